@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { newStsAccessKeyId, openToken, sealCredentials, type StsClaims } from './sts-token.js';
+
+const key = { id: 'k1', key: randomBytes(32) };
+const other = { id: 'k1', key: randomBytes(32) };
+const claims: StsClaims = {
+  accessKeyId: newStsAccessKeyId(),
+  accountId: '1234567890123456',
+  roleId: '300000000000000001',
+  roleName: 'EcsRamRoleTest',
+  sessionName: 'alice',
+  issuedAt: 1_700_000_000_000,
+  expiresAt: 1_700_003_600_000,
+  policy: '{"Version":"1","Statement":[]}',
+};
+
+describe('sts token', () => {
+  it('round-trips claims and derives the same secret', () => {
+    const c = sealCredentials(claims, key);
+    expect(c.accessKeyId.startsWith('STS.')).toBe(true);
+    expect(c.securityToken.startsWith('CAIS')).toBe(true);
+    const o = openToken(c.securityToken, (id) => (id === key.id ? key : undefined));
+    expect(o.ok && o.claims).toEqual(claims);
+  });
+
+  it('refuses a token sealed under another key with the same id', () => {
+    const c = sealCredentials(claims, other);
+    expect(openToken(c.securityToken, () => key)).toEqual({ ok: false, reason: 'malformed' });
+  });
+
+  it('refuses an unknown key id', () => {
+    const c = sealCredentials(claims, key);
+    expect(openToken(c.securityToken, () => undefined)).toEqual({
+      ok: false,
+      reason: 'unknown-key',
+    });
+  });
+
+  it('is deterministic for a given iv', () => {
+    const iv = randomBytes(12);
+    expect(sealCredentials(claims, key, iv)).toEqual(sealCredentials(claims, key, iv));
+  });
+
+  it('detects every single-byte alteration and never throws on garbage', () => {
+    const c = sealCredentials(claims, key);
+    const raw = Buffer.from(c.securityToken.slice(4), 'base64');
+    fc.assert(
+      fc.property(fc.nat(raw.length - 1), fc.integer({ min: 1, max: 255 }), (i, x) => {
+        const t = Buffer.from(raw);
+        t[i] = t[i]! ^ x;
+        const o = openToken('CAIS' + t.toString('base64'), () => key);
+        return !o.ok;
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        openToken(s, () => key);
+        openToken('CAIS' + s, () => key);
+        return true;
+      }),
+    );
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * @module STS temporary credentials that any yunbox node can verify from shared key material,
+ * without a per-token row: the SecurityToken is the session's claims sealed with AES-256-GCM under
+ * a key from the store, and the AccessKeySecret is derived from the same key and the AccessKeyId.
+ * A token cannot be forged or altered (GCM tag), and it carries its own expiry, checked against
+ * the one clock by the caller.
+ */
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { randomAlnum } from '../kernel/ids.js';
+
+/** What a session token says. Times in ms since the epoch. */
+export interface StsClaims {
+  accessKeyId: string;
+  accountId: string;
+  roleId: string;
+  roleName: string;
+  sessionName: string;
+  issuedAt: number;
+  expiresAt: number;
+  /** Session policy JSON (AssumeRole `Policy`), if any. */
+  policy?: string;
+  /** What obtained it: the caller's ARN, or `ecs:<instanceId>`. */
+  source?: string;
+  /** AssumeRole SourceIdentity, if given. */
+  sourceIdentity?: string;
+}
+
+/** A sealing key: 32 random bytes with an id. */
+export interface StsKey {
+  id: string;
+  key: Buffer;
+}
+
+/** The credential triple handed to clients. */
+export interface IssuedCredentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken: string;
+}
+
+const PREFIX = 'CAIS';
+const AAD = Buffer.from('yunbox-sts-token-v1');
+const VERSION = 1;
+
+/** A fresh `STS.`-prefixed AccessKeyId. */
+export function newStsAccessKeyId(): string {
+  return 'STS.' + randomAlnum(25);
+}
+
+/** The AccessKeySecret of `accessKeyId` under `key` (deterministic; never stored). */
+export function deriveStsSecret(key: StsKey, accessKeyId: string): string {
+  return createHmac('sha256', key.key)
+    .update('secret\0' + accessKeyId)
+    .digest('base64')
+    .replace(/[+/=]/g, '')
+    .slice(0, 40);
+}
+
+/** Short field names inside the sealed payload, to keep tokens compact. */
+function pack(c: StsClaims): string {
+  return JSON.stringify({
+    k: c.accessKeyId,
+    a: c.accountId,
+    r: c.roleId,
+    n: c.roleName,
+    s: c.sessionName,
+    i: c.issuedAt,
+    e: c.expiresAt,
+    ...(c.policy !== undefined ? { p: c.policy } : {}),
+    ...(c.source !== undefined ? { o: c.source } : {}),
+    ...(c.sourceIdentity !== undefined ? { d: c.sourceIdentity } : {}),
+  });
+}
+
+function unpack(json: string): StsClaims | undefined {
+  let o: any;
+  try {
+    o = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (
+    typeof o !== 'object' ||
+    o === null ||
+    typeof o.k !== 'string' ||
+    typeof o.a !== 'string' ||
+    typeof o.r !== 'string' ||
+    typeof o.n !== 'string' ||
+    typeof o.s !== 'string' ||
+    typeof o.i !== 'number' ||
+    typeof o.e !== 'number'
+  ) {
+    return undefined;
+  }
+  return {
+    accessKeyId: o.k,
+    accountId: o.a,
+    roleId: o.r,
+    roleName: o.n,
+    sessionName: o.s,
+    issuedAt: o.i,
+    expiresAt: o.e,
+    ...(typeof o.p === 'string' ? { policy: o.p } : {}),
+    ...(typeof o.o === 'string' ? { source: o.o } : {}),
+    ...(typeof o.d === 'string' ? { sourceIdentity: o.d } : {}),
+  };
+}
+
+/**
+ * Seals `claims` into a SecurityToken and derives the secret.
+ * `iv` may be given for deterministic re-issue (metadata credentials of one rotation window):
+ * the same claims under the same key and iv give the same token.
+ */
+export function sealCredentials(claims: StsClaims, key: StsKey, iv?: Buffer): IssuedCredentials {
+  const nonce = iv ?? randomBytes(12);
+  const keyId = Buffer.from(key.id, 'utf8');
+  if (keyId.length > 255) throw new Error('sts key id too long');
+  const cipher = createCipheriv('aes-256-gcm', key.key, nonce);
+  cipher.setAAD(Buffer.concat([AAD, Buffer.from([VERSION]), keyId]));
+  const ct = Buffer.concat([cipher.update(pack(claims), 'utf8'), cipher.final()]);
+  const tag = cipher.getAuthTag();
+  const raw = Buffer.concat([Buffer.from([VERSION, keyId.length]), keyId, nonce, ct, tag]);
+  return {
+    accessKeyId: claims.accessKeyId,
+    accessKeySecret: deriveStsSecret(key, claims.accessKeyId),
+    securityToken: PREFIX + raw.toString('base64'),
+  };
+}
+
+/** Why a token could not be opened. */
+export type OpenFailure = 'malformed' | 'unknown-key';
+
+/**
+ * Opens a SecurityToken: `{ ok: true, claims, key }` when it was sealed by one of `keys` and not
+ * altered. Expiry is not checked here (the caller compares with the one clock).
+ */
+export function openToken(
+  token: string,
+  keys: (id: string) => StsKey | undefined,
+): { ok: true; claims: StsClaims; key: StsKey } | { ok: false; reason: OpenFailure } {
+  if (!token.startsWith(PREFIX) || token.length > 16384) return { ok: false, reason: 'malformed' };
+  const b64 = token.slice(PREFIX.length);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) return { ok: false, reason: 'malformed' };
+  const raw = Buffer.from(b64, 'base64');
+  if (raw.length < 2 + 12 + 16 || raw[0] !== VERSION) return { ok: false, reason: 'malformed' };
+  const idLen = raw[1]!;
+  if (raw.length < 2 + idLen + 12 + 16) return { ok: false, reason: 'malformed' };
+  const keyId = raw.subarray(2, 2 + idLen).toString('utf8');
+  const key = keys(keyId);
+  if (!key) return { ok: false, reason: 'unknown-key' };
+  const nonce = raw.subarray(2 + idLen, 2 + idLen + 12);
+  const ct = raw.subarray(2 + idLen + 12, raw.length - 16);
+  const tag = raw.subarray(raw.length - 16);
+  try {
+    const d = createDecipheriv('aes-256-gcm', key.key, nonce);
+    d.setAAD(Buffer.concat([AAD, Buffer.from([VERSION]), raw.subarray(2, 2 + idLen)]));
+    d.setAuthTag(tag);
+    const json = Buffer.concat([d.update(ct), d.final()]).toString('utf8');
+    const claims = unpack(json);
+    return claims ? { ok: true, claims, key } : { ok: false, reason: 'malformed' };
+  } catch {
+    return { ok: false, reason: 'malformed' };
+  }
+}

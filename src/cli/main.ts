@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+/**
+ * @module The `yunbox` command: dispatches `yunbox <group> <verb> …` (or `yunbox <verb> …`) to
+ * the command declared in `commands/`.
+ */
+import { readFileSync, realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import type { CliCommand, CliIo } from './command.js';
+
+/** A sub-command, loaded only when run (so `yunbox clock show` does not load the server). */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<CliCommand>;
+}
+
+/** Every sub-command. */
+export const COMMANDS: CommandEntry[] = [
+  {
+    name: 'serve',
+    summary: 'start yunbox (gateway on 127.0.0.1:9910 by default)',
+    load: async () => (await import('./commands/serve.js')).command,
+  },
+  {
+    name: 'clock show',
+    summary: 'print the server clock',
+    load: async () => (await import('./commands/clock.js')).clockShow,
+  },
+  {
+    name: 'clock advance',
+    summary: 'move a manual clock forward',
+    load: async () => (await import('./commands/clock.js')).clockAdvance,
+  },
+  {
+    name: 'clock set',
+    summary: 'set a manual clock',
+    load: async () => (await import('./commands/clock.js')).clockSet,
+  },
+  {
+    name: 'policy simulate',
+    summary: 'decide a request against policy files and explain the decision',
+    load: async () => (await import('./commands/policy-simulate.js')).command,
+  },
+  {
+    name: 'policy validate',
+    summary: 'check policy documents and print diagnostics with line and column',
+    load: async () => (await import('./commands/policy-validate.js')).command,
+  },
+];
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    return String(pkg.version);
+  } catch {
+    return 'unknown';
+  }
+}
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `usage: yunbox <command> [options]
+
+commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Run \`yunbox <command> --help\` for a command's options.
+`;
+}
+
+/** Runs the CLI with `argv` (without `node` and the script); resolves to the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [first, second] = argv;
+  if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
+    io.stdout(help());
+    return first === undefined ? 2 : 0;
+  }
+  if (first === '--version' || first === 'version') {
+    io.stdout(`yunbox ${version()}\n`);
+    return 0;
+  }
+  const two = `${first} ${second ?? ''}`;
+  const cmd = COMMANDS.find((c) => c.name === two) ?? COMMANDS.find((c) => c.name === first);
+  if (!cmd) {
+    io.stderr(`yunbox: unknown command \`${argv.slice(0, 2).join(' ')}\`\n\n${help()}`);
+    return 2;
+  }
+  const rest = argv.slice(cmd.name.split(' ').length);
+  return (await cmd.load()).run(rest, io);
+}
+
+function isEntry(): boolean {
+  try {
+    return (
+      process.argv[1] !== undefined &&
+      import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href
+    );
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) {
+  runCli(process.argv.slice(2), {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+    cwd: process.cwd(),
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`yunbox: ${(e as Error).stack ?? e}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,193 @@
+/**
+ * @module Typed configuration, validated at boot (MinIO internal/config): every key has a flag, an
+ * environment variable and help text; `startYunbox()` options override both.
+ */
+
+/** A `HOST:PORT` listen address. */
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** Resolved configuration. */
+export interface YunboxConfig {
+  dataDir: string;
+  listen: ListenAddress;
+  tlsListen: ListenAddress | undefined;
+  metadataListen: ListenAddress | undefined;
+  store: string;
+  region: string;
+  clock: 'system' | 'manual';
+  /** Start time of a manual clock (ms); defaults to the current time. */
+  clockStart: number | undefined;
+  rootAccessKeyId: string | undefined;
+  rootAccessKeySecret: string | undefined;
+  logLevel: string;
+}
+
+/** One configuration key: flag, environment variable, default and help. */
+export interface ConfigKey {
+  key: keyof YunboxConfig;
+  flag: string;
+  env: string;
+  default: string | undefined;
+  help: string;
+}
+
+/** Default gateway address. */
+export const DEFAULT_LISTEN = '127.0.0.1:9910';
+/** Default HTTPS gateway address. */
+export const DEFAULT_TLS_LISTEN = '127.0.0.1:9911';
+/** Default metadata-service address (outside sandboxes). */
+export const DEFAULT_METADATA_LISTEN = '127.0.0.1:9912';
+
+/** Every configuration key. */
+export const CONFIG_KEYS: ConfigKey[] = [
+  {
+    key: 'dataDir',
+    flag: 'data',
+    env: 'YUNBOX_DATA',
+    default: './.yunbox',
+    help: 'data directory: SQLite database, object bytes, CA, root credentials',
+  },
+  {
+    key: 'listen',
+    flag: 'listen',
+    env: 'YUNBOX_LISTEN',
+    default: DEFAULT_LISTEN,
+    help: 'gateway HOST:PORT (RPC APIs and OSS over HTTP)',
+  },
+  {
+    key: 'tlsListen',
+    flag: 'tls-listen',
+    env: 'YUNBOX_TLS_LISTEN',
+    default: DEFAULT_TLS_LISTEN,
+    help: 'the same gateway over HTTPS with a certificate from the local CA (DATA/tls/ca.pem); `off` to disable',
+  },
+  {
+    key: 'metadataListen',
+    flag: 'metadata-listen',
+    env: 'YUNBOX_METADATA_LISTEN',
+    default: DEFAULT_METADATA_LISTEN,
+    help: 'instance metadata service HOST:PORT outside sandboxes; `off` to disable',
+  },
+  {
+    key: 'store',
+    flag: 'store',
+    env: 'YUNBOX_STORE',
+    default: 'sqlite',
+    help: 'metadata store: `sqlite` (in DATA), `sqlite:PATH` or `postgres://…`',
+  },
+  {
+    key: 'region',
+    flag: 'region',
+    env: 'YUNBOX_REGION',
+    default: 'cn-hangzhou',
+    help: 'region id served',
+  },
+  {
+    key: 'clock',
+    flag: 'clock',
+    env: 'YUNBOX_CLOCK',
+    default: 'system',
+    help: '`system`, or `manual` (time stands still until POST /_yunbox/clock moves it)',
+  },
+  {
+    key: 'clockStart',
+    flag: 'clock-start',
+    env: 'YUNBOX_CLOCK_START',
+    default: undefined,
+    help: 'start time of a manual clock (ISO 8601); default now',
+  },
+  {
+    key: 'rootAccessKeyId',
+    flag: 'root-access-key-id',
+    env: 'YUNBOX_ROOT_ACCESS_KEY_ID',
+    default: undefined,
+    help: 'root AccessKey id (default: generated on first start)',
+  },
+  {
+    key: 'rootAccessKeySecret',
+    flag: 'root-access-key-secret',
+    env: 'YUNBOX_ROOT_ACCESS_KEY_SECRET',
+    default: undefined,
+    help: 'root AccessKey secret (with the id above)',
+  },
+  {
+    key: 'logLevel',
+    flag: 'log-level',
+    env: 'YUNBOX_LOG_LEVEL',
+    default: 'info',
+    help: 'log level: fatal, error, warn, info, debug, trace, silent',
+  },
+];
+
+/** Invalid configuration. */
+export class ConfigError extends Error {}
+
+/** Parses `HOST:PORT` (IPv6 hosts in brackets). */
+export function parseListen(value: string, key: string): ListenAddress {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]*)):(\d{1,5})$/.exec(value.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new ConfigError(`invalid ${key} \`${value}\`: expected HOST:PORT`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+/** Raw values by key, as strings (flags, environment) or already typed (code). */
+export type RawConfig = Partial<Record<keyof YunboxConfig, string | number | undefined>>;
+
+/** Resolves configuration: `explicit` over `env` over defaults. */
+export function resolveConfig(explicit: RawConfig, env: NodeJS.ProcessEnv): YunboxConfig {
+  const raw = (k: ConfigKey): string | undefined => {
+    const v = explicit[k.key];
+    if (v !== undefined) return String(v);
+    const e = env[k.env];
+    if (e !== undefined && e !== '') return e;
+    return k.default;
+  };
+  const get = (key: keyof YunboxConfig) => raw(CONFIG_KEYS.find((k) => k.key === key)!);
+  const optionalListen = (key: keyof YunboxConfig, name: string) => {
+    const v = get(key);
+    return v === undefined || v === 'off' || v === '' ? undefined : parseListen(v, name);
+  };
+  const clock = get('clock');
+  if (clock !== 'system' && clock !== 'manual') {
+    throw new ConfigError(`invalid clock \`${clock}\`: expected system or manual`);
+  }
+  const region = get('region')!;
+  if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(region))
+    throw new ConfigError(`invalid region \`${region}\``);
+  const start = get('clockStart');
+  const clockStart = start === undefined ? undefined : Date.parse(start);
+  if (clockStart !== undefined && Number.isNaN(clockStart)) {
+    throw new ConfigError(`invalid clock start \`${start}\`: expected ISO 8601`);
+  }
+  const id = get('rootAccessKeyId');
+  const secret = get('rootAccessKeySecret');
+  if ((id === undefined) !== (secret === undefined)) {
+    throw new ConfigError(
+      'set both YUNBOX_ROOT_ACCESS_KEY_ID and YUNBOX_ROOT_ACCESS_KEY_SECRET, or neither',
+    );
+  }
+  if (id !== undefined && (!/^[A-Za-z0-9]{8,128}$/.test(id) || id.startsWith('STS'))) {
+    throw new ConfigError(
+      `invalid root access key id \`${id}\`: 8-128 letters and digits, not starting with STS`,
+    );
+  }
+  if (secret !== undefined && secret.length < 16) {
+    throw new ConfigError('invalid root access key secret: at least 16 characters');
+  }
+  return {
+    dataDir: get('dataDir')!,
+    listen: parseListen(get('listen')!, 'listen address'),
+    tlsListen: optionalListen('tlsListen', 'tls listen address'),
+    metadataListen: optionalListen('metadataListen', 'metadata listen address'),
+    store: get('store')!,
+    region,
+    clock,
+    clockStart,
+    rootAccessKeyId: id,
+    rootAccessKeySecret: secret,
+    logLevel: get('logLevel')!,
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * @module yunbox's own endpoints under `/_yunbox/` (a prefix no bucket or RPC call can take):
+ * health, and the manual clock. Answers JSON; errors use our own message style.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BodyTooLarge, readBody } from './body.js';
+import { ManualClock, isoSeconds, type Clock } from './clock.js';
+
+/** A route of the admin API. */
+export interface AdminRoute {
+  method: string;
+  path: string;
+  handle(body: unknown, req: IncomingMessage): Promise<{ status: number; body: unknown }>;
+}
+
+/** Sends a JSON admin response. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  requestId: string,
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json;charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'x-yunbox-request-id': requestId,
+    'cache-control': 'no-store',
+  });
+  res.end(text);
+}
+
+/** Parses a time span such as `6h`, `30m`, `90s`, `2d`, `1h30m`, or a number of seconds. */
+export function parseDuration(text: string): number | undefined {
+  const t = text.trim();
+  if (/^-?\d+(\.\d+)?$/.test(t)) return Number(t) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
+  let total = 0;
+  let m: RegExpExecArray | null;
+  let consumed = 0;
+  const sign = t.startsWith('-') ? -1 : 1;
+  const body = t.replace(/^[-+]/, '');
+  while ((m = re.exec(body)) !== null) {
+    const n = Number(m[1]);
+    total += n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms']!;
+    consumed = re.lastIndex;
+  }
+  return consumed === body.length && consumed > 0 ? sign * total : undefined;
+}
+
+/** The built-in admin routes: health and clock. */
+export function coreAdminRoutes(clock: Clock, ready: () => boolean): AdminRoute[] {
+  const clockState = () => ({ now: isoSeconds(clock.now()), mode: clock.mode });
+  return [
+    {
+      method: 'GET',
+      path: '/_yunbox/health',
+      handle: async () =>
+        ready()
+          ? { status: 200, body: { status: 'ok' } }
+          : { status: 503, body: { status: 'starting' } },
+    },
+    {
+      method: 'GET',
+      path: '/_yunbox/clock',
+      handle: async () => ({ status: 200, body: clockState() }),
+    },
+    {
+      method: 'POST',
+      path: '/_yunbox/clock',
+      handle: async (body) => {
+        if (!(clock instanceof ManualClock)) {
+          return {
+            status: 409,
+            body: { error: 'the clock is `system`: start yunbox with `--clock manual` to move it' },
+          };
+        }
+        const b = (body ?? {}) as { advanceSeconds?: unknown; now?: unknown };
+        if (
+          typeof b.advanceSeconds === 'number' &&
+          Number.isFinite(b.advanceSeconds) &&
+          b.now === undefined
+        ) {
+          clock.advance(b.advanceSeconds * 1000);
+        } else if (
+          typeof b.now === 'string' &&
+          b.advanceSeconds === undefined &&
+          !Number.isNaN(Date.parse(b.now))
+        ) {
+          clock.set(Date.parse(b.now));
+        } else {
+          return {
+            status: 400,
+            body: { error: 'expected `{"advanceSeconds": N}` or `{"now": "ISO 8601 time"}`' },
+          };
+        }
+        return { status: 200, body: clockState() };
+      },
+    },
+  ];
+}
+
+/** Builds the admin handler over routes. */
+export function adminHandler(routes: AdminRoute[]) {
+  return async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<boolean> => {
+    const path = (req.url ?? '').split('?')[0];
+    const candidates = routes.filter((r) => r.path === path);
+    if (candidates.length === 0) {
+      sendJson(res, 404, { error: `no such endpoint \`${path}\`` }, requestId);
+      return true;
+    }
+    const route = candidates.find((r) => r.method === req.method);
+    if (!route) {
+      sendJson(res, 405, { error: `method \`${req.method}\` not allowed here` }, requestId);
+      return true;
+    }
+    let body: unknown;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      try {
+        const raw = await readBody(req, 64 * 1024);
+        body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+      } catch (e) {
+        sendJson(
+          res,
+          e instanceof BodyTooLarge ? 413 : 400,
+          {
+            error:
+              e instanceof BodyTooLarge
+                ? 'request body too large'
+                : 'request body is not valid JSON',
+          },
+          requestId,
+        );
+        return true;
+      }
+    }
+    const out = await route.handle(body, req);
+    sendJson(res, out.status, out.body, requestId);
+    return true;
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * @module What a handler sees of one request: who calls, from where, when (by the one clock), and
+ * how to ask for an authorisation decision. Handlers never see HTTP objects.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from './clock.js';
+import type { Principal } from './principal.js';
+
+/** One authorisation question: may the caller do `action` on `resource`? */
+export interface AuthzCheck {
+  action: string;
+  resource: string;
+  /** Request-specific condition keys (e.g. `oss:Prefix`), added to the global ones. */
+  context?: Record<string, string | string[] | number | boolean | undefined>;
+}
+
+/** Request facts available to every handler. */
+export interface RequestInfo {
+  requestId: string;
+  /** Arrival time by the one clock (ms). */
+  now: number;
+  clock: Clock;
+  region: string;
+  principal: Principal;
+  /** Account that owns the resources addressed (the caller's account for RPC). */
+  accountId: string;
+  sourceIp: string;
+  secure: boolean;
+  userAgent?: string;
+  /** Host header as received (without port). */
+  host: string;
+  log: Logger;
+}
+
+/** A handler's context: request facts plus authorisation. */
+export interface HandlerContext extends RequestInfo {
+  /**
+   * Authorises every check (all must be allowed); throws the service's denial error otherwise,
+   * with an explanation of the deciding policy.
+   */
+  authorize(checks: AuthzCheck | AuthzCheck[]): Promise<void>;
+}

@@ -1,0 +1,141 @@
+/**
+ * @module The HTTP front door. Every listener (HTTP, HTTPS) runs the same gateway:
+ *
+ * ```
+ * route     this file                 /_yunbox/* admin | OSS (bucket host or OSS signature) | RPC
+ * pipeline  kernel/rpc-pipeline.ts    read -> route -> authn -> parse -> authz+handler -> serialise
+ *           (OSS: services/oss)       the OSS pipeline, streaming bodies
+ * finalise  this file                 request-id headers, one access-log line, no secrets
+ * ```
+ *
+ * Plain node:http with composed stages: Alibaba's routing is not path-based and object bodies
+ * must stream, so a framework's router and body parsing would sit idle (STYLE §2).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import type { Clock } from './clock.js';
+import { requestId as newRequestId } from './ids.js';
+import { rpcPipeline, type RpcCtx, type RpcDeps } from './rpc-pipeline.js';
+
+/** Handles `/_yunbox/*` requests; answers false when the path is not its own. */
+export type AdminHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+) => Promise<boolean>;
+
+/** Another protocol mounted on the gateway (OSS): claims requests it recognises. */
+export interface MountedProtocol {
+  name: string;
+  /** True when this request is for this protocol. */
+  matches(req: IncomingMessage): boolean;
+  handle(req: IncomingMessage, res: ServerResponse, base: BaseRequest): Promise<void>;
+}
+
+/** Facts of every request, set before routing. */
+export interface BaseRequest {
+  requestId: string;
+  now: number;
+  log: Logger;
+  sourceIp: string;
+  secure: boolean;
+  host: string;
+}
+
+/** Gateway dependencies. */
+export interface GatewayDeps extends RpcDeps {
+  log: Logger;
+  clock: Clock;
+  admin: AdminHandler;
+  protocols?: MountedProtocol[];
+}
+
+/** Normalises the peer address (`::ffff:127.0.0.1` -> `127.0.0.1`). */
+export function peerAddress(req: IncomingMessage): string {
+  const a = req.socket.remoteAddress ?? '';
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+/** Host header without the port. */
+export function hostOf(req: IncomingMessage): string {
+  const h = req.headers.host ?? '';
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const i = h.lastIndexOf(':');
+  return (i === -1 ? h : h.slice(0, i)).toLowerCase();
+}
+
+/** Builds the request listener shared by all gateway listeners. */
+export function createGateway(
+  deps: GatewayDeps,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const rpc = rpcPipeline(deps);
+  const protocols = deps.protocols ?? [];
+  return (req, res) => {
+    const started = process.hrtime.bigint();
+    const requestId = newRequestId();
+    const log = deps.log.child({ rid: requestId });
+    const base: BaseRequest = {
+      requestId,
+      now: deps.clock.now(),
+      log,
+      sourceIp: peerAddress(req),
+      secure: Boolean((req.socket as TLSSocket).encrypted),
+      host: hostOf(req),
+    };
+    const access = (proto: string, extra: Record<string, unknown>) => {
+      res.once('finish', () => {
+        log.info(
+          {
+            proto,
+            method: req.method,
+            status: res.statusCode,
+            ms: Number(process.hrtime.bigint() - started) / 1e6,
+            src: base.sourceIp,
+            ...extra,
+          },
+          'request',
+        );
+      });
+    };
+    void (async () => {
+      try {
+        if ((req.url ?? '').startsWith('/_yunbox/')) {
+          access('admin', { path: (req.url ?? '').split('?')[0] });
+          if (await deps.admin(req, res, requestId)) return;
+        }
+        const mounted = protocols.find((p) => p.matches(req));
+        if (mounted) {
+          await mounted.handle(req, res, base);
+          return;
+        }
+        const ctx: RpcCtx = { ...base, req, format: 'JSON', hostId: base.host || 'localhost' };
+        await rpc(ctx);
+        access('rpc', {
+          action: ctx.action,
+          version: ctx.version,
+          ...(ctx.errorCode ? { code: ctx.errorCode } : {}),
+        });
+        const enc = ctx.encoded!;
+        res.writeHead(enc.status, {
+          ...enc.headers,
+          'x-acs-request-id': requestId,
+          'content-length': Buffer.byteLength(enc.body),
+        });
+        res.end(enc.body);
+      } catch (e) {
+        log.error({ err: e }, 'unhandled gateway error');
+        if (!res.headersSent) {
+          res.writeHead(500, { 'content-type': 'application/json;charset=utf-8' });
+          res.end(
+            JSON.stringify({
+              RequestId: requestId,
+              Code: 'InternalError',
+              Message: 'internal error',
+            }),
+          );
+        } else res.destroy();
+      }
+    })();
+  };
+}

@@ -1,0 +1,331 @@
+/**
+ * @module The RPC pipeline (RAM, STS, ECS, VPC on one listener), stage by stage:
+ *
+ * ```
+ * read      kernel/body.ts          bounded body; query + form parameters decoded (auth/pct.ts)
+ * route     this file               Version + Action (parameters, or x-acs-* headers for ACS3) -> operation
+ * authn     auth/rpc-v1.ts, acs3.ts signature, timestamp skew, nonce, STS token -> Principal
+ * parse     protocol/rpc-schema.ts  declared parameters validated with Alibaba's codes
+ * authz     kernel/authorizer.ts    the operation's checks through the policy engine
+ * handler   services/x/handlers.ts  (ctx, input) => output
+ * serialise protocol/rpc.ts         JSON or XML, errors in Alibaba's shape
+ * ```
+ */
+import type { IncomingMessage } from 'node:http';
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { parseFormEncoded } from '../auth/pct.js';
+import { parseAcs3, verifyAcs3, isAcs3Authorization } from '../auth/acs3.js';
+import { parseV1, verifyV1 } from '../auth/rpc-v1.js';
+import { collectParameters, type RpcAuthError, type RpcRequest } from '../auth/rpc-request.js';
+import type { CredentialFailure, CredentialResolver } from '../auth/credentials.js';
+import { readParams } from '../protocol/rpc-schema.js';
+import {
+  encodeRpcError,
+  encodeRpcSuccess,
+  rpcFormat,
+  type Encoded,
+  type RpcFormat,
+} from '../protocol/rpc.js';
+import type { BoundOperation, RpcProduct } from '../protocol/rpc-operation.js';
+import * as R from '../protocol/rpc-errors.js';
+import { BodyIncomplete, BodyTooLarge, readBody } from './body.js';
+import type { Clock } from './clock.js';
+import { compose, type Stage } from './compose.js';
+import type { AuthzCheck, HandlerContext, RequestInfo } from './context.js';
+import { ServiceError } from './errors.js';
+import { accessDeniedDetail, type Authorizer } from './authorizer.js';
+import type { NonceStore } from './nonces.js';
+import type { Principal } from './principal.js';
+
+/** Largest accepted RPC body (forms carry policy documents and UserData, both small). */
+export const RPC_BODY_LIMIT = 1024 * 1024;
+/** Allowed clock skew of `Timestamp` / `x-acs-date` (openapi.md §b.4). */
+export const RPC_SKEW_MS = 15 * 60 * 1000;
+
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?Z$/;
+
+/** What the RPC pipeline needs from the rest of yunbox. */
+export interface RpcDeps {
+  products: RpcProduct[];
+  resolver: CredentialResolver;
+  nonces: NonceStore;
+  authorizer: Authorizer;
+  clock: Clock;
+  region: string;
+}
+
+/** Per-request state of the RPC pipeline. */
+export interface RpcCtx {
+  req: IncomingMessage;
+  requestId: string;
+  now: number;
+  log: Logger;
+  sourceIp: string;
+  secure: boolean;
+  host: string;
+  format: RpcFormat;
+  hostId: string;
+  wire?: RpcRequest;
+  params?: Map<string, string>;
+  action?: string;
+  version?: string;
+  product?: RpcProduct;
+  op?: BoundOperation;
+  principal?: Exclude<Principal, { kind: 'anonymous' }>;
+  /** Parameters read by the operation declaration. */
+  input?: Record<string, unknown>;
+  encoded?: Encoded;
+  /** Short error code for the access log. */
+  errorCode?: string;
+}
+
+function authError(e: RpcAuthError): ServiceError {
+  return new ServiceError(e.code, 400, e.message);
+}
+
+function credentialError(reason: CredentialFailure): ServiceError {
+  switch (reason) {
+    case 'key-not-found':
+      return R.InvalidAccessKeyIdNotFound();
+    case 'key-inactive':
+      return R.InvalidAccessKeyIdInactive();
+    case 'token-missing':
+      return R.MissingSecurityToken();
+    case 'token-malformed':
+      return R.InvalidSecurityTokenMalformed();
+    case 'token-expired':
+      return R.InvalidSecurityTokenExpired();
+    case 'token-mismatch':
+      return R.InvalidSecurityTokenMismatch();
+  }
+}
+
+/** Builds the RPC pipeline. */
+export function rpcPipeline(deps: RpcDeps): (ctx: RpcCtx) => Promise<void> {
+  const byVersion = new Map<string, { product: RpcProduct; ops: Map<string, BoundOperation> }>();
+  for (const p of deps.products) {
+    byVersion.set(p.version, {
+      product: p,
+      ops: new Map(p.operations.map((o) => [o.decl.name, o])),
+    });
+  }
+
+  const catchErrors: Stage<RpcCtx> = async (ctx, next) => {
+    try {
+      await next();
+    } catch (e) {
+      let err: ServiceError;
+      if (e instanceof ServiceError) err = e;
+      else if (e instanceof BodyTooLarge) err = R.RequestTooLarge();
+      else if (e instanceof BodyIncomplete)
+        err = R.InvalidParameter('The request body is incomplete.');
+      else if (
+        typeof e === 'object' &&
+        e !== null &&
+        (e as any).name === 'StoreError' &&
+        (e as any).kind === 'Unavailable'
+      ) {
+        err = R.ServiceUnavailable();
+        ctx.log.error({ err: e }, 'store unavailable');
+      } else {
+        ctx.log.error({ err: e }, 'internal error');
+        err = R.InternalError(
+          `The request processing has failed due to some unknown error, exception or failure. RequestId: ${ctx.requestId}`,
+        );
+      }
+      ctx.errorCode = err.code;
+      ctx.encoded = encodeRpcError(ctx.format, err, ctx.requestId, ctx.hostId);
+    }
+  };
+
+  const read: Stage<RpcCtx> = async (ctx, next) => {
+    const method = ctx.req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'POST') throw R.UnsupportedHTTPMethod();
+    const url = ctx.req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const query = parseFormEncoded(q === -1 ? '' : url.slice(q + 1));
+    if (!query.ok)
+      throw R.InvalidParameter(`The query string is malformed: ${query.error.message}.`);
+    const body = method === 'POST' ? await readBody(ctx.req, RPC_BODY_LIMIT) : Buffer.alloc(0);
+    const ctype = String(ctx.req.headers['content-type'] ?? '').toLowerCase();
+    let bodyParams: Array<[string, string]> | undefined;
+    if (body.length > 0 && ctype.startsWith('application/x-www-form-urlencoded')) {
+      const form = parseFormEncoded(body.toString('utf8'));
+      if (!form.ok) throw R.InvalidParameter(`The form body is malformed: ${form.error.message}.`);
+      bodyParams = form.pairs;
+    }
+    ctx.wire = {
+      method,
+      path,
+      query: query.pairs,
+      headers: ctx.req.headersDistinct as RpcRequest['headers'],
+      ...(bodyParams ? { bodyParams } : {}),
+      bodySha256Hex: createHash('sha256').update(body).digest('hex'),
+    };
+    const collected = collectParameters(ctx.wire);
+    if (!collected.ok) throw authError(collected.error);
+    ctx.params = collected.value;
+    ctx.format = rpcFormat(ctx.params.get('Format'));
+    await next();
+  };
+
+  const route: Stage<RpcCtx> = async (ctx, next) => {
+    const h = ctx.req.headers;
+    const params = ctx.params!;
+    const version =
+      params.get('Version') ??
+      (typeof h['x-acs-version'] === 'string' ? h['x-acs-version'] : undefined);
+    const action =
+      params.get('Action') ??
+      (typeof h['x-acs-action'] === 'string' ? h['x-acs-action'] : undefined);
+    if (!version)
+      throw new ServiceError(
+        'MissingParameter',
+        400,
+        'The input parameter "Version" that is mandatory for processing this request is not supplied.',
+      );
+    if (!action)
+      throw new ServiceError(
+        'MissingParameter',
+        400,
+        'The input parameter "Action" that is mandatory for processing this request is not supplied.',
+      );
+    const entry = byVersion.get(version);
+    if (!entry) throw R.InvalidVersion(`Specified parameter Version is not valid: \`${version}\`.`);
+    ctx.product = entry.product;
+    ctx.hostId = entry.product.hostId(deps.region);
+    ctx.version = version;
+    ctx.action = action;
+    const op = entry.ops.get(action);
+    if (!op)
+      throw R.InvalidActionNotFound(
+        `Specified api is not found, please check your url and method: \`${action}\` (version ${version}).`,
+      );
+    ctx.op = op;
+    await next();
+  };
+
+  const checkTimestamp = (ts: string | undefined, name: string, now: number) => {
+    if (ts === undefined || ts === '') {
+      throw new ServiceError(
+        'MissingParameter',
+        400,
+        `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
+      );
+    }
+    const m = TIMESTAMP.exec(ts);
+    const t = m ? Date.parse(ts) : NaN;
+    if (!m || Number.isNaN(t)) {
+      throw R.InvalidTimeStampFormat(
+        `Specified time stamp or date value is not well formatted: \`${ts}\`.`,
+      );
+    }
+    if (Math.abs(t - now) > RPC_SKEW_MS) {
+      throw R.InvalidTimeStampExpired(
+        `Specified time stamp or date value is expired: \`${ts}\`, server time ${new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z')}.`,
+      );
+    }
+  };
+
+  const authn: Stage<RpcCtx> = async (ctx, next) => {
+    const wire = ctx.wire!;
+    const acs3 = isAcs3Authorization(wire.headers['authorization']);
+    let accessKeyId: string;
+    let token: string | undefined;
+    let nonce: string | undefined;
+    let verify: (secret: string) => { ok: true } | { ok: false; error: RpcAuthError };
+    if (acs3) {
+      const parsed = parseAcs3(wire);
+      if (!parsed.ok) throw authError(parsed.error);
+      const v = parsed.value;
+      checkTimestamp(v.date, 'x-acs-date', ctx.now);
+      accessKeyId = v.accessKeyId;
+      token = v.securityToken;
+      nonce = v.nonce;
+      verify = (s) => verifyAcs3(v, s);
+    } else if (ctx.params!.has('Signature')) {
+      const parsed = parseV1(wire);
+      if (!parsed.ok) throw authError(parsed.error);
+      const v = parsed.value;
+      checkTimestamp(v.timestamp, 'Timestamp', ctx.now);
+      accessKeyId = v.accessKeyId;
+      token = v.securityToken;
+      nonce = v.nonce;
+      verify = (s) => verifyV1(v, s);
+    } else {
+      throw new ServiceError(
+        'MissingParameter',
+        400,
+        'The input parameter "Signature" that is mandatory for processing this request is not supplied.',
+      );
+    }
+    if (nonce === undefined || nonce === '') {
+      throw new ServiceError(
+        'MissingParameter',
+        400,
+        `The input parameter "${acs3 ? 'x-acs-signature-nonce' : 'SignatureNonce'}" that is mandatory for processing this request is not supplied.`,
+      );
+    }
+    const cred = await deps.resolver.resolve(accessKeyId, token, ctx.now);
+    if (!cred.ok) throw credentialError(cred.reason);
+    const verdict = verify(cred.secret);
+    if (!verdict.ok) throw authError(verdict.error);
+    // Recorded only after the signature checks out, so nobody can burn another caller's nonces.
+    if (!(await deps.nonces.use(accessKeyId, nonce, ctx.now, ctx.now + 2 * RPC_SKEW_MS))) {
+      throw R.SignatureNonceUsed();
+    }
+    ctx.principal = cred.principal;
+    await next();
+  };
+
+  const parse: Stage<RpcCtx> = async (ctx, next) => {
+    ctx.input = readParams(ctx.op!.decl.params, ctx.params!);
+    await next();
+  };
+
+  const handle: Stage<RpcCtx> = async (ctx) => {
+    const principal = ctx.principal!;
+    const product = ctx.product!;
+    const info: RequestInfo = {
+      requestId: ctx.requestId,
+      now: ctx.now,
+      clock: deps.clock,
+      region: deps.region,
+      principal,
+      accountId: principal.accountId,
+      sourceIp: ctx.sourceIp,
+      secure: ctx.secure,
+      host: ctx.host,
+      log: ctx.log,
+      ...(typeof ctx.req.headers['user-agent'] === 'string'
+        ? { userAgent: ctx.req.headers['user-agent'] }
+        : {}),
+    };
+    const hctx: HandlerContext = {
+      ...info,
+      async authorize(checks: AuthzCheck | AuthzCheck[]) {
+        for (const check of Array.isArray(checks) ? checks : [checks]) {
+          const d = await deps.authorizer.decide(info, check);
+          if (d.decision !== 'allow') {
+            ctx.log.info(
+              { action: check.action, resource: check.resource, decision: d.decision },
+              'denied',
+            );
+            throw product.denied(
+              `You are not authorized to do this action. You should be authorized by RAM. ${d.explanation}`,
+              accessDeniedDetail(info, check, d),
+            );
+          }
+        }
+      },
+    };
+    const decl = ctx.op!.decl;
+    if (typeof decl.authz === 'function') await hctx.authorize(decl.authz(ctx.input as any, info));
+    const output = await ctx.op!.handler(hctx, ctx.input as any);
+    ctx.encoded = encodeRpcSuccess(ctx.format, ctx.action!, ctx.requestId, output);
+  };
+
+  return compose<RpcCtx>([catchErrors, read, route, authn, parse, handle]);
+}

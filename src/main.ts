@@ -1,0 +1,250 @@
+/**
+ * @module Composition root: config -> store -> services -> gateway -> listen. `startYunbox()` is
+ * what `yunbox serve` runs and what users' own test suites import.
+ */
+import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { pino, type Logger } from 'pino';
+import {
+  resolveConfig,
+  type ListenAddress,
+  type RawConfig,
+  type YunboxConfig,
+} from './config/config.js';
+import { adminHandler, coreAdminRoutes } from './kernel/admin.js';
+import { Authorizer } from './kernel/authorizer.js';
+import { ManualClock, SystemClock, isoSeconds, type Clock } from './kernel/clock.js';
+import { createGateway } from './kernel/gateway.js';
+import { accessKeyId, accessKeySecret, numericId } from './kernel/ids.js';
+import { NonceStore } from './kernel/nonces.js';
+import { allMigrations, createServices, type Services } from './services/index.js';
+import { openDb, parseStoreLocation, type Db } from './store/db.js';
+import { migrate } from './store/migrate.js';
+import { ensureCa, issueServerCertificate, defaultServiceNames } from './tls/ca.js';
+
+/** Options of {@link startYunbox}: any config key, plus code-only settings. */
+export interface StartOptions extends RawConfig {
+  /** Environment to read `YUNBOX_*` from (default `process.env`; pass `{}` to ignore it). */
+  env?: NodeJS.ProcessEnv;
+  /** A logger (default: pino to stdout at the configured level). */
+  logger?: Logger;
+  /** Print the generated root credentials (the CLI does; default false). */
+  announce?: (text: string) => void;
+}
+
+/** Root AccessKey pair. */
+export interface RootCredentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+}
+
+/** A running yunbox. */
+export interface Yunbox {
+  config: YunboxConfig;
+  /** `http://host:port` of the gateway. */
+  endpoint: string;
+  /** `host:port` of the gateway (for Tea SDK `endpoint` with `protocol: 'http'`). */
+  address: string;
+  /** `https://host:port` of the HTTPS gateway, when enabled. */
+  tlsEndpoint?: string;
+  /** `host:port` of the HTTPS gateway, when enabled. */
+  tlsAddress?: string;
+  /** Path of the local CA certificate (for `NODE_EXTRA_CA_CERTS`), when HTTPS is enabled. */
+  caCertPath?: string;
+  accountId: string;
+  root: RootCredentials;
+  region: string;
+  clock: {
+    mode: 'system' | 'manual';
+    now(): Date;
+    /** Moves a manual clock forward by `seconds`. */
+    advance(seconds: number): Date;
+    /** Sets a manual clock. */
+    set(time: Date | string): Date;
+  };
+  /** Internals, for tests and embedding. */
+  services: Services;
+  db: Db;
+  log: Logger;
+  /** Stops listening and closes the store. */
+  close(): Promise<void>;
+}
+
+function listen(server: Server, addr: ListenAddress): Promise<AddressInfo> {
+  return new Promise((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(addr.port, addr.host, () => {
+      server.off('error', reject);
+      resolveListen(server.address() as AddressInfo);
+    });
+  });
+}
+
+function hostPort(a: AddressInfo): string {
+  return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+}
+
+/** Starts yunbox. */
+export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
+  const { env = process.env, logger, announce, ...raw } = options;
+  const config = resolveConfig(raw, env);
+  const log =
+    logger ??
+    pino({
+      level: config.logLevel,
+      base: undefined,
+      redact: {
+        paths: ['*.secret', '*.AccessKeySecret', '*.SecurityToken', '*.accessKeySecret'],
+        remove: true,
+      },
+    });
+  const dataDir = resolve(config.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const clock: Clock =
+    config.clock === 'manual' ? new ManualClock(config.clockStart) : new SystemClock();
+
+  const db = await openDb(parseStoreLocation(config.store, dataDir));
+  const servers: Server[] = [];
+  try {
+    await migrate(db, allMigrations);
+    const services = createServices(db);
+    const now = clock.now();
+    const accountId = await services.ram.store.ensureAccount(numericId(16), now);
+    await services.ram.seedSystemPolicies(now);
+    await services.sts.keys.current(now);
+    const root = await services.ram.store.ensureRootKey(
+      accountId,
+      config.rootAccessKeyId !== undefined
+        ? { accessKeyId: config.rootAccessKeyId, secret: config.rootAccessKeySecret! }
+        : undefined,
+      () => ({ accessKeyId: accessKeyId(), secret: accessKeySecret() }),
+      now,
+    );
+    const rootCreds = { accessKeyId: root.key.accessKeyId, accessKeySecret: root.key.secret };
+    const credFile = join(dataDir, 'root-credentials.json');
+    if (config.rootAccessKeyId === undefined) {
+      let existing: string | undefined;
+      try {
+        existing = await readFile(credFile, 'utf8');
+      } catch {
+        existing = undefined;
+      }
+      const text =
+        JSON.stringify(
+          {
+            accountId,
+            AccessKeyId: rootCreds.accessKeyId,
+            AccessKeySecret: rootCreds.accessKeySecret,
+          },
+          null,
+          2,
+        ) + '\n';
+      if (existing !== text) {
+        await writeFile(credFile, text, { mode: 0o600 });
+        await chmod(credFile, 0o600);
+      }
+      if (root.created && announce) {
+        announce(
+          `root account ${accountId} created; root AccessKey (shown once, also in ${credFile}, mode 0600):\n` +
+            `  AccessKeyId:     ${rootCreds.accessKeyId}\n  AccessKeySecret: ${rootCreds.accessKeySecret}\n`,
+        );
+      }
+    }
+
+    let ready = false;
+    const handler = createGateway({
+      log,
+      clock,
+      region: config.region,
+      products: services.products,
+      resolver: services.resolver,
+      nonces: new NonceStore(db),
+      authorizer: new Authorizer(services.ram.api),
+      admin: adminHandler(coreAdminRoutes(clock, () => ready)),
+    });
+
+    const http = createHttpServer(
+      { keepAliveTimeout: 65_000, headersTimeout: 30_000, requestTimeout: 0 },
+      handler,
+    );
+    servers.push(http);
+    const httpAddr = await listen(http, config.listen);
+
+    let tls: { endpoint: string; address: string; ca: string } | undefined;
+    if (config.tlsListen) {
+      const ca = await ensureCa(join(dataDir, 'tls'));
+      const leaf = await issueServerCertificate(ca, defaultServiceNames([config.region]));
+      const https = createHttpsServer(
+        { cert: leaf.certPem, key: leaf.keyPem, keepAliveTimeout: 65_000 },
+        handler,
+      );
+      servers.push(https);
+      const a = await listen(https, config.tlsListen);
+      tls = { endpoint: `https://${hostPort(a)}`, address: hostPort(a), ca: ca.certPath };
+    }
+    ready = true;
+    log.info(
+      {
+        endpoint: `http://${hostPort(httpAddr)}`,
+        tls: tls?.endpoint,
+        store: db.dialect.name,
+        region: config.region,
+        clock: clock.mode,
+      },
+      'yunbox ready',
+    );
+
+    let closing: Promise<void> | undefined;
+    const manual = clock instanceof ManualClock ? clock : undefined;
+    const needManual = () => {
+      if (!manual)
+        throw new Error('the clock is `system`: start yunbox with `clock: manual` to move it');
+      return manual;
+    };
+    return {
+      config,
+      endpoint: `http://${hostPort(httpAddr)}`,
+      address: hostPort(httpAddr),
+      ...(tls ? { tlsEndpoint: tls.endpoint, tlsAddress: tls.address, caCertPath: tls.ca } : {}),
+      accountId,
+      root: rootCreds,
+      region: config.region,
+      clock: {
+        mode: clock.mode,
+        now: () => new Date(clock.now()),
+        advance: (seconds) => new Date(needManual().advance(seconds * 1000)),
+        set: (t) => new Date(needManual().set(typeof t === 'string' ? Date.parse(t) : t.getTime())),
+      },
+      services,
+      db,
+      log,
+      close() {
+        closing ??= (async () => {
+          ready = false;
+          await Promise.all(
+            servers.map(
+              (s) =>
+                new Promise<void>((r) => {
+                  s.close(() => r());
+                  s.closeIdleConnections();
+                  setTimeout(() => s.closeAllConnections(), 2000).unref();
+                }),
+            ),
+          );
+          await db.close();
+          log.info('yunbox stopped');
+        })();
+        return closing;
+      },
+    };
+  } catch (e) {
+    for (const s of servers) s.close();
+    await db.close();
+    throw e;
+  }
+}
+
+export { isoSeconds };

@@ -1,0 +1,315 @@
+/**
+ * @module RAM's cases for the shared store conformance suite: constraints, conflicts, limits,
+ * pagination, and races between two handles on one database (two nodes).
+ */
+import { expect } from 'vitest';
+import { StoreError } from '../../kernel/errors.js';
+import type { ConformanceSuite } from '../../store/conformance/runner.js';
+import type { Db } from '../../store/db.js';
+import { policyId, type Policy, type Role, type User } from './model.js';
+import { RamSqlStore } from './store-sql.js';
+
+const ACCT = '1000000000000001';
+const DOC = '{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:Get*","Resource":"*"}]}';
+
+function role(name: string, n = 0): Role {
+  return {
+    roleId: `9${String(n).padStart(16, '0')}${name.length}`,
+    accountId: ACCT,
+    roleName: name,
+    description: '',
+    trustPolicy: '{}',
+    maxSessionDuration: 3600,
+    createdAt: 1000 + n,
+    updatedAt: 1000 + n,
+  };
+}
+function user(name: string): User {
+  return {
+    userId: `u-${name}`,
+    accountId: ACCT,
+    userName: name,
+    displayName: name,
+    email: '',
+    mobilePhone: '',
+    comments: '',
+    createdAt: 1,
+    updatedAt: 1,
+  };
+}
+function policy(name: string): Policy {
+  return {
+    policyId: policyId(ACCT, 'Custom', name),
+    accountId: ACCT,
+    policyType: 'Custom',
+    policyName: name,
+    description: '',
+    defaultVersion: 'v1',
+    nextVersion: 2,
+    createdAt: 1,
+    updatedAt: 1,
+  };
+}
+
+async function setup(db: Db): Promise<RamSqlStore> {
+  const s = new RamSqlStore(db);
+  await s.ensureAccount(ACCT, 1);
+  return s;
+}
+
+async function storeError(p: Promise<unknown>): Promise<StoreError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof StoreError) return e;
+    throw e;
+  }
+  throw new Error('expected a StoreError');
+}
+
+export const ramConformance: ConformanceSuite = {
+  service: 'ram',
+  cases: [
+    {
+      name: 'account is created once, even when two nodes race',
+      async run({ db, another }) {
+        const db2 = await another();
+        const [a, b] = await Promise.all([
+          new RamSqlStore(db).ensureAccount('1111111111111111', 1),
+          new RamSqlStore(db2).ensureAccount('2222222222222222', 1),
+        ]);
+        expect(a).toBe(b);
+      },
+    },
+    {
+      name: 'root key is created once, even when two nodes race',
+      async run({ db, another }) {
+        await setup(db);
+        const db2 = await another();
+        let n = 0;
+        const gen = () => ({ accessKeyId: `LTAIrace${n++}`, secret: 's'.repeat(30) });
+        const [a, b] = await Promise.all([
+          new RamSqlStore(db).ensureRootKey(ACCT, undefined, gen, 1),
+          new RamSqlStore(db2).ensureRootKey(ACCT, undefined, gen, 1),
+        ]);
+        expect(a.key.accessKeyId).toBe(b.key.accessKeyId);
+        expect([a.created, b.created].filter(Boolean)).toHaveLength(1);
+        const again = await new RamSqlStore(db).ensureRootKey(ACCT, undefined, gen, 2);
+        expect(again).toEqual({ key: a.key, created: false });
+        const wanted = await new RamSqlStore(db).ensureRootKey(
+          ACCT,
+          { accessKeyId: 'LTAIwanted', secret: 'x'.repeat(20) },
+          gen,
+          3,
+        );
+        expect(wanted.key.accessKeyId).toBe('LTAIwanted');
+        expect((await new RamSqlStore(db).getAccessKey('LTAIwanted'))?.secret).toBe('x'.repeat(20));
+      },
+    },
+    {
+      name: 'role names are unique by constraint, also across two nodes',
+      async run({ db, another }) {
+        const s = await setup(db);
+        await s.createRole(role('app', 1), 10);
+        expect((await storeError(s.createRole(role('app', 2), 10))).kind).toBe('AlreadyExists');
+        const s2 = new RamSqlStore(await another());
+        const results = await Promise.allSettled([
+          s.createRole(role('race', 3), 10),
+          s2.createRole(role('race', 4), 10),
+        ]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+        expect((rejected.reason as StoreError).kind).toBe('AlreadyExists');
+        expect((await s.listRoles(ACCT, { limit: 100 })).items.map((r) => r.roleName)).toEqual([
+          'app',
+          'race',
+        ]);
+      },
+    },
+    {
+      name: 'role limit is enforced',
+      async run({ db }) {
+        const s = await setup(db);
+        await s.createRole(role('a', 1), 2);
+        await s.createRole(role('b', 2), 2);
+        const e = await storeError(s.createRole(role('c', 3), 2));
+        expect([e.kind, e.entity]).toEqual(['Conflict', 'LimitExceeded.Role']);
+      },
+    },
+    {
+      name: 'listings page by name with a marker, without gaps or repeats',
+      async run({ db }) {
+        const s = await setup(db);
+        const names = Array.from({ length: 23 }, (_, i) => `r-${String(i).padStart(2, '0')}`);
+        for (const [i, n] of [...names].reverse().entries()) await s.createRole(role(n, i), 100);
+        const seen: string[] = [];
+        let after: string | undefined;
+        for (;;) {
+          const page = await s.listRoles(ACCT, {
+            limit: 5,
+            ...(after !== undefined ? { after } : {}),
+          });
+          seen.push(...page.items.map((r) => r.roleName));
+          if (!page.next) break;
+          after = page.next;
+        }
+        expect(seen).toEqual(names);
+      },
+    },
+    {
+      name: 'a role with attached policies cannot be deleted; detached it can',
+      async run({ db }) {
+        const s = await setup(db);
+        const r = role('holder', 1);
+        await s.createRole(r, 10);
+        const p = policy('pol');
+        await s.createPolicy(p, DOC, 10);
+        await s.attach(ACCT, p, 'Role', r.roleId, 2, 10);
+        expect((await storeError(s.attach(ACCT, p, 'Role', r.roleId, 3, 10))).kind).toBe(
+          'AlreadyExists',
+        );
+        const e = await storeError(s.deleteRole(ACCT, 'holder'));
+        expect([e.kind, e.entity]).toEqual(['Conflict', 'Role.Policy']);
+        expect((await storeError(s.deletePolicy(p.policyId, true))).entity).toBe('Policy.Role');
+        expect(await s.detach(p.policyId, 'Role', r.roleId)).toBe(true);
+        expect(await s.detach(p.policyId, 'Role', r.roleId)).toBe(false);
+        await s.deleteRole(ACCT, 'holder');
+        expect(await s.getRole(ACCT, 'holder')).toBeUndefined();
+        expect((await storeError(s.deleteRole(ACCT, 'holder'))).kind).toBe('NotFound');
+      },
+    },
+    {
+      name: 'attachment limits count per policy type',
+      async run({ db }) {
+        const s = await setup(db);
+        const r = role('limited', 1);
+        await s.createRole(r, 10);
+        for (const [i, n] of ['p1', 'p2'].entries()) {
+          await s.createPolicy(policy(n), DOC, 10);
+          await s.attach(ACCT, policy(n), 'Role', r.roleId, 1 + i, 2);
+        }
+        await s.createPolicy(policy('p3'), DOC, 10);
+        const e = await storeError(s.attach(ACCT, policy('p3'), 'Role', r.roleId, 1, 2));
+        expect(e.entity).toBe('LimitExceeded.Role.Policy');
+        await s.upsertSystemPolicy('SysA', 'd', DOC, 1);
+        const sys = (await s.getPolicy(ACCT, 'System', 'SysA'))!;
+        await s.attach(ACCT, sys, 'Role', r.roleId, 5, 2);
+        expect((await s.listAttachments('Role', r.roleId)).map((a) => a.policy.policyName)).toEqual(
+          ['p1', 'p2', 'SysA'],
+        );
+      },
+    },
+    {
+      name: 'policy versions: rotate, default protected, cascade delete',
+      async run({ db }) {
+        const s = await setup(db);
+        const p = policy('versioned');
+        await s.createPolicy(p, DOC, 10);
+        for (let i = 0; i < 4; i++)
+          await s.createPolicyVersion(p.policyId, DOC, false, false, 5, 10 + i);
+        expect(
+          (await storeError(s.createPolicyVersion(p.policyId, DOC, false, false, 5, 20))).entity,
+        ).toBe('LimitExceeded.Policy.Version');
+        const v6 = await s.createPolicyVersion(
+          p.policyId,
+          DOC.replace('Get', 'List'),
+          true,
+          true,
+          5,
+          21,
+        );
+        expect(v6.versionId).toBe('v6');
+        const versions = (await s.listPolicyVersions(p.policyId)).map((v) => v.versionId);
+        expect(versions).toEqual(['v1', 'v3', 'v4', 'v5', 'v6']);
+        expect((await s.getPolicy(ACCT, 'Custom', 'versioned'))!.defaultVersion).toBe('v6');
+        expect((await storeError(s.deletePolicyVersion(p.policyId, 'v6'))).entity).toBe(
+          'Policy.Version.Default',
+        );
+        await s.deletePolicyVersion(p.policyId, 'v1');
+        await s.setDefaultPolicyVersion(p.policyId, 'v3', 30);
+        expect((await storeError(s.setDefaultPolicyVersion(p.policyId, 'v99', 30))).kind).toBe(
+          'NotFound',
+        );
+        expect((await storeError(s.deletePolicy(p.policyId, false))).entity).toBe('Policy.Version');
+        await s.deletePolicy(p.policyId, true);
+        expect(await s.getPolicy(ACCT, 'Custom', 'versioned')).toBeUndefined();
+        expect(await s.listPolicyVersions(p.policyId)).toEqual([]);
+      },
+    },
+    {
+      name: 'users: keys, groups and policies block deletion; key limit; effective documents',
+      async run({ db }) {
+        const s = await setup(db);
+        const u = user('alice');
+        await s.createUser(u, 10);
+        expect((await storeError(s.createUser(user('alice'), 10))).kind).toBe('AlreadyExists');
+        const key = {
+          accessKeyId: 'LTAIalice1',
+          accountId: ACCT,
+          userId: u.userId,
+          secret: 'x',
+          status: 'Active' as const,
+          createdAt: 1,
+        };
+        await s.insertAccessKey(key, 2);
+        await s.insertAccessKey({ ...key, accessKeyId: 'LTAIalice2' }, 2);
+        expect(
+          (await storeError(s.insertAccessKey({ ...key, accessKeyId: 'LTAIalice3' }, 2))).entity,
+        ).toBe('LimitExceeded.User.AccessKey');
+        expect((await storeError(s.deleteUser(ACCT, 'alice'))).entity).toBe('User.AccessKey');
+        await s.deleteAccessKey('LTAIalice1');
+        await s.deleteAccessKey('LTAIalice2');
+        await s.createGroup(
+          {
+            groupId: 'g1',
+            accountId: ACCT,
+            groupName: 'devs',
+            comments: '',
+            createdAt: 1,
+            updatedAt: 1,
+          },
+          10,
+        );
+        await s.addUserToGroup('g1', u.userId, 1, 5);
+        expect((await storeError(s.addUserToGroup('g1', u.userId, 1, 5))).kind).toBe(
+          'AlreadyExists',
+        );
+        expect((await storeError(s.deleteUser(ACCT, 'alice'))).entity).toBe('User.Group');
+        expect((await storeError(s.deleteGroup(ACCT, 'devs'))).entity).toBe('Group.User');
+        const gp = policy('group-pol');
+        await s.createPolicy(gp, DOC, 10);
+        await s.attach(ACCT, gp, 'Group', 'g1', 1, 10);
+        const up = policy('user-pol');
+        await s.createPolicy(up, DOC.replace('Get', 'Put'), 10);
+        await s.attach(ACCT, up, 'User', u.userId, 1, 10);
+        const docs = await s.effectiveDocuments([
+          { type: 'User', id: u.userId },
+          { type: 'Group', id: 'g1' },
+        ]);
+        expect(docs.map((d) => d.policyName).sort()).toEqual(['group-pol', 'user-pol']);
+        expect((await storeError(s.deleteUser(ACCT, 'alice'))).entity).toBe('User.Policy');
+        await s.removeUserFromGroup('g1', u.userId);
+        await s.detach(up.policyId, 'User', u.userId);
+        await s.deleteUser(ACCT, 'alice');
+        expect((await storeError(s.deleteGroup(ACCT, 'devs'))).entity).toBe('Group.Policy');
+      },
+    },
+    {
+      name: 'system policies: upsert is idempotent and updates documents',
+      async run({ db, another }) {
+        const s = await setup(db);
+        const s2 = new RamSqlStore(await another());
+        await Promise.all([
+          s.upsertSystemPolicy('Sys', 'd', DOC, 1),
+          s2.upsertSystemPolicy('Sys', 'd', DOC, 1),
+        ]);
+        await s.upsertSystemPolicy('Sys', 'd2', DOC.replace('Get', 'List'), 2);
+        const p = (await s.getPolicy(ACCT, 'System', 'Sys'))!;
+        expect(p.description).toBe('d2');
+        expect((await s.getPolicyVersion(p.policyId, 'v1'))!.document).toContain('List');
+        const page = await s.listPolicies(ACCT, 'System', { limit: 10 });
+        expect(page.items.map((x) => x.policyName)).toEqual(['Sys']);
+      },
+    },
+  ],
+};

@@ -1,0 +1,139 @@
+/**
+ * @module STS handlers: AssumeRole (identity policy + trust policy, both required; root refused)
+ * and GetCallerIdentity (no permission needed).
+ */
+import { compilePolicy, evaluateTrust } from '../../policy/index.js';
+import { isoSeconds } from '../../kernel/clock.js';
+import { principalArn, ramArn } from '../../kernel/principal.js';
+import { globalContext, toRequestPrincipal } from '../../kernel/authorizer.js';
+import type { Handler } from '../../protocol/rpc-operation.js';
+import type { RamApi } from '../ram/api.js';
+import type { StsIssuer } from './issuer.js';
+import type { AssumeRole, GetCallerIdentity } from './operations.js';
+import {
+  InvalidParameterDurationSeconds,
+  InvalidParameterPolicyGrammar,
+  InvalidParameterRoleArn,
+  StsEntityNotExistRole,
+  StsNoPermission,
+} from './errors.js';
+
+const ROLE_ARN = /^acs:ram::(\d+):role\/([A-Za-z0-9.@_-]{1,64})$/i;
+
+/** Dependencies of the STS handlers. */
+export interface StsHandlerDeps {
+  ram: RamApi;
+  issuer: StsIssuer;
+}
+
+/** AssumeRole. */
+export function assumeRole(deps: StsHandlerDeps): Handler<(typeof AssumeRole)['params']> {
+  return async (ctx, input) => {
+    const caller = ctx.principal;
+    if (caller.kind === 'account') {
+      throw StsNoPermission('Roles may not be assumed by root accounts.');
+    }
+    if (caller.kind === 'anonymous') throw StsNoPermission();
+    const m = ROLE_ARN.exec(input.RoleArn);
+    if (!m) throw InvalidParameterRoleArn();
+    const [, roleAccount, roleName] = m as unknown as [string, string, string];
+    let sessionPolicy: string | undefined;
+    if (input.Policy !== undefined) {
+      const compiled = compilePolicy(input.Policy, 'session');
+      if (!compiled.ok) {
+        const d = compiled.diagnostics[0];
+        throw InvalidParameterPolicyGrammar(
+          `The parameter Policy has not passed grammar check: ${d ? `${d.message} (at ${d.pointer || '/'})` : 'invalid'}.`,
+        );
+      }
+      sessionPolicy = input.Policy;
+    }
+    const role =
+      roleAccount === ctx.accountId ? await deps.ram.getRole(roleAccount, roleName!) : undefined;
+    // The identity policy must allow sts:AssumeRole on the role (checked even when the role does
+    // not exist, so a caller without permission cannot probe role names).
+    await ctx.authorize({
+      action: 'sts:AssumeRole',
+      resource: ramArn(roleAccount, `role/${roleName}`),
+    });
+    if (!role) throw StsEntityNotExistRole();
+    const trust = compilePolicy(role.trustPolicy, 'trust');
+    if (!trust.ok) throw StsNoPermission('The trust policy of the role is invalid.');
+    const decision = evaluateTrust(
+      { name: `${role.roleName} trust policy`, type: 'Trust', policy: trust.policy },
+      toRequestPrincipal(caller),
+      {
+        ...globalContext(ctx),
+        ...(input.ExternalId !== undefined ? { 'sts:ExternalId': input.ExternalId } : {}),
+      },
+    );
+    if (decision.decision !== 'allow') {
+      throw StsNoPermission(
+        `You are not authorized to do this action. You should be authorized by RAM. The trust policy of role \`${role.roleName}\` does not allow ${principalArn(caller)} to assume it: ${decision.explanation}`,
+      );
+    }
+    const duration = input.DurationSeconds ?? 3600;
+    if (duration < 900 || duration > role.maxSessionDuration) {
+      throw InvalidParameterDurationSeconds(
+        `The Min/Max value of DurationSeconds is 15min/${role.maxSessionDuration / 3600}hr.`,
+      );
+    }
+    const session = await deps.issuer.issue({
+      role: { accountId: role.accountId, roleId: role.roleId, roleName: role.roleName },
+      sessionName: input.RoleSessionName,
+      issuedAt: ctx.now,
+      expiresAt: ctx.now + duration * 1000,
+      ...(sessionPolicy !== undefined ? { policy: sessionPolicy } : {}),
+      source: principalArn(caller),
+      ...(input.SourceIdentity !== undefined ? { sourceIdentity: input.SourceIdentity } : {}),
+    });
+    return {
+      AssumedRoleUser: {
+        AssumedRoleId: `${role.roleId}:${input.RoleSessionName}`,
+        Arn: ramArn(role.accountId, `role/${role.roleName}/${input.RoleSessionName}`),
+      },
+      Credentials: {
+        AccessKeyId: session.accessKeyId,
+        AccessKeySecret: session.accessKeySecret,
+        SecurityToken: session.securityToken,
+        Expiration: isoSeconds(session.expiresAt),
+      },
+      ...(input.SourceIdentity !== undefined ? { SourceIdentity: input.SourceIdentity } : {}),
+    };
+  };
+}
+
+/** GetCallerIdentity. */
+export function getCallerIdentity(): Handler<(typeof GetCallerIdentity)['params']> {
+  return async (ctx) => {
+    const p = ctx.principal;
+    switch (p.kind) {
+      case 'account':
+        return {
+          IdentityType: 'Account',
+          AccountId: p.accountId,
+          UserId: p.accountId,
+          PrincipalId: p.accountId,
+          Arn: principalArn(p),
+        };
+      case 'user':
+        return {
+          IdentityType: 'RAMUser',
+          AccountId: p.accountId,
+          UserId: p.userId,
+          PrincipalId: p.userId,
+          Arn: principalArn(p),
+        };
+      case 'role-session':
+        return {
+          IdentityType: 'AssumedRoleUser',
+          AccountId: p.accountId,
+          RoleId: p.roleId,
+          PrincipalId: `${p.roleId}:${p.sessionName}`,
+          Arn: principalArn(p),
+        };
+      case 'anonymous':
+        throw StsNoPermission();
+    }
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * @module Every service's conformance cases, in one list (kept beside the service registration).
+ */
+import { kernelConformance } from '../../kernel/conformance.js';
+import { ramConformance } from '../../services/ram/conformance.js';
+import { stsConformance } from '../../services/sts/conformance.js';
+import type { ConformanceSuite } from './runner.js';
+
+export const allConformanceSuites: ConformanceSuite[] = [
+  kernelConformance,
+  ramConformance,
+  stsConformance,
+];

@@ -1,0 +1,156 @@
+/**
+ * @module The database handle every service store is built on: Kysely over better-sqlite3 (the
+ * embedded default, a file in the data directory) or `pg` (`postgres://…`), picked at boot as
+ * MinIO's iam.go picks its IAM backend. Also the one place that knows how to open a transaction.
+ */
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { postgresDialect, sqliteDialect, type DialectInfo } from './dialect.js';
+import { StoreError } from '../kernel/errors.js';
+
+/** Where the metadata lives. */
+export type StoreLocation =
+  | { kind: 'sqlite'; file: string /* path or ':memory:' */ }
+  | { kind: 'postgres'; url: string; schema?: string };
+
+/** A database handle, possibly bound to an open transaction. */
+export interface Db {
+  /** The query builder (typed per service by casting to `Kysely<ServiceTables>`). */
+  readonly k: Kysely<any>;
+  readonly dialect: DialectInfo;
+  /** True when this handle is inside a transaction. */
+  readonly inTransaction: boolean;
+  /**
+   * Runs `fn` in one transaction (joins the current one when already inside). Retries once on a
+   * serialisation failure.
+   */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` while holding a cluster-wide lock named `name` (a PostgreSQL advisory lock; a
+   * process-local mutex on SQLite), inside a transaction.
+   */
+  withLock<T>(name: string, fn: (tx: Db) => Promise<T>): Promise<T>;
+  /** Closes the pool or file. */
+  close(): Promise<void>;
+}
+
+// int8 (bigint) columns hold millisecond timestamps and sizes: all below 2^53.
+pg.types.setTypeParser(20, (v: string) => Number(v));
+
+class KyselyDb implements Db {
+  readonly k: Kysely<any>;
+  readonly dialect: DialectInfo;
+  readonly inTransaction: boolean;
+  readonly #root: Kysely<any>;
+  #closed = false;
+  constructor(k: Kysely<any>, dialect: DialectInfo, root: Kysely<any>, inTx: boolean) {
+    this.k = k;
+    this.dialect = dialect;
+    this.#root = root;
+    this.inTransaction = inTx;
+  }
+
+  async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#root
+          .transaction()
+          .execute((trx: Transaction<any>) =>
+            fn(new KyselyDb(trx, this.dialect, this.#root, true)),
+          );
+      } catch (e) {
+        if (attempt < 2 && this.dialect.isRetryable(e)) continue;
+        throw translateDriverError(e, this.dialect);
+      }
+    }
+  }
+
+  async withLock<T>(name: string, fn: (tx: Db) => Promise<T>): Promise<T> {
+    return this.transaction(async (tx) => {
+      if (this.dialect.name === 'postgres') {
+        await sql`select pg_advisory_xact_lock(hashtext(${name}))`.execute(tx.k);
+      }
+      // SQLite: the single connection is already serialised by the driver's mutex.
+      return fn(tx);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#root.destroy();
+  }
+}
+
+/** Maps driver-level failures that mean "the database is not reachable" to `Unavailable`. */
+function translateDriverError(e: unknown, _dialect: DialectInfo): unknown {
+  const c =
+    typeof e === 'object' && e !== null && 'code' in e ? String((e as any).code) : undefined;
+  if (
+    c &&
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001'].includes(c)
+  ) {
+    return new StoreError('Unavailable', 'database', 'database unavailable: ' + c);
+  }
+  return e;
+}
+
+/**
+ * Opens the metadata database.
+ * @example
+ * const db = await openDb({ kind: 'sqlite', file: ':memory:' });
+ */
+export async function openDb(location: StoreLocation): Promise<Db> {
+  if (location.kind === 'sqlite') {
+    if (location.file !== ':memory:') {
+      mkdirSync(dirname(location.file), { recursive: true, mode: 0o700 });
+      // The database holds AccessKey secrets: owner-only (SQLite gives -wal/-shm the same mode).
+      closeSync(openSync(location.file, 'a', 0o600));
+      chmodSync(location.file, 0o600);
+    }
+    const raw = new Database(location.file);
+    raw.pragma('journal_mode = WAL');
+    // FULL: an acknowledged commit survives power loss, not only a crash of the process.
+    raw.pragma('synchronous = FULL');
+    raw.pragma('foreign_keys = ON');
+    raw.pragma('busy_timeout = 5000');
+    const k = new Kysely<any>({ dialect: new SqliteDialect({ database: raw }) });
+    return new KyselyDb(k, sqliteDialect, k, false);
+  }
+  const pool = new pg.Pool({
+    connectionString: location.url,
+    max: 10,
+    ...(location.schema ? { options: `-c search_path=${location.schema}` } : {}),
+  });
+  pool.on('error', () => {
+    /* idle client errors surface on the next query */
+  });
+  if (location.schema) {
+    const client = await pool.connect();
+    try {
+      await client.query(`create schema if not exists "${location.schema.replace(/"/g, '')}"`);
+    } finally {
+      client.release();
+    }
+  }
+  const k = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  return new KyselyDb(k, postgresDialect, k, false);
+}
+
+/** Parses `--store` / `YUNBOX_STORE`: `sqlite` (in `dataDir`), `sqlite:PATH`, or a postgres URL. */
+export function parseStoreLocation(value: string | undefined, dataDir: string): StoreLocation {
+  const v = (value ?? 'sqlite').trim();
+  if (v === 'sqlite') return { kind: 'sqlite', file: `${dataDir}/yunbox.db` };
+  if (v.startsWith('sqlite:')) return { kind: 'sqlite', file: v.slice('sqlite:'.length) };
+  if (v.startsWith('postgres://') || v.startsWith('postgresql://')) {
+    const u = new URL(v);
+    const schema = u.searchParams.get('schema') ?? undefined;
+    u.searchParams.delete('schema');
+    return { kind: 'postgres', url: u.toString(), ...(schema ? { schema } : {}) };
+  }
+  throw new Error(`unknown store \`${v}\`: expected sqlite, sqlite:PATH or postgres://…`);
+}

@@ -1,0 +1,92 @@
+/**
+ * @module Running yunbox and scripts as a user would: `node dist/cli/main.js …` (what `npm start`
+ * and `npx yunbox` run), with ready detection and guaranteed clean-up.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+/** Repository root. */
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The built CLI. */
+export const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+
+/** A spawned `yunbox serve`. */
+export interface ServeProcess {
+  child: ChildProcess;
+  endpoint: string;
+  address: string;
+  tlsAddress?: string;
+  stdout: () => string;
+  stderr: () => string;
+  /** SIGTERM, then SIGKILL after a grace period; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `yunbox serve ARGS` and waits for its "ready" lines. */
+export async function spawnServe(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 20_000,
+): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+    child.kill('SIGTERM');
+    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    clearTimeout(t);
+    return code;
+  };
+  const started = Date.now();
+  while (!/gateway\s+http:\/\/\S+/.test(err)) {
+    if (child.exitCode !== null)
+      throw new Error(`yunbox serve exited ${child.exitCode}: ${err}${out}`);
+    if (Date.now() - started > timeoutMs) {
+      await stop();
+      throw new Error(`yunbox serve not ready after ${timeoutMs} ms: ${err}${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const endpoint = /gateway\s+(http:\/\/\S+)/.exec(err)![1]!;
+  const tls = /https\s+https:\/\/(\S+)/.exec(err)?.[1];
+  return {
+    child,
+    endpoint,
+    address: endpoint.replace(/^http:\/\//, ''),
+    ...(tls ? { tlsAddress: tls } : {}),
+    stdout: () => out,
+    stderr: () => err,
+    stop,
+  };
+}
+
+/** Runs `node FILE` (or `node -e`), resolving with exit code and output. */
+export async function runNode(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, args, {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(t);
+  return { code, stdout, stderr };
+}

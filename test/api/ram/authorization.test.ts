@@ -1,0 +1,198 @@
+/**
+ * Every control-plane call is authorised: root may do anything; a RAM user needs an Allow from its
+ * own or its groups' policies; an assumed-role session gets its role's policies intersected with
+ * the session policy. Denials name what decided.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../../src/testing/server.js';
+import { $Ram, $Sts, ramClient, stsClient } from '../../../src/testing/sdk.js';
+import { createUserWithKey, ramTrustPolicy, rootOf } from '../../../src/testing/fixtures.js';
+
+let yb: TestServer;
+beforeAll(async () => {
+  yb = await startTestServer();
+});
+afterAll(async () => {
+  await yb?.close();
+});
+
+async function refusal(p: Promise<unknown>): Promise<any> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('RAM authorisation', () => {
+  it('a user with no policy can do nothing; the denial says nothing allowed it', async () => {
+    const u = await createUserWithKey(yb, rootOf(yb), 'nobody');
+    const e = await refusal(ramClient(yb, u).listRoles(new $Ram.ListRolesRequest({})));
+    expect(e.code).toBe('NoPermission');
+    expect(e.statusCode).toBe(403);
+    expect(e.data.Message).toContain('ram:ListRoles');
+    expect(e.data.AccessDeniedDetail).toMatchObject({
+      AuthAction: 'ram:ListRoles',
+      AuthPrincipalType: 'SubUser',
+      AuthPrincipalDisplayName: 'nobody',
+      NoPermissionType: 'ImplicitDeny',
+    });
+  });
+
+  it('read-only policy: reads allowed, writes refused', async () => {
+    const u = await createUserWithKey(yb, rootOf(yb), 'reader', ['AliyunRAMReadOnlyAccess']);
+    const ram = ramClient(yb, u);
+    await ram.listRoles(new $Ram.ListRolesRequest({}));
+    await ram.listPolicies(new $Ram.ListPoliciesRequest({ policyType: 'System' }));
+    const e = await refusal(
+      ram.createRole(
+        new $Ram.CreateRoleRequest({
+          roleName: 'x',
+          assumeRolePolicyDocument: ramTrustPolicy(['*']),
+        }),
+      ),
+    );
+    expect(e.code).toBe('NoPermission');
+    expect(e.data.Message).toContain('ram:CreateRole');
+  });
+
+  it('group policies apply to members; an explicit Deny wins and is named', async () => {
+    const root = ramClient(yb, rootOf(yb));
+    const u = await createUserWithKey(yb, rootOf(yb), 'member');
+    await root.createGroup(new $Ram.CreateGroupRequest({ groupName: 'admins' }));
+    await root.addUserToGroup(
+      new $Ram.AddUserToGroupRequest({ groupName: 'admins', userName: 'member' }),
+    );
+    await root.attachPolicyToGroup(
+      new $Ram.AttachPolicyToGroupRequest({
+        groupName: 'admins',
+        policyType: 'System',
+        policyName: 'AliyunRAMFullAccess',
+      }),
+    );
+    const ram = ramClient(yb, u);
+    await ram.createRole(
+      new $Ram.CreateRoleRequest({
+        roleName: 'made-by-member',
+        assumeRolePolicyDocument: ramTrustPolicy(['*']),
+      }),
+    );
+    await root.createPolicy(
+      new $Ram.CreatePolicyRequest({
+        policyName: 'no-delete-roles',
+        policyDocument: JSON.stringify({
+          Version: '1',
+          Statement: [
+            { Sid: 'KeepRoles', Effect: 'Deny', Action: 'ram:DeleteRole', Resource: '*' },
+          ],
+        }),
+      }),
+    );
+    await root.attachPolicyToUser(
+      new $Ram.AttachPolicyToUserRequest({
+        userName: 'member',
+        policyType: 'Custom',
+        policyName: 'no-delete-roles',
+      }),
+    );
+    const e = await refusal(
+      ram.deleteRole(new $Ram.DeleteRoleRequest({ roleName: 'made-by-member' })),
+    );
+    expect(e.code).toBe('NoPermission');
+    expect(e.data.Message).toContain('no-delete-roles');
+    expect(e.data.AccessDeniedDetail.NoPermissionType).toBe('ExplicitDeny');
+    const decoded = JSON.parse(
+      Buffer.from(e.data.AccessDeniedDetail.EncodedDiagnosticMessage, 'base64').toString(),
+    );
+    expect(decoded.MatchedPolicies[0]).toMatchObject({
+      PolicyIdentifier: 'no-delete-roles',
+      Effect: 'Deny',
+    });
+  });
+
+  it('role session: role policies intersected with the session policy', async () => {
+    const root = ramClient(yb, rootOf(yb));
+    const u = await createUserWithKey(yb, rootOf(yb), 'assumer', ['AliyunSTSAssumeRoleAccess']);
+    await root.createRole(
+      new $Ram.CreateRoleRequest({
+        roleName: 'ram-reader',
+        assumeRolePolicyDocument: ramTrustPolicy([`acs:ram::${yb.accountId}:user/assumer`]),
+      }),
+    );
+    await root.attachPolicyToRole(
+      new $Ram.AttachPolicyToRoleRequest({
+        roleName: 'ram-reader',
+        policyType: 'System',
+        policyName: 'AliyunRAMReadOnlyAccess',
+      }),
+    );
+    const session = async (policy?: object) => {
+      const r = await stsClient(yb, u).assumeRole(
+        new $Sts.AssumeRoleRequest({
+          roleArn: `acs:ram::${yb.accountId}:role/ram-reader`,
+          roleSessionName: 'sess',
+          ...(policy ? { policy: JSON.stringify(policy) } : {}),
+        }),
+      );
+      const c = r.body!.credentials!;
+      return ramClient(yb, {
+        accessKeyId: c.accessKeyId!,
+        accessKeySecret: c.accessKeySecret!,
+        securityToken: c.securityToken!,
+      });
+    };
+    const full = await session();
+    await full.listRoles(new $Ram.ListRolesRequest({}));
+    await full.listUsers(new $Ram.ListUsersRequest({}));
+    const e1 = await refusal(full.createUser(new $Ram.CreateUserRequest({ userName: 'nope' })));
+    expect(e1.code).toBe('NoPermission');
+
+    const narrowed = await session({
+      Version: '1',
+      Statement: [{ Effect: 'Allow', Action: 'ram:ListRoles', Resource: '*' }],
+    });
+    await narrowed.listRoles(new $Ram.ListRolesRequest({}));
+    const e2 = await refusal(narrowed.listUsers(new $Ram.ListUsersRequest({})));
+    expect(e2.code).toBe('NoPermission');
+    expect(e2.data.AccessDeniedDetail.AuthPrincipalType).toBe('AssumedRoleUser');
+
+    // A session policy can never add what the role does not have.
+    const widened = await session({
+      Version: '1',
+      Statement: [{ Effect: 'Allow', Action: 'ram:*', Resource: '*' }],
+    });
+    const e3 = await refusal(widened.createUser(new $Ram.CreateUserRequest({ userName: 'nope2' })));
+    expect(e3.code).toBe('NoPermission');
+  });
+
+  it('the trust policy decides who may assume a role, and says so', async () => {
+    const root = ramClient(yb, rootOf(yb));
+    const u = await createUserWithKey(yb, rootOf(yb), 'untrusted', ['AliyunSTSAssumeRoleAccess']);
+    await root.createRole(
+      new $Ram.CreateRoleRequest({
+        roleName: 'ecs-only',
+        assumeRolePolicyDocument: JSON.stringify({
+          Version: '1',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 'sts:AssumeRole',
+              Principal: { Service: ['ecs.aliyuncs.com'] },
+            },
+          ],
+        }),
+      }),
+    );
+    const e = await refusal(
+      stsClient(yb, u).assumeRole(
+        new $Sts.AssumeRoleRequest({
+          roleArn: `acs:ram::${yb.accountId}:role/ecs-only`,
+          roleSessionName: 'x1',
+        }),
+      ),
+    );
+    expect(e.code).toBe('NoPermission');
+    expect(e.data.Message).toContain('trust policy');
+  });
+});
