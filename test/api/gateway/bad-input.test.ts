@@ -258,19 +258,19 @@ describe('routing and parameters', () => {
   it('unsupported HTTP method', async () => {
     const r = await fetch(`${yb.endpoint}/?Action=ListRoles&Version=2015-05-01`, { method: 'PUT' });
     expect(r.status).toBe(403);
-    expect((await r.json()).Code).toBe('UnsupportedHTTPMethod');
+    expect(((await r.json()) as any).Code).toBe('UnsupportedHTTPMethod');
   });
 
   it('malformed percent-encoding', async () => {
     const r = await fetch(`${yb.endpoint}/?Action=ListRoles&Version=2015-05-01&RoleName=%zz`);
     expect(r.status).toBe(400);
-    expect((await r.json()).Code).toBe('InvalidParameter');
+    expect(((await r.json()) as any).Code).toBe('InvalidParameter');
   });
 
   it('a parameter given twice', async () => {
     const r = await fetch(`${yb.endpoint}/?Action=ListRoles&Action=ListRoles&Version=2015-05-01`);
     expect(r.status).toBe(400);
-    expect((await r.json()).Code).toBe('InvalidParameter');
+    expect(((await r.json()) as any).Code).toBe('InvalidParameter');
   });
 
   it('a body over the limit', async () => {
@@ -280,7 +280,7 @@ describe('routing and parameters', () => {
       body: 'A=' + 'x'.repeat(2 * 1024 * 1024),
     });
     expect(r.status).toBe(413);
-    expect((await r.json()).Code).toBe('InvalidParameter.RequestTooLarge');
+    expect(((await r.json()) as any).Code).toBe('InvalidParameter.RequestTooLarge');
   });
 
   it('missing required parameter', () =>
