@@ -33,6 +33,12 @@ export interface Db {
    * process-local mutex on SQLite), inside a transaction.
    */
   withLock<T>(name: string, fn: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` with relaxed durability for its writes: they survive a crash of the process but
+   * may be lost on power failure (SQLite `synchronous=NORMAL`, PostgreSQL
+   * `synchronous_commit=off`). Only for data whose loss is harmless, such as replay nonces.
+   */
+  relaxed<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   /** Closes the pool or file. */
   close(): Promise<void>;
 }
@@ -76,6 +82,25 @@ class KyselyDb implements Db {
       }
       // SQLite: the single connection is already serialised by the driver's mutex.
       return fn(tx);
+    });
+  }
+
+  async relaxed<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this);
+    if (this.dialect.name === 'postgres') {
+      return this.transaction(async (tx) => {
+        await sql`set local synchronous_commit = off`.execute(tx.k);
+        return fn(tx);
+      });
+    }
+    // SQLite: one connection, held for the duration so nothing else runs in between.
+    return this.#root.connection().execute(async (conn) => {
+      await sql`pragma synchronous = NORMAL`.execute(conn);
+      try {
+        return await fn(new KyselyDb(conn, this.dialect, this.#root, false));
+      } finally {
+        await sql`pragma synchronous = FULL`.execute(conn);
+      }
     });
   }
 

@@ -558,7 +558,8 @@ export class RamSqlStore implements RamStore {
 
   async upsertSystemPolicy(name: string, description: string, document: string, now: number) {
     const id = makePolicyId('*', 'System', name);
-    await this.#db.transaction(async (tx) => {
+    // Serialised across nodes: ON CONFLICT arbitrates only one unique index, and the row has two.
+    await this.#db.withLock('ram:system-policies', async (tx) => {
       const existing = await tx.k
         .selectFrom('ram_policy_versions')
         .select('document')
