@@ -1,0 +1,159 @@
+/**
+ * @module ECS (2014-05-26): instances in VPC vSwitches with Alibaba's state machine, instance
+ * RAM roles, metadata options and a built-in catalogue, on the RPC gateway at
+ * `ecs.<region>.aliyuncs.com` (plus the SDK's legacy VPC calls, served by the VPC module); and the
+ * instance metadata service (`metadata/`), which hands out the attached role's STS credentials.
+ */
+import type { Logger } from 'pino';
+import type { ListenAddress } from '../../config/config.js';
+import type { Authorizer } from '../../kernel/authorizer.js';
+import type { Clock } from '../../kernel/clock.js';
+import { bind, type BoundOperation, type RpcProduct } from '../../protocol/rpc-operation.js';
+import type { Db } from '../../store/db.js';
+import type { MigrationSet } from '../../store/migrate.js';
+import type { RamApi } from '../ram/index.js';
+import type { VpcApi } from '../vpc/index.js';
+import { createEcsApi, type EcsApi } from './api.js';
+import type { CredentialMinter } from './credentials.js';
+import { EcsForbidden } from './errors.js';
+import { ecsHandlers } from './handlers.js';
+import { createMetadataHandler, type MetadataHandler } from './metadata/handler.js';
+import { PlainMetadataListener } from './metadata/plain-listener.js';
+import { m0001Init } from './migrations/0001-init.js';
+import * as O from './operations.js';
+import { EcsSqlStore } from './store-sql.js';
+import type { EcsStore } from './store.js';
+
+export { networkOf, type EcsApi, type InstanceNetwork, type InstanceSummary } from './api.js';
+export {
+  CREDENTIAL_LIFETIME_MS,
+  ROTATION_WINDOW_MS,
+  credentialWindow,
+  instanceCredential,
+} from './credentials.js';
+export { InvalidInstanceIdNotFound } from './errors.js';
+export * from './metadata/index.js';
+export {
+  FAULT_MODES,
+  NO_FAULT,
+  TRANSITION_MS,
+  macOf,
+  visibleStatus,
+  type FaultMode,
+  type Instance,
+  type InstanceStatus,
+  type MetadataFault,
+} from './model.js';
+
+/** API version of the ECS product. */
+export const ECS_API_VERSION = '2014-05-26';
+
+/** ECS's migrations (after VPC's: instances reference vSwitches). */
+export const ecsMigrations: MigrationSet = { service: 'ecs', migrations: [m0001Init] };
+
+/** What ECS needs from other services. */
+export interface EcsDeps {
+  vpc: VpcApi;
+  ram: RamApi;
+  sts: CredentialMinter;
+  authorizer: Authorizer;
+  /** VPC's operations, served again under ECS's version (the SDK's legacy calls). */
+  legacyVpcOperations: BoundOperation[];
+}
+
+/** The ECS service. */
+export interface EcsService {
+  product: RpcProduct;
+  store: EcsStore;
+  api: EcsApi;
+  /** The metadata handler for listeners that identify the instance themselves (sandboxes). */
+  metadataHandler(opts: { clock: Clock; log: Logger }): MetadataHandler;
+  /** Starts the plain `--metadata-listen` listener (one per process). */
+  startPlainMetadataListener(opts: {
+    listen: ListenAddress;
+    handler: MetadataHandler;
+    log: Logger;
+  }): Promise<PlainMetadataListener>;
+  /** Calls `fn` after instances change on this node (a hint; the store is the authority). */
+  onChange(fn: () => void): () => void;
+}
+
+/** Builds the ECS service. */
+export function createEcsService(db: Db, deps: EcsDeps): EcsService {
+  const store = new EcsSqlStore(db);
+  const listeners = new Set<() => void>();
+  let plain: PlainMetadataListener | undefined;
+  const h = ecsHandlers({
+    store,
+    vpc: deps.vpc,
+    ram: deps.ram,
+    authorizer: deps.authorizer,
+    changed: () => {
+      for (const fn of listeners) fn();
+    },
+  });
+  const api = createEcsApi(store, () => plain);
+  return {
+    store,
+    api,
+    product: {
+      product: 'Ecs',
+      version: ECS_API_VERSION,
+      hostId: (region) => `ecs.${region}.aliyuncs.com`,
+      denied: (message, detail) => EcsForbidden(message, { AccessDeniedDetail: detail }),
+      operations: [
+        bind(O.CreateInstance, h.createInstance),
+        bind(O.RunInstances, h.runInstances),
+        bind(O.StartInstance, h.startInstance),
+        bind(O.StopInstance, h.stopInstance),
+        bind(O.RebootInstance, h.rebootInstance),
+        bind(O.DeleteInstance, h.deleteInstance),
+        bind(O.DescribeInstances, h.describeInstances),
+        bind(O.DescribeInstanceStatus, h.describeInstanceStatus),
+        bind(O.DescribeInstanceAttribute, h.describeInstanceAttribute),
+        bind(O.AttachInstanceRamRole, h.attachInstanceRamRole),
+        bind(O.DetachInstanceRamRole, h.detachInstanceRamRole),
+        bind(O.DescribeInstanceRamRole, h.describeInstanceRamRole),
+        bind(O.ModifyInstanceMetadataOptions, h.modifyInstanceMetadataOptions),
+        bind(O.DescribeImages, h.describeImages),
+        bind(O.DescribeInstanceTypes, h.describeInstanceTypes),
+        ...deps.legacyVpcOperations,
+      ],
+    },
+    metadataHandler: ({ clock, log }) =>
+      createMetadataHandler({
+        getInstance: (id) => store.getInstance(id),
+        ram: deps.ram,
+        sts: deps.sts,
+        clock,
+        log,
+      }),
+    async startPlainMetadataListener({ listen, handler, log }) {
+      if (plain) throw new Error('the plain metadata listener is already running');
+      let stopFollowing = () => {};
+      const listener = new PlainMetadataListener({
+        listen,
+        handler,
+        log,
+        instances: {
+          listSeqs: () => store.listSeqs(),
+          idBySeq: async (seq) => (await store.getInstanceBySeq(seq))?.instanceId,
+        },
+        onClose: () => {
+          stopFollowing();
+          if (plain === listener) plain = undefined;
+        },
+      });
+      await listener.start();
+      plain = listener;
+      const follow = () => void listener.reconcile();
+      listeners.add(follow);
+      stopFollowing = () => listeners.delete(follow);
+      return listener;
+    },
+    onChange(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+  };
+}

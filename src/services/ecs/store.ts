@@ -1,0 +1,72 @@
+/**
+ * @module What ECS handlers (and the metadata service) need from storage. One SQL
+ * implementation serves SQLite and PostgreSQL (`store-sql.ts`). State changes are conditional
+ * updates ("start it if it is stopped now"), so two nodes cannot both act on one instance; private
+ * addresses and sequence numbers are unique by constraint.
+ */
+import type {
+  AttachedRole,
+  Instance,
+  MetadataFault,
+  MetadataOptions,
+  StableStatus,
+  TransitionStatus,
+} from './model.js';
+
+/** An instance to create: everything but what the store allocates (sequence, address). */
+export type NewInstance = Omit<Instance, 'seq' | 'privateIp' | 'roleGeneration' | 'fault'>;
+
+/** Filters of an instance listing that the store applies. */
+export interface InstanceFilter {
+  instanceIds?: string[];
+  vpcId?: string;
+  vswitchId?: string;
+  zoneId?: string;
+  imageId?: string;
+  instanceType?: string;
+  privateIps?: string[];
+  roleName?: string;
+}
+
+/** A state change: from a settled state, to a new one shown as `transition` until `settlesAt`. */
+export interface TransitionChange {
+  from: StableStatus;
+  now: number;
+  to: StableStatus;
+  transition: TransitionStatus;
+  settlesAt: number;
+  startedAt?: number;
+}
+
+/** ECS storage. */
+export interface EcsStore {
+  /**
+   * Creates instances in one vSwitch (all specs share it), allocating sequence numbers and
+   * private addresses atomically: the lowest free addresses, or `requestedIp` for a single
+   * instance. `Conflict('PrivateIpDuplicated')`, `Conflict('NoFreeIp')`, `NotFound('VSwitch')`.
+   */
+  createInstances(specs: NewInstance[], requestedIp?: string): Promise<Instance[]>;
+  getInstance(instanceId: string): Promise<Instance | undefined>;
+  getInstanceBySeq(seq: number): Promise<Instance | undefined>;
+  listInstances(accountId: string, regionId: string, filter: InstanceFilter): Promise<Instance[]>;
+  /** Every instance's id and sequence number (cheap; for listeners and sandboxes). */
+  listSeqs(): Promise<Array<{ instanceId: string; seq: number }>>;
+  /** Applies `change` if the instance is settled in `change.from` at `change.now`. */
+  transition(instanceId: string, change: TransitionChange): Promise<boolean>;
+  /** Deletes (releases) the instance: with `force` in any state, else only when settled Stopped. */
+  deleteInstance(instanceId: string, now: number, force: boolean): Promise<boolean>;
+  /** Attaches a role to an instance that has none. */
+  attachRole(
+    instanceId: string,
+    role: AttachedRole,
+  ): Promise<'attached' | 'same' | 'other' | 'missing'>;
+  /** Detaches the instance's role (only `roleName` when given). */
+  detachRole(
+    instanceId: string,
+    roleName: string | undefined,
+  ): Promise<{ result: 'detached' | 'none' | 'other' | 'missing'; roleName?: string }>;
+  setMetadataOptions(instanceId: string, options: Partial<MetadataOptions>): Promise<boolean>;
+  setFault(instanceId: string, fault: MetadataFault): Promise<boolean>;
+  /** Addresses in use per vSwitch. */
+  usedAddresses(vswitchIds: string[]): Promise<Map<string, number>>;
+}
