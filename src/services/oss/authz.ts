@@ -1,0 +1,167 @@
+/**
+ * @module Who may do what to a bucket or object (oss.md §10): identity policies (a user's and its
+ * groups', or a role's intersected with the session policy), the bucket policy, and then the
+ * ACLs, combined as OSS documents it ("Permission evaluation" / "Bucket ACL"):
+ *
+ * 1. An explicit Deny in any policy (identity, session, bucket) denies; ACLs cannot undo it.
+ * 2. An Allow in an identity policy (same account) or in the bucket policy allows; the owning
+ *    account's root is allowed unless the bucket policy denies (`policy/evaluate.ts`).
+ * 3. Otherwise the object ACL (unless `default`), else the bucket ACL, may grant it: `public-read`
+ *    grants reads to anyone, anonymous callers included; `public-read-write` also writes.
+ *
+ * The policy engine does the combining; this file adds the OSS context (bucket policy, owner,
+ * condition keys), the ACL step, and the `AccessDenied` message explaining the decision. A
+ * request's identity policies are loaded once however many checks it needs (CopyObject,
+ * DeleteMultipleObjects).
+ */
+import {
+  globalContext,
+  toRequestPrincipal,
+  type IdentityPolicies,
+  type IdentityPolicySource,
+} from '../../kernel/authorizer.js';
+import type { RequestInfo } from '../../kernel/context.js';
+import {
+  authorize,
+  compilePolicy,
+  type AuthzRequest,
+  type Decision,
+  type PolicyRef,
+} from '../../policy/index.js';
+import { accessDenied } from './errors.js';
+import type { Bucket, BucketAcl, ObjectAcl } from './model.js';
+
+/** What an ACL may grant: reading objects, or also writing them. */
+export type AclGrant = 'read' | 'write';
+
+/** One question: may the caller do `action` on `resource`? */
+export interface OssCheck {
+  action: string;
+  resource: string;
+  /** The bucket addressed (its policy, owner and ACL), absent for ListBuckets and PutBucket. */
+  bucket?: Bucket;
+  /** Account owning the resource, when there is no bucket to say (default: the request's). */
+  owner?: string;
+  /** Request-specific condition keys (`oss:Prefix`, `oss:x-oss-object-acl`...). */
+  context?: AuthzRequest['context'];
+  /** What the ACLs may grant when no policy allows. */
+  acl?: AclGrant;
+  /** The object's ACL, when the object exists (loaded only if the ACL step is reached). */
+  objectAcl?: () => Promise<ObjectAcl | undefined>;
+}
+
+/** Name of the bucket policy in explanations. */
+export const BUCKET_POLICY_NAME = 'bucket policy';
+
+/** The compiled bucket policy of `bucket` (compilation is cached by content). */
+export function bucketPolicyRefs(bucket: Bucket | undefined): PolicyRef[] | undefined {
+  if (bucket?.policy === undefined) return undefined;
+  const c = compilePolicy(bucket.policy, 'bucket');
+  // INVARIANT: stored policies passed validation; one that no longer compiles grants nothing.
+  return c.ok ? [{ name: BUCKET_POLICY_NAME, type: 'Bucket', policy: c.policy }] : undefined;
+}
+
+/** The ACL grant of an effective ACL. */
+function aclGrants(acl: BucketAcl, wanted: AclGrant): boolean {
+  return wanted === 'read'
+    ? acl === 'public-read' || acl === 'public-read-write'
+    : acl === 'public-read-write';
+}
+
+/** Per-request authorisation: identity policies loaded once, each check decided in turn. */
+export class OssAuthorizer {
+  readonly #source: IdentityPolicySource;
+  readonly #info: RequestInfo;
+  #identity: Promise<IdentityPolicies> | undefined;
+
+  constructor(source: IdentityPolicySource, info: RequestInfo) {
+    this.#source = source;
+    this.#info = info;
+  }
+
+  #policies(): Promise<IdentityPolicies> {
+    const p = this.#info.principal;
+    this.#identity ??=
+      p.kind === 'anonymous'
+        ? Promise.resolve({ identity: [], isRoot: false })
+        : this.#source.policiesFor(p);
+    return this.#identity;
+  }
+
+  /** The decision for one check, ACLs included. */
+  async decide(check: OssCheck): Promise<{ decision: Decision; viaAcl?: BucketAcl }> {
+    const ids = await this.#policies();
+    const owner = check.bucket?.accountId ?? check.owner ?? this.#info.accountId;
+    const request: AuthzRequest = {
+      action: check.action,
+      resource: check.resource,
+      principal: toRequestPrincipal(this.#info.principal),
+      context: { ...globalContext(this.#info), ...check.context },
+    };
+    const resource = bucketPolicyRefs(check.bucket);
+    const decision = authorize(request, {
+      identity: ids.identity,
+      ...(ids.session ? { session: ids.session } : {}),
+      ...(resource ? { resource } : {}),
+      resourceOwnerAccountId: owner,
+      isRoot: ids.isRoot,
+    });
+    if (decision.decision !== 'implicit-deny' || check.acl === undefined || !check.bucket) {
+      return { decision };
+    }
+    const objectAcl = check.objectAcl ? await check.objectAcl() : undefined;
+    const acl: BucketAcl =
+      objectAcl !== undefined && objectAcl !== 'default' ? objectAcl : check.bucket.acl;
+    if (!aclGrants(acl, check.acl)) return { decision };
+    return {
+      decision: {
+        decision: 'allow',
+        reasons: [],
+        errors: decision.errors,
+        explanation: `allowed by the ${objectAcl !== undefined && objectAcl !== 'default' ? 'object' : 'bucket'} ACL \`${acl}\``,
+      },
+      viaAcl: acl,
+    };
+  }
+
+  /** Decides every check; throws `AccessDenied` explaining the first one refused. */
+  async require(checks: OssCheck | readonly OssCheck[]): Promise<void> {
+    for (const check of Array.isArray(checks) ? checks : [checks as OssCheck]) {
+      const { decision } = await this.decide(check);
+      if (decision.decision === 'allow') continue;
+      this.#info.log.info(
+        { action: check.action, resource: check.resource, decision: decision.decision },
+        'denied',
+      );
+      throw denial(this.#info, check, decision);
+    }
+  }
+}
+
+/** `AccessDenied` for a refused check, in OSS's words plus which policy decided. */
+export function denial(info: RequestInfo, check: OssCheck, d: Decision) {
+  const anonymous = info.principal.kind === 'anonymous';
+  const sessionDeny =
+    d.decision === 'implicit-deny' && d.explanation.startsWith('the session policy does not allow');
+  const byBucketPolicy = d.reasons.some((r) => r.policyType === 'Bucket');
+  let lead: string;
+  if (d.decision === 'explicit-deny') {
+    lead = byBucketPolicy ? 'You are denied by bucket policy.' : 'You are denied by RAM policy.';
+  } else if (anonymous) {
+    lead = 'You have no right to access this object because of bucket acl.';
+  } else {
+    lead = 'You have no right to access this object.';
+  }
+  const acl =
+    d.decision === 'implicit-deny' && check.acl !== undefined && check.bucket
+      ? `; the ACLs do not grant it (bucket \`${check.bucket.acl}\`)`
+      : '';
+  return accessDenied(`${lead} ${d.explanation}${acl}`, {
+    ...(sessionDeny ? { ec: '0003-00000301' } : {}),
+    fields: {
+      AuthAction: check.action,
+      AuthResource: check.resource,
+      Decision: d.decision === 'explicit-deny' ? 'ExplicitDeny' : 'ImplicitDeny',
+    },
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * @module What an OSS handler sees of one request ({@link OssCall}) and what it answers
+ * ({@link OssReply}). Handlers never touch node:http objects: the body is an async iterable of
+ * bytes, the reply a status, headers and a string, buffer or stream the protocol writes out.
+ */
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { CredentialResolver } from '../../auth/credentials.js';
+import type { OssTarget } from '../../auth/oss-request.js';
+import type { BlobStore } from '../../blob/blob-store.js';
+import type { SmallBlobCache } from '../../blob/cache.js';
+import type { IdentityPolicySource } from '../../kernel/authorizer.js';
+import type { Clock } from '../../kernel/clock.js';
+import type { RequestInfo } from '../../kernel/context.js';
+import type { OssAuthorizer } from './authz.js';
+import type { Bucket, OssObject } from './model.js';
+import type { OssStore } from './store.js';
+
+/** What the OSS service is built from. */
+export interface OssDeps {
+  store: OssStore;
+  blobs: BlobStore;
+  /** Small blobs kept in memory for small GETs (blobs are immutable, so never stale). */
+  blobCache: SmallBlobCache;
+  resolver: CredentialResolver;
+  identity: IdentityPolicySource;
+  clock: Clock;
+  /** Default region (standard id): buckets created through a host that names none go here. */
+  region: string;
+  log: Logger;
+  /** Extra host names served as OSS endpoints (`<bucket>.<name>` is virtual-host style). */
+  hostSuffixes: readonly string[];
+}
+
+/** Query parameters of a request (decoded; `null` for a name without `=`). */
+export interface QueryView {
+  /** First value: `undefined` when absent, `null` when given without `=`. */
+  get(name: string): string | null | undefined;
+  has(name: string): boolean;
+  /** Every name, in received order. */
+  names(): string[];
+}
+
+/** One OSS request, as a handler sees it. */
+export interface OssCall {
+  deps: OssDeps;
+  /** Principal, time (the one clock), request id, source, region addressed. */
+  info: RequestInfo;
+  method: string;
+  target: OssTarget;
+  /** Bucket named by the request (path or host), if any. */
+  bucketName?: string;
+  /** Decoded object key, if any. */
+  key?: string;
+  /** The bucket, loaded before authorisation for every operation that needs one. */
+  bucket?: Bucket;
+  query: QueryView;
+  /** A request header (lower-case name), repeated ones folded with `, `. */
+  header(name: string): string | undefined;
+  /** Every request header name (lower-case). */
+  headerNames(): string[];
+  /** The request body, streaming. */
+  body: Readable;
+  /** The whole body, for small documents; rejects with `BodyTooLarge` / `BodyIncomplete`. */
+  readAll(limit: number): Promise<Buffer>;
+  /** `Content-Length` as declared; `undefined` when absent (chunked). */
+  contentLength?: number;
+  /** True when the body is sent with `Transfer-Encoding: chunked`. */
+  chunked: boolean;
+  /** `HostId` of error bodies: the Host as received, without port. */
+  hostId: string;
+  /** Decides further checks (CopyObject's source, each key of DeleteMultipleObjects). */
+  authz: OssAuthorizer;
+  /** The addressed object, loaded once per request (`undefined` when absent). */
+  object(): Promise<OssObject | undefined>;
+}
+
+/** A handler's answer. */
+export interface OssReply {
+  status: number;
+  headers?: Record<string, string | number>;
+  /** XML text, bytes, or a stream of the object's bytes (destroyed if the client leaves). */
+  body?: string | Buffer | Readable;
+}

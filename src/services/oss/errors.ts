@@ -1,0 +1,255 @@
+/**
+ * @module OSS's error catalogue: each error the OSS handlers raise, with OSS's code, status and
+ * wording (oss.md §8; the status table is `protocol/oss-errors.ts`). OSS errors are not in the
+ * RPC catalogue (`defineError`): they travel as {@link OssError}, which carries the `EC` and the
+ * extra `<Error>` elements that OSS adds (`BucketName`, `Key`, `ArgumentName`...).
+ */
+import { ServiceError } from '../../kernel/errors.js';
+import { MALFORMED_XML_MESSAGE } from '../../protocol/oss-xml.js';
+import { OSS_ERROR_STATUS, type OssFailure } from '../../protocol/oss-errors.js';
+
+/** An OSS error response, raised by any stage and written by the protocol. */
+export class OssError extends ServiceError {
+  /** Fine-grained `EC`, when known. */
+  readonly ec: string | undefined;
+  constructor(
+    code: string,
+    status: number,
+    message: string,
+    options: {
+      ec?: string;
+      fields?: Record<string, string>;
+      headers?: Record<string, string>;
+    } = {},
+  ) {
+    super(code, status, message, options.fields ?? {}, options.headers ?? {});
+    this.name = 'OssError';
+    this.ec = options.ec;
+  }
+
+  /** The error of an {@link OssFailure} returned by a codec or verifier. */
+  static from(failure: OssFailure): OssError {
+    return new OssError(failure.code, failure.status, failure.message, {
+      ...(failure.ec !== undefined ? { ec: failure.ec } : {}),
+      ...(failure.fields !== undefined ? { fields: failure.fields } : {}),
+    });
+  }
+}
+
+/** Statuses of codes that `OSS_ERROR_STATUS` does not list. */
+const EXTRA_STATUS: Readonly<Record<string, number>> = {
+  NoSuchBucketPolicy: 404,
+  NoSuchCORSConfiguration: 404,
+  ObjectNotAppendable: 409,
+  PositionNotEqualToLength: 409,
+  AccessForbidden: 403,
+  ServiceUnavailable: 503,
+  IncompleteBody: 400,
+  InvalidPolicyDocument: 400,
+  InvalidEncryptionAlgorithmError: 400,
+};
+
+function make(
+  code: string,
+  message: string,
+  options: { ec?: string; fields?: Record<string, string>; headers?: Record<string, string> } = {},
+): OssError {
+  return new OssError(code, OSS_ERROR_STATUS[code] ?? EXTRA_STATUS[code] ?? 400, message, options);
+}
+
+/** `404 NoSuchBucket`. */
+export const noSuchBucket = (bucket: string) =>
+  make('NoSuchBucket', 'The specified bucket does not exist.', {
+    ec: '0015-00000101',
+    fields: { BucketName: bucket },
+  });
+
+/** `404 NoSuchKey`. */
+export const noSuchKey = (key: string) =>
+  make('NoSuchKey', 'The specified key does not exist.', {
+    ec: '0026-00000001',
+    fields: { Key: key },
+  });
+
+/** `404 NoSuchUpload`. */
+export const noSuchUpload = (uploadId: string) =>
+  make(
+    'NoSuchUpload',
+    'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+    { fields: { UploadId: uploadId } },
+  );
+
+/** `409 BucketNotEmpty` (objects or unfinished multipart uploads remain). */
+export const bucketNotEmpty = (bucket: string) =>
+  make('BucketNotEmpty', 'The bucket you tried to delete is not empty.', {
+    fields: { BucketName: bucket },
+  });
+
+/** `409 BucketAlreadyExists` (the name belongs to another account). */
+export const bucketAlreadyExists = (bucket: string) =>
+  make(
+    'BucketAlreadyExists',
+    'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.',
+    { fields: { BucketName: bucket } },
+  );
+
+/** `400 TooManyBuckets`. */
+export const tooManyBuckets = () =>
+  make('TooManyBuckets', 'You have attempted to create more buckets than allowed.');
+
+/** `400 InvalidBucketName`. */
+export const invalidBucketName = (bucket: string) =>
+  make('InvalidBucketName', 'The specified bucket is not valid.', {
+    fields: { BucketName: bucket },
+  });
+
+/** `400 InvalidObjectName`. */
+export const invalidObjectName = (why: string) =>
+  make('InvalidObjectName', 'The specified object is not valid.', {
+    ec: '0016-00000005',
+    fields: { Reason: why },
+  });
+
+/** `400 InvalidArgument`, naming the argument. */
+export const invalidArgument = (message: string, name?: string, value?: string) =>
+  make(
+    'InvalidArgument',
+    message,
+    name !== undefined ? { fields: { ArgumentName: name, ArgumentValue: value ?? '' } } : {},
+  );
+
+/** `400 MissingArgument`. */
+export const missingArgument = (name: string) =>
+  make('MissingArgument', `Missing Some Required Arguments.`, { fields: { ArgumentName: name } });
+
+/** `400 MalformedXML`. */
+export const malformedXml = () => make('MalformedXML', MALFORMED_XML_MESSAGE);
+
+/** `400 InvalidDigest`: Content-MD5 malformed or not the body's. */
+export const invalidDigest = (mismatch: boolean, calculated?: string) =>
+  make(
+    'InvalidDigest',
+    mismatch
+      ? 'The Content-MD5 you specified did not match what we received.'
+      : 'The Content-MD5 you specified is not valid.',
+    calculated !== undefined ? { fields: { CalculatedDigest: calculated } } : {},
+  );
+
+/** `400 EntityTooLarge`. */
+export const entityTooLarge = () =>
+  make('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size.');
+
+/** `400 EntityTooSmall`. */
+export const entityTooSmall = () =>
+  make('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size.', {
+    ec: '0042-00000213',
+  });
+
+/** `400 InvalidPart`. */
+export const invalidPart = (partNumber: number) =>
+  make(
+    'InvalidPart',
+    "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag.",
+    { fields: { PartNumber: String(partNumber) } },
+  );
+
+/** `400 InvalidPartOrder`. */
+export const invalidPartOrder = () =>
+  make(
+    'InvalidPartOrder',
+    'The list of parts was not in ascending order. Parts list must specified in order by part number.',
+    { ec: '0042-00000209' },
+  );
+
+/** `400 IncompleteBody`: the body ended before its Content-Length (or the client left). */
+export const incompleteBody = () =>
+  make(
+    'IncompleteBody',
+    'You did not provide the number of bytes specified by the Content-Length HTTP header.',
+  );
+
+/** `411 MissingContentLength`. */
+export const missingContentLength = () =>
+  make('MissingContentLength', 'You must provide the Content-Length HTTP header.');
+
+/** `412 PreconditionFailed` with the failing `Condition`. */
+export const preconditionFailed = (condition: string) =>
+  make('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold.', {
+    fields: { Condition: condition },
+  });
+
+/** `416 InvalidRange` (only with `x-oss-range-behavior: standard`). */
+export const invalidRange = () => make('InvalidRange', 'The requested range cannot be satisfied.');
+
+/** `409 FileAlreadyExists` (`x-oss-forbid-overwrite: true`). */
+export const fileAlreadyExists = () =>
+  make('FileAlreadyExists', 'The object you specified already exists and can not be overwritten.');
+
+/** `409 ObjectNotAppendable`. */
+export const objectNotAppendable = () =>
+  make('ObjectNotAppendable', 'The object is not appendable');
+
+/** `409 PositionNotEqualToLength`, with the length in `x-oss-next-append-position`. */
+export const positionNotEqualToLength = (length: number) =>
+  make('PositionNotEqualToLength', 'Position is not equal to file length', {
+    headers: { 'x-oss-next-append-position': String(length) },
+  });
+
+/** `404 NoSuchBucketPolicy`. */
+export const noSuchBucketPolicy = (bucket: string) =>
+  make('NoSuchBucketPolicy', 'The bucket policy does not exist.', {
+    fields: { BucketName: bucket },
+  });
+
+/** `404 NoSuchCORSConfiguration`. */
+export const noSuchCorsConfiguration = (bucket: string) =>
+  make('NoSuchCORSConfiguration', 'The CORS Configuration does not exist.', {
+    fields: { BucketName: bucket },
+  });
+
+/** `400 InvalidPolicyDocument`, with the engine's first diagnostic. */
+export const invalidPolicyDocument = (detail: string) =>
+  make('InvalidPolicyDocument', `Invalid policy document: ${detail}`);
+
+/** `403 AccessForbidden`: a CORS request no rule allows. */
+export const corsForbidden = (why: 'disabled' | 'denied') =>
+  make(
+    'AccessForbidden',
+    why === 'disabled'
+      ? 'CORSResponse: CORS is not enabled for this bucket.'
+      : "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Requet-Headers are not whitelisted by the resource's CORS spec.",
+  );
+
+/** `501 NotImplemented`. */
+export const notImplemented = (what: string) =>
+  make('NotImplemented', 'A header you provided implies functionality that is not implemented.', {
+    fields: { Feature: what },
+  });
+
+/** `405 MethodNotAllowed`. */
+export const methodNotAllowed = (method: string) =>
+  make('MethodNotAllowed', 'The specified method is not allowed against this resource.', {
+    fields: { Method: method },
+  });
+
+/** `403 AccessDenied`. */
+export const accessDenied = (
+  message: string,
+  options: { ec?: string; fields?: Record<string, string> } = {},
+) => make('AccessDenied', message, options);
+
+/** `500 InternalError`. */
+export const internalError = () =>
+  make('InternalError', 'We encountered an internal error. Please try again.');
+
+/** `503 ServiceUnavailable`. */
+export const serviceUnavailable = () =>
+  make('ServiceUnavailable', 'Please reduce your request rate.');
+
+/** `400 MalformedPOSTRequest`: a PostObject body that is not well-formed form data. */
+export const malformedForm = (why: string) =>
+  make(
+    'MalformedPOSTRequest',
+    'The body of your POST request is not well-formed multipart/form-data.',
+    { fields: { Reason: why } },
+  );

@@ -1,0 +1,540 @@
+/**
+ * @module Object operations: PutObject, GetObject, HeadObject, GetObjectMeta, DeleteObject,
+ * DeleteMultipleObjects, CopyObject, AppendObject, Put/GetObjectAcl (oss.md §6.5-6.10, §6.19).
+ *
+ * Bodies stream both ways: an upload goes through the blob store's hashing writer and is
+ * committed to the metadata store only once durable; a download is a read stream over the
+ * object's blobs. Replaced blobs are deleted after the commit.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { BlobNotFound } from '../../../blob/blob-store.js';
+import { readSmallBlob } from '../../../blob/cache.js';
+import { readConcatenated } from '../../../blob/concat.js';
+import { isStoreError } from '../../../kernel/errors.js';
+import { decodePathComponent } from '../../../auth/oss-request.js';
+import {
+  etagFromMd5,
+  httpDate,
+  isoMillis,
+  normalizeEtag,
+  urlEncodeKey,
+} from '../../../protocol/oss-format.js';
+import { parseDeleteObjects, xmlDocument } from '../../../protocol/oss-xml.js';
+import type { OssCall, OssReply } from '../context.js';
+import {
+  entityTooLarge,
+  fileAlreadyExists,
+  invalidArgument,
+  invalidBucketName,
+  invalidDigest,
+  invalidObjectName,
+  invalidRange,
+  noSuchBucket,
+  noSuchKey,
+  objectNotAppendable,
+  positionNotEqualToLength,
+  preconditionFailed,
+} from '../errors.js';
+import {
+  MAX_OBJECT_BYTES,
+  isValidBucketName,
+  keyProblem,
+  objectArn,
+  type Bucket,
+  type OssObject,
+} from '../model.js';
+import {
+  blobWriteError,
+  dropBlobs,
+  forbidOverwrite,
+  integerArg,
+  objectAclArg,
+  objectReplyHeaders,
+  readSmallBody,
+  requestObjectHeaders,
+  storageClassArg,
+  unwrap,
+  writeRequestBody,
+} from './common.js';
+
+/** A new random object id (a new one for every version written). */
+export function newObjectId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+function bucketOf(call: OssCall): Bucket {
+  if (!call.bucket) throw noSuchBucket(call.bucketName ?? '');
+  return call.bucket;
+}
+
+function keyOf(call: OssCall): string {
+  // INVARIANT: object-level operations are only routed with a validated key.
+  return call.key ?? '';
+}
+
+/** The MD5 (upper-case hex) inside a simple ETag. */
+function md5Hex(md5: Buffer): string {
+  return md5.toString('hex').toUpperCase();
+}
+
+/** PutObject. */
+export async function putObject(call: OssCall): Promise<OssReply> {
+  const b = bucketOf(call);
+  const key = keyOf(call);
+  const acl = objectAclArg(call.header('x-oss-object-acl')) ?? 'default';
+  const storageClass = storageClassArg(call.header('x-oss-storage-class')) ?? b.storageClass;
+  const headers = requestObjectHeaders(call, key);
+  const forbid = forbidOverwrite(call);
+  if (forbid && (await call.object())) throw fileAlreadyExists();
+  const info = await writeRequestBody(call);
+  const object: OssObject = {
+    bucket: b.name,
+    key,
+    objectId: newObjectId(),
+    size: info.size,
+    etag: etagFromMd5(info.md5),
+    crc64: info.crc64,
+    objectType: 'Normal',
+    storageClass,
+    lastModified: call.deps.clock.now(),
+    headers,
+    acl,
+    segments: [{ blobId: info.blobId, size: info.size, md5: md5Hex(info.md5), crc64: info.crc64 }],
+  };
+  await commit(call, object, forbid, [info.blobId]);
+  return {
+    status: 200,
+    headers: {
+      etag: object.etag,
+      'x-oss-hash-crc64ecma': info.crc64,
+      'content-md5': info.md5.toString('base64'),
+    },
+  };
+}
+
+/** Stores `object`; on failure deletes the blobs just written (`fresh`). */
+async function commit(call: OssCall, object: OssObject, forbid: boolean, fresh: string[]) {
+  let dropped: string[];
+  try {
+    dropped = await call.deps.store.putObject(object, { forbidOverwrite: forbid });
+  } catch (e) {
+    await call.deps.blobs.delete(fresh).catch(() => {});
+    if (isStoreError(e, 'AlreadyExists')) throw fileAlreadyExists();
+    if (isStoreError(e, 'NotFound')) throw noSuchBucket(object.bucket);
+    throw e;
+  }
+  dropBlobs(call.deps, dropped);
+}
+
+/** Parses `Range: bytes=a-b | a- | -n` against `size` (first range only, oss.md §6.6). */
+export function parseRange(
+  header: string | undefined,
+  size: number,
+  standard: boolean,
+): { start: number; end: number } | undefined | 'unsatisfiable' {
+  if (header === undefined) return undefined;
+  const first = header.trim().split(',')[0]!.trim();
+  const m = /^bytes=(\d*)-(\d*)$/.exec(first);
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  if (m[1] === '') {
+    const n = Number(m[2]);
+    if (n === 0 || size === 0) return standard && n === 0 ? 'unsatisfiable' : undefined;
+    return { start: Math.max(0, size - n), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  let end = m[2] === '' ? size - 1 : Number(m[2]);
+  if (m[2] !== '' && end < start) return undefined;
+  if (start >= size) return standard ? 'unsatisfiable' : undefined;
+  if (end >= size) {
+    // Legacy behaviour: a range past the end is ignored (whole object, 200); the standard
+    // behaviour clamps it (doc: How to Obtain OSS Resources by Segmenting HTTP Range Requests).
+    if (!standard) return undefined;
+    end = size - 1;
+  }
+  return { start, end };
+}
+
+function etagList(v: string): string[] {
+  return v
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+}
+
+function matchesEtag(list: string, etag: string): boolean {
+  const want = normalizeEtag(etag);
+  return etagList(list).some((t) => t === '*' || normalizeEtag(t) === want);
+}
+
+/**
+ * Evaluates If-Match / If-Unmodified-Since (412) and If-None-Match / If-Modified-Since (304) in
+ * RFC 7232 order, with header names prefixed by `prefix` (`x-oss-copy-source-` for CopyObject).
+ */
+export function checkPreconditions(
+  get: (name: string) => string | undefined,
+  o: OssObject,
+  prefix = '',
+): 'ok' | 'not-modified' {
+  const lastModified = Math.floor(o.lastModified / 1000) * 1000;
+  const ifMatch = get(`${prefix}if-match`);
+  if (ifMatch !== undefined) {
+    if (!matchesEtag(ifMatch, o.etag)) throw preconditionFailed(`${prefix}If-Match`);
+  } else {
+    const v = get(`${prefix}if-unmodified-since`);
+    const t = v === undefined ? NaN : Date.parse(v);
+    if (!Number.isNaN(t) && lastModified > t)
+      throw preconditionFailed(`${prefix}If-Unmodified-Since`);
+  }
+  const ifNoneMatch = get(`${prefix}if-none-match`);
+  if (ifNoneMatch !== undefined) {
+    if (matchesEtag(ifNoneMatch, o.etag)) return 'not-modified';
+  } else {
+    const v = get(`${prefix}if-modified-since`);
+    const t = v === undefined ? NaN : Date.parse(v);
+    if (!Number.isNaN(t) && lastModified <= t) return 'not-modified';
+  }
+  return 'ok';
+}
+
+const OVERRIDES: ReadonlyArray<[string, string]> = [
+  ['response-content-type', 'content-type'],
+  ['response-content-language', 'content-language'],
+  ['response-expires', 'expires'],
+  ['response-cache-control', 'cache-control'],
+  ['response-content-disposition', 'content-disposition'],
+  ['response-content-encoding', 'content-encoding'],
+];
+
+/** The bytes of `o` (a range of them): a buffer for a small one-blob object, else a stream. */
+async function bodyOf(
+  call: OssCall,
+  o: OssObject,
+  range: { start: number; end: number } | undefined,
+): Promise<Buffer | Readable> {
+  const { blobs, blobCache } = call.deps;
+  if (o.segments.length === 1 && o.size <= blobCache.maxEntryBytes) {
+    const all = await readSmallBlob(blobs, blobCache, o.segments[0]!.blobId);
+    return range ? all.subarray(range.start, range.end + 1) : all;
+  }
+  return readConcatenated(blobs, o.segments, range);
+}
+
+/** Opens the object's bytes; when they vanished (replaced meanwhile), serves the new version. */
+async function openObject(
+  call: OssCall,
+  o: OssObject,
+  range: { start: number; end: number } | undefined,
+): Promise<{ object: OssObject; body: Buffer | Readable }> {
+  try {
+    return { object: o, body: await bodyOf(call, o, range) };
+  } catch (e) {
+    if (!(e instanceof BlobNotFound)) throw e;
+    const fresh = await call.deps.store.getObject(o.bucket, o.key);
+    if (!fresh) throw noSuchKey(o.key);
+    if (range && fresh.size !== o.size) throw e;
+    return { object: fresh, body: await bodyOf(call, fresh, range) };
+  }
+}
+
+/** GetObject and HeadObject: conditional headers, Range, response-* overrides. */
+export async function getObject(call: OssCall): Promise<OssReply> {
+  const key = keyOf(call);
+  const o = await call.object();
+  if (!o) throw noSuchKey(key);
+  const get = (n: string) => call.header(n);
+  if (checkPreconditions(get, o) === 'not-modified') {
+    return {
+      status: 304,
+      headers: { etag: o.etag, 'last-modified': httpDate(o.lastModified) },
+    };
+  }
+  const standard = (call.header('x-oss-range-behavior') ?? '').toLowerCase() === 'standard';
+  const range = parseRange(call.header('range'), o.size, standard);
+  if (range === 'unsatisfiable') throw invalidRange();
+  const headers = objectReplyHeaders(o);
+  for (const [param, header] of OVERRIDES) {
+    const v = call.query.get(param);
+    if (typeof v === 'string') headers[header] = v;
+  }
+  if (!range && o.objectType === 'Normal') {
+    headers['content-md5'] = Buffer.from(normalizeEtag(o.etag), 'hex').toString('base64');
+  }
+  const status = range ? 206 : 200;
+  if (range) {
+    headers['content-range'] = `bytes ${range.start}-${range.end}/${o.size}`;
+    headers['content-length'] = range.end - range.start + 1;
+  } else headers['content-length'] = o.size;
+  if (call.method === 'HEAD') return { status, headers };
+  const { object, body } = await openObject(call, o, range);
+  if (object !== o) Object.assign(headers, objectReplyHeaders(object));
+  return { status, headers, body };
+}
+
+/** GetObjectMeta (`HEAD ?objectMeta`): ETag, size, times, CRC. */
+export async function getObjectMeta(call: OssCall): Promise<OssReply> {
+  const o = await call.object();
+  if (!o) throw noSuchKey(keyOf(call));
+  return {
+    status: 200,
+    headers: {
+      etag: o.etag,
+      'content-length': o.size,
+      'last-modified': httpDate(o.lastModified),
+      'x-oss-last-access-time': httpDate(o.lastModified),
+      'x-oss-hash-crc64ecma': o.crc64,
+    },
+  };
+}
+
+/** DeleteObject: 204, also when the key does not exist. */
+export async function deleteObject(call: OssCall): Promise<OssReply> {
+  const dropped = await call.deps.store.deleteObjects(bucketOf(call).name, [keyOf(call)]);
+  dropBlobs(call.deps, dropped);
+  return { status: 204 };
+}
+
+/** DeleteMultipleObjects (`POST /?delete`), quiet or verbose; each key authorised. */
+export async function deleteMultipleObjects(call: OssCall): Promise<OssReply> {
+  const b = bucketOf(call);
+  const body = await readSmallBody(call);
+  const md5 = call.header('content-md5');
+  if (md5 !== undefined) {
+    if (createHash('md5').update(body).digest('base64') !== md5.trim()) throw invalidDigest(true);
+  }
+  const req = unwrap(parseDeleteObjects(body));
+  const url = (call.query.get('encoding-type') ?? '').toLowerCase() === 'url';
+  const keys: string[] = [];
+  for (const o of req.objects) {
+    const problem = keyProblem(o.key);
+    if (problem !== undefined) throw invalidObjectName(problem);
+    keys.push(o.key);
+  }
+  await call.authz.require(
+    [...new Set(keys)].map((key) => ({
+      action: 'oss:DeleteObject',
+      resource: objectArn(call.info.region, b.accountId, b.name, key),
+      bucket: b,
+      acl: 'write' as const,
+    })),
+  );
+  const dropped = await call.deps.store.deleteObjects(b.name, keys);
+  dropBlobs(call.deps, dropped);
+  const enc = url ? urlEncodeKey : (s: string) => s;
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/xml' },
+    body: xmlDocument('DeleteResult', {
+      ...(url ? { EncodingType: 'url' } : {}),
+      Deleted: req.quiet ? [] : keys.map((k) => ({ Key: enc(k) })),
+    }),
+  };
+}
+
+/** The source of a copy: `x-oss-copy-source: /<bucket>/<url-encoded key>`. */
+export function copySource(call: OssCall): { bucket: string; key: string } {
+  const raw = call.header('x-oss-copy-source') ?? '';
+  const q = raw.indexOf('?');
+  if (q !== -1) {
+    const query = raw.slice(q + 1);
+    if (!/^versionId=null$/.test(query)) {
+      throw invalidArgument(
+        'Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.',
+        'x-oss-copy-source',
+        raw,
+      );
+    }
+  }
+  const path = (q === -1 ? raw : raw.slice(0, q)).replace(/^\//, '');
+  const slash = path.indexOf('/');
+  const bucket = slash === -1 ? '' : decodePathComponent(path.slice(0, slash));
+  const key = slash === -1 ? undefined : decodePathComponent(path.slice(slash + 1));
+  if (bucket === undefined || key === undefined || bucket === '' || key === '') {
+    throw invalidArgument(
+      'Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.',
+      'x-oss-copy-source',
+      raw,
+    );
+  }
+  if (!isValidBucketName(bucket)) throw invalidBucketName(bucket);
+  const problem = keyProblem(key);
+  if (problem !== undefined) throw invalidObjectName(problem);
+  return { bucket, key };
+}
+
+/** Loads and authorises (`oss:GetObject`) the source of a copy; returns it. */
+export async function readableSource(
+  call: OssCall,
+): Promise<{ bucket: Bucket; object: OssObject }> {
+  const src = copySource(call);
+  const bucket =
+    call.bucket && src.bucket === call.bucket.name
+      ? call.bucket
+      : await call.deps.store.getBucket(src.bucket);
+  if (!bucket) throw noSuchBucket(src.bucket);
+  const object =
+    bucket.name === call.bucketName && src.key === call.key
+      ? await call.object()
+      : await call.deps.store.getObject(bucket.name, src.key);
+  await call.authz.require({
+    action: 'oss:GetObject',
+    resource: objectArn(call.info.region, bucket.accountId, bucket.name, src.key),
+    bucket,
+    acl: 'read',
+    objectAcl: async () => object?.acl,
+  });
+  if (!object) throw noSuchKey(src.key);
+  return { bucket, object };
+}
+
+/** CopyObject: bytes copied (streamed) unless source and destination are the same object. */
+export async function copyObject(call: OssCall): Promise<OssReply> {
+  const b = bucketOf(call);
+  const key = keyOf(call);
+  const { object: src } = await readableSource(call);
+  const get = (n: string) => call.header(n);
+  if (checkPreconditions(get, src, 'x-oss-copy-source-') === 'not-modified') {
+    return { status: 304, headers: { etag: src.etag } };
+  }
+  const directive = (call.header('x-oss-metadata-directive') ?? 'COPY').toUpperCase();
+  if (directive !== 'COPY' && directive !== 'REPLACE') {
+    throw invalidArgument('Unknown metadata directive.', 'x-oss-metadata-directive', directive);
+  }
+  const headers = directive === 'REPLACE' ? requestObjectHeaders(call, key) : src.headers;
+  const acl =
+    objectAclArg(call.header('x-oss-object-acl')) ??
+    (src.bucket === b.name && src.key === key ? src.acl : 'default');
+  const storageClass = storageClassArg(call.header('x-oss-storage-class')) ?? src.storageClass;
+  const forbid = forbidOverwrite(call);
+  const now = call.deps.clock.now();
+  const result = (o: { etag: string; crc64: string; lastModified: number }): OssReply => ({
+    status: 200,
+    headers: { 'content-type': 'application/xml', etag: o.etag, 'x-oss-hash-crc64ecma': o.crc64 },
+    body: xmlDocument('CopyObjectResult', {
+      ETag: o.etag,
+      LastModified: isoMillis(o.lastModified),
+    }),
+  });
+  if (src.bucket === b.name && src.key === key) {
+    // Copying an object onto itself rewrites its metadata only (doc: CopyObject).
+    if (forbid) throw fileAlreadyExists();
+    await call.deps.store.updateObject(b.name, key, {
+      headers,
+      acl,
+      storageClass,
+      lastModified: now,
+    });
+    return result({ ...src, lastModified: now });
+  }
+  if (src.size > MAX_OBJECT_BYTES && src.bucket !== b.name) {
+    throw entityTooLarge();
+  }
+  if (forbid && (await call.object())) throw fileAlreadyExists();
+  const body = await readConcatenated(call.deps.blobs, src.segments);
+  let info;
+  try {
+    info = await call.deps.blobs.write(body);
+  } catch (e) {
+    body.destroy();
+    throw blobWriteError(e);
+  }
+  const object: OssObject = {
+    bucket: b.name,
+    key,
+    objectId: newObjectId(),
+    size: info.size,
+    etag: src.objectType === 'Normal' ? src.etag : etagFromMd5(info.md5),
+    crc64: info.crc64,
+    objectType: 'Normal',
+    storageClass,
+    lastModified: now,
+    headers,
+    acl,
+    segments: [{ blobId: info.blobId, size: info.size, md5: md5Hex(info.md5), crc64: info.crc64 }],
+  };
+  await commit(call, object, forbid, [info.blobId]);
+  return result(object);
+}
+
+/** AppendObject (`POST ?append&position=N`). */
+export async function appendObject(call: OssCall): Promise<OssReply> {
+  const b = bucketOf(call);
+  const key = keyOf(call);
+  const position = integerArg(call.query.get('position'), 'position');
+  if (position === undefined) {
+    throw invalidArgument('Argument `position` is required for append.', 'position', '');
+  }
+  const existing = await call.object();
+  if (existing) {
+    if (existing.objectType !== 'Appendable') throw objectNotAppendable();
+    if (existing.size !== position) throw positionNotEqualToLength(existing.size);
+  } else if (position !== 0) throw positionNotEqualToLength(0);
+  const room = MAX_OBJECT_BYTES - (existing?.size ?? 0);
+  const info = await writeRequestBody(call, room);
+  const now = call.deps.clock.now();
+  const create: OssObject = {
+    bucket: b.name,
+    key,
+    objectId: newObjectId(),
+    size: info.size,
+    etag: etagFromMd5(info.md5),
+    crc64: info.crc64,
+    objectType: 'Appendable',
+    storageClass: storageClassArg(call.header('x-oss-storage-class')) ?? b.storageClass,
+    lastModified: now,
+    headers: requestObjectHeaders(call, key),
+    acl: objectAclArg(call.header('x-oss-object-acl')) ?? 'default',
+    segments: [],
+  };
+  let r;
+  try {
+    r = await call.deps.store.appendObject(
+      create,
+      position,
+      { blobId: info.blobId, size: info.size, md5Hex: md5Hex(info.md5), crc64: info.crc64 },
+      now,
+    );
+  } catch (e) {
+    await call.deps.blobs.delete([info.blobId]).catch(() => {});
+    if (isStoreError(e, 'NotFound')) throw noSuchBucket(b.name);
+    throw e;
+  }
+  if (!r.ok) {
+    await call.deps.blobs.delete([info.blobId]).catch(() => {});
+    if (r.reason === 'not-appendable') throw objectNotAppendable();
+    throw positionNotEqualToLength(r.length);
+  }
+  return {
+    status: 200,
+    headers: {
+      etag: r.object.etag,
+      'x-oss-next-append-position': String(r.object.size),
+      'x-oss-hash-crc64ecma': r.object.crc64,
+    },
+  };
+}
+
+/** PutObjectAcl (`x-oss-object-acl`). */
+export async function putObjectAcl(call: OssCall): Promise<OssReply> {
+  const acl = objectAclArg(call.header('x-oss-object-acl'));
+  if (acl === undefined)
+    throw invalidArgument('no such object access control exists', 'x-oss-object-acl', '');
+  const ok = await call.deps.store.updateObject(bucketOf(call).name, keyOf(call), { acl });
+  if (!ok) throw noSuchKey(keyOf(call));
+  return { status: 200 };
+}
+
+/** GetObjectAcl. */
+export async function getObjectAcl(call: OssCall): Promise<OssReply> {
+  const b = bucketOf(call);
+  const o = await call.object();
+  if (!o) throw noSuchKey(keyOf(call));
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/xml' },
+    body: xmlDocument('AccessControlPolicy', {
+      Owner: { ID: b.accountId, DisplayName: b.accountId },
+      AccessControlList: { Grant: o.acl },
+    }),
+  };
+}

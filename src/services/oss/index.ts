@@ -1,0 +1,67 @@
+/**
+ * @module OSS: buckets, objects, multipart uploads, ACLs, bucket policies and CORS, served on the
+ * gateway as a mounted protocol (virtual-host and path style), with object bytes in a blob store
+ * (`src/blob`) and metadata in the shared store. Exports the service other code wires up.
+ */
+import type { BlobStore } from '../../blob/blob-store.js';
+import { SmallBlobCache } from '../../blob/cache.js';
+import type { MountedProtocol } from '../../kernel/gateway.js';
+import type { Db } from '../../store/db.js';
+import type { MigrationSet } from '../../store/migrate.js';
+import type { OssDeps } from './context.js';
+import { m0001Init } from './migrations/0001-init.js';
+import { createOssProtocol } from './protocol.js';
+import { OssSqlStore } from './store-sql.js';
+import type { OssStore } from './store.js';
+
+export type { OssDeps } from './context.js';
+export { OSS_OPERATIONS } from './operations.js';
+export { isOssRequest } from './protocol.js';
+
+/** OSS's migrations. */
+export const ossMigrations: MigrationSet = { service: 'oss', migrations: [m0001Init] };
+
+/** The OSS service of one process. */
+export interface OssService {
+  protocol: MountedProtocol;
+  store: OssStore;
+  blobs: BlobStore;
+  /**
+   * Deletes blobs no object or part uses whose last write is older than `olderThan` (wall-clock
+   * ms), and leftovers of interrupted writes: what a crash between writing bytes and committing
+   * metadata leaves behind. Returns how many were removed.
+   */
+  sweepOrphans(olderThan: number): Promise<{ blobs: number; incomplete: number }>;
+}
+
+/** Builds the OSS service over a database and a blob store. */
+export function createOssService(
+  db: Db,
+  deps: Omit<OssDeps, 'store' | 'blobCache'> & { store?: OssStore; blobCache?: SmallBlobCache },
+): OssService {
+  const store = deps.store ?? new OssSqlStore(db);
+  const full: OssDeps = { ...deps, store, blobCache: deps.blobCache ?? new SmallBlobCache() };
+  return {
+    protocol: createOssProtocol(full),
+    store,
+    blobs: deps.blobs,
+    async sweepOrphans(olderThan) {
+      const incomplete = await deps.blobs.sweepIncomplete(olderThan);
+      let removed = 0;
+      let batch: string[] = [];
+      const flush = async () => {
+        const used = await store.referencedBlobs(batch);
+        const orphans = batch.filter((id) => !used.has(id));
+        await deps.blobs.delete(orphans);
+        removed += orphans.length;
+        batch = [];
+      };
+      for await (const id of deps.blobs.list(olderThan)) {
+        batch.push(id);
+        if (batch.length >= 500) await flush();
+      }
+      if (batch.length > 0) await flush();
+      return { blobs: removed, incomplete };
+    },
+  };
+}

@@ -1,0 +1,492 @@
+/**
+ * @module Every OSS operation, declared once: how a request selects it (level, method,
+ * sub-resources, headers), its RAM action and the condition keys of its check, what the ACLs may
+ * grant when no policy does, how it authenticates, and its handler. The pipeline
+ * (`protocol.ts`) reads these declarations; nothing else decides routing or authorisation.
+ *
+ * Selection: the first declaration whose level and method match, whose sub-resources are all in
+ * the query and whose `when` holds. Order therefore goes from specific to general (UploadPartCopy
+ * before UploadPart before CopyObject before PutObject).
+ */
+import type { AclGrant } from './authz.js';
+import type { OssCall, OssReply, QueryView } from './context.js';
+import * as B from './handlers/buckets.js';
+import * as C from './handlers/cors.js';
+import * as L from './handlers/listing.js';
+import * as M from './handlers/multipart.js';
+import * as O from './handlers/objects.js';
+import { postObject } from './handlers/post-object.js';
+import { formBoundary } from './form.js';
+
+/** Where an operation applies: no bucket, a bucket, or an object. */
+export type OssLevel = 'service' | 'bucket' | 'object';
+
+/** One OSS operation. */
+export interface OssOperation {
+  name: string;
+  level: OssLevel | 'bucket-or-object';
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE' | 'OPTIONS';
+  /** Sub-resources that select it (all must be present). */
+  sub?: readonly string[];
+  /** Further selection (headers, query values). */
+  when?: (query: QueryView, header: (name: string) => string | undefined) => boolean;
+  /**
+   * RAM action checked before the handler runs (on the bucket, object or service resource);
+   * `undefined` when the handler checks per item (DeleteMultipleObjects) or the form
+   * authenticates (PostObject).
+   */
+  action?: string;
+  /** `required`: NoSuchBucket when missing; `optional`: loaded if present (PutBucket). */
+  bucket: 'required' | 'optional' | 'none';
+  /** `signature` (header or URL, or anonymous), `form` (PostObject), `none` (CORS preflight). */
+  authn: 'signature' | 'form' | 'none';
+  /** Anonymous callers are refused outright ("Anonymous access is forbidden"). */
+  noAnonymous?: boolean;
+  /**
+   * The check is made against the caller's own account, not the existing bucket's (PutBucket:
+   * a name held by another account is `BucketAlreadyExists`, decided by the handler).
+   */
+  callerAccount?: boolean;
+  /** What an ACL may grant when no policy allows. */
+  acl?: AclGrant;
+  /** Request-specific condition keys of the check. */
+  context?: (call: OssCall) => Record<string, string | undefined>;
+  handler: (call: OssCall) => Promise<OssReply>;
+  doc: string;
+}
+
+const header = (name: string) => (call: OssCall) => ({ [`oss:${name}`]: call.header(name) });
+const headers =
+  (...names: string[]) =>
+  (call: OssCall) =>
+    Object.assign({}, ...names.map((n) => header(n)(call)));
+
+/** Every operation, in selection order. */
+export const OSS_OPERATIONS: readonly OssOperation[] = [
+  // ---- service
+  {
+    name: 'ListBuckets',
+    level: 'service',
+    method: 'GET',
+    action: 'oss:ListBuckets',
+    bucket: 'none',
+    authn: 'signature',
+    noAnonymous: true,
+    handler: B.listBuckets,
+    doc: 'List the caller’s buckets',
+  },
+  // ---- CORS preflight, before anything that needs credentials
+  {
+    name: 'Options',
+    level: 'bucket-or-object',
+    method: 'OPTIONS',
+    bucket: 'required',
+    authn: 'none',
+    handler: C.preflight,
+    doc: 'Answer a CORS preflight request from the bucket’s rules',
+  },
+  // ---- bucket
+  {
+    name: 'PutBucketAcl',
+    level: 'bucket',
+    method: 'PUT',
+    sub: ['acl'],
+    action: 'oss:PutBucketAcl',
+    bucket: 'required',
+    authn: 'signature',
+    context: header('x-oss-acl'),
+    handler: B.putBucketAcl,
+    doc: 'Set a bucket’s ACL',
+  },
+  {
+    name: 'PutBucketPolicy',
+    level: 'bucket',
+    method: 'PUT',
+    sub: ['policy'],
+    action: 'oss:PutBucketPolicy',
+    bucket: 'required',
+    authn: 'signature',
+    handler: B.putBucketPolicy,
+    doc: 'Set a bucket’s policy',
+  },
+  {
+    name: 'PutBucketCors',
+    level: 'bucket',
+    method: 'PUT',
+    sub: ['cors'],
+    action: 'oss:PutBucketCors',
+    bucket: 'required',
+    authn: 'signature',
+    handler: B.putBucketCors,
+    doc: 'Set a bucket’s CORS rules',
+  },
+  {
+    name: 'PutBucket',
+    level: 'bucket',
+    method: 'PUT',
+    action: 'oss:PutBucket',
+    bucket: 'optional',
+    authn: 'signature',
+    noAnonymous: true,
+    callerAccount: true,
+    context: headers('x-oss-acl', 'x-oss-storage-class'),
+    handler: B.putBucket,
+    doc: 'Create a bucket',
+  },
+  {
+    name: 'GetBucketAcl',
+    level: 'bucket',
+    method: 'GET',
+    sub: ['acl'],
+    action: 'oss:GetBucketAcl',
+    bucket: 'required',
+    authn: 'signature',
+    handler: B.getBucketAcl,
+    doc: 'Get a bucket’s ACL',
+  },
+  {
+    name: 'GetBucketInfo',
+    level: 'bucket',
+    method: 'GET',
+    sub: ['bucketInfo'],
+    action: 'oss:GetBucketInfo',
+    bucket: 'required',
+    authn: 'signature',
+    handler: B.getBucketInfo,
+    doc: 'Get a bucket’s details',
+  },
+  {
+    name: 'GetBucketLocation',
+    level: 'bucket',
+    method: 'GET',
+    sub: ['location'],
+    action: 'oss:GetBucketLocation',
+    bucket: 'required',
+    authn: 'signature',
+    handler: B.getBucketLocation,
+    doc: 'Get a bucket’s region',
+  },
+  {
+    name: 'GetBucketPolicy',
+    level: 'bucket',
+    method: 'GET',
+    sub: ['policy'],
+    action: 'oss:GetBucketPolicy',
+    bucket: 'required',
+    authn: 'signature',
+    handler: B.getBucketPolicy,
+    doc: 'Get a bucket’s policy',
+  },
+  {
+    name: 'GetBucketCors',
+    level: 'bucket',
+    method: 'GET',
+    sub: ['cors'],
+    action: 'oss:GetBucketCors',
+    bucket: 'required',
+    authn: 'signature',
+    handler: B.getBucketCors,
+    doc: 'Get a bucket’s CORS rules',
+  },
+  {
+    name: 'ListMultipartUploads',
+    level: 'bucket',
+    method: 'GET',
+    sub: ['uploads'],
+    action: 'oss:ListMultipartUploads',
+    bucket: 'required',
+    authn: 'signature',
+    context: (call) => ({ 'oss:Prefix': call.query.get('prefix') ?? '' }),
+    handler: L.listMultipartUploads,
+    doc: 'List a bucket’s unfinished multipart uploads',
+  },
+  {
+    name: 'ListObjectsV2',
+    level: 'bucket',
+    method: 'GET',
+    when: (q) => q.get('list-type') === '2',
+    action: 'oss:ListObjects',
+    bucket: 'required',
+    authn: 'signature',
+    context: L.listingContext,
+    handler: L.listObjectsV2,
+    doc: 'List objects (version 2: continuation tokens)',
+  },
+  {
+    name: 'ListObjects',
+    level: 'bucket',
+    method: 'GET',
+    action: 'oss:ListObjects',
+    bucket: 'required',
+    authn: 'signature',
+    context: L.listingContext,
+    handler: L.listObjects,
+    doc: 'List objects (version 1: markers)',
+  },
+  {
+    name: 'DeleteBucketPolicy',
+    level: 'bucket',
+    method: 'DELETE',
+    sub: ['policy'],
+    action: 'oss:DeleteBucketPolicy',
+    bucket: 'required',
+    authn: 'signature',
+    handler: B.deleteBucketPolicy,
+    doc: 'Delete a bucket’s policy',
+  },
+  {
+    name: 'DeleteBucketCors',
+    level: 'bucket',
+    method: 'DELETE',
+    sub: ['cors'],
+    action: 'oss:DeleteBucketCors',
+    bucket: 'required',
+    authn: 'signature',
+    handler: B.deleteBucketCors,
+    doc: 'Delete a bucket’s CORS rules',
+  },
+  {
+    name: 'DeleteBucket',
+    level: 'bucket',
+    method: 'DELETE',
+    action: 'oss:DeleteBucket',
+    bucket: 'required',
+    authn: 'signature',
+    handler: B.deleteBucket,
+    doc: 'Delete an empty bucket',
+  },
+  {
+    name: 'DeleteMultipleObjects',
+    level: 'bucket',
+    method: 'POST',
+    sub: ['delete'],
+    bucket: 'required',
+    authn: 'signature',
+    handler: O.deleteMultipleObjects,
+    doc: 'Delete up to 1000 objects (`oss:DeleteObject` checked on each)',
+  },
+  {
+    name: 'PostObject',
+    level: 'bucket',
+    method: 'POST',
+    when: (_q, h) => formBoundary(h('content-type')) !== undefined,
+    bucket: 'required',
+    authn: 'form',
+    handler: postObject,
+    doc: 'Upload an object with an HTML form and a signed policy (`oss:PutObject` checked)',
+  },
+  // ---- object
+  {
+    name: 'PutObjectAcl',
+    level: 'object',
+    method: 'PUT',
+    sub: ['acl'],
+    action: 'oss:PutObjectAcl',
+    bucket: 'required',
+    authn: 'signature',
+    context: header('x-oss-object-acl'),
+    handler: O.putObjectAcl,
+    doc: 'Set an object’s ACL',
+  },
+  {
+    name: 'UploadPartCopy',
+    level: 'object',
+    method: 'PUT',
+    sub: ['partNumber', 'uploadId'],
+    when: (_q, h) => h('x-oss-copy-source') !== undefined,
+    action: 'oss:PutObject',
+    bucket: 'required',
+    authn: 'signature',
+    acl: 'write',
+    handler: M.uploadPartCopy,
+    doc: 'Upload a part copied from another object (`oss:GetObject` on the source too)',
+  },
+  {
+    name: 'UploadPart',
+    level: 'object',
+    method: 'PUT',
+    sub: ['partNumber', 'uploadId'],
+    action: 'oss:PutObject',
+    bucket: 'required',
+    authn: 'signature',
+    acl: 'write',
+    handler: M.uploadPart,
+    doc: 'Upload one part of a multipart upload',
+  },
+  {
+    name: 'CopyObject',
+    level: 'object',
+    method: 'PUT',
+    when: (_q, h) => h('x-oss-copy-source') !== undefined,
+    action: 'oss:PutObject',
+    bucket: 'required',
+    authn: 'signature',
+    acl: 'write',
+    context: headers('x-oss-object-acl', 'x-oss-storage-class', 'x-oss-forbid-overwrite'),
+    handler: O.copyObject,
+    doc: 'Copy an object (`oss:GetObject` on the source too)',
+  },
+  {
+    name: 'PutObject',
+    level: 'object',
+    method: 'PUT',
+    action: 'oss:PutObject',
+    bucket: 'required',
+    authn: 'signature',
+    acl: 'write',
+    context: headers('x-oss-object-acl', 'x-oss-storage-class', 'x-oss-forbid-overwrite'),
+    handler: O.putObject,
+    doc: 'Upload an object',
+  },
+  {
+    name: 'GetObjectAcl',
+    level: 'object',
+    method: 'GET',
+    sub: ['acl'],
+    action: 'oss:GetObjectAcl',
+    bucket: 'required',
+    authn: 'signature',
+    handler: O.getObjectAcl,
+    doc: 'Get an object’s ACL',
+  },
+  {
+    name: 'ListParts',
+    level: 'object',
+    method: 'GET',
+    sub: ['uploadId'],
+    action: 'oss:ListParts',
+    bucket: 'required',
+    authn: 'signature',
+    handler: M.listParts,
+    doc: 'List the parts of a multipart upload',
+  },
+  {
+    name: 'GetObject',
+    level: 'object',
+    method: 'GET',
+    action: 'oss:GetObject',
+    bucket: 'required',
+    authn: 'signature',
+    acl: 'read',
+    handler: O.getObject,
+    doc: 'Download an object (Range, conditions, response-* overrides)',
+  },
+  {
+    name: 'GetObjectMeta',
+    level: 'object',
+    method: 'HEAD',
+    sub: ['objectMeta'],
+    action: 'oss:GetObject',
+    bucket: 'required',
+    authn: 'signature',
+    acl: 'read',
+    handler: O.getObjectMeta,
+    doc: 'Get an object’s basic metadata',
+  },
+  {
+    name: 'HeadObject',
+    level: 'object',
+    method: 'HEAD',
+    action: 'oss:GetObject',
+    bucket: 'required',
+    authn: 'signature',
+    acl: 'read',
+    handler: O.getObject,
+    doc: 'Get an object’s headers',
+  },
+  {
+    name: 'AbortMultipartUpload',
+    level: 'object',
+    method: 'DELETE',
+    sub: ['uploadId'],
+    action: 'oss:AbortMultipartUpload',
+    bucket: 'required',
+    authn: 'signature',
+    acl: 'write',
+    handler: M.abortMultipartUpload,
+    doc: 'Abort a multipart upload',
+  },
+  {
+    name: 'DeleteObject',
+    level: 'object',
+    method: 'DELETE',
+    action: 'oss:DeleteObject',
+    bucket: 'required',
+    authn: 'signature',
+    acl: 'write',
+    handler: O.deleteObject,
+    doc: 'Delete an object',
+  },
+  {
+    name: 'InitiateMultipartUpload',
+    level: 'object',
+    method: 'POST',
+    sub: ['uploads'],
+    action: 'oss:PutObject',
+    bucket: 'required',
+    authn: 'signature',
+    acl: 'write',
+    context: headers('x-oss-object-acl', 'x-oss-storage-class', 'x-oss-forbid-overwrite'),
+    handler: M.initiateMultipartUpload,
+    doc: 'Start a multipart upload',
+  },
+  {
+    name: 'CompleteMultipartUpload',
+    level: 'object',
+    method: 'POST',
+    sub: ['uploadId'],
+    action: 'oss:PutObject',
+    bucket: 'required',
+    authn: 'signature',
+    acl: 'write',
+    handler: M.completeMultipartUpload,
+    doc: 'Complete a multipart upload',
+  },
+  {
+    name: 'AppendObject',
+    level: 'object',
+    method: 'POST',
+    sub: ['append'],
+    action: 'oss:PutObject',
+    bucket: 'required',
+    authn: 'signature',
+    acl: 'write',
+    context: headers('x-oss-object-acl', 'x-oss-storage-class'),
+    handler: O.appendObject,
+    doc: 'Append to an appendable object',
+  },
+];
+
+/**
+ * Sub-resources (V1-signed query names) the operations understand; a request carrying any other
+ * one asks for a feature yunbox does not have and gets `NotImplemented`.
+ */
+export const KNOWN_SUB_RESOURCES: ReadonlySet<string> = new Set([
+  ...OSS_OPERATIONS.flatMap((o) => o.sub ?? []),
+  'position',
+  'continuation-token',
+  'security-token',
+  'response-cache-control',
+  'response-content-disposition',
+  'response-content-encoding',
+  'response-content-language',
+  'response-content-type',
+  'response-expires',
+]);
+
+/** The operation a request selects, if any. */
+export function selectOperation(
+  level: OssLevel,
+  method: string,
+  query: QueryView,
+  header: (name: string) => string | undefined,
+): OssOperation | undefined {
+  for (const op of OSS_OPERATIONS) {
+    if (op.method !== method) continue;
+    if (op.level !== level && !(op.level === 'bucket-or-object' && level !== 'service')) continue;
+    if (op.sub && !op.sub.every((s) => query.has(s))) continue;
+    if (op.when && !op.when(query, header)) continue;
+    return op;
+  }
+  return undefined;
+}

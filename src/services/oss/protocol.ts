@@ -1,0 +1,454 @@
+/**
+ * @module OSS on the gateway (a `MountedProtocol`), stage by stage:
+ *
+ * ```
+ * respond  this file          errors as OSS XML (x-oss-err on HEAD), x-oss-request-id, access log
+ * route    auth/oss-request   virtual host or path style -> bucket, key; operations.ts -> operation
+ * bucket   store.ts           the bucket (NoSuchBucket), its region (endpoint and V4 scope)
+ * authn    authn.ts           V1/V4 header or URL, STS token, skew and expiry on the one clock
+ * authz    authz.ts           identity ∩ session + bucket policy, then ACLs -> AccessDenied
+ * handler  handlers/*.ts      streams bodies through the blob store; commits metadata after
+ * ```
+ *
+ * Which requests are OSS's ({@link isOssRequest}): OSS host names, OSS signatures, `x-oss-*`
+ * headers, or a path-style request that carries none of the RPC markers (`Action`/`Version`
+ * parameters, `x-acs-*` headers, an `ACS3-` Authorization, a form body), so every RPC call keeps
+ * reaching the RPC pipeline.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { isIP } from 'node:net';
+import {
+  buildOssRequest,
+  hostWithoutPort,
+  headerValue,
+  type ParsedOssRequest,
+} from '../../auth/oss-request.js';
+import { OSS_V1_SUB_RESOURCES } from '../../auth/oss-common.js';
+import { BlobIncomplete, BlobTooLarge } from '../../blob/blob-store.js';
+import { BodyIncomplete, BodyTooLarge, readBody } from '../../kernel/body.js';
+import { compose, type Stage } from '../../kernel/compose.js';
+import type { RequestInfo } from '../../kernel/context.js';
+import { ServiceError, isStoreError } from '../../kernel/errors.js';
+import type { BaseRequest, MountedProtocol } from '../../kernel/gateway.js';
+import type { Principal } from '../../kernel/principal.js';
+import { httpDate } from '../../protocol/oss-format.js';
+import { ossErrHeader, ossErrorXml } from '../../protocol/oss-errors.js';
+import { authenticate } from './authn.js';
+import { OssAuthorizer, type OssCheck } from './authz.js';
+import type { OssCall, OssDeps, OssReply, QueryView } from './context.js';
+import {
+  OssError,
+  accessDenied,
+  entityTooLarge,
+  incompleteBody,
+  internalError,
+  invalidArgument,
+  invalidBucketName,
+  invalidObjectName,
+  methodNotAllowed,
+  noSuchBucket,
+  notImplemented,
+  serviceUnavailable,
+} from './errors.js';
+import { corsResponseHeaders } from './handlers/cors.js';
+import {
+  bucketArn,
+  extranetEndpoint,
+  isValidBucketName,
+  keyProblem,
+  objectArn,
+  serviceArn,
+  type Bucket,
+  type OssObject,
+} from './model.js';
+import {
+  selectOperation,
+  KNOWN_SUB_RESOURCES,
+  type OssLevel,
+  type OssOperation,
+} from './operations.js';
+
+const OSS_HOST = /(?:^|\.)(?:vpc100-)?oss-[a-z0-9-]+\.aliyuncs\.com$/;
+const OSS_AUTH = /^\s*(?:OSS |OSS2 |OSS4-HMAC-SHA256 )/;
+const OSS_QUERY = /(?:^|&)(?:OSSAccessKeyId|x-oss-signature-version|x-oss-credential)=/;
+const RPC_QUERY = /(?:^|&)(?:Action|Version)=/;
+
+/**
+ * True when a request is for OSS rather than the RPC APIs.
+ * @example
+ * isOssRequest(req) // true for `PUT /examplebucket/a.txt` with `Authorization: OSS ...`
+ */
+export function isOssRequest(req: IncomingMessage, hostSuffixes: readonly string[] = []): boolean {
+  const h = req.headers;
+  const host = hostWithoutPort(h.host ?? '');
+  if (OSS_HOST.test(host)) return true;
+  const auth = h.authorization;
+  if (typeof auth === 'string') {
+    if (OSS_AUTH.test(auth)) return true;
+    return false;
+  }
+  if (h['x-acs-action'] !== undefined || h['x-acs-version'] !== undefined) return false;
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const query = q === -1 ? '' : url.slice(q + 1);
+  if (OSS_QUERY.test(query)) return true;
+  if (RPC_QUERY.test(query)) return false;
+  for (const name of Object.keys(h)) if (name.startsWith('x-oss-')) return true;
+  if (
+    req.method === 'POST' &&
+    String(h['content-type'] ?? '')
+      .toLowerCase()
+      .startsWith('application/x-www-form-urlencoded')
+  ) {
+    return false;
+  }
+  if (host.endsWith('.localhost') && isIP(host) === 0) return true;
+  for (const s of hostSuffixes) if (host === s || host.endsWith(`.${s}`)) return true;
+  const path = q === -1 ? url : url.slice(0, q);
+  return path !== '/' && path !== '' && !path.startsWith('/_yunbox/');
+}
+
+function queryView(pairs: ReadonlyArray<readonly [string, string | null]>): QueryView {
+  const map = new Map<string, string | null>();
+  for (const [n, v] of pairs) if (!map.has(n)) map.set(n, v);
+  return {
+    get: (name) => map.get(name),
+    has: (name) => map.has(name),
+    names: () => [...map.keys()],
+  };
+}
+
+/** Per-request state of the OSS pipeline. */
+interface OssCtx {
+  req: IncomingMessage;
+  res: ServerResponse;
+  base: BaseRequest;
+  started: bigint;
+  hostId: string;
+  method: string;
+  parsed?: ParsedOssRequest;
+  level?: OssLevel;
+  op?: OssOperation;
+  bucket?: Bucket;
+  region?: string;
+  principal: Principal;
+  call?: OssCall;
+  /** The addressed object, when the bucket stage loaded it along with the bucket. */
+  object?: Promise<OssObject | undefined>;
+  reply?: OssReply;
+  errorCode?: string;
+}
+
+/** Largest request line plus headers OSS accepts (bytes). */
+const MAX_HEAD_BYTES = 16 * 1024;
+
+/** Requests bodies up to this size are drained after an error; larger ones close the connection. */
+const DRAIN_LIMIT = 64 * 1024;
+
+/** Builds the OSS protocol for the gateway. */
+export function createOssProtocol(deps: OssDeps): MountedProtocol {
+  const run = compose<OssCtx>([
+    respond,
+    route(deps),
+    loadBucket(deps),
+    authn(deps),
+    authz(deps),
+    handle,
+  ]);
+  return {
+    name: 'oss',
+    matches: (req) => isOssRequest(req, deps.hostSuffixes),
+    async handle(req, res, base) {
+      const ctx: OssCtx = {
+        req,
+        res,
+        base,
+        started: process.hrtime.bigint(),
+        hostId: hostWithoutPort(req.headers.host ?? '') || 'localhost',
+        method: (req.method ?? 'GET').toUpperCase(),
+        principal: { kind: 'anonymous' },
+      };
+      await run(ctx);
+    },
+  };
+}
+
+function errorOf(e: unknown, ctx: OssCtx): OssError {
+  if (e instanceof OssError) return e;
+  if (e instanceof ServiceError) {
+    return new OssError(e.code, e.status, e.message, {
+      fields: Object.fromEntries(Object.entries(e.fields).map(([k, v]) => [k, String(v)])),
+      headers: e.headers,
+    });
+  }
+  if (e instanceof BodyTooLarge || e instanceof BlobTooLarge) return entityTooLarge();
+  if (e instanceof BodyIncomplete || e instanceof BlobIncomplete) return incompleteBody();
+  if (isStoreError(e, 'Unavailable')) {
+    ctx.base.log.error({ err: e }, 'store unavailable');
+    return serviceUnavailable();
+  }
+  ctx.base.log.error({ err: e }, 'internal error');
+  return internalError();
+}
+
+const respond: Stage<OssCtx> = async (ctx, next) => {
+  const { res, base } = ctx;
+  res.once('close', () => {
+    base.log.info(
+      {
+        proto: 'oss',
+        method: ctx.method,
+        op: ctx.op?.name,
+        bucket: ctx.parsed?.target.bucket,
+        status: res.statusCode,
+        ms: Number(process.hrtime.bigint() - ctx.started) / 1e6,
+        src: base.sourceIp,
+        ...(ctx.errorCode ? { code: ctx.errorCode } : {}),
+        ...(res.writableFinished ? {} : { aborted: true }),
+      },
+      'request',
+    );
+  });
+  let reply: OssReply;
+  try {
+    await next();
+    reply = ctx.reply!;
+  } catch (e) {
+    const err = errorOf(e, ctx);
+    ctx.errorCode = err.code;
+    const xml = ossErrorXml({
+      code: err.code,
+      message: err.message,
+      requestId: base.requestId,
+      hostId: ctx.hostId,
+      ...(err.ec !== undefined ? { ec: err.ec } : {}),
+      fields: Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k, String(v)])),
+    });
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/xml',
+      ...(err.ec !== undefined ? { 'x-oss-ec': err.ec } : {}),
+      ...err.headers,
+    };
+    if (ctx.method === 'HEAD') {
+      headers['x-oss-err'] = ossErrHeader(xml);
+      headers['content-length'] = 0;
+      reply = { status: err.status, headers };
+    } else reply = { status: err.status, headers, body: xml };
+  }
+  write(ctx, reply);
+};
+
+function write(ctx: OssCtx, reply: OssReply): void {
+  const { req, res, base } = ctx;
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const headers: Record<string, string | number> = {
+    server: 'AliyunOSS',
+    date: httpDate(base.now),
+    ...reply.headers,
+    'x-oss-request-id': base.requestId,
+  };
+  const cors = corsResponseHeaders(ctx.bucket, headerValue(req.headers, 'origin'), ctx.method);
+  if (cors) Object.assign(headers, cors);
+  const body = reply.body;
+  if (typeof body === 'string' || Buffer.isBuffer(body)) {
+    headers['content-length'] = Buffer.byteLength(body);
+  }
+  if (!req.complete && !req.readableEnded) {
+    // The body was not read (the request was refused first). Small ones are drained so the
+    // connection stays usable; for large ones the connection is closed after the answer.
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (Number.isFinite(declared) && declared <= DRAIN_LIMIT) req.resume();
+    else headers.connection = 'close';
+  }
+  res.writeHead(reply.status, headers);
+  if (body === undefined || ctx.method === 'HEAD' || reply.status === 204 || reply.status === 304) {
+    if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) body.destroy();
+    res.end();
+    return;
+  }
+  if (typeof body === 'string' || Buffer.isBuffer(body)) {
+    res.end(body);
+    return;
+  }
+  stream(body, res, base);
+}
+
+function stream(body: Readable, res: ServerResponse, base: BaseRequest): void {
+  const fail = (e?: unknown) => {
+    if (e) base.log.warn({ err: e }, 'object stream failed');
+    body.destroy();
+    res.destroy();
+  };
+  body.once('error', fail);
+  res.once('close', () => {
+    if (!res.writableFinished) body.destroy();
+  });
+  body.pipe(res);
+}
+
+function route(deps: OssDeps): Stage<OssCtx> {
+  return async (ctx, next) => {
+    const { req } = ctx;
+    // The gateway's HTTP limit is larger (RPC carries big parameters in the query); OSS keeps
+    // the 16 KB request head of the HTTP default, URL included.
+    let headBytes = (req.url ?? '').length;
+    for (const h of req.rawHeaders) headBytes += h.length + 2;
+    if (headBytes > MAX_HEAD_BYTES) {
+      throw invalidArgument(
+        'Your request header section exceeds the maximum allowed size.',
+        'RequestHeaders',
+        String(headBytes),
+      );
+    }
+    const built = buildOssRequest(ctx.method, req.url ?? '/', req.headers, {
+      serviceHostSuffixes: deps.hostSuffixes,
+    });
+    if (!built.ok) throw OssError.from(built);
+    ctx.parsed = built.value;
+    const { bucket, key } = built.value.target;
+    if (bucket !== undefined && !isValidBucketName(bucket)) throw invalidBucketName(bucket);
+    if (key !== undefined) {
+      const problem = keyProblem(key);
+      if (problem !== undefined) throw invalidObjectName(problem);
+    }
+    const level: OssLevel =
+      key !== undefined ? 'object' : bucket !== undefined ? 'bucket' : 'service';
+    ctx.level = level;
+    const query = queryView(built.value.request.query);
+    const header = (n: string) => headerValue(req.headers, n);
+    const op = selectOperation(level, ctx.method, query, header);
+    if (!op) throw methodNotAllowed(ctx.method);
+    for (const name of query.names()) {
+      if (OSS_V1_SUB_RESOURCES.has(name) && !KNOWN_SUB_RESOURCES.has(name))
+        throw notImplemented(name);
+    }
+    ctx.op = op;
+    await next();
+  };
+}
+
+function loadBucket(deps: OssDeps): Stage<OssCtx> {
+  return async (ctx, next) => {
+    const op = ctx.op!;
+    const target = ctx.parsed!.target;
+    if (op.bucket !== 'none' && target.bucket !== undefined) {
+      let b: Bucket | undefined;
+      if (target.key !== undefined) {
+        // Object requests load the bucket and the object in one round trip.
+        const both = await deps.store.getBucketAndObject(target.bucket, target.key);
+        b = both.bucket;
+        ctx.object = Promise.resolve(both.object);
+      } else b = await deps.store.getBucket(target.bucket);
+      if (!b && op.bucket === 'required') throw noSuchBucket(target.bucket);
+      if (b) {
+        ctx.bucket = b;
+        if (target.region !== undefined && target.region !== b.region) {
+          throw accessDenied(
+            'The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.',
+            { fields: { Bucket: b.name, Endpoint: extranetEndpoint(b.region) } },
+          );
+        }
+      }
+    }
+    ctx.region = ctx.bucket?.region ?? target.region ?? deps.region;
+    await next();
+  };
+}
+
+function authn(deps: OssDeps): Stage<OssCtx> {
+  return async (ctx, next) => {
+    if (ctx.op!.authn === 'signature') {
+      ctx.principal = await authenticate(
+        deps.resolver,
+        ctx.parsed!.request,
+        ctx.region!,
+        ctx.base.now,
+      );
+    }
+    await next();
+  };
+}
+
+function authz(deps: OssDeps): Stage<OssCtx> {
+  return async (ctx, next) => {
+    const { op, base, req } = ctx;
+    const target = ctx.parsed!.target;
+    const principal = ctx.principal;
+    const bucket = ctx.bucket;
+    const region = ctx.region!;
+    const ua = headerValue(req.headers, 'user-agent');
+    const info: RequestInfo = {
+      requestId: base.requestId,
+      now: base.now,
+      clock: deps.clock,
+      region,
+      principal,
+      accountId: bucket?.accountId ?? (principal.kind === 'anonymous' ? '' : principal.accountId),
+      sourceIp: base.sourceIp,
+      ...(base.sourceVpc !== undefined ? { sourceVpc: base.sourceVpc } : {}),
+      secure: base.secure,
+      ...(ua !== undefined ? { userAgent: ua } : {}),
+      host: base.host,
+      log: base.log,
+    };
+    const authorizer = new OssAuthorizer(deps.identity, info);
+    let object: Promise<OssObject | undefined> | undefined = ctx.object;
+    const call: OssCall = {
+      deps,
+      info,
+      method: ctx.method,
+      target,
+      ...(target.bucket !== undefined ? { bucketName: target.bucket } : {}),
+      ...(target.key !== undefined ? { key: target.key } : {}),
+      ...(bucket ? { bucket } : {}),
+      query: queryView(ctx.parsed!.request.query),
+      header: (n) => headerValue(req.headers, n),
+      headerNames: () => Object.keys(req.headers),
+      body: req,
+      readAll: (limit) => readBody(req, limit),
+      chunked: /\bchunked\b/i.test(String(req.headers['transfer-encoding'] ?? '')),
+      hostId: ctx.hostId,
+      authz: authorizer,
+      object: () =>
+        (object ??=
+          bucket && target.key !== undefined
+            ? deps.store.getObject(bucket.name, target.key)
+            : Promise.resolve(undefined)),
+    };
+    const length = req.headers['content-length'];
+    if (length !== undefined && /^\d+$/.test(length)) call.contentLength = Number(length);
+    ctx.call = call;
+    if (op!.noAnonymous && principal.kind === 'anonymous') {
+      throw accessDenied('Anonymous access is forbidden for this operation.');
+    }
+    if (op!.action !== undefined) {
+      const own = op!.callerAccount && principal.kind !== 'anonymous';
+      const checked = own && bucket?.accountId !== principal.accountId ? undefined : bucket;
+      const owner = own ? principal.accountId : (bucket?.accountId ?? info.accountId);
+      const resource =
+        ctx.level === 'service'
+          ? serviceArn(region, owner)
+          : ctx.level === 'bucket'
+            ? bucketArn(region, owner, target.bucket!)
+            : objectArn(region, owner, target.bucket!, target.key!);
+      const check: OssCheck = {
+        action: op!.action,
+        resource,
+        ...(checked ? { bucket: checked } : { owner }),
+        ...(op!.context ? { context: op!.context(call) } : {}),
+        ...(op!.acl ? { acl: op!.acl } : {}),
+        ...(ctx.level === 'object' ? { objectAcl: async () => (await call.object())?.acl } : {}),
+      };
+      await authorizer.require(check);
+    }
+    await next();
+  };
+}
+
+const handle: Stage<OssCtx> = async (ctx) => {
+  ctx.reply = await ctx.op!.handler(ctx.call!);
+};

@@ -1,0 +1,107 @@
+/**
+ * @module What the OSS handlers need from the metadata store (buckets, objects and the blobs that
+ * make them up, multipart uploads and parts), as an interface; `store-sql.ts` implements it for
+ * SQLite and PostgreSQL. Every mutation is one transaction; uniqueness (bucket names, keys, part
+ * numbers) is enforced by constraints. Mutations that drop blobs return their ids, to be deleted
+ * from the blob store after the commit.
+ */
+import type { Bucket, ObjectAcl, ObjectSummary, OssObject, Part, Upload } from './model.js';
+
+/** Where a listing starts: after `key` (exclusive), or at `key` (inclusive). */
+export interface ListLower {
+  key: string;
+  inclusive: boolean;
+  /** Uploads only: after this upload id within `key` (with `inclusive: false`). */
+  id?: string;
+}
+
+/** A bounded, ordered range of keys under a prefix. */
+export interface KeyRange {
+  prefix: string;
+  lower?: ListLower;
+  limit: number;
+}
+
+/** A bucket change. `null` removes the policy or CORS rules. */
+export interface BucketPatch {
+  acl?: Bucket['acl'];
+  policy?: string | null;
+  cors?: string | null;
+}
+
+/** An object change that keeps its bytes (CopyObject onto itself, PutObjectAcl). */
+export interface ObjectPatch {
+  acl?: ObjectAcl;
+  headers?: OssObject['headers'];
+  storageClass?: string;
+  lastModified?: number;
+}
+
+/** Result of an append: the object after it, or the length it really has. */
+export type AppendResult =
+  | { ok: true; object: OssObject }
+  | { ok: false; reason: 'position'; length: number }
+  | { ok: false; reason: 'not-appendable' };
+
+/** The OSS metadata store. */
+export interface OssStore {
+  /** Creates a bucket; `AlreadyExists` when the name is taken (by anyone), `Conflict` past `max` buckets for the account. */
+  createBucket(bucket: Bucket, max: number): Promise<void>;
+  getBucket(name: string): Promise<Bucket | undefined>;
+  /** An account's buckets by name, after `marker`, starting with `prefix`. */
+  listBuckets(accountId: string, prefix: string, marker: string, limit: number): Promise<Bucket[]>;
+  updateBucket(name: string, patch: BucketPatch): Promise<void>;
+  /** `NotFound` when absent; `Conflict` when objects or uploads remain. */
+  deleteBucket(name: string): Promise<void>;
+
+  getObject(bucket: string, key: string): Promise<OssObject | undefined>;
+  /** A bucket and an object in it, in one round trip (the hot path of object requests). */
+  getBucketAndObject(bucket: string, key: string): Promise<{ bucket?: Bucket; object?: OssObject }>;
+  /**
+   * Stores `object` under its key, replacing any previous one; returns the replaced blobs.
+   * `AlreadyExists` with `forbidOverwrite` when the key exists; `NotFound` when the bucket is gone.
+   */
+  putObject(object: OssObject, options?: { forbidOverwrite?: boolean }): Promise<string[]>;
+  /** Changes an object without touching its bytes; false when it does not exist. */
+  updateObject(bucket: string, key: string, patch: ObjectPatch): Promise<boolean>;
+  /**
+   * Appends one segment at `position` (which must equal the current length), creating an
+   * appendable object from `create` when the key is free and `position` is 0.
+   */
+  appendObject(
+    create: OssObject,
+    position: number,
+    segment: { blobId: string; size: number; md5Hex: string; crc64: string },
+    now: number,
+  ): Promise<AppendResult>;
+  /** Deletes objects; returns their blobs (missing keys are skipped). */
+  deleteObjects(bucket: string, keys: readonly string[]): Promise<string[]>;
+  /** Objects of a bucket in key order (UTF-8 byte order). */
+  listObjects(bucket: string, range: KeyRange): Promise<ObjectSummary[]>;
+
+  createUpload(upload: Upload): Promise<void>;
+  getUpload(uploadId: string): Promise<Upload | undefined>;
+  /** Stores a part, replacing one with the same number; returns the replaced blob. `NotFound` when the upload is gone. */
+  putPart(part: Part): Promise<string | undefined>;
+  /** Parts of an upload by number, after `after`. */
+  listParts(uploadId: string, after: number, limit: number): Promise<Part[]>;
+  /** Every part of an upload, by number. */
+  allParts(uploadId: string): Promise<Part[]>;
+  /**
+   * Ends an upload as `object` (whose segments are parts of it): removes the upload and its
+   * parts, stores the object. Returns the blobs no longer used (parts left out, the replaced
+   * object). `NotFound` when the upload is gone; `AlreadyExists` with `forbidOverwrite`.
+   */
+  completeUpload(
+    uploadId: string,
+    object: OssObject,
+    options?: { forbidOverwrite?: boolean },
+  ): Promise<string[]>;
+  /** Removes an upload and its parts; returns their blobs. `NotFound` when it is gone. */
+  abortUpload(uploadId: string): Promise<string[]>;
+  /** Uploads of a bucket ordered by key, then upload id. */
+  listUploads(bucket: string, range: KeyRange): Promise<Upload[]>;
+
+  /** Which of `blobIds` some object or part still uses (for the orphan sweep). */
+  referencedBlobs(blobIds: readonly string[]): Promise<Set<string>>;
+}
