@@ -1,0 +1,676 @@
+/**
+ * @module Instance sandboxes: run unmodified programs as if inside an ECS instance. A sandbox is a
+ * Linux network namespace (`ybx-<serverId>-<n>`) with only `lo`, carrying the metadata address
+ * `100.100.100.200`, the gateway address `100.100.2.136` and the instance's private IP. This
+ * process listens on those addresses from inside the namespace (see `listen.ts`):
+ *
+ * ```
+ * 100.100.100.200:80   metadata service, always for this sandbox's instance
+ * 100.100.2.136:53     DNS (UDP, TCP): *.aliyuncs.com -> 100.100.2.136 (dns.ts)
+ * 100.100.2.136:80     the gateway (RPC, OSS) over HTTP
+ * 100.100.2.136:443    the gateway over HTTPS, certificate from the local CA
+ * ```
+ *
+ * Identity comes from the listener, never from the request: every connection accepted on a
+ * sandbox's sockets belongs to its instance (the gateway sees the instance's private IP and VPC
+ * as `acs:SourceIp`/`acs:SourceVpc`), and there is no route out of the namespace, so a program can
+ * reach only its own instance's metadata. `/_yunbox/*` (the unauthenticated admin API) is not
+ * served inside.
+ *
+ * Life cycle: created for a Running instance; destroyed by DeleteSandbox, when its last process
+ * has gone (unless kept alive), when the instance stops or is released, and when yunbox stops;
+ * on an unclean exit an `exit` hook still removes the namespaces, and a starting yunbox removes
+ * those of dead servers (each server records its pid under `/run/yunbox/<serverId>.pid`).
+ * Destroying kills the processes left inside, then deletes the namespace and `/etc/netns/<name>`.
+ */
+import { spawnSync } from 'node:child_process';
+import type { Socket as UdpSocket } from 'node:dgram';
+import { rmSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createTcpServer, isIPv4, type Server as TcpServer } from 'node:net';
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { setRequestOrigin } from '../kernel/gateway.js';
+import { resourceId } from '../kernel/ids.js';
+import { ensureCa, issueServerCertificate } from '../tls/ca.js';
+import { respondToDnsPacket, type DnsZone } from './dns.js';
+import { sandboxEnv } from './env.js';
+import {
+  NETNS_ETC_DIR,
+  createNetns,
+  deleteNetns,
+  killNetnsProcesses,
+  listNetns,
+  listNetnsEtc,
+  netnsInode,
+  opensslSubjectHash,
+  processStartTime,
+  processesByNetns,
+  removeSandboxEtc,
+  sandboxSupport,
+  writeSandboxEtc,
+  type SandboxSupport,
+} from './host.js';
+import { listenInNetns } from './listen.js';
+import {
+  METADATA_ADDRESS,
+  SANDBOX_GATEWAY_ADDRESS,
+  netnsName,
+  newServerId,
+  normaliseHost,
+  parseNetnsName,
+  sandboxCertificateNames,
+} from './names.js';
+import type { InstanceLookup, MetadataHandler, SandboxInstance } from './types.js';
+
+/** Default directory of the servers' pid files. */
+export const DEFAULT_SANDBOX_RUN_DIR = '/run/yunbox';
+
+/** What a sandbox serves, resolved when the first sandbox is made (after the gateway exists). */
+export interface SandboxDeps {
+  /** The gateway request listener (the one every listener shares). */
+  gateway: (req: IncomingMessage, res: ServerResponse) => void;
+  instances: InstanceLookup;
+  metadata: MetadataHandler;
+}
+
+/** Options of {@link SandboxManager}. */
+export interface SandboxManagerOptions {
+  log: Logger;
+  region: string;
+  /** Directory of the local CA (`ensureCa`); the sandbox certificate is issued from it. */
+  caDir: string;
+  deps: () => SandboxDeps;
+  /** Pid files of live servers (default `/run/yunbox`). */
+  runDir?: string;
+  /** Most sandboxes at once (default 64). */
+  maxSandboxes?: number;
+  /** Remove a sandbox this long after its last process has gone (ms, default 15 s). */
+  idleTimeoutMs?: number;
+  /** How often processes and instance states are checked (ms, default 1 s). */
+  pollIntervalMs?: number;
+  /** How long a Running check is trusted when serving requests (ms, default 1 s). */
+  statusCacheMs?: number;
+}
+
+/** A sandbox as callers see it. */
+export interface SandboxInfo {
+  sandboxId: string;
+  instanceId: string;
+  accountId: string;
+  /** Network namespace: run programs with `ip netns exec <netns> …`. */
+  netns: string;
+  createdAt: Date;
+  /** Variables to set for programs inside (CA trust only). */
+  env: Record<string, string>;
+  hostName?: string;
+  privateIp?: string;
+  vpcId?: string;
+  metadataAddress: string;
+  gatewayAddress: string;
+  /** Kept while no process runs in it (until deleted or yunbox stops). */
+  keepAlive: boolean;
+}
+
+/** Why a sandbox could not be made or found. */
+export type SandboxErrorKind =
+  'unsupported' | 'instance-not-found' | 'instance-status' | 'quota' | 'not-found';
+
+/** A refusal of the sandbox manager; the Yunbox API maps each kind to an error code. */
+export class SandboxError extends Error {
+  readonly kind: SandboxErrorKind;
+  constructor(kind: SandboxErrorKind, message: string) {
+    super(message);
+    this.name = 'SandboxError';
+    this.kind = kind;
+  }
+}
+
+interface Sandbox {
+  info: SandboxInfo;
+  inode: number | undefined;
+  http: HttpServer[];
+  dnsTcp: TcpServer | undefined;
+  dnsConns: Set<Socket>;
+  udp: UdpSocket[];
+  lastBusy: number;
+  checkedAt: number;
+  /** Built and handed out (listed, deletable by id). */
+  ready: boolean;
+  building?: Promise<void>;
+  destroying?: Promise<void>;
+}
+
+interface SandboxTls {
+  certPem: string;
+  keyPem: string;
+  caPem: string;
+  caPath: string;
+  caHash: string | undefined;
+}
+
+/** Requests inside a sandbox that are not answered: the admin API has no authentication. */
+const ADMIN_PREFIX = '/_yunbox/';
+
+/** Creates, serves and removes the instance sandboxes of one yunbox process. */
+export class SandboxManager {
+  /** Id of this server in namespace names and its pid file. */
+  readonly serverId = newServerId();
+  readonly #o: Required<Omit<SandboxManagerOptions, 'deps' | 'log'>>;
+  readonly #log: Logger;
+  readonly #deps: () => SandboxDeps;
+  readonly #sandboxes = new Map<string, Sandbox>();
+  #counter = 0;
+  #started: Promise<void> | undefined;
+  #tls: Promise<SandboxTls> | undefined;
+  #pidFile: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #polling = false;
+  #closed = false;
+  #ip: string | undefined;
+  readonly #onExit = () => this.#exitCleanup();
+
+  constructor(options: SandboxManagerOptions) {
+    this.#log = options.log.child({ component: 'sandbox' });
+    this.#deps = options.deps;
+    this.#o = {
+      region: options.region,
+      caDir: options.caDir,
+      runDir: options.runDir ?? DEFAULT_SANDBOX_RUN_DIR,
+      maxSandboxes: options.maxSandboxes ?? 64,
+      idleTimeoutMs: options.idleTimeoutMs ?? 15_000,
+      pollIntervalMs: options.pollIntervalMs ?? 1000,
+      statusCacheMs: options.statusCacheMs ?? 1000,
+    };
+  }
+
+  /** Whether this machine can run sandboxes (Linux, root, `ip`). */
+  support(): Promise<SandboxSupport> {
+    return sandboxSupport();
+  }
+
+  /**
+   * Removes what crashed yunbox servers left (namespaces and `/etc/netns` entries of servers whose
+   * process is gone); nothing when sandboxes are unsupported. Safe to call more than once.
+   */
+  start(): Promise<void> {
+    this.#started ??= (async () => {
+      const support = await sandboxSupport();
+      if (!support.ok) return;
+      try {
+        await this.#removeLeftovers(support.ip);
+      } catch (e) {
+        this.#log.warn({ err: e }, 'cannot remove sandboxes left by stopped servers');
+      }
+    })();
+    return this.#started;
+  }
+
+  /** The sandboxes, optionally of one account and instance. */
+  list(filter: { accountId?: string; instanceId?: string } = {}): SandboxInfo[] {
+    return [...this.#sandboxes.values()]
+      .filter((s) => s.ready && !s.destroying)
+      .map((s) => s.info)
+      .filter(
+        (i) =>
+          (filter.accountId === undefined || i.accountId === filter.accountId) &&
+          (filter.instanceId === undefined || i.instanceId === filter.instanceId),
+      );
+  }
+
+  /** One sandbox (of `accountId` when given). */
+  get(sandboxId: string, accountId?: string): SandboxInfo | undefined {
+    const s = this.#sandboxes.get(sandboxId);
+    return s?.ready && (accountId === undefined || s.info.accountId === accountId)
+      ? s.info
+      : undefined;
+  }
+
+  /**
+   * Makes a sandbox for a Running instance of `accountId`. Throws {@link SandboxError} when
+   * sandboxes are unsupported here, the instance does not exist or is not Running, or too many
+   * sandboxes exist.
+   */
+  async create(
+    accountId: string,
+    instanceId: string,
+    options: { keepAlive?: boolean } = {},
+  ): Promise<SandboxInfo> {
+    if (this.#closed) throw new SandboxError('unsupported', 'yunbox is stopping');
+    const support = await sandboxSupport();
+    if (!support.ok) throw new SandboxError('unsupported', support.reason);
+    await this.start();
+    const deps = this.#deps();
+    const instance = await deps.instances.get(accountId, instanceId);
+    if (!instance) {
+      throw new SandboxError('instance-not-found', `instance \`${instanceId}\` does not exist`);
+    }
+    if (instance.status !== 'Running') {
+      throw new SandboxError(
+        'instance-status',
+        `instance \`${instanceId}\` is \`${instance.status}\`, not \`Running\``,
+      );
+    }
+    if (this.#sandboxes.size >= this.#o.maxSandboxes) {
+      throw new SandboxError('quota', `at most ${this.#o.maxSandboxes} sandboxes at once`);
+    }
+    const started = Date.now();
+    const tls = await this.#certificate();
+    await this.#writePidFile();
+    const netns = netnsName(this.serverId, ++this.#counter);
+    const sandbox: Sandbox = {
+      info: {
+        sandboxId: resourceId('sbx-', 16),
+        instanceId,
+        accountId,
+        netns,
+        createdAt: new Date(),
+        env: {},
+        ...(instance.hostName !== undefined ? { hostName: instance.hostName } : {}),
+        ...(instance.privateIp !== undefined ? { privateIp: instance.privateIp } : {}),
+        ...(instance.vpcId !== undefined ? { vpcId: instance.vpcId } : {}),
+        metadataAddress: METADATA_ADDRESS,
+        gatewayAddress: SANDBOX_GATEWAY_ADDRESS,
+        keepAlive: options.keepAlive ?? false,
+      },
+      inode: undefined,
+      http: [],
+      dnsTcp: undefined,
+      dnsConns: new Set(),
+      udp: [],
+      lastBusy: Date.now(),
+      checkedAt: Date.now(),
+      ready: false,
+    };
+    // Registered first so that close() and the exit hook see it while it is being built.
+    this.#sandboxes.set(sandbox.info.sandboxId, sandbox);
+    this.#ensureTimer();
+    this.#ip = support.ip;
+    sandbox.building = this.#build(support.ip, sandbox, instance, tls, deps);
+    try {
+      await sandbox.building;
+    } catch (e) {
+      await this.#destroy(sandbox, 'creation failed');
+      throw e;
+    }
+    if (this.#closed || sandbox.destroying) {
+      await this.#destroy(sandbox, 'yunbox is stopping');
+      throw this.#closed
+        ? new SandboxError('unsupported', 'yunbox is stopping')
+        : new SandboxError('instance-status', `instance \`${instanceId}\` stopped meanwhile`);
+    }
+    sandbox.ready = true;
+    this.#log.info(
+      { sandbox: sandbox.info.sandboxId, instance: instanceId, netns, ms: Date.now() - started },
+      'sandbox created',
+    );
+    return sandbox.info;
+  }
+
+  /** Removes a sandbox (of `accountId` when given); false when there is no such sandbox. */
+  async destroy(sandboxId: string, accountId?: string): Promise<boolean> {
+    const s = this.#sandboxes.get(sandboxId);
+    if (!s || (accountId !== undefined && s.info.accountId !== accountId)) return false;
+    await this.#destroy(s, 'deleted');
+    return true;
+  }
+
+  /** Removes every sandbox and this server's pid file; later creations are refused. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await Promise.all([...this.#sandboxes.values()].map((s) => this.#destroy(s, 'yunbox stops')));
+    await Promise.all([...this.#sandboxes.values()].map((s) => s.destroying));
+    process.off('exit', this.#onExit);
+    if (this.#pidFile) {
+      await rm(this.#pidPath(this.serverId), { force: true }).catch(() => undefined);
+    }
+  }
+
+  async #build(
+    ip: string,
+    sandbox: Sandbox,
+    instance: SandboxInstance,
+    tls: SandboxTls,
+    deps: SandboxDeps,
+  ): Promise<void> {
+    const { netns } = sandbox.info;
+    const privateIp =
+      instance.privateIp !== undefined &&
+      isIPv4(instance.privateIp) &&
+      ![METADATA_ADDRESS, SANDBOX_GATEWAY_ADDRESS].includes(instance.privateIp) &&
+      !instance.privateIp.startsWith('127.')
+        ? instance.privateIp
+        : undefined;
+    await createNetns(ip, netns, [
+      METADATA_ADDRESS,
+      SANDBOX_GATEWAY_ADDRESS,
+      ...(privateIp ? [privateIp] : []),
+    ]);
+    sandbox.inode = await netnsInode(netns);
+    const caPaths = await writeSandboxEtc(netns, {
+      nameserver: SANDBOX_GATEWAY_ADDRESS,
+      ...(instance.hostName !== undefined ? { hostName: instance.hostName } : {}),
+      ...(privateIp ? { privateIp } : {}),
+      caPem: tls.caPem,
+      caPath: tls.caPath,
+      ...(tls.caHash ? { caHash: tls.caHash } : {}),
+    });
+    sandbox.info.env = sandboxEnv(caPaths);
+    const sockets = await listenInNetns(ip, netns, [
+      { tag: 'metadata', kind: 'tcp', host: METADATA_ADDRESS, port: 80 },
+      { tag: 'http', kind: 'tcp', host: SANDBOX_GATEWAY_ADDRESS, port: 80 },
+      { tag: 'https', kind: 'tcp', host: SANDBOX_GATEWAY_ADDRESS, port: 443 },
+      { tag: 'dns-tcp', kind: 'tcp', host: SANDBOX_GATEWAY_ADDRESS, port: 53 },
+      { tag: 'dns', kind: 'udp', host: SANDBOX_GATEWAY_ADDRESS, port: 53 },
+    ]);
+    sandbox.udp.push(sockets.udp.get('dns')!);
+
+    const instanceId = sandbox.info.instanceId;
+    const origin = {
+      sourceIp: privateIp ?? SANDBOX_GATEWAY_ADDRESS,
+      ...(instance.vpcId !== undefined ? { sourceVpc: instance.vpcId } : {}),
+      instanceId,
+    };
+    const serve =
+      (handle: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>) =>
+      (req: IncomingMessage, res: ServerResponse) => {
+        void (async () => {
+          if (!(await this.#live(sandbox))) {
+            req.socket.destroy();
+            return;
+          }
+          await handle(req, res);
+        })().catch((e) => {
+          this.#log.error({ err: e, sandbox: sandbox.info.sandboxId }, 'sandbox request failed');
+          if (!res.headersSent) {
+            res.writeHead(500, { 'content-type': 'text/plain' });
+            res.end('internal error');
+          } else res.destroy();
+        });
+      };
+    const metadata = serve((req, res) => deps.metadata(req, res, instanceId));
+    const gateway = serve((req, res) => {
+      if ((req.url ?? '').startsWith(ADMIN_PREFIX)) {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.end('not found');
+        return;
+      }
+      setRequestOrigin(req, origin);
+      deps.gateway(req, res);
+    });
+    const httpOptions = { keepAliveTimeout: 65_000, headersTimeout: 30_000, requestTimeout: 0 };
+    const metadataServer = createHttpServer(
+      { keepAliveTimeout: 5000, headersTimeout: 10_000, requestTimeout: 30_000 },
+      metadata,
+    );
+    const httpServer = createHttpServer(httpOptions, gateway);
+    const httpsServer = createHttpsServer(
+      { ...httpOptions, cert: tls.certPem, key: tls.keyPem },
+      gateway,
+    );
+    sandbox.http.push(metadataServer, httpServer, httpsServer);
+    metadataServer.listen(sockets.tcp.get('metadata')!);
+    httpServer.listen(sockets.tcp.get('http')!);
+    httpsServer.listen(sockets.tcp.get('https')!);
+
+    const zone: DnsZone = {
+      gatewayAddress: SANDBOX_GATEWAY_ADDRESS,
+      ...(instance.hostName !== undefined
+        ? { hosts: new Map([[normaliseHost(instance.hostName), privateIp ?? '127.0.1.1']]) }
+        : {}),
+    };
+    const udp = sandbox.udp[0]!;
+    udp.on('message', (msg, rinfo) => {
+      const out = respondToDnsPacket(msg, zone, 'udp');
+      if (out) udp.send(out, rinfo.port, rinfo.address);
+    });
+    udp.on('error', (e) => this.#log.warn({ err: e, netns }, 'sandbox dns socket error'));
+    const dnsTcp = createTcpServer((conn) => this.#serveDnsTcp(sandbox, conn, zone));
+    sandbox.dnsTcp = dnsTcp;
+    dnsTcp.listen(sockets.tcp.get('dns-tcp')!);
+  }
+
+  #serveDnsTcp(sandbox: Sandbox, conn: Socket, zone: DnsZone): void {
+    sandbox.dnsConns.add(conn);
+    conn.on('close', () => sandbox.dnsConns.delete(conn));
+    conn.on('error', () => conn.destroy());
+    conn.setTimeout(10_000, () => conn.destroy());
+    let buf = Buffer.alloc(0);
+    conn.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      while (buf.length >= 2) {
+        const len = buf.readUInt16BE(0);
+        if (buf.length < 2 + len) break;
+        const out = respondToDnsPacket(buf.subarray(2, 2 + len), zone, 'tcp');
+        buf = buf.subarray(2 + len);
+        if (out) {
+          const frame = Buffer.alloc(2 + out.length);
+          frame.writeUInt16BE(out.length, 0);
+          frame.set(out, 2);
+          conn.write(frame);
+        }
+      }
+    });
+  }
+
+  async #live(sandbox: Sandbox): Promise<boolean> {
+    if (sandbox.destroying) return false;
+    const now = Date.now();
+    if (now - sandbox.checkedAt < this.#o.statusCacheMs) return true;
+    sandbox.checkedAt = now;
+    return this.#checkInstance(sandbox);
+  }
+
+  /** False (and the sandbox goes) when its instance stopped or was released. */
+  async #checkInstance(sandbox: Sandbox): Promise<boolean> {
+    let instance: SandboxInstance | undefined;
+    try {
+      instance = await this.#deps().instances.get(sandbox.info.accountId, sandbox.info.instanceId);
+    } catch (e) {
+      this.#log.warn({ err: e, sandbox: sandbox.info.sandboxId }, 'cannot check the instance');
+      return true;
+    }
+    if (instance?.status === 'Running') return true;
+    void this.#destroy(
+      sandbox,
+      instance ? `instance is ${instance.status}` : 'instance was released',
+    );
+    return false;
+  }
+
+  #destroy(sandbox: Sandbox, reason: string): Promise<void> {
+    sandbox.destroying ??= (async () => {
+      // INVARIANT: teardown starts once building has ended, so nothing is created after it.
+      await sandbox.building?.catch(() => undefined);
+      const started = Date.now();
+      const { netns, sandboxId } = sandbox.info;
+      for (const s of sandbox.http) {
+        s.close();
+        s.closeAllConnections();
+      }
+      sandbox.dnsTcp?.close();
+      for (const c of sandbox.dnsConns) c.destroy();
+      for (const u of sandbox.udp) {
+        try {
+          u.close();
+        } catch {
+          /* closed */
+        }
+      }
+      const support = await sandboxSupport();
+      try {
+        const killed = await killNetnsProcesses(netns);
+        if (support.ok) await deleteNetns(support.ip, netns);
+        await removeSandboxEtc(netns);
+        this.#log.info(
+          { sandbox: sandboxId, netns, reason, killed, ms: Date.now() - started },
+          'sandbox removed',
+        );
+      } catch (e) {
+        this.#log.error({ err: e, sandbox: sandboxId, netns }, 'cannot remove sandbox');
+      } finally {
+        this.#sandboxes.delete(sandboxId);
+        if (this.#sandboxes.size === 0 && this.#timer) {
+          clearInterval(this.#timer);
+          this.#timer = undefined;
+        }
+      }
+    })();
+    return sandbox.destroying;
+  }
+
+  #ensureTimer(): void {
+    if (this.#timer || this.#closed) return;
+    this.#timer = setInterval(() => void this.#poll(), this.#o.pollIntervalMs);
+    this.#timer.unref();
+  }
+
+  /** Removes idle sandboxes and those whose instance is no longer Running. */
+  async #poll(): Promise<void> {
+    if (this.#polling) return;
+    this.#polling = true;
+    try {
+      const byNetns = await processesByNetns();
+      const now = Date.now();
+      for (const s of [...this.#sandboxes.values()]) {
+        if (!s.ready || s.destroying || s.inode === undefined) continue;
+        if ((byNetns.get(s.inode)?.length ?? 0) > 0) s.lastBusy = now;
+        else if (
+          !s.info.keepAlive &&
+          this.#o.idleTimeoutMs > 0 &&
+          now - s.lastBusy >= this.#o.idleTimeoutMs
+        ) {
+          void this.#destroy(s, 'no process left');
+          continue;
+        }
+        s.checkedAt = now;
+        await this.#checkInstance(s);
+      }
+    } catch (e) {
+      this.#log.warn({ err: e }, 'sandbox poll failed');
+    } finally {
+      this.#polling = false;
+    }
+  }
+
+  async #certificate(): Promise<SandboxTls> {
+    this.#tls ??= (async () => {
+      const ca = await ensureCa(this.#o.caDir);
+      const leaf = await issueServerCertificate(ca, sandboxCertificateNames(this.#o.region));
+      return {
+        certPem: leaf.certPem,
+        keyPem: leaf.keyPem,
+        caPem: ca.certPem,
+        caPath: ca.certPath,
+        caHash: await opensslSubjectHash(ca.certPath),
+      };
+    })();
+    try {
+      return await this.#tls;
+    } catch (e) {
+      this.#tls = undefined;
+      throw e;
+    }
+  }
+
+  #pidPath(serverId: string): string {
+    return join(this.#o.runDir, `${serverId}.pid`);
+  }
+
+  /** Records this server as live before its first namespace exists. */
+  #writePidFile(): Promise<void> {
+    this.#pidFile ??= (async () => {
+      await mkdir(this.#o.runDir, { recursive: true, mode: 0o755 });
+      const start = (await processStartTime(process.pid)) ?? '0';
+      await writeFile(this.#pidPath(this.serverId), `${process.pid} ${start}\n`, { mode: 0o644 });
+      process.on('exit', this.#onExit);
+    })();
+    return this.#pidFile.catch((e) => {
+      this.#pidFile = undefined;
+      throw e;
+    });
+  }
+
+  async #serverAlive(serverId: string): Promise<boolean> {
+    let text: string;
+    try {
+      text = await readFile(this.#pidPath(serverId), 'utf8');
+    } catch {
+      return false;
+    }
+    const [pid, start] = text.trim().split(/\s+/);
+    if (!pid || !/^\d+$/.test(pid)) return false;
+    const actual = await processStartTime(Number(pid));
+    return actual !== undefined && (start === undefined || start === '0' || actual === start);
+  }
+
+  async #removeLeftovers(ip: string): Promise<void> {
+    const names = new Set([...(await listNetns()), ...(await listNetnsEtc())]);
+    const byServer = new Map<string, string[]>();
+    for (const name of names) {
+      const parsed = parseNetnsName(name);
+      if (!parsed || parsed.serverId === this.serverId) continue;
+      byServer.set(parsed.serverId, [...(byServer.get(parsed.serverId) ?? []), name]);
+    }
+    let pidFiles: string[] = [];
+    try {
+      pidFiles = (await readdir(this.#o.runDir))
+        .filter((f) => /^[0-9a-z]{1,16}\.pid$/.test(f))
+        .map((f) => f.slice(0, -4));
+    } catch {
+      /* none yet */
+    }
+    for (const id of pidFiles) if (!byServer.has(id) && id !== this.serverId) byServer.set(id, []);
+    for (const [serverId, list] of byServer) {
+      if (await this.#serverAlive(serverId)) continue;
+      for (const name of list) {
+        await killNetnsProcesses(name);
+        await deleteNetns(ip, name);
+        await removeSandboxEtc(name);
+      }
+      await rm(this.#pidPath(serverId), { force: true });
+      if (list.length > 0) {
+        this.#log.info({ server: serverId, netns: list }, 'removed sandboxes of a stopped server');
+      }
+    }
+  }
+
+  /** Last resort when the process exits without close(): synchronous, best effort. */
+  #exitCleanup(): void {
+    const ip = this.#ip;
+    for (const s of this.#sandboxes.values()) {
+      const name = s.info.netns;
+      if (ip) {
+        const pids = spawnSync(ip, ['netns', 'pids', name], { encoding: 'utf8' }).stdout ?? '';
+        for (const pid of pids.split(/\s+/).filter((p) => /^\d+$/.test(p))) {
+          try {
+            process.kill(Number(pid), 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }
+        spawnSync(ip, ['netns', 'del', name], { stdio: 'ignore' });
+      }
+      try {
+        rmSync(join(NETNS_ETC_DIR, name), { recursive: true, force: true });
+      } catch {
+        /* best effort */
+      }
+    }
+    try {
+      rmSync(this.#pidPath(this.serverId), { force: true });
+    } catch {
+      /* best effort */
+    }
+  }
+}
