@@ -8,6 +8,7 @@ export default tseslint.config(
       'node_modules/**',
       '.yunbox/**',
       'test-artifacts/**',
+      'scratch/**',
       'src/console/static/**',
     ],
   },

@@ -3,7 +3,12 @@
  * what `yunbox serve` runs and what users' own test suites import.
  */
 import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -20,10 +25,19 @@ import { ManualClock, SystemClock, isoSeconds, type Clock } from './kernel/clock
 import { createGateway } from './kernel/gateway.js';
 import { accessKeyId, accessKeySecret, numericId } from './kernel/ids.js';
 import { NonceStore } from './kernel/nonces.js';
-import { allMigrations, createServices, type Services } from './services/index.js';
+import {
+  allMigrations,
+  createOssService,
+  createServices,
+  type OssService,
+  type Services,
+} from './services/index.js';
+import { openBlobStore } from './blob/open.js';
 import { openDb, parseStoreLocation, type Db } from './store/db.js';
 import { migrate } from './store/migrate.js';
 import { ensureCa, issueServerCertificate, defaultServiceNames } from './tls/ca.js';
+import { SandboxManager } from './sandbox/manager.js';
+import type { MetadataHandler, PlainMetadataListener } from './services/ecs/index.js';
 
 /** Options of {@link startYunbox}: any config key, plus code-only settings. */
 export interface StartOptions extends RawConfig {
@@ -67,6 +81,21 @@ export interface Yunbox {
   };
   /** Internals, for tests and embedding. */
   services: Services;
+  /** OSS (services/oss): its metadata store, blob store and orphan sweep. */
+  oss: OssService;
+  /** The request listener every gateway listener shares. */
+  gateway: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Instance sandboxes (`yunbox instance exec`). */
+  sandboxes: SandboxManager;
+  /** The instance metadata service (ECS): its handler, and the plain listener when enabled. */
+  metadata: {
+    /** Serves an instance's tree; listeners decide the instance from the connection. */
+    handler: MetadataHandler;
+    /** `http://host:port` of `--metadata-listen` (it answers 404: no instance's address). */
+    endpoint?: string;
+    /** Where the plain listener serves an instance (`http://127.77.X.Y:PORT`), when it can. */
+    urlFor(instanceId: string): Promise<string | undefined>;
+  };
   db: Db;
   log: Logger;
   /** Stops listening and closes the store. */
@@ -108,9 +137,36 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
 
   const db = await openDb(parseStoreLocation(config.store, dataDir));
   const servers: Server[] = [];
+  let sandboxes: SandboxManager | undefined;
+  let plainMetadata: PlainMetadataListener | undefined;
   try {
     await migrate(db, allMigrations);
-    const services = createServices(db);
+    // Instance sandboxes (src/sandbox): network namespaces where 100.100.100.200 and *.aliyuncs.com
+    // reach this process (`yunbox instance exec`). Root on Linux only, else CreateSandbox says why.
+    // Its dependencies are read when the first sandbox is made, once the gateway exists.
+    sandboxes = new SandboxManager({
+      log,
+      region: config.region,
+      caDir: join(dataDir, 'tls'),
+      deps: () => ({ gateway: handler, instances: sandboxInstances, metadata: metadataHandler }),
+    });
+    await sandboxes.start();
+    const services = createServices(db, { sandboxes });
+    // ---- OSS (services/oss): object bytes in the configured blob store (`--blob-store`: files
+    // under DATA/blobs, or chunk rows in PostgreSQL), metadata in the store; mounted on the
+    // gateway below (`protocols`). Blobs a crash left behind unreferenced (written, never
+    // committed) are swept in the background once ready, only those older than this start, so
+    // no upload in flight can lose its bytes.
+    const ossStartedAt = Date.now();
+    const oss = createOssService(db, {
+      blobs: await openBlobStore(config.blobStore, { db, dataDir }),
+      resolver: services.resolver,
+      identity: services.ram.api,
+      clock,
+      region: config.region,
+      log: log.child({ svc: 'oss' }),
+      hostSuffixes: [],
+    });
     const now = clock.now();
     const accountId = await services.ram.store.ensureAccount(numericId(16), now);
     await services.ram.seedSystemPolicies(now);
@@ -164,10 +220,14 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
       nonces: new NonceStore(db),
       authorizer: new Authorizer(services.ram.api),
       admin: adminHandler(coreAdminRoutes(clock, () => ready)),
+      protocols: [oss.protocol], // OSS, see the block above
     });
 
+    // The Tea SDKs send every parameter in the query string, ECS UserData (32 KB of Base64) too:
+    // Node's default 16 KB limit on the request head would refuse it.
+    const maxHeaderSize = 128 * 1024;
     const http = createHttpServer(
-      { keepAliveTimeout: 65_000, headersTimeout: 30_000, requestTimeout: 0 },
+      { keepAliveTimeout: 65_000, headersTimeout: 30_000, requestTimeout: 0, maxHeaderSize },
       handler,
     );
     servers.push(http);
@@ -178,18 +238,63 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
       const ca = await ensureCa(join(dataDir, 'tls'));
       const leaf = await issueServerCertificate(ca, defaultServiceNames([config.region]));
       const https = createHttpsServer(
-        { cert: leaf.certPem, key: leaf.keyPem, keepAliveTimeout: 65_000 },
+        { cert: leaf.certPem, key: leaf.keyPem, keepAliveTimeout: 65_000, maxHeaderSize },
         handler,
       );
       servers.push(https);
       const a = await listen(https, config.tlsListen);
       tls = { endpoint: `https://${hostPort(a)}`, address: hostPort(a), ca: ca.certPath };
     }
+    // ---- ECS instance metadata service (services/ecs/metadata). One handler serves every
+    // listener, and each listener decides which instance a connection belongs to, never the
+    // request: a sandbox by the namespace it arrived in (src/sandbox, wired above through
+    // `sandboxInstances` and `metadataHandler`), the plain `--metadata-listen` listener by the
+    // per-instance loopback address it arrived on (127.77.X.Y; identification, not isolation).
+    const metadataHandler = services.ecs.metadataHandler({
+      clock,
+      log: log.child({ svc: 'metadata' }),
+    });
+    const sandboxInstances = {
+      get: (accountId: string | undefined, instanceId: string) =>
+        services.ecs.api.findInstance(accountId, instanceId, clock.now()),
+    };
+    if (config.metadataListen) {
+      // It is on by default: another yunbox on this host may hold the port. The gateway still
+      // serves; DescribeInstanceMetadataEndpoint then says the plain listener is off.
+      try {
+        plainMetadata = await services.ecs.startPlainMetadataListener({
+          listen: config.metadataListen,
+          handler: metadataHandler,
+          log: log.child({ svc: 'metadata' }),
+        });
+      } catch (e) {
+        const { host, port } = config.metadataListen;
+        log.warn(
+          { err: e, listen: `${host}:${port}` },
+          'metadata listener not started: the address is not available (set --metadata-listen)',
+        );
+      }
+    }
+    const metadata: Yunbox['metadata'] = {
+      handler: metadataHandler,
+      ...(plainMetadata ? { endpoint: plainMetadata.endpoint } : {}),
+      async urlFor(instanceId) {
+        return (await services.ecs.api.plainMetadataEndpoint(instanceId))?.url;
+      },
+    };
+
     ready = true;
+    // OSS orphan sweep (see the OSS block above); the PostgreSQL blob store is shared by other
+    // nodes, whose uploads in flight are protected by an hour's grace instead.
+    void oss.sweepOrphans(oss.blobs.kind === 'fs' ? ossStartedAt : ossStartedAt - 3_600_000).then(
+      (r) => (r.blobs || r.incomplete) && log.info(r, 'oss: orphaned blobs removed'),
+      (e) => log.warn({ err: e }, 'oss: orphan sweep failed'),
+    );
     log.info(
       {
         endpoint: `http://${hostPort(httpAddr)}`,
         tls: tls?.endpoint,
+        metadata: plainMetadata?.endpoint,
         store: db.dialect.name,
         region: config.region,
         clock: clock.mode,
@@ -219,11 +324,17 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
         set: (t) => new Date(needManual().set(typeof t === 'string' ? Date.parse(t) : t.getTime())),
       },
       services,
+      oss,
+      gateway: handler,
+      sandboxes,
+      metadata,
       db,
       log,
       close() {
         closing ??= (async () => {
           ready = false;
+          await sandboxes!.close();
+          await plainMetadata?.close();
           await Promise.all(
             servers.map(
               (s) =>
@@ -242,6 +353,8 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
     };
   } catch (e) {
     for (const s of servers) s.close();
+    await sandboxes?.close();
+    await plainMetadata?.close();
     await db.close();
     throw e;
   }

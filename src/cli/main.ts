@@ -37,6 +37,26 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./commands/clock.js')).clockSet,
   },
   {
+    name: 'instance exec',
+    summary: 'run a command as if inside an ECS instance (root on Linux)',
+    load: async () => (await import('./commands/instance-exec.js')).command,
+  },
+  {
+    name: 'instance shell',
+    summary: 'open a shell as if inside an ECS instance (root on Linux)',
+    load: async () => (await import('./commands/instance-shell.js')).command,
+  },
+  {
+    name: 'instance fault',
+    summary: "make an instance's metadata service slow, failing, expired or token-refusing",
+    load: async () => (await import('./commands/instance-fault.js')).command,
+  },
+  {
+    name: 'instance metadata-url',
+    summary: "print the URL of an instance's metadata service outside sandboxes",
+    load: async () => (await import('./commands/instance-metadata-url.js')).command,
+  },
+  {
     name: 'policy simulate',
     summary: 'decide a request against policy files and explain the decision',
     load: async () => (await import('./commands/policy-simulate.js')).command,

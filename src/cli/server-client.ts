@@ -1,10 +1,19 @@
 /**
  * @module How CLI commands reach a running server: `--endpoint` or `YUNBOX_ENDPOINT` (default the
- * default gateway address), and plain JSON calls to its admin endpoints.
+ * default gateway address), plain JSON calls to its admin endpoints, and signed calls to its own
+ * API with the root credentials (`YUNBOX_ROOT_ACCESS_KEY_ID`/`_SECRET`, or the data directory's
+ * `root-credentials.json`).
  */
+import { readFile } from 'node:fs/promises';
+import { join as joinPath, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LISTEN } from '../config/config.js';
+import { rpcCall } from '../protocol/rpc-client.js';
+import { YUNBOX_API_VERSION } from '../services/yunbox/index.js';
 import type { CliIo } from './command.js';
+
+/** The data directory when neither `--data` nor `YUNBOX_DATA` says (the `serve` default). */
+const DEFAULT_DATA_DIR = './.yunbox';
 
 /** The `--endpoint` option shared by commands that talk to a server. */
 export const endpointOption = { endpoint: { type: 'string' as const } };
@@ -73,4 +82,98 @@ export async function adminRequest(
   } catch (e) {
     return { ok: false, error: `cannot reach yunbox at \`${endpoint}\`: ${(e as Error).message}` };
   }
+}
+
+/** The `--data` option: the data directory holding `root-credentials.json`. */
+export const dataOption = { data: { type: 'string' as const } };
+
+/** Root credentials for signed calls, and where they were found. */
+export interface FoundCredentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  /** `environment` or the path of `root-credentials.json`. */
+  source: string;
+}
+
+/**
+ * The root credentials a command signs with: `YUNBOX_ROOT_ACCESS_KEY_ID` and
+ * `YUNBOX_ROOT_ACCESS_KEY_SECRET`, else `root-credentials.json` in the data directory (`dataDir`,
+ * else `YUNBOX_DATA`, else `./.yunbox`, relative to the working directory). Never throws.
+ * @example
+ * const found = await findRootCredentials(io, values.data);
+ * if (!found.ok) io.stderr(`yunbox instance exec: ${found.error}\n`);
+ */
+export async function findRootCredentials(
+  io: CliIo,
+  dataDir?: string,
+): Promise<{ ok: true; credentials: FoundCredentials } | { ok: false; error: string }> {
+  const id = io.env.YUNBOX_ROOT_ACCESS_KEY_ID;
+  const secret = io.env.YUNBOX_ROOT_ACCESS_KEY_SECRET;
+  if (id && secret) {
+    return {
+      ok: true,
+      credentials: { accessKeyId: id, accessKeySecret: secret, source: 'environment' },
+    };
+  }
+  const dir = resolvePath(io.cwd, dataDir ?? io.env.YUNBOX_DATA ?? DEFAULT_DATA_DIR);
+  const file = joinPath(dir, 'root-credentials.json');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    const reason =
+      (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (e as Error).message;
+    return {
+      ok: false,
+      error: `no root credentials: set YUNBOX_ROOT_ACCESS_KEY_ID and YUNBOX_ROOT_ACCESS_KEY_SECRET, or point --data at the server's data directory (\`${file}\`: ${reason})`,
+    };
+  }
+  const c = parsed as { AccessKeyId?: unknown; AccessKeySecret?: unknown };
+  if (typeof c.AccessKeyId !== 'string' || typeof c.AccessKeySecret !== 'string') {
+    return { ok: false, error: `\`${file}\` has no AccessKeyId and AccessKeySecret` };
+  }
+  return {
+    ok: true,
+    credentials: { accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, source: file },
+  };
+}
+
+/** Outcome of {@link yunboxCall}. */
+export type YunboxCallResult =
+  { ok: true; body: Record<string, unknown> } | { ok: false; error: string; code?: string };
+
+/**
+ * Calls an operation of yunbox's own API (product Yunbox, 2026-11-01), signed with ACS3 like the
+ * SDKs; never throws. Errors read `Code: message`.
+ * @example
+ * const r = await yunboxCall(endpoint, creds, 'CreateSandbox', { InstanceId: 'i-…' });
+ */
+export async function yunboxCall(
+  endpoint: string,
+  credentials: { accessKeyId: string; accessKeySecret: string },
+  action: string,
+  params: Record<string, string>,
+): Promise<YunboxCallResult> {
+  let res;
+  try {
+    res = await rpcCall({
+      endpoint,
+      version: YUNBOX_API_VERSION,
+      action,
+      params,
+      credentials,
+      signature: 'acs3',
+    });
+  } catch (e) {
+    return { ok: false, error: `cannot reach yunbox at \`${endpoint}\`: ${(e as Error).message}` };
+  }
+  const body = (res.json ?? {}) as Record<string, unknown>;
+  if (res.status >= 200 && res.status < 300 && res.json !== undefined) return { ok: true, body };
+  const code = typeof body.Code === 'string' ? body.Code : undefined;
+  const message = typeof body.Message === 'string' ? body.Message : res.text.slice(0, 200);
+  return {
+    ok: false,
+    error: `${code ?? `HTTP ${res.status}`}: ${message}`,
+    ...(code !== undefined ? { code } : {}),
+  };
 }

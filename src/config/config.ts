@@ -16,6 +16,8 @@ export interface YunboxConfig {
   tlsListen: ListenAddress | undefined;
   metadataListen: ListenAddress | undefined;
   store: string;
+  /** Where OSS object bytes live: `fs` (DATA/blobs) or `postgres` (chunk rows in the store). */
+  blobStore: 'fs' | 'postgres';
   region: string;
   clock: 'system' | 'manual';
   /** Start time of a manual clock (ms); defaults to the current time. */
@@ -77,6 +79,13 @@ export const CONFIG_KEYS: ConfigKey[] = [
     env: 'YUNBOX_STORE',
     default: 'sqlite',
     help: 'metadata store: `sqlite` (in DATA), `sqlite:PATH` or `postgres://…`',
+  },
+  {
+    key: 'blobStore',
+    flag: 'blob-store',
+    env: 'YUNBOX_BLOB_STORE',
+    default: undefined,
+    help: 'OSS object bytes: `fs` (files in DATA/blobs) or `postgres` (1 MiB chunk rows, for several nodes); default fs with SQLite, postgres with a PostgreSQL store',
   },
   {
     key: 'region',
@@ -177,12 +186,24 @@ export function resolveConfig(explicit: RawConfig, env: NodeJS.ProcessEnv): Yunb
   if (secret !== undefined && secret.length < 16) {
     throw new ConfigError('invalid root access key secret: at least 16 characters');
   }
+  const store = get('store')!;
+  const pgStore = /^postgres(ql)?:\/\//.test(store.trim());
+  const blobStore = get('blobStore') ?? (pgStore ? 'postgres' : 'fs');
+  if (blobStore !== 'fs' && blobStore !== 'postgres') {
+    throw new ConfigError(`invalid blob store \`${blobStore}\`: expected fs or postgres`);
+  }
+  if (blobStore === 'postgres' && !pgStore) {
+    throw new ConfigError(
+      'the `postgres` blob store needs a PostgreSQL store (--store postgres://…)',
+    );
+  }
   return {
     dataDir: get('dataDir')!,
     listen: parseListen(get('listen')!, 'listen address'),
     tlsListen: optionalListen('tlsListen', 'tls listen address'),
     metadataListen: optionalListen('metadataListen', 'metadata listen address'),
-    store: get('store')!,
+    store,
+    blobStore,
     region,
     clock,
     clockStart,

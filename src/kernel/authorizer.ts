@@ -57,6 +57,7 @@ export function globalContext(info: RequestInfo): AuthzRequest['context'] {
   const p = info.principal;
   return {
     'acs:SourceIp': info.sourceIp,
+    ...(info.sourceVpc !== undefined ? { 'acs:SourceVpc': info.sourceVpc } : {}),
     'acs:SecureTransport': info.secure,
     'acs:CurrentTime': isoSeconds(info.now),
     ...(p.kind !== 'anonymous' ? { 'acs:AccessId': p.accessKeyId } : {}),

@@ -25,6 +25,8 @@ export interface RequestInfo {
   /** Account that owns the resources addressed (the caller's account for RPC). */
   accountId: string;
   sourceIp: string;
+  /** VPC the request comes from (requests from instance sandboxes), for `acs:SourceVpc`. */
+  sourceVpc?: string;
   secure: boolean;
   userAgent?: string;
   /** Host header as received (without port). */

@@ -39,8 +39,31 @@ export interface BaseRequest {
   now: number;
   log: Logger;
   sourceIp: string;
+  /** VPC the request comes from (`acs:SourceVpc`), when a listener knows it (instance sandboxes). */
+  sourceVpc?: string;
   secure: boolean;
   host: string;
+}
+
+/** Where a request comes from, as the listener that accepted it knows (instance sandboxes). */
+export interface RequestOrigin {
+  /** Source address to use instead of the socket's (the instance's private IP). */
+  sourceIp: string;
+  sourceVpc?: string;
+  instanceId?: string;
+}
+
+// Set only by listeners, from what they know of the connection; never from anything on the wire.
+const origins = new WeakMap<IncomingMessage, RequestOrigin>();
+
+/** Marks `req` as coming from `origin`; for listeners, before they call the gateway. */
+export function setRequestOrigin(req: IncomingMessage, origin: RequestOrigin): void {
+  origins.set(req, origin);
+}
+
+/** The origin a listener set for `req`, if any. */
+export function requestOrigin(req: IncomingMessage): RequestOrigin | undefined {
+  return origins.get(req);
 }
 
 /** Gateway dependencies. */
@@ -51,8 +74,10 @@ export interface GatewayDeps extends RpcDeps {
   protocols?: MountedProtocol[];
 }
 
-/** Normalises the peer address (`::ffff:127.0.0.1` -> `127.0.0.1`). */
+/** The origin's source address if a listener set one, else the normalised peer address. */
 export function peerAddress(req: IncomingMessage): string {
+  const origin = origins.get(req);
+  if (origin) return origin.sourceIp;
   const a = req.socket.remoteAddress ?? '';
   return a.startsWith('::ffff:') ? a.slice(7) : a;
 }
@@ -80,6 +105,9 @@ export function createGateway(
       now: deps.clock.now(),
       log,
       sourceIp: peerAddress(req),
+      ...(origins.get(req)?.sourceVpc !== undefined
+        ? { sourceVpc: origins.get(req)!.sourceVpc }
+        : {}),
       secure: Boolean((req.socket as TLSSocket).encrypted),
       host: hostOf(req),
     };

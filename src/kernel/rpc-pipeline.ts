@@ -62,6 +62,7 @@ export interface RpcCtx {
   now: number;
   log: Logger;
   sourceIp: string;
+  sourceVpc?: string;
   secure: boolean;
   host: string;
   format: RpcFormat;
@@ -296,6 +297,7 @@ export function rpcPipeline(deps: RpcDeps): (ctx: RpcCtx) => Promise<void> {
       principal,
       accountId: principal.accountId,
       sourceIp: ctx.sourceIp,
+      ...(ctx.sourceVpc !== undefined ? { sourceVpc: ctx.sourceVpc } : {}),
       secure: ctx.secure,
       host: ctx.host,
       log: ctx.log,

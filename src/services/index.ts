@@ -3,26 +3,53 @@
  * products, and the cross-service wiring (credential resolution from RAM keys and STS tokens).
  */
 import { createCredentialResolver, type CredentialResolver } from '../auth/credentials.js';
+import { Authorizer } from '../kernel/authorizer.js';
 import { kernelMigrations } from '../kernel/nonces.js';
 import type { Db } from '../store/db.js';
 import type { MigrationSet } from '../store/migrate.js';
 import type { RpcProduct } from '../protocol/rpc-operation.js';
 import { createRamService, ramMigrations, type RamService } from './ram/index.js';
 import { createStsService, stsMigrations, type StsService } from './sts/index.js';
+import { createVpcService, vpcMigrations, type VpcService } from './vpc/index.js';
+import { createEcsService, ecsMigrations, type EcsService } from './ecs/index.js';
+import { ossMigrations } from './oss/index.js';
+import { blobMigrations } from '../blob/postgres/postgres-blob-store.js';
+import { metadataControlOperations } from './yunbox/faults.js';
+import { createYunboxProduct } from './yunbox/index.js';
+import { sandboxOperations, type SandboxControl } from './yunbox/sandboxes.js';
 
 /** Every migration set, in order. */
-export const allMigrations: MigrationSet[] = [kernelMigrations, ramMigrations, stsMigrations];
+export const allMigrations: MigrationSet[] = [
+  kernelMigrations,
+  ramMigrations,
+  stsMigrations,
+  vpcMigrations,
+  ecsMigrations,
+  ossMigrations,
+  blobMigrations,
+];
+
+// OSS is not an RPC product: main.ts mounts its protocol on the gateway (services/oss).
+export { createOssService, type OssService } from './oss/index.js';
 
 /** The services of one yunbox process. */
 export interface Services {
   ram: RamService;
   sts: StsService;
+  vpc: VpcService;
+  ecs: EcsService;
   products: RpcProduct[];
   resolver: CredentialResolver;
 }
 
+/** Process-local parts services call into (main.ts supplies them). */
+export interface ServiceOptions {
+  /** Instance sandboxes (src/sandbox); without them, sandbox calls answer that they are off. */
+  sandboxes?: SandboxControl;
+}
+
 /** Builds every service over one database. */
-export function createServices(db: Db): Services {
+export function createServices(db: Db, options: ServiceOptions = {}): Services {
   const ram = createRamService(db);
   const sts = createStsService(db, ram.api);
   const resolver = createCredentialResolver({
@@ -52,5 +79,29 @@ export function createServices(db: Db): Services {
     },
     stsKey: (id) => sts.keys.get(id),
   });
-  return { ram, sts, products: [ram.product, sts.product], resolver };
+  // VPC and ECS: instances live in vSwitches (VPC asks ECS how many addresses are in use), ECS
+  // checks PassRole and the role's trust through RAM and mints instance credentials through STS.
+  const vpc = createVpcService(db, {
+    // Called per request, once `ecs` below exists.
+    usedAddresses: (ids) => ecs.api.usedAddresses(ids),
+  });
+  const ecs: EcsService = createEcsService(db, {
+    vpc: vpc.api,
+    ram: ram.api,
+    sts: { issuer: sts.issuer, keys: sts.keys },
+    authorizer: new Authorizer(ram.api),
+    legacyVpcOperations: vpc.legacyOperations,
+  });
+  const yunbox = createYunboxProduct([
+    ...sandboxOperations(options.sandboxes),
+    ...metadataControlOperations(ecs.api),
+  ]);
+  return {
+    ram,
+    sts,
+    vpc,
+    ecs,
+    products: [ram.product, sts.product, vpc.product, ecs.product, yunbox],
+    resolver,
+  };
 }

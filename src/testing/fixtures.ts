@@ -2,7 +2,7 @@
  * @module Fixtures shared by tests: the tutorial's documents (../shared/seed), and helpers that
  * set up principals through the official SDK as a user would.
  */
-import { $Ram, ramClient, type Endpointed, type TestCredentials } from './sdk.js';
+import { $Ram, $Vpc, ramClient, vpcClient, type Endpointed, type TestCredentials } from './sdk.js';
 
 /** The tutorial's trust policy: ECS may assume the role. */
 export const ECS_TRUST_POLICY = JSON.stringify({
@@ -53,4 +53,55 @@ export function rootOf(yb: {
   root: { accessKeyId: string; accessKeySecret: string };
 }): TestCredentials {
   return { accessKeyId: yb.root.accessKeyId, accessKeySecret: yb.root.accessKeySecret };
+}
+
+/** The tutorial's image and instance type (../shared/seed, step 2). */
+export const TUTORIAL_IMAGE = 'centos_7_03_64_40G_alibase_20170503.vhd';
+export const TUTORIAL_INSTANCE_TYPE = 'ecs.g6.large';
+
+/**
+ * Creates a VPC and a vSwitch through @alicloud/vpc20160428 (defaults: 192.168.0.0/16, and
+ * 192.168.0.0/24 in zone `<region>-i`); returns their ids.
+ */
+export async function createNetwork(
+  server: Endpointed & { region: string },
+  creds: TestCredentials,
+  opts: { vpcCidr?: string; vswitchCidr?: string; zoneId?: string } = {},
+): Promise<{ vpcId: string; vswitchId: string; zoneId: string }> {
+  const vpc = vpcClient(server, creds);
+  const zoneId = opts.zoneId ?? `${server.region}-i`;
+  const v = await vpc.createVpc(
+    new $Vpc.CreateVpcRequest({
+      regionId: server.region,
+      cidrBlock: opts.vpcCidr ?? '192.168.0.0/16',
+    }),
+  );
+  const s = await vpc.createVSwitch(
+    new $Vpc.CreateVSwitchRequest({
+      regionId: server.region,
+      vpcId: v.body!.vpcId,
+      zoneId,
+      cidrBlock: opts.vswitchCidr ?? '192.168.0.0/24',
+    }),
+  );
+  return { vpcId: v.body!.vpcId!, vswitchId: s.body!.vSwitchId!, zoneId };
+}
+
+/** Creates a role trusting ecs.aliyuncs.com (the tutorial's step 1), with OSS read access. */
+export async function createEcsRole(
+  server: Endpointed,
+  root: TestCredentials,
+  roleName = 'EcsRamRoleTest',
+): Promise<void> {
+  const ram = ramClient(server, root);
+  await ram.createRole(
+    new $Ram.CreateRoleRequest({ roleName, assumeRolePolicyDocument: ECS_TRUST_POLICY }),
+  );
+  await ram.attachPolicyToRole(
+    new $Ram.AttachPolicyToRoleRequest({
+      policyType: 'System',
+      policyName: 'AliyunOSSReadOnlyAccess',
+      roleName,
+    }),
+  );
 }

@@ -6,6 +6,8 @@ import { createRequire } from 'node:module';
 import * as $OpenApi from '@alicloud/openapi-client';
 import RamModule, * as $Ram from '@alicloud/ram20150501';
 import StsModule, * as $Sts from '@alicloud/sts20150401';
+import EcsModule, * as $Ecs from '@alicloud/ecs20140526';
+import VpcModule, * as $Vpc from '@alicloud/vpc20160428';
 
 const require = createRequire(import.meta.url);
 
@@ -25,6 +27,8 @@ export interface Endpointed {
 // The Tea SDKs are CommonJS with `exports.default = Client`.
 const RamClient = ((RamModule as any).default ?? RamModule) as typeof RamModule.default;
 const StsClient = ((StsModule as any).default ?? StsModule) as typeof StsModule.default;
+const EcsClient = ((EcsModule as any).default ?? EcsModule) as typeof EcsModule.default;
+const VpcClient = ((VpcModule as any).default ?? VpcModule) as typeof VpcModule.default;
 
 function teaConfig(server: Endpointed, c: TestCredentials, extra: Record<string, unknown> = {}) {
   return new $OpenApi.Config({
@@ -55,6 +59,24 @@ export function stsClient(
   return new StsClient(teaConfig(server, c, extra));
 }
 
+/** @alicloud/ecs20140526 (ACS3 by default; `signatureAlgorithm: 'v2'` for signature v1). */
+export function ecsClient(
+  server: Endpointed,
+  c: TestCredentials,
+  extra: Record<string, unknown> = {},
+) {
+  return new EcsClient(teaConfig(server, c, extra));
+}
+
+/** @alicloud/vpc20160428. */
+export function vpcClient(
+  server: Endpointed,
+  c: TestCredentials,
+  extra: Record<string, unknown> = {},
+) {
+  return new VpcClient(teaConfig(server, c, extra));
+}
+
 /** @alicloud/pop-core RPCClient for one API version (signature v1, GET unless `method: 'POST'`). */
 export function popClient(server: Endpointed, c: TestCredentials, apiVersion: string) {
   const RPCClient = require('@alicloud/pop-core');
@@ -73,4 +95,58 @@ export function popClient(server: Endpointed, c: TestCredentials, apiVersion: st
   };
 }
 
-export { $Ram, $Sts, $OpenApi };
+/** How an ali-oss client addresses the test server (oss.md §1.3, §12). */
+export interface OssClientOptions {
+  bucket?: string;
+  /**
+   * `ip` (default): `http://127.0.0.1:PORT`, bucket only in the Host header ali-oss makes up
+   * (`<bucket>.oss-cn-hangzhou.aliyuncs.com`); `path`: `http://localhost:PORT` with `sldEnable`,
+   * `/<bucket>/<key>` (needed for `signatureUrl`).
+   */
+  style?: 'ip' | 'path';
+  /** Sign with OSS4-HMAC-SHA256 (`authorizationV4`). */
+  v4?: boolean;
+  /** ali-oss region option (default `oss-cn-hangzhou`). */
+  region?: string;
+  /** Any other ali-oss option. */
+  extra?: Record<string, unknown>;
+}
+
+/** An ali-oss client (untyped: the package ships no declarations). */
+export type OssClient = any;
+
+/** ali-oss pointed at a test server, with long-term or STS credentials. */
+export function ossClient(
+  server: Endpointed,
+  c: TestCredentials,
+  opts: OssClientOptions = {},
+): OssClient {
+  const OSS = require('ali-oss');
+  const port = server.address.slice(server.address.lastIndexOf(':') + 1);
+  const path = opts.style === 'path';
+  return new OSS({
+    endpoint: path ? `http://localhost:${port}` : `http://127.0.0.1:${port}`,
+    ...(path ? { sldEnable: true } : {}),
+    region: opts.region ?? 'oss-cn-hangzhou',
+    accessKeyId: c.accessKeyId,
+    accessKeySecret: c.accessKeySecret,
+    ...(c.securityToken
+      ? {
+          stsToken: c.securityToken,
+          // Set so ali-oss does not warn; the credentials never need refreshing in a test.
+          refreshSTSTokenInterval: 24 * 3600_000,
+          refreshSTSToken: async () => ({
+            accessKeyId: c.accessKeyId,
+            accessKeySecret: c.accessKeySecret,
+            stsToken: c.securityToken,
+          }),
+        }
+      : {}),
+    ...(opts.bucket !== undefined ? { bucket: opts.bucket } : {}),
+    ...(opts.v4 ? { authorizationV4: true } : {}),
+    timeout: 120_000,
+    ...opts.extra,
+  });
+}
+
+export { $Ram, $Sts, $Ecs, $Vpc, $OpenApi };

@@ -14,6 +14,16 @@ const TABLES = [
   'ram_attachments',
   'ram_access_keys',
   'sts_keys',
+  'vpc_vpcs',
+  'vpc_vswitches',
+  'ecs_instances',
+  'oss_buckets',
+  'oss_objects',
+  'oss_segments',
+  'oss_uploads',
+  'oss_parts',
+  'oss_blobs',
+  'oss_blob_chunks',
 ];
 
 /** Row counts per table (tables that do not exist yet are skipped). */

@@ -7,9 +7,18 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../src/testing/server.js';
-import { REPO_ROOT, runNode, spawnServe } from '../../src/testing/spawn.js';
-import { createUserWithKey, ramTrustPolicy, rootOf } from '../../src/testing/fixtures.js';
-import { $Ram, ramClient } from '../../src/testing/sdk.js';
+import { CLI, REPO_ROOT, runNode, spawnServe } from '../../src/testing/spawn.js';
+import {
+  TUTORIAL_IMAGE,
+  TUTORIAL_INSTANCE_TYPE,
+  createEcsRole,
+  createNetwork,
+  createUserWithKey,
+  ramTrustPolicy,
+  rootOf,
+} from '../../src/testing/fixtures.js';
+import { isRootLinux, sandboxSkipReason } from '../../src/testing/sandbox.js';
+import { $Ecs, $Ram, ecsClient, ramClient } from '../../src/testing/sdk.js';
 
 async function snippets(): Promise<Map<string, string>> {
   const text = await readFile(join(REPO_ROOT, 'README.md'), 'utf8');
@@ -48,7 +57,19 @@ describe('README', () => {
       'pop-core',
       'ram20150501',
       'credentials-ram-role-arn',
+      'ecs20140526',
+      'instance-default-chain',
+      'ali-oss',
     ]);
+  });
+
+  it('ali-oss snippet creates a bucket, uploads and lists (bucket in the Host header)', async () => {
+    const r = await run('ali-oss', {
+      ALIBABA_CLOUD_ACCESS_KEY_ID: yb.root.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: yb.root.accessKeySecret,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('ramroletest.txt');
   });
 
   it('pop-core snippet lists roles', async () => {
@@ -68,6 +89,15 @@ describe('README', () => {
     });
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe(`acs:ram::${yb.accountId}:role/EcsRamRoleTest`);
+  });
+
+  it('ecs20140526 snippet creates an instance with the tutorial role', async () => {
+    const r = await run('ecs20140526', {
+      ALIBABA_CLOUD_ACCESS_KEY_ID: yb.root.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: yb.root.accessKeySecret,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('EcsRamRoleTest');
   });
 
   it('credentials ram_role_arn snippet assumes a role over HTTPS, trusting only our CA', async () => {
@@ -94,6 +124,49 @@ describe('README', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('true');
   });
+
+  it.skipIf(!isRootLinux)(
+    `instance-default-chain snippet runs inside an instance as written${sandboxSkipReason}`,
+    async () => {
+      const root = rootOf(yb);
+      await createEcsRole(yb, root, 'EcsRamRoleTest').catch(() => undefined);
+      const net = await createNetwork(yb, root, {
+        vpcCidr: '10.0.0.0/16',
+        vswitchCidr: '10.0.1.0/24',
+      });
+      const ecs = ecsClient(yb, root);
+      const made = await ecs.runInstances(
+        new $Ecs.RunInstancesRequest({
+          regionId: yb.region,
+          imageId: TUTORIAL_IMAGE,
+          instanceType: TUTORIAL_INSTANCE_TYPE,
+          vSwitchId: net.vswitchId,
+          ramRoleName: 'EcsRamRoleTest',
+        }),
+      );
+      const id = made.body!.instanceIdSets!.instanceIdSet![0]!;
+      while (
+        (
+          await ecs.describeInstanceStatus(
+            new $Ecs.DescribeInstanceStatusRequest({ regionId: yb.region, instanceId: [id] }),
+          )
+        ).body!.instanceStatuses!.instanceStatus![0]!.status !== 'Running'
+      ) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const file = join(dir, 'instance-default-chain.mjs');
+      await writeFile(file, (await snippets()).get('instance-default-chain')!);
+      const r = await runNode(
+        [CLI, 'instance', 'exec', id, '--endpoint', yb.endpoint, '--', process.execPath, file],
+        {
+          YUNBOX_ROOT_ACCESS_KEY_ID: root.accessKeyId,
+          YUNBOX_ROOT_ACCESS_KEY_SECRET: root.accessKeySecret,
+        },
+      );
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe(`acs:ram::${yb.accountId}:assumed-role/EcsRamRoleTest/${id}`);
+    },
+  );
 
   it("`npm start`'s command starts yunbox on SQLite in the data directory", async () => {
     const data = join(dir, 'data');

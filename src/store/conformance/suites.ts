@@ -4,10 +4,16 @@
 import { kernelConformance } from '../../kernel/conformance.js';
 import { ramConformance } from '../../services/ram/conformance.js';
 import { stsConformance } from '../../services/sts/conformance.js';
+import { ossConformance } from '../../services/oss/conformance.js';
+import { vpcConformance } from '../../services/vpc/conformance.js';
+import { ecsConformance } from '../../services/ecs/conformance.js';
 import type { ConformanceSuite } from './runner.js';
 
 export const allConformanceSuites: ConformanceSuite[] = [
   kernelConformance,
   ramConformance,
   stsConformance,
+  vpcConformance,
+  ecsConformance,
+  ossConformance,
 ];
