@@ -1,0 +1,105 @@
+/**
+ * @module Driving the load worker: one child process per round (`bench/lib/load-worker.ts`), the
+ * first round of each target preceded by its warm-up, the targets alternating round by round
+ * (yunbox, baseline, baseline, yunbox, ...) so that whatever else the machine is doing falls on
+ * both alike.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import type { LoadJob, LoadResult } from './load-worker.js';
+import type { StreamJob, StreamResult } from './stream-worker.js';
+import { REPO_ROOT } from './processes.js';
+import { summarize } from './stats.js';
+import type { Settings, Stat } from './types.js';
+
+/** Runs `bench/lib/<script>` in a fresh process with `job` on stdin; resolves with its JSON. */
+export async function runWorker<T>(script: string, job: unknown): Promise<T> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'bench', 'lib', script)],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  child.stdin!.end(JSON.stringify(job));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`${script} exited ${code}: ${err.trim()}`);
+  return JSON.parse(out) as T;
+}
+
+/** Runs one job in a fresh load-worker process. */
+export function runLoad(job: LoadJob): Promise<LoadResult> {
+  return runWorker<LoadResult>('load-worker.ts', job);
+}
+
+/** Runs one PUT-then-GET of a large object in a fresh stream-worker process. */
+export function runStream(job: StreamJob): Promise<StreamResult> {
+  return runWorker<StreamResult>('stream-worker.ts', job);
+}
+
+/** A server under load; `job` is called before every run (so signatures are fresh). */
+export interface LoadTarget {
+  name: string;
+  job(durationSec: number, connections: number): LoadJob | Promise<LoadJob>;
+}
+
+/** A target's measured figure. */
+export interface TargetFigure {
+  stat: Stat;
+  runs: LoadResult[];
+}
+
+/**
+ * `settings.rounds` measured rounds per target (the first after a warm-up), alternating targets
+ * and rotating which goes first. The figure is 2xx responses per second; a round whose responses were not all
+ * 2xx counts its failures (shown in the table, since refused requests are cheap and would flatter
+ * the figure).
+ */
+export async function measureTargets(
+  targets: LoadTarget[],
+  settings: Settings,
+  log: (line: string) => void,
+): Promise<Map<string, TargetFigure>> {
+  const runs = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
+  for (let round = 0; round < settings.rounds; round++) {
+    const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
+    for (const t of order) {
+      const job = await t.job(settings.roundSec, settings.connections);
+      // The first round of each target starts with its warm-up, in the same worker process.
+      if (round === 0 && settings.warmupSec > 0) job.warmupSec = settings.warmupSec;
+      const r = await runLoad(job);
+      runs.get(t.name)!.push(r);
+      log(
+        `  round ${round + 1}/${settings.rounds} ${t.name}: ${r.rps.toFixed(0)} req/s, ` +
+          `p50 ${(r.p50Us / 1000).toFixed(2)} ms, p99 ${(r.p99Us / 1000).toFixed(2)} ms${failures(r)}`,
+      );
+    }
+  }
+  const figures = new Map<string, TargetFigure>();
+  for (const [name, list] of runs) {
+    figures.set(name, {
+      runs: list,
+      stat: summarize(
+        list.map((r) => ({
+          value: r.rps,
+          p50Us: r.p50Us,
+          p99Us: r.p99Us,
+          failures: r.non2xx + r.errors + r.timeouts,
+        })),
+      ),
+    });
+  }
+  return figures;
+}
+
+function failures(r: LoadResult): string {
+  const n = r.non2xx + r.errors + r.timeouts;
+  if (n === 0) return '';
+  return ` (${n} failed: ${JSON.stringify(r.statusCodes)}, ${r.errors} errors)`;
+}
