@@ -222,7 +222,7 @@ async function main(argv: string[]): Promise<number> {
     only.length ? only.includes(s.id) : !quick || s.quick !== false,
   );
   if (!existsSync(CLI)) {
-    process.stderr.write('bench: dist/cli/main.js is missing: run `npm run build` first\n');
+    process.stderr.write('bench: dist/yunbox.mjs is missing: run `npm run build` first\n');
     return 2;
   }
 

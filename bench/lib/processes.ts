@@ -16,7 +16,7 @@ import type { Credentials } from './signing.js';
 /** Repository root. */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The built CLI (`npm run build`). */
-export const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+export const CLI = join(REPO_ROOT, 'dist', 'yunbox.mjs');
 
 /** A free loopback TCP port (bound and released; the race is acceptable on loopback). */
 export async function freePort(): Promise<number> {
@@ -128,7 +128,7 @@ export interface YunboxOptions {
 }
 
 /**
- * Starts `node dist/cli/main.js serve` on loopback ports (HTTPS off) and waits for its ready
+ * Starts `node dist/yunbox.mjs serve` on loopback ports (HTTPS off) and waits for its ready
  * lines; stdout (one access-log line per request at the default level) goes to a file, as it
  * would in a deployment, so that logging is part of what is measured.
  */

@@ -1,5 +1,5 @@
 /**
- * @module Cold start to healthy: wall time from spawning `node dist/cli/main.js serve` (SQLite,
+ * @module Cold start to healthy: wall time from spawning `node dist/yunbox.mjs serve` (SQLite,
  * HTTPS off) to the first `200` from `GET /_yunbox/health`, polled every 2 ms; against the time
  * `node -e ''` takes to start and exit. Measured on a fresh data directory (first start:
  * migrations, system policies, root key) and again on the same directory (a restart). Rounds of

@@ -5,8 +5,8 @@
  * A token cannot be forged or altered (GCM tag), and it carries its own expiry, checked against
  * the one clock by the caller.
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { randomAlnum } from '../kernel/ids.js';
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
+import { poolRandomBytes, randomAlnum } from '../kernel/ids.js';
 
 /** What a session token says. Times in ms since the epoch. */
 export interface StsClaims {
@@ -112,7 +112,7 @@ function unpack(json: string): StsClaims | undefined {
  * the same claims under the same key and iv give the same token.
  */
 export function sealCredentials(claims: StsClaims, key: StsKey, iv?: Buffer): IssuedCredentials {
-  const nonce = iv ?? randomBytes(12);
+  const nonce = iv ?? poolRandomBytes(12);
   const keyId = Buffer.from(key.id, 'utf8');
   if (keyId.length > 255) throw new Error('sts key id too long');
   const cipher = createCipheriv('aes-256-gcm', key.key, nonce);

@@ -70,8 +70,16 @@ export const COMMANDS: CommandEntry[] = [
 
 function version(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-    return String(pkg.version);
+    // dist/cli/main.js (tsc output) or dist/yunbox.mjs (the bundle): package.json is above dist.
+    for (const rel of ['../../package.json', '../package.json']) {
+      try {
+        const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8'));
+        if (pkg.name === 'yunbox') return String(pkg.version);
+      } catch {
+        /* try the next */
+      }
+    }
+    return 'unknown';
   } catch {
     return 'unknown';
   }

@@ -6,6 +6,7 @@
  */
 import type { Db } from '../store/db.js';
 import type { MigrationSet } from '../store/migrate.js';
+import { prepared } from '../store/prepared.js';
 
 /** Kernel migrations (tables the gateway itself owns). */
 export const kernelMigrations: MigrationSet = {
@@ -31,35 +32,94 @@ export const kernelMigrations: MigrationSet = {
   ],
 };
 
-/** Records nonces; `use` answers false when the nonce was already used in its window. */
+const Q = {
+  upsert: prepared((k, scope: string, nonce: string, expiresAt: number, now: number) =>
+    k
+      .insertInto('kernel_nonces')
+      .values({ scope, nonce, expires_at: expiresAt })
+      .onConflict((oc: any) =>
+        oc
+          .columns(['scope', 'nonce'])
+          .doUpdateSet({ expires_at: expiresAt })
+          .where('kernel_nonces.expires_at', '<=', now),
+      )
+      .returning('nonce'),
+  ),
+  live: prepared((k, scope: string, nonce: string, now: number) =>
+    k
+      .selectFrom('kernel_nonces')
+      .select('nonce')
+      .where('scope', '=', scope)
+      .where('nonce', '=', nonce)
+      .where('expires_at', '>', now),
+  ),
+};
+
+/**
+ * Records nonces; `use` answers false when the nonce was already used in its window.
+ *
+ * With several nodes (PostgreSQL) every use is one upsert, so the database decides between
+ * nodes. With one node (SQLite, whose file only this process writes) a use is a lookup, and new
+ * nonces are written in batches a few milliseconds later: a replay is still refused (the pending
+ * set is checked first), and a restart still remembers every nonce older than the last batch.
+ */
 export class NonceStore {
   readonly #db: Db;
+  readonly #batchMs: number;
   #inserts = 0;
-  constructor(db: Db) {
+  #pending = new Map<string, { scope: string; nonce: string; expiresAt: number; now: number }>();
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | undefined;
+  constructor(db: Db, opts: { batchMs?: number } = {}) {
     this.#db = db;
+    this.#batchMs = opts.batchMs ?? 5;
   }
 
   /** Records `nonce` for `scope` until `expiresAt`; false if it is already recorded and live. */
   async use(scope: string, nonce: string, now: number, expiresAt: number): Promise<boolean> {
     if (++this.#inserts % 1000 === 0) await this.sweep(now);
-    // A nonce lost to a power failure only reopens a replay window that the timestamp check
-    // still bounds; relaxed durability keeps an fsync off every request.
-    return this.#db.relaxed(async (db) => {
-      // One statement: insert, or renew a record whose window has passed; a live record
-      // (a replay) returns no row.
-      const row = await db.k
-        .insertInto('kernel_nonces')
-        .values({ scope, nonce, expires_at: expiresAt })
-        .onConflict((oc: any) =>
-          oc
-            .columns(['scope', 'nonce'])
-            .doUpdateSet({ expires_at: expiresAt })
-            .where('kernel_nonces.expires_at', '<=', now),
-        )
-        .returning('nonce')
-        .executeTakeFirst();
-      return row !== undefined;
-    });
+    if (this.#db.dialect.multiNode) {
+      // A nonce lost to a power failure only reopens a replay window that the timestamp check
+      // still bounds; relaxed durability keeps a synchronous commit off every request.
+      return this.#db.relaxed(
+        async (db) => (await Q.upsert.first(db, scope, nonce, expiresAt, now)) !== undefined,
+      );
+    }
+    const key = `${scope}\n${nonce}`;
+    const live = (p: { expiresAt: number } | undefined) => p !== undefined && p.expiresAt > now;
+    if (live(this.#pending.get(key))) return false;
+    if ((await Q.live.first(this.#db, scope, nonce, now)) !== undefined) return false;
+    // INVARIANT: nothing awaited between this check and the set, so two concurrent uses of one
+    // nonce cannot both pass.
+    if (live(this.#pending.get(key))) return false;
+    this.#pending.set(key, { scope, nonce, expiresAt, now });
+    this.#timer ??= setTimeout(() => void this.flush(), this.#batchMs);
+    return true;
+  }
+
+  /** Writes pending nonces (single-node mode); resolves when they are stored. */
+  async flush(): Promise<void> {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#flushing;
+    if (this.#pending.size === 0) return;
+    const batch = [...this.#pending.values()];
+    this.#flushing = this.#db
+      .relaxed((db) =>
+        db.transaction(async (tx) => {
+          for (const p of batch) await Q.upsert.first(tx, p.scope, p.nonce, p.expiresAt, p.now);
+        }),
+      )
+      .then(() => {
+        for (const p of batch) {
+          const key = `${p.scope}\n${p.nonce}`;
+          if (this.#pending.get(key) === p) this.#pending.delete(key);
+        }
+      })
+      .finally(() => {
+        this.#flushing = undefined;
+      });
+    await this.#flushing;
   }
 
   /** Deletes expired records. */

@@ -54,8 +54,9 @@ export function createServices(db: Db, options: ServiceOptions = {}): Services {
   const sts = createStsService(db, ram.api);
   const resolver = createCredentialResolver({
     async longTermKey(id) {
-      const k = await ram.api.getAccessKey(id);
-      if (!k) return undefined;
+      const found = await ram.api.getAccessKeyWithOwner(id);
+      if (!found) return undefined;
+      const { key: k, owner } = found;
       if (k.userId === undefined) {
         return {
           secret: k.secret,
@@ -63,16 +64,15 @@ export function createServices(db: Db, options: ServiceOptions = {}): Services {
           principal: { kind: 'account', accountId: k.accountId, accessKeyId: id },
         };
       }
-      const u = await ram.api.getUserById(k.userId);
-      if (!u) return undefined;
+      if (!owner) return undefined;
       return {
         secret: k.secret,
         active: k.status === 'Active',
         principal: {
           kind: 'user',
           accountId: k.accountId,
-          userId: u.userId,
-          userName: u.userName,
+          userId: owner.userId,
+          userName: owner.userName,
           accessKeyId: id,
         },
       };

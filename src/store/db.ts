@@ -63,7 +63,8 @@ class KyselyDb implements Db {
     if (this.inTransaction) return fn(this);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#root
+        // this.k: the root, or a single connection held by relaxed() (never re-acquire it).
+        return await this.k
           .transaction()
           .execute((trx: Transaction<any>) =>
             fn(new KyselyDb(trx, this.dialect, this.#root, true)),
@@ -132,7 +133,10 @@ const STATEMENT_CACHE_SIZE = 512;
  * preparing dominated the profile of small requests (the OSS GET hot path). Safe because
  * better-sqlite3 runs each statement to completion synchronously, one at a time.
  */
-function cachingStatements(raw: Database.Database): { prepare(sql: string): Database.Statement; close(): void } {
+function cachingStatements(raw: Database.Database): {
+  prepare(sql: string): Database.Statement;
+  close(): void;
+} {
   const cache = new Map<string, Database.Statement>();
   return {
     prepare(sqlText: string) {
@@ -187,7 +191,14 @@ export async function openDb(location: StoreLocation): Promise<Db> {
   if (location.schema) {
     const client = await pool.connect();
     try {
-      await client.query(`create schema if not exists "${location.schema.replace(/"/g, '')}"`);
+      try {
+        await client.query(`create schema if not exists "${location.schema.replace(/"/g, '')}"`);
+      } catch (e) {
+        // Two nodes starting together race inside CREATE SCHEMA IF NOT EXISTS (PostgreSQL checks
+        // the catalogue before inserting): the loser sees a unique violation, and the schema exists.
+        const code = (e as { code?: string }).code;
+        if (code !== '23505' && code !== '42P06') throw e;
+      }
     } finally {
       client.release();
     }

@@ -1,5 +1,5 @@
 /**
- * @module Running yunbox and scripts as a user would: `node dist/cli/main.js …` (what `npm start`
+ * @module Running yunbox and scripts as a user would: `node dist/yunbox.mjs …` (what `npm start`
  * and `npx yunbox` run), with ready detection and guaranteed clean-up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 /** Repository root. */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The built CLI. */
-export const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+export const CLI = join(REPO_ROOT, 'dist', 'yunbox.mjs');
 
 /** A spawned `yunbox serve`. */
 export interface ServeProcess {

@@ -61,7 +61,11 @@ describe('logs', () => {
       credentials: { ...user, accessKeySecret: 'wrong-secret-value' },
     });
     expect(bad.json.Code).toBe('SignatureDoesNotMatch');
-    await new Promise((res) => setTimeout(res, 200));
+    // Logs are buffered and flushed at least every second.
+    for (let i = 0; i < 40 && !s.stdout().includes('"action":"GetCallerIdentity"'); i++) {
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    await new Promise((res) => setTimeout(res, 1200));
     const logs = s.stdout();
     const lines = logs
       .split('\n')

@@ -13,6 +13,8 @@ export interface RamApi extends IdentityPolicySource {
   getRole(accountId: string, roleName: string): Promise<Role | undefined>;
   getRoleById(roleId: string): Promise<Role | undefined>;
   getAccessKey(accessKeyId: string): Promise<AccessKey | undefined>;
+  /** A key with its owning user, in one query (credential resolution). */
+  getAccessKeyWithOwner: RamStore['getAccessKeyWithOwner'];
   getUserById(userId: string): Promise<User | undefined>;
 }
 
@@ -43,6 +45,7 @@ export function createRamApi(store: RamStore): RamApi {
     getRole: (a, n) => store.getRole(a, n),
     getRoleById: (id) => store.getRoleById(id),
     getAccessKey: (id) => store.getAccessKey(id),
+    getAccessKeyWithOwner: (id) => store.getAccessKeyWithOwner(id),
     getUserById: (id) => store.getUserById(id),
     async policiesFor(principal: Principal): Promise<IdentityPolicies> {
       switch (principal.kind) {
@@ -50,17 +53,10 @@ export function createRamApi(store: RamStore): RamApi {
           return { identity: [], isRoot: true };
         case 'anonymous':
           return { identity: [], isRoot: false };
-        case 'user': {
-          const groups = await store.listGroupsForUser(principal.userId);
-          const docs = await store.effectiveDocuments([
-            { type: 'User', id: principal.userId },
-            ...groups.map((g) => ({ type: 'Group' as const, id: g.groupId })),
-          ]);
-          return { identity: toRefs(docs), isRoot: false };
-        }
+        case 'user':
+          return { identity: toRefs(await store.userDocuments(principal.userId)), isRoot: false };
         case 'role-session': {
-          const docs = await store.effectiveDocuments([{ type: 'Role', id: principal.roleId }]);
-          const identity = toRefs(docs);
+          const identity = toRefs(await store.roleDocuments(principal.roleId));
           if (principal.sessionPolicy === undefined) return { identity, isRoot: false };
           const c = compilePolicy(principal.sessionPolicy, 'session');
           const session: PolicyRef[] = c.ok

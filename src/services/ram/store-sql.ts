@@ -17,6 +17,69 @@ import type {
 } from './model.js';
 import { policyId as makePolicyId } from './model.js';
 import type { Page, PageRequest, RamStore } from './store.js';
+import { prepared } from '../../store/prepared.js';
+
+// Hot lookups (every signed request, every authorisation), compiled once per dialect.
+const Q = {
+  accessKey: prepared((k, id: string) =>
+    k.selectFrom('ram_access_keys').selectAll().where('access_key_id', '=', id),
+  ),
+  accessKeyWithUser: prepared((k, id: string) =>
+    k
+      .selectFrom('ram_access_keys as k')
+      .leftJoin('ram_users as u', 'u.user_id', 'k.user_id')
+      .selectAll('k')
+      .select(['u.user_name', 'u.user_id as owner_user_id'])
+      .where('k.access_key_id', '=', id),
+  ),
+  userById: prepared((k, id: string) =>
+    k.selectFrom('ram_users').selectAll().where('user_id', '=', id),
+  ),
+  roleByName: prepared((k, account: string, name: string) =>
+    k
+      .selectFrom('ram_roles')
+      .selectAll()
+      .where('account_id', '=', account)
+      .where('role_name', '=', name),
+  ),
+  roleById: prepared((k, id: string) =>
+    k.selectFrom('ram_roles').selectAll().where('role_id', '=', id),
+  ),
+  // Default-version documents attached to a user directly or through its groups.
+  userDocuments: prepared((k, userKey: string, userId: string) =>
+    documents(k).where((eb: any) =>
+      eb.or([
+        eb('a.principal_key', '=', userKey),
+        eb(
+          'a.group_id',
+          'in',
+          eb
+            .selectFrom('ram_group_members as m')
+            .select('m.group_id')
+            .where('m.user_id', '=', userId),
+        ),
+      ]),
+    ),
+  ),
+  principalDocuments: prepared((k, key: string) => documents(k).where('a.principal_key', '=', key)),
+};
+
+function documents(k: any) {
+  return k
+    .selectFrom('ram_attachments as a')
+    .innerJoin('ram_policies as p', 'p.policy_id', 'a.policy_id')
+    .innerJoin('ram_policy_versions as v', (j: any) =>
+      j.onRef('v.policy_id', '=', 'p.policy_id').onRef('v.version_id', '=', 'p.default_version'),
+    )
+    .select(['p.policy_name', 'p.policy_type', 'v.version_id', 'v.document']);
+}
+
+const toDocument = (r: any) => ({
+  policyName: r.policy_name as string,
+  policyType: r.policy_type as PolicyType,
+  versionId: r.version_id as string,
+  document: r.document as string,
+});
 
 const toRole = (r: any): Role => ({
   roleId: r.role_id,
@@ -184,12 +247,19 @@ export class RamSqlStore implements RamStore {
   }
 
   async getAccessKey(accessKeyId: string) {
-    const r = await this.#db.k
-      .selectFrom('ram_access_keys')
-      .selectAll()
-      .where('access_key_id', '=', accessKeyId)
-      .executeTakeFirst();
+    const r = await Q.accessKey.first(this.#db, accessKeyId);
     return r ? toKey(r) : undefined;
+  }
+
+  async getAccessKeyWithOwner(accessKeyId: string) {
+    const r: any = await Q.accessKeyWithUser.first(this.#db, accessKeyId);
+    if (!r) return undefined;
+    return {
+      key: toKey(r),
+      ...(r.owner_user_id
+        ? { owner: { userId: r.owner_user_id as string, userName: r.user_name as string } }
+        : {}),
+    };
   }
 
   async insertAccessKey(key: AccessKey, limitPerUser?: number) {
@@ -288,11 +358,7 @@ export class RamSqlStore implements RamStore {
   }
 
   async getUserById(userId: string) {
-    const r = await this.#db.k
-      .selectFrom('ram_users')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
+    const r = await Q.userById.first(this.#db, userId);
     return r ? toUser(r) : undefined;
   }
 
@@ -501,21 +567,12 @@ export class RamSqlStore implements RamStore {
   }
 
   async getRole(accountId: string, roleName: string) {
-    const r = await this.#db.k
-      .selectFrom('ram_roles')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('role_name', '=', roleName)
-      .executeTakeFirst();
+    const r = await Q.roleByName.first(this.#db, accountId, roleName);
     return r ? toRole(r) : undefined;
   }
 
   async getRoleById(roleId: string) {
-    const r = await this.#db.k
-      .selectFrom('ram_roles')
-      .selectAll()
-      .where('role_id', '=', roleId)
-      .executeTakeFirst();
+    const r = await Q.roleById.first(this.#db, roleId);
     return r ? toRole(r) : undefined;
   }
 
@@ -901,6 +958,18 @@ export class RamSqlStore implements RamStore {
 
   listEntitiesForPolicy(policyId: string) {
     return this.#attachments((q) => q.where('a.policy_id', '=', policyId));
+  }
+
+  async userDocuments(userId: string) {
+    return (await Q.userDocuments.rows(this.#db, principalKey('User', userId), userId)).map(
+      toDocument,
+    );
+  }
+
+  async roleDocuments(roleId: string) {
+    return (await Q.principalDocuments.rows(this.#db, principalKey('Role', roleId))).map(
+      toDocument,
+    );
   }
 
   async effectiveDocuments(principals: Array<{ type: PrincipalType; id: string }>) {

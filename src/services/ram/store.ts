@@ -15,6 +15,14 @@ import type {
   User,
 } from './model.js';
 
+/** A policy document in force for a principal. */
+export interface EffectiveDocument {
+  policyName: string;
+  policyType: PolicyType;
+  versionId: string;
+  document: string;
+}
+
 /** A page of a name-ordered listing. */
 export interface Page<T> {
   items: T[];
@@ -45,6 +53,10 @@ export interface RamStore {
     now: number,
   ): Promise<{ key: AccessKey; created: boolean }>;
   getAccessKey(accessKeyId: string): Promise<AccessKey | undefined>;
+  /** A key and, for a RAM user's key, its owner (one query: every signed request calls it). */
+  getAccessKeyWithOwner(
+    accessKeyId: string,
+  ): Promise<{ key: AccessKey; owner?: { userId: string; userName: string } } | undefined>;
   insertAccessKey(key: AccessKey, limitPerUser?: number): Promise<void>;
   listAccessKeys(accountId: string, userId: string | undefined): Promise<AccessKey[]>;
   updateAccessKeyStatus(accessKeyId: string, status: AccessKey['status']): Promise<boolean>;
@@ -126,6 +138,10 @@ export interface RamStore {
   detach(policyId: string, principalType: PrincipalType, principalId: string): Promise<boolean>;
   listAttachments(principalType: PrincipalType, principalId: string): Promise<Attachment[]>;
   listEntitiesForPolicy(policyId: string): Promise<Attachment[]>;
+  /** Default-version documents attached to a user directly or through its groups (one query). */
+  userDocuments(userId: string): Promise<EffectiveDocument[]>;
+  /** Default-version documents attached to a role. */
+  roleDocuments(roleId: string): Promise<EffectiveDocument[]>;
   /** Default-version documents of the policies attached to the principals, for authorisation. */
   effectiveDocuments(
     principals: Array<{ type: PrincipalType; id: string }>,
