@@ -1,3 +1,4 @@
+import { VECTORS_URL } from '../testing/vectors.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { stringify } from 'node:querystring';
@@ -16,7 +17,7 @@ import {
 import { parseFormEncoded } from './pct.js';
 import { EMPTY_SHA256_HEX, SIGNATURE_MISMATCH_PREFIX, type RpcRequest } from './rpc-request.js';
 
-const VECTORS = new URL('../../../shared/spec/vectors/', import.meta.url);
+const VECTORS = VECTORS_URL;
 
 interface WireRequest {
   method: string;

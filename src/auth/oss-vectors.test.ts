@@ -1,9 +1,10 @@
 /**
  * @module Known-answer tests: every vector in oss-signatures.json and every signed captured
- * request in oss-requests.json (shared/spec/vectors), produced by the real ali-oss and oss2
+ * request in oss-requests.json (test/vectors), produced by the real ali-oss and oss2
  * signers, is parsed from its wire form, routed, canonicalised and verified.
  */
 
+import { VECTORS_URL } from '../testing/vectors.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readOssAuth, verifyOssSignature } from './oss-auth.js';
@@ -13,7 +14,7 @@ import { signOssV1 } from './oss-v1.js';
 import { signOssV2 } from './oss-v2.js';
 import { signOssV4 } from './oss-v4.js';
 
-const VECTORS = new URL('../../../shared/spec/vectors/', import.meta.url);
+const VECTORS = VECTORS_URL;
 
 function load<T>(name: string): T {
   return JSON.parse(readFileSync(new URL(name, VECTORS), 'utf8')) as T;

@@ -1,3 +1,4 @@
+import { VECTORS_URL } from '../testing/vectors.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -6,7 +7,7 @@ import { parseFormEncoded, pct } from './pct.js';
 import { SIGNATURE_MISMATCH_PREFIX, type RpcRequest } from './rpc-request.js';
 import { parseV1, signV1, v1CanonicalizedQueryString, v1StringToSign, verifyV1 } from './rpc-v1.js';
 
-const VECTORS = new URL('../../../shared/spec/vectors/', import.meta.url);
+const VECTORS = VECTORS_URL;
 
 interface WireRequest {
   method: string;

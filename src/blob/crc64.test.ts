@@ -1,9 +1,10 @@
 /**
- * @module CRC-64 known answers from shared/spec/vectors/oss-crc64.json (oss2 and an independent
+ * @module CRC-64 known answers from test/vectors/oss-crc64.json (oss2 and an independent
  * implementation agree on them), combine examples, and properties: chunking never changes the
  * result, continuing from a CRC equals hashing the concatenation, and combine agrees with both.
  */
 
+import { VECTORS_URL } from '../testing/vectors.js';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -23,9 +24,7 @@ interface CrcVectors {
   }>;
 }
 
-const data = JSON.parse(
-  readFileSync(new URL('../../../shared/spec/vectors/oss-crc64.json', import.meta.url), 'utf8'),
-) as CrcVectors;
+const data = JSON.parse(readFileSync(new URL('oss-crc64.json', VECTORS_URL), 'utf8')) as CrcVectors;
 
 function inputFor(name: string, length: number, hex: string | undefined): Buffer {
   if (hex !== undefined) return Buffer.from(hex, 'hex');

@@ -1,8 +1,9 @@
 /**
  * @module XML writing and bounded, non-throwing reading of OSS request bodies, including the
- * bodies both SDKs were captured sending (shared/spec/vectors/oss-requests.json).
+ * bodies both SDKs were captured sending (test/vectors/oss-requests.json).
  */
 
+import { VECTORS_URL } from '../testing/vectors.js';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -257,12 +258,7 @@ describe('typed bodies', () => {
 });
 
 describe('captured SDK request bodies', () => {
-  const captures = JSON.parse(
-    readFileSync(
-      new URL('../../../shared/spec/vectors/oss-requests.json', import.meta.url),
-      'utf8',
-    ),
-  ) as {
+  const captures = JSON.parse(readFileSync(new URL('oss-requests.json', VECTORS_URL), 'utf8')) as {
     records: Array<{
       label: string;
       request: { method: string; requestTarget: string; body?: string };

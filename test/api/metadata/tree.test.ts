@@ -1,6 +1,6 @@
 /**
  * The metadata tree over real HTTP against the plain listener, checked field by field against
- * ../shared/spec/vectors/metadata-responses.json: statuses, content types, exact bytes of
+ * test/vectors/metadata-responses.json: statuses, content types, exact bytes of
  * listings and documents (no trailing newlines), key order of the identity and credential
  * documents, `meta-data/all`'s shape, the role listing (404 without a role), user data, both
  * version prefixes, trailing-slash and `Ram` spellings, and the hardened-mode token flow.
@@ -17,10 +17,7 @@ import { REPO_ROOT } from '../../../src/testing/spawn.js';
 import { md, metadataServer, runningInstance, type RunningInstance } from './setup.js';
 
 const vectors = JSON.parse(
-  readFileSync(
-    join(REPO_ROOT, '..', 'shared', 'spec', 'vectors', 'metadata-responses.json'),
-    'utf8',
-  ),
+  readFileSync(join(REPO_ROOT, 'test', 'vectors', 'metadata-responses.json'), 'utf8'),
 );
 const R = vectors.responses;
 const ROLE: string = vectors.roleName;
