@@ -2,6 +2,7 @@
 // and the `yunbox` bin run. One file instead of a few hundred modules halves the cold start and
 // trims ~20 MB of resident memory (kysely alone is ~140 modules). Native and optional packages
 // stay external and load from node_modules.
+import { copyFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 await build({
@@ -17,3 +18,21 @@ await build({
   },
   logLevel: 'warning',
 });
+
+// The console page (src/console/web, browser code) into dist/console/app.js, with its static
+// index.html and style.css beside it; the server serves exactly these three files at
+// /_yunbox/console/. Nothing is fetched at run time.
+await build({
+  entryPoints: ['src/console/web/main.ts'],
+  outfile: 'dist/console/app.js',
+  bundle: true,
+  platform: 'browser',
+  format: 'esm',
+  target: ['chrome110', 'firefox115', 'safari16'],
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+for (const name of ['index.html', 'style.css']) {
+  await copyFile(`src/console/static/${name}`, `dist/console/${name}`);
+}

@@ -19,7 +19,8 @@ import {
   type RawConfig,
   type YunboxConfig,
 } from './config/config.js';
-import { adminHandler, coreAdminRoutes } from './kernel/admin.js';
+import { adminHandler, coreAdminRoutes, firstAdmin } from './kernel/admin.js';
+import { createConsole } from './console/index.js';
 import { Authorizer } from './kernel/authorizer.js';
 import { ManualClock, SystemClock, isoSeconds, type Clock } from './kernel/clock.js';
 import { createGateway } from './kernel/gateway.js';
@@ -164,6 +165,12 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
     });
     await sandboxes.start();
     const services = createServices(db, { sandboxes });
+    // ---- Audit trail (services/trail): one recorder, told of every answered request by the RPC
+    // pipeline (`trail` in createGateway below), OSS (`trail` in its deps) and the metadata
+    // service (wired by createServices). It writes the events behind the requests, in batches,
+    // and close() flushes it before the store closes.
+    const trail = services.trail.recorder;
+    trail.configure({ log: log.child({ svc: 'trail' }), region: config.region });
     // ---- OSS (services/oss): object bytes in the configured blob store (`--blob-store`: files
     // under DATA/blobs, or chunk rows in PostgreSQL), metadata in the store; mounted on the
     // gateway below (`protocols`). Blobs a crash left behind unreferenced (written, never
@@ -178,6 +185,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
       region: config.region,
       log: log.child({ svc: 'oss' }),
       hostSuffixes: [],
+      trail, // audit trail, see above
     });
     const now = clock.now();
     const accountId = await services.ram.store.ensureAccount(numericId(16), now);
@@ -223,6 +231,16 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
     }
 
     let ready = false;
+    // ---- Console (src/console): the OpenAPI-Explorer page at /_yunbox/console/ (admin stage,
+    // before OSS and RPC), its sign-in (temporary credentials of the signing-in user or account,
+    // sealed like STS tokens) and the catalogue its forms come from (these very products).
+    const consoleHandler = createConsole({
+      products: services.products,
+      resolver: services.resolver,
+      stsKey: (t) => services.sts.keys.current(t),
+      now: () => clock.now(),
+      region: config.region,
+    });
     const nonces = new NonceStore(db);
     const handler = createGateway({
       log,
@@ -232,8 +250,9 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
       resolver: services.resolver,
       nonces,
       authorizer: new Authorizer(services.ram.api),
-      admin: adminHandler(coreAdminRoutes(clock, () => ready)),
+      admin: firstAdmin(consoleHandler, adminHandler(coreAdminRoutes(clock, () => ready))),
       protocols: [oss.protocol], // OSS, see the block above
+      trail, // audit trail, see the block above
     });
 
     // The Tea SDKs send every parameter in the query string, ECS UserData (32 KB of Base64) too:
@@ -358,6 +377,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
                 }),
             ),
           );
+          await trail.close(); // audit trail: what is left, before the store closes
           await nonces.flush();
           await db.close();
           log.info('yunbox stopped');

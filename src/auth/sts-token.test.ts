@@ -64,3 +64,32 @@ describe('sts token', () => {
     );
   });
 });
+
+describe('sts token identity (console sessions)', () => {
+  const base = { ...claims, roleId: '', roleName: '', policy: undefined };
+  delete (base as Partial<StsClaims>).policy;
+
+  it('round-trips a user identity and an account identity', () => {
+    for (const identity of [
+      { kind: 'user' as const, userId: '200000000000000001', userName: 'alice' },
+      { kind: 'account' as const },
+    ]) {
+      const c = sealCredentials({ ...base, identity }, key);
+      const o = openToken(c.securityToken, () => key);
+      expect(o.ok && o.claims.identity).toEqual(identity);
+    }
+  });
+
+  it('leaves role-session tokens without an identity', () => {
+    const o = openToken(sealCredentials(claims, key).securityToken, () => key);
+    expect(o.ok && 'identity' in o.claims).toBe(false);
+  });
+
+  it('refuses a token whose identity field is not understood', () => {
+    const c = sealCredentials(
+      { ...base, identity: { kind: 'user', userId: '', userName: 'alice' } },
+      key,
+    );
+    expect(openToken(c.securityToken, () => key)).toEqual({ ok: false, reason: 'malformed' });
+  });
+});

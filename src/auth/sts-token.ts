@@ -8,6 +8,14 @@
 import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 import { poolRandomBytes, randomAlnum } from '../kernel/ids.js';
 
+/**
+ * Whose session a token is when it is not a role's: the console's sign-in gives a RAM user or the
+ * root account temporary credentials of its own identity (`src/console/session.ts`), decided by
+ * that identity's own policies.
+ */
+export type SessionIdentity =
+  { kind: 'user'; userId: string; userName: string } | { kind: 'account' };
+
 /** What a session token says. Times in ms since the epoch. */
 export interface StsClaims {
   accessKeyId: string;
@@ -23,6 +31,12 @@ export interface StsClaims {
   source?: string;
   /** AssumeRole SourceIdentity, if given. */
   sourceIdentity?: string;
+  /**
+   * Set for a user or account session (console sign-in): the token then stands for that identity,
+   * not a role (`roleId` and `roleName` are empty). Absent in role-session tokens, so tokens sealed
+   * before it existed open unchanged.
+   */
+  identity?: SessionIdentity;
 }
 
 /** A sealing key: 32 random bytes with an id. */
@@ -69,7 +83,25 @@ function pack(c: StsClaims): string {
     ...(c.policy !== undefined ? { p: c.policy } : {}),
     ...(c.source !== undefined ? { o: c.source } : {}),
     ...(c.sourceIdentity !== undefined ? { d: c.sourceIdentity } : {}),
+    ...(c.identity !== undefined
+      ? {
+          u:
+            c.identity.kind === 'user'
+              ? { t: 'user', i: c.identity.userId, n: c.identity.userName }
+              : { t: 'account' },
+        }
+      : {}),
   });
+}
+
+function unpackIdentity(u: any): SessionIdentity | undefined | false {
+  if (u === undefined) return undefined;
+  if (typeof u !== 'object' || u === null) return false;
+  if (u.t === 'account') return { kind: 'account' };
+  if (u.t === 'user' && typeof u.i === 'string' && typeof u.n === 'string' && u.i && u.n) {
+    return { kind: 'user', userId: u.i, userName: u.n };
+  }
+  return false;
 }
 
 function unpack(json: string): StsClaims | undefined {
@@ -92,6 +124,10 @@ function unpack(json: string): StsClaims | undefined {
   ) {
     return undefined;
   }
+  // INVARIANT: an identity field that is present but not understood makes the token unusable,
+  // never a role session.
+  const identity = unpackIdentity(o.u);
+  if (identity === false) return undefined;
   return {
     accessKeyId: o.k,
     accountId: o.a,
@@ -103,6 +139,7 @@ function unpack(json: string): StsClaims | undefined {
     ...(typeof o.p === 'string' ? { policy: o.p } : {}),
     ...(typeof o.o === 'string' ? { source: o.o } : {}),
     ...(typeof o.d === 'string' ? { sourceIdentity: o.d } : {}),
+    ...(identity !== undefined ? { identity } : {}),
   };
 }
 

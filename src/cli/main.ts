@@ -57,6 +57,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./commands/instance-metadata-url.js')).command,
   },
   {
+    name: 'trail lookup',
+    summary: 'print the audit trail: every API call, allowed or denied, and why',
+    load: async () => (await import('./commands/trail-lookup.js')).command,
+  },
+  {
     name: 'policy simulate',
     summary: 'decide a request against policy files and explain the decision',
     load: async () => (await import('./commands/policy-simulate.js')).command,

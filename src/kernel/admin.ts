@@ -100,6 +100,23 @@ export function coreAdminRoutes(clock: Clock, ready: () => boolean): AdminRoute[
   ];
 }
 
+/**
+ * The first of `handlers` that takes the request (the console's, then the core routes', which
+ * answer 404 for any other path, so they come last).
+ * @example
+ * firstAdmin(createConsole(deps), adminHandler(coreAdminRoutes(clock, ready)))
+ */
+export function firstAdmin(
+  ...handlers: Array<
+    (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<boolean>
+  >
+) {
+  return async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<boolean> => {
+    for (const h of handlers) if (await h(req, res, requestId)) return true;
+    return false;
+  };
+}
+
 /** Builds the admin handler over routes. */
 export function adminHandler(routes: AdminRoute[]) {
   return async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<boolean> => {

@@ -2,7 +2,7 @@
  * @module The HTTP front door. Every listener (HTTP, HTTPS) runs the same gateway:
  *
  * ```
- * route     this file                 /_yunbox/* admin | OSS (bucket host or OSS signature) | RPC
+ * route     this file                 /_yunbox/* admin (not on a bucket's host) | OSS | RPC
  * pipeline  kernel/rpc-pipeline.ts    read -> route -> authn -> parse -> authz+handler -> serialise
  *           (OSS: services/oss)       the OSS pipeline, streaming bodies
  * finalise  this file                 request-id headers, one access-log line, no secrets
@@ -14,6 +14,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
+import { hostWithoutPort, parseOssTarget } from '../auth/oss-request.js';
 import type { Clock } from './clock.js';
 import { requestId as newRequestId } from './ids.js';
 import { rpcPipeline, type RpcCtx, type RpcDeps } from './rpc-pipeline.js';
@@ -90,6 +91,24 @@ export function hostOf(req: IncomingMessage): string {
   return (i === -1 ? h : h.slice(0, i)).toLowerCase();
 }
 
+// `<bucket>.oss-<region>[-internal].aliyuncs.com` (and ali-oss's `.oss-…` for ListBuckets).
+const OSS_BUCKET_HOST = /\.(?:vpc100-)?oss-[a-z0-9-]+\.aliyuncs\.com$/;
+
+/**
+ * True when the Host header addresses a bucket (virtual-host style on an OSS endpoint name or
+ * `<bucket>.localhost`): the path is then an object key, so `/_yunbox/…` is an object, not ours.
+ * Other names with a dot (a DNS name the gateway is reached by) keep reaching the admin routes.
+ * @example
+ * addressedToBucket('ramroletest.oss-cn-hangzhou.aliyuncs.com') // true
+ * addressedToBucket('127.0.0.1:9910') // false
+ */
+export function addressedToBucket(hostHeader: string | undefined): boolean {
+  const host = hostWithoutPort(hostHeader ?? '');
+  if (!OSS_BUCKET_HOST.test(host) && !host.endsWith('.localhost')) return false;
+  const target = parseOssTarget(host, '/');
+  return !target.ok || target.value.addressing === 'virtual-host';
+}
+
 /** Builds the request listener shared by all gateway listeners. */
 export function createGateway(
   deps: GatewayDeps,
@@ -128,7 +147,7 @@ export function createGateway(
     };
     void (async () => {
       try {
-        if ((req.url ?? '').startsWith('/_yunbox/')) {
+        if ((req.url ?? '').startsWith('/_yunbox/') && !addressedToBucket(req.headers.host)) {
           access('admin', { path: (req.url ?? '').split('?')[0] });
           if (await deps.admin(req, res, requestId)) return;
         }

@@ -9,6 +9,7 @@
  * authz     kernel/authorizer.ts    the operation's checks through the policy engine
  * handler   services/x/handlers.ts  (ctx, input) => output
  * serialise protocol/rpc.ts         JSON or XML, errors in Alibaba's shape
+ * trail     services/trail          every routed request, once answered (written behind)
  * ```
  */
 import type { IncomingMessage } from 'node:http';
@@ -37,6 +38,7 @@ import { ServiceError } from './errors.js';
 import { accessDeniedDetail, type Authorizer } from './authorizer.js';
 import type { NonceStore } from './nonces.js';
 import type { Principal } from './principal.js';
+import type { Decision } from '../policy/index.js';
 
 /** Largest accepted RPC body (forms carry policy documents and UserData, both small). */
 export const RPC_BODY_LIMIT = 1024 * 1024;
@@ -53,6 +55,8 @@ export interface RpcDeps {
   authorizer: Authorizer;
   clock: Clock;
   region: string;
+  /** Told of every request that reached routing once it is answered (the audit trail). */
+  trail?: { rpc(ctx: RpcCtx): void };
 }
 
 /** Per-request state of the RPC pipeline. */
@@ -79,6 +83,10 @@ export interface RpcCtx {
   encoded?: Encoded;
   /** Short error code for the access log. */
   errorCode?: string;
+  /** The error answered, if any (the audit trail records its code and message). */
+  error?: ServiceError;
+  /** The authorisation check that settled the request: the last decided, or the denying one. */
+  decided?: { action: string; resource: string; decision: Decision };
 }
 
 function authError(e: RpcAuthError): ServiceError {
@@ -136,8 +144,11 @@ export function rpcPipeline(deps: RpcDeps): (ctx: RpcCtx) => Promise<void> {
         );
       }
       ctx.errorCode = err.code;
+      ctx.error = err;
       ctx.encoded = encodeRpcError(ctx.format, err, ctx.requestId, ctx.hostId);
     }
+    // Answered: the trail copies what it needs and writes later, never failing the request.
+    if (ctx.params !== undefined) deps.trail?.rpc(ctx);
   };
 
   const read: Stage<RpcCtx> = async (ctx, next) => {
@@ -310,6 +321,7 @@ export function rpcPipeline(deps: RpcDeps): (ctx: RpcCtx) => Promise<void> {
       async authorize(checks: AuthzCheck | AuthzCheck[]) {
         for (const check of Array.isArray(checks) ? checks : [checks]) {
           const d = await deps.authorizer.decide(info, check);
+          ctx.decided = { action: check.action, resource: check.resource, decision: d };
           if (d.decision !== 'allow') {
             ctx.log.info(
               { action: check.action, resource: check.resource, decision: d.decision },

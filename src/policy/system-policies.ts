@@ -77,6 +77,23 @@ export const SYSTEM_POLICIES: Record<string, { description: string; document: st
       description: 'Read-only access to Resource Access Management (RAM)',
       document: doc([{ Action: ['ram:Get*', 'ram:List*'] }]),
     },
+    AliyunActionTrailFullAccess: {
+      description: 'Full access to ActionTrail (the audit trail)',
+      document: doc([{ Action: 'actiontrail:*' }]),
+    },
+    AliyunActionTrailReadOnlyAccess: {
+      description: 'Read-only access to ActionTrail: look up events of the audit trail',
+      document: doc([
+        {
+          Action: [
+            'actiontrail:Describe*',
+            'actiontrail:Get*',
+            'actiontrail:List*',
+            'actiontrail:LookupEvents',
+          ],
+        },
+      ]),
+    },
   });
 
 /**

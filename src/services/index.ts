@@ -13,7 +13,9 @@ import { createStsService, stsMigrations, type StsService } from './sts/index.js
 import { createVpcService, vpcMigrations, type VpcService } from './vpc/index.js';
 import { createEcsService, ecsMigrations, type EcsService } from './ecs/index.js';
 import { ossMigrations } from './oss/index.js';
+import { createTrailService, trailMigrations, type TrailService } from './trail/index.js';
 import { blobMigrations } from '../blob/postgres/postgres-blob-store.js';
+import { consoleOperations } from './yunbox/console.js';
 import { metadataControlOperations } from './yunbox/faults.js';
 import { createYunboxProduct } from './yunbox/index.js';
 import { sandboxOperations, type SandboxControl } from './yunbox/sandboxes.js';
@@ -27,6 +29,7 @@ export const allMigrations: MigrationSet[] = [
   ecsMigrations,
   ossMigrations,
   blobMigrations,
+  trailMigrations,
 ];
 
 // OSS is not an RPC product: main.ts mounts its protocol on the gateway (services/oss).
@@ -38,6 +41,8 @@ export interface Services {
   sts: StsService;
   vpc: VpcService;
   ecs: EcsService;
+  /** The audit trail: its recorder is told of every answered request (wired in main.ts). */
+  trail: TrailService;
   products: RpcProduct[];
   resolver: CredentialResolver;
 }
@@ -52,6 +57,7 @@ export interface ServiceOptions {
 export function createServices(db: Db, options: ServiceOptions = {}): Services {
   const ram = createRamService(db);
   const sts = createStsService(db, ram.api);
+  const trail = createTrailService(db);
   const resolver = createCredentialResolver({
     async longTermKey(id) {
       const found = await ram.api.getAccessKeyWithOwner(id);
@@ -91,17 +97,20 @@ export function createServices(db: Db, options: ServiceOptions = {}): Services {
     sts: { issuer: sts.issuer, keys: sts.keys },
     authorizer: new Authorizer(ram.api),
     legacyVpcOperations: vpc.legacyOperations,
+    trail: trail.recorder,
   });
   const yunbox = createYunboxProduct([
     ...sandboxOperations(options.sandboxes),
     ...metadataControlOperations(ecs.api),
+    ...consoleOperations(ecs.api),
   ]);
   return {
     ram,
     sts,
     vpc,
     ecs,
-    products: [ram.product, sts.product, vpc.product, ecs.product, yunbox],
+    trail,
+    products: [ram.product, sts.product, vpc.product, ecs.product, trail.product, yunbox],
     resolver,
   };
 }

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -68,6 +69,52 @@ export async function spawnServe(
     stderr: () => err,
     stop,
   };
+}
+
+/** How {@link serveIn} starts a test's server (everything else: ephemeral, quiet, HTTPS off). */
+export interface ServeInOptions {
+  /** An ephemeral metadata listener (default: none). */
+  metadata?: boolean;
+  /** `--clock manual` (default: the system clock). */
+  manualClock?: boolean;
+  /** Root AccessKey pair to start with (default: generated, see {@link rootCredentialsIn}). */
+  root?: { accessKeyId: string; accessKeySecret: string };
+  /** `--log-level` (default `warn`). */
+  logLevel?: string;
+  /** Further flags, e.g. `--store postgres://…`. */
+  args?: string[];
+}
+
+/**
+ * `yunbox serve` with its data in `dir`, as a test wants it: gateway on an ephemeral loopback
+ * port, no HTTPS, metadata only when asked for (ephemeral), warn-level logs.
+ * @example
+ * const server = await serveIn(dir, { manualClock: true, root: ROOT });
+ */
+export function serveIn(dir: string, opts: ServeInOptions = {}): Promise<ServeProcess> {
+  return spawnServe(
+    [
+      ...['--data', dir, '--listen', '127.0.0.1:0', '--tls-listen', 'off'],
+      ...['--metadata-listen', opts.metadata ? '127.0.0.1:0' : 'off'],
+      ...(opts.manualClock ? ['--clock', 'manual'] : []),
+      ...['--log-level', opts.logLevel ?? 'warn'],
+      ...(opts.args ?? []),
+    ],
+    opts.root
+      ? {
+          YUNBOX_ROOT_ACCESS_KEY_ID: opts.root.accessKeyId,
+          YUNBOX_ROOT_ACCESS_KEY_SECRET: opts.root.accessKeySecret,
+        }
+      : {},
+  );
+}
+
+/** The generated root credentials a server wrote to `DIR/root-credentials.json`. */
+export async function rootCredentialsIn(
+  dir: string,
+): Promise<{ accessKeyId: string; accessKeySecret: string; accountId: string }> {
+  const c = JSON.parse(await readFile(join(dir, 'root-credentials.json'), 'utf8'));
+  return { accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, accountId: c.accountId };
 }
 
 /** Runs `node FILE` (or `node -e`), resolving with exit code and output. */

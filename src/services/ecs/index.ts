@@ -17,7 +17,11 @@ import { createEcsApi, type EcsApi } from './api.js';
 import type { CredentialMinter } from './credentials.js';
 import { EcsForbidden } from './errors.js';
 import { ecsHandlers } from './handlers.js';
-import { createMetadataHandler, type MetadataHandler } from './metadata/handler.js';
+import {
+  createMetadataHandler,
+  type MetadataDeps,
+  type MetadataHandler,
+} from './metadata/handler.js';
 import { PlainMetadataListener } from './metadata/plain-listener.js';
 import { m0001Init } from './migrations/0001-init.js';
 import * as O from './operations.js';
@@ -59,6 +63,8 @@ export interface EcsDeps {
   authorizer: Authorizer;
   /** VPC's operations, served again under ECS's version (the SDK's legacy calls). */
   legacyVpcOperations: BoundOperation[];
+  /** The audit trail, told of metadata requests (services/trail). */
+  trail?: MetadataDeps['trail'];
 }
 
 /** The ECS service. */
@@ -127,6 +133,7 @@ export function createEcsService(db: Db, deps: EcsDeps): EcsService {
         sts: deps.sts,
         clock,
         log,
+        trail: deps.trail,
       }),
     async startPlainMetadataListener({ listen, handler, log }) {
       if (plain) throw new Error('the plain metadata listener is already running');

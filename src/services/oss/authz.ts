@@ -73,6 +73,8 @@ export class OssAuthorizer {
   readonly #source: IdentityPolicySource;
   readonly #info: RequestInfo;
   #identity: Promise<IdentityPolicies> | undefined;
+  /** The check that settled the request so far: the last decided, or the first denied. */
+  decided?: { action: string; resource: string; decision: Decision };
 
   constructor(source: IdentityPolicySource, info: RequestInfo) {
     this.#source = source;
@@ -88,7 +90,7 @@ export class OssAuthorizer {
     return this.#identity;
   }
 
-  /** The decision for one check, ACLs included. */
+  /** The decision for one check, ACLs included (remembered in {@link decided}). */
   async decide(check: OssCheck): Promise<{ decision: Decision; viaAcl?: BucketAcl }> {
     const ids = await this.#policies();
     const owner = check.bucket?.accountId ?? check.owner ?? this.#info.accountId;
@@ -107,21 +109,29 @@ export class OssAuthorizer {
       isRoot: ids.isRoot,
     });
     if (decision.decision !== 'implicit-deny' || check.acl === undefined || !check.bucket) {
-      return { decision };
+      return { decision: this.#remember(check, decision) };
     }
     const objectAcl = check.objectAcl ? await check.objectAcl() : undefined;
     const acl: BucketAcl =
       objectAcl !== undefined && objectAcl !== 'default' ? objectAcl : check.bucket.acl;
-    if (!aclGrants(acl, check.acl)) return { decision };
+    if (!aclGrants(acl, check.acl)) return { decision: this.#remember(check, decision) };
     return {
-      decision: {
+      decision: this.#remember(check, {
         decision: 'allow',
         reasons: [],
         errors: decision.errors,
         explanation: `allowed by the ${objectAcl !== undefined && objectAcl !== 'default' ? 'object' : 'bucket'} ACL \`${acl}\``,
-      },
+      }),
       viaAcl: acl,
     };
+  }
+
+  /** Keeps `d` as {@link decided} unless a denial is already kept; returns `d`. */
+  #remember(check: OssCheck, d: Decision): Decision {
+    if (this.decided === undefined || this.decided.decision.decision === 'allow') {
+      this.decided = { action: check.action, resource: check.resource, decision: d };
+    }
+    return d;
   }
 
   /** Decides every check; throws `AccessDenied` explaining the first one refused. */

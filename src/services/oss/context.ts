@@ -3,6 +3,7 @@
  * ({@link OssReply}). Handlers never touch node:http objects: the body is an async iterable of
  * bytes, the reply a status, headers and a string, buffer or stream the protocol writes out.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { CredentialResolver } from '../../auth/credentials.js';
@@ -12,6 +13,9 @@ import type { SmallBlobCache } from '../../blob/cache.js';
 import type { IdentityPolicySource } from '../../kernel/authorizer.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { RequestInfo } from '../../kernel/context.js';
+import type { BaseRequest } from '../../kernel/gateway.js';
+import type { Principal } from '../../kernel/principal.js';
+import type { Decision } from '../../policy/index.js';
 import type { OssAuthorizer } from './authz.js';
 import type { Bucket, OssObject } from './model.js';
 import type { OssStore } from './store.js';
@@ -30,6 +34,31 @@ export interface OssDeps {
   log: Logger;
   /** Extra host names served as OSS endpoints (`<bucket>.<name>` is virtual-host style). */
   hostSuffixes: readonly string[];
+  /** Told of every request once it is answered (the audit trail, services/trail). */
+  trail?: { oss(facts: OssTrailFacts): void };
+}
+
+/** What the audit trail is told of one answered OSS request (the status is final). */
+export interface OssTrailFacts {
+  base: BaseRequest;
+  req: IncomingMessage;
+  method: string;
+  status: number;
+  /** Operation name (`GetObject`), once routed. */
+  operation?: string;
+  /** Decoded query parameters, once routed (the trail drops the signing ones). */
+  query?: ReadonlyArray<readonly [string, string | null]>;
+  bucket?: string;
+  key?: string;
+  /** Standard region id addressed. */
+  region?: string;
+  /** Account owning the bucket, when it exists. */
+  bucketOwner?: string;
+  principal: Principal;
+  errorCode?: string;
+  errorMessage?: string;
+  /** The check that settled the request: the last decided, or the denying one. */
+  decided?: { action: string; resource: string; decision: Decision };
 }
 
 /** Query parameters of a request (decoded; `null` for a name without `=`). */

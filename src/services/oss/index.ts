@@ -14,7 +14,7 @@ import { createOssProtocol } from './protocol.js';
 import { OssSqlStore } from './store-sql.js';
 import type { OssStore } from './store.js';
 
-export type { OssDeps } from './context.js';
+export type { OssDeps, OssTrailFacts } from './context.js';
 export { OSS_OPERATIONS } from './operations.js';
 export { isOssRequest } from './protocol.js';
 

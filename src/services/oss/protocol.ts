@@ -8,6 +8,7 @@
  * authn    authn.ts           V1/V4 header or URL, STS token, skew and expiry on the one clock
  * authz    authz.ts           identity ∩ session + bucket policy, then ACLs -> AccessDenied
  * handler  handlers/*.ts      streams bodies through the blob store; commits metadata after
+ * trail    services/trail     every request, once answered (written behind)
  * ```
  *
  * Which requests are OSS's ({@link isOssRequest}): OSS host names, OSS signatures, `x-oss-*`
@@ -138,6 +139,7 @@ interface OssCtx {
   object?: Promise<OssObject | undefined>;
   reply?: OssReply;
   errorCode?: string;
+  errorMessage?: string;
 }
 
 /** Largest request line plus headers OSS accepts (bytes). */
@@ -170,6 +172,23 @@ export function createOssProtocol(deps: OssDeps): MountedProtocol {
         principal: { kind: 'anonymous' },
       };
       await run(ctx);
+      // Answered (the status is written): the audit trail copies these facts, writes later.
+      deps.trail?.oss({
+        base,
+        req,
+        method: ctx.method,
+        status: res.statusCode,
+        principal: ctx.principal,
+        operation: ctx.op?.name,
+        query: ctx.parsed?.request.query,
+        bucket: ctx.parsed?.target.bucket,
+        key: ctx.parsed?.target.key,
+        region: ctx.region,
+        bucketOwner: ctx.bucket?.accountId,
+        errorCode: ctx.errorCode,
+        errorMessage: ctx.errorMessage,
+        decided: ctx.call?.authz.decided,
+      });
     },
   };
 }
@@ -217,6 +236,7 @@ const respond: Stage<OssCtx> = async (ctx, next) => {
   } catch (e) {
     const err = errorOf(e, ctx);
     ctx.errorCode = err.code;
+    ctx.errorMessage = err.message;
     const xml = ossErrorXml({
       code: err.code,
       message: err.message,

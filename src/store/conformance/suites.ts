@@ -7,6 +7,7 @@ import { stsConformance } from '../../services/sts/conformance.js';
 import { ossConformance } from '../../services/oss/conformance.js';
 import { vpcConformance } from '../../services/vpc/conformance.js';
 import { ecsConformance } from '../../services/ecs/conformance.js';
+import { trailConformance } from '../../services/trail/conformance.js';
 import type { ConformanceSuite } from './runner.js';
 
 export const allConformanceSuites: ConformanceSuite[] = [
@@ -16,4 +17,5 @@ export const allConformanceSuites: ConformanceSuite[] = [
   vpcConformance,
   ecsConformance,
   ossConformance,
+  trailConformance,
 ];

@@ -12,6 +12,7 @@
  * token      PUT /latest/api/token: TTL 1-21600 s, refused with X-Forwarded-For
  * hardened   a token header must verify (else 401); none -> 401 when HttpTokens=required
  * tree       /, /latest/, /2016-01-01/: meta-data (+ all), dynamic, user-data, ram credentials
+ * trail      once answered, the audit trail (services/trail) keeps credential and token requests
  * ```
  * Bodies are `text/plain`, with no trailing newline.
  */
@@ -42,6 +43,24 @@ export interface MetadataDeps {
   log: Logger;
   /** Upper bound of the `slow` fault (ms); default {@link MAX_FAULT_DELAY_MS}. */
   maxDelayMs?: number;
+  /** Told of every request of an instance once answered (the audit trail keeps some). */
+  trail?: { metadata(facts: MetadataTrailFacts): void };
+}
+
+/** What the audit trail is told of one answered metadata request (services/trail). */
+export interface MetadataTrailFacts {
+  instanceId: string;
+  /** Arrival time by the one clock (ms). */
+  now: number;
+  method: string;
+  /** Path without the query, as received. */
+  path: string;
+  status: number;
+  sourceIp: string;
+  userAgent?: string;
+  /** The instance's account and region, when it exists. */
+  accountId?: string;
+  region?: string;
 }
 
 /** The largest delay the `slow` fault may add. */
@@ -90,7 +109,22 @@ export function createMetadataHandler(deps: MetadataDeps): MetadataHandler {
     const started = process.hrtime.bigint();
     const method = req.method ?? 'GET';
     const path = (req.url ?? '/').split('?')[0]!;
+    const arrived = deps.clock.now();
+    const trailed: { instance?: Instance } = {};
     res.once('finish', () => {
+      if (instanceId !== undefined) {
+        deps.trail?.metadata({
+          instanceId,
+          now: arrived,
+          method,
+          path,
+          status: res.statusCode,
+          sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+          userAgent: req.headers['user-agent'],
+          accountId: trailed.instance?.accountId,
+          region: trailed.instance?.regionId,
+        });
+      }
       deps.log.info(
         {
           proto: 'metadata',
@@ -131,6 +165,7 @@ export function createMetadataHandler(deps: MetadataDeps): MetadataHandler {
     try {
       const now = deps.clock.now();
       const inst = instanceId !== undefined ? await deps.getInstance(instanceId) : undefined;
+      trailed.instance = inst;
       if (!inst || visibleStatus(inst, now) !== 'Running') return send(404);
       if (inst.metadata.httpEndpoint === 'disabled') return send(403);
 

@@ -11,6 +11,7 @@ export {
   METADATA_VERSIONS,
   type MetadataDeps,
   type MetadataHandler,
+  type MetadataTrailFacts,
 } from './handler.js';
 export {
   loopbackAddress,

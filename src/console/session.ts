@@ -1,0 +1,120 @@
+/**
+ * @module The console's sign-in (`POST /_yunbox/console/session`): an AccessKey pair (the root
+ * account's or a RAM user's) in, STS-style temporary credentials of that same identity out (not a
+ * role's: the token's claims carry the identity, `auth/sts-token.ts`, and `auth/credentials.ts`
+ * resolves them to the user or account, so the same policies decide). The long-term secret is
+ * checked once and never stored or returned; the page keeps only the temporary credentials.
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { CredentialResolver } from '../auth/credentials.js';
+import {
+  newStsAccessKeyId,
+  sealCredentials,
+  type SessionIdentity,
+  type StsKey,
+} from '../auth/sts-token.js';
+import { isoSeconds } from '../kernel/clock.js';
+import { principalArn } from '../kernel/principal.js';
+
+/** How long a console session lasts (1 h, on the one clock). */
+export const CONSOLE_SESSION_MS = 3600_000;
+
+/** What signing in needs. */
+export interface SessionDeps {
+  resolver: CredentialResolver;
+  /** The current STS sealing key. */
+  stsKey(now: number): Promise<StsKey>;
+  now(): number;
+  region: string;
+}
+
+/** A console answer: status and JSON body (`Code` and `Message` on errors). */
+export interface ConsoleReply {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+const fail = (status: number, code: string, message: string): ConsoleReply => ({
+  status,
+  body: { Code: code, Message: message },
+});
+
+function sameSecret(a: string, b: string): boolean {
+  // Hashes first, so the comparison takes the same time whatever the lengths.
+  const ha = createHash('sha256').update(a, 'utf8').digest();
+  const hb = createHash('sha256').update(b, 'utf8').digest();
+  return timingSafeEqual(ha, hb);
+}
+
+/**
+ * Signs in with `body` (`{accessKeyId, accessKeySecret}`): the temporary credentials, their expiry
+ * and who they are for, or `Code`/`Message`. A key that does not exist and a wrong secret get the
+ * same answer.
+ * @example
+ * await signIn(deps, { accessKeyId: 'LTAI…', accessKeySecret: '…' }) // { status: 200, body: { AccessKeyId: 'STS.…', … } }
+ */
+export async function signIn(deps: SessionDeps, body: unknown): Promise<ConsoleReply> {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const id = b.accessKeyId;
+  const secret = b.accessKeySecret;
+  if (typeof id !== 'string' || id === '' || id.length > 128) {
+    return fail(400, 'MissingAccessKeyId', 'an AccessKey id is required');
+  }
+  if (typeof secret !== 'string' || secret === '' || secret.length > 256) {
+    return fail(400, 'MissingAccessKeySecret', 'an AccessKey secret is required');
+  }
+  if (id.startsWith('STS.')) {
+    return fail(
+      400,
+      'InvalidAccessKeyId.Temporary',
+      'sign in with a long-term AccessKey (root or RAM user), not a temporary `STS.` one',
+    );
+  }
+  const now = deps.now();
+  const found = await deps.resolver.resolve(id, undefined, now);
+  // One answer for a missing key, an inactive one and a wrong secret: nobody learns which keys
+  // exist without proving one.
+  const invalid = fail(
+    401,
+    'InvalidAccessKey',
+    'the AccessKey id or secret is not valid, or the key is inactive',
+  );
+  if (!found.ok || !sameSecret(found.secret, secret)) return invalid;
+  const p = found.principal;
+  if (p.kind !== 'user' && p.kind !== 'account') return invalid;
+  const identity: SessionIdentity =
+    p.kind === 'user'
+      ? { kind: 'user', userId: p.userId, userName: p.userName }
+      : { kind: 'account' };
+  const expiresAt = Math.floor(now / 1000) * 1000 + CONSOLE_SESSION_MS;
+  const creds = sealCredentials(
+    {
+      accessKeyId: newStsAccessKeyId(),
+      accountId: p.accountId,
+      roleId: '',
+      roleName: '',
+      sessionName: 'console',
+      issuedAt: now,
+      expiresAt,
+      source: `console:${principalArn(p)}`,
+      identity,
+    },
+    await deps.stsKey(now),
+  );
+  return {
+    status: 200,
+    body: {
+      AccessKeyId: creds.accessKeyId,
+      AccessKeySecret: creds.accessKeySecret,
+      SecurityToken: creds.securityToken,
+      Expiration: isoSeconds(expiresAt),
+      Identity: {
+        Type: p.kind === 'user' ? 'RAMUser' : 'Account',
+        Arn: principalArn(p),
+        AccountId: p.accountId,
+        ...(p.kind === 'user' ? { UserName: p.userName, UserId: p.userId } : {}),
+      },
+      Region: deps.region,
+    },
+  };
+}

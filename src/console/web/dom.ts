@@ -1,0 +1,97 @@
+/**
+ * @module A few DOM helpers instead of a framework: `h()` builds elements (text is always set as
+ * text, never parsed as HTML), `mount()` replaces a container's content.
+ */
+
+/** Attributes and handlers of {@link h}; `on*` functions become listeners. */
+export type Attrs = Record<
+  string,
+  string | number | boolean | undefined | null | ((e: any) => void)
+>;
+
+/** A child: an element, text, or nothing. */
+export type Child = Node | string | number | false | null | undefined | Child[];
+
+function append(el: Element | DocumentFragment, child: Child): void {
+  if (child === null || child === undefined || child === false) return;
+  if (Array.isArray(child)) {
+    for (const c of child) append(el, c);
+    return;
+  }
+  el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+}
+
+/**
+ * Creates an element.
+ * @example
+ * h('button', { type: 'button', onclick: () => send() }, 'Send')
+ */
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (typeof value === 'function') {
+      el.addEventListener(name.slice(2).toLowerCase(), value);
+    } else if (name === 'value' && 'value' in el) {
+      (el as HTMLInputElement).value = String(value);
+    } else if (name === 'checked' && 'checked' in el) {
+      (el as HTMLInputElement).checked = Boolean(value);
+    } else {
+      el.setAttribute(name, value === true ? '' : String(value));
+    }
+  }
+  for (const c of children) append(el, c);
+  return el;
+}
+
+/** Replaces the content of `el` with `children`. */
+export function mount(el: Element, ...children: Child[]): void {
+  el.replaceChildren();
+  for (const c of children) append(el, c);
+}
+
+let ids = 0;
+/** A unique element id with `prefix`. */
+export function uid(prefix: string): string {
+  return `${prefix}-${++ids}`;
+}
+
+/** A `<table>` with a header row and body rows. */
+export function table(headers: string[], rows: Child[][], caption?: string): HTMLTableElement {
+  return h(
+    'table',
+    {},
+    caption ? h('caption', {}, caption) : null,
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        headers.map((t) => h('th', { scope: 'col' }, t)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.length === 0
+        ? h('tr', {}, h('td', { colspan: headers.length, class: 'empty' }, 'none'))
+        : rows.map((r) =>
+            h(
+              'tr',
+              {},
+              r.map((c) => h('td', {}, c)),
+            ),
+          ),
+    ),
+  );
+}
+
+/** A link inside the page (hash route). */
+export function link(route: string, text: Child, attrs: Attrs = {}): HTMLAnchorElement {
+  return h('a', { href: `#${route}`, ...attrs }, text);
+}

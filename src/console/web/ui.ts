@@ -1,0 +1,168 @@
+/**
+ * @module Shared pieces of the views: the result of a call (request as signed, response, RequestId,
+ * and for a denial which policy decided), plain error boxes (the server's `Code` and `Message`,
+ * never a stack trace), and small helpers for calls made by the resource views.
+ */
+import { ApiError, type CallResult } from './api.js';
+import { h, type Child } from './dom.js';
+import { jsonBlock } from './highlight.js';
+
+/** A plain error box: code and message. */
+export function errorBox(code: string, message: string): HTMLElement {
+  return h(
+    'div',
+    { class: 'error-box', role: 'alert' },
+    h('strong', { class: 'code' }, code),
+    ': ',
+    message,
+  );
+}
+
+/** An error box for anything thrown (only its message is shown). */
+export function thrownBox(e: unknown): HTMLElement {
+  if (e instanceof ApiError) return errorBox(e.code, e.message);
+  const message = e instanceof Error ? e.message : String(e);
+  return errorBox('PageError', `the page could not do this: ${message}`);
+}
+
+/** The explanation of a denial: decision, action, resource, and the policies that decided. */
+export function denialBox(r: CallResult): HTMLElement | null {
+  const x = r.error?.explanation;
+  if (!x) return null;
+  return h(
+    'section',
+    { class: 'denial', 'aria-label': 'why it was denied' },
+    h('h4', {}, 'Why it was denied'),
+    h(
+      'dl',
+      {},
+      x.decision ? [h('dt', {}, 'Decision'), h('dd', {}, x.decision)] : null,
+      x.action ? [h('dt', {}, 'Action'), h('dd', {}, h('code', {}, x.action))] : null,
+      x.resource ? [h('dt', {}, 'Resource'), h('dd', {}, h('code', {}, x.resource))] : null,
+    ),
+    h('p', { class: 'explanation' }, x.explanation),
+    x.matched.length
+      ? h(
+          'table',
+          {},
+          h('caption', {}, 'Deciding statements'),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['Policy', 'Type', 'Version', 'Statement', 'Effect'].map((t) =>
+                h('th', { scope: 'col' }, t),
+              ),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            x.matched.map((m) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, String(m.PolicyIdentifier ?? '')),
+                h('td', {}, String(m.PolicyType ?? '')),
+                h('td', {}, String(m.PolicyVersion ?? '')),
+                h(
+                  'td',
+                  {},
+                  `#${String(m.StatementIndex ?? '')}${m.Sid ? ` (${String(m.Sid)})` : ''}`,
+                ),
+                h('td', {}, String(m.Effect ?? '')),
+              ),
+            ),
+          ),
+        )
+      : null,
+  );
+}
+
+function requestText(r: CallResult): string {
+  const q = r.request;
+  const lines = [`${q.method} ${q.url}`];
+  for (const [n, v] of Object.entries(q.headers)) lines.push(`${n}: ${v}`);
+  if (q.body !== undefined && q.body !== '') lines.push('', q.body);
+  return lines.join('\n');
+}
+
+/** The full result panel of a call. */
+export function resultPanel(r: CallResult): HTMLElement {
+  const body: Child =
+    r.json !== undefined
+      ? jsonBlock(r.json, 'response body')
+      : h('pre', { class: 'raw', tabindex: 0 }, r.text || '(empty body)');
+  return h(
+    'section',
+    { class: `result ${r.ok ? 'ok' : 'failed'}`, 'aria-label': 'result', 'aria-live': 'polite' },
+    h(
+      'h3',
+      {},
+      'Response ',
+      h(
+        'span',
+        { class: `status ${r.ok ? 'ok' : 'err'}`, 'data-status': r.status },
+        r.status === 0 ? 'no answer' : String(r.status),
+      ),
+      r.requestId ? [' RequestId ', h('code', { class: 'request-id' }, r.requestId)] : null,
+    ),
+    r.error ? errorBox(r.error.code, r.error.message) : null,
+    denialBox(r),
+    h('details', { open: true }, h('summary', {}, 'Response body'), body),
+    h(
+      'details',
+      { class: 'signed-request', open: true },
+      h('summary', {}, 'Request as signed'),
+      h('pre', { class: 'raw', tabindex: 0 }, requestText(r)),
+      r.request.canonicalRequest
+        ? h(
+            'details',
+            {},
+            h('summary', {}, 'Canonical request and string to sign'),
+            h(
+              'pre',
+              { class: 'raw', tabindex: 0 },
+              `${r.request.canonicalRequest}\n\n${r.request.stringToSign ?? ''}`,
+            ),
+          )
+        : null,
+    ),
+  );
+}
+
+/** A "loading" line. */
+export function loading(what: string): HTMLElement {
+  return h('p', { class: 'muted', role: 'status' }, `Loading ${what}…`);
+}
+
+/** Throws the call's error as an {@link ApiError}; returns its JSON otherwise. */
+export function must(r: CallResult): any {
+  if (r.error) throw new ApiError(r.error.code, r.error.message);
+  return r.json;
+}
+
+/** A definition list from pairs (empty values skipped). */
+export function facts(pairs: Array<[string, Child]>): HTMLElement {
+  return h(
+    'dl',
+    { class: 'facts' },
+    pairs
+      .filter(([, v]) => v !== undefined && v !== null && v !== '')
+      .map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
+  );
+}
+
+/** Local display of an ISO time: `2026-01-01 06:00:00 UTC`. */
+export function when(iso: string | undefined): string {
+  if (!iso) return '';
+  const t = Date.parse(iso);
+  return Number.isNaN(t)
+    ? iso
+    : new Date(t)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d{3}Z$/, ' UTC');
+}

@@ -1,0 +1,265 @@
+/**
+ * @module OSS views: buckets, and a bucket's objects browsed by prefix (`/` as delimiter), with
+ * upload (progress bar), download and presigned links, all signed in the page (V4).
+ */
+import { ApiError, oss, presignedUrl, uploadObject } from '../api.js';
+import { h, link, mount, table, uid } from '../dom.js';
+import { errorBox, loading, thrownBox, when } from '../ui.js';
+
+const enc = encodeURIComponent;
+
+function texts(doc: Document | undefined, parent: string): Array<Record<string, string>> {
+  if (!doc) return [];
+  return [...doc.getElementsByTagName(parent)].map((el) => {
+    const out: Record<string, string> = {};
+    for (const c of el.children) out[c.tagName] = c.textContent ?? '';
+    return out;
+  });
+}
+
+function mustOss(r: Awaited<ReturnType<typeof oss>>) {
+  if (r.error) throw new ApiError(r.error.code, r.error.message);
+  return r.xml;
+}
+
+function size(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** Buckets of the caller. */
+export async function bucketsView(root: HTMLElement): Promise<void> {
+  mount(root, h('h2', {}, 'Buckets'), loading('buckets'));
+  try {
+    const doc = mustOss(await oss({ method: 'GET' }));
+    const buckets = texts(doc, 'Bucket');
+    mount(
+      root,
+      h('h2', {}, 'Buckets'),
+      h('p', {}, link('/explorer?product=Oss&op=PutBucket', 'Create a bucket in the explorer')),
+      table(
+        ['Bucket', 'Region', 'Created', 'Storage class'],
+        buckets.map((b) => [
+          link(`/buckets/${enc(b.Name ?? '')}`, b.Name ?? ''),
+          b.Region ?? b.Location ?? '',
+          when(b.CreationDate),
+          b.StorageClass ?? '',
+        ]),
+        `${buckets.length} bucket(s)`,
+      ),
+    );
+  } catch (e) {
+    root.querySelector('[role=status]')?.remove();
+    root.append(thrownBox(e));
+  }
+}
+
+/** One bucket's objects under `prefix`, with upload, download and presigned links. */
+export async function bucketView(root: HTMLElement, bucket: string, prefix: string): Promise<void> {
+  const here = (p: string) => `/buckets/${enc(bucket)}${p ? `?prefix=${enc(p)}` : ''}`;
+  const crumbs: Array<HTMLElement | string> = [link(here(''), bucket)];
+  let acc = '';
+  for (const part of prefix.split('/').filter((x) => x !== '')) {
+    acc += `${part}/`;
+    crumbs.push(' / ', link(here(acc), part));
+  }
+  const linkOut = h('div', { class: 'presigned', role: 'status' });
+  const expiresId = uid('exp');
+  const expires = h('input', {
+    id: expiresId,
+    type: 'text',
+    inputmode: 'numeric',
+    value: '900',
+    size: 7,
+  });
+  const listingHost = h('div', {}, loading('objects'));
+
+  const presign = async (key: string) => {
+    const s = Number(expires.value);
+    if (!Number.isInteger(s) || s < 1 || s > 604800) {
+      mount(linkOut, errorBox('InvalidInput', 'the link lifetime must be 1 to 604800 seconds'));
+      return;
+    }
+    try {
+      const url = await presignedUrl({ bucket, key, expiresSeconds: s });
+      const field = h('input', {
+        type: 'text',
+        readonly: true,
+        value: url,
+        class: 'url',
+        'aria-label': `presigned link of ${key}`,
+      });
+      mount(
+        linkOut,
+        h(
+          'p',
+          {},
+          'Presigned GET link for ',
+          h('code', {}, key),
+          ` (expires in ${s} s on the server clock):`,
+        ),
+        field,
+      );
+      field.focus();
+      field.select();
+      await navigator.clipboard?.writeText(url).catch(() => {});
+    } catch (e) {
+      mount(linkOut, thrownBox(e));
+    }
+  };
+
+  const download = async (key: string) => {
+    try {
+      const name = key.slice(key.lastIndexOf('/') + 1) || 'download';
+      const url = await presignedUrl({
+        bucket,
+        key,
+        expiresSeconds: 300,
+        query: [
+          ['response-content-disposition', `attachment; filename="${name.replace(/["\\]/g, '_')}"`],
+        ],
+      });
+      const a = h('a', { href: url, download: name, hidden: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+    } catch (e) {
+      mount(linkOut, thrownBox(e));
+    }
+  };
+
+  const listing = async () => {
+    try {
+      const doc = mustOss(
+        await oss({
+          method: 'GET',
+          bucket,
+          query: [
+            ['delimiter', '/'],
+            ['max-keys', '1000'],
+            ...(prefix ? ([['prefix', prefix]] as Array<[string, string]>) : []),
+          ],
+        }),
+      );
+      const folders = texts(doc, 'CommonPrefixes').map((p) => p.Prefix ?? '');
+      const objects = texts(doc, 'Contents');
+      mount(
+        listingHost,
+        table(
+          ['Key', 'Size', 'Last modified', ''],
+          [
+            ...folders.map((p) => [
+              link(here(p), p.slice(prefix.length), { class: 'folder' }),
+              '',
+              '',
+              '',
+            ]),
+            ...objects.map((o) => {
+              const key = o.Key ?? '';
+              return [
+                h('code', {}, key.slice(prefix.length)),
+                size(Number(o.Size ?? 0)),
+                when(o.LastModified),
+                h(
+                  'span',
+                  { class: 'row-actions' },
+                  h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'small',
+                      'aria-label': `download ${key}`,
+                      onclick: () => void download(key),
+                    },
+                    'Download',
+                  ),
+                  h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'small',
+                      'aria-label': `presigned link of ${key}`,
+                      onclick: () => void presign(key),
+                    },
+                    'Link',
+                  ),
+                ),
+              ];
+            }),
+          ],
+          `${folders.length} folder(s), ${objects.length} object(s) under ${prefix || '/'}`,
+        ),
+      );
+    } catch (e) {
+      mount(listingHost, thrownBox(e));
+    }
+  };
+
+  const fileId = uid('file');
+  const file = h('input', { id: fileId, type: 'file' });
+  const keyId = uid('key');
+  const keyInput = h('input', {
+    id: keyId,
+    type: 'text',
+    value: prefix,
+    size: 40,
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
+  const progress = h('progress', { max: 1, value: 0, 'aria-label': 'upload progress' });
+  const uploadOut = h('div', { class: 'upload-result', role: 'status' });
+  file.addEventListener('change', () => {
+    const f = file.files?.[0];
+    if (f && (keyInput.value === prefix || keyInput.value.endsWith('/')))
+      keyInput.value = `${keyInput.value}${f.name}`;
+  });
+  const upload = async () => {
+    const f = file.files?.[0];
+    if (!f) {
+      mount(uploadOut, errorBox('InvalidInput', 'choose a file first'));
+      return;
+    }
+    const key = keyInput.value;
+    if (!key || key.endsWith('/')) {
+      mount(uploadOut, errorBox('InvalidInput', 'give the object a key (not ending with `/`)'));
+      return;
+    }
+    progress.value = 0;
+    mount(uploadOut, `Uploading ${key}…`);
+    const r = await uploadObject(bucket, key, f, (x) => (progress.value = x));
+    if (r.error) mount(uploadOut, errorBox(r.error.code, r.error.message));
+    else {
+      await listing();
+      mount(uploadOut, `Uploaded ${key} (${size(f.size)}), RequestId ${r.requestId ?? ''}.`);
+    }
+  };
+
+  mount(
+    root,
+    h('h2', {}, `Bucket ${bucket}`),
+    h('p', {}, link('/buckets', '← all buckets')),
+    h('nav', { class: 'crumbs', 'aria-label': 'prefix' }, crumbs),
+    h(
+      'form',
+      {
+        class: 'upload',
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          void upload();
+        },
+      },
+      h('label', { for: fileId }, 'File'),
+      file,
+      h('label', { for: keyId }, 'Key'),
+      keyInput,
+      h('button', { type: 'submit' }, 'Upload'),
+      progress,
+    ),
+    uploadOut,
+    h('p', {}, h('label', { for: expiresId }, 'Presigned link lifetime (seconds) '), expires),
+    linkOut,
+    listingHost,
+  );
+  await listing();
+}

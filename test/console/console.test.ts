@@ -1,0 +1,406 @@
+/**
+ * @module The console in a real browser (headless Chromium from Debian, driven by playwright-core)
+ * against a spawned `yunbox serve --clock manual`: the tutorial's steps done through the page —
+ * sign in, create the role and the policy and attach them in the explorer, create an instance with
+ * the role and see its credential's expiry, browse a bucket (upload with progress, presigned link),
+ * and find the instance role's denied PutObject in the audit trail with its explanation — plus bad
+ * input shown plainly and never a stack trace. Screenshots of each step go to
+ * test-artifacts/console/. Skipped, saying why, where Chromium is absent (CI installs it).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rpcCall } from '../../src/protocol/rpc-client.js';
+import { ossClient } from '../../src/testing/sdk.js';
+import { REPO_ROOT, serveIn, type ServeProcess } from '../../src/testing/spawn.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+if (!HAVE_CHROMIUM && process.env.CI) throw new Error(`CI needs Chromium at ${CHROMIUM}`);
+const SHOTS = join(REPO_ROOT, 'test-artifacts', 'console');
+const ROOT = {
+  accessKeyId: 'LTAIconsoletestroot01',
+  accessKeySecret: 'ConsoleTestRootSecret0000000001',
+};
+const TRUST = JSON.stringify({
+  Statement: [
+    { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: ['ecs.aliyuncs.com'] } },
+  ],
+  Version: '1',
+});
+const READ_ONLY = JSON.stringify({
+  Statement: [{ Action: ['oss:Get*', 'oss:List*'], Effect: 'Allow', Resource: '*' }],
+  Version: '1',
+});
+// What a stack trace looks like in text: `    at fn (file.js:1:2)`, file positions, node internals.
+const STACK = /\n\s+at \S+ \(|\bat \S+:\d+:\d+|node:internal|\.ts:\d+:\d+/;
+
+let server: ServeProcess;
+let dir: string;
+let browser: Browser;
+let page: Page;
+let shot = 0;
+const pageErrors: string[] = [];
+
+async function snap(name: string): Promise<void> {
+  shot += 1;
+  await page.screenshot({
+    path: join(SHOTS, `${String(shot).padStart(2, '0')}-${name}.png`),
+    fullPage: true,
+  });
+  expect(await page.content()).not.toMatch(STACK);
+}
+
+/** Opens the explorer on `product`/`op` and fills the form's fields through their controls. */
+async function explore(product: string, op: string, values: Record<string, string | string[]>) {
+  await page.goto(`${server.endpoint}/_yunbox/console/#/explorer`);
+  await page.selectOption('#explorer-product', product);
+  await page.selectOption('#explorer-operation', op);
+  for (const [name, value] of Object.entries(values)) {
+    const field = page.locator(`.field[data-param="${name}"]`);
+    if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) {
+        if (i > 0) await field.getByRole('button', { name: `Add ${name} item` }).click();
+        await field.locator('.list-editor input').nth(i).fill(v);
+      }
+    } else if ((await field.locator('select').count()) > 0) {
+      await field.locator('select').selectOption(value);
+    } else {
+      await field.locator('input, textarea').first().fill(value);
+    }
+  }
+}
+
+/** Sends the explorer's form; the status shown and the response body. */
+async function send(): Promise<{ status: number; body: any; text: string }> {
+  await page.click('#explorer-send');
+  const status = page.locator('.result .status');
+  await status.waitFor();
+  const text = (await page.locator('.result details pre').first().textContent()) ?? '';
+  let body: any;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: Number(await status.getAttribute('data-status')), body, text };
+}
+
+beforeAll(async () => {
+  if (!HAVE_CHROMIUM) return;
+  await rm(SHOTS, { recursive: true, force: true });
+  await mkdir(SHOTS, { recursive: true });
+  dir = await mkdtemp(join(tmpdir(), 'yunbox-console-'));
+  server = await serveIn(dir, { metadata: true, manualClock: true, root: ROOT });
+  const { chromium } = await import('playwright-core');
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+  const context = await browser.newContext({
+    viewport: { width: 1366, height: 800 },
+    acceptDownloads: true,
+  });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+    origin: server.endpoint,
+  });
+  page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  // The browser logs every 4xx it receives; denials and refusals are expected here.
+  page.on(
+    'console',
+    (m) =>
+      m.type() === 'error' &&
+      !m.text().startsWith('Failed to load resource') &&
+      pageErrors.push(m.text()),
+  );
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!HAVE_CHROMIUM)(
+  `console in Chromium${HAVE_CHROMIUM ? '' : ` (skipped: no Chromium at ${CHROMIUM}; .ci/run installs it)`}`,
+  () => {
+    it('serves the page with a strict CSP and refuses a bad sign-in plainly', async () => {
+      const res = await fetch(`${server.endpoint}/_yunbox/console/`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      await page.goto(`${server.endpoint}/_yunbox/console/`);
+      await page.fill('input[name=accessKeyId]', ROOT.accessKeyId);
+      await page.fill('input[name=accessKeySecret]', 'not-the-secret');
+      await page.click('button[type=submit]');
+      await expect
+        .poll(() => page.locator('.error-box').textContent())
+        .toContain('InvalidAccessKey');
+      await snap('signin-refused');
+    });
+
+    it('signs in with temporary credentials, keeping no long-term secret', async () => {
+      await page.fill('input[name=accessKeySecret]', ROOT.accessKeySecret);
+      await page.click('button[type=submit]');
+      await page.locator('#explorer-product').waitFor();
+      const stored = await page.evaluate(() =>
+        JSON.stringify({ ...(globalThis as any).sessionStorage }),
+      );
+      expect(stored).toContain('STS.');
+      expect(stored).not.toContain(ROOT.accessKeySecret);
+      expect(await page.locator('#identity').textContent()).toContain('root account');
+      await snap('explorer');
+    });
+
+    it('creates the tutorial’s role and policy and attaches them in the explorer', async () => {
+      await explore('Ram', 'CreateRole', {
+        RoleName: 'EcsRamRoleTest',
+        AssumeRolePolicyDocument: TRUST,
+      });
+      let r = await send();
+      expect(r.status).toBe(200);
+      expect(r.body.Role.RoleName).toBe('EcsRamRoleTest');
+      expect(await page.locator('.result .request-id').textContent()).toBe(r.body.RequestId);
+      expect(await page.locator('.signed-request pre').first().textContent()).toMatch(
+        /authorization: ACS3-HMAC-SHA256 Credential=STS\./,
+      );
+      await snap('create-role');
+
+      await explore('Ram', 'CreatePolicy', {
+        PolicyName: 'EcsRamRolePolicyTest',
+        PolicyDocument: READ_ONLY,
+      });
+      expect((await send()).status).toBe(200);
+      await explore('Ram', 'AttachPolicyToRole', {
+        PolicyType: 'Custom',
+        PolicyName: 'EcsRamRolePolicyTest',
+        RoleName: 'EcsRamRoleTest',
+      });
+      r = await send();
+      expect(r.status).toBe(200);
+      await snap('attach-policy');
+
+      await page.goto(`${server.endpoint}/_yunbox/console/#/roles/EcsRamRoleTest`);
+      await page.locator('pre.json').first().waitFor();
+      expect(await page.locator('pre.json').first().textContent()).toContain('ecs.aliyuncs.com');
+      expect(await page.locator('main table').last().textContent()).toContain(
+        'EcsRamRolePolicyTest',
+      );
+      await snap('role-view');
+      await page.goto(`${server.endpoint}/_yunbox/console/#/policies/Custom/EcsRamRolePolicyTest`);
+      await page.locator('pre.json').waitFor();
+      expect(await page.locator('pre.json .s').allTextContents()).toContain('"oss:Get*"');
+      await snap('policy-view');
+    });
+
+    it('shows bad input plainly: checked in the page, and the server’s own error', async () => {
+      await explore('Ram', 'CreateRole', {
+        RoleName: 'bad role name!',
+        AssumeRolePolicyDocument: TRUST,
+      });
+      await page.click('#explorer-send');
+      await expect
+        .poll(() => page.locator('.field[data-param=RoleName] .field-error').textContent())
+        .toContain('RoleName');
+      await snap('bad-input-checked');
+      await page.uncheck('#explorer-check');
+      const r = await send();
+      expect(r.status).toBe(400);
+      expect(await page.locator('.result .error-box').textContent()).toMatch(/^InvalidParameter/);
+      await explore('Ram', 'CreatePolicy', {
+        PolicyName: 'Broken',
+        PolicyDocument: '{"Version": "1", "Statement": [',
+      });
+      const broken = await send();
+      expect(broken.status).toBe(400);
+      expect(await page.locator('.result .error-box').textContent()).toContain(
+        'MalformedPolicyDocument',
+      );
+      await snap('bad-input-server');
+    });
+
+    it('creates an instance with the role and shows its credential’s expiry and next rotation', async () => {
+      await explore('Vpc', 'CreateVpc', { RegionId: 'cn-hangzhou', CidrBlock: '192.168.0.0/16' });
+      const vpc = (await send()).body.VpcId as string;
+      await explore('Vpc', 'CreateVSwitch', {
+        RegionId: 'cn-hangzhou',
+        VpcId: vpc,
+        ZoneId: 'cn-hangzhou-i',
+        CidrBlock: '192.168.0.0/24',
+      });
+      const vsw = (await send()).body.VSwitchId as string;
+      await explore('Ecs', 'CreateInstance', {
+        RegionId: 'cn-hangzhou',
+        ImageId: 'centos_7_03_64_40G_alibase_20170503.vhd',
+        InstanceType: 'ecs.g6.large',
+        VSwitchId: vsw,
+        RamRoleName: 'EcsRamRoleTest',
+      });
+      const created = await send();
+      expect(created.status).toBe(200);
+      const instanceId = created.body.InstanceId as string;
+      await snap('create-instance');
+      await explore('Ecs', 'DescribeInstanceRamRole', {
+        RegionId: 'cn-hangzhou',
+        InstanceIds: [instanceId],
+      });
+      const roles = await send();
+      expect(roles.body.InstanceRamRoleSets.InstanceRamRoleSet[0].RamRoleName).toBe(
+        'EcsRamRoleTest',
+      );
+      expect(await page.locator('.signed-request pre').first().textContent()).toContain(
+        `InstanceIds=${encodeURIComponent(JSON.stringify([instanceId]))}`,
+      );
+      await snap('json-array-parameter');
+      await page.click('button:has-text("+1 min")');
+      await explore('Ecs', 'StartInstance', { InstanceId: instanceId });
+      expect((await send()).status).toBe(200);
+      await page.click('button:has-text("+1 min")');
+
+      await page.goto(`${server.endpoint}/_yunbox/console/#/instances`);
+      const expiry = page.locator('time.cred-expiry');
+      await expiry.waitFor();
+      const row = page.locator('main tbody tr', { hasText: instanceId });
+      expect(await row.textContent()).toContain('Running');
+      expect(await row.textContent()).toContain('EcsRamRoleTest');
+      const exp = Date.parse((await expiry.getAttribute('datetime'))!);
+      const next = Date.parse((await page.locator('time.cred-rotation').getAttribute('datetime'))!);
+      expect(exp - next).toBe(30 * 60_000);
+      await snap('instances');
+
+      await row.locator('select.fault-mode').selectOption('slow');
+      await row.locator('input[placeholder]').fill('300');
+      await row.getByRole('button', { name: /apply the metadata fault/ }).click();
+      await expect
+        .poll(() =>
+          page
+            .locator('main tbody tr', { hasText: instanceId })
+            .locator('select.fault-mode')
+            .inputValue(),
+        )
+        .toBe('slow');
+      await snap('metadata-fault');
+      await page
+        .locator('main tbody tr', { hasText: instanceId })
+        .locator('select.fault-mode')
+        .selectOption('none');
+      await page
+        .locator('main tbody tr', { hasText: instanceId })
+        .getByRole('button', { name: /apply the metadata fault/ })
+        .click();
+      await expect
+        .poll(() =>
+          page
+            .locator('main tbody tr', { hasText: instanceId })
+            .locator('select.fault-mode')
+            .inputValue(),
+        )
+        .toBe('none');
+
+      // The instance's own credential, as a program on it reads it from the metadata service.
+      const where = await rpcCall({
+        endpoint: server.endpoint,
+        version: '2026-11-01',
+        action: 'DescribeInstanceMetadataEndpoint',
+        params: { InstanceId: instanceId },
+        credentials: ROOT,
+        timestamp: new Date(
+          Date.parse(await page.locator('#server-clock').getAttribute('datetime').then(String)),
+        )
+          .toISOString()
+          .replace(/\.\d{3}Z$/, 'Z'),
+      });
+      const url = (where.json as any).Url as string;
+      const cred = (await (
+        await fetch(`${url}/latest/meta-data/ram/security-credentials/EcsRamRoleTest`)
+      ).json()) as any;
+      expect(cred.Code).toBe('Success');
+      expect(Date.parse(cred.Expiration)).toBe(exp);
+      (globalThis as any).instanceCred = { ...cred, instanceId };
+    });
+
+    it('browses a bucket: upload with progress, prefixes, presigned link', async () => {
+      await explore('Oss', 'PutBucket', { Bucket: 'ramroletest' });
+      expect((await send()).status).toBe(200);
+      await page.goto(`${server.endpoint}/_yunbox/console/#/buckets/ramroletest`);
+      await page.locator('input[type=file]').waitFor();
+      for (const key of ['ramroletest.txt', 'dir/inner.txt']) {
+        await page.locator('input[type=file]').setInputFiles({
+          name: key.split('/').pop()!,
+          mimeType: 'text/plain',
+          buffer: Buffer.from(`hello from ${key}`),
+        });
+        await page.locator('form.upload input[type=text]').fill(key);
+        await page.click('form.upload button[type=submit]');
+        await expect
+          .poll(() => page.locator('.upload-result').textContent())
+          .toContain(`Uploaded ${key}`);
+      }
+      expect(await page.locator('progress').evaluate((p) => (p as any).value)).toBe(1);
+      await snap('bucket-upload');
+      await page.click('a.folder');
+      await expect.poll(() => page.locator('main table').textContent()).toContain('inner.txt');
+      await snap('bucket-prefix');
+      await page.getByRole('button', { name: 'presigned link of dir/inner.txt' }).click();
+      const link = await page.locator('input.url').inputValue();
+      expect(link).toContain('x-oss-signature=');
+      expect(await (await fetch(link)).text()).toBe('hello from dir/inner.txt');
+      await snap('presigned-link');
+      const download = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'download dir/inner.txt' }).click();
+      expect((await download).suggestedFilename()).toBe('inner.txt');
+    });
+
+    it('shows the read-only role’s denied PutObject in the audit trail with its explanation', async () => {
+      const cred = (globalThis as any).instanceCred;
+      const client = ossClient(
+        server,
+        {
+          accessKeyId: cred.AccessKeyId,
+          accessKeySecret: cred.AccessKeySecret,
+          securityToken: cred.SecurityToken,
+        },
+        { bucket: 'ramroletest' },
+      );
+      expect((await client.list({ 'max-keys': 10 })).objects.length).toBeGreaterThan(0);
+      await expect(client.put('denied.txt', Buffer.from('no'))).rejects.toMatchObject({
+        status: 403,
+      });
+
+      await page.goto(`${server.endpoint}/_yunbox/console/#/trail?key=EventName&value=PutObject`);
+      const denied = page.locator('tr.event[data-decision=implicit-deny]').first();
+      await denied.waitFor({ timeout: 10_000 });
+      expect(await denied.textContent()).toContain('EcsRamRoleTest');
+      expect(await denied.locator('.decided-by').textContent()).not.toBe('');
+      await denied.getByRole('button', { name: /details of PutObject/ }).click();
+      expect(await page.locator('tr.event-details:not([hidden])').textContent()).toContain(
+        cred.instanceId,
+      );
+      expect(await page.locator('main').textContent()).not.toContain(cred.AccessKeySecret);
+      expect(await page.locator('main').textContent()).not.toContain(cred.SecurityToken);
+      await snap('trail-denied-putobject');
+    });
+
+    it('advances the manual clock, and signs in again when the session expires', async () => {
+      await page.goto(`${server.endpoint}/_yunbox/console/#/explorer`);
+      const before = Date.parse((await page.locator('#server-clock').getAttribute('datetime'))!);
+      await page.click('button:has-text("+1 min")');
+      await expect
+        .poll(async () =>
+          Date.parse((await page.locator('#server-clock').getAttribute('datetime'))!),
+        )
+        .toBe(before + 60_000);
+      await snap('clock-advanced');
+      await page.click('button:has-text("+1 h")');
+      await expect
+        .poll(() => page.locator('main.signin .error-box').textContent())
+        .toContain('expired');
+      await snap('session-expired');
+      await page.fill('input[name=accessKeyId]', ROOT.accessKeyId);
+      await page.fill('input[name=accessKeySecret]', ROOT.accessKeySecret);
+      await page.click('button[type=submit]');
+      await page.locator('#explorer-product').waitFor();
+      expect(pageErrors).toEqual([]);
+    });
+  },
+);
