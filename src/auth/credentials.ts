@@ -5,7 +5,7 @@
  * error codes.
  */
 import type { Principal } from '../kernel/principal.js';
-import { deriveStsSecret, openToken, type StsKey } from './sts-token.js';
+import { deriveStsSecret, openToken, type StsClaims, type StsKey } from './sts-token.js';
 
 /** Why credentials were refused. */
 export type CredentialFailure =
@@ -53,8 +53,37 @@ function tokenKeyId(token: string): string | undefined {
   return head.subarray(2, 2 + head[1]!).toString('utf8');
 }
 
+/** Tokens opened recently, newest last (a Map keeps insertion order): the LRU of the resolver. */
+const OPENED_CACHE_SIZE = 2048;
+
+/** A token already opened: its claims, the key that sealed it and the derived secret. */
+interface Opened {
+  key: StsKey;
+  claims: StsClaims;
+  secret: string;
+}
+
 /** Builds a resolver over `sources`. */
 export function createCredentialResolver(sources: CredentialSources): CredentialResolver {
+  // Opening a token (AES-GCM, JSON, HMAC for the secret) is a tenth of an OSS GET; a workload
+  // presents the same token for up to an hour. A token's claims never change, so the opened form
+  // is kept by the exact token text; the sealing key is still looked up every time (a retired
+  // key stops its tokens at once), and expiry and the key id are checked on every request.
+  const opened = new Map<string, Opened>();
+  const open = (token: string, key: StsKey): Opened | undefined => {
+    const hit = opened.get(token);
+    if (hit && hit.key.id === key.id && hit.key.key.equals(key.key)) {
+      opened.delete(token);
+      opened.set(token, hit);
+      return hit;
+    }
+    const o = openToken(token, (k) => (k === key.id ? key : undefined));
+    if (!o.ok) return undefined;
+    const entry = { key, claims: o.claims, secret: deriveStsSecret(key, o.claims.accessKeyId) };
+    opened.set(token, entry);
+    if (opened.size > OPENED_CACHE_SIZE) opened.delete(opened.keys().next().value!);
+    return entry;
+  };
   return {
     async resolve(accessKeyId, securityToken, now) {
       if (accessKeyId.startsWith('STS.')) {
@@ -64,14 +93,36 @@ export function createCredentialResolver(sources: CredentialSources): Credential
         const id = tokenKeyId(securityToken);
         const key = id !== undefined ? await sources.stsKey(id) : undefined;
         if (!key) return { ok: false, reason: 'token-malformed' };
-        const opened = openToken(securityToken, (k) => (k === key.id ? key : undefined));
-        if (!opened.ok) return { ok: false, reason: 'token-malformed' };
-        const c = opened.claims;
+        const token = open(securityToken, key);
+        if (!token) return { ok: false, reason: 'token-malformed' };
+        const c = token.claims;
         if (c.accessKeyId !== accessKeyId) return { ok: false, reason: 'token-mismatch' };
         if (now >= c.expiresAt) return { ok: false, reason: 'token-expired' };
+        // A console session (src/console/session.ts) is its user's or account's own identity,
+        // decided by the same policies as that identity's long-term keys.
+        if (c.identity?.kind === 'user') {
+          return {
+            ok: true,
+            secret: token.secret,
+            principal: {
+              kind: 'user',
+              accountId: c.accountId,
+              userId: c.identity.userId,
+              userName: c.identity.userName,
+              accessKeyId,
+            },
+          };
+        }
+        if (c.identity?.kind === 'account') {
+          return {
+            ok: true,
+            secret: token.secret,
+            principal: { kind: 'account', accountId: c.accountId, accessKeyId },
+          };
+        }
         return {
           ok: true,
-          secret: deriveStsSecret(key, accessKeyId),
+          secret: token.secret,
           principal: {
             kind: 'role-session',
             accountId: c.accountId,
