@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runNode, spawnServe, type ServeProcess } from '../../src/testing/spawn.js';
+import { CLI, runNode, serveIn, type ServeProcess } from '../../src/testing/spawn.js';
 
 let manual: ServeProcess;
 let system: ServeProcess;
@@ -16,17 +16,7 @@ beforeAll(async () => {
   const start = async (args: string[]) => {
     const dir = await mkdtemp(join(tmpdir(), 'yunbox-clock-'));
     dirs.push(dir);
-    return spawnServe([
-      '--data',
-      dir,
-      '--listen',
-      '127.0.0.1:0',
-      '--tls-listen',
-      'off',
-      '--log-level',
-      'warn',
-      ...args,
-    ]);
+    return serveIn(dir, { args });
   };
   [manual, system] = await Promise.all([
     start(['--clock', 'manual', '--clock-start', '2026-01-01T00:00:00Z']),

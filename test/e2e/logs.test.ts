@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnServe, type ServeProcess } from '../../src/testing/spawn.js';
+import { serveIn, type ServeProcess } from '../../src/testing/spawn.js';
 import { $Ram, $Sts, ramClient, stsClient } from '../../src/testing/sdk.js';
 import { createUserWithKey, ramTrustPolicy } from '../../src/testing/fixtures.js';
 import { rpcCall } from '../../src/protocol/rpc-client.js';
@@ -20,13 +20,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'yunbox-logs-'));
-  s = await spawnServe(
-    ['--data', dir, '--listen', '127.0.0.1:0', '--tls-listen', 'off', '--log-level', 'trace'],
-    {
-      YUNBOX_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId,
-      YUNBOX_ROOT_ACCESS_KEY_SECRET: ROOT.accessKeySecret,
-    },
-  );
+  s = await serveIn(dir, { root: ROOT, logLevel: 'trace' });
 });
 afterAll(async () => {
   await s?.stop();

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runNode, spawnServe, type ServeProcess } from '../../src/testing/spawn.js';
+import { CLI, runNode, serveIn, type ServeProcess } from '../../src/testing/spawn.js';
 import { $Ecs, ecsClient, stsClient } from '../../src/testing/sdk.js';
 import {
   TUTORIAL_IMAGE,
@@ -26,26 +26,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'yunbox-metadata-cli-'));
-  server = await spawnServe(
-    [
-      '--data',
-      dir,
-      '--listen',
-      '127.0.0.1:0',
-      '--tls-listen',
-      'off',
-      '--metadata-listen',
-      '127.0.0.1:0',
-      '--clock',
-      'manual',
-      '--log-level',
-      'warn',
-    ],
-    {
-      YUNBOX_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId,
-      YUNBOX_ROOT_ACCESS_KEY_SECRET: ROOT.accessKeySecret,
-    },
-  );
+  server = await serveIn(dir, { metadata: true, manualClock: true, root: ROOT });
 });
 afterAll(async () => {
   await server?.stop();

@@ -10,7 +10,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnServe, type ServeProcess } from '../../src/testing/spawn.js';
+import { serveIn, type ServeProcess } from '../../src/testing/spawn.js';
 import { ossClient } from '../../src/testing/sdk.js';
 
 const ROOT = {
@@ -29,24 +29,7 @@ function content(i: number): Buffer {
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
 async function serve(dir: string): Promise<ServeProcess> {
-  return spawnServe(
-    [
-      '--data',
-      dir,
-      '--listen',
-      '127.0.0.1:0',
-      '--tls-listen',
-      'off',
-      '--metadata-listen',
-      'off',
-      '--log-level',
-      'warn',
-    ],
-    {
-      YUNBOX_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId,
-      YUNBOX_ROOT_ACCESS_KEY_SECRET: ROOT.accessKeySecret,
-    },
-  );
+  return serveIn(dir, { root: ROOT });
 }
 
 async function blobFiles(dir: string): Promise<{ blobs: number; tmp: number }> {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Crc64 } from '../../src/blob/crc64.js';
-import { spawnServe, type ServeProcess } from '../../src/testing/spawn.js';
+import { serveIn, type ServeProcess } from '../../src/testing/spawn.js';
 import { freshPgSchema } from '../../src/testing/server.js';
 import { pgSkipReason } from '../../src/testing/pg.js';
 import { ossClient } from '../../src/testing/sdk.js';
@@ -70,25 +70,7 @@ afterEach(async () => {
 async function roundTrip(extraArgs: string[], mib: number) {
   const dir = await mkdtemp(join(tmpdir(), 'yunbox-stream-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const server: ServeProcess = await spawnServe(
-    [
-      '--data',
-      dir,
-      '--listen',
-      '127.0.0.1:0',
-      '--tls-listen',
-      'off',
-      '--metadata-listen',
-      'off',
-      '--log-level',
-      'warn',
-      ...extraArgs,
-    ],
-    {
-      YUNBOX_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId,
-      YUNBOX_ROOT_ACCESS_KEY_SECRET: ROOT.accessKeySecret,
-    },
-  );
+  const server: ServeProcess = await serveIn(dir, { root: ROOT, args: extraArgs });
   cleanups.push(() => server.stop());
   const pid = server.child.pid!;
   const c = ossClient(server, ROOT, { bucket: 'big', extra: { timeout: 600_000 } });

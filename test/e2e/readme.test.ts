@@ -3,7 +3,7 @@
  * the default addresses replaced by the test server's), in its own Node process against a real
  * yunbox; and `npm start`'s command starts a server that answers /_yunbox/health.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../src/testing/server.js';
@@ -46,13 +46,16 @@ async function run(name: string, env: NodeJS.ProcessEnv) {
   const file = join(dir, `${name}.mjs`);
   await writeFile(
     file,
-    code!.replaceAll('127.0.0.1:9910', yb.address).replaceAll('127.0.0.1:9911', yb.tlsAddress!),
+    code!
+      .replaceAll('127.0.0.1:9910', yb.address)
+      .replaceAll('127.0.0.1:9911', yb.tlsAddress!)
+      .replaceAll("'/tmp/yb'", JSON.stringify(join(dir, 'from-code-data'))),
   );
   return runNode([file], env);
 }
 
 describe('README', () => {
-  it('has the three SDK snippets', async () => {
+  it('has the SDK snippets and the from-code one', async () => {
     expect([...(await snippets()).keys()]).toEqual([
       'pop-core',
       'ram20150501',
@@ -60,6 +63,7 @@ describe('README', () => {
       'ecs20140526',
       'instance-default-chain',
       'ali-oss',
+      'from-code',
     ]);
   });
 
@@ -168,6 +172,15 @@ describe('README', () => {
     },
   );
 
+  it('from-code snippet starts a server in-process, moves its clock and closes it', async () => {
+    // The file sits inside this checkout, so `import 'yunbox'` resolves to the package itself
+    // (Node's self-reference through package.json "exports"): dist/, as a user gets it.
+    const r = await run('from-code', {});
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^http:\/\/127\.0\.0\.1:\d+ LTAI\w+$/);
+  });
+
   it("`npm start`'s command starts yunbox on SQLite in the data directory", async () => {
     const data = join(dir, 'data');
     const s = await spawnServe([
@@ -187,6 +200,7 @@ describe('README', () => {
       expect(s.stdout()).toMatch(/AccessKeyId:\s+LTAI/);
       const creds = JSON.parse(await readFile(join(data, 'root-credentials.json'), 'utf8'));
       expect(creds.AccessKeyId).toMatch(/^LTAI/);
+      expect((await stat(join(data, 'root-credentials.json'))).mode & 0o777).toBe(0o600);
     } finally {
       expect(await s.stop()).toBe(0);
     }

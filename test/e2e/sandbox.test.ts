@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +27,14 @@ import {
   sandboxSkipReason,
 } from '../../src/testing/sandbox.js';
 import { $Ecs, ecsClient, ossClient, type TestCredentials } from '../../src/testing/sdk.js';
-import { CLI, REPO_ROOT, runNode, spawnServe, type ServeProcess } from '../../src/testing/spawn.js';
+import {
+  CLI,
+  REPO_ROOT,
+  rootCredentialsIn,
+  runNode,
+  serveIn,
+  type ServeProcess,
+} from '../../src/testing/spawn.js';
 
 const REGION = 'cn-hangzhou';
 const dirs: string[] = [];
@@ -36,25 +43,11 @@ let home: string;
 async function serve(dir?: string): Promise<{ server: ServeProcess; dir: string }> {
   const data = dir ?? (await mkdtemp(join(tmpdir(), 'yunbox-sandbox-e2e-')));
   if (!dir) dirs.push(data);
-  const server = await spawnServe([
-    '--data',
-    data,
-    '--listen',
-    '127.0.0.1:0',
-    '--tls-listen',
-    'off',
-    '--metadata-listen',
-    'off',
-    '--log-level',
-    'warn',
-  ]);
+  const server = await serveIn(data);
   return { server, dir: data };
 }
 
-async function rootIn(dir: string): Promise<TestCredentials & { accountId: string }> {
-  const c = JSON.parse(await readFile(join(dir, 'root-credentials.json'), 'utf8'));
-  return { accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, accountId: c.accountId };
-}
+const rootIn = rootCredentialsIn;
 
 /** Runs (and waits for) a Running instance, optionally with an instance role. */
 async function runningInstance(

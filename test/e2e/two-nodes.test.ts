@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshPgSchema } from '../../src/testing/server.js';
 import { pgSkipReason } from '../../src/testing/pg.js';
-import { spawnServe, type ServeProcess } from '../../src/testing/spawn.js';
+import { serveIn, type ServeProcess } from '../../src/testing/spawn.js';
 import { $Ram, $Sts, ramClient, stsClient } from '../../src/testing/sdk.js';
 import { createUserWithKey, ramTrustPolicy } from '../../src/testing/fixtures.js';
 
@@ -30,24 +30,7 @@ describe.skipIf(skip !== undefined)('two nodes on one PostgreSQL', () => {
     const start = async () => {
       const dir = await mkdtemp(join(tmpdir(), 'yunbox-node-'));
       dirs.push(dir);
-      return spawnServe(
-        [
-          '--data',
-          dir,
-          '--listen',
-          '127.0.0.1:0',
-          '--tls-listen',
-          'off',
-          '--store',
-          schema.url,
-          '--log-level',
-          'warn',
-        ],
-        {
-          YUNBOX_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId,
-          YUNBOX_ROOT_ACCESS_KEY_SECRET: ROOT.accessKeySecret,
-        },
-      );
+      return serveIn(dir, { root: ROOT, args: ['--store', schema.url] });
     };
     [a, b] = await Promise.all([start(), start()]);
   });
