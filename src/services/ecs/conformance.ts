@@ -5,7 +5,7 @@
  * identically from the shared STS key.
  */
 import { expect } from 'vitest';
-import { StoreError } from '../../kernel/errors.js';
+import { race, storeError } from '../../store/conformance/helpers.js';
 import type { ConformanceSuite } from '../../store/conformance/runner.js';
 import type { Db } from '../../store/db.js';
 import { StsIssuer, StsKeyStore } from '../sts/index.js';
@@ -71,34 +71,6 @@ function spec(vswitchId: string, cidr: string, extra: Partial<NewInstance> = {})
     metadata: DEFAULT_METADATA_OPTIONS,
     ...extra,
   };
-}
-
-/**
- * Runs `fns` at once where several nodes share the store (PostgreSQL). SQLite is a single-node
- * store (`multiNode: false`): its two in-process handles could only block each other's
- * synchronous lock waits, so there they run one after the other.
- */
-async function race<T>(db: Db, fns: Array<() => Promise<T>>): Promise<PromiseSettledResult<T>[]> {
-  if (db.dialect.multiNode) return Promise.allSettled(fns.map((f) => f()));
-  const out: PromiseSettledResult<T>[] = [];
-  for (const f of fns) {
-    try {
-      out.push({ status: 'fulfilled', value: await f() });
-    } catch (reason) {
-      out.push({ status: 'rejected', reason });
-    }
-  }
-  return out;
-}
-
-async function storeError(p: Promise<unknown>): Promise<StoreError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof StoreError) return e;
-    throw e;
-  }
-  throw new Error('expected a StoreError');
 }
 
 export const ecsConformance: ConformanceSuite = {

@@ -6,6 +6,7 @@
  */
 import { expect } from 'vitest';
 import { StoreError } from '../../kernel/errors.js';
+import { storeError } from '../../store/conformance/helpers.js';
 import type { ConformanceSuite } from '../../store/conformance/runner.js';
 import type { Db } from '../../store/db.js';
 import { PostgresBlobStore } from '../../blob/postgres/postgres-blob-store.js';
@@ -76,16 +77,6 @@ function part(uploadId: string, n: number, blobId: string): Part {
  */
 async function other(db: Db, another: () => Promise<Db>): Promise<Db> {
   return db.dialect.multiNode ? another() : db;
-}
-
-async function storeError(p: Promise<unknown>): Promise<StoreError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof StoreError) return e;
-    throw e;
-  }
-  throw new Error('expected a StoreError');
 }
 
 export const ossConformance: ConformanceSuite = {

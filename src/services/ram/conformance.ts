@@ -4,6 +4,7 @@
  */
 import { expect } from 'vitest';
 import { StoreError } from '../../kernel/errors.js';
+import { storeError } from '../../store/conformance/helpers.js';
 import type { ConformanceSuite } from '../../store/conformance/runner.js';
 import type { Db } from '../../store/db.js';
 import { policyId, type Policy, type Role, type User } from './model.js';
@@ -55,16 +56,6 @@ async function setup(db: Db): Promise<RamSqlStore> {
   const s = new RamSqlStore(db);
   await s.ensureAccount(ACCT, 1);
   return s;
-}
-
-async function storeError(p: Promise<unknown>): Promise<StoreError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof StoreError) return e;
-    throw e;
-  }
-  throw new Error('expected a StoreError');
 }
 
 export const ramConformance: ConformanceSuite = {
