@@ -6,17 +6,67 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join as joinPath, resolve as resolvePath } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_LISTEN } from '../config/config.js';
 import { rpcCall } from '../protocol/rpc-client.js';
 import { YUNBOX_API_VERSION } from '../services/yunbox/index.js';
 import type { CliIo } from './command.js';
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 /** The data directory when neither `--data` nor `YUNBOX_DATA` says (the `serve` default). */
 const DEFAULT_DATA_DIR = './.yunbox';
 
 /** The `--endpoint` option shared by commands that talk to a server. */
 export const endpointOption = { endpoint: { type: 'string' as const } };
+
+/**
+ * The server a command talks to: `--endpoint`, else `YUNBOX_ENDPOINT`, else the default gateway
+ * address; `http://` is added when no scheme is given, trailing slashes dropped.
+ * @example
+ * serverEndpoint('127.0.0.1:9910/', io) // 'http://127.0.0.1:9910'
+ */
+export function serverEndpoint(flag: string | undefined, io: CliIo): string {
+  return (flag ?? io.env.YUNBOX_ENDPOINT ?? `http://${DEFAULT_LISTEN}`)
+    .replace(/\/+$/, '')
+    .replace(/^(?!https?:\/\/)/, 'http://');
+}
+
+/** The options of commands that call a server's API as root: where it is, where its data is. */
+export const serverCallOptions = {
+  endpoint: { type: 'string' },
+  data: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsOptionsConfig;
+
+type Parsed<O extends ParseArgsOptionsConfig> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
+>;
+
+/**
+ * Parses a command's arguments strictly. Bad options print `yunbox NAME: why` and the usage
+ * (exit 2); `--help` (when among `options`) prints the usage (exit 0).
+ */
+export function parseCommandArgs<O extends ParseArgsOptionsConfig>(
+  argv: string[],
+  io: CliIo,
+  name: string,
+  usage: string,
+  options: O,
+): Parsed<O> | { exit: number } {
+  let parsed: Parsed<O>;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    io.stderr(`yunbox ${name}: ${(e as Error).message}\n${usage}`);
+    return { exit: 2 };
+  }
+  if ((parsed.values as { help?: boolean }).help) {
+    io.stdout(usage);
+    return { exit: 0 };
+  }
+  return parsed;
+}
 
 /** Parses `--endpoint` and positionals; prints usage and returns undefined on bad input. */
 export function serverOptions(
@@ -35,15 +85,7 @@ export function serverOptions(
       io.stdout(usage);
       return undefined;
     }
-    const endpoint = (
-      values.endpoint ??
-      io.env.YUNBOX_ENDPOINT ??
-      `http://${DEFAULT_LISTEN}`
-    ).replace(/\/+$/, '');
-    return {
-      positionals,
-      endpoint: /^https?:\/\//.test(endpoint) ? endpoint : `http://${endpoint}`,
-    };
+    return { positionals, endpoint: serverEndpoint(values.endpoint, io) };
   } catch (e) {
     io.stderr(`${(e as Error).message}\n${usage}`);
     return undefined;

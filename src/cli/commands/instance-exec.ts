@@ -9,12 +9,17 @@ import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_LISTEN } from '../../config/config.js';
 import { sandboxProcessEnv } from '../../sandbox/env.js';
 import { NETNS_RUN_DIR, sandboxSupport } from '../../sandbox/host.js';
 import type { CliCommand, CliIo } from '../command.js';
-import { findRootCredentials, yunboxCall } from '../server-client.js';
+import {
+  findRootCredentials,
+  parseCommandArgs,
+  serverCallOptions,
+  serverEndpoint,
+  yunboxCall,
+} from '../server-client.js';
 
 const OPTIONS_HELP = `options:
   --endpoint URL   the server (env YUNBOX_ENDPOINT, default http://${DEFAULT_LISTEN})
@@ -69,40 +74,17 @@ export function parseInstanceArgs(
   const dash = argv.indexOf('--');
   const head = dash === -1 ? argv : argv.slice(0, dash);
   const tail = dash === -1 ? [] : argv.slice(dash + 1);
-  let values: { endpoint?: string; data?: string; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: head,
-      options: {
-        endpoint: { type: 'string' },
-        data: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (e) {
-    io.stderr(`yunbox ${name}: ${(e as Error).message}\n${usageText}`);
-    return { exit: 2 };
-  }
-  if (values.help) {
-    io.stdout(usageText);
-    return { exit: 0 };
-  }
+  const parsed = parseCommandArgs(head, io, name, usageText, serverCallOptions);
+  if ('exit' in parsed) return parsed;
+  const { values, positionals } = parsed;
   const [instanceId, ...more] = positionals;
   if (instanceId === undefined) {
     io.stderr(`yunbox ${name}: expected an instance id\n${usageText}`);
     return { exit: 2 };
   }
-  const endpoint = (
-    values.endpoint ??
-    io.env.YUNBOX_ENDPOINT ??
-    `http://${DEFAULT_LISTEN}`
-  ).replace(/\/+$/, '');
   return {
     instanceId,
-    endpoint: /^https?:\/\//.test(endpoint) ? endpoint : `http://${endpoint}`,
+    endpoint: serverEndpoint(values.endpoint, io),
     data: values.data,
     rest: [...more, ...tail],
   };

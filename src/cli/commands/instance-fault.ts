@@ -3,11 +3,16 @@
  * instance's metadata service misbehave on purpose (for tests of client resilience), or heals it
  * (`none`). Calls SetInstanceMetadataFault on the server, signed with the root credentials.
  */
-import { parseArgs } from 'node:util';
 import { DEFAULT_LISTEN } from '../../config/config.js';
 import { FAULT_MODES, MAX_FAULT_DELAY_MS } from '../../services/ecs/index.js';
 import type { CliCommand } from '../command.js';
-import { findRootCredentials, yunboxCall } from '../server-client.js';
+import {
+  findRootCredentials,
+  parseCommandArgs,
+  serverCallOptions,
+  serverEndpoint,
+  yunboxCall,
+} from '../server-client.js';
 
 const usage = `usage: yunbox instance fault INSTANCE_ID MODE [--delay MS] [--status CODE] [--endpoint URL] [--data DIR]
 
@@ -32,35 +37,13 @@ export const command: CliCommand = {
   summary: "make an instance's metadata service slow, failing, expired or token-refusing",
   usage,
   async run(argv, io) {
-    let values: {
-      delay?: string;
-      status?: string;
-      endpoint?: string;
-      data?: string;
-      help?: boolean;
-    };
-    let positionals: string[];
-    try {
-      ({ values, positionals } = parseArgs({
-        args: argv,
-        options: {
-          delay: { type: 'string' },
-          status: { type: 'string' },
-          endpoint: { type: 'string' },
-          data: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        allowPositionals: true,
-        strict: true,
-      }));
-    } catch (e) {
-      io.stderr(`yunbox instance fault: ${(e as Error).message}\n${usage}`);
-      return 2;
-    }
-    if (values.help) {
-      io.stdout(usage);
-      return 0;
-    }
+    const parsed = parseCommandArgs(argv, io, 'instance fault', usage, {
+      ...serverCallOptions,
+      delay: { type: 'string' },
+      status: { type: 'string' },
+    });
+    if ('exit' in parsed) return parsed.exit;
+    const { values, positionals } = parsed;
     const [instanceId, mode] = positionals;
     if (positionals.length !== 2 || !instanceId || !mode) {
       io.stderr(`yunbox instance fault: expected an instance id and a mode\n${usage}`);
@@ -86,9 +69,7 @@ export const command: CliCommand = {
       io.stderr(`yunbox instance fault: ${found.error}\n`);
       return 1;
     }
-    const endpoint = (values.endpoint ?? io.env.YUNBOX_ENDPOINT ?? `http://${DEFAULT_LISTEN}`)
-      .replace(/\/+$/, '')
-      .replace(/^(?!https?:\/\/)/, 'http://');
+    const endpoint = serverEndpoint(values.endpoint, io);
     const r = await yunboxCall(endpoint, found.credentials, 'SetInstanceMetadataFault', {
       InstanceId: instanceId,
       Mode: mode,

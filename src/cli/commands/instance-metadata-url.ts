@@ -4,10 +4,15 @@
  * reads its metadata there gets that instance's tree and credentials (identification by the
  * address connected to, not isolation: only sandboxes isolate). Signed with the root credentials.
  */
-import { parseArgs } from 'node:util';
 import { DEFAULT_LISTEN } from '../../config/config.js';
 import type { CliCommand } from '../command.js';
-import { findRootCredentials, yunboxCall } from '../server-client.js';
+import {
+  findRootCredentials,
+  parseCommandArgs,
+  serverCallOptions,
+  serverEndpoint,
+  yunboxCall,
+} from '../server-client.js';
 
 const usage = `usage: yunbox instance metadata-url INSTANCE_ID [--endpoint URL] [--data DIR]
 
@@ -32,27 +37,9 @@ export const command: CliCommand = {
   summary: "print the URL of an instance's metadata service outside sandboxes",
   usage,
   async run(argv, io) {
-    let values: { endpoint?: string; data?: string; help?: boolean };
-    let positionals: string[];
-    try {
-      ({ values, positionals } = parseArgs({
-        args: argv,
-        options: {
-          endpoint: { type: 'string' },
-          data: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        allowPositionals: true,
-        strict: true,
-      }));
-    } catch (e) {
-      io.stderr(`yunbox instance metadata-url: ${(e as Error).message}\n${usage}`);
-      return 2;
-    }
-    if (values.help) {
-      io.stdout(usage);
-      return 0;
-    }
+    const parsed = parseCommandArgs(argv, io, 'instance metadata-url', usage, serverCallOptions);
+    if ('exit' in parsed) return parsed.exit;
+    const { values, positionals } = parsed;
     const [instanceId] = positionals;
     if (positionals.length !== 1 || !instanceId) {
       io.stderr(`yunbox instance metadata-url: expected one instance id\n${usage}`);
@@ -63,9 +50,7 @@ export const command: CliCommand = {
       io.stderr(`yunbox instance metadata-url: ${found.error}\n`);
       return 1;
     }
-    const endpoint = (values.endpoint ?? io.env.YUNBOX_ENDPOINT ?? `http://${DEFAULT_LISTEN}`)
-      .replace(/\/+$/, '')
-      .replace(/^(?!https?:\/\/)/, 'http://');
+    const endpoint = serverEndpoint(values.endpoint, io);
     const r = await yunboxCall(endpoint, found.credentials, 'DescribeInstanceMetadataEndpoint', {
       InstanceId: instanceId,
     });

@@ -5,11 +5,15 @@
  * `NextToken` until `--max` events are printed: one line per event (time, principal, action,
  * resource, decision, error code, request id), or the events as JSON.
  */
-import { parseArgs } from 'node:util';
 import { DEFAULT_LISTEN } from '../../config/config.js';
 import { rpcCall } from '../../protocol/rpc-client.js';
 import type { CliCommand, CliIo } from '../command.js';
-import { findRootCredentials } from '../server-client.js';
+import {
+  findRootCredentials,
+  parseCommandArgs,
+  serverCallOptions,
+  serverEndpoint,
+} from '../server-client.js';
 
 /** ActionTrail's API version (services/trail). */
 const ACTIONTRAIL_VERSION = '2020-07-06';
@@ -97,41 +101,19 @@ export const command: CliCommand = {
   summary: 'print the audit trail: every API call, allowed or denied, and why',
   usage,
   async run(argv, io) {
-    let values: {
-      start?: string;
-      end?: string;
-      attr?: string[];
-      max?: string;
-      forward?: boolean;
-      json?: boolean;
-      endpoint?: string;
-      data?: string;
-      help?: boolean;
-    };
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: {
-          start: { type: 'string' },
-          end: { type: 'string' },
-          attr: { type: 'string', multiple: true },
-          max: { type: 'string' },
-          forward: { type: 'boolean' },
-          json: { type: 'boolean' },
-          endpoint: { type: 'string' },
-          data: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        allowPositionals: false,
-        strict: true,
-      }));
-    } catch (e) {
-      io.stderr(`yunbox trail lookup: ${(e as Error).message}\n${usage}`);
-      return 2;
-    }
-    if (values.help) {
-      io.stdout(usage);
-      return 0;
+    const parsed = parseCommandArgs(argv, io, 'trail lookup', usage, {
+      ...serverCallOptions,
+      start: { type: 'string' },
+      end: { type: 'string' },
+      attr: { type: 'string', multiple: true },
+      max: { type: 'string' },
+      forward: { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    if ('exit' in parsed) return parsed.exit;
+    const { values, positionals } = parsed;
+    if (positionals.length > 0) {
+      return fail(io, `unexpected argument \`${positionals[0]}\`\n${usage}`, 2);
     }
     const max = values.max === undefined ? 20 : Number(values.max);
     if (!/^\d+$/.test(values.max ?? '20') || max < 1) {
@@ -149,9 +131,7 @@ export const command: CliCommand = {
     }
     const found = await findRootCredentials(io, values.data);
     if (!found.ok) return fail(io, found.error, 1);
-    const endpoint = (values.endpoint ?? io.env.YUNBOX_ENDPOINT ?? `http://${DEFAULT_LISTEN}`)
-      .replace(/\/+$/, '')
-      .replace(/^(?!https?:\/\/)/, 'http://');
+    const endpoint = serverEndpoint(values.endpoint, io);
 
     const events: WireEvent[] = [];
     let token: string | undefined;
