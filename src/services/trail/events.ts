@@ -17,6 +17,7 @@ import {
   resourceOf,
   rwOf,
   scrubber,
+  type EventIdentity,
   type TrailDecision,
   type TrailEvent,
 } from './model.js';
@@ -149,6 +150,25 @@ export function decisionOf(
 
 const NO_PARAMETERS: ReadonlyMap<string, string> = new Map();
 
+/** The who and the why of an event: identity, resource and decision (its account aside). */
+function whoAndWhy(
+  id: EventIdentity,
+  r: Pick<TrailEvent, 'resourceType' | 'resourceName'>,
+  d: ReturnType<typeof decisionOf>,
+  scrub: (s: string) => string,
+): Omit<EventIdentity, 'accountId'> &
+  Pick<TrailEvent, 'resourceType' | 'resourceName' | 'decision' | 'decidedBy' | 'resource'> {
+  const { accountId: _account, ...who } = id;
+  return {
+    ...who,
+    resourceType: r.resourceType,
+    resourceName: r.resourceName,
+    decision: d.decision,
+    decidedBy: scrub(d.decidedBy),
+    resource: d.resource,
+  };
+}
+
 /** The event of an RPC request that reached routing, once answered. */
 export function rpcEvent(ctx: RpcCtx, region: string, eventId: string): TrailEvent {
   const h = ctx.req.headers;
@@ -188,18 +208,7 @@ export function rpcEvent(ctx: RpcCtx, region: string, eventId: string): TrailEve
         : err.code === 'SignatureDoesNotMatch'
           ? 'Specified signature is not matched with our calculation.'
           : scrub(err.message),
-    identityType: id.identityType,
-    principalId: id.principalId,
-    userName: id.userName,
-    roleName: id.roleName,
-    accessKeyId: id.accessKeyId,
-    sessionCreated: id.sessionCreated,
-    resourceType: r.resourceType,
-    resourceName: r.resourceName,
-    decision: d.decision,
-    decidedBy: scrub(d.decidedBy),
-    resource: d.resource,
-    instanceId: id.instanceId,
+    ...whoAndWhy(id, r, d, scrub),
     requestParameters: keptParameters(params, scrub),
   };
 }
@@ -261,18 +270,7 @@ export function ossEvent(f: OssTrailFacts, defaultRegion: string, eventId: strin
     requestId: f.base.requestId,
     errorCode: f.errorCode ?? '',
     errorMessage: scrub(f.errorMessage ?? ''),
-    identityType: id.identityType,
-    principalId: id.principalId,
-    userName: id.userName,
-    roleName: id.roleName,
-    accessKeyId: id.accessKeyId,
-    sessionCreated: id.sessionCreated,
-    resourceType: r.resourceType,
-    resourceName: r.resourceName,
-    decision: d.decision,
-    decidedBy: scrub(d.decidedBy),
-    resource: d.resource,
-    instanceId: id.instanceId,
+    ...whoAndWhy(id, r, d, scrub),
     requestParameters,
   };
 }
