@@ -221,10 +221,27 @@ export async function signOssV4Header(input: OssV4Input): Promise<OssV4Result> {
       ? { 'x-oss-security-token': input.credentials.securityToken }
       : {}),
   };
+  const { canonicalRequest, stringToSign, signature } = await ossV4Sign(
+    input,
+    timestamp,
+    input.query,
+    headers,
+  );
+  headers.authorization = `OSS4-HMAC-SHA256 Credential=${input.credentials.accessKeyId}/${timestamp.slice(0, 8)}/${input.region}/oss/aliyun_v4_request,Signature=${signature}`;
+  return { headers, canonicalRequest, stringToSign, signature };
+}
+
+/** The V4 canonical request of an unsigned-payload OSS request, its string to sign and signature. */
+async function ossV4Sign(
+  input: Pick<OssV4Input, 'method' | 'bucket' | 'key' | 'region' | 'credentials'>,
+  timestamp: string,
+  query: ReadonlyArray<readonly [string, string | null]>,
+  headers: Record<string, string>,
+): Promise<{ canonicalRequest: string; stringToSign: string; signature: string }> {
   const canonicalRequest = [
     input.method.toUpperCase(),
     ossV4CanonicalUri(input.bucket, input.key),
-    ossV4CanonicalQuery(input.query),
+    ossV4CanonicalQuery(query),
     ossCanonicalHeaders(headers),
     '',
     'UNSIGNED-PAYLOAD',
@@ -236,8 +253,7 @@ export async function signOssV4Header(input: OssV4Input): Promise<OssV4Result> {
     input.region,
     stringToSign,
   );
-  headers.authorization = `OSS4-HMAC-SHA256 Credential=${input.credentials.accessKeyId}/${timestamp.slice(0, 8)}/${input.region}/oss/aliyun_v4_request,Signature=${signature}`;
-  return { headers, canonicalRequest, stringToSign, signature };
+  return { canonicalRequest, stringToSign, signature };
 }
 
 /** What presigning produces: the query to append (signature last). */
@@ -271,20 +287,11 @@ export async function presignOssV4(
       ? [['x-oss-security-token', input.credentials.securityToken] as [string, string]]
       : []),
   ];
-  const canonicalRequest = [
-    input.method.toUpperCase(),
-    ossV4CanonicalUri(input.bucket, input.key),
-    ossV4CanonicalQuery(query),
-    ossCanonicalHeaders(input.headers ?? {}),
-    '',
-    'UNSIGNED-PAYLOAD',
-  ].join('\n');
-  const stringToSign = await ossStringToSign(timestamp, input.region, canonicalRequest);
-  const signature = await ossV4Signature(
-    input.credentials.accessKeySecret,
-    timestamp.slice(0, 8),
-    input.region,
-    stringToSign,
+  const { canonicalRequest, stringToSign, signature } = await ossV4Sign(
+    input,
+    timestamp,
+    query,
+    input.headers ?? {},
   );
   query.push(['x-oss-signature', signature]);
   return { query, canonicalRequest, stringToSign, signature };
