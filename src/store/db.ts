@@ -4,12 +4,14 @@
  * MinIO's iam.go picks its IAM backend. Also the one place that knows how to open a transaction.
  */
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import { postgresDialect, sqliteDialect, type DialectInfo } from './dialect.js';
 import { StoreError } from '../kernel/errors.js';
+import { groupCommit } from '../kernel/group-commit.js';
 
 /** Where the metadata lives. */
 export type StoreLocation =
@@ -51,16 +53,25 @@ class KyselyDb implements Db {
   readonly dialect: DialectInfo;
   readonly inTransaction: boolean;
   readonly #root: Kysely<any>;
+  readonly #wal: SqliteWal | undefined;
   #closed = false;
-  constructor(k: Kysely<any>, dialect: DialectInfo, root: Kysely<any>, inTx: boolean) {
+  constructor(
+    k: Kysely<any>,
+    dialect: DialectInfo,
+    root: Kysely<any>,
+    inTx: boolean,
+    wal?: SqliteWal,
+  ) {
     this.k = k;
     this.dialect = dialect;
     this.#root = root;
     this.inTransaction = inTx;
+    this.#wal = wal;
   }
 
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
+    if (this.#wal && this.k === this.#root) return this.#groupCommitted(fn);
     for (let attempt = 0; ; attempt++) {
       try {
         // this.k: the root, or a single connection held by relaxed() (never re-acquire it).
@@ -74,6 +85,26 @@ class KyselyDb implements Db {
         throw translateDriverError(e, this.dialect);
       }
     }
+  }
+
+  /**
+   * SQLite transactions commit with `synchronous=NORMAL` (no fsync on the event loop: a
+   * FULL commit blocks every request for the length of a disk flush), then wait for the WAL to
+   * be flushed in the thread pool, one flush shared by all commits that came meanwhile (group
+   * commit). When this resolves the transaction is as durable as a FULL commit: its WAL frames
+   * are on disk, and SQLite recovers them after power loss.
+   */
+  async #groupCommitted<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    const result = await this.#root.connection().execute(async (conn) => {
+      await sql`pragma synchronous = NORMAL`.execute(conn);
+      try {
+        return await new KyselyDb(conn, this.dialect, this.#root, false).transaction(fn);
+      } finally {
+        await sql`pragma synchronous = FULL`.execute(conn);
+      }
+    });
+    await this.#wal!.durable();
+    return result;
   }
 
   async withLock<T>(name: string, fn: (tx: Db) => Promise<T>): Promise<T> {
@@ -109,6 +140,37 @@ class KyselyDb implements Db {
     if (this.#closed) return;
     this.#closed = true;
     await this.#root.destroy();
+    await this.#wal?.close();
+  }
+}
+
+/** The write-ahead log of a SQLite file, flushed by group commit (see `#groupCommitted`). */
+class SqliteWal {
+  readonly #path: string;
+  #fh: Promise<FileHandle> | undefined;
+  readonly durable: () => Promise<void>;
+  constructor(dbFile: string) {
+    this.#path = `${dbFile}-wal`;
+    // The -wal file exists from the first write on and is reused, never unlinked, while the
+    // database is open (SQLite deletes it only when the last connection closes).
+    this.durable = groupCommit(async () => {
+      if (this.#fh === undefined) {
+        const fh = open(this.#path, 'r');
+        this.#fh = fh;
+        fh.catch(() => {
+          if (this.#fh === fh) this.#fh = undefined; // opened again by the next flush
+        });
+        // The first time, the -wal file's directory entry too (it may have just been created).
+        const dir = await open(dirname(this.#path), 'r');
+        await dir.sync().finally(() => dir.close());
+      }
+      await (await this.#fh).datasync();
+    });
+  }
+  async close(): Promise<void> {
+    const fh = this.#fh;
+    this.#fh = undefined;
+    await (await fh?.catch(() => undefined))?.close();
   }
 }
 
@@ -178,7 +240,8 @@ export async function openDb(location: StoreLocation): Promise<Db> {
     raw.pragma('foreign_keys = ON');
     raw.pragma('busy_timeout = 5000');
     const k = new Kysely<any>({ dialect: new SqliteDialect({ database: cachingStatements(raw) }) });
-    return new KyselyDb(k, sqliteDialect, k, false);
+    const wal = location.file === ':memory:' ? undefined : new SqliteWal(location.file);
+    return new KyselyDb(k, sqliteDialect, k, false, wal);
   }
   const pool = new pg.Pool({
     connectionString: location.url,

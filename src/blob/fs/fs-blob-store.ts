@@ -22,6 +22,7 @@ import {
   type ByteRange,
 } from '../blob-store.js';
 import { consumeHashed } from '../hashing.js';
+import { groupCommit } from '../../kernel/group-commit.js';
 
 /** Bytes gathered before one `writev` (fewer system calls, no copies). */
 const BATCH_BYTES = 1024 * 1024;
@@ -68,6 +69,8 @@ export class FsBlobStore implements BlobStore {
   readonly #root: string;
   readonly #tmp: string;
   readonly #shards = new Set<string>();
+  /** Per shard directory: one fsync shared by the renames that came while another ran. */
+  readonly #dirSyncs = new Map<string, () => Promise<void>>();
 
   private constructor(root: string) {
     this.#root = root;
@@ -145,7 +148,9 @@ export class FsBlobStore implements BlobStore {
       open_ = false;
       const dir = await this.#shard(blobId);
       await rename(tmp, join(dir, blobId));
-      await fsyncDir(dir);
+      let syncDir = this.#dirSyncs.get(dir);
+      if (!syncDir) this.#dirSyncs.set(dir, (syncDir = groupCommit(() => fsyncDir(dir))));
+      await syncDir();
       done = true;
       return { blobId, size: c.size, md5: c.md5, crc64: c.crc64 };
     } finally {
