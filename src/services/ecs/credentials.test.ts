@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CREDENTIAL_LIFETIME_MS, ROTATION_WINDOW_MS, credentialWindow } from './credentials.js';
+import type { StsIssuer, StsKeyStore } from '../sts/index.js';
+import {
+  CREDENTIAL_LIFETIME_MS,
+  ROTATION_WINDOW_MS,
+  credentialWindow,
+  instanceCredential,
+  type CredentialMinter,
+} from './credentials.js';
 
 const H = 3600_000;
 
@@ -32,5 +39,46 @@ describe('instance credential windows', () => {
       issuedAt: 10_000,
       expiresAt: 10_000 + 6 * H,
     });
+  });
+});
+
+describe('instance credentials', () => {
+  /** A minter that counts how often it seals. */
+  function minter(): CredentialMinter & { sealed: () => number } {
+    let n = 0;
+    const key = { id: 'k1', key: Buffer.alloc(32, 1) };
+    return {
+      keys: { current: async () => key } as unknown as StsKeyStore,
+      issuer: {
+        issue: async (r: { accessKeyId: string; issuedAt: number; expiresAt: number }) => {
+          n++;
+          return { ...r, accessKeySecret: 's', securityToken: `t${n}` };
+        },
+      } as unknown as StsIssuer,
+      sealed: () => n,
+    };
+  }
+  const instance = {
+    instanceId: 'i-memo',
+    roleGeneration: 1,
+    role: { roleName: 'r', attachedAt: 0 },
+  };
+  const role = { accountId: '1', roleId: '2', roleName: 'r' };
+
+  it('seals a window once, a new window, attachment or server anew, and a fault every time', async () => {
+    const a = minter();
+    const first = await instanceCredential(a, instance, role, 1000);
+    expect(await instanceCredential(a, instance, role, 2 * H)).toBe(first);
+    expect(a.sealed()).toBe(1);
+    const next = await instanceCredential(a, instance, role, 6 * H);
+    expect(next.accessKeyId).not.toBe(first.accessKeyId);
+    await instanceCredential(a, { ...instance, roleGeneration: 2 }, role, 1000);
+    expect(a.sealed()).toBe(3);
+    await instanceCredential(a, instance, role, 1000, true);
+    await instanceCredential(a, instance, role, 1000, true);
+    expect(a.sealed()).toBe(5);
+    const b = minter(); // another server in the same process: its own key material
+    await instanceCredential(b, instance, role, 1000);
+    expect(b.sealed()).toBe(1);
   });
 });

@@ -50,6 +50,10 @@ export interface CredentialMinter {
   keys: StsKeyStore;
 }
 
+/** Credentials of current windows, by their inputs (oldest first; a bounded memo). */
+const issuedCredentials = new Map<string, { sealedBy: CredentialMinter; session: IssuedSession }>();
+const MEMO_SIZE = 4096;
+
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 function alnum(bytes: Buffer, length: number): string {
@@ -77,6 +81,23 @@ export async function instanceCredential(
       })()
     : credentialWindow(attached.attachedAt, now);
   const key = await sts.keys.current(now);
+  // The same inputs always seal to the same credential (see the module note), so a window's
+  // credential is memoised: the metadata service reads it on every request.
+  const memoKey = expired
+    ? undefined
+    : [
+        key.id,
+        instance.instanceId,
+        instance.roleGeneration,
+        w.index,
+        w.issuedAt,
+        role.accountId,
+        role.roleId,
+        role.roleName,
+        attached.policy ?? '',
+      ].join('\0');
+  const memoised = memoKey === undefined ? undefined : issuedCredentials.get(memoKey);
+  if (memoised && memoised.sealedBy === sts) return memoised.session;
   const derive = (label: string) =>
     createHmac('sha256', key.key)
       .update(
@@ -91,7 +112,7 @@ export async function instanceCredential(
         ].join('\0'),
       )
       .digest();
-  return sts.issuer.issue({
+  const session = await sts.issuer.issue({
     role,
     sessionName: instance.instanceId,
     issuedAt: w.issuedAt,
@@ -101,4 +122,11 @@ export async function instanceCredential(
     accessKeyId: 'STS.' + alnum(derive('access-key-id'), 25),
     iv: derive('iv').subarray(0, 12),
   });
+  if (memoKey !== undefined) {
+    issuedCredentials.set(memoKey, { sealedBy: sts, session });
+    if (issuedCredentials.size > MEMO_SIZE) {
+      issuedCredentials.delete(issuedCredentials.keys().next().value!);
+    }
+  }
+  return session;
 }
