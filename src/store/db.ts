@@ -7,7 +7,6 @@ import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import { postgresDialect, sqliteDialect, type DialectInfo } from './dialect.js';
 import { StoreError } from '../kernel/errors.js';
@@ -45,8 +44,16 @@ export interface Db {
   close(): Promise<void>;
 }
 
-// int8 (bigint) columns hold millisecond timestamps and sizes: all below 2^53.
-pg.types.setTypeParser(20, (v: string) => Number(v));
+/**
+ * `pg`, loaded only for a PostgreSQL store: with SQLite (the default) it is never needed, and
+ * loading it took tens of milliseconds of every start and megabytes of memory.
+ */
+async function loadPg(): Promise<typeof import('pg').default> {
+  const pg = (await import('pg')).default;
+  // int8 (bigint) columns hold millisecond timestamps and sizes: all below 2^53.
+  pg.types.setTypeParser(20, (v: string) => Number(v));
+  return pg;
+}
 
 class KyselyDb implements Db {
   readonly k: Kysely<any>;
@@ -243,6 +250,7 @@ export async function openDb(location: StoreLocation): Promise<Db> {
     const wal = location.file === ':memory:' ? undefined : new SqliteWal(location.file);
     return new KyselyDb(k, sqliteDialect, k, false, wal);
   }
+  const pg = await loadPg();
   const pool = new pg.Pool({
     connectionString: location.url,
     max: 10,
