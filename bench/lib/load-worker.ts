@@ -50,6 +50,8 @@ export interface LoadResult {
   p99Us: number;
   maxUs: number;
   statusCodes: Record<string, number>;
+  /** The server's CPU time per answered request, in µs (set by the driver, not the worker). */
+  cpuUsPerRequest?: number;
 }
 
 async function readStdin(): Promise<string> {

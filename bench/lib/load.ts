@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadJob, LoadResult } from './load-worker.js';
 import type { StreamJob, StreamResult } from './stream-worker.js';
@@ -47,7 +48,24 @@ export function runStream(job: StreamJob): Promise<StreamResult> {
 export interface LoadTarget {
   name: string;
   job(durationSec: number, connections: number): LoadJob | Promise<LoadJob>;
+  /** The server's process id, to report its CPU time per request (Linux only). */
+  pid?: number;
 }
+
+/** CPU time (user + system) a process has used so far, in µs; undefined off Linux. */
+export function processCpuUs(pid: number): number | undefined {
+  try {
+    // /proc/PID/stat: fields after the `(comm)`; utime and stime are the 12th and 13th there.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: Linux reports process times in 1/100 s on every architecture Node runs on. */
+const CLOCK_TICKS = 100;
 
 /** A target's measured figure. */
 export interface TargetFigure {
@@ -72,12 +90,22 @@ export async function measureTargets(
     for (const t of order) {
       const job = await t.job(settings.roundSec, settings.connections);
       // The first round of each target starts with its warm-up, in the same worker process.
-      if (round === 0 && settings.warmupSec > 0) job.warmupSec = settings.warmupSec;
+      const warm = round === 0 && settings.warmupSec > 0;
+      if (warm) job.warmupSec = settings.warmupSec;
+      // CPU per request only for rounds without a warm-up, whose requests are not all counted.
+      const cpuBefore = t.pid !== undefined && !warm ? processCpuUs(t.pid) : undefined;
       const r = await runLoad(job);
+      const cpuAfter = t.pid !== undefined && !warm ? processCpuUs(t.pid) : undefined;
+      const answered = r.ok + r.non2xx;
+      if (cpuBefore !== undefined && cpuAfter !== undefined && answered > 0) {
+        r.cpuUsPerRequest = (cpuAfter - cpuBefore) / answered;
+      }
       runs.get(t.name)!.push(r);
+      const cpu =
+        r.cpuUsPerRequest === undefined ? '' : `, ${r.cpuUsPerRequest.toFixed(0)} µs CPU/req`;
       log(
         `  round ${round + 1}/${settings.rounds} ${t.name}: ${r.rps.toFixed(0)} req/s, ` +
-          `p50 ${(r.p50Us / 1000).toFixed(2)} ms, p99 ${(r.p99Us / 1000).toFixed(2)} ms${failures(r)}`,
+          `p50 ${(r.p50Us / 1000).toFixed(2)} ms, p99 ${(r.p99Us / 1000).toFixed(2)} ms${cpu}${failures(r)}`,
       );
     }
   }

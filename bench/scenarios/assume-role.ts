@@ -55,7 +55,7 @@ export const assumeRole: Scenario = {
     await setBaselineFixture(baseline, '/', body, 'application/json;charset=utf-8');
     const figures = await measureTargets(
       [
-        { name: 'yunbox', job: (d, c) => assumeRoleJob(yb, yb.endpoint, d, c) },
+        { name: 'yunbox', pid: yb.pid, job: (d, c) => assumeRoleJob(yb, yb.endpoint, d, c) },
         { name: 'bare node:http', job: (d, c) => assumeRoleJob(yb, baseline.url, d, c) },
       ],
       ctx.settings,

@@ -17,6 +17,7 @@ const NAME_S3RVER = 'same GET, against s3rver';
 export function ossGetTarget(name: string, yb: BenchYunbox): LoadTarget {
   return {
     name,
+    pid: yb.pid,
     job: async (durationSec, connections) => ({
       url: yb.endpoint,
       durationSec,

@@ -15,6 +15,7 @@ const KEYS = 256;
 export function ossPutTarget(name: string, yb: BenchYunbox): LoadTarget {
   return {
     name,
+    pid: yb.pid,
     job: async (durationSec, connections) => ({
       url: yb.endpoint,
       durationSec,
