@@ -11,6 +11,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'k
 import { postgresDialect, sqliteDialect, type DialectInfo } from './dialect.js';
 import { StoreError } from '../kernel/errors.js';
 import { groupCommit } from '../kernel/group-commit.js';
+import { SqliteReadCaches, writeTarget, type CacheSpec, type WriteCounters } from './read-cache.js';
 
 /** Where the metadata lives. */
 export type StoreLocation =
@@ -40,6 +41,12 @@ export interface Db {
    * `synchronous_commit=off`). Only for data whose loss is harmless, such as replay nonces.
    */
   relaxed<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  /**
+   * `load()`'s value for `key`, from this node's cache `spec` while none of its tables changed
+   * (SQLite, outside transactions: read-cache.ts); otherwise, and on PostgreSQL, `load()`.
+   * Cached values are frozen.
+   */
+  cached<V>(spec: CacheSpec, key: string, load: () => Promise<V>): Promise<V>;
   /** Closes the pool or file. */
   close(): Promise<void>;
 }
@@ -61,19 +68,34 @@ class KyselyDb implements Db {
   readonly inTransaction: boolean;
   readonly #root: Kysely<any>;
   readonly #wal: SqliteWal | undefined;
+  readonly #caches: SqliteReadCaches | undefined;
   #closed = false;
   constructor(
     k: Kysely<any>,
     dialect: DialectInfo,
     root: Kysely<any>,
     inTx: boolean,
-    wal?: SqliteWal,
+    sqlite?: { wal?: SqliteWal | undefined; caches?: SqliteReadCaches | undefined },
   ) {
     this.k = k;
     this.dialect = dialect;
     this.#root = root;
     this.inTransaction = inTx;
-    this.#wal = wal;
+    this.#wal = sqlite?.wal;
+    this.#caches = sqlite?.caches;
+  }
+
+  /** A handle on `k` sharing this one's root, WAL and caches. */
+  #child(k: Kysely<any>, inTx: boolean): KyselyDb {
+    return new KyselyDb(k, this.dialect, this.#root, inTx, {
+      wal: this.#wal,
+      caches: this.#caches,
+    });
+  }
+
+  cached<V>(spec: CacheSpec, key: string, load: () => Promise<V>): Promise<V> {
+    if (this.#caches === undefined || this.inTransaction) return load();
+    return this.#caches.get(spec, key, load);
   }
 
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
@@ -84,9 +106,7 @@ class KyselyDb implements Db {
         // this.k: the root, or a single connection held by relaxed() (never re-acquire it).
         return await this.k
           .transaction()
-          .execute((trx: Transaction<any>) =>
-            fn(new KyselyDb(trx, this.dialect, this.#root, true)),
-          );
+          .execute((trx: Transaction<any>) => fn(this.#child(trx, true)));
       } catch (e) {
         if (attempt < 2 && this.dialect.isRetryable(e)) continue;
         throw translateDriverError(e, this.dialect);
@@ -105,7 +125,7 @@ class KyselyDb implements Db {
     const result = await this.#root.connection().execute(async (conn) => {
       await sql`pragma synchronous = NORMAL`.execute(conn);
       try {
-        return await new KyselyDb(conn, this.dialect, this.#root, false).transaction(fn);
+        return await this.#child(conn, false).transaction(fn);
       } finally {
         await sql`pragma synchronous = FULL`.execute(conn);
       }
@@ -136,7 +156,7 @@ class KyselyDb implements Db {
     return this.#root.connection().execute(async (conn) => {
       await sql`pragma synchronous = NORMAL`.execute(conn);
       try {
-        return await fn(new KyselyDb(conn, this.dialect, this.#root, false));
+        return await fn(this.#child(conn, false));
       } finally {
         await sql`pragma synchronous = FULL`.execute(conn);
       }
@@ -198,11 +218,33 @@ function translateDriverError(e: unknown, _dialect: DialectInfo): unknown {
 const STATEMENT_CACHE_SIZE = 512;
 
 /**
+ * `stmt`, counting a write to `table` each time it runs (for the read caches), before it runs:
+ * a read that starts after a write of a transaction not yet committed then misses the cache.
+ */
+function countingWrites(
+  stmt: Database.Statement,
+  table: string,
+  counters: WriteCounters,
+): Database.Statement {
+  return {
+    reader: stmt.reader,
+    all: (...args: unknown[]) => (counters.bump(table), stmt.all(...args)),
+    run: (...args: unknown[]) => (counters.bump(table), stmt.run(...args)),
+    get: (...args: unknown[]) => (counters.bump(table), stmt.get(...args)),
+    iterate: (...args: unknown[]) => (counters.bump(table), stmt.iterate(...args)),
+  } as unknown as Database.Statement;
+}
+
+/**
  * Wraps a better-sqlite3 handle so Kysely's per-query `prepare` reuses compiled statements:
  * preparing dominated the profile of small requests (the OSS GET hot path). Safe because
- * better-sqlite3 runs each statement to completion synchronously, one at a time.
+ * better-sqlite3 runs each statement to completion synchronously, one at a time. Write
+ * statements count their writes in `counters`.
  */
-function cachingStatements(raw: Database.Database): {
+function cachingStatements(
+  raw: Database.Database,
+  counters: WriteCounters,
+): {
   prepare(sql: string): Database.Statement;
   close(): void;
 } {
@@ -216,6 +258,8 @@ function cachingStatements(raw: Database.Database): {
         return stmt;
       }
       stmt = raw.prepare(sqlText);
+      const table = writeTarget(sqlText);
+      if (table !== null) stmt = countingWrites(stmt, table, counters);
       cache.set(sqlText, stmt);
       if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
       return stmt;
@@ -246,9 +290,14 @@ export async function openDb(location: StoreLocation): Promise<Db> {
     raw.pragma('synchronous = FULL');
     raw.pragma('foreign_keys = ON');
     raw.pragma('busy_timeout = 5000');
-    const k = new Kysely<any>({ dialect: new SqliteDialect({ database: cachingStatements(raw) }) });
+    // Commits by other connections to the file (another process) change data_version.
+    const dataVersion = raw.prepare('pragma data_version').pluck();
+    const caches = new SqliteReadCaches(() => dataVersion.get() as number);
+    const k = new Kysely<any>({
+      dialect: new SqliteDialect({ database: cachingStatements(raw, caches.counters) }),
+    });
     const wal = location.file === ':memory:' ? undefined : new SqliteWal(location.file);
-    return new KyselyDb(k, sqliteDialect, k, false, wal);
+    return new KyselyDb(k, sqliteDialect, k, false, { wal, caches });
   }
   const pg = await loadPg();
   const pool = new pg.Pool({

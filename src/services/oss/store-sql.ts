@@ -8,6 +8,7 @@ import { crc64Combine } from '../../blob/crc64.js';
 import { CompiledQuery, type Compilable } from 'kysely';
 import { StoreError } from '../../kernel/errors.js';
 import type { Db } from '../../store/db.js';
+import type { CacheSpec } from '../../store/read-cache.js';
 import {
   prefixEnd,
   type Bucket,
@@ -101,6 +102,13 @@ function chunks<T>(items: readonly T[], size = BATCH): T[][] {
   return out;
 }
 
+/** The read cache of bucket-and-object lookups (every GET and HEAD makes one). */
+const OBJECT_CACHE: CacheSpec = {
+  name: 'oss-objects',
+  tables: ['oss_buckets', 'oss_objects', 'oss_segments'],
+  max: 4096,
+};
+
 /** OSS metadata over a {@link Db}. */
 export class OssSqlStore implements OssStore {
   readonly #db: Db;
@@ -186,13 +194,15 @@ export class OssSqlStore implements OssStore {
     }
   }
 
-  async getBucket(name: string): Promise<Bucket | undefined> {
-    const [r] = await this.#hot(
-      'getBucket',
-      (n) => this.#db.k.selectFrom('oss_buckets').selectAll().where('name', '=', n),
-      [name],
-    );
-    return r ? toBucket(r) : undefined;
+  getBucket(name: string): Promise<Bucket | undefined> {
+    return this.#db.cached(OBJECT_CACHE, `bucket/${name}`, async () => {
+      const [r] = await this.#hot(
+        'getBucket',
+        (n) => this.#db.k.selectFrom('oss_buckets').selectAll().where('name', '=', n),
+        [name],
+      );
+      return r ? toBucket(r) : undefined;
+    });
   }
 
   async listBuckets(
@@ -254,10 +264,20 @@ export class OssSqlStore implements OssStore {
     return (await this.getBucketAndObject(bucket, key, false)).object;
   }
 
-  async getBucketAndObject(
+  getBucketAndObject(
     bucket: string,
     key: string,
     withBucket = true,
+  ): Promise<{ bucket?: Bucket; object?: OssObject }> {
+    return this.#db.cached(OBJECT_CACHE, `${withBucket ? 'b' : 'o'}/${bucket}/${key}`, () =>
+      this.#readBucketAndObject(bucket, key, withBucket),
+    );
+  }
+
+  async #readBucketAndObject(
+    bucket: string,
+    key: string,
+    withBucket: boolean,
   ): Promise<{ bucket?: Bucket; object?: OssObject }> {
     const objectColumns = [
       'o.key as o_key',

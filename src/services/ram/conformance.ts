@@ -62,6 +62,43 @@ export const ramConformance: ConformanceSuite = {
   service: 'ram',
   cases: [
     {
+      name: "a principal's documents follow every change, from this handle or another",
+      async run({ db, another }) {
+        const a = await setup(db);
+        const b = new RamSqlStore(await another());
+        const r = role('docs', 1);
+        const u = user('docs');
+        await a.createRole(r, 10);
+        await a.createUser(u, 10);
+        const p = policy('docs');
+        await a.createPolicy(p, DOC, 10);
+        // Each read twice: the second may be served from a node cache.
+        const roleDocs = async () => {
+          await a.roleDocuments(r.roleId);
+          return (await a.roleDocuments(r.roleId)).map((d) => `${d.policyName}@${d.versionId}`);
+        };
+        const userDocs = async () => {
+          await a.userDocuments(u.userId);
+          return (await a.userDocuments(u.userId)).map((d) => d.policyName);
+        };
+        expect(await roleDocs()).toEqual([]);
+        await b.attach(ACCT, p, 'Role', r.roleId, 2, 10);
+        expect(await roleDocs()).toEqual(['docs@v1']);
+        await b.createPolicyVersion(p.policyId, DOC, true, false, 5, 3);
+        expect(await roleDocs()).toEqual(['docs@v2']);
+        await a.detach(p.policyId, 'Role', r.roleId);
+        expect(await roleDocs()).toEqual([]);
+        const g = { groupId: 'g-docs', accountId: ACCT, groupName: 'docs', comments: '' };
+        await b.createGroup({ ...g, createdAt: 1, updatedAt: 1 }, 10);
+        await b.attach(ACCT, p, 'Group', g.groupId, 4, 10);
+        expect(await userDocs()).toEqual([]);
+        await b.addUserToGroup(g.groupId, u.userId, 5, 10);
+        expect(await userDocs()).toEqual(['docs']);
+        await b.removeUserFromGroup(g.groupId, u.userId);
+        expect(await userDocs()).toEqual([]);
+      },
+    },
+    {
       name: 'account is created once, even when two nodes race',
       async run({ db, another }) {
         const db2 = await another();

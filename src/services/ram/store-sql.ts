@@ -3,6 +3,7 @@
  * checked under a per-account lock; uniqueness and references by constraints.
  */
 import type { Db } from '../../store/db.js';
+import type { CacheSpec } from '../../store/read-cache.js';
 import { StoreError } from '../../kernel/errors.js';
 import type {
   AccessKey,
@@ -20,6 +21,25 @@ import type { Page, PageRequest, RamStore } from './store.js';
 import { prepared } from '../../store/prepared.js';
 
 // Hot lookups (every signed request, every authorisation), compiled once per dialect.
+/**
+ * The read cache of a principal's policy documents (every authorised request reads them). Any
+ * write to a RAM table stales it: attachments, policies, versions, group membership, and the
+ * principals whose deletion cascades.
+ */
+const DOCUMENT_CACHE: CacheSpec = {
+  name: 'ram-documents',
+  tables: [
+    'ram_attachments',
+    'ram_policies',
+    'ram_policy_versions',
+    'ram_group_members',
+    'ram_groups',
+    'ram_users',
+    'ram_roles',
+  ],
+  max: 4096,
+};
+
 const Q = {
   accessKey: prepared((k, id: string) =>
     k.selectFrom('ram_access_keys').selectAll().where('access_key_id', '=', id),
@@ -960,15 +980,17 @@ export class RamSqlStore implements RamStore {
     return this.#attachments((q) => q.where('a.policy_id', '=', policyId));
   }
 
-  async userDocuments(userId: string) {
-    return (await Q.userDocuments.rows(this.#db, principalKey('User', userId), userId)).map(
-      toDocument,
+  userDocuments(userId: string) {
+    const key = principalKey('User', userId);
+    return this.#db.cached(DOCUMENT_CACHE, key, async () =>
+      (await Q.userDocuments.rows(this.#db, key, userId)).map(toDocument),
     );
   }
 
-  async roleDocuments(roleId: string) {
-    return (await Q.principalDocuments.rows(this.#db, principalKey('Role', roleId))).map(
-      toDocument,
+  roleDocuments(roleId: string) {
+    const key = principalKey('Role', roleId);
+    return this.#db.cached(DOCUMENT_CACHE, key, async () =>
+      (await Q.principalDocuments.rows(this.#db, key)).map(toDocument),
     );
   }
 

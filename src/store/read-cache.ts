@@ -1,0 +1,104 @@
+/**
+ * @module Per-node read caches over SQLite, for the rows every request reads (a bucket and its
+ * object, a principal's policy documents). A cached value is served only while nothing it was
+ * read from can have changed since:
+ *
+ * - every write statement run through this process's connection bumps a counter of the table it
+ *   writes (statements are classified once, by their SQL text, when prepared); an entry remembers
+ *   the sum of its tables' counters when its read *started*, so a write that ran during the read,
+ *   or is part of a transaction not yet committed, makes it stale;
+ * - `PRAGMA data_version` changes when another connection (another process on the same file)
+ *   commits, and then every entry is stale.
+ *
+ * A read inside a transaction never uses a cache (it must see its own writes). PostgreSQL is
+ * shared by several nodes and has no such cheap change signal, so it is not cached (db.ts).
+ * Cached values are frozen: a caller that tried to change one would change it for every request.
+ */
+
+/** Which cache, over which tables, how many entries at most. */
+export interface CacheSpec {
+  readonly name: string;
+  readonly tables: readonly string[];
+  readonly max: number;
+}
+
+/** SQL statements that change no table a cache reads. */
+const NOT_A_WRITE = /^\s*(?:select|begin|commit|end|rollback|savepoint|release|pragma|explain)\b/i;
+/** The table a data-changing statement writes. */
+const WRITE_TARGET =
+  /^\s*(?:insert(?:\s+or\s+\w+)?\s+into|replace\s+into|update(?:\s+or\s+\w+)?|delete\s+from)\s+(?:"([^"]+)"|([A-Za-z_][A-Za-z0-9_]*))/i;
+
+/**
+ * What a statement's SQL writes: `null` for nothing (reads, transaction control, pragmas), a
+ * table name, or `'*'` for anything else (DDL, statements not recognised), which stales every
+ * cache.
+ * @example
+ * writeTarget('insert into "oss_objects" (…) values (…)') // 'oss_objects'
+ * writeTarget('select * from oss_objects') // null
+ */
+export function writeTarget(sqlText: string): string | null {
+  const m = WRITE_TARGET.exec(sqlText);
+  if (m) return (m[1] ?? m[2]!).toLowerCase();
+  if (NOT_A_WRITE.test(sqlText)) return null;
+  return '*';
+}
+
+/** Counts writes per table. */
+export class WriteCounters {
+  readonly #byTable = new Map<string, number>();
+  #all = 0;
+
+  /** Records a write to `table` (`'*'`: any table). */
+  bump(table: string): void {
+    if (table === '*') this.#all++;
+    else this.#byTable.set(table, (this.#byTable.get(table) ?? 0) + 1);
+  }
+
+  /** A number that changes whenever any of `tables` is written (each counter only grows). */
+  epoch(tables: readonly string[]): number {
+    let sum = this.#all;
+    for (const t of tables) sum += this.#byTable.get(t) ?? 0;
+    return sum;
+  }
+}
+
+interface Entry {
+  epoch: number;
+  dataVersion: number;
+  value: unknown;
+}
+
+/** Deep-freezes plain objects and arrays (what stores return). */
+function freeze<T>(v: T): T {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return v;
+  for (const x of Object.values(v)) freeze(x);
+  return Object.freeze(v);
+}
+
+/** The read caches of one SQLite connection. */
+export class SqliteReadCaches {
+  readonly counters = new WriteCounters();
+  readonly #maps = new Map<string, Map<string, Entry>>();
+  readonly #dataVersion: () => number;
+
+  constructor(dataVersion: () => number) {
+    this.#dataVersion = dataVersion;
+  }
+
+  /** The cached value of `key` in `spec`'s cache, or `load()`'s (then cached, frozen). */
+  async get<V>(spec: CacheSpec, key: string, load: () => Promise<V>): Promise<V> {
+    let map = this.#maps.get(spec.name);
+    if (map === undefined) this.#maps.set(spec.name, (map = new Map()));
+    const epoch = this.counters.epoch(spec.tables);
+    const dataVersion = this.#dataVersion();
+    const hit = map.get(key);
+    if (hit !== undefined && hit.epoch === epoch && hit.dataVersion === dataVersion) {
+      return hit.value as V;
+    }
+    const value = freeze(await load());
+    map.delete(key);
+    map.set(key, { epoch, dataVersion, value });
+    if (map.size > spec.max) map.delete(map.keys().next().value!);
+    return value;
+  }
+}
