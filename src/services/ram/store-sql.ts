@@ -40,6 +40,16 @@ const DOCUMENT_CACHE: CacheSpec = {
   max: 4096,
 };
 
+/** The read cache of AccessKeys and their owners (every signed call resolves one). */
+const KEY_CACHE: CacheSpec = {
+  name: 'ram-keys',
+  tables: ['ram_access_keys', 'ram_users'],
+  max: 4096,
+};
+
+/** The read cache of roles, by name and by id (AssumeRole, credential resolution). */
+const ROLE_CACHE: CacheSpec = { name: 'ram-roles', tables: ['ram_roles'], max: 4096 };
+
 const Q = {
   accessKey: prepared((k, id: string) =>
     k.selectFrom('ram_access_keys').selectAll().where('access_key_id', '=', id),
@@ -271,15 +281,17 @@ export class RamSqlStore implements RamStore {
     return r ? toKey(r) : undefined;
   }
 
-  async getAccessKeyWithOwner(accessKeyId: string) {
-    const r: any = await Q.accessKeyWithUser.first(this.#db, accessKeyId);
-    if (!r) return undefined;
-    return {
-      key: toKey(r),
-      ...(r.owner_user_id
-        ? { owner: { userId: r.owner_user_id as string, userName: r.user_name as string } }
-        : {}),
-    };
+  getAccessKeyWithOwner(accessKeyId: string) {
+    return this.#db.cached(KEY_CACHE, accessKeyId, async () => {
+      const r: any = await Q.accessKeyWithUser.first(this.#db, accessKeyId);
+      if (!r) return undefined;
+      return {
+        key: toKey(r),
+        ...(r.owner_user_id
+          ? { owner: { userId: r.owner_user_id as string, userName: r.user_name as string } }
+          : {}),
+      };
+    });
   }
 
   async insertAccessKey(key: AccessKey, limitPerUser?: number) {
@@ -586,14 +598,18 @@ export class RamSqlStore implements RamStore {
     });
   }
 
-  async getRole(accountId: string, roleName: string) {
-    const r = await Q.roleByName.first(this.#db, accountId, roleName);
-    return r ? toRole(r) : undefined;
+  getRole(accountId: string, roleName: string) {
+    return this.#db.cached(ROLE_CACHE, `${accountId}/${roleName}`, async () => {
+      const r = await Q.roleByName.first(this.#db, accountId, roleName);
+      return r ? toRole(r) : undefined;
+    });
   }
 
-  async getRoleById(roleId: string) {
-    const r = await Q.roleById.first(this.#db, roleId);
-    return r ? toRole(r) : undefined;
+  getRoleById(roleId: string) {
+    return this.#db.cached(ROLE_CACHE, `#${roleId}`, async () => {
+      const r = await Q.roleById.first(this.#db, roleId);
+      return r ? toRole(r) : undefined;
+    });
   }
 
   listRoles(accountId: string, page: PageRequest) {
