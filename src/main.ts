@@ -318,10 +318,15 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
     ready = true;
     // OSS orphan sweep (see the OSS block above); the PostgreSQL blob store is shared by other
     // nodes, whose uploads in flight are protected by an hour's grace instead.
-    void oss.sweepOrphans(oss.blobs.kind === 'fs' ? ossStartedAt : ossStartedAt - 3_600_000).then(
-      (r) => (r.blobs || r.incomplete) && log.info(r, 'oss: orphaned blobs removed'),
-      (e) => log.warn({ err: e }, 'oss: orphan sweep failed'),
-    );
+    // close() waits for it: the sweep reads the store, which closes last.
+    const sweep = oss
+      .sweepOrphans(oss.blobs.kind === 'fs' ? ossStartedAt : ossStartedAt - 3_600_000)
+      .then(
+        (r) => {
+          if (r.blobs || r.incomplete) log.info(r, 'oss: orphaned blobs removed');
+        },
+        (e) => log.warn({ err: e }, 'oss: orphan sweep failed'),
+      );
     log.info(
       {
         endpoint: `http://${hostPort(httpAddr)}`,
@@ -379,6 +384,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
           );
           await trail.close(); // audit trail: what is left, before the store closes
           await nonces.flush();
+          await sweep;
           await db.close();
           log.info('yunbox stopped');
           if (logFlush) clearInterval(logFlush);

@@ -11,6 +11,7 @@ import { readConcatenated, segmentRanges } from './concat.js';
 import { crc64 } from './crc64.js';
 import { FsBlobStore } from './fs/fs-blob-store.js';
 import { PostgresBlobStore, blobMigrations } from './postgres/postgres-blob-store.js';
+import { TieredBlobStore } from './tiered.js';
 
 async function readAll(s: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -47,9 +48,17 @@ async function dbStore(): Promise<{ store: PostgresBlobStore; db: Db }> {
   return { store: new PostgresBlobStore(db, 4096), db };
 }
 
+/** Files, with declared lengths up to 2 KiB as rows (4 KiB chunks). */
+async function tieredStore(): Promise<{ store: TieredBlobStore; dir: string; db: Db }> {
+  const { store: files, dir } = await fsStore();
+  const { store: rows, db } = await dbStore();
+  return { store: new TieredBlobStore(files, rows, 2048), dir, db };
+}
+
 const kinds: Array<[string, () => Promise<BlobStore>]> = [
   ['fs', async () => (await fsStore()).store],
   ['database (on SQLite, 4 KiB chunks)', async () => (await dbStore()).store],
+  ['tiered (rows up to 2 KiB, then files)', async () => (await tieredStore()).store],
 ];
 
 describe.each(kinds)('%s blob store', (_name, open) => {
@@ -70,6 +79,22 @@ describe.each(kinds)('%s blob store', (_name, open) => {
     ] as const) {
       const got = await readAll(await store.read(info.blobId, { start: a, end: b }));
       expect(got.equals(data.subarray(a, b + 1))).toBe(true);
+    }
+  });
+
+  it('writes bodies of a declared length, one chunk or more', async () => {
+    const store = await open();
+    for (const n of [0, 1, 2048, 4096, 5000]) {
+      const data = randomBytes(n);
+      const info = await store.write(chunked(data, 1000), { expectedBytes: n });
+      expect(info.size).toBe(n);
+      expect(info.md5.equals(createHash('md5').update(data).digest())).toBe(true);
+      expect(info.crc64).toBe(crc64(data));
+      expect((await readAll(await store.read(info.blobId))).equals(data)).toBe(true);
+      if (n > 10) {
+        const got = await readAll(await store.read(info.blobId, { start: 5, end: n - 2 }));
+        expect(got.equals(data.subarray(5, n - 1))).toBe(true);
+      }
     }
   });
 
@@ -136,6 +161,42 @@ describe('fs blob store', () => {
     await utimes(tmp, new Date(0), new Date(0));
     expect(await store.sweepIncomplete(Date.now() - 1000)).toBe(1);
     expect(await readdir(join(dir, 'blobs', 'tmp'))).toEqual([]);
+  });
+});
+
+describe('tiered blob store', () => {
+  it('keeps declared small bodies as rows and the rest as files, and reaches both', async () => {
+    const { store, dir, db } = await tieredStore();
+    const files = async () => {
+      const out: string[] = [];
+      for (const d of await readdir(join(dir, 'blobs'))) {
+        if (d !== 'tmp') out.push(...(await readdir(join(dir, 'blobs', d))));
+      }
+      return out.sort();
+    };
+    const rows = async () =>
+      (await db.k.selectFrom('oss_blobs').select('blob_id').execute()).map((r: any) => r.blob_id);
+    const small = await store.write([randomBytes(2048)], { expectedBytes: 2048 });
+    const big = await store.write([randomBytes(2049)], { expectedBytes: 2049 });
+    const undeclared = await store.write([Buffer.from('x')]);
+    expect(await rows()).toEqual([small.blobId]);
+    expect(await files()).toEqual([big.blobId, undeclared.blobId].sort());
+    for (const b of [small, big, undeclared]) {
+      expect((await readAll(await store.read(b.blobId))).length).toBe(b.size);
+    }
+    const listed: string[] = [];
+    for await (const id of store.list(Date.now() + 60_000)) listed.push(id);
+    expect(listed.sort()).toEqual([small.blobId, big.blobId, undeclared.blobId].sort());
+    await store.delete([small.blobId, big.blobId]);
+    expect(await rows()).toEqual([]);
+    expect(await files()).toEqual([undeclared.blobId]);
+    await expect(store.read(small.blobId)).rejects.toBeInstanceOf(BlobNotFound);
+    await expect(store.read(big.blobId)).rejects.toBeInstanceOf(BlobNotFound);
+    // A short small body leaves no row.
+    await expect(store.write([randomBytes(10)], { expectedBytes: 11 })).rejects.toBeInstanceOf(
+      BlobIncomplete,
+    );
+    expect(await rows()).toEqual([]);
   });
 });
 

@@ -9,7 +9,7 @@
  * leaves nothing behind under a blob id. Two implementations: `fs/` (a directory, the default)
  * and `postgres/` (chunked rows, for several nodes).
  */
-import { randomBytes } from 'node:crypto';
+import { poolRandomBytes } from '../kernel/ids.js';
 import type { Readable } from 'node:stream';
 
 /** What a finished write reports. */
@@ -45,7 +45,9 @@ export interface BlobStore {
   readonly kind: 'fs' | 'postgres';
   /**
    * Stream `source` into a new blob, hashing on the way; resolves once the bytes are durable
-   * (fsynced and renamed, or committed). On failure nothing stays under any blob id.
+   * (fsynced and renamed, or committed), or, for blobs kept in the metadata database, once they
+   * are committed ahead of the durable metadata commit that will reference them (which then
+   * makes them durable too). On failure nothing stays under any blob id.
    */
   write(
     source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
@@ -100,7 +102,7 @@ const BLOB_ID = /^[0-9a-f]{32}$/;
  * newBlobId() // '9f86d081884c7d659a2feaa0c55ad015'
  */
 export function newBlobId(): string {
-  return randomBytes(16).toString('hex');
+  return poolRandomBytes(16).toString('hex');
 }
 
 /** True when `id` has the shape of a blob id (checked before it is used in a path or query). */
