@@ -37,7 +37,9 @@ const DOCUMENT_CACHE: CacheSpec = {
     'ram_users',
     'ram_roles',
   ],
-  max: 4096,
+  // An entry holds every document of a principal (up to 30 of its own, and a user's groups'),
+  // each up to 6 KiB: fewer entries than the other caches.
+  max: 512,
 };
 
 /** The read cache of AccessKeys and their owners (every signed call resolves one). */
