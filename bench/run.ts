@@ -42,7 +42,8 @@ options:
   --only ID[,ID...]     run only these scenarios (see --list)
   --list                list the scenarios and exit
   --profile             run yunbox under node --cpu-prof and summarise where the time went
-  --node-flags "F..."   extra flags for yunbox's node (e.g. "--max-semi-space-size=4")
+  --node-flags="F..."   extra flags for yunbox's node, given with '=' since they start with --
+                        (e.g. --node-flags="--max-semi-space-size=4")
   --connections N       load-generator connections (default 16)
   --rounds N            measured rounds per target (default 5, quick 1)
   --round-sec S         seconds per round (default 5, quick 1)
