@@ -126,6 +126,22 @@ export async function measureTargets(
   return figures;
 }
 
+/**
+ * `{ note }` giving the median CPU time per request of a target measured with a `pid`, for the
+ * table's remarks; `{}` when no round measured it (warm-up only, or not Linux).
+ */
+export function cpuNote(figure: TargetFigure | undefined): { note?: string } {
+  const xs = (figure?.runs ?? [])
+    .map((r) => r.cpuUsPerRequest)
+    .filter((x): x is number => x !== undefined)
+    .sort((a, b) => a - b);
+  if (xs.length === 0) return {};
+  const median = xs[Math.floor((xs.length - 1) / 2)]!;
+  return {
+    note: `yunbox CPU ${median.toFixed(0)} µs per request (median of ${xs.length} round${xs.length === 1 ? '' : 's'})`,
+  };
+}
+
 function failures(r: LoadResult): string {
   const n = r.non2xx + r.errors + r.timeouts;
   if (n === 0) return '';

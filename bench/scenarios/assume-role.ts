@@ -5,7 +5,7 @@
  * answering the very bytes of a real AssumeRole response to the same requests.
  */
 import type { LoadJob } from '../lib/load-worker.js';
-import { measureTargets } from '../lib/load.js';
+import { cpuNote, measureTargets } from '../lib/load.js';
 import { httpRequest, setBaselineFixture } from '../lib/processes.js';
 import type { BenchYunbox } from '../lib/resources.js';
 import { RpcV1Signer, type RpcV1Spec } from '../lib/signing.js';
@@ -72,6 +72,7 @@ export const assumeRole: Scenario = {
       baseline: { name: 'bare node:http', stat: b },
       ratio: y.median / b.median,
       goals: [{ kind: 'at-least', value: 5000, text: '≥ 5,000 req/s' }],
+      ...cpuNote(figures.get('yunbox')),
     };
     return [row];
   },

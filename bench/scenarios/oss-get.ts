@@ -4,7 +4,7 @@
  * the same 1 KiB from memory, and s3rver (the npm fake S3, no authentication) serving the same
  * object from its store.
  */
-import { measureTargets, type LoadTarget } from '../lib/load.js';
+import { cpuNote, measureTargets, type LoadTarget } from '../lib/load.js';
 import { httpRequest, setBaselineFixture } from '../lib/processes.js';
 import { BENCH_BUCKET, type BenchYunbox } from '../lib/resources.js';
 import type { Row, Scenario } from '../lib/types.js';
@@ -98,6 +98,7 @@ export const ossGet: Scenario = {
         baseline: { name: 'bare node:http', stat: b },
         ratio: y.median / b.median,
         goals: [{ kind: 'ratio-at-least', ratio: 0.6, text: '≥ 60% of bare node:http' }],
+        ...cpuNote(figures.get('yunbox')),
       },
       {
         scenario: 'oss-get',

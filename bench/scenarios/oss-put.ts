@@ -3,7 +3,7 @@
  * in-memory bodies), V1-signed with STS credentials and authorised by the role's policy; against
  * the bare node:http server reading and dropping the same bodies.
  */
-import { measureTargets, type LoadTarget } from '../lib/load.js';
+import { cpuNote, measureTargets, type LoadTarget } from '../lib/load.js';
 import type { BenchYunbox } from '../lib/resources.js';
 import type { Row, Scenario } from '../lib/types.js';
 import { needsOss, ossReady, putRequests } from './oss-common.js';
@@ -70,6 +70,7 @@ export const ossPut: Scenario = {
         baseline: { name: 'bare node:http', stat: b },
         ratio: y.median / b.median,
         goals: [{ kind: 'ratio-at-least', ratio: 0.4, text: '≥ 40% of bare node:http' }],
+        ...cpuNote(figures.get('yunbox')),
       },
     ] satisfies Row[];
   },
