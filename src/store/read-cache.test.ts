@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDb, type Db } from './db.js';
+import { DatabaseInUseError, openDb, type Db } from './db.js';
 import { writeTarget, type CacheSpec } from './read-cache.js';
 
 describe('writeTarget', () => {
@@ -118,13 +118,14 @@ describe('Db.cached on SQLite', () => {
     expect(loads).toBe(2);
   });
 
-  it('sees commits of another connection to the same file', async () => {
+  it('refuses a second connection to the same file, so no write escapes the counters', async () => {
     const { db, file } = await open();
-    const { db: other } = await open(file);
-    const r = reader(db);
-    await r.read();
-    await other.k.insertInto('t').values({ v: 3 }).execute();
-    expect(await r.read()).toEqual({ sum: 3 });
+    await expect(openDb({ kind: 'sqlite', file })).rejects.toBeInstanceOf(DatabaseInUseError);
+    // The first handle is unaffected, and the file opens again once it is closed.
+    expect(await reader(db).read()).toEqual({ sum: 0 });
+    await db.close();
+    dbs.splice(dbs.indexOf(db), 1);
+    await open(file);
   });
 
   it('keeps at most `max` entries', async () => {

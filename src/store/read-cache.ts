@@ -7,8 +7,8 @@
  *   writes (statements are classified once, by their SQL text, when prepared); an entry remembers
  *   the sum of its tables' counters when its read *started*, so a write that ran during the read,
  *   or is part of a transaction not yet committed, makes it stale;
- * - `PRAGMA data_version` changes when another connection (another process on the same file)
- *   commits, and then every entry is stale.
+ * - no other connection can write: db.ts opens the file with `locking_mode = EXCLUSIVE`, so a
+ *   second connection (another process) is refused, and the counters see every write.
  *
  * A read inside a transaction never uses a cache (it must see its own writes). PostgreSQL is
  * shared by several nodes and has no such cheap change signal, so it is not cached (db.ts).
@@ -64,7 +64,6 @@ export class WriteCounters {
 
 interface Entry {
   epoch: number;
-  dataVersion: number;
   value: unknown;
 }
 
@@ -79,25 +78,19 @@ function freeze<T>(v: T): T {
 export class SqliteReadCaches {
   readonly counters = new WriteCounters();
   readonly #maps = new Map<string, Map<string, Entry>>();
-  readonly #dataVersion: () => number;
-
-  constructor(dataVersion: () => number) {
-    this.#dataVersion = dataVersion;
-  }
 
   /** The cached value of `key` in `spec`'s cache, or `load()`'s (then cached, frozen). */
   async get<V>(spec: CacheSpec, key: string, load: () => Promise<V>): Promise<V> {
     let map = this.#maps.get(spec.name);
     if (map === undefined) this.#maps.set(spec.name, (map = new Map()));
     const epoch = this.counters.epoch(spec.tables);
-    const dataVersion = this.#dataVersion();
     const hit = map.get(key);
-    if (hit !== undefined && hit.epoch === epoch && hit.dataVersion === dataVersion) {
+    if (hit !== undefined && hit.epoch === epoch) {
       return hit.value as V;
     }
     const value = freeze(await load());
     map.delete(key);
-    map.set(key, { epoch, dataVersion, value });
+    map.set(key, { epoch, value });
     if (map.size > spec.max) map.delete(map.keys().next().value!);
     return value;
   }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { allMigrations } from '../services/index.js';
 import { runStoreConformance } from './conformance/runner.js';
 import { allConformanceSuites } from './conformance/suites.js';
-import { openDb, type Db } from './db.js';
+import { openDb } from './db.js';
 import { migrate } from './migrate.js';
 
 runStoreConformance({
@@ -15,16 +15,14 @@ runStoreConformance({
     const file = join(dir, 'yunbox.db');
     const db = await openDb({ kind: 'sqlite', file });
     await migrate(db, allMigrations);
-    const others: Db[] = [];
     return {
       db,
+      // A SQLite store is one process holding its file exclusively (db.ts): the "other node"
+      // is this handle, as in a deployment.
       async another() {
-        const d = await openDb({ kind: 'sqlite', file });
-        others.push(d);
-        return d;
+        return db;
       },
       async dispose() {
-        for (const d of others) await d.close();
         await db.close();
         await rm(dir, { recursive: true, force: true });
       },

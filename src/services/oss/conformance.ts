@@ -8,7 +8,6 @@ import { expect } from 'vitest';
 import { StoreError } from '../../kernel/errors.js';
 import { storeError } from '../../store/conformance/helpers.js';
 import type { ConformanceSuite } from '../../store/conformance/runner.js';
-import type { Db } from '../../store/db.js';
 import { PostgresBlobStore } from '../../blob/postgres/postgres-blob-store.js';
 import { listGrouped } from './handlers/listing.js';
 import type { Bucket, OssObject, Part, Upload } from './model.js';
@@ -70,15 +69,6 @@ function part(uploadId: string, n: number, blobId: string): Part {
   };
 }
 
-/**
- * A second node's handle on a multi-node dialect; on SQLite the same handle, since two
- * synchronous SQLite connections in one process block each other's write transactions (and a
- * SQLite deployment is one process).
- */
-async function other(db: Db, another: () => Promise<Db>): Promise<Db> {
-  return db.dialect.multiNode ? another() : db;
-}
-
 export const ossConformance: ConformanceSuite = {
   service: 'oss',
   cases: [
@@ -115,7 +105,7 @@ export const ossConformance: ConformanceSuite = {
       name: 'bucket names are unique across accounts, even when two nodes race',
       async run({ db, another }) {
         const a = new OssSqlStore(db);
-        const b = new OssSqlStore(await other(db, another));
+        const b = new OssSqlStore(await another());
         const results = await Promise.allSettled([
           a.createBucket(bucket('race', '1111111111111111'), 100),
           b.createBucket(bucket('race', '2222222222222222'), 100),
@@ -132,7 +122,7 @@ export const ossConformance: ConformanceSuite = {
       name: 'the bucket quota holds under concurrent creates',
       async run({ db, another }) {
         const a = new OssSqlStore(db);
-        const b = new OssSqlStore(await other(db, another));
+        const b = new OssSqlStore(await another());
         const made = await Promise.allSettled(
           Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).createBucket(bucket(`q-${i}`), 4)),
         );
@@ -227,7 +217,7 @@ export const ossConformance: ConformanceSuite = {
       name: 'concurrent writes of one key from two nodes leave exactly one object',
       async run({ db, another }) {
         const a = new OssSqlStore(db);
-        const b = new OssSqlStore(await other(db, another));
+        const b = new OssSqlStore(await another());
         await a.createBucket(bucket('same'), 100);
         const dropped = await Promise.all(
           Array.from({ length: 6 }, (_, i) =>
@@ -245,7 +235,7 @@ export const ossConformance: ConformanceSuite = {
       name: 'a re-uploaded part replaces the old one and returns its blob',
       async run({ db, another }) {
         const a = new OssSqlStore(db);
-        const b = new OssSqlStore(await other(db, another));
+        const b = new OssSqlStore(await another());
         await a.createBucket(bucket('parts'), 100);
         await a.createUpload(upload('parts', 'big', 'UP'));
         expect(await a.putPart(part('UP', 1, 'p1a'))).toBeUndefined();
@@ -266,7 +256,7 @@ export const ossConformance: ConformanceSuite = {
       name: 'completing an upload keeps the chosen parts and returns the others; twice fails',
       async run({ db, another }) {
         const a = new OssSqlStore(db);
-        const b = new OssSqlStore(await other(db, another));
+        const b = new OssSqlStore(await another());
         await a.createBucket(bucket('done'), 100);
         await a.createUpload(upload('done', 'k', 'UC'));
         for (const [n, id] of [
@@ -328,7 +318,7 @@ export const ossConformance: ConformanceSuite = {
       name: 'appends at a stale position are refused; racing appends keep one',
       async run({ db, another }) {
         const a = new OssSqlStore(db);
-        const b = new OssSqlStore(await other(db, another));
+        const b = new OssSqlStore(await another());
         await a.createBucket(bucket('app'), 100);
         const create = { ...object('app', 'log', []), objectType: 'Appendable' as const, size: 3 };
         const seg = (id: string, size = 3) => ({
@@ -359,7 +349,7 @@ export const ossConformance: ConformanceSuite = {
       name: 'the database blob store streams chunks and ranges across handles',
       async run({ db, another }) {
         const w = new PostgresBlobStore(db, 1024);
-        const r = new PostgresBlobStore(await other(db, another), 1024);
+        const r = new PostgresBlobStore(await another(), 1024);
         const data = Buffer.alloc(5000);
         for (let i = 0; i < data.length; i++) data[i] = (i * 7) % 251;
         const info = await w.write([data.subarray(0, 1500), data.subarray(1500)]);

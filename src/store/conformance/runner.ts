@@ -10,7 +10,10 @@ import type { Db } from '../db.js';
 /** A fresh, migrated database, and a way to open a second handle on it (another "node"). */
 export interface ConformanceStore {
   db: Db;
-  /** Another independent handle on the same database (closed by `dispose`). */
+  /**
+   * Another node's handle on the same database (closed by `dispose`); on SQLite, which is one
+   * process holding its file exclusively, the same handle.
+   */
   another(): Promise<Db>;
   dispose(): Promise<void>;
 }
