@@ -14,6 +14,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
+import { accessLogger } from './access-log.js';
 import { hostWithoutPort, parseOssTarget } from '../auth/oss-request.js';
 import type { Clock } from './clock.js';
 import { requestId as newRequestId } from './ids.js';
@@ -39,6 +40,11 @@ export interface BaseRequest {
   requestId: string;
   now: number;
   log: Logger;
+  /**
+   * The access line's logger, shared by all requests ({@link accessLogger}): the line carries the
+   * request id as a field.
+   */
+  accessLog: Logger;
   sourceIp: string;
   /** VPC the request comes from (`acs:SourceVpc`), when a listener knows it (instance sandboxes). */
   sourceVpc?: string;
@@ -115,6 +121,7 @@ export function createGateway(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const rpc = rpcPipeline(deps);
   const protocols = deps.protocols ?? [];
+  const accessLog = accessLogger(deps.log);
   return (req, res) => {
     const started = process.hrtime.bigint();
     const requestId = newRequestId();
@@ -123,6 +130,7 @@ export function createGateway(
       requestId,
       now: deps.clock.now(),
       log,
+      accessLog,
       sourceIp: peerAddress(req),
       ...(origins.get(req)?.sourceVpc !== undefined
         ? { sourceVpc: origins.get(req)!.sourceVpc }
@@ -132,8 +140,9 @@ export function createGateway(
     };
     const access = (proto: string, extra: Record<string, unknown>) => {
       res.once('finish', () => {
-        log.info(
+        accessLog.info(
           {
+            rid: requestId,
             proto,
             method: req.method,
             status: res.statusCode,

@@ -214,8 +214,9 @@ function errorOf(e: unknown, ctx: OssCtx): OssError {
 const respond: Stage<OssCtx> = async (ctx, next) => {
   const { res, base } = ctx;
   res.once('close', () => {
-    base.log.info(
+    base.accessLog.info(
       {
+        rid: base.requestId,
         proto: 'oss',
         method: ctx.method,
         op: ctx.op?.name,

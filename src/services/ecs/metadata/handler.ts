@@ -20,6 +20,7 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Logger } from 'pino';
 import type { Clock } from '../../../kernel/clock.js';
 import { isoSeconds } from '../../../kernel/clock.js';
+import { accessLogger } from '../../../kernel/access-log.js';
 import type { RamApi } from '../../ram/index.js';
 import { instanceCredential, type CredentialMinter } from '../credentials.js';
 import { visibleStatus, type Instance } from '../model.js';
@@ -103,6 +104,7 @@ function toJson(node: MetadataDir): unknown {
 
 /** Builds the metadata handler. */
 export function createMetadataHandler(deps: MetadataDeps): MetadataHandler {
+  const accessLog = accessLogger(deps.log);
   const maxDelay = deps.maxDelayMs ?? MAX_FAULT_DELAY_MS;
 
   return async (req, res, instanceId) => {
@@ -125,7 +127,7 @@ export function createMetadataHandler(deps: MetadataDeps): MetadataHandler {
           region: trailed.instance?.regionId,
         });
       }
-      deps.log.info(
+      accessLog.info(
         {
           proto: 'metadata',
           method,
