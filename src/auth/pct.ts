@@ -12,6 +12,8 @@
  */
 
 const RESERVED_BY_PCT = /[!'()*]/g;
+/** The same set, unanchored and stateless: most values hold none, and testing is cheaper. */
+const HAS_RESERVED_BY_PCT = /[!'()*]/;
 const HEX = '0123456789ABCDEF';
 
 /**
@@ -31,7 +33,7 @@ export function pct(value: string): string {
     // INVARIANT: only reached for lone surrogates; encode the UTF-8 bytes one by one.
     return pctBytes(Buffer.from(value, 'utf8'));
   }
-  return encoded.replace(RESERVED_BY_PCT, escapeChar);
+  return HAS_RESERVED_BY_PCT.test(encoded) ? encoded.replace(RESERVED_BY_PCT, escapeChar) : encoded;
 }
 
 function escapeChar(c: string): string {

@@ -47,7 +47,20 @@ export class ManualClock implements Clock {
   }
 }
 
-/** Format a time as Alibaba's `YYYY-MM-DDTHH:mm:ssZ` (UTC, whole seconds). */
+/** The last second formatted by {@link isoSeconds}, and its text. */
+let lastSecond = NaN;
+let lastText = '';
+
+/**
+ * Format a time as Alibaba's `YYYY-MM-DDTHH:mm:ssZ` (UTC, whole seconds). Most calls format the
+ * current second (`acs:CurrentTime` of every authorised request), so the last one is kept: a
+ * `Date` and its ISO text cost about a microsecond, several times per request.
+ */
 export function isoSeconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastText;
 }
