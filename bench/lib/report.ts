@@ -175,6 +175,9 @@ function mdEscape(s: string): string {
   return s.replaceAll('|', '\\|').replace(/<(?=[A-Za-z/!])/g, '&lt;');
 }
 
+/** The heading in bench/notes.md that explains the missed goals (linked from the list). */
+export const WHY_MISSED_HEADING = 'Why the missed goals are missed, and what would reach them';
+
 /** BENCHMARKS.md: the machine, the table, missed goals, what is not available, notes. */
 export function markdown(record: RunRecord, notes: string): string {
   const m = record.machine;
@@ -204,6 +207,9 @@ export function markdown(record: RunRecord, notes: string): string {
   const missed = missedGoals(record.rows);
   lines.push('## Goals missed', '');
   lines.push(...(missed.length ? missed.map((x) => `- ${mdEscape(x)}`) : ['None.']), '');
+  if (missed.length && notes.includes(WHY_MISSED_HEADING)) {
+    lines.push(`Why each is missed, and what would reach it: "${WHY_MISSED_HEADING}" below.`, '');
+  }
   const skipped = notRun(record.rows);
   if (skipped.length) lines.push('## Not measured', '', ...skipped.map((x) => `- ${x}`), '');
   if (record.profiles.length) {
