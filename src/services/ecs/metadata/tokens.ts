@@ -50,6 +50,9 @@ export async function verifyMetadataToken(
     return { ok: false, reason: 'malformed' };
   }
   const raw = Buffer.from(token, 'base64url');
+  // INVARIANT: one token, one spelling. The decoder ignores the unused low bits of a final
+  // partial character (and a stray last character), so other strings would decode to these bytes.
+  if (raw.toString('base64url') !== token) return { ok: false, reason: 'malformed' };
   if (raw.length < 2 + 8 + 8 + MAC_BYTES || raw[0] !== VERSION) {
     return { ok: false, reason: 'malformed' };
   }
