@@ -38,6 +38,25 @@ describe('sts token', () => {
     });
   });
 
+  it('opens only the spelling it sealed', () => {
+    const keys = () => key;
+    // Token lengths vary with the claims; find one whose base64 ends in a partial group, so
+    // that its last character carries unused bits and padding follows.
+    let token = '';
+    for (let n = 0; n < 3 && !token.endsWith('='); n++) {
+      token = sealCredentials({ ...claims, sessionName: 'a'.repeat(5 + n) }, key).securityToken;
+    }
+    expect(token).toMatch(/=$/);
+    expect(openToken(token, keys).ok).toBe(true);
+    const body = token.replace(/=+$/, '');
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const pad = token.slice(body.length);
+    const spellings = [body, ...[...alphabet].map((c) => body.slice(0, -1) + c + pad)];
+    for (const t of spellings.filter((t) => t !== token)) {
+      expect(openToken(t, keys), t.slice(-4)).toEqual({ ok: false, reason: 'malformed' });
+    }
+  });
+
   it('is deterministic for a given iv', () => {
     const iv = randomBytes(12);
     expect(sealCredentials(claims, key, iv)).toEqual(sealCredentials(claims, key, iv));

@@ -179,6 +179,10 @@ export function openToken(
   const b64 = token.slice(PREFIX.length);
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) return { ok: false, reason: 'malformed' };
   const raw = Buffer.from(b64, 'base64');
+  // INVARIANT: one token, one spelling, the one sealCredentials writes (padded base64). The
+  // decoder ignores padding and the unused low bits of the last character, so other strings
+  // would open to the same credential.
+  if (raw.toString('base64') !== b64) return { ok: false, reason: 'malformed' };
   if (raw.length < 2 + 12 + 16 || raw[0] !== VERSION) return { ok: false, reason: 'malformed' };
   const idLen = raw[1]!;
   if (raw.length < 2 + idLen + 12 + 16) return { ok: false, reason: 'malformed' };
