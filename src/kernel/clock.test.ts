@@ -33,3 +33,19 @@ describe('isoSeconds', () => {
     expect(isoSeconds(clock.now())).toBe('2026-11-28T12:00:01Z');
   });
 });
+
+describe('ManualClock', () => {
+  it('moves only forward', () => {
+    const start = Date.UTC(2026, 0, 1);
+    const clock = new ManualClock(start);
+    expect(clock.advance(0)).toBe(start);
+    expect(clock.advance(1000)).toBe(start + 1000);
+    expect(clock.set(start + 1000)).toBe(start + 1000);
+    expect(clock.set(start + 5000)).toBe(start + 5000);
+    expect(() => clock.advance(-1)).toThrow(RangeError);
+    expect(() => clock.advance(Number.NaN)).toThrow(RangeError);
+    expect(() => clock.set(start)).toThrow(/only moves forward/);
+    expect(() => clock.set(Number.NaN)).toThrow(RangeError);
+    expect(clock.now()).toBe(start + 5000);
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * @module The one clock every time-dependent rule reads: token expiry, request timestamps and skew,
  * nonce windows, credential rotation and presigned-URL expiry. `system` follows the wall clock;
- * `manual` stands still until moved (tests and demos move it with `POST /_yunbox/clock`).
+ * `manual` stands still until moved, and only forward (the Yunbox API's `AdvanceClock` and
+ * `SetClock`, `yunbox clock`, or `Yunbox.clock` in code).
  */
 
 /** A source of the current time, in milliseconds since the epoch. */
@@ -21,7 +22,8 @@ export class SystemClock implements Clock {
 }
 
 /**
- * A clock that stands still until moved.
+ * A clock that stands still until moved, only ever forward: a time once seen (a token's issue
+ * time, a nonce's window) never comes back.
  * @example
  * const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
  * clock.advance(6 * 3600_000);
@@ -35,13 +37,21 @@ export class ManualClock implements Clock {
   now(): number {
     return this.#now;
   }
-  /** Move the clock forward (or back, with a negative value) by `ms`. */
+  /** Moves the clock forward by `ms` (0 or more); throws a RangeError for a backward move. */
   advance(ms: number): number {
+    if (!Number.isFinite(ms) || ms < 0) {
+      throw new RangeError(`the manual clock only moves forward: cannot advance by ${ms} ms`);
+    }
     this.#now += ms;
     return this.#now;
   }
-  /** Set the clock to an absolute time. */
+  /** Sets the clock to `ms`, not earlier than now; throws a RangeError for a backward move. */
   set(ms: number): number {
+    if (!Number.isFinite(ms) || ms < this.#now) {
+      throw new RangeError(
+        `the manual clock only moves forward: ${Number.isFinite(ms) ? new Date(ms).toISOString() : ms} is before ${new Date(this.#now).toISOString()}`,
+      );
+    }
     this.#now = ms;
     return this.#now;
   }

@@ -15,6 +15,7 @@ import { createEcsService, ecsMigrations, type EcsService } from './ecs/index.js
 import { ossMigrations } from './oss/index.js';
 import { createTrailService, trailMigrations, type TrailService } from './trail/index.js';
 import { blobMigrations } from '../blob/postgres/postgres-blob-store.js';
+import { clockOperations } from './yunbox/clock.js';
 import { consoleOperations } from './yunbox/console.js';
 import { metadataControlOperations } from './yunbox/faults.js';
 import { createYunboxProduct } from './yunbox/index.js';
@@ -103,6 +104,7 @@ export function createServices(db: Db, options: ServiceOptions = {}): Services {
     ...sandboxOperations(options.sandboxes),
     ...metadataControlOperations(ecs.api),
     ...consoleOperations(ecs.api),
+    ...clockOperations(),
   ]);
   return {
     ram,

@@ -1,6 +1,7 @@
 /**
  * @module yunbox's own control API (product `Yunbox`, version 2026-11-01) on the RPC gateway:
- * calls that have no Alibaba Cloud equivalent (instance sandboxes, metadata fault injection).
+ * calls that have no Alibaba Cloud equivalent (instance sandboxes, metadata fault injection, the
+ * manual clock).
  * Served through the same pipeline as RAM and STS, so the CLI signs its calls (ACS3) with the
  * root credentials and RAM policies decide (`yunbox:<Action>` on `acs:yunbox::<account>:…`).
  * Each concern declares its operations in its own file and lists them here.
