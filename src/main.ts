@@ -19,7 +19,8 @@ import {
   type RawConfig,
   type YunboxConfig,
 } from './config/config.js';
-import { adminHandler, coreAdminRoutes, firstAdmin } from './kernel/admin.js';
+import { adminHandler, coreAdminRoutes, firstAdmin, guardAdmin } from './kernel/admin.js';
+import { adminGuard } from './kernel/admin-guard.js';
 import { createConsole } from './console/index.js';
 import { Authorizer } from './kernel/authorizer.js';
 import { ManualClock, SystemClock, isoSeconds, type Clock } from './kernel/clock.js';
@@ -241,6 +242,12 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
       now: () => clock.now(),
       region: config.region,
     });
+    // Everything under /_yunbox/ but the health check answers only this server's names, same-origin
+    // browsers and JSON bodies (kernel/admin-guard.ts).
+    const guard = adminGuard({
+      listenHosts: [config.listen.host, ...(config.tlsListen ? [config.tlsListen.host] : [])],
+      publicHosts: config.publicHosts,
+    });
     const nonces = new NonceStore(db);
     const handler = createGateway({
       log,
@@ -250,7 +257,10 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
       resolver: services.resolver,
       nonces,
       authorizer: new Authorizer(services.ram.api),
-      admin: firstAdmin(consoleHandler, adminHandler(coreAdminRoutes(clock, () => ready))),
+      admin: guardAdmin(
+        guard,
+        firstAdmin(consoleHandler, adminHandler(coreAdminRoutes(clock, () => ready))),
+      ),
       protocols: [oss.protocol], // OSS, see the block above
       trail, // audit trail, see the block above
     });

@@ -1,8 +1,9 @@
 /**
  * @module How CLI commands reach a running server: `--endpoint` or `YUNBOX_ENDPOINT` (default the
- * default gateway address), plain JSON calls to its admin endpoints, and signed calls to its own
- * API with the root credentials (`YUNBOX_ROOT_ACCESS_KEY_ID`/`_SECRET`, or the data directory's
- * `root-credentials.json`).
+ * default gateway address), plain JSON reads of its admin endpoints (health, the clock), and
+ * signed calls to its own API with the root credentials (`YUNBOX_ROOT_ACCESS_KEY_ID`/`_SECRET`,
+ * or the data directory's `root-credentials.json`), stamped with the server's time when asked
+ * (a manual clock may stand far from this machine's).
  */
 import { readFile } from 'node:fs/promises';
 import { join as joinPath, resolve as resolvePath } from 'node:path';
@@ -68,31 +69,7 @@ export function parseCommandArgs<O extends ParseArgsOptionsConfig>(
   return parsed;
 }
 
-/** Parses `--endpoint` and positionals; prints usage and returns undefined on bad input. */
-export function serverOptions(
-  argv: string[],
-  io: CliIo,
-  usage: string,
-): { positionals: string[]; endpoint: string } | undefined {
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: { ...endpointOption, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    });
-    if (values.help) {
-      io.stdout(usage);
-      return undefined;
-    }
-    return { positionals, endpoint: serverEndpoint(values.endpoint, io) };
-  } catch (e) {
-    io.stderr(`${(e as Error).message}\n${usage}`);
-    return undefined;
-  }
-}
-
-/** Calls an admin endpoint; never throws. */
+/** Calls an admin endpoint (same-origin JSON, as the admin guard wants); never throws. */
 export async function adminRequest(
   endpoint: string,
   method: string,
@@ -185,6 +162,30 @@ export type YunboxCallResult =
   { ok: true; body: Record<string, unknown> } | { ok: false; error: string; code?: string };
 
 /**
+ * The server's clock (`GET /_yunbox/clock`, unsigned and read-only): what to stamp a signed call
+ * with when the server's clock is manual. Never throws.
+ * @example
+ * const c = await serverClock(endpoint); // { ok: true, now: '2026-01-01T00:00:00Z', mode: 'manual' }
+ */
+export async function serverClock(
+  endpoint: string,
+): Promise<{ ok: true; now: string; mode: string } | { ok: false; error: string }> {
+  const r = await adminRequest(endpoint, 'GET', '/_yunbox/clock');
+  if (!r.ok) return r;
+  const b = r.body as { now?: unknown; mode?: unknown };
+  if (typeof b.now !== 'string' || Number.isNaN(Date.parse(b.now))) {
+    return { ok: false, error: `\`${endpoint}\` did not answer with its clock` };
+  }
+  return { ok: true, now: b.now, mode: String(b.mode) };
+}
+
+/** Options of {@link yunboxCall}. */
+export interface YunboxCallOptions {
+  /** The request's timestamp (ISO 8601, whole seconds; default this machine's time). */
+  timestamp?: string;
+}
+
+/**
  * Calls an operation of yunbox's own API (product Yunbox, 2026-11-01), signed with ACS3 like the
  * SDKs; never throws. Errors read `Code: message`.
  * @example
@@ -195,6 +196,7 @@ export async function yunboxCall(
   credentials: { accessKeyId: string; accessKeySecret: string },
   action: string,
   params: Record<string, string>,
+  options: YunboxCallOptions = {},
 ): Promise<YunboxCallResult> {
   let res;
   try {
@@ -205,6 +207,7 @@ export async function yunboxCall(
       params,
       credentials,
       signature: 'acs3',
+      ...(options.timestamp !== undefined ? { timestamp: options.timestamp } : {}),
     });
   } catch (e) {
     return { ok: false, error: `cannot reach yunbox at \`${endpoint}\`: ${(e as Error).message}` };

@@ -2,6 +2,7 @@
  * @module Typed configuration, validated at boot (MinIO internal/config): every key has a flag, an
  * environment variable and help text; `startYunbox()` options override both.
  */
+import { isIP } from 'node:net';
 
 /** A `HOST:PORT` listen address. */
 export interface ListenAddress {
@@ -25,6 +26,11 @@ export interface YunboxConfig {
   rootAccessKeyId: string | undefined;
   rootAccessKeySecret: string | undefined;
   logLevel: string;
+  /**
+   * Names (or addresses) the server is reached by besides loopback and the listen addresses
+   * (`--public-host`): the admin routes answer these Hosts, and the local CA may name them.
+   */
+  publicHosts: string[];
 }
 
 /** One configuration key: flag, environment variable, default and help. */
@@ -99,7 +105,7 @@ export const CONFIG_KEYS: ConfigKey[] = [
     flag: 'clock',
     env: 'YUNBOX_CLOCK',
     default: 'system',
-    help: '`system`, or `manual` (time stands still until POST /_yunbox/clock moves it)',
+    help: "`system`, or `manual` (time stands still until `yunbox clock` or the Yunbox API's AdvanceClock/SetClock moves it forward)",
   },
   {
     key: 'clockStart',
@@ -129,6 +135,13 @@ export const CONFIG_KEYS: ConfigKey[] = [
     default: 'info',
     help: 'log level: fatal, error, warn, info, debug, trace, silent',
   },
+  {
+    key: 'publicHosts',
+    flag: 'public-host',
+    env: 'YUNBOX_PUBLIC_HOST',
+    default: undefined,
+    help: 'NAME[,NAME…]: host names (or addresses) the server is reached by besides loopback and the listen address; /_yunbox/ answers only those Hosts',
+  },
 ];
 
 /** Invalid configuration. */
@@ -140,6 +153,36 @@ export function parseListen(value: string, key: string): ListenAddress {
   const port = m ? Number(m[3]) : NaN;
   if (!m || port > 65535) throw new ConfigError(`invalid ${key} \`${value}\`: expected HOST:PORT`);
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+/** Most `--public-host` names. */
+const MAX_PUBLIC_HOSTS = 32;
+const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
+
+/** Parses `--public-host`: comma-separated DNS names or IP addresses, lower-cased. */
+export function parsePublicHosts(value: string | undefined): string[] {
+  if (value === undefined || value.trim() === '') return [];
+  const names = value.split(',').map((n) =>
+    n
+      .trim()
+      .toLowerCase()
+      .replace(/^\[(.*)\]$/, '$1'),
+  );
+  if (names.length > MAX_PUBLIC_HOSTS) {
+    throw new ConfigError(`invalid public host list: at most ${MAX_PUBLIC_HOSTS} names`);
+  }
+  for (const n of names) {
+    const name = n.endsWith('.') ? n.slice(0, -1) : n;
+    const ok =
+      isIP(name) !== 0 ||
+      (name.length > 0 && name.length <= 253 && name.split('.').every((l) => LABEL.test(l)));
+    if (!ok) {
+      throw new ConfigError(
+        `invalid public host \`${n}\`: expected a DNS name or an IP address, without port`,
+      );
+    }
+  }
+  return names;
 }
 
 /** Raw values by key, as strings (flags, environment) or already typed (code). */
@@ -210,5 +253,6 @@ export function resolveConfig(explicit: RawConfig, env: NodeJS.ProcessEnv): Yunb
     rootAccessKeyId: id,
     rootAccessKeySecret: secret,
     logLevel: get('logLevel')!,
+    publicHosts: parsePublicHosts(get('publicHosts')),
   };
 }

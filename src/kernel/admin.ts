@@ -1,10 +1,22 @@
 /**
  * @module yunbox's own endpoints under `/_yunbox/` (a prefix no bucket or RPC call can take):
- * health, and the manual clock. Answers JSON; errors use our own message style.
+ * health and a read of the clock, behind the guard of `admin-guard.ts` ({@link guardAdmin}).
+ * Nothing here changes state: the clock moves through the signed Yunbox API (`AdvanceClock`,
+ * `SetClock`), and the console's sign-in checks an AccessKey pair. Answers JSON; errors use our
+ * own message style.
+ *
+ * ```
+ * GET    /_yunbox/health           open to anyone (not guarded)
+ * GET    /_yunbox/clock            the time and mode, read by the console and the CLI to sign with
+ * POST   /_yunbox/clock            410: moved to the signed API (`yunbox clock`, AdvanceClock)
+ * GET    /_yunbox/console/…        the console's page and catalogue (src/console)
+ * POST   /_yunbox/console/session  sign-in with an AccessKey pair (rate-limited, in the trail)
+ * DELETE /_yunbox/console/session  sign-out (the page drops its credentials; nothing stored)
+ * ```
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyTooLarge, readBody } from './body.js';
-import { ManualClock, isoSeconds, type Clock } from './clock.js';
+import { isoSeconds, type Clock } from './clock.js';
 
 /** A route of the admin API. */
 export interface AdminRoute {
@@ -48,7 +60,7 @@ export function parseDuration(text: string): number | undefined {
   return consumed === body.length && consumed > 0 ? sign * total : undefined;
 }
 
-/** The built-in admin routes: health and clock. */
+/** The built-in admin routes: health, and the clock (read; moving it is refused here). */
 export function coreAdminRoutes(clock: Clock, ready: () => boolean): AdminRoute[] {
   const clockState = () => ({ now: isoSeconds(clock.now()), mode: clock.mode });
   return [
@@ -68,34 +80,14 @@ export function coreAdminRoutes(clock: Clock, ready: () => boolean): AdminRoute[
     {
       method: 'POST',
       path: '/_yunbox/clock',
-      handle: async (body) => {
-        if (!(clock instanceof ManualClock)) {
-          return {
-            status: 409,
-            body: { error: 'the clock is `system`: start yunbox with `--clock manual` to move it' },
-          };
-        }
-        const b = (body ?? {}) as { advanceSeconds?: unknown; now?: unknown };
-        if (
-          typeof b.advanceSeconds === 'number' &&
-          Number.isFinite(b.advanceSeconds) &&
-          b.now === undefined
-        ) {
-          clock.advance(b.advanceSeconds * 1000);
-        } else if (
-          typeof b.now === 'string' &&
-          b.advanceSeconds === undefined &&
-          !Number.isNaN(Date.parse(b.now))
-        ) {
-          clock.set(Date.parse(b.now));
-        } else {
-          return {
-            status: 400,
-            body: { error: 'expected `{"advanceSeconds": N}` or `{"now": "ISO 8601 time"}`' },
-          };
-        }
-        return { status: 200, body: clockState() };
-      },
+      // Moving time expires every credential at once: it is a signed, authorised API call now.
+      handle: async () => ({
+        status: 410,
+        body: {
+          error:
+            'the clock moves through the signed Yunbox API: `yunbox clock advance|set`, or AdvanceClock and SetClock (version 2026-11-01)',
+        },
+      }),
     },
   ];
 }
@@ -153,6 +145,26 @@ export function adminHandler(routes: AdminRoute[]) {
     }
     const out = await route.handle(body, req);
     sendJson(res, out.status, out.body, requestId);
+    return true;
+  };
+}
+
+/**
+ * Puts `guard` (`adminGuard` of admin-guard.ts) in front of an admin handler: a refused request
+ * is answered 403 with `{"error": why}` and the connection closed; its body is never read.
+ * @example
+ * guardAdmin(adminGuard({ listenHosts, publicHosts }), firstAdmin(console, core))
+ */
+export function guardAdmin(
+  guard: (req: IncomingMessage) => string | undefined,
+  handler: (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<boolean>,
+) {
+  return async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<boolean> => {
+    const why = guard(req);
+    if (why === undefined) return handler(req, res, requestId);
+    // The body is not read: the connection closes after the answer instead of draining it.
+    res.setHeader('connection', 'close');
+    sendJson(res, 403, { error: why }, requestId);
     return true;
   };
 }

@@ -1,20 +1,63 @@
 /**
- * @module `yunbox clock show|advance|set`: reads and moves the manual clock of a running server
- * through `/_yunbox/clock`.
+ * @module `yunbox clock show|advance|set`: reads and moves a running server's clock through the
+ * signed Yunbox API (`DescribeClock`, `AdvanceClock`, `SetClock`), with the root credentials
+ * (`--data` or `YUNBOX_ROOT_ACCESS_KEY_*`), like any other call: RAM decides, the trail records.
+ * Calls are stamped with the server's own time (read from `GET /_yunbox/clock`), so a manual clock
+ * set to another day still accepts them.
  */
 import { parseDuration } from '../../kernel/admin.js';
 import type { CliCommand } from '../command.js';
-import { adminRequest, endpointOption, serverOptions } from '../server-client.js';
+import {
+  endpointOption,
+  findRootCredentials,
+  parseCommandArgs,
+  serverCallOptions,
+  serverClock,
+  serverEndpoint,
+  yunboxCall,
+} from '../server-client.js';
+
+const OPTIONS = `
+options:
+  --endpoint URL   the server (default YUNBOX_ENDPOINT, else http://127.0.0.1:9910)
+  --data DIR       its data directory, for root-credentials.json (default YUNBOX_DATA, else
+                   ./.yunbox); or set YUNBOX_ROOT_ACCESS_KEY_ID and YUNBOX_ROOT_ACCESS_KEY_SECRET
+`;
+
+const USAGE = {
+  show: `usage: yunbox clock show [--endpoint URL] [--data DIR]\n\nPrints the server clock (DescribeClock).\n${OPTIONS}`,
+  advance: `usage: yunbox clock advance DURATION [--endpoint URL] [--data DIR]\n\nMoves a manual clock forward (AdvanceClock), e.g. \`6h\`, \`30m\`, \`1h30m\`, \`90s\`, or seconds.\n${OPTIONS}`,
+  set: `usage: yunbox clock set TIME [--endpoint URL] [--data DIR]\n\nSets a manual clock to a later ISO 8601 time (SetClock), e.g. 2026-01-01T00:00:00Z.\n${OPTIONS}`,
+} as const;
+
+/** The operation and its parameters for `verb` and its arguments, or why they are wrong. */
+function request(
+  verb: 'show' | 'advance' | 'set',
+  positionals: string[],
+): { action: string; params: Record<string, string> } | { error: string } {
+  if (verb === 'show') {
+    return positionals.length === 0
+      ? { action: 'DescribeClock', params: {} }
+      : { error: 'expected no arguments' };
+  }
+  if (verb === 'advance') {
+    const ms = positionals.length === 1 ? parseDuration(positionals[0]!) : undefined;
+    const seconds = ms === undefined ? NaN : ms / 1000;
+    if (!Number.isInteger(seconds) || seconds < 1) {
+      return { error: 'expected one duration of whole seconds, at least `1s`, such as `6h`' };
+    }
+    return { action: 'AdvanceClock', params: { AdvanceSeconds: String(seconds) } };
+  }
+  const t = positionals.length === 1 ? Date.parse(positionals[0]!) : NaN;
+  if (Number.isNaN(t)) return { error: 'expected one ISO 8601 time' };
+  return { action: 'SetClock', params: { Now: new Date(t).toISOString().replace('.000Z', 'Z') } };
+}
 
 function clockCommand(verb: 'show' | 'advance' | 'set'): CliCommand {
-  const usage =
-    verb === 'show'
-      ? 'usage: yunbox clock show [--endpoint URL]\n\nPrints the server clock.\n'
-      : verb === 'advance'
-        ? 'usage: yunbox clock advance DURATION [--endpoint URL]\n\nMoves a manual clock forward, e.g. `6h`, `30m`, `1h30m`, `90s`, or seconds.\n'
-        : 'usage: yunbox clock set TIME [--endpoint URL]\n\nSets a manual clock to an ISO 8601 time, e.g. 2026-01-01T00:00:00Z.\n';
+  const usage = USAGE[verb];
+  const name = `clock ${verb}`;
   return {
-    name: `clock ${verb}`,
+    name,
     summary:
       verb === 'show'
         ? 'print the server clock'
@@ -23,38 +66,34 @@ function clockCommand(verb: 'show' | 'advance' | 'set'): CliCommand {
           : 'set a manual clock',
     usage,
     async run(argv, io) {
-      const parsed = serverOptions(argv, io, usage);
-      if (!parsed) return 2;
-      const { positionals, endpoint } = parsed;
-      let body: unknown;
-      if (verb === 'advance') {
-        const ms = positionals.length === 1 ? parseDuration(positionals[0]!) : undefined;
-        if (ms === undefined) {
-          io.stderr(`yunbox clock advance: expected one duration such as \`6h\`\n${usage}`);
-          return 2;
-        }
-        body = { advanceSeconds: ms / 1000 };
-      } else if (verb === 'set') {
-        if (positionals.length !== 1 || Number.isNaN(Date.parse(positionals[0]!))) {
-          io.stderr(`yunbox clock set: expected one ISO 8601 time\n${usage}`);
-          return 2;
-        }
-        body = { now: positionals[0] };
-      } else if (positionals.length !== 0) {
-        io.stderr(usage);
+      const parsed = parseCommandArgs(argv, io, name, usage, serverCallOptions);
+      if ('exit' in parsed) return parsed.exit;
+      const { values, positionals } = parsed;
+      const req = request(verb, positionals);
+      if ('error' in req) {
+        io.stderr(`yunbox ${name}: ${req.error}\n${usage}`);
         return 2;
       }
-      const r = await adminRequest(
-        endpoint,
-        verb === 'show' ? 'GET' : 'POST',
-        '/_yunbox/clock',
-        body,
-      );
-      if (!r.ok) {
-        io.stderr(`yunbox clock ${verb}: ${r.error}\n`);
+      const endpoint = serverEndpoint(values.endpoint, io);
+      const found = await findRootCredentials(io, values.data);
+      if (!found.ok) {
+        io.stderr(`yunbox ${name}: ${found.error}\n`);
         return 1;
       }
-      io.stdout(`${(r.body as { now: string }).now}\n`);
+      const clock = await serverClock(endpoint);
+      if (!clock.ok) {
+        io.stderr(`yunbox ${name}: ${clock.error}\n`);
+        return 1;
+      }
+      const timestamp = new Date(Date.parse(clock.now)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const r = await yunboxCall(endpoint, found.credentials, req.action, req.params, {
+        timestamp,
+      });
+      if (!r.ok) {
+        io.stderr(`yunbox ${name}: ${r.error}\n`);
+        return 1;
+      }
+      io.stdout(`${String(r.body.Now)}\n`);
       return 0;
     },
   };

@@ -4,7 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { CONFIG_KEYS, ConfigError, type RawConfig } from '../../config/config.js';
-import { startYunbox } from '../../main.js';
+import { isLoopbackHost, isWildcardHost } from '../../kernel/admin-guard.js';
+import { startYunbox, type Yunbox } from '../../main.js';
 import type { CliCommand } from '../command.js';
 
 const usage = `usage: yunbox serve [options]
@@ -15,6 +16,34 @@ policies. Every option can also be set with its environment variable.
 options:
 ${CONFIG_KEYS.map((k) => `  --${k.flag.padEnd(24)} ${k.help}\n  ${''.padEnd(26)} env ${k.env}${k.default !== undefined ? `, default ${k.default}` : ''}`).join('\n')}
 `;
+
+/**
+ * What a listener on a non-loopback address exposes, and to whom (stderr at start); `[]` when
+ * every gateway listener is on loopback.
+ * @example
+ * exposureWarning(yb) // ['warning: the gateway listens on 0.0.0.0:9910, every interface: …', …]
+ */
+export function exposureWarning(yb: Pick<Yunbox, 'config' | 'address' | 'tlsAddress'>): string[] {
+  const exposed = [
+    { host: yb.config.listen.host, shown: `http ${yb.address}` },
+    ...(yb.config.tlsListen && yb.tlsAddress
+      ? [{ host: yb.config.tlsListen.host, shown: `https ${yb.tlsAddress}` }]
+      : []),
+  ].filter((l) => !isLoopbackHost(l.host));
+  if (exposed.length === 0) return [];
+  const where = exposed.map((l) =>
+    isWildcardHost(l.host)
+      ? `${l.shown} (every interface: from every network this machine is on)`
+      : `${l.shown} (from every network that reaches ${l.host})`,
+  );
+  return [
+    `warning: the gateway listens beyond this machine: ${where.join('; ')}. Whoever reaches it can use:`,
+    '  - the RPC APIs (RAM, STS, ECS, VPC, ActionTrail, Yunbox) and OSS: each call signed and decided by RAM; OSS reads without a signature where a bucket ACL or policy allows them',
+    '  - the console page and its sign-in with an AccessKey pair (10 attempts a minute per address, each recorded in the audit trail)',
+    '  - GET /_yunbox/health',
+    '  /_yunbox/ answers only Hosts that are loopback names, the listen address or --public-host names. Listen on 127.0.0.1 to keep yunbox to this machine.',
+  ];
+}
 
 export const command: CliCommand = {
   name: 'serve',
@@ -63,6 +92,7 @@ export const command: CliCommand = {
         ? [`  https    ${yb.tlsEndpoint}   (trust it: export NODE_EXTRA_CA_CERTS=${yb.caCertPath})`]
         : []),
       `  root key ${yb.root.accessKeyId}`,
+      ...exposureWarning(yb),
       '',
     ];
     io.stderr(lines.join('\n'));

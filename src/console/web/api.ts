@@ -27,6 +27,8 @@ export interface Session {
 }
 
 const SESSION_KEY = 'yunbox.console.session';
+/** Version of yunbox's own API (product Yunbox). */
+const YUNBOX_VERSION = '2026-11-01';
 const BASE = '/_yunbox/console/';
 
 /** The stored session, if any. */
@@ -111,16 +113,19 @@ export async function readClock(): Promise<ServerClock> {
   return noteClock((await r.json()) as ServerClock);
 }
 
-/** Moves a manual clock forward (`POST /_yunbox/clock`). */
+/**
+ * Moves a manual clock forward: the Yunbox API's `AdvanceClock`, signed like every call, so RAM
+ * decides who may (`yunbox:AdvanceClock`) and the trail records it.
+ */
 export async function advanceClock(seconds: number): Promise<ServerClock> {
-  const r = await fetch('/_yunbox/clock', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ advanceSeconds: seconds }),
+  const r = await rpc(YUNBOX_VERSION, 'AdvanceClock', { AdvanceSeconds: String(seconds) });
+  if (!r.ok || !r.json) {
+    throw new ApiError(r.error?.code ?? String(r.status), r.error?.message ?? 'no answer');
+  }
+  return noteClock({
+    now: String(r.json.Now),
+    mode: r.json.Mode === 'manual' ? 'manual' : 'system',
   });
-  const body = (await r.json()) as Record<string, unknown>;
-  if (!r.ok) throw new ApiError(String(r.status), String(body.error ?? r.statusText));
-  return noteClock(body as unknown as ServerClock);
 }
 
 /** The server's time now, as last read (a manual clock stands still). */
@@ -177,7 +182,16 @@ export function onSessionExpired(fn: () => void): void {
   expiryListeners.add(fn);
 }
 
-const EXPIRED = new Set(['InvalidSecurityToken.Expired', 'SecurityTokenExpired']);
+// The session's end: its token expired, or the AccessKey it was signed in with was disabled or
+// deleted (the server then refuses the session's key; an SDK with a long-term key would see the
+// same codes, but the page only ever signs with its session).
+const EXPIRED = new Set([
+  'InvalidSecurityToken.Expired',
+  'SecurityTokenExpired',
+  'InvalidAccessKeyId.Inactive',
+  'InvalidAccessKeyId.NotFound',
+  'InvalidAccessKeyId',
+]);
 
 function responseHeaders(res: { headers: { forEach(fn: (v: string, k: string) => void): void } }) {
   const out: Record<string, string> = {};

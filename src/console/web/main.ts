@@ -341,7 +341,9 @@ window.addEventListener('unhandledrejection', (e) => {
     .getElementById('view')
     ?.prepend(errorBox('PageError', `the page hit a problem: ${reason}`));
 });
-onSessionExpired(() => signOut('your session expired: sign in again'));
+onSessionExpired(() =>
+  signOut('your session expired, or its AccessKey was disabled or deleted: sign in again'),
+);
 
 void readClock()
   .catch(() => undefined)
