@@ -241,6 +241,8 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
       stsKey: (t) => services.sts.keys.current(t),
       now: () => clock.now(),
       region: config.region,
+      trail, // sign-in attempts, see the audit trail block above
+      log: log.child({ svc: 'console' }),
     });
     // Everything under /_yunbox/ but the health check answers only this server's names, same-origin
     // browsers and JSON bodies (kernel/admin-guard.ts).

@@ -1,15 +1,42 @@
 /**
  * @module Credential resolution of STS tokens: role sessions, and the user and account sessions
- * the console's sign-in issues, which resolve to the same principal kind as the long-term key.
+ * the console's sign-in issues, which resolve to the same principal kind as the long-term key and
+ * last only while that key is Active and its owner exists.
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createCredentialResolver } from './credentials.js';
+import { createCredentialResolver, type CredentialSources } from './credentials.js';
 import { newStsAccessKeyId, sealCredentials, type StsClaims } from './sts-token.js';
 
 const key = { id: 'k1', key: randomBytes(32) };
+type LongTerm = NonNullable<Awaited<ReturnType<CredentialSources['longTermKey']>>>;
+/** The long-term keys sessions are signed in with; tests change them. */
+const longTerm = new Map<string, LongTerm>([
+  [
+    'LTAIalice',
+    {
+      secret: 's',
+      active: true,
+      principal: {
+        kind: 'user',
+        accountId: '1234567890123456',
+        userId: '2001',
+        userName: 'alice',
+        accessKeyId: 'LTAIalice',
+      },
+    },
+  ],
+  [
+    'LTAIroot',
+    {
+      secret: 's',
+      active: true,
+      principal: { kind: 'account', accountId: '1234567890123456', accessKeyId: 'LTAIroot' },
+    },
+  ],
+]);
 const resolver = createCredentialResolver({
-  longTermKey: async () => undefined,
+  longTermKey: async (id) => longTerm.get(id),
   stsKey: async (id) => (id === key.id ? key : undefined),
 });
 const now = 1_700_000_000_000;
@@ -39,7 +66,9 @@ describe('credential resolver', () => {
 
   it('resolves a user session to the user', async () => {
     const t = sealCredentials(
-      claims({ identity: { kind: 'user', userId: '2001', userName: 'alice' } }),
+      claims({
+        identity: { kind: 'user', userId: '2001', userName: 'alice', longTermKeyId: 'LTAIalice' },
+      }),
       key,
     );
     const r = await resolver.resolve(t.accessKeyId, t.securityToken, now + 1000);
@@ -57,7 +86,10 @@ describe('credential resolver', () => {
   });
 
   it('resolves an account session to the root account', async () => {
-    const t = sealCredentials(claims({ identity: { kind: 'account' } }), key);
+    const t = sealCredentials(
+      claims({ identity: { kind: 'account', longTermKeyId: 'LTAIroot' } }),
+      key,
+    );
     const r = await resolver.resolve(t.accessKeyId, t.securityToken, now);
     expect(r.ok && r.principal).toEqual({
       kind: 'account',
@@ -67,7 +99,10 @@ describe('credential resolver', () => {
   });
 
   it('refuses an expired user session and a token of another key id', async () => {
-    const t = sealCredentials(claims({ identity: { kind: 'account' } }), key);
+    const t = sealCredentials(
+      claims({ identity: { kind: 'account', longTermKeyId: 'LTAIroot' } }),
+      key,
+    );
     expect(await resolver.resolve(t.accessKeyId, t.securityToken, now + 3600_000)).toEqual({
       ok: false,
       reason: 'token-expired',
@@ -76,6 +111,55 @@ describe('credential resolver', () => {
       ok: false,
       reason: 'token-mismatch',
     });
+  });
+
+  it('ends a session once its long-term key is disabled or deleted, or names another owner', async () => {
+    const sources = new Map(longTerm);
+    const r = createCredentialResolver({
+      longTermKey: async (id) => sources.get(id),
+      stsKey: async (id) => (id === key.id ? key : undefined),
+    });
+    const alice = sealCredentials(
+      claims({
+        identity: { kind: 'user', userId: '2001', userName: 'alice', longTermKeyId: 'LTAIalice' },
+      }),
+      key,
+    );
+    const root = sealCredentials(
+      claims({ identity: { kind: 'account', longTermKeyId: 'LTAIroot' } }),
+      key,
+    );
+    expect((await r.resolve(alice.accessKeyId, alice.securityToken, now)).ok).toBe(true);
+    // Renamed since: the session is the key's owner as it is now.
+    const renamed = structuredClone(sources.get('LTAIalice')!);
+    (renamed.principal as { userName: string }).userName = 'alice2';
+    sources.set('LTAIalice', renamed);
+    const after = await r.resolve(alice.accessKeyId, alice.securityToken, now);
+    expect(after.ok && after.principal).toMatchObject({ kind: 'user', userName: 'alice2' });
+    sources.set('LTAIalice', { ...renamed, active: false });
+    expect(await r.resolve(alice.accessKeyId, alice.securityToken, now)).toEqual({
+      ok: false,
+      reason: 'key-inactive',
+    });
+    sources.delete('LTAIalice');
+    expect(await r.resolve(alice.accessKeyId, alice.securityToken, now)).toEqual({
+      ok: false,
+      reason: 'key-not-found',
+    });
+    // A key id now owned by someone else (another user, another account) is not the session's.
+    sources.set('LTAIalice', {
+      ...renamed,
+      principal: { ...(renamed.principal as any), userId: '2002' },
+    });
+    expect((await r.resolve(alice.accessKeyId, alice.securityToken, now)).ok).toBe(false);
+    sources.set('LTAIroot', {
+      secret: 's',
+      active: true,
+      principal: { kind: 'account', accountId: '9999999999999999', accessKeyId: 'LTAIroot' },
+    });
+    expect((await r.resolve(root.accessKeyId, root.securityToken, now)).ok).toBe(false);
+    sources.set('LTAIroot', sources.get('LTAIalice')!);
+    expect((await r.resolve(root.accessKeyId, root.securityToken, now)).ok).toBe(false);
   });
 
   it('keeps opened tokens, yet checks expiry, the key id and the sealing key on every request', async () => {

@@ -99,21 +99,31 @@ export function createCredentialResolver(sources: CredentialSources): Credential
         if (c.accessKeyId !== accessKeyId) return { ok: false, reason: 'token-mismatch' };
         if (now >= c.expiresAt) return { ok: false, reason: 'token-expired' };
         // A console session (src/console/session.ts) is its user's or account's own identity,
-        // decided by the same policies as that identity's long-term keys.
-        if (c.identity?.kind === 'user') {
-          return {
-            ok: true,
-            secret: token.secret,
-            principal: {
-              kind: 'user',
-              accountId: c.accountId,
-              userId: c.identity.userId,
-              userName: c.identity.userName,
-              accessKeyId,
-            },
-          };
-        }
-        if (c.identity?.kind === 'account') {
+        // decided by the same policies as that identity's long-term keys, and lasts only while
+        // the key it was signed in with does: disabling or deleting the key (or its user) ends it.
+        if (c.identity !== undefined) {
+          const k = await sources.longTermKey(c.identity.longTermKeyId);
+          if (!k || k.principal.accountId !== c.accountId)
+            return { ok: false, reason: 'key-not-found' };
+          if (!k.active) return { ok: false, reason: 'key-inactive' };
+          const p = k.principal;
+          if (c.identity.kind === 'user') {
+            if (p.kind !== 'user' || p.userId !== c.identity.userId) {
+              return { ok: false, reason: 'key-not-found' };
+            }
+            return {
+              ok: true,
+              secret: token.secret,
+              principal: {
+                kind: 'user',
+                accountId: c.accountId,
+                userId: p.userId,
+                userName: p.userName,
+                accessKeyId,
+              },
+            };
+          }
+          if (p.kind !== 'account') return { ok: false, reason: 'key-not-found' };
           return {
             ok: true,
             secret: token.secret,

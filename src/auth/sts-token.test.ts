@@ -90,8 +90,13 @@ describe('sts token identity (console sessions)', () => {
 
   it('round-trips a user identity and an account identity', () => {
     for (const identity of [
-      { kind: 'user' as const, userId: '200000000000000001', userName: 'alice' },
-      { kind: 'account' as const },
+      {
+        kind: 'user' as const,
+        userId: '200000000000000001',
+        userName: 'alice',
+        longTermKeyId: 'LTAIalice0000001',
+      },
+      { kind: 'account' as const, longTermKeyId: 'LTAIroot00000001' },
     ]) {
       const c = sealCredentials({ ...base, identity }, key);
       const o = openToken(c.securityToken, () => key);
@@ -106,9 +111,23 @@ describe('sts token identity (console sessions)', () => {
 
   it('refuses a token whose identity field is not understood', () => {
     const c = sealCredentials(
-      { ...base, identity: { kind: 'user', userId: '', userName: 'alice' } },
+      {
+        ...base,
+        identity: { kind: 'user', userId: '', userName: 'alice', longTermKeyId: 'LTAIa' },
+      },
       key,
     );
     expect(openToken(c.securityToken, () => key)).toEqual({ ok: false, reason: 'malformed' });
+  });
+
+  it('refuses a session that does not name the key it was signed in with', () => {
+    for (const identity of [
+      { kind: 'account', longTermKeyId: '' },
+      { kind: 'account' },
+      { kind: 'user', userId: '2001', userName: 'alice' },
+    ]) {
+      const c = sealCredentials({ ...base, identity: identity as any }, key);
+      expect(openToken(c.securityToken, () => key)).toEqual({ ok: false, reason: 'malformed' });
+    }
   });
 });

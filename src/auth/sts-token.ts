@@ -11,10 +11,12 @@ import { poolRandomBytes, randomAlnum } from '../kernel/ids.js';
 /**
  * Whose session a token is when it is not a role's: the console's sign-in gives a RAM user or the
  * root account temporary credentials of its own identity (`src/console/session.ts`), decided by
- * that identity's own policies.
+ * that identity's own policies. `longTermKeyId` is the AccessKey signed in with: the session
+ * works only while that key is Active and its owner exists (`auth/credentials.ts`).
  */
 export type SessionIdentity =
-  { kind: 'user'; userId: string; userName: string } | { kind: 'account' };
+  | { kind: 'user'; userId: string; userName: string; longTermKeyId: string }
+  | { kind: 'account'; longTermKeyId: string };
 
 /** What a session token says. Times in ms since the epoch. */
 export interface StsClaims {
@@ -87,8 +89,13 @@ function pack(c: StsClaims): string {
       ? {
           u:
             c.identity.kind === 'user'
-              ? { t: 'user', i: c.identity.userId, n: c.identity.userName }
-              : { t: 'account' },
+              ? {
+                  t: 'user',
+                  i: c.identity.userId,
+                  n: c.identity.userName,
+                  k: c.identity.longTermKeyId,
+                }
+              : { t: 'account', k: c.identity.longTermKeyId },
         }
       : {}),
   });
@@ -97,9 +104,12 @@ function pack(c: StsClaims): string {
 function unpackIdentity(u: any): SessionIdentity | undefined | false {
   if (u === undefined) return undefined;
   if (typeof u !== 'object' || u === null) return false;
-  if (u.t === 'account') return { kind: 'account' };
+  // INVARIANT: a session names the key it was signed in with; one that does not (sealed before
+  // sessions ended with their key) is not understood, so it stops working.
+  if (typeof u.k !== 'string' || u.k === '') return false;
+  if (u.t === 'account') return { kind: 'account', longTermKeyId: u.k };
   if (u.t === 'user' && typeof u.i === 'string' && typeof u.n === 'string' && u.i && u.n) {
-    return { kind: 'user', userId: u.i, userName: u.n };
+    return { kind: 'user', userId: u.i, userName: u.n, longTermKeyId: u.k };
   }
   return false;
 }

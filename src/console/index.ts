@@ -5,16 +5,23 @@
  * signed there with temporary credentials, so every call goes through the same authentication,
  * authorisation and audit trail as an SDK's. Bucket names cannot contain `_`, so no path-style
  * OSS request can reach this prefix, and the gateway keeps bucket virtual hosts away from it.
+ * The gateway's admin guard (`kernel/admin-guard.ts`) runs first: this server's names only,
+ * same-origin browsers only, JSON bodies only. Sign-in attempts are limited per source
+ * (`sign-in-limit.ts`) and each is recorded in the audit trail (`sign-in-trail.ts`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 import type { CredentialResolver } from '../auth/credentials.js';
 import type { StsKey } from '../auth/sts-token.js';
 import { BodyTooLarge, readBody } from '../kernel/body.js';
-import type { AdminHandler } from '../kernel/gateway.js';
+import { peerAddress, type AdminHandler } from '../kernel/gateway.js';
+import type { RpcDeps } from '../kernel/rpc-pipeline.js';
 import type { RpcProduct } from '../protocol/rpc-operation.js';
 import { ASSET_TYPES, assetLoader, defaultAssetsDir } from './assets.js';
 import { buildCatalogue } from './catalogue.js';
-import { signIn, type ConsoleReply } from './session.js';
+import { signIn, type ConsoleReply, type SignInOutcome } from './session.js';
+import { SignInLimiter, type SignInLimitOptions } from './sign-in-limit.js';
+import { recordSignIn } from './sign-in-trail.js';
 
 /** Where the console is served. */
 export const CONSOLE_PATH = '/_yunbox/console/';
@@ -28,6 +35,12 @@ export interface ConsoleDeps {
   region: string;
   /** Folder of the built page (default: the package's `dist/console`). */
   assetsDir?: string;
+  /** The audit trail, told of every sign-in attempt (absent: not recorded). */
+  trail?: RpcDeps['trail'];
+  /** Sign-in attempts allowed per source (default 10 a minute, bursts of 10). */
+  signInLimit?: SignInLimitOptions;
+  /** Where sign-in outcomes are logged (never a secret). */
+  log?: Logger;
 }
 
 /**
@@ -86,6 +99,87 @@ const error = (status: number, code: string, message: string): ConsoleReply => (
 export function createConsole(deps: ConsoleDeps): AdminHandler {
   const asset = assetLoader(deps.assetsDir ?? defaultAssetsDir());
   let catalogue: string | undefined;
+  const limiter = new SignInLimiter(deps.signInLimit);
+
+  /** `POST /_yunbox/console/session`: limited per source, each attempt in the trail. */
+  const session = async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
+    const now = deps.now();
+    const source = peerAddress(req);
+    const record = (
+      o: Pick<SignInOutcome, 'presentedKeyId' | 'principal'>,
+      reply: ConsoleReply,
+    ) => {
+      const failed = reply.status >= 400;
+      if (deps.trail) {
+        recordSignIn(
+          deps.trail,
+          {
+            req,
+            requestId,
+            now,
+            presentedKeyId: o.presentedKeyId,
+            ...(o.principal ? { principal: o.principal } : {}),
+            ...(failed
+              ? {
+                  error: {
+                    status: reply.status,
+                    code: String(reply.body.Code),
+                    message: String(reply.body.Message),
+                  },
+                }
+              : {}),
+          },
+          deps.log,
+        );
+      }
+      deps.log?.info(
+        { src: source, outcome: failed ? String(reply.body.Code) : 'ok', rid: requestId },
+        'console sign-in',
+      );
+    };
+    const allowance = limiter.take(source);
+    if (!allowance.ok) {
+      const reply = error(
+        429,
+        'Throttling.User',
+        `too many sign-in attempts from this address: try again in ${allowance.retryAfterSeconds} s`,
+      );
+      // One event per run of refusals, not one per request: the trail must not grow at the rate
+      // of whoever hammers the sign-in.
+      if (allowance.first) record({ presentedKeyId: '' }, reply);
+      res.setHeader('retry-after', String(allowance.retryAfterSeconds));
+      res.setHeader('connection', 'close');
+      json(res, reply, requestId);
+      return;
+    }
+    const ctype = String(req.headers['content-type'] ?? '').toLowerCase();
+    if (!ctype.startsWith('application/json')) {
+      req.resume();
+      const reply = error(
+        415,
+        'UnsupportedMediaType',
+        'send the AccessKey pair as `application/json`',
+      );
+      record({ presentedKeyId: '' }, reply);
+      json(res, reply, requestId);
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req, 4096)).toString('utf8'));
+    } catch (e) {
+      const reply =
+        e instanceof BodyTooLarge
+          ? error(413, 'RequestTooLarge', 'request body too large')
+          : error(400, 'InvalidJson', 'request body is not valid JSON');
+      record({ presentedKeyId: '' }, reply);
+      json(res, reply, requestId);
+      return;
+    }
+    const outcome = await signIn(deps, body);
+    record(outcome, outcome.reply);
+    json(res, outcome.reply, requestId);
+  };
   return async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
     const path = (req.url ?? '').split('?')[0] ?? '';
     if (path !== '/_yunbox/console' && !path.startsWith(CONSOLE_PATH)) return false;
@@ -109,30 +203,7 @@ export function createConsole(deps: ConsoleDeps): AdminHandler {
         );
         return true;
       }
-      const ctype = String(req.headers['content-type'] ?? '').toLowerCase();
-      if (!ctype.startsWith('application/json')) {
-        req.resume();
-        json(
-          res,
-          error(415, 'UnsupportedMediaType', 'send the AccessKey pair as `application/json`'),
-          requestId,
-        );
-        return true;
-      }
-      let body: unknown;
-      try {
-        body = JSON.parse((await readBody(req, 4096)).toString('utf8'));
-      } catch (e) {
-        json(
-          res,
-          e instanceof BodyTooLarge
-            ? error(413, 'RequestTooLarge', 'request body too large')
-            : error(400, 'InvalidJson', 'request body is not valid JSON'),
-          requestId,
-        );
-        return true;
-      }
-      json(res, await signIn(deps, body), requestId);
+      await session(req, res, requestId);
       return true;
     }
     if (method !== 'GET' && method !== 'HEAD') {

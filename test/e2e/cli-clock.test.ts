@@ -60,7 +60,16 @@ describe('manual clock', () => {
 
   it('needs the root credentials', async () => {
     const r = await runNode(
-      [CLI, 'clock', 'advance', '1h', '--endpoint', manual.endpoint, '--data', join(manualDir, 'x')],
+      [
+        CLI,
+        'clock',
+        'advance',
+        '1h',
+        '--endpoint',
+        manual.endpoint,
+        '--data',
+        join(manualDir, 'x'),
+      ],
       {},
     );
     expect(r.code).toBe(1);
