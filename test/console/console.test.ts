@@ -400,6 +400,28 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.fill('input[name=accessKeySecret]', ROOT.accessKeySecret);
       await page.click('button[type=submit]');
       await page.locator('#explorer-product').waitFor();
+      // The page moves the clock with the signed Yunbox API: the trail has each move (these two,
+      // and those of the steps above).
+      const { now } = (await (await fetch(`${server.endpoint}/_yunbox/clock`)).json()) as {
+        now: string;
+      };
+      const moves = await rpcCall({
+        endpoint: server.endpoint,
+        version: '2020-07-06',
+        action: 'LookupEvents',
+        params: { 'LookupAttribute.1.Key': 'EventName', 'LookupAttribute.1.Value': 'AdvanceClock' },
+        credentials: ROOT,
+        timestamp: now,
+      });
+      const events = (moves.json as any).Events as any[];
+      expect(events.length).toBeGreaterThanOrEqual(2);
+      for (const e of events) {
+        expect([e.eventName, e.userIdentity.type, e.errorCode]).toEqual([
+          'AdvanceClock',
+          'root-account',
+          '',
+        ]);
+      }
       expect(pageErrors).toEqual([]);
     });
   },
