@@ -182,14 +182,16 @@ export function onSessionExpired(fn: () => void): void {
   expiryListeners.add(fn);
 }
 
-// The session's end: its token expired, or the AccessKey it was signed in with was disabled or
-// deleted (the server then refuses the session's key; an SDK with a long-term key would see the
-// same codes, but the page only ever signs with its session).
+// The session's end: its token expired or no longer opens (sealed by an older yunbox), or the
+// AccessKey it was signed in with was disabled or deleted. The page only ever signs with its
+// session, so these codes (RPC's, then OSS's) always mean that session.
 const EXPIRED = new Set([
   'InvalidSecurityToken.Expired',
-  'SecurityTokenExpired',
+  'InvalidSecurityToken.Malformed',
   'InvalidAccessKeyId.Inactive',
   'InvalidAccessKeyId.NotFound',
+  'SecurityTokenExpired',
+  'InvalidSecurityToken',
   'InvalidAccessKeyId',
 ]);
 
