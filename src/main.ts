@@ -279,7 +279,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
 
     let tls: { endpoint: string; address: string; ca: string } | undefined;
     if (config.tlsListen) {
-      const ca = await ensureCa(join(dataDir, 'tls'));
+      const ca = await ensureCa(join(dataDir, 'tls'), { warn: (m) => log.warn(m) });
       const leaf = await issueServerCertificate(ca, defaultServiceNames([config.region]));
       const https = createHttpsServer(
         { cert: leaf.certPem, key: leaf.keyPem, keepAliveTimeout: 65_000, maxHeaderSize },

@@ -1,7 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { newStsAccessKeyId, openToken, sealCredentials, type StsClaims } from './sts-token.js';
+import {
+  deriveStsSecret,
+  newStsAccessKeyId,
+  openToken,
+  sealCredentials,
+  type StsClaims,
+} from './sts-token.js';
+import { tokenParts, tokenPlaintext } from '../testing/sealed-token.js';
+
+const nonceOf = (token: string) => tokenParts(token).nonce;
+const plaintextOf = (token: string) => tokenPlaintext(token, key);
+
+const LEGACY_TOKEN =
+  'CAISAQJrMafNyp++kPIwpx682NJpf3WkAKfBUAiVHV3uBb+pWeXpp60lcpGeZS7qYz4RWlWahFXnXF3qvbaIj/g/6gLJ' +
+  'mjcJPPKF0eKwtT+G6lP/hqq/2u/P0C6azN+PA3avQemSDJfxJzC6mvm2PKltyHHYx/Z6o6/9kYjGrso9oaL2BqlJZqAg' +
+  '6uwiQBDwGumAlk25Z9bCUTP2jmokGwEbeKIzN4RxAnPfuK4bpqai4Pkw8fQ3SS9uQtSmfRm4e2ns2OFO4iEVuVvFfplZ' +
+  'r2OT0Q78Gy4Z5Hni9z8LldLt53+PrfQhilX5MFhA';
 
 const key = { id: 'k1', key: randomBytes(32) };
 const other = { id: 'k1', key: randomBytes(32) };
@@ -57,9 +73,81 @@ describe('sts token', () => {
     }
   });
 
-  it('is deterministic for a given iv', () => {
-    const iv = randomBytes(12);
-    expect(sealCredentials(claims, key, iv)).toEqual(sealCredentials(claims, key, iv));
+  it('seals with a random nonce unless asked for a synthetic one', () => {
+    const a = sealCredentials(claims, key);
+    const b = sealCredentials(claims, key);
+    expect(nonceOf(a.securityToken)).not.toEqual(nonceOf(b.securityToken));
+    expect(a.accessKeySecret).toBe(b.accessKeySecret);
+    const s = sealCredentials(claims, key, 'synthetic');
+    expect(sealCredentials(claims, key, 'synthetic')).toEqual(s);
+    const o = openToken(s.securityToken, () => key);
+    expect(o.ok && o.claims).toEqual(claims);
+    // Another key, even under the same id, gives another nonce.
+    expect(nonceOf(sealCredentials(claims, other, 'synthetic').securityToken)).not.toEqual(
+      nonceOf(s.securityToken),
+    );
+  });
+
+  it('gives different claims different synthetic nonces (fast-check)', () => {
+    const claimsArb = fc.record(
+      {
+        accessKeyId: fc.constantFrom('STS.a', 'STS.b'),
+        accountId: fc.constantFrom('1', '2'),
+        roleId: fc.constantFrom('', '3'),
+        roleName: fc.constantFrom('', 'r'),
+        sessionName: fc.string({ maxLength: 3 }),
+        issuedAt: fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom(-0, 8.64e15)),
+        expiresAt: fc.integer({ min: -3, max: 3 }),
+        policy: fc.constantFrom('{}', '{"Version":"1"}'),
+        source: fc.string({ maxLength: 2 }),
+        identity: fc.constantFrom(
+          { kind: 'account' as const },
+          { kind: 'user' as const, userId: 'u', userName: 'n' },
+        ),
+      },
+      {
+        requiredKeys: [
+          'accessKeyId',
+          'accountId',
+          'roleId',
+          'roleName',
+          'sessionName',
+          'issuedAt',
+          'expiresAt',
+        ],
+      },
+    ) as fc.Arbitrary<StsClaims>;
+    fc.assert(
+      fc.property(claimsArb, claimsArb, (a, b) => {
+        const ta = sealCredentials(a, key, 'synthetic');
+        const tb = sealCredentials(b, key, 'synthetic');
+        const pa = plaintextOf(ta.securityToken);
+        const pb = plaintextOf(tb.securityToken);
+        if (pa === pb) return ta.securityToken === tb.securityToken;
+        return !nonceOf(ta.securityToken).equals(nonceOf(tb.securityToken));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('opens a token sealed before synthetic nonces existed (its nonce travels with it)', () => {
+    // An instance credential for 2030-01-01T00:00Z-06:00Z sealed by the former derivation (the
+    // nonce an HMAC of instance, attach generation, window and role only), under this key.
+    const legacyKey = { id: 'k1', key: Buffer.alloc(32, 7) };
+    const o = openToken(LEGACY_TOKEN, () => legacyKey);
+    expect(o.ok && o.claims).toEqual({
+      accessKeyId: 'STS.xIhZ8OEyrYJLZY67U4YsefH46',
+      accountId: '1234567890123456',
+      roleId: '300000000000000001',
+      roleName: 'EcsRamRoleTest',
+      sessionName: 'i-legacy0000000000001',
+      issuedAt: Date.parse('2030-01-01T00:00:00Z'),
+      expiresAt: Date.parse('2030-01-01T06:00:00Z'),
+      source: 'ecs:i-legacy0000000000001',
+    });
+    expect(deriveStsSecret(legacyKey, 'STS.xIhZ8OEyrYJLZY67U4YsefH46')).toBe(
+      'HaWJwXH7dQ7D8ktUvelHF79ediwz2rTM8ChFJpIg',
+    );
   });
 
   it('detects every single-byte alteration and never throws on garbage', () => {

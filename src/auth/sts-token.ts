@@ -4,6 +4,13 @@
  * a key from the store, and the AccessKeySecret is derived from the same key and the AccessKeyId.
  * A token cannot be forged or altered (GCM tag), and it carries its own expiry, checked against
  * the one clock by the caller.
+ *
+ * GCM fails badly when one key seals two plaintexts under one nonce (the XOR of the plaintexts and
+ * the authentication key leak, and with it the ability to forge), so a caller never chooses the
+ * nonce: it is either random (96 bits from the CSPRNG; NIST SP 800-38D 8.3 allows 2^32 seals per
+ * key that way) or synthetic, an HMAC of the whole plaintext (SIV-like: the same claims give the
+ * same token on every node, different claims a different nonce). The nonce travels in the token,
+ * so opening does not depend on how it was chosen.
  */
 import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 import { poolRandomBytes, randomAlnum } from '../kernel/ids.js';
@@ -57,6 +64,36 @@ export interface IssuedCredentials {
 const PREFIX = 'CAIS';
 const AAD = Buffer.from('yunbox-sts-token-v1');
 const VERSION = 1;
+const NONCE_BYTES = 12;
+
+/**
+ * How {@link sealCredentials} chooses the GCM nonce: `random` (96 CSPRNG bits) for credentials
+ * minted once (AssumeRole, console sessions); `synthetic` (an HMAC of the sealed plaintext) for
+ * credentials every node must mint identically (instance credentials of a rotation window).
+ */
+export type NonceMode = 'random' | 'synthetic';
+
+/** The key of synthetic nonces: its own, derived under a label no other use of `key` shares. */
+function nonceKey(key: StsKey): Buffer {
+  return createHmac('sha256', key.key).update('yunbox-sts-token-synthetic-nonce-v1').digest();
+}
+
+/**
+ * The synthetic nonce of `plaintext` sealed with additional data `aad` under `key`: the first
+ * 96 bits of HMAC-SHA256 over both (the AAD length-prefixed, so the split is unambiguous).
+ * INVARIANT: a function of every byte GCM seals and authenticates, so two different plaintexts
+ * share a nonce only if HMAC-SHA256 truncated to 96 bits collides (about n²/2^97 for n seals).
+ */
+function syntheticNonce(key: StsKey, aad: Buffer, plaintext: Buffer): Buffer {
+  const aadLength = Buffer.alloc(4);
+  aadLength.writeUInt32BE(aad.length);
+  return createHmac('sha256', nonceKey(key))
+    .update(aadLength)
+    .update(aad)
+    .update(plaintext)
+    .digest()
+    .subarray(0, NONCE_BYTES);
+}
 
 /** A fresh `STS.`-prefixed AccessKeyId. */
 export function newStsAccessKeyId(): string {
@@ -154,19 +191,29 @@ function unpack(json: string): StsClaims | undefined {
 }
 
 /**
- * Seals `claims` into a SecurityToken and derives the secret.
- * `iv` may be given for deterministic re-issue (metadata credentials of one rotation window):
- * the same claims under the same key and iv give the same token.
+ * Seals `claims` into a SecurityToken and derives the secret. With `nonce` `synthetic` the result
+ * is deterministic (metadata credentials of one rotation window, minted alike on every node): the
+ * same claims under the same key give the same token, different claims a different nonce.
+ * @example
+ * sealCredentials(claims, key); // AssumeRole: a random nonce
+ * sealCredentials(claims, key, 'synthetic'); // the same token for the same claims
  */
-export function sealCredentials(claims: StsClaims, key: StsKey, iv?: Buffer): IssuedCredentials {
-  const nonce = iv ?? poolRandomBytes(12);
+export function sealCredentials(
+  claims: StsClaims,
+  key: StsKey,
+  nonce: NonceMode = 'random',
+): IssuedCredentials {
   const keyId = Buffer.from(key.id, 'utf8');
   if (keyId.length > 255) throw new Error('sts key id too long');
-  const cipher = createCipheriv('aes-256-gcm', key.key, nonce);
-  cipher.setAAD(Buffer.concat([AAD, Buffer.from([VERSION]), keyId]));
-  const ct = Buffer.concat([cipher.update(pack(claims), 'utf8'), cipher.final()]);
+  const aad = Buffer.concat([AAD, Buffer.from([VERSION]), keyId]);
+  const plaintext = Buffer.from(pack(claims), 'utf8');
+  const iv =
+    nonce === 'synthetic' ? syntheticNonce(key, aad, plaintext) : poolRandomBytes(NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key.key, iv);
+  cipher.setAAD(aad);
+  const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   const tag = cipher.getAuthTag();
-  const raw = Buffer.concat([Buffer.from([VERSION, keyId.length]), keyId, nonce, ct, tag]);
+  const raw = Buffer.concat([Buffer.from([VERSION, keyId.length]), keyId, iv, ct, tag]);
   return {
     accessKeyId: claims.accessKeyId,
     accessKeySecret: deriveStsSecret(key, claims.accessKeyId),

@@ -1,22 +1,31 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { X509Certificate as NodeX509 } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect, createServer as createTlsServer } from 'node:tls';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sandboxCertificateNames } from '../sandbox/names.js';
+import { forgeLeaf, writeLegacyCa, type San } from '../testing/tls.js';
 import {
   CA_CERT_FILE,
   CA_KEY_FILE,
+  CA_OLD_CERT_FILE,
+  CA_PERMITTED_NAMES,
+  caPermittedSubtrees,
+  caSubtrees,
   classifyNames,
   defaultServiceNames,
   ensureCa,
   issueServerCertificate,
   type LocalCa,
 } from './ca.js';
+import { LOCK_FILE } from './files.js';
+import { NAME_CONSTRAINTS_OID, formatSubtree, permits } from './name-constraints.js';
 
 const POSIX = process.platform !== 'win32';
 const DAY_MS = 86_400_000;
@@ -340,5 +349,286 @@ describe('HTTPS with the issued certificate', () => {
     const without = await runChild(cleanEnv());
     expect(without.code).toBe(2);
     expect(without.out).toMatch(/^error /);
+  });
+});
+
+// ---- Name constraints: what the CA may vouch for, and what a leaked key can no longer do.
+
+const HAS_OPENSSL = spawnSync('openssl', ['version']).status === 0;
+// CI must run the openssl checks; elsewhere they need the binary.
+const OPENSSL = HAS_OPENSSL || process.env.CI === 'true';
+
+function run(cmd: string, args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr });
+    });
+  });
+}
+
+/** `openssl verify` of `leafPem` against `caPath` alone. */
+async function opensslVerify(
+  caPath: string,
+  leafPem: string,
+): Promise<{ code: number; out: string }> {
+  const leafPath = join(root, `leaf-${Math.random().toString(36).slice(2)}.pem`);
+  await writeFile(leafPath, leafPem);
+  return run('openssl', ['verify', '-CAfile', caPath, leafPath]);
+}
+
+/**
+ * Node's TLS client against a server presenting `leaf`, trusting `ca` only: `ok` or the error
+ * (`code: message`). Host name checks are off unless `servername` is given, so the chain alone decides.
+ */
+async function tlsHandshake(
+  ca: string,
+  leaf: { certPem: string; keyPem: string },
+  servername?: string,
+): Promise<string> {
+  const server = createTlsServer({ cert: leaf.certPem, key: leaf.keyPem }, (s) => s.end('ok'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    return await new Promise<string>((resolve) => {
+      const socket = connect(
+        {
+          host: '127.0.0.1',
+          port,
+          ca,
+          ...(servername !== undefined ? { servername } : { checkServerIdentity: () => undefined }),
+        },
+        () => {
+          socket.end();
+          resolve('ok');
+        },
+      );
+      socket.on('error', (e: NodeJS.ErrnoException) => resolve(`${e.code}: ${e.message}`));
+    });
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+}
+
+describe('name constraints of the local CA', () => {
+  let ca: LocalCa;
+  beforeAll(async () => {
+    ca = await ensureCa(join(root, 'constrained'), {
+      publicNames: ['dev.example.org', '192.0.2.7'],
+    });
+  });
+
+  it('permit loopback, aliyuncs.com, the sandbox gateway and the public names, in a critical extension', async () => {
+    const cert = new x509.X509Certificate(ca.certPem);
+    const ext = cert.getExtension(NAME_CONSTRAINTS_OID);
+    expect(ext?.critical).toBe(true);
+    expect(caPermittedSubtrees(ca.certPem)).not.toBe(false);
+    expect((caPermittedSubtrees(ca.certPem) || []).map(formatSubtree)).toEqual([
+      'localhost',
+      '.localhost',
+      'aliyuncs.com',
+      '.aliyuncs.com',
+      '127.0.0.0/8',
+      '::1/128',
+      '100.100.2.136/32',
+      'dev.example.org',
+      '192.0.2.7/32',
+    ]);
+    expect(caSubtrees([]).map(formatSubtree)).toEqual([...CA_PERMITTED_NAMES]);
+    if (!OPENSSL) return;
+    const text = await run('openssl', ['x509', '-in', ca.certPath, '-noout', '-text']);
+    expect(text.out).toMatch(/X509v3 Name Constraints: critical\s+Permitted:\s+DNS:localhost/);
+    for (const line of [
+      'DNS:.aliyuncs.com',
+      'IP:127.0.0.0/255.0.0.0',
+      'IP:0:0:0:0:0:0:0:1/FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF',
+      'IP:100.100.2.136/255.255.255.255',
+      'DNS:dev.example.org',
+    ]) {
+      expect(text.out).toContain(line);
+    }
+  });
+
+  it('cover every name yunbox issues certificates for', () => {
+    const permitted = caPermittedSubtrees(ca.certPem) || [];
+    for (const n of [
+      ...defaultServiceNames(['cn-hangzhou', 'ap-southeast-1']),
+      ...sandboxCertificateNames('cn-hangzhou'),
+    ]) {
+      expect(permits(permitted, n), n).toBe(true);
+    }
+  });
+
+  it.skipIf(!OPENSSL)(
+    'refuse, in openssl verify, a leaf the CA key signs for any other name',
+    async () => {
+      const good = [
+        await issueServerCertificate(ca, defaultServiceNames(['cn-hangzhou'])),
+        await issueServerCertificate(ca, sandboxCertificateNames('cn-hangzhou')),
+        await issueServerCertificate(ca, ['dev.example.org', 'api.dev.example.org', '192.0.2.7']),
+        await issueServerCertificate(ca, ['127.0.0.1']),
+      ];
+      for (const leaf of good) {
+        const r = await opensslVerify(ca.certPath, leaf.certPem);
+        expect(r.out, leaf.dnsNames.join(' ')).toMatch(/: OK\s*$/);
+      }
+      for (const sans of [
+        [{ type: 'dns', value: 'evil.example.com' }],
+        [{ type: 'dns', value: 'aliyuncs.com.evil.example' }],
+        [
+          { type: 'dns', value: 'localhost' },
+          { type: 'dns', value: 'www.example.com' },
+        ],
+        [{ type: 'ip', value: '10.0.0.1' }],
+        [],
+      ] as San[][]) {
+        const evil = await forgeLeaf(ca, sans);
+        const r = await opensslVerify(ca.certPath, evil.certPem);
+        expect(r.code, JSON.stringify(sans)).not.toBe(0);
+        expect(r.out).toMatch(/permitted subtree violation/);
+      }
+    },
+  );
+
+  it("refuse, in Node's TLS, a leaf the CA key signs for any other name", async () => {
+    const gateway = await issueServerCertificate(ca, defaultServiceNames(['cn-hangzhou']));
+    expect(await tlsHandshake(ca.certPem, gateway, 'sts.cn-hangzhou.aliyuncs.com')).toBe('ok');
+    expect(await tlsHandshake(ca.certPem, gateway, 'localhost')).toBe('ok');
+    const ipOnly = await issueServerCertificate(ca, ['127.0.0.1']);
+    expect(await tlsHandshake(ca.certPem, ipOnly)).toBe('ok');
+
+    const evil = await forgeLeaf(ca, [{ type: 'dns', value: 'evil.example.com' }]);
+    // Node 20 names this OpenSSL error `UNSPECIFIED`; its message is OpenSSL's.
+    expect(await tlsHandshake(ca.certPem, evil, 'evil.example.com')).toMatch(
+      /^\w+: permitted subtree violation$/,
+    );
+    expect(await tlsHandshake(ca.certPem, evil)).toMatch(/permitted subtree violation/);
+    const evilIp = await forgeLeaf(ca, [{ type: 'ip', value: '10.0.0.1' }]);
+    expect(await tlsHandshake(ca.certPem, evilIp)).toMatch(/permitted subtree violation/);
+
+    // The same forgery under a CA without constraints (an older yunbox's) was accepted.
+    const legacy = await writeLegacyCa(join(root, 'legacy-control'));
+    const forged = await forgeLeaf(legacy, [{ type: 'dns', value: 'evil.example.com' }]);
+    expect(await tlsHandshake(legacy.certPem, forged, 'evil.example.com')).toBe('ok');
+  });
+
+  it('are kept by issueServerCertificate: a name outside them is refused', async () => {
+    await expect(issueServerCertificate(ca, ['localhost', 'evil.example.com'])).rejects.toThrow(
+      'certificate name `evil.example.com` is outside the names the local ca may vouch for',
+    );
+    await expect(issueServerCertificate(ca, ['10.0.0.1'])).rejects.toThrow(/`10\.0\.0\.1`/);
+  });
+
+  it('refuse a public name that is no host name or address', async () => {
+    for (const bad of ['10.0.0.0/8', 'a b', '']) {
+      await expect(ensureCa(join(root, 'bad-public'), { publicNames: [bad] })).rejects.toThrow(
+        `public name \`${bad}\` is not a dns name or ip address`,
+      );
+    }
+  });
+});
+
+describe('an existing CA', () => {
+  it('without name constraints is replaced: certificate kept aside, key deleted, a warning', async () => {
+    const dir = join(root, 'upgrade');
+    const legacy = await writeLegacyCa(dir);
+    const warnings: string[] = [];
+    const ca = await ensureCa(dir, { warn: (m) => warnings.push(m) });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/could vouch for any host name: replaced by a new one/);
+    expect(warnings[0]).toContain('trust the new `ca.pem`');
+    expect(await readFile(join(dir, CA_OLD_CERT_FILE), 'utf8')).toBe(legacy.certPem);
+    expect(ca.keyPem).not.toBe(legacy.keyPem);
+    expect(caPermittedSubtrees(ca.certPem)).toBeTruthy();
+    expect((await readdir(dir)).sort()).toEqual(
+      [CA_KEY_FILE, CA_CERT_FILE, CA_OLD_CERT_FILE].sort(),
+    );
+    if (POSIX) {
+      expect(await mode(dir)).toBe(0o700);
+      expect(await mode(join(dir, CA_KEY_FILE))).toBe(0o600);
+    }
+    // A leaf made with the old key does not chain to the new CA.
+    const forged = await forgeLeaf(legacy, [{ type: 'dns', value: 'localhost' }]);
+    expect(await tlsHandshake(ca.certPem, forged)).toMatch(
+      /UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT/,
+    );
+    // And the next start finds nothing to do.
+    expect(await ensureCa(dir, { warn: (m) => warnings.push(m) })).toEqual(ca);
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('without name constraints and without its key (a replacement cut short) is moved aside', async () => {
+    const dir = join(root, 'upgrade-cut');
+    const legacy = await writeLegacyCa(dir);
+    await rm(join(dir, CA_KEY_FILE));
+    const ca = await ensureCa(dir, { warn: () => undefined });
+    expect(caPermittedSubtrees(ca.certPem)).toBeTruthy();
+    expect(await readFile(join(dir, CA_OLD_CERT_FILE), 'utf8')).toBe(legacy.certPem);
+  });
+
+  it('without name constraints that yunbox did not make is refused, never deleted', async () => {
+    const dir = join(root, 'foreign');
+    const foreign = await writeLegacyCa(dir, 'CN=Corp Root, O=Corp');
+    await expect(ensureCa(dir, { warn: () => undefined })).rejects.toThrow(
+      /is not yunbox's and lacks its name constraints/,
+    );
+    expect(await readFile(join(dir, CA_KEY_FILE), 'utf8')).toBe(foreign.keyPem);
+  });
+
+  it('is re-issued under the same key when the public names change', async () => {
+    const dir = join(root, 'public-names');
+    const warnings: string[] = [];
+    const warn = (m: string) => warnings.push(m);
+    const first = await ensureCa(dir, { publicNames: ['a.example.org'], warn });
+    const leaf = await issueServerCertificate(first, ['localhost']);
+    const names = (c: LocalCa) => (caPermittedSubtrees(c.certPem) || []).map(formatSubtree);
+
+    // A caller without names (the sandboxes) takes a CA that covers the built-in names as it is.
+    expect(await ensureCa(dir, { warn })).toEqual(first);
+    expect(await ensureCa(dir, { publicNames: ['A.example.org.'], warn })).toEqual(first);
+    expect(warnings).toEqual([]);
+
+    const second = await ensureCa(dir, { publicNames: ['b.example.org'], warn });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/was re-issued for the names .*`b\.example\.org`/);
+    expect(second.keyPem).toBe(first.keyPem);
+    expect(names(second)).toContain('b.example.org');
+    expect(names(second)).not.toContain('a.example.org');
+    const [a, b] = [
+      new x509.X509Certificate(first.certPem),
+      new x509.X509Certificate(second.certPem),
+    ];
+    expect(b.subject).toBe(a.subject);
+    expect(b.notAfter).toEqual(a.notAfter);
+    // Leaves issued before still chain to the re-issued CA (same key and subject).
+    expect(await tlsHandshake(second.certPem, leaf, 'localhost')).toBe('ok');
+    await expect(issueServerCertificate(second, ['a.example.org'])).rejects.toThrow(/outside/);
+
+    const none = await ensureCa(dir, { publicNames: [], warn });
+    expect(names(none)).toEqual([...CA_PERMITTED_NAMES]);
+    expect(await readFile(join(dir, CA_CERT_FILE), 'utf8')).toBe(none.certPem);
+  });
+
+  it('gives concurrent callers replacing an older CA one and the same new CA', async () => {
+    const dir = join(root, 'upgrade-race');
+    await writeLegacyCa(dir);
+    const warnings: string[] = [];
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => ensureCa(dir, { warn: (m) => warnings.push(m) })),
+    );
+    for (const r of results) expect(r).toEqual(results[0]);
+    expect(warnings).toHaveLength(1);
+    expect((await readdir(dir)).sort()).toEqual(
+      [CA_KEY_FILE, CA_CERT_FILE, CA_OLD_CERT_FILE].sort(),
+    );
+  });
+
+  it('takes over a lock left by a process that is gone, and leaves none behind', async () => {
+    const dir = join(root, 'stale-lock');
+    await ensureCa(dir);
+    // A pid that is not running: a child that has exited.
+    const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)']).stdout.toString();
+    await writeFile(join(dir, LOCK_FILE), gone);
+    await ensureCa(dir);
+    expect(await readdir(dir)).not.toContain(LOCK_FILE);
   });
 });

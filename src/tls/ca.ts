@@ -12,24 +12,68 @@
  * directory all end up with the same key and certificate. (Where hard links are unsupported,
  * we fall back to `rename`, last writer wins, and a mismatched pair is reported.)
  *
+ * The CA may vouch only for some names: a critical name constraints extension (RFC 5280
+ * 4.2.1.10, `name-constraints.ts`) permits `localhost`, loopback addresses, `aliyuncs.com`, the
+ * sandbox gateway address and the configured public names, so a leaked `ca-key.pem` cannot
+ * impersonate any other host to the programs that trust `ca.pem`. A CA made before the constraints
+ * existed is replaced (its certificate kept as `ca.pem.old`, its key deleted); a CA whose public
+ * names differ from the configured ones is re-issued under the same key. Every look at the
+ * directory happens under its lock file (`files.ts`), so no process reads a half-replaced CA.
+ *
  * Leaf certificates carry the service names as subjectAltName (DNS or IP, detected), EKU
  * serverAuth, and live at most 397 days. They are kept in memory unless a path is given.
  */
 
 import { createPublicKey, randomBytes, webcrypto } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
-import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { readFile, rename, unlink } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
-import { isIP } from 'node:net';
 import { join } from 'node:path';
 // tsyringe (under @peculiar/x509) needs the Reflect metadata API before it loads.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
+import { classifyNames } from './names.js';
+import {
+  isErrno,
+  prepareDirectory,
+  publishOnce,
+  readIfExists,
+  tightenKeyMode,
+  withDirectoryLock,
+  writeAtomically,
+} from './files.js';
+import {
+  NAME_CONSTRAINTS_OID,
+  decodeNameConstraints,
+  encodeNameConstraints,
+  formatSubtree,
+  parseSubtree,
+  permits,
+  type Subtree,
+} from './name-constraints.js';
+
+export { classifyNames, defaultServiceNames, type CertificateNames } from './names.js';
 
 /** File name of the CA certificate inside the CA directory. */
 export const CA_CERT_FILE = 'ca.pem';
 /** File name of the CA private key inside the CA directory. */
 export const CA_KEY_FILE = 'ca-key.pem';
+/** Where a replaced CA certificate (one without name constraints) is kept. */
+export const CA_OLD_CERT_FILE = 'ca.pem.old';
+/**
+ * What the local CA may vouch for whatever the configuration (RFC 5280 name constraints): loopback
+ * names and addresses, Alibaba Cloud's service domain (every endpoint and bucket host), and the
+ * sandbox gateway `100.100.2.136` (`SANDBOX_GATEWAY_ADDRESS`, src/sandbox/names.ts). A bare name
+ * includes the names under it; the dotted form says so again for clients that read it literally.
+ */
+export const CA_PERMITTED_NAMES: readonly string[] = [
+  'localhost',
+  '.localhost',
+  'aliyuncs.com',
+  '.aliyuncs.com',
+  '127.0.0.0/8',
+  '::1/128',
+  '100.100.2.136/32',
+];
 /** Longest leaf validity we issue, in days (the CA/Browser Forum ceiling Apple enforces). */
 export const MAX_LEAF_VALIDITY_DAYS = 397;
 /** Validity of a new CA certificate, in days (ten years). */
@@ -40,7 +84,6 @@ const DAY_MS = 86_400_000;
 const BACKDATE_MS = 3_600_000;
 const EC_KEY = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGNING = { name: 'ECDSA', hash: 'SHA-256' } as const;
-const POSIX = process.platform !== 'win32';
 // Node's webcrypto is what @peculiar/x509 expects; its types come from lib.dom, absent here.
 const x509Crypto = webcrypto as unknown as Parameters<
   typeof x509.X509CertificateGenerator.create
@@ -63,27 +106,102 @@ export interface EnsureCaOptions {
   now?: Date;
   /** Host name shown in a new CA's subject (default: `os.hostname()`). */
   hostname?: string;
+  /**
+   * Names the CA may vouch for besides {@link CA_PERMITTED_NAMES} (the configured public host
+   * names: DNS names or IP addresses). Given, the CA permits exactly those and these, and is
+   * re-issued under the same key when they differ; absent, a CA that permits at least the
+   * built-in names is used as it is.
+   */
+  publicNames?: readonly string[];
+  /** Where to say that the CA was replaced or re-issued (default: `process.emitWarning`). */
+  warn?: (message: string) => void;
 }
 
 /**
  * Create the local CA in `dir` on first call, load it afterwards.
  *
  * The directory is created 0700 (an existing one is tightened to 0700); the key is written 0600.
- * Throws when the directory is writable by others and cannot be tightened, when the files exist
- * but do not form a valid pair, or when the CA certificate has expired (remove both files to get
- * a new CA).
+ * A CA without name constraints (made by an older yunbox) is replaced by a new one, and one whose
+ * constraints differ from the wanted ones is re-issued under its key; both are reported through
+ * `warn`, since clients must then trust the new `ca.pem`. Throws when the directory is writable
+ * by others and cannot be tightened, when the files exist but do not form a valid pair, when the
+ * CA certificate has expired (remove both files to get a new CA), or when an unconstrained CA is
+ * not one yunbox made.
  * @example
- * const ca = await ensureCa(join(dataDir, 'ca'));
+ * const ca = await ensureCa(join(dataDir, 'tls'));
  * console.log(`export NODE_EXTRA_CA_CERTS=${ca.certPath}`);
  */
 export async function ensureCa(dir: string, options: EnsureCaOptions = {}): Promise<LocalCa> {
+  const wanted = caSubtrees(options.publicNames ?? []);
   await prepareDirectory(dir);
+  return withDirectoryLock(dir, () => loadOrCreateCa(dir, wanted, options));
+}
+
+/**
+ * The subtrees a CA permits: {@link CA_PERMITTED_NAMES} and `publicNames`, without repeats.
+ * Throws on a public name that is not a DNS name or a single IP address.
+ * @example
+ * caSubtrees(['dev.example.com']).map(formatSubtree).at(-1) // 'dev.example.com'
+ */
+export function caSubtrees(publicNames: readonly string[]): Subtree[] {
+  const out = new Map<string, Subtree>();
+  for (const name of CA_PERMITTED_NAMES) {
+    const s = parseSubtree(name);
+    out.set(formatSubtree(s), s);
+  }
+  for (const name of publicNames) {
+    let s: Subtree;
+    try {
+      if (name.includes('/')) throw new Error('a range');
+      s = parseSubtree(name);
+    } catch {
+      throw new Error(`public name \`${name}\` is not a dns name or ip address`);
+    }
+    out.set(formatSubtree(s), s);
+  }
+  return [...out.values()];
+}
+
+/**
+ * The subtrees `certPem` permits: undefined without a name constraints extension, `false` when it
+ * has one yunbox would not have written (not critical, or not read by `decodeNameConstraints`).
+ */
+export function caPermittedSubtrees(certPem: string): Subtree[] | false | undefined {
+  const ext = new x509.X509Certificate(certPem).getExtension(NAME_CONSTRAINTS_OID);
+  if (!ext) return undefined;
+  if (!ext.critical) return false;
+  return decodeNameConstraints(new Uint8Array(ext.value)) ?? false;
+}
+
+async function loadOrCreateCa(
+  dir: string,
+  wanted: Subtree[],
+  options: EnsureCaOptions,
+): Promise<LocalCa> {
   const certPath = join(dir, CA_CERT_FILE);
   const keyPath = join(dir, CA_KEY_FILE);
+  const warn = options.warn ?? ((m: string) => process.emitWarning(m, 'YunboxWarning'));
+  const now = options.now ?? new Date();
 
   let keyPem = await readIfExists(keyPath);
+  let certPem = await readIfExists(certPath);
+  if (certPem !== undefined && isUnconstrainedYunboxCa(certPem)) {
+    // INVARIANT: a CA that may vouch for any name is never used again. Its key goes first, so
+    // that a crash half-way leaves a certificate without a key (moved aside next time), never
+    // the old key with a new certificate.
+    if (keyPem !== undefined) checkCaPair(certPem, keyPem, certPath, keyPath, now);
+    await unlink(keyPath).catch((err: unknown) => {
+      if (!isErrno(err, 'ENOENT')) throw err;
+    });
+    await rename(certPath, join(dir, CA_OLD_CERT_FILE));
+    warn(
+      `the local ca \`${certPath}\` could vouch for any host name: replaced by a new one limited to yunbox's names (old certificate kept as \`${CA_OLD_CERT_FILE}\`, its key deleted); trust the new \`${CA_CERT_FILE}\` and stop trusting the old one`,
+    );
+    keyPem = certPem = undefined;
+  }
+
   if (keyPem === undefined) {
-    if ((await readIfExists(certPath)) !== undefined) {
+    if (certPem !== undefined) {
       throw new Error(
         `ca certificate \`${certPath}\` exists without its key \`${keyPath}\`; remove it to create a new ca`,
       );
@@ -96,84 +214,53 @@ export async function ensureCa(dir: string, options: EnsureCaOptions = {}): Prom
     await tightenKeyMode(keyPath);
   }
 
-  let certPem = await readIfExists(certPath);
   if (certPem === undefined) {
-    const created = await createCaCertificate(keyPem, options);
+    const created = await createCaCertificate(keyPem, wanted, options);
     await publishOnce(dir, CA_CERT_FILE, created, 0o644);
     certPem = await readFile(certPath, 'utf8');
   }
 
-  checkCaPair(certPem, keyPem, certPath, keyPath, options.now ?? new Date());
+  checkCaPair(certPem, keyPem, certPath, keyPath, now);
+  const have = caPermittedSubtrees(certPem);
+  const haveSet = new Set(have ? have.map(formatSubtree) : []);
+  const wantedSet = wanted.map(formatSubtree);
+  const fits =
+    have !== false &&
+    have !== undefined &&
+    wantedSet.every((t) => haveSet.has(t)) &&
+    (options.publicNames === undefined || haveSet.size === wantedSet.length);
+  if (!fits) {
+    if (!isYunboxCaSubject(new x509.X509Certificate(certPem))) {
+      throw new Error(
+        `ca certificate \`${certPath}\` is not yunbox's and lacks its name constraints; remove both files to create a new ca`,
+      );
+    }
+    certPem = await reissueCaCertificate(certPem, keyPem, wanted);
+    await writeAtomically(certPath, certPem, 0o644);
+    warn(
+      `the local ca \`${certPath}\` was re-issued for the names ${wantedSet.map((t) => `\`${t}\``).join(', ')}; clients must trust the new \`${CA_CERT_FILE}\` to accept the names added`,
+    );
+  }
   return { certPem, keyPem, certPath };
 }
 
-async function prepareDirectory(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (!POSIX) return;
-  const mode = (await stat(dir)).mode & 0o777;
-  if (mode === 0o700) return;
+/** True for a certificate of a yunbox local CA without a name constraints extension. */
+function isUnconstrainedYunboxCa(certPem: string): boolean {
+  let cert: x509.X509Certificate;
   try {
-    await chmod(dir, 0o700);
-  } catch (err) {
-    if (mode & 0o022) {
-      throw new Error(
-        `ca directory \`${dir}\` is writable by group or others and cannot be set to 0700`,
-        { cause: err },
-      );
-    }
+    cert = new x509.X509Certificate(certPem);
+  } catch {
+    return false; // checkCaPair says what is wrong with it
   }
+  return (
+    isYunboxCaSubject(cert) &&
+    cert.getExtension(x509.BasicConstraintsExtension)?.ca === true &&
+    cert.getExtension(NAME_CONSTRAINTS_OID) === null
+  );
 }
 
-async function tightenKeyMode(keyPath: string): Promise<void> {
-  if (!POSIX) return;
-  const mode = (await stat(keyPath)).mode & 0o777;
-  if ((mode & 0o077) !== 0) await chmod(keyPath, 0o600);
-}
-
-async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    if (isErrno(err, 'ENOENT')) return undefined;
-    throw err;
-  }
-}
-
-function isErrno(err: unknown, code: string): boolean {
-  return err instanceof Error && (err as NodeJS.ErrnoException).code === code;
-}
-
-/**
- * Write `content` to `dir/name` unless that file already exists; true if ours was published.
- * INVARIANT: the final name only ever appears with complete, flushed content.
- */
-async function publishOnce(
-  dir: string,
-  name: string,
-  content: string,
-  mode: number,
-): Promise<boolean> {
-  const final = join(dir, name);
-  const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'wx', mode);
-  try {
-    await handle.writeFile(content, 'utf8');
-    if (POSIX) await handle.chmod(mode);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await link(tmp, final);
-    return true;
-  } catch (err) {
-    if (isErrno(err, 'EEXIST')) return false;
-    // No hard links on this file system: fall back to an atomic (last writer wins) rename.
-    await rename(tmp, final);
-    return true;
-  } finally {
-    await unlink(tmp).catch(() => undefined);
-  }
+function isYunboxCaSubject(cert: x509.X509Certificate): boolean {
+  return cert.subject.startsWith('CN=yunbox local CA (') && cert.subject.endsWith('), O=yunbox');
 }
 
 async function generateKeyPair(): Promise<CryptoKeyPair> {
@@ -190,18 +277,51 @@ async function importKeyPair(keyPem: string): Promise<CryptoKeyPair> {
   return { privateKey, publicKey };
 }
 
-async function createCaCertificate(keyPem: string, options: EnsureCaOptions): Promise<string> {
-  const keys = await importKeyPair(keyPem);
+async function createCaCertificate(
+  keyPem: string,
+  subtrees: readonly Subtree[],
+  options: EnsureCaOptions,
+): Promise<string> {
   const now = options.now ?? new Date();
   const host = (options.hostname ?? osHostname()).replace(/[^A-Za-z0-9._-]/g, '-') || 'localhost';
   const date = now.toISOString().slice(0, 10);
   const notBefore = new Date(now.getTime() - BACKDATE_MS);
+  return signCaCertificate(keyPem, subtrees, {
+    name: `CN=yunbox local CA (${host} ${date}), O=yunbox`,
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + CA_VALIDITY_DAYS * DAY_MS),
+  });
+}
+
+/**
+ * The CA certificate again, under the same key, subject and validity (so leaves issued before
+ * still chain to it), permitting `subtrees`.
+ */
+async function reissueCaCertificate(
+  certPem: string,
+  keyPem: string,
+  subtrees: readonly Subtree[],
+): Promise<string> {
+  const old = new x509.X509Certificate(certPem);
+  return signCaCertificate(keyPem, subtrees, {
+    name: old.subjectName,
+    notBefore: old.notBefore,
+    notAfter: old.notAfter,
+  });
+}
+
+async function signCaCertificate(
+  keyPem: string,
+  subtrees: readonly Subtree[],
+  o: { name: string | x509.Name; notBefore: Date; notAfter: Date },
+): Promise<string> {
+  const keys = await importKeyPair(keyPem);
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
     {
       serialNumber: randomSerial(),
-      name: [{ CN: [`yunbox local CA (${host} ${date})`] }, { O: ['yunbox'] }],
-      notBefore,
-      notAfter: new Date(notBefore.getTime() + CA_VALIDITY_DAYS * DAY_MS),
+      name: o.name,
+      notBefore: o.notBefore,
+      notAfter: o.notAfter,
       signingAlgorithm: SIGNING,
       keys: keys,
       extensions: [
@@ -211,6 +331,8 @@ async function createCaCertificate(keyPem: string, options: EnsureCaOptions): Pr
           true,
         ),
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, x509Crypto),
+        // Critical: a client that cannot enforce the constraints must refuse the CA.
+        new x509.Extension(NAME_CONSTRAINTS_OID, true, encodeNameConstraints(subtrees)),
       ],
     },
     x509Crypto,
@@ -284,8 +406,9 @@ export interface IssueOptions {
  *
  * Names are classified (an IPv4 or IPv6 literal, optionally in brackets, becomes an IP SAN;
  * anything else must be a DNS name, optionally with a leading `*.` wildcard, which covers exactly
- * one label). Throws on an empty list, an invalid name or invalid options. Validity starts an hour
- * in the past, lasts at most 397 days and never outlives the CA.
+ * one label). Throws on an empty list, an invalid name, a name the CA's name constraints do not
+ * permit (clients would refuse the certificate) or invalid options. Validity starts an hour in the
+ * past, lasts at most 397 days and never outlives the CA.
  * @example
  * const ca = await ensureCa(caDir);
  * const leaf = await issueServerCertificate(ca, defaultServiceNames(['cn-hangzhou']));
@@ -307,6 +430,16 @@ export async function issueServerCertificate(
     );
   }
   const sans = classifyNames(names);
+  const permitted = caPermittedSubtrees(ca.certPem);
+  if (permitted) {
+    for (const name of [...sans.dnsNames, ...sans.ipAddresses]) {
+      if (!permits(permitted, name)) {
+        throw new Error(
+          `certificate name \`${name}\` is outside the names the local ca may vouch for; add it as a public host name`,
+        );
+      }
+    }
+  }
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKeys = await importKeyPair(ca.keyPem);
   const keys = await generateKeyPair();
@@ -320,8 +453,9 @@ export async function issueServerCertificate(
     caKeyId !== undefined
       ? new x509.AuthorityKeyIdentifierExtension(caKeyId)
       : await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey, false, x509Crypto);
-  const first =
-    sans.dnsNames.find((n) => !n.startsWith('*.')) ?? sans.dnsNames[0] ?? sans.ipAddresses[0];
+  // Without a DNS name the common name is no host name: OpenSSL would check a dotted one against
+  // the CA's DNS name constraints.
+  const first = sans.dnsNames.find((n) => !n.startsWith('*.')) ?? sans.dnsNames[0];
 
   const cert = await x509.X509CertificateGenerator.create(
     {
@@ -355,114 +489,6 @@ export async function issueServerCertificate(
   if (options.keyPath !== undefined) await writeAtomically(options.keyPath, keyPem, 0o600);
   if (options.certPath !== undefined) await writeAtomically(options.certPath, certPem, 0o644);
   return { certPem, keyPem, dnsNames: sans.dnsNames, ipAddresses: sans.ipAddresses, notAfter };
-}
-
-async function writeAtomically(path: string, content: string, mode: number): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(
-    tmp,
-    fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL,
-    mode,
-  );
-  try {
-    await handle.writeFile(content, 'utf8');
-    if (POSIX) await handle.chmod(mode);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-}
-
-const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-const REGION = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-
-/** Names split by kind, as they go into subjectAltName. */
-export interface CertificateNames {
-  /** Lower-case DNS names, wildcards included. */
-  dnsNames: string[];
-  /** IPv4 and IPv6 literals, without brackets. */
-  ipAddresses: string[];
-}
-
-/**
- * Split certificate names into DNS names and IP addresses, validating and de-duplicating them.
- *
- * Throws on an empty list or a name that is neither an IP literal nor a DNS name (labels of
- * `a-z 0-9 -`, at most 253 characters, a wildcard only as the whole leftmost label and followed by
- * at least two labels).
- * @example
- * classifyNames(['localhost', '127.0.0.1', '[::1]', '*.oss-cn-hangzhou.aliyuncs.com'])
- * // { dnsNames: ['localhost', '*.oss-cn-hangzhou.aliyuncs.com'], ipAddresses: ['127.0.0.1', '::1'] }
- */
-export function classifyNames(names: readonly string[]): CertificateNames {
-  if (names.length === 0) throw new Error('a server certificate needs at least one name');
-  const dnsNames: string[] = [];
-  const ipAddresses: string[] = [];
-  for (const raw of names) {
-    const name = raw.trim();
-    const bare = name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
-    if (isIP(bare) !== 0) {
-      if (!ipAddresses.includes(bare)) ipAddresses.push(bare);
-      continue;
-    }
-    const dns = name.toLowerCase().replace(/\.$/, '');
-    if (!isDnsName(dns))
-      throw new Error(`certificate name \`${raw}\` is not a dns name or ip address`);
-    if (!dnsNames.includes(dns)) dnsNames.push(dns);
-  }
-  return { dnsNames, ipAddresses };
-}
-
-function isDnsName(name: string): boolean {
-  if (name.length === 0 || name.length > 253) return false;
-  const labels = name.split('.');
-  const wildcard = labels[0] === '*';
-  const rest = wildcard ? labels.slice(1) : labels;
-  if (wildcard && rest.length < 2) return false;
-  return rest.every((label) => DNS_LABEL.test(label));
-}
-
-/**
- * The names the gateway answers to: loopback, and the Alibaba Cloud endpoints the SDKs use
- * (openapi.md a.2; OSS bucket virtual hosts as one-label wildcards) for each region.
- *
- * Throws on a region that is not lower-case letters, digits and single hyphens.
- * @example
- * defaultServiceNames(['cn-hangzhou'])
- * // ['localhost', '127.0.0.1', '::1', '*.aliyuncs.com', 'ram.aliyuncs.com', ..., '*.oss-cn-hangzhou-internal.aliyuncs.com']
- */
-export function defaultServiceNames(regions: readonly string[]): string[] {
-  const names = [
-    'localhost',
-    '127.0.0.1',
-    '::1',
-    '*.aliyuncs.com',
-    'ram.aliyuncs.com',
-    'sts.aliyuncs.com',
-    'ecs.aliyuncs.com',
-    'vpc.aliyuncs.com',
-  ];
-  for (const region of regions) {
-    if (!REGION.test(region)) throw new Error(`region \`${region}\` is not a valid region id`);
-    names.push(
-      `sts.${region}.aliyuncs.com`,
-      `sts-vpc.${region}.aliyuncs.com`,
-      `ecs.${region}.aliyuncs.com`,
-      `ecs-${region}.aliyuncs.com`,
-      `vpc.${region}.aliyuncs.com`,
-      `oss-${region}.aliyuncs.com`,
-      `oss-${region}-internal.aliyuncs.com`,
-      `*.oss-${region}.aliyuncs.com`,
-      `*.oss-${region}-internal.aliyuncs.com`,
-    );
-  }
-  return [...new Set(names)];
 }
 
 function randomSerial(): string {

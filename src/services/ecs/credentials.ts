@@ -7,8 +7,11 @@
  * expires, both valid meanwhile (doc "Use RAM roles to access other Alibaba Cloud services").
  * With W = 5.5 h counted from the moment the role was attached, credential k is issued at
  * `attachedAt + k·W` and expires 6 h later; during the first 30 minutes of window k credential
- * k-1 is still valid. The AccessKeyId and the token's GCM IV are HMACs of the STS sealing key over
- * (instance, attach generation, window, role), so the same claims always seal to the same token.
+ * k-1 is still valid. The AccessKeyId is an HMAC under the STS sealing key of everything the
+ * credential's claims are made of (instance, attach generation, window or fault, times, role,
+ * policy), and the token is sealed with a synthetic nonce, an HMAC of the claims themselves
+ * (`auth/sts-token.ts`): the same claims always seal to the same token, and different claims
+ * never share a nonce, whatever the clock, window, fault or re-attachment.
  */
 import { createHmac } from 'node:crypto';
 import type { IssuedSession, StsIssuer, StsKeyStore } from '../sts/index.js';
@@ -35,6 +38,17 @@ export function credentialWindow(attachedAt: number, now: number): CredentialWin
   const index = Math.max(0, Math.floor((now - attachedAt) / ROTATION_WINDOW_MS));
   const issuedAt = attachedAt + index * ROTATION_WINDOW_MS;
   return { index, issuedAt, expiresAt: issuedAt + CREDENTIAL_LIFETIME_MS };
+}
+
+/**
+ * The credential the `expired-credential` fault serves at `now`: issued 6 h and a minute before
+ * `now` (whole seconds), so it expired a minute ago. It belongs to no rotation window.
+ * @example
+ * expiredCredentialWindow(6 * 3600_000 + 60_000); // { issuedAt: 0, expiresAt: 21600000 }
+ */
+export function expiredCredentialWindow(now: number): Omit<CredentialWindow, 'index'> {
+  const issuedAt = Math.floor(now / 1000) * 1000 - CREDENTIAL_LIFETIME_MS - 60_000;
+  return { issuedAt, expiresAt: issuedAt + CREDENTIAL_LIFETIME_MS };
 }
 
 /** The role an instance credential is for. */
@@ -74,44 +88,30 @@ export async function instanceCredential(
   expired = false,
 ): Promise<IssuedSession> {
   const attached = instance.role!;
-  const w = expired
-    ? (() => {
-        const issuedAt = Math.floor(now / 1000) * 1000 - CREDENTIAL_LIFETIME_MS - 60_000;
-        return { index: -issuedAt, issuedAt, expiresAt: issuedAt + CREDENTIAL_LIFETIME_MS };
-      })()
-    : credentialWindow(attached.attachedAt, now);
+  const rotation = expired ? undefined : credentialWindow(attached.attachedAt, now);
+  const w = rotation ?? expiredCredentialWindow(now);
   const key = await sts.keys.current(now);
+  // INVARIANT: every input the claims are made of, unambiguously (a JSON array): credentials
+  // whose claims differ get different AccessKeyIds. A fault credential is no window (its old
+  // `index = -issuedAt` collided with real windows: `String(-0) === '0'`).
+  const inputs = JSON.stringify([
+    'yunbox-ecs-instance-credential-v2',
+    rotation ? 'window' : 'expired',
+    rotation ? rotation.index : null,
+    instance.instanceId,
+    instance.roleGeneration,
+    w.issuedAt,
+    w.expiresAt,
+    role.accountId,
+    role.roleId,
+    role.roleName,
+    attached.policy ?? null,
+  ]);
   // The same inputs always seal to the same credential (see the module note), so a window's
   // credential is memoised: the metadata service reads it on every request.
-  const memoKey = expired
-    ? undefined
-    : [
-        key.id,
-        instance.instanceId,
-        instance.roleGeneration,
-        w.index,
-        w.issuedAt,
-        role.accountId,
-        role.roleId,
-        role.roleName,
-        attached.policy ?? '',
-      ].join('\0');
+  const memoKey = rotation === undefined ? undefined : key.id + '\0' + inputs;
   const memoised = memoKey === undefined ? undefined : issuedCredentials.get(memoKey);
   if (memoised && memoised.sealedBy === sts) return memoised.session;
-  const derive = (label: string) =>
-    createHmac('sha256', key.key)
-      .update(
-        [
-          'yunbox-ecs-instance-credential',
-          label,
-          instance.instanceId,
-          String(instance.roleGeneration),
-          String(w.index),
-          role.roleId,
-          role.roleName,
-        ].join('\0'),
-      )
-      .digest();
   const session = await sts.issuer.issue({
     role,
     sessionName: instance.instanceId,
@@ -119,11 +119,12 @@ export async function instanceCredential(
     expiresAt: w.expiresAt,
     ...(attached.policy !== undefined ? { policy: attached.policy } : {}),
     source: `ecs:${instance.instanceId}`,
-    accessKeyId: 'STS.' + alnum(derive('access-key-id'), 25),
-    iv: derive('iv').subarray(0, 12),
+    accessKeyId: 'STS.' + alnum(createHmac('sha256', key.key).update(inputs).digest(), 25),
+    nonce: 'synthetic',
   });
   if (memoKey !== undefined) {
-    issuedCredentials.set(memoKey, { sealedBy: sts, session });
+    // Handed to every reader of the window: frozen, as every cache's data.
+    issuedCredentials.set(memoKey, { sealedBy: sts, session: Object.freeze(session) });
     if (issuedCredentials.size > MEMO_SIZE) {
       issuedCredentials.delete(issuedCredentials.keys().next().value!);
     }

@@ -6,6 +6,7 @@ import {
   newStsAccessKeyId,
   sealCredentials,
   type IssuedCredentials,
+  type NonceMode,
 } from '../../auth/sts-token.js';
 import type { StsKeyStore } from './store.js';
 
@@ -25,9 +26,13 @@ export interface SessionRequest {
   policy?: string;
   source?: string;
   sourceIdentity?: string;
-  /** Fixed AccessKeyId and IV for deterministic re-issue (metadata rotation windows). */
+  /**
+   * A fixed AccessKeyId and the `synthetic` nonce for deterministic re-issue (metadata rotation
+   * windows): the same request then gives the same credential on every node. The nonce is never
+   * the caller's choice (`auth/sts-token.ts`).
+   */
   accessKeyId?: string;
-  iv?: Buffer;
+  nonce?: NonceMode;
 }
 
 /** Issued session credentials. */
@@ -60,7 +65,7 @@ export class StsIssuer {
         ...(req.sourceIdentity !== undefined ? { sourceIdentity: req.sourceIdentity } : {}),
       },
       key,
-      req.iv,
+      req.nonce,
     );
     return { ...creds, expiresAt: req.expiresAt, issuedAt: req.issuedAt };
   }
