@@ -101,8 +101,9 @@ describe('sts token', () => {
         policy: fc.constantFrom('{}', '{"Version":"1"}'),
         source: fc.string({ maxLength: 2 }),
         identity: fc.constantFrom(
-          { kind: 'account' as const },
-          { kind: 'user' as const, userId: 'u', userName: 'n' },
+          { kind: 'account' as const, longTermKeyId: 'LTAIa' },
+          { kind: 'account' as const, longTermKeyId: 'LTAIb' },
+          { kind: 'user' as const, userId: 'u', userName: 'n', longTermKeyId: 'LTAIa' },
         ),
       },
       {
