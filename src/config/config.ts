@@ -16,6 +16,11 @@ export interface YunboxConfig {
   listen: ListenAddress;
   tlsListen: ListenAddress | undefined;
   metadataListen: ListenAddress | undefined;
+  /**
+   * Names (or addresses) the server is reached by besides loopback and the listen addresses
+   * (`--public-host`): the admin routes answer these Hosts, and the local CA may name them.
+   */
+  publicHosts: string[];
   store: string;
   /** Where OSS object bytes live: `fs` (DATA/blobs) or `postgres` (chunk rows in the store). */
   blobStore: 'fs' | 'postgres';
@@ -26,11 +31,6 @@ export interface YunboxConfig {
   rootAccessKeyId: string | undefined;
   rootAccessKeySecret: string | undefined;
   logLevel: string;
-  /**
-   * Names (or addresses) the server is reached by besides loopback and the listen addresses
-   * (`--public-host`): the admin routes answer these Hosts, and the local CA may name them.
-   */
-  publicHosts: string[];
 }
 
 /** One configuration key: flag, environment variable, default and help. */
@@ -78,6 +78,13 @@ export const CONFIG_KEYS: ConfigKey[] = [
     env: 'YUNBOX_METADATA_LISTEN',
     default: DEFAULT_METADATA_LISTEN,
     help: 'instance metadata service HOST:PORT outside sandboxes; `off` to disable',
+  },
+  {
+    key: 'publicHosts',
+    flag: 'public-host',
+    env: 'YUNBOX_PUBLIC_HOST',
+    default: undefined,
+    help: 'NAME[,NAME…]: host names (or addresses) the server is reached by besides loopback and the listen address; /_yunbox/ answers only those Hosts',
   },
   {
     key: 'store',
@@ -135,25 +142,10 @@ export const CONFIG_KEYS: ConfigKey[] = [
     default: 'info',
     help: 'log level: fatal, error, warn, info, debug, trace, silent',
   },
-  {
-    key: 'publicHosts',
-    flag: 'public-host',
-    env: 'YUNBOX_PUBLIC_HOST',
-    default: undefined,
-    help: 'NAME[,NAME…]: host names (or addresses) the server is reached by besides loopback and the listen address; /_yunbox/ answers only those Hosts',
-  },
 ];
 
 /** Invalid configuration. */
 export class ConfigError extends Error {}
-
-/** Parses `HOST:PORT` (IPv6 hosts in brackets). */
-export function parseListen(value: string, key: string): ListenAddress {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]*)):(\d{1,5})$/.exec(value.trim());
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new ConfigError(`invalid ${key} \`${value}\`: expected HOST:PORT`);
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
-}
 
 /** Most `--public-host` names. */
 const MAX_PUBLIC_HOSTS = 32;
@@ -183,6 +175,14 @@ export function parsePublicHosts(value: string | undefined): string[] {
     }
   }
   return names;
+}
+
+/** Parses `HOST:PORT` (IPv6 hosts in brackets). */
+export function parseListen(value: string, key: string): ListenAddress {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]*)):(\d{1,5})$/.exec(value.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new ConfigError(`invalid ${key} \`${value}\`: expected HOST:PORT`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
 /** Raw values by key, as strings (flags, environment) or already typed (code). */
@@ -245,6 +245,7 @@ export function resolveConfig(explicit: RawConfig, env: NodeJS.ProcessEnv): Yunb
     listen: parseListen(get('listen')!, 'listen address'),
     tlsListen: optionalListen('tlsListen', 'tls listen address'),
     metadataListen: optionalListen('metadataListen', 'metadata listen address'),
+    publicHosts: parsePublicHosts(get('publicHosts')),
     store,
     blobStore,
     region,
@@ -253,6 +254,5 @@ export function resolveConfig(explicit: RawConfig, env: NodeJS.ProcessEnv): Yunb
     rootAccessKeyId: id,
     rootAccessKeySecret: secret,
     logLevel: get('logLevel')!,
-    publicHosts: parsePublicHosts(get('publicHosts')),
   };
 }
