@@ -279,8 +279,16 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
 
     let tls: { endpoint: string; address: string; ca: string } | undefined;
     if (config.tlsListen) {
-      const ca = await ensureCa(join(dataDir, 'tls'), { warn: (m) => log.warn(m) });
-      const leaf = await issueServerCertificate(ca, defaultServiceNames([config.region]));
+      // The CA may vouch for the configured public names (--public-host) besides its own; the
+      // gateway's certificate names them too, so clients reaching it by those names verify it.
+      const ca = await ensureCa(join(dataDir, 'tls'), {
+        warn: (m) => log.warn(m),
+        publicNames: config.publicHosts,
+      });
+      const leaf = await issueServerCertificate(ca, [
+        ...defaultServiceNames([config.region]),
+        ...config.publicHosts,
+      ]);
       const https = createHttpsServer(
         { cert: leaf.certPem, key: leaf.keyPem, keepAliveTimeout: 65_000, maxHeaderSize },
         handler,
