@@ -13,6 +13,7 @@ import type { MigrationSet } from '../../store/migrate.js';
 import { TrailNoPermission } from './errors.js';
 import { trailHandlers } from './handlers.js';
 import { m0001Init } from './migrations/0001-init.js';
+import { m0002Bounds } from './migrations/0002-bounds.js';
 import * as O from './operations.js';
 import { TrailRecorder, type TrailRecorderOptions } from './recorder.js';
 import { TrailSqlStore } from './store-sql.js';
@@ -34,7 +35,10 @@ export type { TrailQuery, TrailStore } from './store.js';
 export const ACTIONTRAIL_API_VERSION = '2020-07-06';
 
 /** The trail's migrations. */
-export const trailMigrations: MigrationSet = { service: 'trail', migrations: [m0001Init] };
+export const trailMigrations: MigrationSet = {
+  service: 'trail',
+  migrations: [m0001Init, m0002Bounds],
+};
 
 /** The audit trail of one process: its RPC product, its store and its recorder. */
 export interface TrailService {
