@@ -73,6 +73,24 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
+/**
+ * True when `s` holds a character {@link CONTROL} matches. Short strings (nearly all of an
+ * event's) by a loop, cheaper than starting the regular expression engine.
+ */
+function hasControl(s: string): boolean {
+  if (s.length > 256) return CONTROL.test(s);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 ? c !== 0x09 && c !== 0x0a && c !== 0x0d : c === 0x7f) return true;
+  }
+  return false;
+}
+
+/** True when `s` may need bounding at `maxBytes`: possibly too long, or a control character. */
+function needsBound(s: string, maxBytes: number): boolean {
+  return s.length * 3 > maxBytes || hasControl(s);
+}
+
 const encoder = new TextEncoder();
 let scratch = new Uint8Array(MAX_LONG_FIELD_BYTES * 4);
 
@@ -88,7 +106,7 @@ function marker(removed: number): string {
  */
 function boundText(s: string, maxBytes: number): { text: string; cut: boolean } | undefined {
   let text = s;
-  if (CONTROL.test(text)) text = text.replace(CONTROLS, '\uFFFD');
+  if (hasControl(text)) text = text.replace(CONTROLS, '\uFFFD');
   // A UTF-16 code unit is at most 3 UTF-8 bytes: short strings need no measuring.
   if (text.length * 3 <= maxBytes) return text === s ? undefined : { text, cut: false };
   const bytes = Buffer.byteLength(text, 'utf8');
@@ -119,6 +137,25 @@ function boundRecord(
   record: Readonly<Record<string, unknown>>,
   limits: { value: number; total: number },
 ): { record: Record<string, string>; cut: boolean } | undefined {
+  // The common case, checked without measuring: few short strings, no control character.
+  let upper = 0;
+  let count = 0;
+  let fine = true;
+  for (const name in record) {
+    const v = record[name];
+    upper += 3 * (name.length + (typeof v === 'string' ? v.length : 0));
+    if (
+      typeof v !== 'string' ||
+      ++count > MAX_PARAMETERS ||
+      upper > limits.total ||
+      needsBound(name, MAX_PARAMETER_NAME_BYTES) ||
+      needsBound(v, limits.value)
+    ) {
+      fine = false;
+      break;
+    }
+  }
+  if (fine) return undefined;
   let out: Record<string, string> | undefined;
   let cut = false;
   let total = 0;
@@ -188,9 +225,11 @@ export function boundEvent(e: TrailEvent): TrailEvent {
     : PARAMETER_LIMITS.authenticated;
   let out: Record<string, unknown> | undefined;
   let cut = false;
-  for (const key of Object.keys(e)) {
-    const v = (e as unknown as Record<string, unknown>)[key];
+  const fields = e as unknown as Record<string, unknown>;
+  for (const key in fields) {
+    const v = fields[key];
     if (typeof v === 'string') {
+      if (!needsBound(v, MAX_FIELD_BYTES)) continue;
       const b = boundText(v, LONG_FIELDS.has(key) ? MAX_LONG_FIELD_BYTES : MAX_FIELD_BYTES);
       if (b === undefined) continue;
       out ??= { ...e };
