@@ -37,7 +37,7 @@ export interface SamplingOptions {
  * The defaults. 20 a minute per source shows a misconfigured client's every mistake (an SDK
  * retries three times; a developer re-runs a failing script a few times a minute); 120 a minute
  * in all is two a second, more than anyone reads; 60 samples a minute keep a flood's shape
- * visible. A flood is then at most about 181 events a minute, each at most 36 KiB of text
+ * visible. A flood is then at most about 181 events a minute, each at most 32 KiB of text
  * (bound.ts), typically under 1 KiB.
  */
 export const DEFAULT_SAMPLING: Readonly<SamplingOptions> = Object.freeze({
