@@ -171,7 +171,11 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
     // service (wired by createServices). It writes the events behind the requests, in batches,
     // and close() flushes it before the store closes.
     const trail = services.trail.recorder;
-    trail.configure({ log: log.child({ svc: 'trail' }), region: config.region });
+    trail.configure({
+      log: log.child({ svc: 'trail' }),
+      region: config.region,
+      maxBytes: config.trailMaxBytes, // --trail-max-bytes
+    });
     // ---- OSS (services/oss): object bytes in the configured blob store (`--blob-store`: files
     // under DATA/blobs, or chunk rows in PostgreSQL), metadata in the store; mounted on the
     // gateway below (`protocols`). Blobs a crash left behind unreferenced (written, never

@@ -31,6 +31,8 @@ export interface YunboxConfig {
   rootAccessKeyId: string | undefined;
   rootAccessKeySecret: string | undefined;
   logLevel: string;
+  /** Most bytes the audit trail's events may take (estimated); past it the oldest are pruned. */
+  trailMaxBytes: number;
 }
 
 /** One configuration key: flag, environment variable, default and help. */
@@ -142,7 +144,33 @@ export const CONFIG_KEYS: ConfigKey[] = [
     default: 'info',
     help: 'log level: fatal, error, warn, info, debug, trace, silent',
   },
+  {
+    key: 'trailMaxBytes',
+    flag: 'trail-max-bytes',
+    env: 'YUNBOX_TRAIL_MAX_BYTES',
+    default: '256MiB',
+    help: 'most the audit trail keeps (bytes, or with KiB, MiB, GiB); past it the oldest events are deleted, unauthenticated ones first past a quarter of it',
+  },
 ];
+
+/**
+ * Parses a size: bytes, or a number with `K`/`M`/`G` (`KiB`, `MiB`, `GiB`: powers of 1024).
+ * @example
+ * parseSize('256MiB', 'trail max bytes') // 268435456
+ */
+export function parseSize(value: string, key: string): number {
+  const m = /^(\d{1,15})\s*([KMG]i?B?)?$/i.exec(value.trim());
+  const unit = (m?.[2] ?? '').charAt(0).toUpperCase();
+  const n = m
+    ? Number(m[1]) * (unit === 'K' ? 1024 : unit === 'M' ? 1024 ** 2 : unit === 'G' ? 1024 ** 3 : 1)
+    : NaN;
+  if (!Number.isSafeInteger(n)) {
+    throw new ConfigError(
+      `invalid ${key} \`${value}\`: expected bytes, or a number with KiB, MiB or GiB`,
+    );
+  }
+  return n;
+}
 
 /** Invalid configuration. */
 export class ConfigError extends Error {}
@@ -229,6 +257,10 @@ export function resolveConfig(explicit: RawConfig, env: NodeJS.ProcessEnv): Yunb
   if (secret !== undefined && secret.length < 16) {
     throw new ConfigError('invalid root access key secret: at least 16 characters');
   }
+  const trailMaxBytes = parseSize(get('trailMaxBytes')!, 'trail max bytes');
+  if (trailMaxBytes < 1024 * 1024) {
+    throw new ConfigError(`invalid trail max bytes \`${get('trailMaxBytes')}\`: at least 1MiB`);
+  }
   const store = get('store')!;
   const pgStore = /^postgres(ql)?:\/\//.test(store.trim());
   const blobStore = get('blobStore') ?? (pgStore ? 'postgres' : 'fs');
@@ -254,5 +286,6 @@ export function resolveConfig(explicit: RawConfig, env: NodeJS.ProcessEnv): Yunb
     rootAccessKeyId: id,
     rootAccessKeySecret: secret,
     logLevel: get('logLevel')!,
+    trailMaxBytes,
   };
 }

@@ -3,7 +3,8 @@
  *
  * ```
  * read      kernel/body.ts          bounded body; query + form parameters decoded (auth/pct.ts)
- * route     this file               Version + Action (parameters, or x-acs-* headers for ACS3) -> operation
+ * route     this file               Version + Action (parameters, or x-acs-* headers for ACS3), checked
+ *                                   as names, -> operation
  * authn     auth/rpc-v1.ts, acs3.ts signature, timestamp skew, nonce, STS token -> Principal
  * parse     protocol/rpc-schema.ts  declared parameters validated with Alibaba's codes
  * authz     kernel/authorizer.ts    the operation's checks through the policy engine
@@ -46,6 +47,41 @@ export const RPC_BODY_LIMIT = 1024 * 1024;
 export const RPC_SKEW_MS = 15 * 60 * 1000;
 
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?Z$/;
+
+/** Longest `Action` accepted as a name (Alibaba's longest API names are under 50 characters). */
+export const MAX_ACTION_LENGTH = 64;
+/** Longest error message answered; longer ones (a string to sign quoting a huge request) are cut. */
+export const MAX_ERROR_MESSAGE = 64 * 1024;
+
+const isLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
+/**
+ * True when `s` can be an API name: a letter, then letters and digits, at most
+ * {@link MAX_ACTION_LENGTH} in all. Only such names are routed, stored in the trail or quoted.
+ * @example
+ * isActionName('CreateUser') // true
+ * isActionName('Create User') // false
+ */
+export function isActionName(s: string): boolean {
+  if (s.length === 0 || s.length > MAX_ACTION_LENGTH || !isLetter(s.charCodeAt(0))) return false;
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!isLetter(c) && !isDigit(c)) return false;
+  }
+  return true;
+}
+
+/**
+ * True when `s` has the shape of an API version, `YYYY-MM-DD`.
+ * @example
+ * isVersionName('2015-05-01') // true
+ */
+export function isVersionName(s: string): boolean {
+  if (s.length !== 10 || s[4] !== '-' || s[7] !== '-') return false;
+  for (const i of [0, 1, 2, 3, 5, 6, 8, 9]) if (!isDigit(s.charCodeAt(i))) return false;
+  return true;
+}
 
 /** What the RPC pipeline needs from the rest of yunbox. */
 export interface RpcDeps {
@@ -143,6 +179,17 @@ export function rpcPipeline(deps: RpcDeps): (ctx: RpcCtx) => Promise<void> {
           `The request processing has failed due to some unknown error, exception or failure. RequestId: ${ctx.requestId}`,
         );
       }
+      if (err.message.length > MAX_ERROR_MESSAGE) {
+        // A message quoting a huge request (the string to sign) answers its first 64 KiB.
+        const cut = err.message.length - MAX_ERROR_MESSAGE;
+        err = new ServiceError(
+          err.code,
+          err.status,
+          `${err.message.slice(0, MAX_ERROR_MESSAGE)}…[truncated ${cut} characters]`,
+          err.fields,
+          err.headers,
+        );
+      }
       ctx.errorCode = err.code;
       ctx.error = err;
       ctx.encoded = encodeRpcError(ctx.format, err, ctx.requestId, ctx.hostId);
@@ -204,16 +251,23 @@ export function rpcPipeline(deps: RpcDeps): (ctx: RpcCtx) => Promise<void> {
         400,
         'The input parameter "Action" that is mandatory for processing this request is not supplied.',
       );
-    const entry = byVersion.get(version);
-    if (!entry) throw R.InvalidVersion(`Specified parameter Version is not valid: \`${version}\`.`);
+    // Checked as names before anything keeps or quotes them: the trail stores only names, and
+    // a message quotes a short printable prefix of anything else (R.echoInput).
+    const entry = isVersionName(version) ? byVersion.get(version) : undefined;
+    if (!entry) {
+      throw R.InvalidVersion(
+        `Specified parameter Version is not valid: \`${R.echoInput(version)}\`.`,
+      );
+    }
     ctx.product = entry.product;
     ctx.hostId = entry.product.hostId(deps.region);
     ctx.version = version;
-    ctx.action = action;
-    const op = entry.ops.get(action);
+    const named = isActionName(action);
+    if (named) ctx.action = action;
+    const op = named ? entry.ops.get(action) : undefined;
     if (!op)
       throw R.InvalidActionNotFound(
-        `Specified api is not found, please check your url and method: \`${action}\` (version ${version}).`,
+        `Specified api is not found, please check your url and method: \`${R.echoInput(action)}\` (version ${version}).`,
       );
     ctx.op = op;
     await next();
@@ -231,7 +285,7 @@ export function rpcPipeline(deps: RpcDeps): (ctx: RpcCtx) => Promise<void> {
     const t = m ? Date.parse(ts) : NaN;
     if (!m || Number.isNaN(t)) {
       throw R.InvalidTimeStampFormat(
-        `Specified time stamp or date value is not well formatted: \`${ts}\`.`,
+        `Specified time stamp or date value is not well formatted: \`${R.echoInput(ts)}\`.`,
       );
     }
     if (Math.abs(t - now) > RPC_SKEW_MS) {

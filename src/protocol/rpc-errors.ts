@@ -1,8 +1,31 @@
 /**
  * @module The gateway-level RPC error catalogue, shared by every RPC service (openapi.md §e.3):
- * signature, timestamp, nonce, token, parameter and routing errors.
+ * signature, timestamp, nonce, token, parameter and routing errors; and how a message quotes
+ * what the caller sent ({@link echoInput}): a short, printable prefix, never the whole of it.
  */
 import { defineError } from '../kernel/errors.js';
+
+/** Most characters of caller input an error message quotes. */
+export const MAX_ECHO = 64;
+
+/**
+ * What an error message may quote of caller input: at most `max` characters, anything but
+ * printable ASCII (and the backtick that delimits it) shown as `?`, `…` when cut. The message
+ * then costs the same whatever was sent, and carries no control character or markup of theirs.
+ * @example
+ * echoInput('ListUsers') // 'ListUsers'
+ * echoInput('A'.repeat(1e6)) // 'AAAA…A…' (64 characters and an ellipsis)
+ * echoInput('x\u001b[31m') // 'x?[31m'
+ */
+export function echoInput(value: string, max = MAX_ECHO): string {
+  const cut = value.length > max;
+  let out = '';
+  for (let i = 0; i < Math.min(value.length, max); i++) {
+    const c = value.charCodeAt(i);
+    out += c > 0x20 && c < 0x7f && c !== 0x60 ? value[i] : '?';
+  }
+  return cut ? `${out}…` : out;
+}
 
 export const MissingParameter = defineError(
   'MissingParameter',

@@ -58,7 +58,10 @@ interface WireEvent {
   additionalEventData?: { Decision?: string; Resource?: string };
 }
 
-/** How a principal is shown: `root`, `user/alice`, `role/app:session`, `instance/i-…`. */
+/**
+ * How a principal is shown: `root`, `user/alice`, `role/app:session`, `instance/i-…`, `yunbox`
+ * (the trail's own notices).
+ */
 function principalOf(e: WireEvent): string {
   const id = e.userIdentity ?? {};
   switch (id.type) {
@@ -72,6 +75,8 @@ function principalOf(e: WireEvent): string {
       return `instance/${id.userName ?? '?'}`;
     case 'anonymous':
       return 'anonymous';
+    case 'yunbox':
+      return 'yunbox';
     default:
       return id.accessKeyId ? `key/${id.accessKeyId}` : 'unknown';
   }

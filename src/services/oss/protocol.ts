@@ -167,7 +167,8 @@ export function createOssProtocol(deps: OssDeps): MountedProtocol {
         res,
         base,
         started: process.hrtime.bigint(),
-        hostId: hostWithoutPort(req.headers.host ?? '') || 'localhost',
+        // Quoted in every error: no longer than a DNS name, whatever the Host header holds.
+        hostId: hostWithoutPort(req.headers.host ?? '').slice(0, 253) || 'localhost',
         method: (req.method ?? 'GET').toUpperCase(),
         principal: { kind: 'anonymous' },
       };

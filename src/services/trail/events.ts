@@ -7,7 +7,7 @@
 import { STATUS_CODES } from 'node:http';
 import { poolRandomBytes } from '../../kernel/ids.js';
 import { ramArn } from '../../kernel/principal.js';
-import type { RpcCtx } from '../../kernel/rpc-pipeline.js';
+import { isActionName, isVersionName, type RpcCtx } from '../../kernel/rpc-pipeline.js';
 import type { Decision } from '../../policy/index.js';
 import type { MetadataTrailFacts } from '../ecs/index.js';
 import type { OssTrailFacts } from '../oss/index.js';
@@ -150,6 +150,11 @@ export function decisionOf(
 
 const NO_PARAMETERS: ReadonlyMap<string, string> = new Map();
 
+/** `s` when it is an API name, else `''`. */
+const nameOr = (s: string | undefined) => (s !== undefined && isActionName(s) ? s : '');
+/** `s` when it has the shape of an API version, else `''`. */
+const versionOr = (s: string | undefined) => (s !== undefined && isVersionName(s) ? s : '');
+
 /** What an event says besides its identity, resource and decision (see {@link event}). */
 type EventFacts = Omit<
   TrailEvent,
@@ -220,7 +225,9 @@ export function rpcEvent(ctx: RpcCtx, region: string, eventId: string): TrailEve
     authorization,
   ]);
   const id = identityOf(ctx.principal, ctx.principal ? '' : presentedRpcKey(params, authorization));
-  const eventName = ctx.action ?? params.get('Action') ?? header(h, 'x-acs-action') ?? '';
+  // Only names are kept (rpc-pipeline.ts checks them): a 1 MB `Action` is recorded as none.
+  const eventName = ctx.action ?? nameOr(params.get('Action') ?? header(h, 'x-acs-action'));
+  const apiVersion = ctx.version ?? versionOr(params.get('Version') ?? header(h, 'x-acs-version'));
   const err = ctx.error;
   const d = decisionOf(ctx.decided, err);
   const r = resourceOf(d.resource);
@@ -232,7 +239,7 @@ export function rpcEvent(ctx: RpcCtx, region: string, eventId: string): TrailEve
     eventRW: rwOf(eventName, ctx.op ? Boolean(ctx.op.decl.readOnly) : undefined),
     serviceName: ctx.product?.product ?? '',
     eventSource: ctx.hostId,
-    apiVersion: ctx.version ?? '',
+    apiVersion,
     region,
     sourceIp: ctx.sourceIp,
     userAgent: scrub(h['user-agent'] ?? ''),

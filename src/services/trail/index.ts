@@ -5,7 +5,11 @@
  * ActionTrail's `LookupEvents` (product `Actiontrail`, 2020-07-06, at
  * `actiontrail.<region>.aliyuncs.com`), `yunbox trail lookup` and the console. Secrets never
  * reach it: signing parameters, tokens, passwords and UserData are dropped, responses are never
- * read (see model.ts).
+ * read (see model.ts). Nor can a stranger grow it: every event is bounded (bound.ts),
+ * unauthenticated ones are sampled past a rate (sampler.ts), and the stored events are kept
+ * within `--trail-max-bytes`, strangers' within a quarter of it (recorder.ts, store-sql.ts). The
+ * trail's own notices (`TrailEventsNotStored`, `TrailEventsPruned`, identity `yunbox`) say
+ * what was left out.
  */
 import { bind, type RpcProduct } from '../../protocol/rpc-operation.js';
 import type { Db } from '../../store/db.js';
@@ -13,6 +17,7 @@ import type { MigrationSet } from '../../store/migrate.js';
 import { TrailNoPermission } from './errors.js';
 import { trailHandlers } from './handlers.js';
 import { m0001Init } from './migrations/0001-init.js';
+import { m0002Bounds } from './migrations/0002-bounds.js';
 import * as O from './operations.js';
 import { TrailRecorder, type TrailRecorderOptions } from './recorder.js';
 import { TrailSqlStore } from './store-sql.js';
@@ -27,14 +32,22 @@ export {
   type WireEvent,
 } from './model.js';
 export { LOOKUP_KEYS } from './handlers.js';
-export { TRAIL_RETENTION_MS, TrailRecorder, type TrailRecorderOptions } from './recorder.js';
-export type { TrailQuery, TrailStore } from './store.js';
+export {
+  DEFAULT_TRAIL_MAX_BYTES,
+  TRAIL_RETENTION_MS,
+  TrailRecorder,
+  type TrailRecorderOptions,
+} from './recorder.js';
+export type { TrailQuery, TrailStore, TrailUsage } from './store.js';
 
 /** API version of the ActionTrail product. */
 export const ACTIONTRAIL_API_VERSION = '2020-07-06';
 
 /** The trail's migrations. */
-export const trailMigrations: MigrationSet = { service: 'trail', migrations: [m0001Init] };
+export const trailMigrations: MigrationSet = {
+  service: 'trail',
+  migrations: [m0001Init, m0002Bounds],
+};
 
 /** The audit trail of one process: its RPC product, its store and its recorder. */
 export interface TrailService {

@@ -51,8 +51,19 @@ describe('keptParameters', () => {
       ],
       scrub,
     );
-    expect(kept.Policy).toHaveLength(8193);
+    expect(Buffer.byteLength(kept.Policy!)).toBeLessThanOrEqual(8192);
+    expect(kept.Policy).toMatch(/^x+…\[truncated \d+ bytes\]$/);
+    const removed = Number(/(\d+) bytes\]$/.exec(kept.Policy!)![1]);
+    expect(kept.Policy!.indexOf('…') + removed).toBe(10_000);
     expect(kept.Description).toBe('copied ****** here');
+  });
+
+  it('scrubs before it cuts: no half of a secret is left at the cut', () => {
+    const secret = 'CAIStoken-0123456789abcdef';
+    const value = 'y'.repeat(8160) + secret + 'z'.repeat(100);
+    const kept = keptParameters([['Note', value]], scrubber([secret]));
+    expect(kept.Note).not.toContain('CAIS');
+    expect(kept.Note).toContain('…[truncated');
   });
 });
 

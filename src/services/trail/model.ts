@@ -4,22 +4,38 @@
  * ("Management event structure", alibabacloud.com/help/document_detail/28819.html, and the sample
  * events of "Query ActionTrail events by assuming a RAM role"): `eventId`, `eventName`,
  * `eventRW`, `userIdentity` with `type` `root-account` | `ram-user` | `assumed-role`, … . yunbox
- * adds `additionalEventData.Decision`, `DecidedBy`, `Resource` and `Instance`, and identity types
- * of its own for callers Alibaba never records: `ecs-instance` (a metadata read), `anonymous`
- * (unsigned OSS requests) and `unknown` (refused before the signature was verified).
+ * adds `additionalEventData.Decision`, `DecidedBy`, `Resource` and `Instance` (and `Truncated`,
+ * `Sampled` when so, see bound.ts and sampler.ts), and identity types of its own for callers
+ * Alibaba never records: `ecs-instance` (a metadata read), `anonymous` (unsigned OSS requests),
+ * `unknown` (refused before the signature was verified) and `yunbox` (the trail's own notices:
+ * events not stored, events pruned).
  *
  * Also the secret filter: which request parameters are never kept ({@link keptParameters}) and
  * the scrubbing of a request's own secrets from anything else kept ({@link scrubber}).
  */
 import { isoSeconds } from '../../kernel/clock.js';
 import type { Principal } from '../../kernel/principal.js';
+import { MAX_PARAMETERS, PARAMETER_LIMITS, boundString } from './bound.js';
 
 /** How the request was decided: the policy engine's decision, or `none` when none was made. */
 export type TrailDecision = 'allow' | 'implicit-deny' | 'explicit-deny' | 'none';
 
 /** `userIdentity.type`: Alibaba's three, plus yunbox's for callers Alibaba does not record. */
 export type IdentityType =
-  'root-account' | 'ram-user' | 'assumed-role' | 'ecs-instance' | 'anonymous' | 'unknown';
+  | 'root-account'
+  | 'ram-user'
+  | 'assumed-role'
+  | 'ecs-instance'
+  | 'anonymous'
+  | 'unknown'
+  | 'yunbox';
+
+/**
+ * What the trail did to an event: `truncated`, a field or parameters were cut (bound.ts);
+ * `sampled`, it stands for unauthenticated events past the rate that were only counted
+ * (sampler.ts).
+ */
+export type TrailFlag = 'truncated' | 'sampled';
 
 /** One recorded request, as stored. Empty strings stand for "not known" or "none". */
 export interface TrailEvent {
@@ -67,6 +83,8 @@ export interface TrailEvent {
   instanceId: string;
   /** Request parameters, secrets removed. */
   requestParameters: Record<string, string>;
+  /** What the trail did to the event, when anything (absent: kept as recorded). */
+  flags?: TrailFlag[];
 }
 
 /** The identity columns of an event. */
@@ -220,14 +238,10 @@ const DROPPED = new Set(
 /** Names that look like they hold a secret, whatever the API. */
 const SECRET_NAME = /secret|passw|security-?token|signature|authorization|credential/i;
 
-/** Longest value kept (a policy document is at most 6,144 characters). */
-export const MAX_PARAMETER_LENGTH = 8192;
-/** Most parameters kept per event. */
-export const MAX_PARAMETERS = 100;
-
 /**
- * The parameters worth keeping: no signing parameter, no secret, no UserData; values cut at
- * {@link MAX_PARAMETER_LENGTH} and scrubbed of the request's own secrets.
+ * The parameters worth keeping: no signing parameter, no secret, no UserData; values scrubbed of
+ * the request's own secrets, then cut at {@link PARAMETER_LIMITS} `authenticated.value` bytes
+ * (the recorder bounds them further, bound.ts).
  * @example
  * keptParameters([['RoleName', 'app'], ['Signature', 'x']], (s) => s) // { RoleName: 'app' }
  */
@@ -241,8 +255,8 @@ export function keptParameters(
     if (DROPPED.has(name.toLowerCase()) || SECRET_NAME.test(name)) continue;
     if (Object.prototype.hasOwnProperty.call(out, name)) continue;
     if (++n > MAX_PARAMETERS) break;
-    const v = value ?? '';
-    out[name] = scrub(v.length > MAX_PARAMETER_LENGTH ? `${v.slice(0, MAX_PARAMETER_LENGTH)}…` : v);
+    // Scrubbed before it is cut: a cut must not leave the first half of a secret behind.
+    out[name] = boundString(scrub(value ?? ''), PARAMETER_LIMITS.authenticated.value);
   }
   return out;
 }
@@ -294,6 +308,10 @@ export interface AdditionalEventData {
   DecidedBy: string;
   Resource: string;
   Instance?: string;
+  /** Something was cut to the trail's bounds (bound.ts). */
+  Truncated?: true;
+  /** One unauthenticated event kept of several only counted (sampler.ts). */
+  Sampled?: true;
 }
 
 /** An event in ActionTrail's wire shape (`LookupEvents` `Events[]`). */
@@ -354,6 +372,8 @@ export function toWireEvent(e: TrailEvent): WireEvent {
       DecidedBy: e.decidedBy,
       Resource: e.resource,
       ...(e.instanceId ? { Instance: e.instanceId } : {}),
+      ...(e.flags?.includes('truncated') ? { Truncated: true as const } : {}),
+      ...(e.flags?.includes('sampled') ? { Sampled: true as const } : {}),
     },
   };
 }

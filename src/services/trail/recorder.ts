@@ -8,11 +8,20 @@
  * dropping the oldest and counting them ({@link TrailRecorder.dropped}) with a warning, and
  * retries every second; `close()` writes what is left. Each node writes its own events; ids are
  * random (events.ts `newEventId`).
+ *
+ * Every event, whatever made it ({@link TrailRecorder.record} for new kinds), passes one gate
+ * before it is queued (`#admit`): it is bounded (bound.ts), and when nobody signed its request
+ * it is sampled past a rate (sampler.ts), the events left out counted in a summary event. After
+ * each write the stored events are kept within `maxBytes` (`--trail-max-bytes`): past it, or
+ * past a quarter of it for unauthenticated events, the oldest (of those) are deleted down to
+ * 90 %, with a warning and a `TrailEventsPruned` event saying how many. So a stranger can
+ * neither make one event large nor store many, nor push the signed calls out of the trail.
  */
 import type { Logger } from 'pino';
 import type { RpcCtx } from '../../kernel/rpc-pipeline.js';
 import type { MetadataTrailFacts } from '../ecs/index.js';
 import type { OssTrailFacts } from '../oss/index.js';
+import { boundEvent, isUnauthenticated, withFlag } from './bound.js';
 import {
   CREDENTIALS_PATH,
   TOKEN_PATH,
@@ -22,7 +31,13 @@ import {
   rpcEvent,
 } from './events.js';
 import type { TrailEvent } from './model.js';
-import type { TrailStore } from './store.js';
+import {
+  UnauthenticatedSampler,
+  summaryParameters,
+  type SamplingOptions,
+  type SamplingSummary,
+} from './sampler.js';
+import type { TrailStore, TrailUsage } from './store.js';
 
 /** Options of {@link TrailRecorder}. */
 export interface TrailRecorderOptions {
@@ -32,7 +47,20 @@ export interface TrailRecorderOptions {
   maxQueue?: number;
   /** Events older than this (relative to the newest written) are pruned (default 90 days). */
   retentionMs?: number;
+  /** Most bytes of stored events (estimated) before the oldest are pruned (default 256 MiB). */
+  maxBytes?: number;
+  /** Sampling of unauthenticated events (sampler.ts; default {@link DEFAULT_SAMPLING}). */
+  sampling?: Partial<SamplingOptions>;
+  /** Real time for the sampling windows (default `Date.now`; the one clock may stand still). */
+  now?: () => number;
 }
+
+/** Default `--trail-max-bytes`: months of a busy developer's calls, a small part of a disk. */
+export const DEFAULT_TRAIL_MAX_BYTES = 256 * 1024 * 1024;
+/** Unauthenticated events may take this share of `maxBytes`; past it their oldest go first. */
+export const UNAUTHENTICATED_SHARE = 0.25;
+/** Pruning for size goes down to this share of the bounds, so it does not run on every write. */
+const PRUNE_TO = 0.9;
 
 /** ActionTrail keeps 90 days of events for LookupEvents. */
 export const TRAIL_RETENTION_MS = 90 * 24 * 3600 * 1000;
@@ -67,23 +95,61 @@ export class TrailRecorder {
   #failures = 0;
   #lastWarn = 0;
   #lastPrune = -Infinity;
+  #maxBytes: number;
+  readonly #sampler: UnauthenticatedSampler;
+  readonly #now: () => number;
+  #summaryTimer: NodeJS.Timeout | undefined;
+  #notStored = 0;
+  #pruned = 0;
+  /** The newest event time seen (the one clock), for the trail's own notices. */
+  #lastEventTime = 0;
 
   constructor(store: TrailStore, opts: TrailRecorderOptions = {}) {
     this.#store = store;
     this.#batchMs = opts.batchMs ?? 50;
     this.#maxQueue = opts.maxQueue ?? 20_000;
     this.#retentionMs = opts.retentionMs ?? TRAIL_RETENTION_MS;
+    this.#maxBytes = opts.maxBytes ?? DEFAULT_TRAIL_MAX_BYTES;
+    this.#sampler = new UnauthenticatedSampler(opts.sampling);
+    this.#now = opts.now ?? Date.now;
   }
 
-  /** Sets the logger for warnings and the region RPC events are recorded in (main.ts). */
-  configure(opts: { log?: Logger; region?: string }): void {
+  /**
+   * Sets the logger for warnings, the region RPC events are recorded in and the size bound
+   * (`--trail-max-bytes`) (main.ts).
+   */
+  configure(opts: { log?: Logger; region?: string; maxBytes?: number }): void {
     if (opts.log) this.#log = opts.log;
     if (opts.region) this.#region = opts.region;
+    if (opts.maxBytes !== undefined && opts.maxBytes > 0) this.#maxBytes = opts.maxBytes;
   }
 
   /** Events dropped: the queue was full (the store unavailable for long) or one failed to build. */
   get dropped(): number {
     return this.#dropped;
+  }
+
+  /** Unauthenticated events only counted, not stored (sampling), by this process. */
+  get notStored(): number {
+    return this.#notStored;
+  }
+
+  /** Events this process deleted to keep the trail within its size bounds. */
+  get pruned(): number {
+    return this.#pruned;
+  }
+
+  /**
+   * Any event, through the same gate as the requests' (bounded; sampled when unauthenticated):
+   * for kinds of events other than RPC, OSS and metadata requests.
+   */
+  record(e: TrailEvent): void {
+    if (this.#closed) return;
+    try {
+      this.#push(e);
+    } catch (err) {
+      this.#lost(err);
+    }
   }
 
   /** Events waiting to be written. */
@@ -135,15 +201,91 @@ export class TrailRecorder {
     }
   }
 
-  /** Writes what is left and stops recording. */
+  /** Writes what is left (and the summary of the sampling window) and stops recording. */
   async close(): Promise<void> {
+    if (!this.#closed) this.#summarise(this.#sampler.roll(this.#now(), true));
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (this.#summaryTimer) clearTimeout(this.#summaryTimer);
+    this.#summaryTimer = undefined;
     await this.flush();
   }
 
-  #push(e: TrailEvent): void {
+  /** The one gate: bounds `e`, samples it when unauthenticated, queues what is kept. */
+  #push(event: TrailEvent): void {
+    let e = boundEvent(event);
+    if (e.eventTime > this.#lastEventTime) this.#lastEventTime = e.eventTime;
+    if (isUnauthenticated(e)) {
+      const { verdict, summary } = this.#sampler.admit(e.sourceIp, this.#now());
+      if (summary) this.#summarise(summary);
+      if (verdict === 'skip') {
+        this.#notStored++;
+        this.#scheduleSummary();
+        return;
+      }
+      if (verdict === 'sample') e = { ...e, flags: withFlag(e.flags, 'sampled') };
+    }
+    this.#enqueue(e);
+  }
+
+  /** Queues a summary event for a sampling window that left events out. */
+  #summarise(s: SamplingSummary | undefined): void {
+    if (s === undefined) return;
+    this.#log?.warn(
+      { notStored: s.notStored, sampled: s.sampled, sources: s.sourceCount },
+      'trail: unauthenticated requests past the rate were counted, not stored one by one',
+    );
+    this.#enqueue(
+      this.#notice('TrailEventsNotStored', summaryParameters(s, this.#sampler.options)),
+    );
+  }
+
+  /** Rolls the sampling window when it ends, so its summary is written without more traffic. */
+  #scheduleSummary(): void {
+    if (this.#summaryTimer !== undefined) return;
+    const wait = Math.max(0, this.#sampler.windowEnd - this.#now()) + 10;
+    this.#summaryTimer = setTimeout(() => {
+      this.#summaryTimer = undefined;
+      if (!this.#closed) this.#summarise(this.#sampler.roll(this.#now()));
+    }, wait);
+    this.#summaryTimer.unref();
+  }
+
+  /** An event of the trail's own (identity `yunbox`), visible to every account's LookupEvents. */
+  #notice(eventName: string, requestParameters: Record<string, string>): TrailEvent {
+    return boundEvent({
+      eventId: newEventId(),
+      eventTime: this.#lastEventTime || Date.now(),
+      accountId: '',
+      eventName,
+      eventType: 'AliyunServiceEvent',
+      eventRW: 'Write',
+      serviceName: 'Actiontrail',
+      eventSource: `actiontrail.${this.#region}.aliyuncs.com`,
+      apiVersion: '',
+      region: this.#region,
+      sourceIp: '',
+      userAgent: '',
+      requestId: '',
+      errorCode: '',
+      errorMessage: '',
+      identityType: 'yunbox',
+      principalId: '',
+      userName: 'yunbox',
+      roleName: '',
+      accessKeyId: '',
+      resourceType: '',
+      resourceName: '',
+      decision: 'none',
+      decidedBy: '',
+      resource: '',
+      instanceId: '',
+      requestParameters,
+    });
+  }
+
+  #enqueue(e: TrailEvent): void {
     this.#queue.push(e);
     const over = this.pending - this.#maxQueue;
     if (over > 0) this.#drop(over);
@@ -194,9 +336,9 @@ export class TrailRecorder {
     this.#compact();
     this.#flushing = (async () => {
       let ok = true;
+      let usage: TrailUsage | undefined;
       try {
-        await this.#store.append(batch);
-        await this.#prune(batch);
+        usage = await this.#store.append(batch);
         if (this.#failures > 0) this.#log?.info('trail: the store is back, writing again');
         this.#failures = 0;
       } catch (err) {
@@ -213,15 +355,71 @@ export class TrailRecorder {
             'trail: events not written, retrying every second (is the store unavailable?)',
           );
         }
-      } finally {
-        this.#flushing = undefined;
       }
+      // Written: pruning failures are only logged (the batch must not be written twice).
+      if (ok) {
+        try {
+          await this.#prune(batch);
+          if (usage) await this.#keepWithin(usage);
+        } catch (err) {
+          this.#log?.warn({ err }, 'trail: pruning failed, retrying after the next write');
+        }
+      }
+      this.#flushing = undefined;
       if (this.pending > 0 && !this.#closed && this.#timer === undefined) {
         this.#schedule(!ok ? RETRY_MS : this.pending >= MAX_BATCH ? 0 : this.#batchMs);
       }
       return ok;
     })();
     return this.#flushing;
+  }
+
+  /**
+   * Keeps the stored events within `maxBytes` (and unauthenticated ones within their share):
+   * once past, deletes the oldest down to 90 %, a slice per transaction with the event loop free
+   * in between; then warns and records how many went.
+   */
+  async #keepWithin(usage: TrailUsage): Promise<void> {
+    const max = this.#maxBytes;
+    const maxUnauthenticated = Math.floor(max * UNAUTHENTICATED_SHARE);
+    if (usage.bytes <= max && usage.unauthenticatedBytes <= maxUnauthenticated) return;
+    const budget = {
+      maxBytes: Math.floor(max * PRUNE_TO),
+      maxUnauthenticatedBytes: Math.floor(maxUnauthenticated * PRUNE_TO),
+    };
+    let events = 0;
+    let bytes = 0;
+    let after: TrailUsage;
+    for (;;) {
+      const step = await this.#store.pruneToSize(budget);
+      events += step.events;
+      bytes += step.bytes;
+      after = step.usage;
+      if (step.done || step.events === 0) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (events === 0) return;
+    this.#pruned += events;
+    const reason =
+      usage.unauthenticatedBytes > maxUnauthenticated && usage.bytes <= max
+        ? 'unauthenticated events past their share of --trail-max-bytes'
+        : 'events past --trail-max-bytes';
+    this.#log?.warn(
+      { pruned: events, bytes, maxBytes: max, prunedEver: after.prunedEvents },
+      `trail: ${reason}: the oldest were deleted`,
+    );
+    this.#enqueue(
+      this.#notice('TrailEventsPruned', {
+        Reason: reason,
+        PrunedEvents: String(events),
+        PrunedBytes: String(bytes),
+        MaxBytes: String(max),
+        MaxUnauthenticatedBytes: String(maxUnauthenticated),
+        StoredEvents: String(after.events),
+        StoredBytes: String(after.bytes),
+        PrunedEventsEver: String(after.prunedEvents),
+      }),
+    );
   }
 
   /** Deletes events past the retention, at most once an hour of event time. */

@@ -3,11 +3,28 @@
  * as multi-row inserts of power-of-two sizes (few distinct statements, so SQLite's statement
  * cache keeps them compiled) in one transaction with relaxed durability: events are a record of
  * requests already answered, not data anyone was promised. Lookups page by the primary key.
+ *
+ * Sizes: each row carries its estimated size (`bytes`: its text's UTF-8 bytes plus
+ * {@link ROW_OVERHEAD_BYTES}); the batch's transaction adds the totals to the one `trail_usage`
+ * row and reads them back, so the recorder knows after each write whether to prune. Pruning
+ * (by age or by size) deletes a bounded slice of the oldest rows per transaction, found through
+ * the primary key (or the partial index of unauthenticated rows), and takes exactly what it
+ * deleted (`returning`) off the totals, under a cluster-wide lock so two nodes never prune the
+ * same rows twice over.
  */
 import { CompiledQuery, sql } from 'kysely';
 import type { Db } from '../../store/db.js';
-import type { TrailDecision, TrailEvent, IdentityType } from './model.js';
-import type { TrailFilterField, TrailQuery, TrailStore } from './store.js';
+import { isUnauthenticated } from './bound.js';
+import { ROW_OVERHEAD_BYTES } from './migrations/0002-bounds.js';
+import type { TrailDecision, TrailEvent, TrailFlag, IdentityType } from './model.js';
+import type {
+  TrailBudget,
+  TrailFilterField,
+  TrailPruneStep,
+  TrailQuery,
+  TrailStore,
+  TrailUsage,
+} from './store.js';
 
 /** Columns in insert order, with how each is read from an event. */
 const COLUMNS: Array<[string, (e: TrailEvent) => string | number | null]> = [
@@ -39,7 +56,10 @@ const COLUMNS: Array<[string, (e: TrailEvent) => string | number | null]> = [
   ['resource', (e) => e.resource],
   ['instance_id', (e) => e.instanceId],
   ['request_parameters', (e) => JSON.stringify(e.requestParameters)],
+  ['flags', (e) => (e.flags && e.flags.length > 0 ? e.flags.join(',') : '')],
 ];
+/** Columns computed from the others, appended to each row: `bytes`, `unauthenticated`. */
+const INSERT_COLUMNS = [...COLUMNS.map(([c]) => c), 'bytes', 'unauthenticated'];
 
 const FILTER_COLUMNS: Record<TrailFilterField, string> = {
   eventId: 'event_id',
@@ -59,7 +79,7 @@ const FILTER_COLUMNS: Record<TrailFilterField, string> = {
   instanceId: 'instance_id',
 };
 
-/** Largest rows-per-statement (28 parameters each, far below both dialects' limits). */
+/** Largest rows-per-statement (31 parameters each, far below both dialects' limits). */
 const MAX_ROWS = 64;
 
 const insertSql = new Map<string, string>();
@@ -71,9 +91,9 @@ function insertStatement(dialect: 'sqlite' | 'postgres', rows: number): string {
   if (text === undefined) {
     let n = 0;
     const tuple = () =>
-      `(${COLUMNS.map(() => (dialect === 'postgres' ? `$${++n}` : '?')).join(', ')})`;
+      `(${INSERT_COLUMNS.map(() => (dialect === 'postgres' ? `$${++n}` : '?')).join(', ')})`;
     const tuples = Array.from({ length: rows }, tuple);
-    text = `insert into trail_events (${COLUMNS.map(([c]) => c).join(', ')}) values ${tuples.join(', ')}`;
+    text = `insert into trail_events (${INSERT_COLUMNS.join(', ')}) values ${tuples.join(', ')}`;
     insertSql.set(key, text);
   }
   return text;
@@ -117,8 +137,92 @@ function toEvent(r: any): TrailEvent {
     resource: r.resource,
     instanceId: r.instance_id,
     requestParameters,
+    ...(r.flags ? { flags: flagsOf(r.flags) } : {}),
   };
 }
+
+const FLAGS: ReadonlySet<string> = new Set<TrailFlag>(['truncated', 'sampled']);
+
+function flagsOf(text: string): TrailFlag[] {
+  return text.split(',').filter((f): f is TrailFlag => FLAGS.has(f));
+}
+
+/** Estimated size of a row: the UTF-8 bytes of its text plus a fixed overhead. */
+function rowBytes(values: ReadonlyArray<string | number | null>): number {
+  let n = ROW_OVERHEAD_BYTES;
+  for (const v of values) if (typeof v === 'string') n += Buffer.byteLength(v, 'utf8');
+  return n;
+}
+
+function toUsage(r: any): TrailUsage {
+  return {
+    events: Number(r?.events ?? 0),
+    bytes: Number(r?.bytes ?? 0),
+    unauthenticatedEvents: Number(r?.unauthenticated_events ?? 0),
+    unauthenticatedBytes: Number(r?.unauthenticated_bytes ?? 0),
+    prunedEvents: Number(r?.pruned_events ?? 0),
+    prunedBytes: Number(r?.pruned_bytes ?? 0),
+  };
+}
+
+/** Changes to the totals: events and bytes added (negative: deleted), pruned for size. */
+interface UsageDelta {
+  events: number;
+  bytes: number;
+  unauthenticatedEvents: number;
+  unauthenticatedBytes: number;
+  prunedEvents: number;
+  prunedBytes: number;
+}
+
+/** Adds `d` to the totals (in `tx`'s transaction) and returns them. */
+async function addUsage(tx: Db, d: UsageDelta): Promise<TrailUsage> {
+  const r = await tx.k
+    .updateTable('trail_usage')
+    .set({
+      events: sql`events + ${d.events}`,
+      bytes: sql`bytes + ${d.bytes}`,
+      unauthenticated_events: sql`unauthenticated_events + ${d.unauthenticatedEvents}`,
+      unauthenticated_bytes: sql`unauthenticated_bytes + ${d.unauthenticatedBytes}`,
+      pruned_events: sql`pruned_events + ${d.prunedEvents}`,
+      pruned_bytes: sql`pruned_bytes + ${d.prunedBytes}`,
+    })
+    .where('id', '=', 1)
+    .returningAll()
+    .executeTakeFirst();
+  return toUsage(r);
+}
+
+/** The totals of deleted rows (`returning bytes, unauthenticated`). */
+function deletedDelta(rows: Array<{ bytes: unknown; unauthenticated: unknown }>, pruned: boolean) {
+  const d: UsageDelta = {
+    events: 0,
+    bytes: 0,
+    unauthenticatedEvents: 0,
+    unauthenticatedBytes: 0,
+    prunedEvents: 0,
+    prunedBytes: 0,
+  };
+  for (const r of rows) {
+    const b = Number(r.bytes);
+    d.events--;
+    d.bytes -= b;
+    if (Number(r.unauthenticated) === 1) {
+      d.unauthenticatedEvents--;
+      d.unauthenticatedBytes -= b;
+    }
+  }
+  if (pruned) {
+    d.prunedEvents = -d.events;
+    d.prunedBytes = -d.bytes;
+  }
+  return d;
+}
+
+/** Rows deleted per pruning transaction (SQLite deletes on the event loop: short slices). */
+const PRUNE_SLICE = 500;
+/** The cluster-wide lock pruners take. */
+const PRUNE_LOCK = 'yunbox:trail-prune';
 
 /** Trail storage over a {@link Db}. */
 export class TrailSqlStore implements TrailStore {
@@ -127,11 +231,19 @@ export class TrailSqlStore implements TrailStore {
     this.#db = db;
   }
 
-  async append(events: readonly TrailEvent[]): Promise<void> {
-    if (events.length === 0) return;
+  async append(events: readonly TrailEvent[]): Promise<TrailUsage> {
+    if (events.length === 0) return this.usage();
     const dialect = this.#db.dialect.name;
-    await this.#db.relaxed((db) =>
+    return this.#db.relaxed((db) =>
       db.transaction(async (tx) => {
+        const d: UsageDelta = {
+          events: events.length,
+          bytes: 0,
+          unauthenticatedEvents: 0,
+          unauthenticatedBytes: 0,
+          prunedEvents: 0,
+          prunedBytes: 0,
+        };
         let i = 0;
         while (i < events.length) {
           let rows = MAX_ROWS;
@@ -139,13 +251,27 @@ export class TrailSqlStore implements TrailStore {
           const params: Array<string | number | null> = [];
           for (let j = i; j < i + rows; j++) {
             const e = events[j]!;
+            const start = params.length;
             for (const [, read] of COLUMNS) params.push(read(e));
+            const bytes = rowBytes(params.slice(start));
+            const unauthenticated = isUnauthenticated(e) ? 1 : 0;
+            params.push(bytes, unauthenticated);
+            d.bytes += bytes;
+            if (unauthenticated) {
+              d.unauthenticatedEvents++;
+              d.unauthenticatedBytes += bytes;
+            }
           }
           await tx.k.executeQuery(CompiledQuery.raw(insertStatement(dialect, rows), params));
           i += rows;
         }
+        return addUsage(tx, d);
       }),
     );
+  }
+
+  async usage(): Promise<TrailUsage> {
+    return toUsage(await this.#db.k.selectFrom('trail_usage').selectAll().executeTakeFirst());
   }
 
   async lookup(q: TrailQuery): Promise<TrailEvent[]> {
@@ -175,11 +301,98 @@ export class TrailSqlStore implements TrailStore {
   }
 
   async prune(before: number): Promise<number> {
-    const r = await this.#db.relaxed((db) =>
-      db.k.deleteFrom('trail_events').where('event_time', '<', before).executeTakeFirst(),
-    );
-    return Number(r.numDeletedRows ?? 0n);
+    let deleted = 0;
+    for (;;) {
+      const n = await this.#db.relaxed((db) =>
+        db.withLock(PRUNE_LOCK, async (tx) => {
+          const rows = await deleteOldest(tx, PRUNE_SLICE, { before });
+          if (rows.length > 0) await addUsage(tx, deletedDelta(rows, false));
+          return rows.length;
+        }),
+      );
+      deleted += n;
+      if (n < PRUNE_SLICE) return deleted;
+    }
   }
+
+  async pruneToSize(budget: TrailBudget, limit = PRUNE_SLICE): Promise<TrailPruneStep> {
+    return this.#db.relaxed((db) =>
+      db.withLock(PRUNE_LOCK, async (tx) => {
+        let usage = toUsage(await tx.k.selectFrom('trail_usage').selectAll().executeTakeFirst());
+        const within = (u: TrailUsage) =>
+          u.unauthenticatedBytes <= budget.maxUnauthenticatedBytes && u.bytes <= budget.maxBytes;
+        if (within(usage)) return { events: 0, bytes: 0, usage, done: true };
+        const unauthenticatedOnly = usage.unauthenticatedBytes > budget.maxUnauthenticatedBytes;
+        const excess = unauthenticatedOnly
+          ? usage.unauthenticatedBytes - budget.maxUnauthenticatedBytes
+          : usage.bytes - budget.maxBytes;
+        const rows = await deleteOldest(tx, limit, { unauthenticatedOnly, bytes: excess });
+        if (rows.length === 0) {
+          // INVARIANT: the totals match the rows; should they not (a row deleted by hand), they
+          // are counted again, once, rather than pruning forever.
+          usage = await recount(tx);
+          return { events: 0, bytes: 0, usage, done: true };
+        }
+        const d = deletedDelta(rows, true);
+        usage = await addUsage(tx, d);
+        return { events: -d.events, bytes: -d.bytes, usage, done: within(usage) };
+      }),
+    );
+  }
+}
+
+/**
+ * Deletes the oldest rows (of the unauthenticated ones only, with `unauthenticatedOnly`): at most
+ * `limit`, only those older than `before`, and only as many as free `bytes`, when given. Finds
+ * them by index order and deletes up to the last one's key; returns what it deleted.
+ */
+async function deleteOldest(
+  tx: Db,
+  limit: number,
+  opts: { before?: number; unauthenticatedOnly?: boolean; bytes?: number },
+): Promise<Array<{ bytes: unknown; unauthenticated: unknown }>> {
+  let q = tx.k.selectFrom('trail_events').select(['event_time', 'event_id', 'bytes']);
+  // A literal 1, so both planners see the partial index's condition.
+  if (opts.unauthenticatedOnly) q = q.where(sql.ref('unauthenticated'), '=', sql.lit(1));
+  if (opts.before !== undefined) q = q.where('event_time', '<', opts.before);
+  const oldest = await q.orderBy('event_time').orderBy('event_id').limit(limit).execute();
+  if (oldest.length === 0) return [];
+  let last = oldest[oldest.length - 1]!;
+  if (opts.bytes !== undefined) {
+    let freed = 0;
+    for (const r of oldest) {
+      freed += Number(r.bytes);
+      last = r;
+      if (freed >= opts.bytes) break;
+    }
+  }
+  const time = Number(last.event_time);
+  let d = tx.k
+    .deleteFrom('trail_events')
+    .where('event_time', '<=', time)
+    .where((eb: any) => eb.or([eb('event_time', '<', time), eb('event_id', '<=', last.event_id)]));
+  if (opts.unauthenticatedOnly) d = d.where(sql.ref('unauthenticated'), '=', sql.lit(1));
+  return d.returning(['bytes', 'unauthenticated']).execute();
+}
+
+/** Counts the totals from the rows (a scan: only when they were found wrong), keeping `pruned`. */
+async function recount(tx: Db): Promise<TrailUsage> {
+  const r = await sql<any>`select count(*) as events, coalesce(sum(bytes), 0) as bytes,
+      coalesce(sum(unauthenticated), 0) as unauthenticated_events,
+      coalesce(sum(bytes * unauthenticated), 0) as unauthenticated_bytes
+    from trail_events`.execute(tx.k);
+  const c = r.rows[0];
+  await tx.k
+    .updateTable('trail_usage')
+    .set({
+      events: Number(c.events),
+      bytes: Number(c.bytes),
+      unauthenticated_events: Number(c.unauthenticated_events),
+      unauthenticated_bytes: Number(c.unauthenticated_bytes),
+    })
+    .where('id', '=', 1)
+    .execute();
+  return toUsage(await tx.k.selectFrom('trail_usage').selectAll().executeTakeFirst());
 }
 
 /** Row count (tests, the conformance suite). */

@@ -1,6 +1,6 @@
 /**
  * @module What the trail needs from storage: append a batch of events, look events up by time
- * and attributes with a cursor, prune the old ones.
+ * and attributes with a cursor, prune the old ones, and keep the stored events within a size.
  */
 import type { TrailEvent } from './model.js';
 
@@ -44,12 +44,57 @@ export interface TrailQuery {
   limit: number;
 }
 
+/**
+ * What the stored events take (sizes are estimates: each event's text plus a fixed overhead,
+ * not the database's pages), and what was pruned to stay within a size, ever.
+ */
+export interface TrailUsage {
+  events: number;
+  bytes: number;
+  /** Of those, events of requests nobody signed. */
+  unauthenticatedEvents: number;
+  unauthenticatedBytes: number;
+  /** Events deleted to stay within the size bounds (not by age), since the trail began. */
+  prunedEvents: number;
+  prunedBytes: number;
+}
+
+/** The size bounds {@link TrailStore.pruneToSize} prunes to. */
+export interface TrailBudget {
+  /** All events together. */
+  maxBytes: number;
+  /** Unauthenticated events together; past it, the oldest of them go first. */
+  maxUnauthenticatedBytes: number;
+}
+
+/** One step of {@link TrailStore.pruneToSize}. */
+export interface TrailPruneStep {
+  /** Events and bytes deleted by this step. */
+  events: number;
+  bytes: number;
+  /** Totals after it. */
+  usage: TrailUsage;
+  /** True when the totals are within the budget (nothing more to delete). */
+  done: boolean;
+}
+
 /** The trail's storage. */
 export interface TrailStore {
-  /** Stores `events` in one transaction, with relaxed durability (they are not user data). */
-  append(events: readonly TrailEvent[]): Promise<void>;
+  /**
+   * Stores `events` in one transaction, with relaxed durability (they are not user data), and
+   * returns the totals after it.
+   */
+  append(events: readonly TrailEvent[]): Promise<TrailUsage>;
   /** Events matching `q`, in time then id order (`q.direction`), at most `q.limit`. */
   lookup(q: TrailQuery): Promise<TrailEvent[]>;
   /** Deletes events older than `before` (ms); returns how many. */
   prune(before: number): Promise<number>;
+  /**
+   * One step towards `budget`: when unauthenticated events exceed their bound, deletes the
+   * oldest of them, else when all events exceed theirs, the oldest of all; at most `limit`
+   * events, by the primary key's order (no scan). Call again until `done`.
+   */
+  pruneToSize(budget: TrailBudget, limit?: number): Promise<TrailPruneStep>;
+  /** The totals now. */
+  usage(): Promise<TrailUsage>;
 }

@@ -18,6 +18,8 @@ export type Event = Record<string, any> & {
     DecidedBy: string;
     Resource: string;
     Instance?: string;
+    Truncated?: boolean;
+    Sampled?: boolean;
   };
 };
 
