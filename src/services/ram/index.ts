@@ -10,6 +10,7 @@ import { createRamApi, type RamApi } from './api.js';
 import { NoPermission } from './errors.js';
 import { ramHandlers } from './handlers.js';
 import { m0001Init } from './migrations/0001-init.js';
+import { m0002FoldedNames } from './migrations/0002-folded-names.js';
 import * as O from './operations.js';
 import { RamSqlStore } from './store-sql.js';
 import type { RamStore } from './store.js';
@@ -17,7 +18,10 @@ import type { RamStore } from './store.js';
 export type { RamApi } from './api.js';
 
 /** RAM's migrations. */
-export const ramMigrations: MigrationSet = { service: 'ram', migrations: [m0001Init] };
+export const ramMigrations: MigrationSet = {
+  service: 'ram',
+  migrations: [m0001Init, m0002FoldedNames],
+};
 
 /** The RAM service: its RPC product, its store and the API other services use. */
 export interface RamService {
