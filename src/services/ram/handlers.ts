@@ -131,7 +131,12 @@ export function ramHandlers(store: RamStore) {
       throw E.EntityNotExistUser();
     }
     await ctx.authorize({ action, resource: ramArn(ctx.accountId, `user/${userName}`) });
-    return user(ctx, userName);
+    const u = await user(ctx, userName);
+    // Named in another case: the user's own ARN must be allowed too (stored-names.ts).
+    if (u.userName !== userName) {
+      await ctx.authorize({ action, resource: ramArn(ctx.accountId, `user/${u.userName}`) });
+    }
+    return u;
   };
 
   const attachHandler =
@@ -268,9 +273,10 @@ export function ramHandlers(store: RamStore) {
 
   const createPolicy: H<typeof Ops.CreatePolicy> = async (ctx, input) => {
     checkDocument(input.PolicyDocument, 'identity');
-    if (await store.getPolicy(ctx.accountId, 'System', input.PolicyName)) {
+    const system = await store.getPolicy(ctx.accountId, 'System', input.PolicyName);
+    if (system) {
       throw E.EntityAlreadyExistsPolicy(
-        `The policy has already been created, a system policy is named \`${input.PolicyName}\`.`,
+        `The policy has already been created, a system policy is named \`${system.policyName}\`.`,
       );
     }
     const pol: Policy = {
