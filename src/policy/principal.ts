@@ -10,6 +10,7 @@
  *
  * So `acs:ram::A:root` (RAM's "trusted Alibaba Cloud account") and a bare UID admit every RAM
  * identity of A, whose own identity policies then decide; `acs:ram::A:role/R` admits sessions of R.
+ * RAM entries match without regard to ASCII case, as RAM names do (`role/approle` names AppRole).
  * `Service` entries match service principals (`ecs.aliyuncs.com`, case-insensitive),
  * `Federated` entries match identity providers, and `"*"` matches everyone including anonymous.
  */
@@ -59,6 +60,15 @@ export function principalNames(p: RequestPrincipal): string[] {
   }
 }
 
+/**
+ * ASCII letters lower-cased: RAM names are ASCII and unique without regard to case, so a role or
+ * user ARN in a Principal matches whatever case it is written in (account ids are digits; the
+ * session name, also folded, is the caller's choice and never an authority).
+ */
+function foldAscii(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
 /** A compiled Principal element. */
 export interface PrincipalMatcher {
   /** Whether the element names `p` (`undefined` = anonymous). */
@@ -70,7 +80,7 @@ export interface PrincipalMatcher {
 /** Compiles a normalised Principal element. */
 export function compilePrincipal(spec: PrincipalSpec): PrincipalMatcher {
   if (spec.any) return { any: true, matches: () => true };
-  const ram: PatternSet = compilePatterns(spec.ram);
+  const ram: PatternSet = compilePatterns(spec.ram.map(foldAscii));
   const ramAll = spec.ram.includes('*');
   const service = compilePatterns(spec.service, true);
   const federated = compilePatterns(spec.federated);
@@ -87,7 +97,7 @@ export function compilePrincipal(spec: PrincipalSpec): PrincipalMatcher {
           return false;
         default:
           if (ramAll) return true;
-          for (const name of principalNames(p)) if (ram.test(name)) return true;
+          for (const name of principalNames(p)) if (ram.test(foldAscii(name))) return true;
           return false;
       }
     },

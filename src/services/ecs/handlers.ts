@@ -106,22 +106,28 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
    * May the caller give `roleName` to ECS instances? `ram:PassRole` on the role (denied ->
    * `InvalidUser.PassRoleForbidden` with the deciding policies), the role exists, and its trust
    * policy lets `ecs.aliyuncs.com` assume it (else `InvalidRamRole.NotEcsRole`, 401 on launch,
-   * 404 on attach).
+   * 404 on attach). Returns the role: callers store and answer its name as it was created.
    */
   const passRole = async (ctx: HandlerContext, roleName: string, on: 'launch' | 'attach') => {
-    const check = { action: 'ram:PassRole', resource: ramArn(ctx.accountId, `role/${roleName}`) };
-    const d = await deps.authorizer.decide(ctx, check);
-    if (d.decision !== 'allow') {
-      ctx.log.info({ action: check.action, resource: check.resource }, 'denied');
-      throw E.InvalidUserPassRoleForbidden(
-        `The RAM user does not have the privilege to pass a RAM role. ${d.explanation}`,
-        { AccessDeniedDetail: accessDeniedDetail(ctx, check, d) },
-      );
-    }
+    const mayPass = async (name: string) => {
+      const check = { action: 'ram:PassRole', resource: ramArn(ctx.accountId, `role/${name}`) };
+      const d = await deps.authorizer.decide(ctx, check);
+      if (d.decision !== 'allow') {
+        ctx.log.info({ action: check.action, resource: check.resource }, 'denied');
+        throw E.InvalidUserPassRoleForbidden(
+          `The RAM user does not have the privilege to pass a RAM role. ${d.explanation}`,
+          { AccessDeniedDetail: accessDeniedDetail(ctx, check, d) },
+        );
+      }
+    };
+    await mayPass(roleName);
     const role = await deps.ram.getRole(ctx.accountId, roleName);
     if (!role) {
       throw E.InvalidRamRoleNotFound(`The specified RAMRoleName does not exist: \`${roleName}\`.`);
     }
+    // RAM finds names without regard to case; named in another case, the role's own ARN must be
+    // allowed too (a Deny written with its real name still applies).
+    if (role.roleName !== roleName) await mayPass(role.roleName);
     const trust = compilePolicy(role.trustPolicy, 'trust');
     const decision = trust.ok
       ? evaluateTrust(
@@ -536,7 +542,8 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
     }
     deps.changed();
     return {
-      RamRoleName: input.RamRoleName ?? (names.size === 1 ? [...names][0]! : ''),
+      // The role's name as it was created when one was detached, whatever case the call used.
+      RamRoleName: names.size === 1 ? [...names][0]! : (input.RamRoleName ?? ''),
       TotalCount: results.length,
       FailCount: results.filter((r) => !r.Success).length,
       DetachInstanceRamRoleResults: { DetachInstanceRamRoleResult: results },

@@ -6,6 +6,7 @@
  */
 import { StoreError } from '../../kernel/errors.js';
 import type { Db } from '../../store/db.js';
+import { foldName } from '../ram/index.js';
 import { formatIpv4, parseCidr, usableRange } from '../vpc/index.js';
 import type { Instance, MetadataFault, MetadataOptions, AttachedRole } from './model.js';
 import type { EcsStore, InstanceFilter, NewInstance, TransitionChange } from './store.js';
@@ -194,10 +195,14 @@ export class EcsSqlStore implements EcsStore {
     if (f.zoneId !== undefined) q = q.where('zone_id', '=', f.zoneId);
     if (f.imageId !== undefined) q = q.where('image_id', '=', f.imageId);
     if (f.instanceType !== undefined) q = q.where('instance_type', '=', f.instanceType);
-    if (f.roleName !== undefined) q = q.where('ram_role_name', '=', f.roleName);
     // Creation order; the sequence number is monotonic even if a manual clock is set back.
     const rows = await q.orderBy('seq').execute();
-    return rows.map(toInstance);
+    const all = rows.map(toInstance);
+    if (f.roleName === undefined) return all;
+    // Folded here, not with SQL lower() (locale-dependent on PostgreSQL); the account's instances
+    // in the region are read either way.
+    const role = foldName(f.roleName);
+    return all.filter((i: Instance) => i.role !== undefined && foldName(i.role.roleName) === role);
   }
 
   async listSeqs() {
@@ -254,16 +259,15 @@ export class EcsSqlStore implements EcsStore {
     const current = await this.getInstance(instanceId);
     if (!current) return { result: 'missing' as const };
     if (!current.role) return { result: 'none' as const };
-    if (roleName !== undefined && current.role.roleName !== roleName) {
+    if (roleName !== undefined && foldName(current.role.roleName) !== foldName(roleName)) {
       return { result: 'other' as const, roleName: current.role.roleName };
     }
-    let q = this.#db.k
+    const r = await this.#db.k
       .updateTable('ecs_instances')
       .set({ ram_role_name: null, role_attached_at: null, role_policy: null })
       .where('instance_id', '=', instanceId)
-      .where('ram_role_name', '=', current.role.roleName);
-    if (roleName !== undefined) q = q.where('ram_role_name', '=', roleName);
-    const r = await q.executeTakeFirst();
+      .where('ram_role_name', '=', current.role.roleName)
+      .executeTakeFirst();
     // Lost a race with another detach: it is detached either way.
     return Number(r.numUpdatedRows) > 0
       ? { result: 'detached' as const, roleName: current.role.roleName }

@@ -25,6 +25,7 @@ export interface InstanceFilter {
   imageId?: string;
   instanceType?: string;
   privateIps?: string[];
+  /** The attached RAM role's name, without regard to case (RAM names ignore case). */
   roleName?: string;
 }
 
@@ -60,7 +61,7 @@ export interface EcsStore {
     instanceId: string,
     role: AttachedRole,
   ): Promise<'attached' | 'same' | 'other' | 'missing'>;
-  /** Detaches the instance's role (only `roleName` when given). */
+  /** Detaches the instance's role (only `roleName`, in any case, when given). */
   detachRole(
     instanceId: string,
     roleName: string | undefined,

@@ -38,6 +38,16 @@ function user(name: string): User {
     updatedAt: 1,
   };
 }
+function group(name: string, id: string) {
+  return {
+    groupId: id,
+    accountId: ACCT,
+    groupName: name,
+    comments: '',
+    createdAt: 1,
+    updatedAt: 1,
+  };
+}
 function policy(name: string): Policy {
   return {
     policyId: policyId(ACCT, 'Custom', name),
@@ -152,6 +162,94 @@ export const ramConformance: ConformanceSuite = {
           'app',
           'race',
         ]);
+      },
+    },
+    {
+      name: 'names are unique without regard to case, also across two nodes',
+      async run({ db, another }) {
+        const s = await setup(db);
+        const s2 = new RamSqlStore(await another());
+        await s.createRole(role('AppRole', 1), 10);
+        expect((await storeError(s.createRole(role('approle', 2), 10))).kind).toBe('AlreadyExists');
+        await s.createUser(user('Alice'), 10);
+        expect((await storeError(s.createUser({ ...user('ALICE'), userId: 'u-2' }, 10))).kind).toBe(
+          'AlreadyExists',
+        );
+        await s.createGroup(group('Devs', 'g-1'), 10);
+        expect((await storeError(s.createGroup(group('DEVS', 'g-2'), 10))).kind).toBe(
+          'AlreadyExists',
+        );
+        await s.createPolicy(policy('ReadAll'), DOC, 10);
+        expect((await storeError(s.createPolicy(policy('readall'), DOC, 10))).kind).toBe(
+          'AlreadyExists',
+        );
+        const results = await Promise.allSettled([
+          s.createRole(role('Race', 3), 10),
+          s2.createRole(role('rACE', 4), 10),
+        ]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+        expect((rejected.reason as StoreError).kind).toBe('AlreadyExists');
+        expect((await s.listRoles(ACCT, { limit: 100 })).items).toHaveLength(2);
+      },
+    },
+    {
+      name: 'names are found without regard to case and keep their spelling',
+      async run({ db }) {
+        const s = await setup(db);
+        const r = role('AppRole', 1);
+        await s.createRole(r, 10);
+        await s.createUser(user('Alice'), 10);
+        await s.createGroup(group('Devs', 'g-1'), 10);
+        await s.createPolicy(policy('ReadAll'), DOC, 10);
+        await s.upsertSystemPolicy('AliyunOSSReadOnlyAccess', 'd', DOC, 1);
+        // Twice each: the second may come from a node cache.
+        for (let i = 0; i < 2; i++) {
+          expect((await s.getRole(ACCT, 'approle'))?.roleName).toBe('AppRole');
+          expect((await s.getRole(ACCT, 'APPROLE'))?.roleId).toBe(r.roleId);
+          expect((await s.getUser(ACCT, 'alice'))?.userName).toBe('Alice');
+          expect((await s.getGroup(ACCT, 'dEVS'))?.groupName).toBe('Devs');
+          expect((await s.getPolicy(ACCT, 'Custom', 'readall'))?.policyName).toBe('ReadAll');
+          const sys = await s.getPolicy(ACCT, 'System', 'aliyunossreadonlyaccess');
+          expect(sys?.policyName).toBe('AliyunOSSReadOnlyAccess');
+        }
+        expect(await s.getRole(ACCT, 'approle2')).toBeUndefined();
+        expect(await s.getPolicy(ACCT, 'System', 'readall')).toBeUndefined();
+        // A change is seen through every spelling, also after a cached read.
+        await s.updateRole({ ...r, description: 'changed', updatedAt: 5 });
+        expect((await s.getRole(ACCT, 'approle'))?.description).toBe('changed');
+        await s.deleteUser(ACCT, 'ALICE');
+        await s.deleteGroup(ACCT, 'devs');
+        await s.deleteRole(ACCT, 'appROLE');
+        expect(await s.getRole(ACCT, 'AppRole')).toBeUndefined();
+        expect(await s.getUser(ACCT, 'Alice')).toBeUndefined();
+      },
+    },
+    {
+      name: 'a rename may change case of its own name, never take another name in any case',
+      async run({ db }) {
+        const s = await setup(db);
+        const a = user('alice');
+        await s.createUser(a, 10);
+        await s.createUser({ ...user('bob'), userId: 'u-bob' }, 10);
+        await s.updateUser({ ...a, userName: 'Alice', updatedAt: 2 });
+        expect((await s.getUser(ACCT, 'alice'))?.userName).toBe('Alice');
+        const e = await storeError(s.updateUser({ ...a, userName: 'BOB', updatedAt: 3 }));
+        expect(e.kind).toBe('AlreadyExists');
+        await s.updateUser({ ...a, userName: 'carol', updatedAt: 4 });
+        expect(await s.getUser(ACCT, 'alice')).toBeUndefined();
+        expect((await storeError(s.createUser({ ...user('CAROL'), userId: 'u-3' }, 10))).kind).toBe(
+          'AlreadyExists',
+        );
+        await s.createUser({ ...user('ALICE'), userId: 'u-4' }, 10);
+        const g = group('ops', 'g-1');
+        await s.createGroup(g, 10);
+        await s.createGroup(group('dev', 'g-2'), 10);
+        expect((await storeError(s.updateGroup({ ...g, groupName: 'Dev' }))).kind).toBe(
+          'AlreadyExists',
+        );
+        await s.updateGroup({ ...g, groupName: 'OPS' });
+        expect((await s.getGroup(ACCT, 'ops'))?.groupName).toBe('OPS');
       },
     },
     {

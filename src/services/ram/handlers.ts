@@ -131,7 +131,12 @@ export function ramHandlers(store: RamStore) {
       throw E.EntityNotExistUser();
     }
     await ctx.authorize({ action, resource: ramArn(ctx.accountId, `user/${userName}`) });
-    return user(ctx, userName);
+    const u = await user(ctx, userName);
+    // Named in another case: the user's own ARN must be allowed too (stored-names.ts).
+    if (u.userName !== userName) {
+      await ctx.authorize({ action, resource: ramArn(ctx.accountId, `user/${u.userName}`) });
+    }
+    return u;
   };
 
   const attachHandler =
@@ -237,15 +242,18 @@ export function ramHandlers(store: RamStore) {
   };
 
   const updateRole: H<typeof Ops.UpdateRole> = async (ctx, input) => {
-    const r = await role(ctx, input.RoleName);
+    // INVARIANT: what a store returns may come from a read cache and is frozen; build a new value.
+    const old = await role(ctx, input.RoleName);
     if (input.NewAssumeRolePolicyDocument !== undefined) {
       checkDocument(input.NewAssumeRolePolicyDocument, 'trust');
-      r.trustPolicy = input.NewAssumeRolePolicyDocument;
     }
-    if (input.NewDescription !== undefined) r.description = input.NewDescription;
-    if (input.NewMaxSessionDuration !== undefined)
-      r.maxSessionDuration = input.NewMaxSessionDuration;
-    r.updatedAt = ctx.now;
+    const r: Role = {
+      ...old,
+      trustPolicy: input.NewAssumeRolePolicyDocument ?? old.trustPolicy,
+      description: input.NewDescription ?? old.description,
+      maxSessionDuration: input.NewMaxSessionDuration ?? old.maxSessionDuration,
+      updatedAt: ctx.now,
+    };
     await store.updateRole(r);
     return { Role: roleToWire(r) };
   };
@@ -265,9 +273,10 @@ export function ramHandlers(store: RamStore) {
 
   const createPolicy: H<typeof Ops.CreatePolicy> = async (ctx, input) => {
     checkDocument(input.PolicyDocument, 'identity');
-    if (await store.getPolicy(ctx.accountId, 'System', input.PolicyName)) {
+    const system = await store.getPolicy(ctx.accountId, 'System', input.PolicyName);
+    if (system) {
       throw E.EntityAlreadyExistsPolicy(
-        `The policy has already been created, a system policy is named \`${input.PolicyName}\`.`,
+        `The policy has already been created, a system policy is named \`${system.policyName}\`.`,
       );
     }
     const pol: Policy = {
@@ -322,9 +331,8 @@ export function ramHandlers(store: RamStore) {
   };
 
   const updatePolicyDescription: H<typeof Ops.UpdatePolicyDescription> = async (ctx, input) => {
-    const pol = await customPolicy(ctx, input.PolicyName);
-    pol.description = input.NewDescription ?? '';
-    pol.updatedAt = ctx.now;
+    const old = await customPolicy(ctx, input.PolicyName);
+    const pol: Policy = { ...old, description: input.NewDescription ?? '', updatedAt: ctx.now };
     await store.updatePolicyDescription(pol.policyId, pol.description, ctx.now);
     return { Policy: policyToWire(pol) };
   };
@@ -477,13 +485,16 @@ export function ramHandlers(store: RamStore) {
   };
 
   const updateUser: H<typeof Ops.UpdateUser> = async (ctx, input) => {
-    const u = await user(ctx, input.UserName);
-    if (input.NewUserName !== undefined) u.userName = input.NewUserName;
-    if (input.NewDisplayName !== undefined) u.displayName = input.NewDisplayName;
-    if (input.NewEmail !== undefined) u.email = input.NewEmail;
-    if (input.NewMobilePhone !== undefined) u.mobilePhone = input.NewMobilePhone;
-    if (input.NewComments !== undefined) u.comments = input.NewComments;
-    u.updatedAt = ctx.now;
+    const old = await user(ctx, input.UserName);
+    const u: User = {
+      ...old,
+      userName: input.NewUserName ?? old.userName,
+      displayName: input.NewDisplayName ?? old.displayName,
+      email: input.NewEmail ?? old.email,
+      mobilePhone: input.NewMobilePhone ?? old.mobilePhone,
+      comments: input.NewComments ?? old.comments,
+      updatedAt: ctx.now,
+    };
     try {
       await store.updateUser(u);
     } catch (e) {
@@ -612,10 +623,13 @@ export function ramHandlers(store: RamStore) {
   };
 
   const updateGroup: H<typeof Ops.UpdateGroup> = async (ctx, input) => {
-    const g = await group(ctx, input.GroupName);
-    if (input.NewGroupName !== undefined) g.groupName = input.NewGroupName;
-    if (input.NewComments !== undefined) g.comments = input.NewComments;
-    g.updatedAt = ctx.now;
+    const old = await group(ctx, input.GroupName);
+    const g: Group = {
+      ...old,
+      groupName: input.NewGroupName ?? old.groupName,
+      comments: input.NewComments ?? old.comments,
+      updatedAt: ctx.now,
+    };
     try {
       await store.updateGroup(g);
     } catch (e) {

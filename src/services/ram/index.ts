@@ -3,21 +3,34 @@
  * attachments, on the RPC gateway at `ram.aliyuncs.com`. Exports the module other services use.
  */
 import { SYSTEM_POLICIES } from '../../policy/index.js';
-import { bind, type RpcProduct } from '../../protocol/rpc-operation.js';
+import {
+  bind,
+  type BoundOperation,
+  type Handler,
+  type OperationDecl,
+  type RpcProduct,
+} from '../../protocol/rpc-operation.js';
+import type { ParamShape } from '../../protocol/rpc-schema.js';
 import type { Db } from '../../store/db.js';
 import type { MigrationSet } from '../../store/migrate.js';
 import { createRamApi, type RamApi } from './api.js';
 import { NoPermission } from './errors.js';
 import { ramHandlers } from './handlers.js';
 import { m0001Init } from './migrations/0001-init.js';
+import { m0002FoldedNames } from './migrations/0002-folded-names.js';
 import * as O from './operations.js';
 import { RamSqlStore } from './store-sql.js';
+import { withStoredNames } from './stored-names.js';
 import type { RamStore } from './store.js';
 
 export type { RamApi } from './api.js';
+export { foldName } from './names.js';
 
 /** RAM's migrations. */
-export const ramMigrations: MigrationSet = { service: 'ram', migrations: [m0001Init] };
+export const ramMigrations: MigrationSet = {
+  service: 'ram',
+  migrations: [m0001Init, m0002FoldedNames],
+};
 
 /** The RAM service: its RPC product, its store and the API other services use. */
 export interface RamService {
@@ -28,61 +41,73 @@ export interface RamService {
   seedSystemPolicies(now: number): Promise<void>;
 }
 
+/**
+ * RAM's operations bound to their handlers over `store`. Calls naming an existing entity get its
+ * stored spelling (stored-names.ts); those creating one, and the AccessKey calls (which authorise
+ * in the handler), get the caller's.
+ */
+export function ramOperations(store: RamStore): BoundOperation[] {
+  const h = ramHandlers(store);
+  const named = withStoredNames(store);
+  const bindNamed = <S extends ParamShape>(decl: OperationDecl<S>, handler: Handler<S>) =>
+    bind(decl, named(decl, handler));
+  return [
+    bind(O.CreateRole, h.createRole),
+    bindNamed(O.GetRole, h.getRole),
+    bind(O.ListRoles, h.listRoles),
+    bindNamed(O.UpdateRole, h.updateRole),
+    bindNamed(O.DeleteRole, h.deleteRole),
+    bind(O.CreatePolicy, h.createPolicy),
+    bindNamed(O.GetPolicy, h.getPolicy),
+    bind(O.ListPolicies, h.listPolicies),
+    bindNamed(O.UpdatePolicyDescription, h.updatePolicyDescription),
+    bindNamed(O.DeletePolicy, h.deletePolicy),
+    bindNamed(O.CreatePolicyVersion, h.createPolicyVersion),
+    bindNamed(O.GetPolicyVersion, h.getPolicyVersion),
+    bindNamed(O.ListPolicyVersions, h.listPolicyVersions),
+    bindNamed(O.SetDefaultPolicyVersion, h.setDefaultPolicyVersion),
+    bindNamed(O.DeletePolicyVersion, h.deletePolicyVersion),
+    bindNamed(O.ListEntitiesForPolicy, h.listEntitiesForPolicy),
+    bindNamed(O.AttachPolicyToRole, h.attachPolicyToRole),
+    bindNamed(O.DetachPolicyFromRole, h.detachPolicyFromRole),
+    bindNamed(O.AttachPolicyToUser, h.attachPolicyToUser),
+    bindNamed(O.DetachPolicyFromUser, h.detachPolicyFromUser),
+    bindNamed(O.AttachPolicyToGroup, h.attachPolicyToGroup),
+    bindNamed(O.DetachPolicyFromGroup, h.detachPolicyFromGroup),
+    bindNamed(O.ListPoliciesForRole, h.listPoliciesForRole),
+    bindNamed(O.ListPoliciesForUser, h.listPoliciesForUser),
+    bindNamed(O.ListPoliciesForGroup, h.listPoliciesForGroup),
+    bind(O.CreateUser, h.createUser),
+    bindNamed(O.GetUser, h.getUser),
+    bind(O.ListUsers, h.listUsers),
+    bindNamed(O.UpdateUser, h.updateUser),
+    bindNamed(O.DeleteUser, h.deleteUser),
+    bind(O.CreateAccessKey, h.createAccessKey),
+    bind(O.ListAccessKeys, h.listAccessKeys),
+    bind(O.UpdateAccessKey, h.updateAccessKey),
+    bind(O.DeleteAccessKey, h.deleteAccessKey),
+    bind(O.GetAccessKeyLastUsed, h.getAccessKeyLastUsed),
+    bind(O.CreateGroup, h.createGroup),
+    bindNamed(O.GetGroup, h.getGroup),
+    bind(O.ListGroups, h.listGroups),
+    bindNamed(O.UpdateGroup, h.updateGroup),
+    bindNamed(O.DeleteGroup, h.deleteGroup),
+    bindNamed(O.AddUserToGroup, h.addUserToGroup),
+    bindNamed(O.RemoveUserFromGroup, h.removeUserFromGroup),
+    bindNamed(O.ListGroupsForUser, h.listGroupsForUser),
+    bindNamed(O.ListUsersForGroup, h.listUsersForGroup),
+  ];
+}
+
 /** Builds the RAM service over a database. */
 export function createRamService(db: Db): RamService {
   const store = new RamSqlStore(db);
-  const h = ramHandlers(store);
   const product: RpcProduct = {
     product: 'Ram',
     version: '2015-05-01',
     hostId: () => 'ram.aliyuncs.com',
     denied: (message, detail) => NoPermission(message, { AccessDeniedDetail: detail }),
-    operations: [
-      bind(O.CreateRole, h.createRole),
-      bind(O.GetRole, h.getRole),
-      bind(O.ListRoles, h.listRoles),
-      bind(O.UpdateRole, h.updateRole),
-      bind(O.DeleteRole, h.deleteRole),
-      bind(O.CreatePolicy, h.createPolicy),
-      bind(O.GetPolicy, h.getPolicy),
-      bind(O.ListPolicies, h.listPolicies),
-      bind(O.UpdatePolicyDescription, h.updatePolicyDescription),
-      bind(O.DeletePolicy, h.deletePolicy),
-      bind(O.CreatePolicyVersion, h.createPolicyVersion),
-      bind(O.GetPolicyVersion, h.getPolicyVersion),
-      bind(O.ListPolicyVersions, h.listPolicyVersions),
-      bind(O.SetDefaultPolicyVersion, h.setDefaultPolicyVersion),
-      bind(O.DeletePolicyVersion, h.deletePolicyVersion),
-      bind(O.ListEntitiesForPolicy, h.listEntitiesForPolicy),
-      bind(O.AttachPolicyToRole, h.attachPolicyToRole),
-      bind(O.DetachPolicyFromRole, h.detachPolicyFromRole),
-      bind(O.AttachPolicyToUser, h.attachPolicyToUser),
-      bind(O.DetachPolicyFromUser, h.detachPolicyFromUser),
-      bind(O.AttachPolicyToGroup, h.attachPolicyToGroup),
-      bind(O.DetachPolicyFromGroup, h.detachPolicyFromGroup),
-      bind(O.ListPoliciesForRole, h.listPoliciesForRole),
-      bind(O.ListPoliciesForUser, h.listPoliciesForUser),
-      bind(O.ListPoliciesForGroup, h.listPoliciesForGroup),
-      bind(O.CreateUser, h.createUser),
-      bind(O.GetUser, h.getUser),
-      bind(O.ListUsers, h.listUsers),
-      bind(O.UpdateUser, h.updateUser),
-      bind(O.DeleteUser, h.deleteUser),
-      bind(O.CreateAccessKey, h.createAccessKey),
-      bind(O.ListAccessKeys, h.listAccessKeys),
-      bind(O.UpdateAccessKey, h.updateAccessKey),
-      bind(O.DeleteAccessKey, h.deleteAccessKey),
-      bind(O.GetAccessKeyLastUsed, h.getAccessKeyLastUsed),
-      bind(O.CreateGroup, h.createGroup),
-      bind(O.GetGroup, h.getGroup),
-      bind(O.ListGroups, h.listGroups),
-      bind(O.UpdateGroup, h.updateGroup),
-      bind(O.DeleteGroup, h.deleteGroup),
-      bind(O.AddUserToGroup, h.addUserToGroup),
-      bind(O.RemoveUserFromGroup, h.removeUserFromGroup),
-      bind(O.ListGroupsForUser, h.listGroupsForUser),
-      bind(O.ListUsersForGroup, h.listUsersForGroup),
-    ],
+    operations: ramOperations(store),
   };
   return {
     product,

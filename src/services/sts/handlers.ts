@@ -1,6 +1,7 @@
 /**
  * @module STS handlers: AssumeRole (identity policy + trust policy, both required; root refused)
- * and GetCallerIdentity (no permission needed).
+ * and GetCallerIdentity (no permission needed). A RoleArn names its role without regard to case;
+ * AssumedRoleUser.Arn and the session carry the role's name as it was created.
  */
 import { compilePolicy, evaluateTrust } from '../../policy/index.js';
 import { isoSeconds } from '../../kernel/clock.js';
@@ -57,6 +58,14 @@ export function assumeRole(deps: StsHandlerDeps): Handler<(typeof AssumeRole)['p
       resource: ramArn(roleAccount, `role/${roleName}`),
     });
     if (!role) throw StsEntityNotExistRole();
+    // Role names are found without regard to case (`role/approle` is AppRole); the role's own
+    // ARN must be allowed too, so a Deny written with its real name still applies.
+    if (role.roleName !== roleName) {
+      await ctx.authorize({
+        action: 'sts:AssumeRole',
+        resource: ramArn(roleAccount, `role/${role.roleName}`),
+      });
+    }
     const trust = compilePolicy(role.trustPolicy, 'trust');
     if (!trust.ok) throw StsNoPermission('The trust policy of the role is invalid.');
     const decision = evaluateTrust(

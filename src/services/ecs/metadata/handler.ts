@@ -21,7 +21,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../../kernel/clock.js';
 import { isoSeconds } from '../../../kernel/clock.js';
 import { accessLogger } from '../../../kernel/access-log.js';
-import type { RamApi } from '../../ram/index.js';
+import { foldName, type RamApi } from '../../ram/index.js';
 import { instanceCredential, type CredentialMinter } from '../credentials.js';
 import { visibleStatus, type Instance } from '../model.js';
 import { issueMetadataToken, MAX_TOKEN_TTL_SECONDS, verifyMetadataToken } from './tokens.js';
@@ -266,7 +266,8 @@ export function createMetadataHandler(deps: MetadataDeps): MetadataHandler {
         // No role: 404, never an empty 200 (the Node SDK would fetch the listing as a document).
         if (!role) return send(404);
         if (below.length === 2) return send(200, role.roleName);
-        if (below[2] !== role.roleName) return send(404);
+        // The role's name in any case, as RAM finds names (the listing above has its spelling).
+        if (foldName(below[2]!) !== foldName(role.roleName)) return send(404);
         const ramRole = await deps.ram.getRole(inst.accountId, role.roleName);
         if (!ramRole) return send(404);
         const cred = await instanceCredential(
