@@ -5,8 +5,8 @@
  * an-alibaba-cloud-account), with the outcome (`errorCode` empty, or why it was refused), the
  * source address, the user agent and the AccessKeyId presented (at most 128 characters). Never
  * the secret: it is not among the facts passed on. Recorded through the trail's recorder like an
- * RPC call (`TrailRecorder.rpc`), so the trail's own bounds and sampling apply to these events
- * too; its `eventType` is therefore `ApiCall`, where ActionTrail says `ConsoleSignin`.
+ * RPC call (`TrailRecorder.rpc`, with ActionTrail's event type `ConsoleSignin`), so the trail's
+ * own bounds and sampling apply to these events too.
  */
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -92,7 +92,7 @@ export function recordSignIn(
       : {}),
   };
   try {
-    trail.rpc(ctx);
+    trail.rpc(ctx, CONSOLE_SIGNIN);
   } catch (e) {
     log.warn({ err: e }, 'console: sign-in not recorded in the trail');
   }

@@ -92,7 +92,7 @@ export interface RpcDeps {
   clock: Clock;
   region: string;
   /** Told of every request that reached routing once it is answered (the audit trail). */
-  trail?: { rpc(ctx: RpcCtx): void };
+  trail?: { rpc(ctx: RpcCtx, eventType?: string): void };
 }
 
 /** Per-request state of the RPC pipeline. */

@@ -59,6 +59,7 @@ describe('sign-in attempts in the audit trail', () => {
     const [failed, asUser, asRoot] = events; // newest first
     expect(asRoot).toMatchObject({
       eventName: 'ConsoleSignin',
+      eventType: 'ConsoleSignin',
       serviceName: 'AasCustomer',
       sourceIpAddress: '127.0.0.1',
       userAgent: 'sign-in-test/1.0',
@@ -72,6 +73,7 @@ describe('sign-in attempts in the audit trail', () => {
       userIdentity: { type: 'ram-user', userName: 'trail-signer', accessKeyId: user.accessKeyId },
     });
     expect(failed).toMatchObject({
+      eventType: 'ConsoleSignin',
       errorCode: 'InvalidAccessKey',
       sourceIpAddress: '127.0.0.1',
       userIdentity: { type: 'unknown', accessKeyId: user.accessKeyId },

@@ -157,11 +157,15 @@ export class TrailRecorder {
     return this.#queue.length - this.#head;
   }
 
-  /** An RPC request that reached routing, answered (called by the RPC pipeline). */
-  rpc(ctx: RpcCtx): void {
+  /**
+   * An RPC request that reached routing, answered (called by the RPC pipeline); `eventType`
+   * names another kind of event recorded from the same facts (the console's `ConsoleSignin`).
+   */
+  rpc(ctx: RpcCtx, eventType?: string): void {
     if (this.#closed) return;
     try {
-      this.#push(rpcEvent(ctx, this.#region, newEventId()));
+      const e = rpcEvent(ctx, this.#region, newEventId());
+      this.#push(eventType === undefined ? e : { ...e, eventType });
     } catch (e) {
       this.#lost(e);
     }
