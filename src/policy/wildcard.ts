@@ -45,10 +45,11 @@ export const MAX_PATTERN_LENGTH = 2048;
 
 /**
  * Longest request value `StringLike`/`StringNotLike` compare, in characters (UTF-16 code units).
- * A longer value (a 128 KiB `User-Agent`) makes the condition unknown: an Allow never applies and
- * a Deny does, so padding a value can neither gain access nor slip past a Deny.
+ * Every bounded value yunbox puts in a request context fits (`sts:ExternalId` 1,224, `oss:Prefix`
+ * 1,023, tags 128); a longer one (a 128 KiB `User-Agent`) makes the condition unknown: an Allow
+ * never applies and a Deny does, so padding a value can neither gain access nor slip past a Deny.
  */
-export const MAX_LIKE_VALUE_LENGTH = 4096;
+export const MAX_LIKE_VALUE_LENGTH = 2048;
 
 const ALWAYS: PatternSet = { test: () => true, matchesAll: true };
 const NEVER: PatternSet = { test: () => false, matchesAll: false };
@@ -92,37 +93,51 @@ function literalAt(s: string, lit: string, i: number): boolean {
 
 // ---------------------------------------------------------------- segments
 
-/** A `*`-free part of a pattern: literal runs and `?` (`null`), in order. */
+/**
+ * A `*`-free part of a pattern, in order: `null` for `?`, a number for a one-unit literal (a
+ * character code, never a surrogate), a string for a longer literal run.
+ */
 interface Segment {
-  tokens: (string | null)[];
+  tokens: (string | number | null)[];
+  /** The first token when it is a literal, as text (for `indexOf`). */
+  first: string | undefined;
   /** Fewest code units it can match (a `?` takes one or two). */
   minUnits: number;
 }
 
 function segment(text: string, questionMark: boolean): Segment {
-  const tokens: (string | null)[] = [];
+  const tokens: (string | number | null)[] = [];
   let lit = '';
-  let minUnits = 0;
+  const flush = () => {
+    if (lit === '') return;
+    const c = lit.charCodeAt(0);
+    tokens.push(lit.length === 1 && !isHigh(c) && !isLow(c) ? c : lit);
+    lit = '';
+  };
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (ch === '?' && questionMark) {
-      if (lit !== '') tokens.push(lit);
-      lit = '';
+      flush();
       tokens.push(null);
-      minUnits += 1;
     } else {
       lit += ch;
-      minUnits += 1;
     }
   }
-  if (lit !== '') tokens.push(lit);
-  return { tokens, minUnits };
+  flush();
+  const t0 = tokens[0];
+  const first = typeof t0 === 'number' ? String.fromCharCode(t0) : (t0 ?? undefined);
+  return { tokens, first, minUnits: text.length };
 }
 
 /** Matches `seg` forwards from `i`, within `[i, limit]`; its end, or -1. */
 function forward(seg: Segment, s: string, i: number, limit: number): number {
-  for (const t of seg.tokens) {
-    if (t === null) {
+  const tokens = seg.tokens;
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (typeof t === 'number') {
+      if (i >= limit || s.charCodeAt(i) !== t) return -1;
+      i += 1;
+    } else if (t === null) {
       if (i >= limit) return -1;
       i += isHigh(s.charCodeAt(i)) && i + 1 < s.length && isLow(s.charCodeAt(i + 1)) ? 2 : 1;
     } else {
@@ -135,9 +150,13 @@ function forward(seg: Segment, s: string, i: number, limit: number): number {
 
 /** Matches `seg` backwards so that it ends at `j`, within `[floor, j]`; its start, or -1. */
 function backward(seg: Segment, s: string, j: number, floor: number): number {
-  for (let k = seg.tokens.length - 1; k >= 0; k--) {
-    const t = seg.tokens[k]!;
-    if (t === null) {
+  const tokens = seg.tokens;
+  for (let k = tokens.length - 1; k >= 0; k--) {
+    const t = tokens[k]!;
+    if (typeof t === 'number') {
+      if (j <= floor || s.charCodeAt(j - 1) !== t) return -1;
+      j -= 1;
+    } else if (t === null) {
       if (j <= floor) return -1;
       j -= j >= 2 && isLow(s.charCodeAt(j - 1)) && isHigh(s.charCodeAt(j - 2)) ? 2 : 1;
     } else {
@@ -151,9 +170,9 @@ function backward(seg: Segment, s: string, j: number, floor: number): number {
 
 /** The leftmost place of `seg` within `[lo, hi]` (starting on a code point); its end, or -1. */
 function leftmost(seg: Segment, s: string, lo: number, hi: number): number {
-  const first = seg.tokens[0];
+  const first = seg.first;
   for (let i = lo; i + seg.minUnits <= hi; i++) {
-    if (typeof first === 'string') {
+    if (first !== undefined) {
       i = s.indexOf(first, i);
       if (i < 0 || i + seg.minUnits > hi) return -1;
     }
