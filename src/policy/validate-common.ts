@@ -1,11 +1,12 @@
 /**
  * @module What validate.ts and its parts (validate-principal.ts, validate-condition.ts) share: the
- * {@link Reporter} that collects diagnostics with their line and column, and the helpers that read
- * elements and word messages.
+ * {@link Reporter} that collects diagnostics with their line and column, the helpers that read
+ * elements and word messages, and {@link checkPattern}, the limits every wildcard pattern keeps.
  */
 import type { Scalar } from './conditions/index.js';
 import type { JsonValue, SourcePosition } from './document.js';
 import type { Diagnostic, PolicyKind } from './types.js';
+import { MAX_PATTERN_LENGTH, MAX_PATTERN_WILDCARDS, countWildcards } from './wildcard.js';
 
 /** How messages name each kind of document. */
 export const KIND_LABEL: Record<PolicyKind, string> = {
@@ -19,9 +20,12 @@ export const KIND_LABEL: Record<PolicyKind, string> = {
 export class Reporter {
   readonly diagnostics: Diagnostic[] = [];
   readonly #positions: Map<string, SourcePosition>;
+  /** Whether {@link checkPattern} enforces its limits (false for documents stored earlier). */
+  readonly patternLimits: boolean;
 
-  constructor(positions: Map<string, SourcePosition>) {
+  constructor(positions: Map<string, SourcePosition>, patternLimits = true) {
     this.#positions = positions;
+    this.patternLimits = patternLimits;
   }
 
   #add(severity: 'error' | 'warning', code: string, message: string, pointer: string): void {
@@ -53,6 +57,36 @@ export class Reporter {
   onlyWarningsSince(since: number): boolean {
     return this.diagnostics.slice(since).every((d) => d.severity === 'warning');
   }
+}
+
+/**
+ * Checks the limits of one wildcard pattern (an Action, Resource or Principal entry, a
+ * `StringLike` value): at most {@link MAX_PATTERN_LENGTH} characters and
+ * {@link MAX_PATTERN_WILDCARDS} wildcards. Reports `PatternTooLong` or `TooManyWildcards` and
+ * returns false when one is exceeded; always true when the reporter's `patternLimits` is off.
+ * @example
+ * checkPattern(r, 'acs:oss:*:*:logs/*.gz', '/Statement/0/Resource'); // true
+ */
+export function checkPattern(r: Reporter, pattern: string, pointer: string): boolean {
+  if (!r.patternLimits) return true;
+  if (pattern.length > MAX_PATTERN_LENGTH) {
+    r.error(
+      'PatternTooLong',
+      `${quote(pattern)} has ${pattern.length} characters; a pattern may have at most ${MAX_PATTERN_LENGTH}`,
+      pointer,
+    );
+    return false;
+  }
+  const n = countWildcards(pattern);
+  if (n > MAX_PATTERN_WILDCARDS) {
+    r.error(
+      'TooManyWildcards',
+      `${quote(pattern)} has ${n} wildcards (\`*\` and \`?\`); a pattern may have at most ${MAX_PATTERN_WILDCARDS}`,
+      pointer,
+    );
+    return false;
+  }
+  return true;
 }
 
 /**

@@ -2,10 +2,19 @@
  * @module Validation of a statement's `Condition` block (part of validate.ts): operators as RAM's
  * "Conditional operators" lists them (`...IfExists` and `Null` refused, set qualifiers warned),
  * known condition keys and their types, and each value read by its operator family.
+ * `StringLike`/`StringNotLike` values are wildcard patterns and keep {@link checkPattern}'s limits.
  */
 import { classifyKey, familyForKeyType, parseOperator, type Scalar } from './conditions/index.js';
 import { pointerToken, type JsonValue } from './document.js';
-import { isObject, isScalar, quote, suggest, typeName, type Reporter } from './validate-common.js';
+import {
+  checkPattern,
+  isObject,
+  isScalar,
+  quote,
+  suggest,
+  typeName,
+  type Reporter,
+} from './validate-common.js';
 
 /** One `Operator: { key: values }` pair of a statement's Condition block. */
 export interface PolicyCondition {
@@ -126,6 +135,7 @@ export function validateConditionBlock(
         continue;
       }
       const values: Scalar[] = [];
+      const isPattern = parsed.info.positive === 'StringLike';
       let ok = true;
       for (const item of list) {
         if (!isScalar(item.value)) {
@@ -144,6 +154,10 @@ export function validateConditionBlock(
             `${quote(String(item.value))} ${pv.reason} (for ${quote(operator)} on ${quote(key)})`,
             item.pointer,
           );
+          ok = false;
+          continue;
+        }
+        if (isPattern && !checkPattern(r, String(item.value), item.pointer)) {
           ok = false;
           continue;
         }

@@ -1,12 +1,13 @@
 /**
  * @module Validation of a statement's `Principal` (part of validate.ts): `"*"`; in trust policies
  * an object of `RAM`, `Service` and `Federated` entries; in bucket policies a list of UIDs and
- * ARNs.
+ * ARNs. Every entry is a wildcard pattern and keeps {@link checkPattern}'s limits.
  */
 import { pointerToken, type JsonValue } from './document.js';
 import type { PrincipalSpec } from './principal.js';
 import type { PolicyKind } from './types.js';
 import {
+  checkPattern,
   isObject,
   quote,
   stringList,
@@ -49,7 +50,7 @@ export function validatePrincipal(
         r.error('InvalidPrincipal', `principal entries must be strings, not ${typeName(e)}`, at);
       } else if (e === '*') {
         spec.any = true;
-      } else if (ramEntry(r, kind, e, at)) {
+      } else if (checkPattern(r, e, at) && ramEntry(r, kind, e, at)) {
         spec.ram.push(e);
       }
     });
@@ -88,6 +89,7 @@ export function validatePrincipal(
     if (!list) continue;
     list.forEach((e, i) => {
       const eat = Array.isArray(v[key]) ? `${at}/${i}` : at;
+      if (!checkPattern(r, e, eat)) return;
       if (key === 'RAM') {
         if (ramEntry(r, kind, e, eat)) spec.ram.push(e);
       } else if (key === 'Service') {

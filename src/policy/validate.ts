@@ -25,6 +25,7 @@ import {
 import type { PrincipalSpec } from './principal.js';
 import type { Diagnostic, PolicyKind } from './types.js';
 import {
+  checkPattern,
   hasControlCharacter,
   isObject,
   KIND_LABEL,
@@ -94,7 +95,8 @@ export type ValidationOutcome =
   | { ok: false; diagnostics: Diagnostic[] };
 
 /**
- * Validates a document's text for `kind`.
+ * Validates a document's text for `kind`. `patternLimits: false` skips the limits on wildcard
+ * patterns (see `checkPattern`), for documents stored before those limits existed.
  * @example
  * const r = validatePolicyText('{"Version":"1","Statement":[]}', 'identity');
  * // r.ok === false; r.diagnostics[0].code === 'EmptyStatement'
@@ -103,6 +105,7 @@ export function validatePolicyText(
   text: unknown,
   kind: PolicyKind,
   maxLength: number = DEFAULT_MAX_LENGTH[kind],
+  opts: { patternLimits?: boolean } = {},
 ): ValidationOutcome {
   if (!Object.prototype.hasOwnProperty.call(DEFAULT_MAX_LENGTH, kind)) {
     return fail(
@@ -140,7 +143,7 @@ export function validatePolicyText(
       ],
     };
   }
-  const v = new Validator(kind, parsed.json.positions);
+  const v = new Validator(kind, parsed.json.positions, opts.patternLimits ?? true);
   const document = v.document(parsed.json.value);
   const errors = v.diagnostics.filter((d) => d.severity === 'error');
   const warnings = v.diagnostics.filter((d) => d.severity === 'warning');
@@ -156,9 +159,9 @@ class Validator {
   readonly #r: Reporter;
   readonly #kind: PolicyKind;
 
-  constructor(kind: PolicyKind, positions: Map<string, SourcePosition>) {
+  constructor(kind: PolicyKind, positions: Map<string, SourcePosition>, patternLimits: boolean) {
     this.#kind = kind;
-    this.#r = new Reporter(positions);
+    this.#r = new Reporter(positions, patternLimits);
   }
 
   get diagnostics(): Diagnostic[] {
@@ -338,11 +341,13 @@ class Validator {
       const list = stringList(this.#r, value[name]!, `${pointer}/${name}`, name, 'InvalidAction');
       if (list) {
         list.forEach((a, i) => {
+          const at = `${pointer}/${name}${Array.isArray(value[name]) ? `/${i}` : ''}`;
+          if (!checkPattern(this.#r, a, at)) return;
           if (a !== '*' && !ACTION_RE.test(a)) {
             this.#error(
               'InvalidAction',
               `${quote(a)} is not an action; write \`<service>:<ActionName>\` such as \`oss:GetObject\`, with \`*\` or \`?\` wildcards`,
-              `${pointer}/${name}${Array.isArray(value[name]) ? `/${i}` : ''}`,
+              at,
             );
           }
         });
@@ -418,6 +423,7 @@ class Validator {
   }
 
   #resource(r: string, pointer: string): void {
+    if (!checkPattern(this.#r, r, pointer)) return;
     if (r === '*') {
       if (this.#kind === 'bucket') {
         this.#warn(
