@@ -1,9 +1,10 @@
 /**
  * @module Micro-benchmark of the slowest decisions wildcards allow: patterns that a backtracking
- * matcher took seconds on (a `logs/` Resource with six `*`, `*a*a*a*a*x`) and patterns with the
- * most wildcards validation accepts, all against 1 KiB values, each decided through
- * `authorize` as the services call it; and a whole 2 KiB session policy filled with the worst
- * `StringLike` pattern. The benchmarks call {@link benchWorstCases}; tests only check it runs.
+ * matcher took seconds on (a `logs/` Resource with six `*`, `*a*a*a*a*x`), patterns with the most
+ * wildcards validation accepts, and a long `?` segment that keeps the whole shift-and state busy,
+ * all against 1 KiB values, each decided through `authorize` as the services call it; and a whole
+ * 2 KiB session policy filled with the densest `StringLike` pattern. The benchmarks call
+ * {@link benchWorstCases}; tests only check it runs.
  */
 import { compilePolicy } from './compile.js';
 import { authorize, type PolicySets } from './evaluate.js';
@@ -73,6 +74,8 @@ export function worstCases(valueLength = 1024): WorstCase[] {
   const flatKey = 'a'.repeat(valueLength);
   const userAgent = 'a'.repeat(valueLength);
   const likeMax = densePattern('', MAX_PATTERN_WILDCARDS);
+  // Half the value's length, all of it live in the shift-and state at every step.
+  const longSegment = `*${'a?'.repeat(7)}${'a'.repeat(valueLength / 2 - 15)}x*`;
 
   // A session policy as long as AssumeRole takes, filled with the densest StringLike pattern.
   const values: string[] = [];
@@ -94,6 +97,7 @@ export function worstCases(valueLength = 1024): WorstCase[] {
     Statement: [{ Effect: 'Allow', Action: 'oss:*', Resource: '*' }],
   });
 
+  // The last case is the whole session policy; the others are one pattern each.
   return [
     {
       name: `Resource \`${BUCKET}/logs/*/*/*/*.gz\`, key of ${logKey.length}`,
@@ -131,7 +135,18 @@ export function worstCases(valueLength = 1024): WorstCase[] {
       expected: 'implicit-deny',
     },
     {
-      name: `2 KiB session policy of ${values.length} such StringLike values`,
+      name: `StringLike with a ${longSegment.length - 2}-character segment of \`a\` and \`?\` on a User-Agent of ${valueLength}`,
+      sets: bucket(
+        bucketPolicy(`acs:oss:*:*:${BUCKET}/*`, {
+          StringLike: { 'acs:UserAgent': longSegment },
+        }),
+        'long-ua',
+      ),
+      request: anonymous(objectArn('k'), userAgent),
+      expected: 'implicit-deny',
+    },
+    {
+      name: `2 KiB session policy of ${values.length} StringLike values with ${MAX_PATTERN_WILDCARDS} wildcards`,
       sets: {
         identity: [ref(allowAll, 'identity', 'all')],
         session: [ref(session(values), 'session', 'session')],

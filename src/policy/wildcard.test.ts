@@ -139,6 +139,27 @@ describe('the matcher agrees with the reference glob', () => {
     );
   });
 
+  it('on middle segments longer than 32 code points (several words of shift-and state)', () => {
+    const piece = fc.constantFrom('a', 'a', 'b', '?', '😀');
+    const inp = fc.constantFrom('a', 'a', 'a', 'b', '😀', '\uD83D');
+    fc.assert(
+      fc.property(
+        fc.array(piece, { minLength: 20, maxLength: 80 }),
+        fc.array(inp, { minLength: 0, maxLength: 160 }),
+        fc.constantFrom('', 'a', 'a?'),
+        (middle, s, edge) => {
+          const pattern = `${edge}*${middle.join('')}*${edge}`;
+          const input = s.join('');
+          expect(globMatch(pattern, input)).toBe(refGlob(pattern, input));
+          // The same segment, planted in the input, is always found.
+          const planted = `${edge.replace('?', 'b')}${input}${middle.join('').replace(/\?/g, 'b')}${input}${edge.replace('?', 'b')}`;
+          expect(globMatch(pattern, planted)).toBe(true);
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
   it('for `*`-only matching, where `?` is an ordinary character', () => {
     const alphabet = fc.constantFrom('a', 'b', '*', '?', '-');
     fc.assert(

@@ -16,10 +16,11 @@
  * ```
  *
  * Taking the leftmost place is always right: a later place ends later and leaves less room for
- * what follows. Each middle is tried at most once per input position, so one match costs
- * O(n·m) for an input of n and a pattern of m characters (literal runs are compared with
- * `startsWith`/`indexOf`, a `?` steps over one code point). Patterns are compiled once into an
- * exact-match set, a prefix list and these segment matchers. The limits on patterns
+ * what follows. The middles are searched left to right over the input once: a literal middle
+ * with `indexOf`, a middle with `?` with a shift-and automaton (one step per input code point,
+ * one 32-bit word per 32 code points of the segment). One match therefore costs at most
+ * O(n·⌈m/32⌉ + m) for an input of n and a pattern of m characters, never worse than O(n·m).
+ * Patterns are compiled once into an exact-match set, a prefix list and these segment matchers. The limits on patterns
  * ({@link MAX_PATTERN_WILDCARDS}, {@link MAX_PATTERN_LENGTH}) and on the values `StringLike`
  * compares ({@link MAX_LIKE_VALUE_LENGTH}) are enforced by validate.ts and conditions/string.ts.
  */
@@ -101,8 +102,8 @@ interface Segment {
   tokens: (string | number | null)[];
   /** The first token when it is a literal, as text (for `indexOf`). */
   first: string | undefined;
-  /** Fewest code units it can match (a `?` takes one or two). */
-  minUnits: number;
+  /** For a middle segment with `?`: its shift-and search. */
+  shiftAnd?: ShiftAnd;
 }
 
 function segment(text: string, questionMark: boolean): Segment {
@@ -126,7 +127,7 @@ function segment(text: string, questionMark: boolean): Segment {
   flush();
   const t0 = tokens[0];
   const first = typeof t0 === 'number' ? String.fromCharCode(t0) : (t0 ?? undefined);
-  return { tokens, first, minUnits: text.length };
+  return { tokens, first };
 }
 
 /** Matches `seg` forwards from `i`, within `[i, limit]`; its end, or -1. */
@@ -168,17 +169,93 @@ function backward(seg: Segment, s: string, j: number, floor: number): number {
   return j >= floor ? j : -1;
 }
 
+/**
+ * A segment with `?` compiled for the shift-and search: bit j of the state is set when the first
+ * j + 1 code points of the segment end at the current input position. Every match of a segment
+ * has the same number of code points, so the first position where the last bit is set ends the
+ * leftmost match. One step per input code point costs one operation per 32 pattern code points.
+ */
+interface ShiftAnd {
+  /** Pattern code points. */
+  length: number;
+  words: number;
+  /** Bits of the `?` positions. */
+  any: Uint32Array;
+  /** Bits of the positions of each literal code point (ASCII in an array, the rest in a map). */
+  ascii: (Uint32Array | undefined)[];
+  other: Map<number, Uint32Array>;
+  /** Reused state (matching is synchronous and never re-entered). */
+  state: Uint32Array;
+}
+
+function shiftAnd(seg: Segment): ShiftAnd {
+  const points: (number | null)[] = [];
+  for (const t of seg.tokens) {
+    if (t === null || typeof t === 'number') points.push(t);
+    else for (const ch of t) points.push(ch.codePointAt(0)!);
+  }
+  const words = Math.ceil(points.length / 32);
+  const any = new Uint32Array(words);
+  const ascii: (Uint32Array | undefined)[] = new Array<Uint32Array | undefined>(128);
+  const other = new Map<number, Uint32Array>();
+  points.forEach((c, j) => {
+    const bit = 1 << (j & 31);
+    if (c === null) {
+      any[j >>> 5]! |= bit;
+      return;
+    }
+    let m = c < 128 ? ascii[c] : other.get(c);
+    if (m === undefined) {
+      m = new Uint32Array(words);
+      if (c < 128) ascii[c] = m;
+      else other.set(c, m);
+    }
+    m[j >>> 5]! |= bit;
+  });
+  return { length: points.length, words, any, ascii, other, state: new Uint32Array(words) };
+}
+
+/** The end of the leftmost match of a shift-and segment within `[lo, hi]`, or -1. */
+function shiftAndSearch(sa: ShiftAnd, s: string, lo: number, hi: number): number {
+  // Each code point takes at least one unit: a segment longer than the room left cannot fit.
+  if (hi - lo < sa.length) return -1;
+  const { words, any, state } = sa;
+  const last = (sa.length - 1) >>> 5;
+  const lastBit = 1 << ((sa.length - 1) & 31);
+  state.fill(0);
+  // Words from `top` up are zero; only word `top` can gain a bit (the carry) in the next step.
+  let top = 0;
+  let i = lo;
+  while (i < hi) {
+    const c = s.codePointAt(i)!;
+    i += c > 0xffff ? 2 : 1;
+    const m = c < 128 ? sa.ascii[c] : sa.other.get(c);
+    const limit = top < words ? top + 1 : words;
+    let carry = 1;
+    top = 0;
+    for (let w = 0; w < limit; w++) {
+      const d = state[w]!;
+      const next = ((d << 1) | carry) & (m === undefined ? any[w]! : any[w]! | m[w]!);
+      state[w] = next;
+      carry = d >>> 31;
+      if (next !== 0) top = w + 1;
+    }
+    if ((state[last]! & lastBit) !== 0) return i;
+  }
+  return -1;
+}
+
 /** The leftmost place of `seg` within `[lo, hi]` (starting on a code point); its end, or -1. */
 function leftmost(seg: Segment, s: string, lo: number, hi: number): number {
-  const first = seg.first;
-  for (let i = lo; i + seg.minUnits <= hi; i++) {
-    if (first !== undefined) {
-      i = s.indexOf(first, i);
-      if (i < 0 || i + seg.minUnits > hi) return -1;
-    }
-    if (!boundary(s, i)) continue;
-    const end = forward(seg, s, i, hi);
-    if (end >= 0) return end;
+  if (seg.shiftAnd !== undefined) return shiftAndSearch(seg.shiftAnd, s, lo, hi);
+  // A segment without `?` is one literal run: its leftmost place is `indexOf`'s.
+  const first = seg.first!;
+  for (
+    let i = s.indexOf(first, lo);
+    i >= 0 && i + first.length <= hi;
+    i = s.indexOf(first, i + 1)
+  ) {
+    if (literalAt(s, first, i)) return i + first.length;
   }
   return -1;
 }
@@ -202,7 +279,11 @@ export function compileGlob(
   const middles = parts
     .slice(1, -1)
     .filter((p) => p !== '')
-    .map((p) => segment(p, questionMark));
+    .map((p) => {
+      const seg = segment(p, questionMark);
+      if (seg.tokens.includes(null)) seg.shiftAnd = shiftAnd(seg);
+      return seg;
+    });
   return (s) => {
     const n = s.length;
     const a = forward(head, s, 0, n);
