@@ -151,10 +151,14 @@ describe('pathological wildcard requests against a running server', () => {
       status: 403,
       code: 'AccessDenied',
     });
-    expect({ status: listing!.status, code: code(listing!.text) }).toEqual({
-      status: 400,
-      code: 'InvalidArgument',
-    });
+    // The token is refused as malformed (or, should the server's header limit ever drop below
+    // this 60 KB request line, the whole request is, with 431).
+    if (listing!.status !== 431) {
+      expect({ status: listing!.status, code: code(listing!.text) }).toEqual({
+        status: 400,
+        code: 'InvalidArgument',
+      });
+    }
     expect(probes.length).toBeGreaterThan(0);
     expect(probes.filter((s) => s !== 200)).toEqual([]);
   });
