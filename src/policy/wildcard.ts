@@ -184,7 +184,10 @@ interface ShiftAnd {
   /** Bits of the positions of each literal code point (ASCII in an array, the rest in a map). */
   ascii: (Uint32Array | undefined)[];
   other: Map<number, Uint32Array>;
-  /** Reused state (matching is synchronous and never re-entered). */
+  /**
+   * Scratch state, reused by every search of this segment. INVARIANT: a search runs to its end
+   * synchronously and calls nothing that could search again, so no two searches share it.
+   */
   state: Uint32Array;
 }
 
