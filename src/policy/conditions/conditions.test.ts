@@ -179,6 +179,9 @@ describe('operators', () => {
       note: 'condition `IpAddress` on `acs:SourceIp`: request value `x` is not an IP address',
     });
     expect(evaluateCondition(ip, { 'acs:SourceIp': 7 }).outcome).toBe('unknown');
+    expect(evaluateCondition(ip, { 'acs:SourceIp': 'a\nb`c' }).note).toBe(
+      "condition `IpAddress` on `acs:SourceIp`: request value `a b'c` is not an IP address",
+    );
   });
 
   it('makes `*Like` unknown on a value longer than the bound, fail closed', () => {

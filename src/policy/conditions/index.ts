@@ -266,10 +266,18 @@ export function lookupContext(
   return [v];
 }
 
-/** Formats a request value for a message. */
+/** Formats a request value for a message: at most 64 characters, on one line, no backticks. */
 function show(v: Scalar): string {
   const s = String(v);
-  return s.length > 64 ? `${s.slice(0, 61)}...` : s;
+  const short = s.length > 64 ? `${s.slice(0, 61)}...` : s;
+  // Control characters (a newline from a decoded `prefix` query parameter) would split the
+  // explanation an error message and the log carry.
+  let out = '';
+  for (const ch of short) {
+    const c = ch.charCodeAt(0);
+    out += c < 32 || c === 127 ? ' ' : ch === '`' ? "'" : ch;
+  }
+  return out;
 }
 
 const TRUE: { outcome: ConditionOutcome } = Object.freeze({ outcome: 'true' });
