@@ -9,14 +9,18 @@
  * Cedar has no single-character wildcard, so statement 5's `ecs-?-role` is `ecs-*-role` there.
  * Before timing, both engines must agree on a handful of requests (allow, explicit deny, failed
  * condition, no match).
+ *
+ * Two more rows give the worst-case decision times wildcards allow (no baseline; see
+ * `worstCaseRows`).
  */
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { BENCH_POLICY, BENCH_REQUEST, benchDecision } from '../../src/policy/bench.js';
+import { benchWorstCases } from '../../src/policy/bench-worst.js';
 import { compilePolicy } from '../../src/policy/compile.js';
 import { authorize, type PolicyRef } from '../../src/policy/evaluate.js';
 import type { AuthzRequest } from '../../src/policy/types.js';
 import { summarize } from '../lib/stats.js';
-import type { Row, Scenario } from '../lib/types.js';
+import type { BenchContext, Row, Scenario } from '../lib/types.js';
 
 /** BENCH_POLICY in Cedar, statement by statement. */
 export const CEDAR_POLICIES = `
@@ -108,7 +112,7 @@ function timeCedar(call: cedar.StatefulAuthorizationCall, iterations: number): n
 /** The scenario. */
 export const policy: Scenario = {
   id: 'policy',
-  title: 'policy decision in process: yunbox engine vs @cedar-policy/cedar-wasm',
+  title: 'policy decision in process: yunbox engine vs @cedar-policy/cedar-wasm; worst wildcards',
   async run(ctx) {
     const { settings } = ctx;
     const parsed = cedar.preparsePolicySet(POLICY_SET_ID, { staticPolicies: CEDAR_POLICIES });
@@ -159,6 +163,42 @@ export const policy: Scenario = {
         { kind: 'below-baseline', text: 'faster than Cedar' },
       ],
     };
-    return [row];
+    return [row, ...worstCaseRows(ctx)];
   },
 };
+
+/**
+ * The slowest decisions wildcards allow (src/policy/bench-worst.ts), against 1 KiB values: the
+ * worst single pattern per round (patterns a backtracking matcher took seconds on, and patterns
+ * with the most wildcards validation accepts), and a 2 KiB session policy filled with the worst
+ * `StringLike` pattern. No baseline: the backtracking matcher they replace does not finish.
+ */
+function worstCaseRows(ctx: BenchContext): Row[] {
+  const { settings } = ctx;
+  const timings = benchWorstCases(settings.rounds, settings.quick ? 50 : 200);
+  for (const t of timings) ctx.log(`  ${t.name}: ${t.us.toFixed(1)} µs`);
+  const whole = timings.at(-1)!;
+  const single = timings.slice(0, -1);
+  const worstPerRound = whole.rounds.map((_, r) => Math.max(...single.map((t) => t.rounds[r]!)));
+  const worst = single.reduce((a, b) => (b.us > a.us ? b : a));
+  return [
+    {
+      scenario: 'policy',
+      name: 'policy decision, worst wildcard pattern vs 1 KiB values (in process)',
+      unit: 'µs',
+      status: 'ok',
+      yunbox: summarize(worstPerRound.map((us) => ({ value: us }))),
+      goals: [{ kind: 'at-most', value: 1000, text: '≤ 1 ms' }],
+      note: `slowest of ${single.length}: ${worst.name}`,
+    },
+    {
+      scenario: 'policy',
+      name: 'policy decision, 2 KiB session policy of worst StringLike patterns (in process)',
+      unit: 'ms',
+      status: 'ok',
+      yunbox: summarize(whole.rounds.map((us) => ({ value: us / 1000 }))),
+      goals: [{ kind: 'at-most', value: 2, text: '≤ 2 ms' }],
+      note: whole.name,
+    },
+  ];
+}

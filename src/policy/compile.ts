@@ -1,6 +1,6 @@
 /**
  * @module Compilation: a validated document becomes statements with precompiled matchers (action
- * and resource patterns folded into exact sets, prefixes and one regular expression each; condition
+ * and resource patterns folded into exact sets, prefixes and linear glob matchers; condition
  * values parsed; principals compiled), so that a decision only runs those matchers. Compiled
  * policies are cached by kind, size limit and text, so the services can call `compilePolicy` on
  * every request with the stored document and pay for compilation once.
@@ -54,12 +54,19 @@ export type ValidateResult =
 export interface CompileOptions {
   /** Maximum document length in characters; defaults per kind (see `DEFAULT_MAX_LENGTH`). */
   maxLength?: number;
+  /**
+   * Whether wildcard patterns must keep their limits (`MAX_PATTERN_WILDCARDS`,
+   * `MAX_PATTERN_LENGTH`); default true. Pass false for a document read back from the store: it
+   * was valid when written, and refusing it now would drop its Deny statements with its Allows.
+   * The matcher is linear either way.
+   */
+  patternLimits?: boolean;
 }
 
-/** Entries kept per kind and size limit; the oldest entry is evicted first. */
+/** Entries kept per kind, size limit and pattern limits; the oldest entry is evicted first. */
 const CACHE_LIMIT = 4096;
 /**
- * kind + limit -> document text -> result. Keyed by the text itself (not a concatenation) so that
+ * kind + limits -> document text -> result. Keyed by the text itself (not a concatenation) so that
  * a caller holding the same string object pays no rehashing on later lookups.
  */
 const cache = new Map<string, Map<string, ValidateResult>>();
@@ -76,10 +83,11 @@ export function compilePolicy(
   opts: CompileOptions = {},
 ): ValidateResult {
   const maxLength = opts.maxLength ?? DEFAULT_MAX_LENGTH[kind];
+  const patternLimits = opts.patternLimits ?? true;
   if (typeof document !== 'string' || typeof maxLength !== 'number') {
-    return compileUncached(document, kind, maxLength);
+    return compileUncached(document, kind, maxLength, patternLimits);
   }
-  const bucketKey = `${kind}:${maxLength}`;
+  const bucketKey = `${kind}:${maxLength}:${patternLimits ? 'limits' : 'stored'}`;
   let bucket = cache.get(bucketKey);
   if (bucket === undefined) {
     bucket = new Map();
@@ -87,7 +95,7 @@ export function compilePolicy(
   }
   const hit = bucket.get(document);
   if (hit !== undefined) return hit;
-  const result = compileUncached(document, kind, maxLength);
+  const result = compileUncached(document, kind, maxLength, patternLimits);
   bucket.set(document, result);
   if (bucket.size > CACHE_LIMIT) bucket.delete(bucket.keys().next().value as string);
   return result;
@@ -98,10 +106,15 @@ export function clearPolicyCache(): void {
   cache.clear();
 }
 
-function compileUncached(document: string, kind: PolicyKind, maxLength: number): ValidateResult {
+function compileUncached(
+  document: string,
+  kind: PolicyKind,
+  maxLength: number,
+  patternLimits: boolean,
+): ValidateResult {
   let outcome;
   try {
-    outcome = validatePolicyText(document, kind, maxLength);
+    outcome = validatePolicyText(document, kind, maxLength, { patternLimits });
   } catch (e) {
     // INVARIANT: validation does not throw; if it ever does, the caller still gets a diagnostic.
     return {

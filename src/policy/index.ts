@@ -48,7 +48,16 @@ export {
   type PolicySets,
 } from './evaluate.js';
 export { SYSTEM_POLICIES, systemPolicyRef } from './system-policies.js';
-export { matchesAction, matchesArn, globMatch } from './wildcard.js';
+export {
+  matchesAction,
+  matchesArn,
+  globMatch,
+  starMatch,
+  compileGlob,
+  MAX_LIKE_VALUE_LENGTH,
+  MAX_PATTERN_LENGTH,
+  MAX_PATTERN_WILDCARDS,
+} from './wildcard.js';
 export {
   describePrincipal,
   parsePrincipalSpec,

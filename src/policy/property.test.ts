@@ -2,7 +2,9 @@
  * @module Property tests: random policies and requests, drawn from small pools so that wildcards,
  * conditions, missing keys and type mismatches collide often, must get the same decision, the same
  * deciding statements and the same unevaluable statements from the engine and from the reference
- * evaluator (reference.ts). 12,000 cases per run.
+ * evaluator (reference.ts). 12,000 cases per run. The pools include Resources with many
+ * wildcards, `StringLike` patterns that backtrack badly in a regular expression, and condition
+ * values at and just over the length `StringLike` compares.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +17,7 @@ import {
   type ReferencePolicy,
 } from './reference.js';
 import type { AuthzRequest, EvalResult, PolicyKind, RequestPrincipal } from './types.js';
-import { globMatch } from './wildcard.js';
+import { globMatch, MAX_LIKE_VALUE_LENGTH } from './wildcard.js';
 
 const RUNS = 3000;
 
@@ -55,6 +57,8 @@ const REQUEST_RESOURCES = [
   'acs:oss:*:222:other/x',
   'acs:ram:*:111:role/app',
   'acs:ecs:cn-hangzhou:111:instance/i-1',
+  'acs:oss:*:111:bucket/logs/a/b/c/d.gz',
+  'acs:oss:*:111:bucket/logs/a/b/c/d.gz/e',
   '',
 ];
 const RESOURCE_PATTERNS = [
@@ -68,6 +72,8 @@ const RESOURCE_PATTERNS = [
   'acs:ram:*:111:role/*',
   'acs:*:*:*:*',
   'acs:ecs:*:*:instance/i-?',
+  'acs:oss:*:*:bucket/logs/*/*/*/*.gz',
+  'acs:oss:*:*:*/*?*/*',
 ];
 const OSS_RESOURCE_PATTERNS = RESOURCE_PATTERNS.filter((r) => r.startsWith('acs:oss:'));
 
@@ -83,7 +89,7 @@ const FAMILIES: { operators: string[]; keys: string[]; values: Scalar[] }[] = [
       'StringNotLike',
     ],
     keys: ['oss:Prefix', 'acs:TagKeys', 'acs:ResourceTag/team', 'sts:ExternalId'],
-    values: ['a', 'b', 'dev', 'Dev', 'a*', '*', '?', 'dev/*', '', 1],
+    values: ['a', 'b', 'dev', 'Dev', 'a*', '*', '?', 'dev/*', '', 1, '*a*a*x', '*a?a*'],
   },
   {
     operators: [
@@ -134,6 +140,10 @@ const FAMILIES: { operators: string[]; keys: string[]; values: Scalar[] }[] = [
   },
 ];
 
+// Values at and just over the length `StringLike` compares (longer: the condition is unknown).
+const LONG_AT_BOUND = 'a'.repeat(MAX_LIKE_VALUE_LENGTH - 1) + 'x';
+const LONG_OVER_BOUND = 'a'.repeat(MAX_LIKE_VALUE_LENGTH) + 'x';
+
 const CONTEXT_VALUES: Record<string, (string | number | boolean | string[] | undefined)[]> = {
   'acs:SourceIp': [
     '10.1.2.3',
@@ -155,11 +165,11 @@ const CONTEXT_VALUES: Record<string, (string | number | boolean | string[] | und
   ],
   'acs:SecureTransport': ['true', 'false', true, false, 'maybe'],
   'acs:MFAPresent': ['true', false, undefined],
-  'oss:Prefix': ['a', 'dev/x', 'Dev', '', 'b', ['a', 'dev']],
+  'oss:Prefix': ['a', 'dev/x', 'Dev', '', 'b', ['a', 'dev'], LONG_AT_BOUND, LONG_OVER_BOUND],
   'oss:max-keys': ['10', 5, '100', 'abc', 2.5, '1e1', -1],
   'acs:TagKeys': [['a', 'b'], ['dev'], [], 'a', ['x', 'dev']],
   'acs:ResourceTag/team': ['dev', 'DEV', 'a'],
-  'sts:ExternalId': ['a', 'abcd'],
+  'sts:ExternalId': ['a', 'abcd', ['a', LONG_OVER_BOUND]],
 };
 
 const PRINCIPALS: (RequestPrincipal | undefined)[] = [

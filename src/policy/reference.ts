@@ -5,6 +5,7 @@
  * that is easy to check by reading. It assumes documents the engine accepted as valid.
  */
 import type { AuthzRequest, EvalResult, RequestPrincipal, StatementRef } from './types.js';
+import { MAX_LIKE_VALUE_LENGTH } from './wildcard.js';
 
 /** A policy as the reference sees it: raw text. */
 export interface ReferencePolicy {
@@ -209,7 +210,9 @@ function positive(op: string, requestValue: Scalar, policyValues: Scalar[]): boo
     if (op === 'StringEquals') return policyValues.some((p) => String(p) === r);
     if (op === 'StringEqualsIgnoreCase')
       return policyValues.some((p) => String(p).toLowerCase() === r.toLowerCase());
-    return policyValues.some((p) => refGlob(String(p), r)); // StringLike
+    // StringLike: a value longer than the bound cannot be compared (unknown, fail closed).
+    if (r.length > MAX_LIKE_VALUE_LENGTH) return undefined;
+    return policyValues.some((p) => refGlob(String(p), r));
   }
   if (op.startsWith('Numeric') || op.startsWith('Date')) {
     const read = op.startsWith('Numeric') ? refNumber : refDate;

@@ -3,7 +3,8 @@
  * or a list of diagnostics, each with a code, a one-line message, a JSON pointer and a line and
  * column. Checks RAM's size limits, the element grammar of "Policy structure and syntax", the
  * operators of "Conditional operators", known condition keys, ARN shapes and Principal entries.
- * Never throws.
+ * Never throws. `Principal` and `Condition` are checked in validate-principal.ts and
+ * validate-condition.ts; the diagnostic collector and message helpers are in validate-common.ts.
  *
  * Choices where Alibaba's documentation is silent (details and sources in README.md here):
  * - `Statement` may be a single object (accepted, with a warning; RAM's grammar shows a list).
@@ -14,7 +15,6 @@
  *   with a warning (not in RAM's list; evaluated with the usual set semantics).
  * - Unknown `acs:` condition keys are errors; unknown service keys are warnings.
  */
-import { classifyKey, familyForKeyType, parseOperator, type Scalar } from './conditions/index.js';
 import {
   jsonPointer,
   parseJson,
@@ -24,14 +24,21 @@ import {
 } from './document.js';
 import type { PrincipalSpec } from './principal.js';
 import type { Diagnostic, PolicyKind } from './types.js';
+import {
+  checkPattern,
+  hasControlCharacter,
+  isObject,
+  KIND_LABEL,
+  quote,
+  Reporter,
+  stringList,
+  suggest,
+  typeName,
+} from './validate-common.js';
+import { validateConditionBlock, type PolicyCondition } from './validate-condition.js';
+import { validatePrincipal } from './validate-principal.js';
 
-/** One `Operator: { key: values }` pair of a statement's Condition block. */
-export interface PolicyCondition {
-  operator: string;
-  key: string;
-  values: Scalar[];
-  pointer: string;
-}
+export type { PolicyCondition } from './validate-condition.js';
 
 /** A validated statement; exactly one of action/notAction, at most one of resource/notResource. */
 export interface PolicyStatement {
@@ -66,13 +73,6 @@ export const DEFAULT_MAX_LENGTH: Record<PolicyKind, number> = {
   bucket: 16 * 1024,
 };
 
-const KIND_LABEL: Record<PolicyKind, string> = {
-  identity: 'a permission policy',
-  session: 'a session policy',
-  trust: 'a trust policy',
-  bucket: 'a bucket policy',
-};
-
 const TOP_LEVEL = ['Version', 'Statement'];
 const STATEMENT_ELEMENTS = [
   'Sid',
@@ -88,12 +88,6 @@ const STATEMENT_ELEMENTS = [
 const ACTION_RE = /^[A-Za-z0-9_*?-]+:[A-Za-z0-9_.*?-]+$/;
 const ARN_SERVICE_RE = /^[A-Za-z0-9_*?-]+$/;
 const ARN_FIELD_RE = /^[A-Za-z0-9_*?-]*$/;
-const CONDITION_KEY_RE = /^[A-Za-z0-9_.*-]+:[^\s]+$/;
-const RAM_PRINCIPAL_RE =
-  /^acs:ram::(?:\d+|[*?0-9]+):(?:root|user\/[^\s/]+|role\/[^\s/]+|assumed-role\/[^\s/]+\/[^\s/]+)$/;
-const STS_PRINCIPAL_RE = /^arn:sts::(?:\d+|[*?0-9]+):[^\s]+$/;
-const SERVICE_PRINCIPAL_RE = /^[A-Za-z0-9*?.-]+$/;
-const FEDERATED_RE = /^acs:ram::(?:\d+|[*?0-9]+):(?:saml-provider|oidc-provider)\/[^\s]+$/;
 
 /** Validation result: the document, or diagnostics; warnings accompany both. */
 export type ValidationOutcome =
@@ -101,7 +95,8 @@ export type ValidationOutcome =
   | { ok: false; diagnostics: Diagnostic[] };
 
 /**
- * Validates a document's text for `kind`.
+ * Validates a document's text for `kind`. `patternLimits: false` skips the limits on wildcard
+ * patterns (see `checkPattern`), for documents stored before those limits existed.
  * @example
  * const r = validatePolicyText('{"Version":"1","Statement":[]}', 'identity');
  * // r.ok === false; r.diagnostics[0].code === 'EmptyStatement'
@@ -110,6 +105,7 @@ export function validatePolicyText(
   text: unknown,
   kind: PolicyKind,
   maxLength: number = DEFAULT_MAX_LENGTH[kind],
+  opts: { patternLimits?: boolean } = {},
 ): ValidationOutcome {
   if (!Object.prototype.hasOwnProperty.call(DEFAULT_MAX_LENGTH, kind)) {
     return fail(
@@ -147,7 +143,7 @@ export function validatePolicyText(
       ],
     };
   }
-  const v = new Validator(kind, parsed.json.positions);
+  const v = new Validator(kind, parsed.json.positions, opts.patternLimits ?? true);
   const document = v.document(parsed.json.value);
   const errors = v.diagnostics.filter((d) => d.severity === 'error');
   const warnings = v.diagnostics.filter((d) => d.severity === 'warning');
@@ -159,61 +155,23 @@ function fail(code: string, message: string, pointer: string): ValidationOutcome
   return { ok: false, diagnostics: [{ code, message, pointer, severity: 'error' }] };
 }
 
-function hasControlCharacter(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 32) return true;
-  return false;
-}
-
-function isObject(v: JsonValue | undefined): v is { [key: string]: JsonValue } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isScalar(v: JsonValue): v is Scalar {
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
-}
-
-function typeName(v: JsonValue): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'an object';
-  return `a ${typeof v}`;
-}
-
-function quote(s: string): string {
-  const short = s.length > 80 ? `${s.slice(0, 77)}...` : s;
-  return '`' + short.replace(/`/g, "'").replace(/[\r\n\t]/g, ' ') + '`';
-}
-
-function suggest(written: string, candidates: readonly string[]): string {
-  const lower = written.toLowerCase();
-  const hit = candidates.find((c) => c.toLowerCase() === lower);
-  return hit ? `; did you mean \`${hit}\`?` : '';
-}
-
 class Validator {
-  diagnostics: Diagnostic[] = [];
-  #kind: PolicyKind;
-  #positions: Map<string, SourcePosition>;
+  readonly #r: Reporter;
+  readonly #kind: PolicyKind;
 
-  constructor(kind: PolicyKind, positions: Map<string, SourcePosition>) {
+  constructor(kind: PolicyKind, positions: Map<string, SourcePosition>, patternLimits: boolean) {
     this.#kind = kind;
-    this.#positions = positions;
+    this.#r = new Reporter(positions, patternLimits);
   }
 
-  #add(severity: 'error' | 'warning', code: string, message: string, pointer: string): void {
-    const pos = this.#positions.get(pointer);
-    const d: Diagnostic = { code, message, pointer, severity };
-    if (pos) {
-      d.line = pos.line;
-      d.column = pos.column;
-    }
-    this.diagnostics.push(d);
+  get diagnostics(): Diagnostic[] {
+    return this.#r.diagnostics;
   }
   #error(code: string, message: string, pointer: string): void {
-    this.#add('error', code, message, pointer);
+    this.#r.error(code, message, pointer);
   }
   #warn(code: string, message: string, pointer: string): void {
-    this.#add('warning', code, message, pointer);
+    this.#r.warn(code, message, pointer);
   }
 
   document(root: JsonValue): PolicyDocument | undefined {
@@ -380,14 +338,16 @@ class Validator {
       );
     } else {
       const name = hasAction ? 'Action' : 'NotAction';
-      const list = this.#stringList(value[name]!, `${pointer}/${name}`, name, 'InvalidAction');
+      const list = stringList(this.#r, value[name]!, `${pointer}/${name}`, name, 'InvalidAction');
       if (list) {
         list.forEach((a, i) => {
+          const at = `${pointer}/${name}${Array.isArray(value[name]) ? `/${i}` : ''}`;
+          if (!checkPattern(this.#r, a, at)) return;
           if (a !== '*' && !ACTION_RE.test(a)) {
             this.#error(
               'InvalidAction',
               `${quote(a)} is not an action; write \`<service>:<ActionName>\` such as \`oss:GetObject\`, with \`*\` or \`?\` wildcards`,
-              `${pointer}/${name}${Array.isArray(value[name]) ? `/${i}` : ''}`,
+              at,
             );
           }
         });
@@ -424,7 +384,13 @@ class Validator {
         );
       } else {
         const name = hasRes ? 'Resource' : 'NotResource';
-        const list = this.#stringList(value[name]!, `${pointer}/${name}`, name, 'InvalidResource');
+        const list = stringList(
+          this.#r,
+          value[name]!,
+          `${pointer}/${name}`,
+          name,
+          'InvalidResource',
+        );
         if (list) {
           list.forEach((r, i) =>
             this.#resource(r, `${pointer}/${name}${Array.isArray(value[name]) ? `/${i}` : ''}`),
@@ -443,57 +409,21 @@ class Validator {
           pointer,
         );
       } else {
-        const p = this.#principal(value.Principal!, `${pointer}/Principal`);
+        const p = validatePrincipal(this.#r, kind, value.Principal!, `${pointer}/Principal`);
         if (p) st.principal = p;
       }
     }
 
     if ('Condition' in value) {
-      st.conditions = this.#conditionBlock(value.Condition!, `${pointer}/Condition`);
+      st.conditions = validateConditionBlock(this.#r, value.Condition!, `${pointer}/Condition`);
     }
 
     const after = this.diagnostics.filter((d) => d.severity === 'error').length;
     return after === before ? st : undefined;
   }
 
-  #stringList(v: JsonValue, pointer: string, element: string, code: string): string[] | undefined {
-    if (typeof v === 'string') {
-      if (v.length === 0) {
-        this.#error(code, `\`${element}\` must not be an empty string`, pointer);
-        return undefined;
-      }
-      return [v];
-    }
-    if (!Array.isArray(v)) {
-      this.#error(
-        code,
-        `\`${element}\` must be a string or a list of strings, not ${typeName(v)}`,
-        pointer,
-      );
-      return undefined;
-    }
-    if (v.length === 0) {
-      this.#error(code, `\`${element}\` is an empty list`, pointer);
-      return undefined;
-    }
-    const out: string[] = [];
-    let ok = true;
-    v.forEach((item, i) => {
-      if (typeof item !== 'string' || item.length === 0) {
-        this.#error(
-          code,
-          `\`${element}\` entries must be non-empty strings, not ${typeof item === 'string' ? 'an empty string' : typeName(item)}`,
-          `${pointer}/${i}`,
-        );
-        ok = false;
-      } else {
-        out.push(item);
-      }
-    });
-    return ok ? out : undefined;
-  }
-
   #resource(r: string, pointer: string): void {
+    if (!checkPattern(this.#r, r, pointer)) return;
     if (r === '*') {
       if (this.#kind === 'bucket') {
         this.#warn(
@@ -537,258 +467,6 @@ class Validator {
         pointer,
       );
     }
-  }
-
-  #principal(v: JsonValue, pointer: string): PrincipalSpec | undefined {
-    const spec: PrincipalSpec = { any: false, ram: [], service: [], federated: [] };
-    const errorsBefore = this.diagnostics.length;
-    if (v === '*') {
-      spec.any = true;
-      return spec;
-    }
-    if (this.#kind === 'bucket' && (typeof v === 'string' || Array.isArray(v))) {
-      const list = typeof v === 'string' ? [v] : v;
-      if (list.length === 0) {
-        this.#warn(
-          'EmptyPrincipal',
-          '`Principal` is an empty list; this statement applies to no one',
-          pointer,
-        );
-      }
-      list.forEach((e, i) => {
-        const at = typeof v === 'string' ? pointer : `${pointer}/${i}`;
-        if (typeof e !== 'string') {
-          this.#error(
-            'InvalidPrincipal',
-            `principal entries must be strings, not ${typeName(e)}`,
-            at,
-          );
-        } else if (e === '*') {
-          spec.any = true;
-        } else if (this.#ramEntry(e, at)) {
-          spec.ram.push(e);
-        }
-      });
-      return this.#onlyWarnings(errorsBefore) ? spec : undefined;
-    }
-    if (!isObject(v)) {
-      this.#error(
-        'InvalidPrincipal',
-        this.#kind === 'bucket'
-          ? `\`Principal\` must be \`"*"\` or a list of UIDs, not ${typeName(v)}`
-          : `\`Principal\` must be \`"*"\` or an object with \`RAM\`, \`Service\` or \`Federated\`, not ${typeName(v)}`,
-        pointer,
-      );
-      return undefined;
-    }
-    const keys = Object.keys(v);
-    if (keys.length === 0) {
-      this.#error(
-        'InvalidPrincipal',
-        '`Principal` is empty; name `RAM`, `Service` or `Federated` principals',
-        pointer,
-      );
-      return undefined;
-    }
-    for (const key of keys) {
-      const at = `${pointer}/${pointerToken(key)}`;
-      if (key !== 'RAM' && key !== 'Service' && key !== 'Federated') {
-        this.#error(
-          'InvalidPrincipal',
-          `unknown principal type ${quote(key)}; use \`RAM\`, \`Service\` or \`Federated\`${suggest(key, ['RAM', 'Service', 'Federated'])}`,
-          at,
-        );
-        continue;
-      }
-      const list = this.#stringList(v[key]!, at, `Principal.${key}`, 'InvalidPrincipal');
-      if (!list) continue;
-      list.forEach((e, i) => {
-        const eat = Array.isArray(v[key]) ? `${at}/${i}` : at;
-        if (key === 'RAM') {
-          if (this.#ramEntry(e, eat)) spec.ram.push(e);
-        } else if (key === 'Service') {
-          if (SERVICE_PRINCIPAL_RE.test(e)) spec.service.push(e);
-          else
-            this.#error(
-              'InvalidPrincipal',
-              `${quote(e)} is not a service name such as \`ecs.aliyuncs.com\``,
-              eat,
-            );
-        } else if (FEDERATED_RE.test(e)) {
-          spec.federated.push(e);
-        } else {
-          this.#error(
-            'InvalidPrincipal',
-            `${quote(e)} is not an identity provider ARN such as \`acs:ram::<uid>:saml-provider/<name>\``,
-            eat,
-          );
-        }
-      });
-    }
-    return this.#onlyWarnings(errorsBefore) ? spec : undefined;
-  }
-
-  #onlyWarnings(since: number): boolean {
-    return this.diagnostics.slice(since).every((d) => d.severity === 'warning');
-  }
-
-  #ramEntry(e: string, pointer: string): boolean {
-    if (e === '*') return true;
-    if (/^\d+$/.test(e)) {
-      if (this.#kind === 'trust') {
-        this.#warn(
-          'PrincipalBareUid',
-          `${quote(e)} is a bare account ID; RAM trust policies name accounts as \`acs:ram::${e}:root\``,
-          pointer,
-        );
-      }
-      return true;
-    }
-    if (RAM_PRINCIPAL_RE.test(e) || (this.#kind === 'bucket' && STS_PRINCIPAL_RE.test(e)))
-      return true;
-    this.#error(
-      'InvalidPrincipal',
-      `${quote(e)} is not a RAM principal; use \`acs:ram::<uid>:root\`, \`acs:ram::<uid>:user/<name>\`, \`acs:ram::<uid>:role/<name>\`${this.#kind === 'bucket' ? ', a UID' : ''} or \`*\``,
-      pointer,
-    );
-    return false;
-  }
-
-  #conditionBlock(v: JsonValue, pointer: string): PolicyCondition[] {
-    const out: PolicyCondition[] = [];
-    if (!isObject(v)) {
-      this.#error(
-        'InvalidCondition',
-        `\`Condition\` must be an object of operators, not ${typeName(v)}`,
-        pointer,
-      );
-      return out;
-    }
-    for (const operator of Object.keys(v)) {
-      const opPointer = `${pointer}/${pointerToken(operator)}`;
-      const parsed = parseOperator(operator);
-      if (!parsed.ok) {
-        if (parsed.reason === 'unsupported') {
-          this.#error(
-            'UnsupportedConditionOperator',
-            `the condition operator ${quote(operator)} is not supported by RAM; RAM has the String, Numeric, Date, Bool and IpAddress operators`,
-            opPointer,
-          );
-        } else {
-          this.#error(
-            'UnknownConditionOperator',
-            `unknown condition operator ${quote(operator)}${parsed.suggestion ? `; did you mean \`${parsed.suggestion}\`?` : ''}`,
-            opPointer,
-          );
-        }
-        continue;
-      }
-      if (parsed.qualifier) {
-        this.#warn(
-          'SetOperatorNotDocumented',
-          `\`${parsed.qualifier}:\` is not in RAM's documented operator list; RAM may reject this document`,
-          opPointer,
-        );
-      }
-      const body = v[operator]!;
-      if (!isObject(body)) {
-        this.#error(
-          'InvalidCondition',
-          `${quote(operator)} must map condition keys to values, not ${typeName(body)}`,
-          opPointer,
-        );
-        continue;
-      }
-      const keys = Object.keys(body);
-      if (keys.length === 0) {
-        this.#error('InvalidCondition', `${quote(operator)} has no condition keys`, opPointer);
-        continue;
-      }
-      const family = parsed.info.family;
-      for (const key of keys) {
-        const keyPointer = `${opPointer}/${pointerToken(key)}`;
-        if (!CONDITION_KEY_RE.test(key)) {
-          this.#error(
-            'InvalidConditionKey',
-            `${quote(key)} is not a condition key; write \`<prefix>:<name>\` such as \`acs:SourceIp\``,
-            keyPointer,
-          );
-          continue;
-        }
-        const cls = classifyKey(key);
-        if (cls.status === 'unknown-global') {
-          this.#error(
-            'UnknownConditionKey',
-            `unknown global condition key ${quote(key)}${suggest(key, ['acs:SourceIp', 'acs:SecureTransport', 'acs:CurrentTime', 'acs:MFAPresent', 'acs:SourceVpc', 'acs:AccessId', 'acs:UserAgent', 'acs:TagKeys'])}`,
-            keyPointer,
-          );
-          continue;
-        }
-        if (cls.status === 'unknown-service') {
-          this.#warn(
-            'UnknownConditionKey',
-            `condition key ${quote(key)} is not one the engine knows; check its spelling`,
-            keyPointer,
-          );
-        } else {
-          const expected = familyForKeyType(cls.type);
-          if (expected !== family.name) {
-            if (family.name === 'String') {
-              this.#warn(
-                'ConditionKeyTypeMismatch',
-                `${quote(key)} holds ${cls.type === 'ip' ? 'an IP address' : cls.type === 'bool' ? 'a boolean' : 'a date'}; ${quote(operator)} compares it as text (use a ${expected} operator)`,
-                keyPointer,
-              );
-            } else {
-              this.#error(
-                'ConditionKeyTypeMismatch',
-                `${quote(operator)} cannot test ${quote(key)}, which holds ${cls.type === 'string' ? 'a string' : cls.type === 'ip' ? 'an IP address' : cls.type === 'bool' ? 'a boolean' : 'a date'}; use a ${expected} operator`,
-                keyPointer,
-              );
-              continue;
-            }
-          }
-        }
-        const raw = body[key]!;
-        const list: { value: JsonValue; pointer: string }[] = Array.isArray(raw)
-          ? raw.map((value, i) => ({ value, pointer: `${keyPointer}/${i}` }))
-          : [{ value: raw, pointer: keyPointer }];
-        if (list.length === 0) {
-          this.#error(
-            'InvalidConditionValue',
-            `${quote(key)} has an empty list of values`,
-            keyPointer,
-          );
-          continue;
-        }
-        const values: Scalar[] = [];
-        let ok = true;
-        for (const item of list) {
-          if (!isScalar(item.value)) {
-            this.#error(
-              'InvalidConditionValue',
-              `condition values must be strings, numbers or booleans, not ${typeName(item.value)}`,
-              item.pointer,
-            );
-            ok = false;
-            continue;
-          }
-          const pv = family.parsePolicyValue(item.value);
-          if (!pv.ok) {
-            this.#error(
-              'InvalidConditionValue',
-              `${quote(String(item.value))} ${pv.reason} (for ${quote(operator)} on ${quote(key)})`,
-              item.pointer,
-            );
-            ok = false;
-            continue;
-          }
-          values.push(item.value);
-        }
-        if (ok) out.push({ operator, key, values, pointer: keyPointer });
-      }
-    }
-    return out;
   }
 }
 

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseBool } from './bool.js';
 import { parseIsoDate } from './date.js';
+import { MAX_LIKE_VALUE_LENGTH } from '../wildcard.js';
 import { compileCondition, evaluateCondition, lookupContext, parseOperator } from './index.js';
 import { cidrContains, parseCidr, parseIp, parseIpv4, parseIpv6 } from './ip.js';
 import { parseNumber } from './numeric.js';
@@ -178,5 +179,31 @@ describe('operators', () => {
       note: 'condition `IpAddress` on `acs:SourceIp`: request value `x` is not an IP address',
     });
     expect(evaluateCondition(ip, { 'acs:SourceIp': 7 }).outcome).toBe('unknown');
+    expect(evaluateCondition(ip, { 'acs:SourceIp': 'a\nb`c' }).note).toBe(
+      "condition `IpAddress` on `acs:SourceIp`: request value `a b'c` is not an IP address",
+    );
+  });
+
+  it('makes `*Like` unknown on a value longer than the bound, fail closed', () => {
+    const like = compileCondition('StringLike', 'acs:UserAgent', ['*a*a*a*a*x']);
+    const notLike = compileCondition('StringNotLike', 'acs:UserAgent', ['*curl*']);
+    const eq = compileCondition('StringEquals', 'acs:UserAgent', ['x']);
+    const atBound = 'a'.repeat(MAX_LIKE_VALUE_LENGTH - 1) + 'x';
+    const over = 'a'.repeat(MAX_LIKE_VALUE_LENGTH) + 'x';
+    expect(evaluateCondition(like, { 'acs:UserAgent': atBound }).outcome).toBe('true');
+    const r = evaluateCondition(like, { 'acs:UserAgent': over });
+    expect(r.outcome).toBe('unknown');
+    expect(r.note).toBe(
+      `condition \`StringLike\` on \`acs:UserAgent\`: request value \`${'a'.repeat(61)}...\` has ${MAX_LIKE_VALUE_LENGTH + 1} characters; it compares values of at most ${MAX_LIKE_VALUE_LENGTH}`,
+    );
+    // A padded value neither matches StringLike nor escapes a StringNotLike Deny.
+    expect(evaluateCondition(notLike, { 'acs:UserAgent': 'curl/8 ' + over }).outcome).toBe(
+      'unknown',
+    );
+    expect(
+      evaluateCondition(notLike, { 'acs:UserAgent': ['ok', 'b'.repeat(128 * 1024)] }).outcome,
+    ).toBe('unknown');
+    // Equality operators are linear and keep comparing long values.
+    expect(evaluateCondition(eq, { 'acs:UserAgent': over }).outcome).toBe('false');
   });
 });

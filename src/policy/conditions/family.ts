@@ -24,4 +24,9 @@ export interface OperatorFamily<P, C> {
    * `StringNotEquals`): true when the request value matches any of the policy values.
    */
   compileTest(positiveOperator: string, values: P[]): (requestValue: C) => boolean;
+  /**
+   * Longest request value (in UTF-16 code units) `positiveOperator` compares, when it has a bound;
+   * a longer value makes the condition unknown (see `MAX_LIKE_VALUE_LENGTH` in wildcard.ts).
+   */
+  maxRequestValueLength?(positiveOperator: string): number | undefined;
 }

@@ -207,6 +207,8 @@ export interface CompiledCondition {
   qualifier: Qualifier | undefined;
   /** Positive per-value test. */
   test: (requestValue: any) => boolean;
+  /** Longest string request value `test` is given; longer ones make the outcome `unknown`. */
+  maxValueLength: number;
 }
 
 /** Three-valued result of one condition; `missing` is a definite non-match that is reported. */
@@ -237,6 +239,7 @@ export function compileCondition(
     info: parsed.info,
     qualifier: parsed.qualifier,
     test: family.compileTest(parsed.info.positive, policyValues),
+    maxValueLength: family.maxRequestValueLength?.(parsed.info.positive) ?? Infinity,
   };
 }
 
@@ -263,10 +266,18 @@ export function lookupContext(
   return [v];
 }
 
-/** Formats a request value for a message. */
+/** Formats a request value for a message: at most 64 characters, on one line, no backticks. */
 function show(v: Scalar): string {
   const s = String(v);
-  return s.length > 64 ? `${s.slice(0, 61)}...` : s;
+  const short = s.length > 64 ? `${s.slice(0, 61)}...` : s;
+  // Control characters (a newline from a decoded `prefix` query parameter) would split the
+  // explanation an error message and the log carry.
+  let out = '';
+  for (const ch of short) {
+    const c = ch.charCodeAt(0);
+    out += c < 32 || c === 127 ? ' ' : ch === '`' ? "'" : ch;
+  }
+  return out;
 }
 
 const TRUE: { outcome: ConditionOutcome } = Object.freeze({ outcome: 'true' });
@@ -292,12 +303,14 @@ export function evaluateCondition(
     // With one request value, the plain operator and both qualifiers agree.
     const p = family.parseRequestValue(values[0]!);
     if (p === undefined) return mismatch(c, values[0]!);
+    if (typeof p === 'string' && p.length > c.maxValueLength) return tooLong(c, p);
     return c.test(p) !== negated ? TRUE : FALSE;
   }
   const parsed: unknown[] = [];
   for (const v of values) {
     const p = family.parseRequestValue(v);
     if (p === undefined) return mismatch(c, v);
+    if (typeof p === 'string' && p.length > c.maxValueLength) return tooLong(c, p);
     parsed.push(p);
   }
   let result: boolean;
@@ -309,6 +322,13 @@ export function evaluateCondition(
     result = parsed.some((p) => c.test(p)) !== negated;
   }
   return result ? TRUE : FALSE;
+}
+
+function tooLong(c: CompiledCondition, v: string): { outcome: ConditionOutcome; note: string } {
+  return {
+    outcome: 'unknown',
+    note: `condition \`${c.operator}\` on \`${c.key}\`: request value \`${show(v)}\` has ${v.length} characters; it compares values of at most ${c.maxValueLength}`,
+  };
 }
 
 function mismatch(c: CompiledCondition, v: Scalar): { outcome: ConditionOutcome; note: string } {

@@ -2,9 +2,11 @@
  * @module String operators: `StringEquals`, `StringNotEquals` (case-sensitive),
  * `StringEqualsIgnoreCase`, `StringNotEqualsIgnoreCase`, `StringLike`, `StringNotLike` (`*` any run,
  * `?` one character, case-sensitive), as in RAM's "Conditional operators". Numbers and booleans in
- * the policy or the request are compared by their JSON text (`1`, `true`).
+ * the policy or the request are compared by their JSON text (`1`, `true`). `StringLike` and
+ * `StringNotLike` compare request values of at most `MAX_LIKE_VALUE_LENGTH` characters; a longer
+ * one makes the condition unknown (fail closed), so that one match stays in bounded time.
  */
-import { compilePatterns } from '../wildcard.js';
+import { compilePatterns, MAX_LIKE_VALUE_LENGTH } from '../wildcard.js';
 import type { OperatorFamily, Scalar } from './family.js';
 
 /** The String family. */
@@ -39,5 +41,8 @@ export const stringFamily: OperatorFamily<string, string> = {
       default:
         throw new Error(`not a positive string operator: ${op}`);
     }
+  },
+  maxRequestValueLength(op: string) {
+    return op === 'StringLike' ? MAX_LIKE_VALUE_LENGTH : undefined;
   },
 };

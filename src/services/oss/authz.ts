@@ -56,7 +56,8 @@ export const BUCKET_POLICY_NAME = 'bucket policy';
 /** The compiled bucket policy of `bucket` (compilation is cached by content). */
 export function bucketPolicyRefs(bucket: Bucket | undefined): PolicyRef[] | undefined {
   if (bucket?.policy === undefined) return undefined;
-  const c = compilePolicy(bucket.policy, 'bucket');
+  // Written before the wildcard limits existed, a policy keeps its Deny statements.
+  const c = compilePolicy(bucket.policy, 'bucket', { patternLimits: false });
   // INVARIANT: stored policies passed validation; one that no longer compiles grants nothing.
   return c.ok ? [{ name: BUCKET_POLICY_NAME, type: 'Bucket', policy: c.policy }] : undefined;
 }

@@ -24,7 +24,8 @@ function toRefs(
 ): PolicyRef[] {
   const out: PolicyRef[] = [];
   for (const d of docs) {
-    const c = compilePolicy(d.document, 'identity');
+    // Written before the wildcard limits existed, a document keeps its Deny statements.
+    const c = compilePolicy(d.document, 'identity', { patternLimits: false });
     // INVARIANT: stored documents passed validation when written; one that no longer compiles
     // (engine got stricter) grants nothing.
     if (c.ok) {

@@ -4,32 +4,20 @@
  * `Access-Control-*` headers added to actual requests that carry an `Origin` a rule allows.
  * Rules are tried in order; the first whose origin, method and headers all match decides.
  */
+import { starMatch } from '../../../policy/index.js';
 import type { CorsRule } from '../../../protocol/oss-xml.js';
 import type { OssCall, OssReply } from '../context.js';
 import { corsForbidden, noSuchBucket } from '../errors.js';
 import type { Bucket } from '../model.js';
 import { bucketCors } from './buckets.js';
 
+/**
+ * Whether a rule's AllowedOrigin or AllowedHeader (`*` its only wildcard) admits `value`; linear
+ * in time, with no regular expression over the request's headers.
+ */
 function wildcard(pattern: string, value: string, caseInsensitive: boolean): boolean {
-  const p = caseInsensitive ? pattern.toLowerCase() : pattern;
-  const v = caseInsensitive ? value.toLowerCase() : value;
-  const star = p.indexOf('*');
-  if (star === -1) return p === v;
-  const head = p.slice(0, star);
-  const tail = p.slice(star + 1);
-  if (tail.includes('*')) {
-    // More than one wildcard (only in AllowedHeader): fall back to a regular expression.
-    const re = new RegExp(
-      '^' +
-        p
-          .split('*')
-          .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-          .join('.*') +
-        '$',
-    );
-    return re.test(v);
-  }
-  return v.length >= head.length + tail.length && v.startsWith(head) && v.endsWith(tail);
+  if (caseInsensitive) return starMatch(pattern.toLowerCase(), value.toLowerCase());
+  return starMatch(pattern, value);
 }
 
 /** The first rule allowing `origin`, `method` and every requested header, if any. */
