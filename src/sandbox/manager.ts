@@ -26,7 +26,7 @@
 import { spawnSync } from 'node:child_process';
 import type { Socket as UdpSocket } from 'node:dgram';
 import { rmSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -56,6 +56,7 @@ import {
   processesByNetns,
   removeSandboxEtc,
   sandboxSupport,
+  writePublicFile,
   writeSandboxEtc,
   type SandboxSupport,
 } from './host.js';
@@ -172,6 +173,7 @@ export class SandboxManager {
   #started: Promise<void> | undefined;
   #tls: Promise<SandboxTls> | undefined;
   #pidFile: Promise<void> | undefined;
+  #publicCa: Promise<string> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #polling = false;
   #closed = false;
@@ -331,6 +333,9 @@ export class SandboxManager {
     await Promise.all([...this.#sandboxes.values()].map((s) => this.#destroy(s, 'yunbox stops')));
     await Promise.all([...this.#sandboxes.values()].map((s) => s.destroying));
     process.off('exit', this.#onExit);
+    if (this.#publicCa) {
+      await rm(this.#publicCaPath(this.serverId), { force: true }).catch(() => undefined);
+    }
     if (this.#pidFile) {
       await rm(this.#pidPath(this.serverId), { force: true }).catch(() => undefined);
     }
@@ -362,7 +367,7 @@ export class SandboxManager {
       ...(instance.hostName !== undefined ? { hostName: instance.hostName } : {}),
       ...(privateIp ? { privateIp } : {}),
       caPem: tls.caPem,
-      caPath: tls.caPath,
+      caPath: await this.#writePublicCa(tls.caPem),
       ...(tls.caHash ? { caHash: tls.caHash } : {}),
     });
     sandbox.info.env = sandboxEnv(caPaths);
@@ -587,10 +592,30 @@ export class SandboxManager {
     return join(this.#o.runDir, `${serverId}.pid`);
   }
 
+  /** A copy of the CA certificate every user can read (the data directory's is root's only). */
+  #publicCaPath(serverId: string): string {
+    return join(this.#o.runDir, `${serverId}-ca.pem`);
+  }
+
+  /** Writes {@link #publicCaPath} once, after the pid file (which records the server first). */
+  #writePublicCa(pem: string): Promise<string> {
+    this.#publicCa ??= (async () => {
+      const path = this.#publicCaPath(this.serverId);
+      await writePublicFile(path, pem);
+      return path;
+    })();
+    return this.#publicCa.catch((e) => {
+      this.#publicCa = undefined;
+      throw e;
+    });
+  }
+
   /** Records this server as live before its first namespace exists. */
   #writePidFile(): Promise<void> {
     this.#pidFile ??= (async () => {
       await mkdir(this.#o.runDir, { recursive: true, mode: 0o755 });
+      // Readable by everyone whatever the umask: it also holds the CA copy (#writePublicCa).
+      await chmod(this.#o.runDir, 0o755);
       const start = (await processStartTime(process.pid)) ?? '0';
       await writeFile(this.#pidPath(this.serverId), `${process.pid} ${start}\n`, { mode: 0o644 });
       process.on('exit', this.#onExit);
@@ -638,6 +663,7 @@ export class SandboxManager {
         await deleteNetns(ip, name);
         await removeSandboxEtc(name);
       }
+      await rm(this.#publicCaPath(serverId), { force: true });
       await rm(this.#pidPath(serverId), { force: true });
       if (list.length > 0) {
         this.#log.info({ server: serverId, netns: list }, 'removed sandboxes of a stopped server');
@@ -668,6 +694,7 @@ export class SandboxManager {
       }
     }
     try {
+      rmSync(this.#publicCaPath(this.serverId), { force: true });
       rmSync(this.#pidPath(this.serverId), { force: true });
     } catch {
       /* best effort */
