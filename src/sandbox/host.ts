@@ -323,23 +323,28 @@ export async function writePublicFile(path: string, text: string): Promise<void>
  * (localhost and the instance's host name), `hostname`, and a copy of `/etc/ssl` (symlinks kept,
  * `private/` left out and empty) whose `certs/ca-certificates.crt` ends with yunbox's CA, so the
  * system bundle trusts it. Everything is readable by every user (modes set whatever the umask).
- * Answers the CA paths programs inside should use.
+ * Answers the CA paths programs inside should use. `roots` moves `/etc` and `/etc/netns` (tests).
  */
-export async function writeSandboxEtc(name: string, etc: SandboxEtc): Promise<SandboxCaPaths> {
-  const dir = join(NETNS_ETC_DIR, name);
-  await mkdir(NETNS_ETC_DIR, { recursive: true, mode: 0o755 });
+export async function writeSandboxEtc(
+  name: string,
+  etc: SandboxEtc,
+  roots: { etc: string; netnsEtc: string } = { etc: '/etc', netnsEtc: NETNS_ETC_DIR },
+): Promise<SandboxCaPaths> {
+  const hostEtc = (...parts: string[]) => join(roots.etc, ...parts);
+  const dir = join(roots.netnsEtc, name);
+  await mkdir(roots.netnsEtc, { recursive: true, mode: 0o755 });
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { mode: 0o755 });
   await chmod(dir, 0o755);
   const put = async (file: string, text: string) => {
-    if (await exists(join('/etc', file))) await writePublicFile(join(dir, file), text);
+    if (await exists(hostEtc(file))) await writePublicFile(join(dir, file), text);
   };
   await put(
     'resolv.conf',
     `# written by yunbox for sandbox ${name}\nnameserver ${etc.nameserver}\noptions timeout:1 attempts:2\n`,
   );
   try {
-    const nsswitch = await readFile('/etc/nsswitch.conf', 'utf8');
+    const nsswitch = await readFile(hostEtc('nsswitch.conf'), 'utf8');
     const hosts = 'hosts: files dns';
     await put(
       'nsswitch.conf',
@@ -357,7 +362,7 @@ export async function writeSandboxEtc(name: string, etc: SandboxEtc): Promise<Sa
     `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${hostLine}`,
   );
   if (etc.hostName !== undefined) await put('hostname', `${etc.hostName}\n`);
-  if (!(await exists('/etc/ssl'))) {
+  if (!(await exists(hostEtc('ssl')))) {
     // Nothing to mount over: point programs at the CA itself (nothing else is reachable inside).
     return { caFile: etc.caPath, bundle: etc.caPath };
   }
@@ -370,7 +375,7 @@ export async function writeSandboxEtc(name: string, etc: SandboxEtc): Promise<Sa
       preserveTimestamps: true,
       filter: (src) => src !== join(from, 'private'),
     });
-  await copy(await realpath('/etc/ssl'), ssl);
+  await copy(await realpath(hostEtc('ssl')), ssl);
   // What is changed below must be ours: a copied symlink (Fedora links certs/ and the bundle
   // into /etc/pki) would lead the writes to the host's own trust store.
   if (await isSymlink(certs)) {
@@ -379,7 +384,7 @@ export async function writeSandboxEtc(name: string, etc: SandboxEtc): Promise<Sa
     await copy(target, certs);
   }
   try {
-    const st = await stat('/etc/ssl/private');
+    const st = await stat(hostEtc('ssl', 'private'));
     await mkdir(join(ssl, 'private'), { mode: st.mode & 0o777 });
     await chown(join(ssl, 'private'), st.uid, st.gid);
   } catch {
