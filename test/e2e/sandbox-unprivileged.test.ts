@@ -281,6 +281,21 @@ describe.skipIf(!isRootLinux)(`programs in sandboxes run unprivileged${sandboxSk
     expect(r.stderr).toBe(
       `yunbox instance exec: \`nobody\` (uid ${NOBODY}) could read \`${join(leaky, 'root-credentials.json')}\`: the data directory must be private to root (\`chmod 700 ${leaky}\`)\n`,
     );
+    // Credentials from the environment: the data directory named is checked all the same.
+    await rm(join(leaky, 'root-credentials.json'));
+    await writeFile(join(leaky, 'yunbox.db'), 'not really a database', { mode: 0o644 });
+    await chmod(join(leaky, 'yunbox.db'), 0o644);
+    const fromEnv = await instanceExec(server, leaky, a, ['echo', 'ran'], {
+      env: {
+        YUNBOX_ROOT_ACCESS_KEY_ID: root.accessKeyId,
+        YUNBOX_ROOT_ACCESS_KEY_SECRET: root.accessKeySecret,
+      },
+    });
+    expect(fromEnv.code).toBe(1);
+    expect(fromEnv.stdout).toBe('');
+    expect(fromEnv.stderr).toBe(
+      `yunbox instance exec: \`nobody\` (uid ${NOBODY}) could read \`${join(leaky, 'yunbox.db')}\`: the data directory must be private to root (\`chmod 700 ${leaky}\`)\n`,
+    );
   });
 
   it('cannot type into the terminal yunbox was started from (TIOCSTI)', async () => {

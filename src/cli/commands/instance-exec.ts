@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_LISTEN } from '../../config/config.js';
 import { sandboxProcessEnv } from '../../sandbox/env.js';
 import { NETNS_RUN_DIR, sandboxSupport } from '../../sandbox/host.js';
@@ -60,8 +60,8 @@ nobody, with no capabilities, no supplementary groups and no_new_privs (setuid p
 raise it), dropped by util-linux's setpriv after entering the namespace. HOME is that user's, or
 a fresh private directory removed afterwards; the working directory stays yours when that user
 can enter it, else HOME. It gets a terminal of its own (util-linux's script) when stdin and
-stdout are terminals, else none, so it cannot type into yours. It can read whatever that user can
-read on this machine, and see its processes.
+stdout are terminals, else none, so it cannot type into yours. It can read and write whatever
+that user can on this machine, and see every process (README: what a sandbox isolates).
 `;
 
 const usage = `usage: yunbox instance exec INSTANCE_ID [--user NAME|UID | --as-root] [--endpoint URL]
@@ -181,12 +181,26 @@ export async function runInSandbox(run: SandboxRun, io: CliIo): Promise<number> 
   if (identity.root) {
     return runCreated(run, io, creds, support.ip, identity, undefined, undefined, terminal);
   }
-  // The data directory is known when the credentials came from its root-credentials.json.
-  const dataDir = isAbsolute(creds.source) ? dirname(creds.source) : undefined;
-  const placement = await placeUser(identity, {
-    cwd: io.cwd,
-    ...(dataDir !== undefined ? { dataDir } : {}),
-  });
+  // The data directory: where root-credentials.json came from, else the one named (the
+  // credentials came from the environment), whose secrets the program must not be able to read.
+  const named = run.data ?? io.env.YUNBOX_DATA;
+  const dataDir = isAbsolute(creds.source)
+    ? dirname(creds.source)
+    : named !== undefined
+      ? resolve(io.cwd, named)
+      : undefined;
+  let placement: UserPlacement;
+  try {
+    placement = await placeUser(identity, {
+      cwd: io.cwd,
+      ...(dataDir !== undefined ? { dataDir } : {}),
+    });
+  } catch (e) {
+    io.stderr(
+      `yunbox ${run.name}: cannot prepare to run as ${describeUser(identity)}: ${(e as Error).message}\n`,
+    );
+    return 1;
+  }
   try {
     if (placement.exposed.length > 0) {
       io.stderr(
