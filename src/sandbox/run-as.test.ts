@@ -177,6 +177,10 @@ describe('dropPrivilegeArgs and launchCommand', () => {
       '--bounding-set=-all',
       '--no-new-privs',
       '--',
+      '/bin/sh',
+      '-c',
+      'exec "$@"',
+      'sh',
     ]);
   });
 

@@ -7,7 +7,7 @@
  *
  * ```
  * ip netns exec <netns> setpriv --reuid=U --regid=G --clear-groups --inh-caps=-all
- *     --ambient-caps=-all --bounding-set=-all --no-new-privs -- COMMAND…
+ *     --ambient-caps=-all --bounding-set=-all --no-new-privs -- /bin/sh -c 'exec "$@"' sh COMMAND…
  * ```
  *
  * No capability in any set, no supplementary group, and `no_new_privs`, so setuid programs inside
@@ -202,7 +202,10 @@ export function describeUser(u: SandboxUser): string {
 }
 
 /**
- * The `setpriv` arguments that make the rest of the command line run as `user`, unprivileged.
+ * The arguments that make the rest of the command line run as `user`, unprivileged: `setpriv`,
+ * then `/bin/sh -c 'exec "$@"'`. setpriv keeps root's capabilities until its own exec (they go
+ * at execve, for a uid that is not 0), so its PATH search would find commands in directories
+ * only root can read; the shell, already unprivileged, looks the command up as the user does.
  * @example
  * [ip, 'netns', 'exec', netns, ...dropPrivilegeArgs('/usr/bin/setpriv', user), 'id', '-u']
  */
@@ -217,6 +220,10 @@ export function dropPrivilegeArgs(setpriv: string, user: { uid: number; gid: num
     '--bounding-set=-all',
     '--no-new-privs',
     '--',
+    '/bin/sh',
+    '-c',
+    'exec "$@"',
+    'sh',
   ];
 }
 

@@ -269,6 +269,25 @@ describe.skipIf(!isRootLinux)(`programs in sandboxes run unprivileged${sandboxSk
     );
   });
 
+  it('looks the command up in PATH as the user, not through directories only root can read', async () => {
+    const hidden = await mkdtemp(join(tmpdir(), 'yunbox-path-root-'));
+    const shown = await mkdtemp(join(tmpdir(), 'yunbox-path-public-'));
+    dirs.push(hidden, shown);
+    await chmod(shown, 0o755);
+    for (const [d, text] of [
+      [hidden, 'root only'],
+      [shown, 'public'],
+    ] as const) {
+      await writeFile(join(d, 'yunbox-probe'), `#!/bin/sh\necho ${text}\n`);
+      await chmod(join(d, 'yunbox-probe'), 0o755);
+    }
+    const r = await exec(a, ['yunbox-probe'], {
+      env: { PATH: `${hidden}:${shown}:${process.env.PATH}` },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('public\n');
+  });
+
   it("refuses to run when the data directory's secrets are readable by that user", async () => {
     const leaky = await mkdtemp(join(tmpdir(), 'yunbox-leaky-'));
     dirs.push(leaky);
