@@ -289,7 +289,7 @@ export interface UserPlacement {
   temporaryHome: boolean;
   /** Working directory: the caller's, or HOME when the user cannot enter the caller's. */
   cwd: string;
-  /** True when the caller's working directory could not be kept. */
+  /** The caller's working directory, when the user cannot enter it (so `cwd` is HOME). */
   movedFrom?: string;
   /** Files of the data directory the user could read (none, or something is wrong). */
   exposed: string[];
