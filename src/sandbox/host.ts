@@ -9,16 +9,19 @@ import { spawn } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import {
   access,
-  appendFile,
+  chmod,
   chown,
   cp,
+  lstat,
   mkdir,
   readFile,
   readdir,
   readlink,
+  realpath,
   rm,
   stat,
   symlink,
+  unlink,
   writeFile,
 } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
@@ -266,7 +269,10 @@ export interface SandboxEtc {
   privateIp?: string;
   /** PEM of yunbox's CA, added to the system bundle. */
   caPem: string;
-  /** Where yunbox's CA is on the host (used when the host has no `/etc/ssl`). */
+  /**
+   * A copy of yunbox's CA on the host that every user can read (used when the host has no
+   * `/etc/ssl`); never the data directory's, which programs inside must not be able to read.
+   */
   caPath: string;
   /** OpenSSL subject hash of the CA (`openssl x509 -hash`), for a `<hash>.0` link in certs/. */
   caHash?: string;
@@ -283,6 +289,14 @@ export interface SandboxCaPaths {
 /** Name of yunbox's CA inside the sandbox's `/etc/ssl/certs`. */
 export const SANDBOX_CA_FILE = 'yunbox-ca.pem';
 
+async function isSymlink(path: string): Promise<boolean> {
+  try {
+    return (await lstat(path)).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
@@ -293,28 +307,44 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
+ * Writes `text` to `path`, readable by every user whatever the umask (sandboxed programs run
+ * unprivileged).
+ */
+export async function writePublicFile(path: string, text: string): Promise<void> {
+  await writeFile(path, text, { mode: 0o644 });
+  await chmod(path, 0o644);
+}
+
+/**
  * Writes `/etc/netns/<name>/`, which `ip netns exec` mounts over the host's `/etc` entries of the
  * same names (only those the host has: a missing one would make `ip` warn on every command):
  * `resolv.conf` (the sandbox resolver), `nsswitch.conf` (host names from files, then DNS: not
  * through a host daemon such as systemd-resolved, which sees the host's network), `hosts`
  * (localhost and the instance's host name), `hostname`, and a copy of `/etc/ssl` (symlinks kept,
  * `private/` left out and empty) whose `certs/ca-certificates.crt` ends with yunbox's CA, so the
- * system bundle trusts it. Answers the CA paths programs inside should use.
+ * system bundle trusts it. Everything is readable by every user (modes set whatever the umask).
+ * Answers the CA paths programs inside should use. `roots` moves `/etc` and `/etc/netns` (tests).
  */
-export async function writeSandboxEtc(name: string, etc: SandboxEtc): Promise<SandboxCaPaths> {
-  const dir = join(NETNS_ETC_DIR, name);
-  await mkdir(NETNS_ETC_DIR, { recursive: true, mode: 0o755 });
+export async function writeSandboxEtc(
+  name: string,
+  etc: SandboxEtc,
+  roots: { etc: string; netnsEtc: string } = { etc: '/etc', netnsEtc: NETNS_ETC_DIR },
+): Promise<SandboxCaPaths> {
+  const hostEtc = (...parts: string[]) => join(roots.etc, ...parts);
+  const dir = join(roots.netnsEtc, name);
+  await mkdir(roots.netnsEtc, { recursive: true, mode: 0o755 });
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { mode: 0o755 });
+  await chmod(dir, 0o755);
   const put = async (file: string, text: string) => {
-    if (await exists(join('/etc', file))) await writeFile(join(dir, file), text, { mode: 0o644 });
+    if (await exists(hostEtc(file))) await writePublicFile(join(dir, file), text);
   };
   await put(
     'resolv.conf',
     `# written by yunbox for sandbox ${name}\nnameserver ${etc.nameserver}\noptions timeout:1 attempts:2\n`,
   );
   try {
-    const nsswitch = await readFile('/etc/nsswitch.conf', 'utf8');
+    const nsswitch = await readFile(hostEtc('nsswitch.conf'), 'utf8');
     const hosts = 'hosts: files dns';
     await put(
       'nsswitch.conf',
@@ -332,31 +362,48 @@ export async function writeSandboxEtc(name: string, etc: SandboxEtc): Promise<Sa
     `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${hostLine}`,
   );
   if (etc.hostName !== undefined) await put('hostname', `${etc.hostName}\n`);
-  if (!(await exists('/etc/ssl'))) {
+  if (!(await exists(hostEtc('ssl')))) {
     // Nothing to mount over: point programs at the CA itself (nothing else is reachable inside).
     return { caFile: etc.caPath, bundle: etc.caPath };
   }
   const ssl = join(dir, 'ssl');
   const certs = join(ssl, 'certs');
-  await cp('/etc/ssl', ssl, {
-    recursive: true,
-    verbatimSymlinks: true,
-    preserveTimestamps: true,
-    filter: (src) => src !== '/etc/ssl/private',
-  });
+  const copy = (from: string, to: string) =>
+    cp(from, to, {
+      recursive: true,
+      verbatimSymlinks: true,
+      preserveTimestamps: true,
+      filter: (src) => src !== join(from, 'private'),
+    });
+  await copy(await realpath(hostEtc('ssl')), ssl);
+  // What is changed below must be ours: a copied symlink (Fedora links certs/ and the bundle
+  // into /etc/pki) would lead the writes to the host's own trust store.
+  if (await isSymlink(certs)) {
+    const target = await realpath(certs);
+    await unlink(certs);
+    await copy(target, certs);
+  }
   try {
-    const st = await stat('/etc/ssl/private');
+    const st = await stat(hostEtc('ssl', 'private'));
     await mkdir(join(ssl, 'private'), { mode: st.mode & 0o777 });
     await chown(join(ssl, 'private'), st.uid, st.gid);
   } catch {
     /* the host has none */
   }
   await mkdir(certs, { recursive: true, mode: 0o755 });
+  await chmod(ssl, 0o755);
+  await chmod(certs, 0o755);
   const ca = etc.caPem.endsWith('\n') ? etc.caPem : etc.caPem + '\n';
-  await writeFile(join(certs, SANDBOX_CA_FILE), ca, { mode: 0o644 });
-  await appendFile(join(certs, 'ca-certificates.crt'), `\n# yunbox local CA\n${ca}`, {
-    mode: 0o644,
-  });
+  await writePublicFile(join(certs, SANDBOX_CA_FILE), ca);
+  const bundle = join(certs, 'ca-certificates.crt');
+  let system = '';
+  try {
+    system = await readFile(bundle, 'utf8');
+  } catch {
+    /* none on the host */
+  }
+  await rm(bundle, { force: true });
+  await writePublicFile(bundle, `${system}\n# yunbox local CA\n${ca}`);
   if (etc.caHash !== undefined && /^[0-9a-f]{8}$/.test(etc.caHash)) {
     for (let i = 0; i < 10; i++) {
       try {

@@ -2,7 +2,8 @@
  * @module Instance sandboxes: run unmodified programs as if inside an ECS instance. A sandbox is a
  * Linux network namespace (`ybx-<serverId>-<n>`) with only `lo`, carrying the metadata address
  * `100.100.100.200`, the gateway address `100.100.2.136` and the instance's private IP. This
- * process listens on those addresses from inside the namespace (see `listen.ts`):
+ * process listens on those addresses from inside the namespace (`listen.ts`) and serves them
+ * (`serve.ts`):
  *
  * ```
  * 100.100.100.200:80   metadata service, always for this sandbox's instance
@@ -20,28 +21,18 @@
  * Life cycle: created for a Running instance; destroyed by DeleteSandbox, when its last process
  * has gone (unless kept alive), when the instance stops or is released, and when yunbox stops;
  * on an unclean exit an `exit` hook still removes the namespaces, and a starting yunbox removes
- * those of dead servers (each server records its pid under `/run/yunbox/<serverId>.pid`).
- * Destroying kills the processes left inside, then deletes the namespace and `/etc/netns/<name>`.
+ * those of dead servers (each server records its pid under `/run/yunbox/<serverId>.pid`,
+ * `run-dir.ts`). Destroying kills the processes left inside, then deletes the namespace and
+ * `/etc/netns/<name>`. Programs are started in a sandbox by the CLI, unprivileged (`run-as.ts`).
  */
 import { spawnSync } from 'node:child_process';
-import type { Socket as UdpSocket } from 'node:dgram';
 import { rmSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server as HttpServer,
-  type ServerResponse,
-} from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createTcpServer, isIPv4, type Server as TcpServer } from 'node:net';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { setRequestOrigin } from '../kernel/gateway.js';
 import { resourceId } from '../kernel/ids.js';
 import { ensureCa, issueServerCertificate } from '../tls/ca.js';
-import { respondToDnsPacket, type DnsZone } from './dns.js';
 import { sandboxEnv } from './env.js';
 import {
   NETNS_ETC_DIR,
@@ -52,7 +43,6 @@ import {
   listNetnsEtc,
   netnsInode,
   opensslSubjectHash,
-  processStartTime,
   processesByNetns,
   removeSandboxEtc,
   sandboxSupport,
@@ -60,6 +50,8 @@ import {
   type SandboxSupport,
 } from './host.js';
 import { listenInNetns } from './listen.js';
+import { closeSandboxServers, serveSandbox, type SandboxServers } from './serve.js';
+import { DEFAULT_SANDBOX_RUN_DIR, RunDir } from './run-dir.js';
 import {
   METADATA_ADDRESS,
   SANDBOX_GATEWAY_ADDRESS,
@@ -71,8 +63,7 @@ import {
 } from './names.js';
 import type { InstanceLookup, MetadataHandler, SandboxInstance } from './types.js';
 
-/** Default directory of the servers' pid files. */
-export const DEFAULT_SANDBOX_RUN_DIR = '/run/yunbox';
+export { DEFAULT_SANDBOX_RUN_DIR } from './run-dir.js';
 
 /** What a sandbox serves, resolved when the first sandbox is made (after the gateway exists). */
 export interface SandboxDeps {
@@ -137,10 +128,8 @@ export class SandboxError extends Error {
 interface Sandbox {
   info: SandboxInfo;
   inode: number | undefined;
-  http: HttpServer[];
-  dnsTcp: TcpServer | undefined;
-  dnsConns: Set<Socket>;
-  udp: UdpSocket[];
+  /** Its listeners, once serving. */
+  servers?: SandboxServers;
   lastBusy: number;
   checkedAt: number;
   /** Built and handed out (listed, deletable by id). */
@@ -157,9 +146,6 @@ interface SandboxTls {
   caHash: string | undefined;
 }
 
-/** Requests inside a sandbox that are not answered: the admin API has no authentication. */
-const ADMIN_PREFIX = '/_yunbox/';
-
 /** Creates, serves and removes the instance sandboxes of one yunbox process. */
 export class SandboxManager {
   /** Id of this server in namespace names and its pid file. */
@@ -171,7 +157,8 @@ export class SandboxManager {
   #counter = 0;
   #started: Promise<void> | undefined;
   #tls: Promise<SandboxTls> | undefined;
-  #pidFile: Promise<void> | undefined;
+  readonly #runDir: RunDir;
+  #exitHook = false;
   #timer: NodeJS.Timeout | undefined;
   #polling = false;
   #closed = false;
@@ -190,6 +177,7 @@ export class SandboxManager {
       pollIntervalMs: options.pollIntervalMs ?? 1000,
       statusCacheMs: options.statusCacheMs ?? 1000,
     };
+    this.#runDir = new RunDir(this.#o.runDir, this.serverId);
   }
 
   /** Whether this machine can run sandboxes (Linux, root, `ip`). */
@@ -282,10 +270,6 @@ export class SandboxManager {
         keepAlive: options.keepAlive ?? false,
       },
       inode: undefined,
-      http: [],
-      dnsTcp: undefined,
-      dnsConns: new Set(),
-      udp: [],
       lastBusy: Date.now(),
       checkedAt: Date.now(),
       ready: false,
@@ -331,9 +315,7 @@ export class SandboxManager {
     await Promise.all([...this.#sandboxes.values()].map((s) => this.#destroy(s, 'yunbox stops')));
     await Promise.all([...this.#sandboxes.values()].map((s) => s.destroying));
     process.off('exit', this.#onExit);
-    if (this.#pidFile) {
-      await rm(this.#pidPath(this.serverId), { force: true }).catch(() => undefined);
-    }
+    if (this.#runDir.recorded) await this.#runDir.remove().catch(() => undefined);
   }
 
   async #build(
@@ -362,7 +344,7 @@ export class SandboxManager {
       ...(instance.hostName !== undefined ? { hostName: instance.hostName } : {}),
       ...(privateIp ? { privateIp } : {}),
       caPem: tls.caPem,
-      caPath: tls.caPath,
+      caPath: await this.#runDir.writePublicCa(tls.caPem),
       ...(tls.caHash ? { caHash: tls.caHash } : {}),
     });
     sandbox.info.env = sandboxEnv(caPaths);
@@ -373,94 +355,27 @@ export class SandboxManager {
       { tag: 'dns-tcp', kind: 'tcp', host: SANDBOX_GATEWAY_ADDRESS, port: 53 },
       { tag: 'dns', kind: 'udp', host: SANDBOX_GATEWAY_ADDRESS, port: 53 },
     ]);
-    sandbox.udp.push(sockets.udp.get('dns')!);
-
-    const instanceId = sandbox.info.instanceId;
-    const origin = {
-      sourceIp: privateIp ?? SANDBOX_GATEWAY_ADDRESS,
-      ...(instance.vpcId !== undefined ? { sourceVpc: instance.vpcId } : {}),
-      instanceId,
-    };
-    const serve =
-      (handle: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>) =>
-      (req: IncomingMessage, res: ServerResponse) => {
-        void (async () => {
-          if (!(await this.#live(sandbox))) {
-            req.socket.destroy();
-            return;
-          }
-          await handle(req, res);
-        })().catch((e) => {
-          this.#log.error({ err: e, sandbox: sandbox.info.sandboxId }, 'sandbox request failed');
-          if (!res.headersSent) {
-            res.writeHead(500, { 'content-type': 'text/plain' });
-            res.end('internal error');
-          } else res.destroy();
-        });
-      };
-    const metadata = serve((req, res) => deps.metadata(req, res, instanceId));
-    const gateway = serve((req, res) => {
-      if ((req.url ?? '').startsWith(ADMIN_PREFIX)) {
-        res.writeHead(404, { 'content-type': 'text/plain' });
-        res.end('not found');
-        return;
-      }
-      setRequestOrigin(req, origin);
-      deps.gateway(req, res);
+    const servers = serveSandbox({
+      sockets,
+      instanceId: sandbox.info.instanceId,
+      origin: {
+        sourceIp: privateIp ?? SANDBOX_GATEWAY_ADDRESS,
+        ...(instance.vpcId !== undefined ? { sourceVpc: instance.vpcId } : {}),
+        instanceId: sandbox.info.instanceId,
+      },
+      zone: {
+        gatewayAddress: SANDBOX_GATEWAY_ADDRESS,
+        ...(instance.hostName !== undefined
+          ? { hosts: new Map([[normaliseHost(instance.hostName), privateIp ?? '127.0.1.1']]) }
+          : {}),
+      },
+      tls,
+      gateway: deps.gateway,
+      metadata: deps.metadata,
+      live: () => this.#live(sandbox),
+      log: this.#log.child({ sandbox: sandbox.info.sandboxId, netns }),
     });
-    const httpOptions = { keepAliveTimeout: 65_000, headersTimeout: 30_000, requestTimeout: 0 };
-    const metadataServer = createHttpServer(
-      { keepAliveTimeout: 5000, headersTimeout: 10_000, requestTimeout: 30_000 },
-      metadata,
-    );
-    const httpServer = createHttpServer(httpOptions, gateway);
-    const httpsServer = createHttpsServer(
-      { ...httpOptions, cert: tls.certPem, key: tls.keyPem },
-      gateway,
-    );
-    sandbox.http.push(metadataServer, httpServer, httpsServer);
-    metadataServer.listen(sockets.tcp.get('metadata')!);
-    httpServer.listen(sockets.tcp.get('http')!);
-    httpsServer.listen(sockets.tcp.get('https')!);
-
-    const zone: DnsZone = {
-      gatewayAddress: SANDBOX_GATEWAY_ADDRESS,
-      ...(instance.hostName !== undefined
-        ? { hosts: new Map([[normaliseHost(instance.hostName), privateIp ?? '127.0.1.1']]) }
-        : {}),
-    };
-    const udp = sandbox.udp[0]!;
-    udp.on('message', (msg, rinfo) => {
-      const out = respondToDnsPacket(msg, zone, 'udp');
-      if (out) udp.send(out, rinfo.port, rinfo.address);
-    });
-    udp.on('error', (e) => this.#log.warn({ err: e, netns }, 'sandbox dns socket error'));
-    const dnsTcp = createTcpServer((conn) => this.#serveDnsTcp(sandbox, conn, zone));
-    sandbox.dnsTcp = dnsTcp;
-    dnsTcp.listen(sockets.tcp.get('dns-tcp')!);
-  }
-
-  #serveDnsTcp(sandbox: Sandbox, conn: Socket, zone: DnsZone): void {
-    sandbox.dnsConns.add(conn);
-    conn.on('close', () => sandbox.dnsConns.delete(conn));
-    conn.on('error', () => conn.destroy());
-    conn.setTimeout(10_000, () => conn.destroy());
-    let buf = Buffer.alloc(0);
-    conn.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      while (buf.length >= 2) {
-        const len = buf.readUInt16BE(0);
-        if (buf.length < 2 + len) break;
-        const out = respondToDnsPacket(buf.subarray(2, 2 + len), zone, 'tcp');
-        buf = buf.subarray(2 + len);
-        if (out) {
-          const frame = Buffer.alloc(2 + out.length);
-          frame.writeUInt16BE(out.length, 0);
-          frame.set(out, 2);
-          conn.write(frame);
-        }
-      }
-    });
+    sandbox.servers = servers;
   }
 
   async #live(sandbox: Sandbox): Promise<boolean> {
@@ -494,19 +409,7 @@ export class SandboxManager {
       await sandbox.building?.catch(() => undefined);
       const started = Date.now();
       const { netns, sandboxId } = sandbox.info;
-      for (const s of sandbox.http) {
-        s.close();
-        s.closeAllConnections();
-      }
-      sandbox.dnsTcp?.close();
-      for (const c of sandbox.dnsConns) c.destroy();
-      for (const u of sandbox.udp) {
-        try {
-          u.close();
-        } catch {
-          /* closed */
-        }
-      }
+      if (sandbox.servers) closeSandboxServers(sandbox.servers);
       const support = await sandboxSupport();
       try {
         const killed = await killNetnsProcesses(netns);
@@ -583,35 +486,13 @@ export class SandboxManager {
     }
   }
 
-  #pidPath(serverId: string): string {
-    return join(this.#o.runDir, `${serverId}.pid`);
-  }
-
-  /** Records this server as live before its first namespace exists. */
-  #writePidFile(): Promise<void> {
-    this.#pidFile ??= (async () => {
-      await mkdir(this.#o.runDir, { recursive: true, mode: 0o755 });
-      const start = (await processStartTime(process.pid)) ?? '0';
-      await writeFile(this.#pidPath(this.serverId), `${process.pid} ${start}\n`, { mode: 0o644 });
+  /** Records this server as live before its first namespace exists, and hooks `exit`. */
+  async #writePidFile(): Promise<void> {
+    await this.#runDir.writePidFile();
+    if (!this.#exitHook) {
+      this.#exitHook = true;
       process.on('exit', this.#onExit);
-    })();
-    return this.#pidFile.catch((e) => {
-      this.#pidFile = undefined;
-      throw e;
-    });
-  }
-
-  async #serverAlive(serverId: string): Promise<boolean> {
-    let text: string;
-    try {
-      text = await readFile(this.#pidPath(serverId), 'utf8');
-    } catch {
-      return false;
     }
-    const [pid, start] = text.trim().split(/\s+/);
-    if (!pid || !/^\d+$/.test(pid)) return false;
-    const actual = await processStartTime(Number(pid));
-    return actual !== undefined && (start === undefined || start === '0' || actual === start);
   }
 
   async #removeLeftovers(ip: string): Promise<void> {
@@ -622,23 +503,17 @@ export class SandboxManager {
       if (!parsed || parsed.serverId === this.serverId) continue;
       byServer.set(parsed.serverId, [...(byServer.get(parsed.serverId) ?? []), name]);
     }
-    let pidFiles: string[] = [];
-    try {
-      pidFiles = (await readdir(this.#o.runDir))
-        .filter((f) => /^[0-9a-z]{1,16}\.pid$/.test(f))
-        .map((f) => f.slice(0, -4));
-    } catch {
-      /* none yet */
+    for (const id of await this.#runDir.servers()) {
+      if (!byServer.has(id) && id !== this.serverId) byServer.set(id, []);
     }
-    for (const id of pidFiles) if (!byServer.has(id) && id !== this.serverId) byServer.set(id, []);
     for (const [serverId, list] of byServer) {
-      if (await this.#serverAlive(serverId)) continue;
+      if (await this.#runDir.alive(serverId)) continue;
       for (const name of list) {
         await killNetnsProcesses(name);
         await deleteNetns(ip, name);
         await removeSandboxEtc(name);
       }
-      await rm(this.#pidPath(serverId), { force: true });
+      await this.#runDir.remove(serverId);
       if (list.length > 0) {
         this.#log.info({ server: serverId, netns: list }, 'removed sandboxes of a stopped server');
       }
@@ -667,10 +542,6 @@ export class SandboxManager {
         /* best effort */
       }
     }
-    try {
-      rmSync(this.#pidPath(this.serverId), { force: true });
-    } catch {
-      /* best effort */
-    }
+    this.#runDir.removeSync();
   }
 }

@@ -1,9 +1,11 @@
 /**
  * @module Test helpers for instance sandboxes: whether this machine can run them (root on Linux
  * with iproute2; CI does), running a command inside a namespace without blocking the event loop
- * (the server answering it lives in the same process), and listing what sandboxes leave behind.
+ * (the server answering it lives in the same process), listing what sandboxes leave behind,
+ * Running instances of a spawned server, `yunbox instance exec` as a user runs it, and what an
+ * unprivileged user can read.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import {
   accessSync,
   constants as fsConstants,
@@ -12,6 +14,9 @@ import {
   readdirSync,
 } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { TUTORIAL_IMAGE, TUTORIAL_INSTANCE_TYPE, createNetwork } from './fixtures.js';
+import { $Ecs, ecsClient, type TestCredentials } from './sdk.js';
+import { CLI, REPO_ROOT, runNode, type ServeProcess } from './spawn.js';
 
 function hasIp(): boolean {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin'];
@@ -101,4 +106,151 @@ export function processAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Runs a Running instance (and waits for it) on a spawned server, optionally with an instance
+ * role; a fresh VPC and vSwitch each time.
+ */
+export async function runningInstance(
+  server: ServeProcess,
+  root: TestCredentials,
+  roleName?: string,
+  region = 'cn-hangzhou',
+): Promise<string> {
+  const net = await createNetwork({ ...server, region }, root);
+  const ecs = ecsClient(server, root);
+  const r = await ecs.runInstances(
+    new $Ecs.RunInstancesRequest({
+      regionId: region,
+      imageId: TUTORIAL_IMAGE,
+      instanceType: TUTORIAL_INSTANCE_TYPE,
+      vSwitchId: net.vswitchId,
+      ...(roleName ? { ramRoleName: roleName } : {}),
+    }),
+  );
+  const id = r.body!.instanceIdSets!.instanceIdSet![0]!;
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const s = await ecs.describeInstanceStatus(
+      new $Ecs.DescribeInstanceStatusRequest({ regionId: region, instanceId: [id] }),
+    );
+    if (s.body!.instanceStatuses!.instanceStatus![0]!.status === 'Running') return id;
+    if (Date.now() > until) throw new Error(`instance ${id} not Running in time`);
+    await new Promise((x) => setTimeout(x, 200));
+  }
+}
+
+/** How {@link instanceExec} runs the CLI. */
+export interface InstanceExecOptions {
+  /** Flags before `--` (e.g. `--user`, `--as-root`). */
+  flags?: string[];
+  /** The CLI's environment (PATH is added). */
+  env?: NodeJS.ProcessEnv;
+  /** The CLI's working directory (default: the repository). */
+  cwd?: string;
+}
+
+function execArgs(
+  server: ServeProcess,
+  dataDir: string,
+  instanceId: string,
+  command: string[],
+  flags: string[],
+): string[] {
+  return [
+    CLI,
+    'instance',
+    'exec',
+    instanceId,
+    '--endpoint',
+    server.endpoint,
+    '--data',
+    dataDir,
+    ...flags,
+    '--',
+    ...command,
+  ];
+}
+
+/**
+ * `yunbox instance exec INSTANCE --endpoint … --data DATA [flags] -- COMMAND…`, to completion.
+ * @example
+ * const r = await instanceExec(server, dir, id, ['id', '-u'], { flags: ['--user', 'daemon'] });
+ */
+export async function instanceExec(
+  server: ServeProcess,
+  dataDir: string,
+  instanceId: string,
+  command: string[],
+  options: InstanceExecOptions = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const args = execArgs(server, dataDir, instanceId, command, options.flags ?? []);
+  if (options.cwd === undefined) return runNode(args, options.env ?? {});
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(t);
+      resolveRun({ code, stdout, stderr });
+    });
+  });
+}
+
+/** {@link instanceExec} left running: the child and its output so far. */
+export function startInstanceExec(
+  server: ServeProcess,
+  dataDir: string,
+  instanceId: string,
+  command: string[],
+  options: InstanceExecOptions = {},
+): { child: ChildProcess; stdout: () => string; stderr: () => string } {
+  const child = spawn(
+    process.execPath,
+    execArgs(server, dataDir, instanceId, command, options.flags ?? []),
+    {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: { PATH: process.env.PATH, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  return { child, stdout: () => stdout, stderr: () => stderr };
+}
+
+/**
+ * Which of `paths` user `uid`/`gid` (no supplementary group) can read, as the kernel decides:
+ * a test's precondition when programs in a sandbox must load files from the checkout.
+ */
+export function readableBy(uid: number, gid: number, paths: string[]): Promise<boolean[]> {
+  return new Promise((resolveCheck, reject) => {
+    const child = spawn(
+      '/bin/sh',
+      ['-c', 'for p; do [ -r "$p" ] && echo 1 || echo 0; done', 'sh', ...paths],
+      { uid, gid, cwd: '/', stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', () =>
+      resolveCheck(
+        out
+          .split('\n')
+          .slice(0, paths.length)
+          .map((l) => l === '1'),
+      ),
+    );
+  });
 }

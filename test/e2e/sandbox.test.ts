@@ -5,7 +5,9 @@
  * configuration, and @alicloud/sts20150401 calling GetCallerIdentity on its default HTTPS
  * endpoint with them; isolation between two instances running side by side; the command's exit
  * status; refusals (stopped instance, not root); and clean-up: after the command, when the server
- * stops, and after a server crash (the next start removes what it left). Needs root on Linux.
+ * stops, and after a server crash (the next start removes what it left). The programs run as
+ * `nobody` (yunbox's default), so the SDKs are shown to work unprivileged. Needs root on Linux, and
+ * a checkout that `nobody` can read (the programs load the SDKs from it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -14,16 +16,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { yunboxCall } from '../../src/cli/server-client.js';
-import {
-  TUTORIAL_IMAGE,
-  TUTORIAL_INSTANCE_TYPE,
-  createEcsRole,
-  createNetwork,
-} from '../../src/testing/fixtures.js';
+import { createEcsRole } from '../../src/testing/fixtures.js';
 import {
   isRootLinux,
   netnsTraces,
   processAlive,
+  readableBy,
+  runningInstance,
   sandboxSkipReason,
 } from '../../src/testing/sandbox.js';
 import { $Ecs, ecsClient, ossClient, type TestCredentials } from '../../src/testing/sdk.js';
@@ -36,7 +35,6 @@ import {
   type ServeProcess,
 } from '../../src/testing/spawn.js';
 
-const REGION = 'cn-hangzhou';
 const dirs: string[] = [];
 let home: string;
 
@@ -48,36 +46,6 @@ async function serve(dir?: string): Promise<{ server: ServeProcess; dir: string 
 }
 
 const rootIn = rootCredentialsIn;
-
-/** Runs (and waits for) a Running instance, optionally with an instance role. */
-async function runningInstance(
-  server: ServeProcess,
-  root: TestCredentials,
-  roleName?: string,
-): Promise<string> {
-  const target = { ...server, region: REGION };
-  const net = await createNetwork(target, root);
-  const ecs = ecsClient(server, root);
-  const r = await ecs.runInstances(
-    new $Ecs.RunInstancesRequest({
-      regionId: REGION,
-      imageId: TUTORIAL_IMAGE,
-      instanceType: TUTORIAL_INSTANCE_TYPE,
-      vSwitchId: net.vswitchId,
-      ...(roleName ? { ramRoleName: roleName } : {}),
-    }),
-  );
-  const id = r.body!.instanceIdSets!.instanceIdSet![0]!;
-  const until = Date.now() + 15_000;
-  for (;;) {
-    const s = await ecs.describeInstanceStatus(
-      new $Ecs.DescribeInstanceStatusRequest({ regionId: REGION, instanceId: [id] }),
-    );
-    if (s.body!.instanceStatuses!.instanceStatus![0]!.status === 'Running') return id;
-    if (Date.now() > until) throw new Error(`instance ${id} not Running in time`);
-    await new Promise((x) => setTimeout(x, 200));
-  }
-}
 
 /** `yunbox instance exec ID -- ARGS` (data directory and endpoint given as flags). */
 function exec(
@@ -154,6 +122,16 @@ describe.skipIf(!isRootLinux)(`yunbox instance exec${sandboxSkipReason}`, () => 
   let b: string;
 
   beforeAll(async () => {
+    const needed = [
+      process.execPath,
+      join(REPO_ROOT, 'node_modules', '@alicloud', 'credentials', 'package.json'),
+    ];
+    const readable = await readableBy(65534, 65534, needed);
+    if (readable.includes(false)) {
+      throw new Error(
+        `programs in sandboxes run as nobody, who cannot read ${needed.filter((_, i) => !readable[i]).join(', ')}: put the checkout and node where every user can read them`,
+      );
+    }
     home = await mkdtemp(join(tmpdir(), 'yunbox-sandbox-home-'));
     dirs.push(home);
     ({ server: main, dir } = await serve());
@@ -202,7 +180,7 @@ const { Config } = require('@alicloud/openapi-client');
   const c = await credential.getCredential();
   const sts = new Sts.default(new Config({ credential, regionId: 'cn-hangzhou' }));
   const who = await sts.getCallerIdentity();
-  console.log(JSON.stringify({ provider: c.providerName, endpoint: sts._endpoint, arn: who.body.arn }));
+  console.log(JSON.stringify({ provider: c.providerName, endpoint: sts._endpoint, arn: who.body.arn, uid: process.getuid() }));
 })().catch((e) => { console.error(e); process.exit(1); });`;
     // Host credentials in the caller's environment do not reach the instance.
     const r = await exec(main, dir, tutorial, [process.execPath, '-e', script], {
@@ -219,6 +197,7 @@ const { Config } = require('@alicloud/openapi-client');
     expect(out.arn).toMatch(
       new RegExp(`^acs:ram::${root.accountId}:assumed-role/EcsRamRoleTest/[\\w.@-]+$`),
     );
+    expect(out.uid).toBe(65534);
   });
 
   it('tutorial step 4: ali-oss lists a bucket on its default endpoint with the instance role', async () => {
@@ -244,7 +223,7 @@ const Credential = require('@alicloud/credentials').default;
   const body = await client.get('ramroletest.txt');
   let denied;
   try { await client.put('new.txt', Buffer.from('x')); } catch (e) { denied = e.code; }
-  console.log(JSON.stringify({ keys: list.objects.map((o) => o.name), body: String(body.content), denied }));
+  console.log(JSON.stringify({ keys: list.objects.map((o) => o.name), body: String(body.content), denied, uid: process.getuid() }));
 })().catch((e) => { console.error(e); process.exit(1); });`;
     const r = await exec(main, dir, tutorial, [process.execPath, '-e', script]);
     expect(r.stderr).toBe('');
@@ -252,6 +231,7 @@ const Credential = require('@alicloud/credentials').default;
       keys: ['ramroletest.txt', 'test.sh'],
       body: 'hello from the host',
       denied: 'AccessDenied',
+      uid: 65534,
     });
   });
 
@@ -269,11 +249,13 @@ const Credential = require('@alicloud/credentials').default;
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
     child.stderr!.on('data', (d) => (stderr += d));
-    child.stdin!.end('curl -s http://100.100.100.200/latest/meta-data/instance-id\nexit 3\n');
+    child.stdin!.end(
+      'curl -s http://100.100.100.200/latest/meta-data/instance-id\nid -u >&2\nexit 3\n',
+    );
     expect(await exited(child)).toBe(3);
     expect(stdout).toBe(a);
     expect(stderr).toMatch(
-      /^yunbox: inside instance `i-\w+` \(sandbox sbx-\w+, network namespace ybx-\w+-\d+\); exit to leave\n$/,
+      /^yunbox: inside instance `i-\w+` as `nobody` \(uid 65534\): sandbox sbx-\w+, network namespace ybx-\w+-\d+; exit to leave\n65534\n$/,
     );
   });
 

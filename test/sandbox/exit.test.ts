@@ -1,7 +1,8 @@
 /**
  * A process that exits without closing its sandbox manager (process.exit, an uncaught exception)
  * still leaves nothing behind: the manager's `exit` hook removes its namespaces, their
- * /etc/netns entries, the processes inside and its pid file. Needs root on Linux.
+ * /etc/netns entries, the processes inside, its pid file and its public CA copy. Needs root on
+ * Linux.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -77,6 +78,7 @@ describe.skipIf(!isRootLinux)(`sandboxes of a process that exits${sandboxSkipRea
       };
       expect(netnsTraces(netns)).toEqual({ netns: false, etc: false });
       expect(existsSync(`/run/yunbox/${server}.pid`)).toBe(false);
+      expect(existsSync(`/run/yunbox/${server}-ca.pem`)).toBe(false);
       const until = Date.now() + 3000;
       while (processAlive(sleeper) && Date.now() < until)
         await new Promise((x) => setTimeout(x, 50));

@@ -9,7 +9,7 @@
  * processes), also after a crash. Needs root on Linux (CI runs as root).
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeDnsMessage, DnsType, DNS_CLASS_IN } from '../../src/sandbox/dns.js';
@@ -335,6 +335,7 @@ c.listUsers(new Ram.ListUsersRequest({})).then(() => console.log('allowed'), (e)
     await new Promise((r) => gone.on('exit', r));
     await mkdir('/run/yunbox', { recursive: true });
     await writeFile('/run/yunbox/dead0001.pid', `${gone.pid} 1\n`);
+    await writeFile('/run/yunbox/dead0001-ca.pem', 'CA of the dead server\n');
     await createNetns(ip.ip, 'ybx-dead0001-1', ['100.100.100.200']);
     await mkdir('/etc/netns/ybx-dead0001-1', { recursive: true });
     await mkdir('/etc/netns/ybx-dead0001-2', { recursive: true });
@@ -352,6 +353,7 @@ c.listUsers(new Ram.ListUsersRequest({})).then(() => console.log('allowed'), (e)
       expect(netnsTraces('ybx-dead0001-2')).toEqual({ netns: false, etc: false });
       await waitFor(() => !processAlive(inside.pid!));
       await expect(readFile('/run/yunbox/dead0001.pid')).rejects.toThrow();
+      await expect(readFile('/run/yunbox/dead0001-ca.pem')).rejects.toThrow();
       expect(netnsTraces('ybx-live0001-1').netns).toBe(true);
     } finally {
       await netnsExec('ybx-live0001-1', ['true']).catch(() => undefined);
@@ -372,11 +374,19 @@ c.listUsers(new Ram.ListUsersRequest({})).then(() => console.log('allowed'), (e)
       stdio: 'ignore',
     });
     await waitFor(async () => (await netnsPids(list[0]!.netns)).length > 0);
+    // The CA copy programs read where the host has no /etc/ssl: public, and not the data
+    // directory's (which they cannot read).
+    const caCopy = `/run/yunbox/${m.serverId}-ca.pem`;
+    expect((await stat(caCopy)).mode & 0o777).toBe(0o644);
+    expect(await readFile(caCopy, 'utf8')).toBe(
+      await readFile(join(yb.dataDir, 'tls', 'ca.pem'), 'utf8'),
+    );
     await m.close();
     expect(serverNamespaces(m.serverId)).toEqual([]);
     await waitFor(() => !processAlive(sleeper.pid!));
     await expect(m.create(yb.accountId, 'i-aaaa')).rejects.toMatchObject({ kind: 'unsupported' });
     await expect(readFile(`/run/yunbox/${m.serverId}.pid`)).rejects.toThrow();
+    await expect(readFile(caCopy)).rejects.toThrow();
   });
 
   it('creates and destroys quickly', async () => {

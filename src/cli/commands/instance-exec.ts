@@ -1,17 +1,32 @@
 /**
  * @module `yunbox instance exec <InstanceId> -- <command…>`: runs a command as if inside an ECS
  * instance. Asks the server for a sandbox (CreateSandbox, signed with the root credentials), runs
- * the command in its network namespace (`ip netns exec`) with stdio inherited and the sandbox's
- * CA variables, forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT, exits with the command's status, and deletes the
- * sandbox whatever happens. Root on Linux only, on the machine the server runs on.
+ * the command in its network namespace (`ip netns exec`) as an unprivileged user
+ * (`sandbox/run-as.ts`: `--user`, else the one who ran sudo, else `nobody`; root only with
+ * `--as-root`) with stdio inherited and the sandbox's CA variables, forwards
+ * SIGINT/SIGTERM/SIGHUP/SIGQUIT, exits with the command's status, and deletes the sandbox whatever
+ * happens. Root on Linux only, on the machine the server runs on.
  */
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_LISTEN } from '../../config/config.js';
 import { sandboxProcessEnv } from '../../sandbox/env.js';
 import { NETNS_RUN_DIR, sandboxSupport } from '../../sandbox/host.js';
+import {
+  AS_ROOT_WARNING,
+  describeUser,
+  findDropTools,
+  launchCommand,
+  placeUser,
+  removeTemporaryHome,
+  resolveSandboxIdentity,
+  userEnv,
+  type DropTools,
+  type SandboxIdentity,
+  type UserPlacement,
+} from '../../sandbox/run-as.js';
 import type { CliCommand, CliIo } from '../command.js';
 import {
   findRootCredentials,
@@ -22,6 +37,11 @@ import {
 } from '../server-client.js';
 
 const OPTIONS_HELP = `options:
+  --user NAME|UID  run the program as this user (default: the user who ran sudo, from SUDO_UID
+                   and SUDO_GID, else nobody); never root
+  --as-root        run the program as root instead: it can then read the data directory (every
+                   AccessKey secret and the STS sealing key), enter the other sandboxes and read
+                   their credentials, and change anything on the host; a warning says so
   --endpoint URL   the server (env YUNBOX_ENDPOINT, default http://${DEFAULT_LISTEN})
   --data DIR       its data directory, for root-credentials.json (env YUNBOX_DATA, default
                    ./.yunbox); not needed when YUNBOX_ROOT_ACCESS_KEY_ID and
@@ -34,9 +54,18 @@ system bundle and NODE_EXTRA_CA_CERTS, SSL_CERT_FILE, REQUESTS_CA_BUNDLE, CURL_C
 nothing else is reachable. The SDKs' default endpoints and credential chains work unchanged.
 Your environment goes in without YUNBOX_*, ALIBABA_CLOUD_*, ALICLOUD_*, ALIYUN_*, OSS_* and
 proxy variables. Needs root on Linux, on the machine where yunbox runs.
+
+The program does not run as root: it runs as --user, else as the user who ran sudo, else as
+nobody, with no capabilities, no supplementary groups and no_new_privs (setuid programs cannot
+raise it), dropped by util-linux's setpriv after entering the namespace. HOME is that user's, or
+a fresh private directory removed afterwards; the working directory stays yours when that user
+can enter it, else HOME. It gets a terminal of its own (util-linux's script) when stdin and
+stdout are terminals, else none, so it cannot type into yours. It can read and write whatever
+that user can on this machine, and see every process (README: what a sandbox isolates).
 `;
 
-const usage = `usage: yunbox instance exec INSTANCE_ID [--endpoint URL] [--data DIR] -- COMMAND [ARG...]
+const usage = `usage: yunbox instance exec INSTANCE_ID [--user NAME|UID | --as-root] [--endpoint URL]
+                          [--data DIR] -- COMMAND [ARG...]
 
 Runs COMMAND as if inside the instance and exits with its status.
 ${INSIDE_HELP}
@@ -49,10 +78,14 @@ export interface SandboxRun {
   instanceId: string;
   endpoint: string;
   data: string | undefined;
+  /** `--user NAME|UID`. */
+  user: string | undefined;
+  /** `--as-root`. */
+  asRoot: boolean;
   /** The command to run, given the environment it will get. */
   command: (env: Record<string, string>) => string[];
-  /** Printed to stderr once the sandbox exists (the shell's banner). */
-  banner?: (sandboxId: string, netns: string) => string;
+  /** Printed to stderr once the sandbox exists (the shell's banner); `who` names the user. */
+  banner?: (sandboxId: string, netns: string, who: string) => string;
 }
 
 function signalNumber(signal: NodeJS.Signals): number {
@@ -61,8 +94,22 @@ function signalNumber(signal: NodeJS.Signals): number {
 
 /** Parsed `[options] INSTANCE_ID [options] [-- COMMAND…]`, or the exit code after usage/help. */
 export type InstanceArgs =
-  | { instanceId: string; endpoint: string; data: string | undefined; rest: string[] }
+  | {
+      instanceId: string;
+      endpoint: string;
+      data: string | undefined;
+      user: string | undefined;
+      asRoot: boolean;
+      rest: string[];
+    }
   | { exit: number };
+
+/** Options of `instance exec` and `instance shell`. */
+const instanceOptions = {
+  ...serverCallOptions,
+  user: { type: 'string' },
+  'as-root': { type: 'boolean' },
+} as const;
 
 /** Parses `[options] INSTANCE_ID [options] [-- COMMAND…]`. */
 export function parseInstanceArgs(
@@ -74,7 +121,7 @@ export function parseInstanceArgs(
   const dash = argv.indexOf('--');
   const head = dash === -1 ? argv : argv.slice(0, dash);
   const tail = dash === -1 ? [] : argv.slice(dash + 1);
-  const parsed = parseCommandArgs(head, io, name, usageText, serverCallOptions);
+  const parsed = parseCommandArgs(head, io, name, usageText, instanceOptions);
   if ('exit' in parsed) return parsed;
   const { values, positionals } = parsed;
   const [instanceId, ...more] = positionals;
@@ -86,13 +133,16 @@ export function parseInstanceArgs(
     instanceId,
     endpoint: serverEndpoint(values.endpoint, io),
     data: values.data,
+    user: values.user,
+    asRoot: values['as-root'] ?? false,
     rest: [...more, ...tail],
   };
 }
 
 /**
- * Makes a sandbox for the instance, runs the command in it with stdio inherited, and deletes the
- * sandbox; resolves to the command's exit status (128 + signal number when killed by a signal).
+ * Makes a sandbox for the instance, runs the command in it (as the user {@link SandboxRun} asks
+ * for, see `sandbox/run-as.ts`) with stdio inherited, and deletes the sandbox; resolves to the
+ * command's exit status (128 + signal number when killed by a signal).
  */
 export async function runInSandbox(run: SandboxRun, io: CliIo): Promise<number> {
   const support = await sandboxSupport();
@@ -100,12 +150,80 @@ export async function runInSandbox(run: SandboxRun, io: CliIo): Promise<number> 
     io.stderr(`yunbox ${run.name}: ${support.reason}\n`);
     return 1;
   }
+  const who = await resolveSandboxIdentity({
+    ...(run.user !== undefined ? { user: run.user } : {}),
+    asRoot: run.asRoot,
+    env: io.env,
+  });
+  if (!who.ok) {
+    io.stderr(`yunbox ${run.name}: ${who.error}\n`);
+    return who.usage ? 2 : 1;
+  }
+  const identity = who.identity;
+  // A terminal of its own only when both ends are terminals: a pty would turn "\n" into "\r\n"
+  // in redirected output.
+  const terminal = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  let tools: DropTools | undefined;
+  if (!identity.root) {
+    const found = await findDropTools(terminal);
+    if (!found.ok) {
+      io.stderr(`yunbox ${run.name}: ${found.error}\n`);
+      return 1;
+    }
+    tools = found.tools;
+  }
   const found = await findRootCredentials(io, run.data);
   if (!found.ok) {
     io.stderr(`yunbox ${run.name}: ${found.error}\n`);
     return 1;
   }
   const creds = found.credentials;
+  if (identity.root) {
+    return runCreated(run, io, creds, support.ip, identity, undefined, undefined, terminal);
+  }
+  // The data directory: where root-credentials.json came from, else the one named (the
+  // credentials came from the environment), whose secrets the program must not be able to read.
+  const named = run.data ?? io.env.YUNBOX_DATA;
+  const dataDir = isAbsolute(creds.source)
+    ? dirname(creds.source)
+    : named !== undefined
+      ? resolve(io.cwd, named)
+      : undefined;
+  let placement: UserPlacement;
+  try {
+    placement = await placeUser(identity, {
+      cwd: io.cwd,
+      ...(dataDir !== undefined ? { dataDir } : {}),
+    });
+  } catch (e) {
+    io.stderr(
+      `yunbox ${run.name}: cannot prepare to run as ${describeUser(identity)}: ${(e as Error).message}\n`,
+    );
+    return 1;
+  }
+  try {
+    if (placement.exposed.length > 0) {
+      io.stderr(
+        `yunbox ${run.name}: ${describeUser(identity)} could read \`${placement.exposed[0]}\`: the data directory must be private to root (\`chmod 700 ${dataDir}\`)\n`,
+      );
+      return 1;
+    }
+    return await runCreated(run, io, creds, support.ip, identity, tools, placement, terminal);
+  } finally {
+    if (placement.temporaryHome) await removeTemporaryHome(placement.home, identity);
+  }
+}
+
+async function runCreated(
+  run: SandboxRun,
+  io: CliIo,
+  creds: { accessKeyId: string; accessKeySecret: string },
+  ip: string,
+  identity: SandboxIdentity,
+  tools: DropTools | undefined,
+  placement: UserPlacement | undefined,
+  terminal: boolean,
+): Promise<number> {
   const created = await yunboxCall(run.endpoint, creds, 'CreateSandbox', {
     InstanceId: run.instanceId,
   });
@@ -118,9 +236,6 @@ export async function runInSandbox(run: SandboxRun, io: CliIo): Promise<number> 
   const sandboxId = String(created.body.SandboxId);
   const netns = String(created.body.NetnsName);
   const sandboxEnv = (created.body.Env ?? {}) as Record<string, string>;
-  // From a terminal, Ctrl-C and Ctrl-\ reach the command directly (it is in the foreground process
-  // group): forwarding them too would deliver them twice. Otherwise they are forwarded.
-  const fromTty = process.stdin.isTTY === true;
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGHUP'];
   const handlers = new Map<NodeJS.Signals, () => void>();
   try {
@@ -132,16 +247,43 @@ export async function runInSandbox(run: SandboxRun, io: CliIo): Promise<number> 
       );
       return 1;
     }
-    const env = sandboxProcessEnv(io.env, sandboxEnv);
+    let env = sandboxProcessEnv(io.env, sandboxEnv);
+    if (!identity.root && placement) env = userEnv(env, identity, placement.home);
     const command = run.command(env);
-    if (run.banner) io.stderr(run.banner(sandboxId, netns));
-    const child = spawn(support.ip, ['netns', 'exec', netns, ...command], {
-      stdio: 'inherit',
-      env,
+    const launch = launchCommand({
+      ip,
+      netns,
+      command,
+      identity,
+      ...(tools ? { tools } : {}),
+      terminal,
+      ...(env.SHELL !== undefined ? { shell: env.SHELL } : {}),
     });
+    const whoText = identity.root ? 'root' : describeUser(identity);
+    if (identity.root) io.stderr(`yunbox ${run.name}: --as-root: ${AS_ROOT_WARNING}\n`);
+    if (placement?.movedFrom !== undefined) {
+      io.stderr(
+        `yunbox ${run.name}: ${whoText} cannot enter \`${placement.movedFrom}\`: running in \`${placement.cwd}\`\n`,
+      );
+    }
+    if (run.banner) io.stderr(run.banner(sandboxId, netns, whoText));
+    const spawnEnv: Record<string, string> = { ...env };
+    for (const [k, v] of Object.entries(launch.env)) {
+      if (v === undefined) delete spawnEnv[k];
+      else spawnEnv[k] = v;
+    }
+    const child = spawn(launch.file, launch.args, {
+      stdio: 'inherit',
+      env: spawnEnv,
+      detached: launch.detached,
+      ...(placement ? { cwd: placement.cwd } : {}),
+    });
+    // When the command shares this terminal, Ctrl-C and Ctrl-\ reach it directly (it is in the
+    // foreground process group): forwarding them too would deliver them twice.
+    const direct = launch.sharesTerminal && process.stdin.isTTY === true;
     for (const sig of signals) {
       const forward = () => {
-        if (fromTty && (sig === 'SIGINT' || sig === 'SIGQUIT')) return;
+        if (direct && (sig === 'SIGINT' || sig === 'SIGQUIT')) return;
         if (child.exitCode === null && child.signalCode === null) child.kill(sig);
       };
       handlers.set(sig, forward);
@@ -149,7 +291,7 @@ export async function runInSandbox(run: SandboxRun, io: CliIo): Promise<number> 
     }
     return await new Promise<number>((resolveExit) => {
       child.once('error', (e) => {
-        io.stderr(`yunbox ${run.name}: cannot run \`ip netns exec\`: ${e.message}\n`);
+        io.stderr(`yunbox ${run.name}: cannot run \`${launch.file}\`: ${e.message}\n`);
         resolveExit(1);
       });
       child.once('exit', (code, signal) => {
@@ -184,6 +326,8 @@ export const command: CliCommand = {
         instanceId: parsed.instanceId,
         endpoint: parsed.endpoint,
         data: parsed.data,
+        user: parsed.user,
+        asRoot: parsed.asRoot,
         command: () => parsed.rest,
       },
       io,

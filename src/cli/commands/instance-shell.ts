@@ -7,7 +7,8 @@ import { access } from 'node:fs/promises';
 import type { CliCommand } from '../command.js';
 import { INSIDE_HELP, OPTIONS_HELP, parseInstanceArgs, runInSandbox } from './instance-exec.js';
 
-const usage = `usage: yunbox instance shell INSTANCE_ID [--endpoint URL] [--data DIR]
+const usage = `usage: yunbox instance shell INSTANCE_ID [--user NAME|UID | --as-root] [--endpoint URL]
+                           [--data DIR]
 
 Opens a shell ($SHELL, else bash, else sh) as if logged in to the instance; the sandbox goes
 when the shell exits.
@@ -48,9 +49,11 @@ export const command: CliCommand = {
         instanceId: parsed.instanceId,
         endpoint: parsed.endpoint,
         data: parsed.data,
+        user: parsed.user,
+        asRoot: parsed.asRoot,
         command: () => [shell],
-        banner: (sandboxId, netns) =>
-          `yunbox: inside instance \`${parsed.instanceId}\` (sandbox ${sandboxId}, network namespace ${netns}); exit to leave\n`,
+        banner: (sandboxId, netns, who) =>
+          `yunbox: inside instance \`${parsed.instanceId}\` as ${who}: sandbox ${sandboxId}, network namespace ${netns}; exit to leave\n`,
       },
       io,
     );

@@ -1,0 +1,112 @@
+/**
+ * @module The machine-wide records of sandbox servers, in `/run/yunbox` (tmpfs: gone at reboot,
+ * like the namespaces): `<serverId>.pid` (pid and start time, so that a recycled pid is not taken
+ * for a live server) written before a server's first namespace, and `<serverId>-ca.pem`, a copy of
+ * its CA certificate every user can read (programs in sandboxes run unprivileged, and the data
+ * directory's copy is root's only). A starting server removes the records of dead ones along with
+ * their namespaces (`manager.ts`).
+ */
+import { rmSync } from 'node:fs';
+import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { processStartTime, writePublicFile } from './host.js';
+
+/** Default directory of the servers' records. */
+export const DEFAULT_SANDBOX_RUN_DIR = '/run/yunbox';
+
+const PID_FILE = /^([0-9a-z]{1,16})\.pid$/;
+
+/** One server's records in the run directory, and what it can learn about the others'. */
+export class RunDir {
+  readonly dir: string;
+  readonly serverId: string;
+  #pidFile: Promise<void> | undefined;
+  #publicCa: Promise<string> | undefined;
+
+  constructor(dir: string, serverId: string) {
+    this.dir = dir;
+    this.serverId = serverId;
+  }
+
+  /** True once this server's pid file has been written. */
+  get recorded(): boolean {
+    return this.#pidFile !== undefined;
+  }
+
+  #pidPath(serverId: string): string {
+    return join(this.dir, `${serverId}.pid`);
+  }
+
+  #publicCaPath(serverId: string): string {
+    return join(this.dir, `${serverId}-ca.pem`);
+  }
+
+  /** Records this server as live (once; retried after a failure). */
+  writePidFile(): Promise<void> {
+    this.#pidFile ??= (async () => {
+      await mkdir(this.dir, { recursive: true, mode: 0o755 });
+      // Readable by everyone whatever the umask: it also holds the public CA copy.
+      await chmod(this.dir, 0o755);
+      const start = (await processStartTime(process.pid)) ?? '0';
+      await writeFile(this.#pidPath(this.serverId), `${process.pid} ${start}\n`, { mode: 0o644 });
+    })();
+    return this.#pidFile.catch((e) => {
+      this.#pidFile = undefined;
+      throw e;
+    });
+  }
+
+  /** Writes this server's public copy of its CA certificate (once), after the pid file. */
+  writePublicCa(pem: string): Promise<string> {
+    this.#publicCa ??= (async () => {
+      await this.writePidFile();
+      const path = this.#publicCaPath(this.serverId);
+      await writePublicFile(path, pem);
+      return path;
+    })();
+    return this.#publicCa.catch((e) => {
+      this.#publicCa = undefined;
+      throw e;
+    });
+  }
+
+  /** True when `serverId`'s pid file names a process that still runs (the same one). */
+  async alive(serverId: string): Promise<boolean> {
+    let text: string;
+    try {
+      text = await readFile(this.#pidPath(serverId), 'utf8');
+    } catch {
+      return false;
+    }
+    const [pid, start] = text.trim().split(/\s+/);
+    if (!pid || !/^\d+$/.test(pid)) return false;
+    const actual = await processStartTime(Number(pid));
+    return actual !== undefined && (start === undefined || start === '0' || actual === start);
+  }
+
+  /** Ids of the servers with a pid file (empty when there is no run directory yet). */
+  async servers(): Promise<string[]> {
+    try {
+      return (await readdir(this.dir)).flatMap((f) => PID_FILE.exec(f)?.[1] ?? []);
+    } catch {
+      return [];
+    }
+  }
+
+  /** Removes the records of `serverId` (default: this server). */
+  async remove(serverId = this.serverId): Promise<void> {
+    await rm(this.#publicCaPath(serverId), { force: true });
+    await rm(this.#pidPath(serverId), { force: true });
+  }
+
+  /** {@link remove} for this server, synchronously and best effort (the `exit` hook). */
+  removeSync(): void {
+    for (const path of [this.#publicCaPath(this.serverId), this.#pidPath(this.serverId)]) {
+      try {
+        rmSync(path, { force: true });
+      } catch {
+        /* best effort */
+      }
+    }
+  }
+}
