@@ -24,24 +24,16 @@
  * Destroying kills the processes left inside, then deletes the namespace and `/etc/netns/<name>`.
  */
 import { spawnSync } from 'node:child_process';
-import type { Socket as UdpSocket } from 'node:dgram';
 import { rmSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server as HttpServer,
-  type ServerResponse,
-} from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createTcpServer, isIPv4, type Server as TcpServer } from 'node:net';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { setRequestOrigin } from '../kernel/gateway.js';
 import { resourceId } from '../kernel/ids.js';
+import { ListenerLimits } from '../kernel/limits.js';
 import { ensureCa, issueServerCertificate } from '../tls/ca.js';
-import { respondToDnsPacket, type DnsZone } from './dns.js';
+import type { DnsZone } from './dns.js';
 import { sandboxEnv } from './env.js';
 import {
   NETNS_ETC_DIR,
@@ -60,6 +52,7 @@ import {
   type SandboxSupport,
 } from './host.js';
 import { listenInNetns } from './listen.js';
+import { serveSandbox, type SandboxListeners } from './serve.js';
 import {
   METADATA_ADDRESS,
   SANDBOX_GATEWAY_ADDRESS,
@@ -89,6 +82,11 @@ export interface SandboxManagerOptions {
   /** Directory of the local CA (`ensureCa`); the sandbox certificate is issued from it. */
   caDir: string;
   deps: () => SandboxDeps;
+  /**
+   * Time limits and connection caps of the sandboxes' listeners, shared with the process's other
+   * listeners (kernel/limits.ts); default: limits of its own with the default settings.
+   */
+  limits?: ListenerLimits;
   /** Pid files of live servers (default `/run/yunbox`). */
   runDir?: string;
   /** Most sandboxes at once (default 64). */
@@ -137,10 +135,8 @@ export class SandboxError extends Error {
 interface Sandbox {
   info: SandboxInfo;
   inode: number | undefined;
-  http: HttpServer[];
-  dnsTcp: TcpServer | undefined;
-  dnsConns: Set<Socket>;
-  udp: UdpSocket[];
+  /** Its metadata, gateway and DNS listeners, once bound (serve.ts). */
+  listeners?: SandboxListeners;
   lastBusy: number;
   checkedAt: number;
   /** Built and handed out (listed, deletable by id). */
@@ -157,15 +153,14 @@ interface SandboxTls {
   caHash: string | undefined;
 }
 
-/** Requests inside a sandbox that are not answered: the admin API has no authentication. */
-const ADMIN_PREFIX = '/_yunbox/';
-
 /** Creates, serves and removes the instance sandboxes of one yunbox process. */
 export class SandboxManager {
   /** Id of this server in namespace names and its pid file. */
   readonly serverId = newServerId();
-  readonly #o: Required<Omit<SandboxManagerOptions, 'deps' | 'log'>>;
+  readonly #o: Required<Omit<SandboxManagerOptions, 'deps' | 'log' | 'limits'>>;
   readonly #log: Logger;
+  readonly #limits: ListenerLimits;
+  readonly #ownLimits: boolean;
   readonly #deps: () => SandboxDeps;
   readonly #sandboxes = new Map<string, Sandbox>();
   #counter = 0;
@@ -181,6 +176,8 @@ export class SandboxManager {
   constructor(options: SandboxManagerOptions) {
     this.#log = options.log.child({ component: 'sandbox' });
     this.#deps = options.deps;
+    this.#ownLimits = options.limits === undefined;
+    this.#limits = options.limits ?? new ListenerLimits({}, { log: this.#log });
     this.#o = {
       region: options.region,
       caDir: options.caDir,
@@ -282,10 +279,6 @@ export class SandboxManager {
         keepAlive: options.keepAlive ?? false,
       },
       inode: undefined,
-      http: [],
-      dnsTcp: undefined,
-      dnsConns: new Set(),
-      udp: [],
       lastBusy: Date.now(),
       checkedAt: Date.now(),
       ready: false,
@@ -331,6 +324,7 @@ export class SandboxManager {
     await Promise.all([...this.#sandboxes.values()].map((s) => this.#destroy(s, 'yunbox stops')));
     await Promise.all([...this.#sandboxes.values()].map((s) => s.destroying));
     process.off('exit', this.#onExit);
+    if (this.#ownLimits) this.#limits.close();
     if (this.#pidFile) {
       await rm(this.#pidPath(this.serverId), { force: true }).catch(() => undefined);
     }
@@ -373,93 +367,29 @@ export class SandboxManager {
       { tag: 'dns-tcp', kind: 'tcp', host: SANDBOX_GATEWAY_ADDRESS, port: 53 },
       { tag: 'dns', kind: 'udp', host: SANDBOX_GATEWAY_ADDRESS, port: 53 },
     ]);
-    sandbox.udp.push(sockets.udp.get('dns')!);
-
-    const instanceId = sandbox.info.instanceId;
-    const origin = {
-      sourceIp: privateIp ?? SANDBOX_GATEWAY_ADDRESS,
-      ...(instance.vpcId !== undefined ? { sourceVpc: instance.vpcId } : {}),
-      instanceId,
-    };
-    const serve =
-      (handle: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>) =>
-      (req: IncomingMessage, res: ServerResponse) => {
-        void (async () => {
-          if (!(await this.#live(sandbox))) {
-            req.socket.destroy();
-            return;
-          }
-          await handle(req, res);
-        })().catch((e) => {
-          this.#log.error({ err: e, sandbox: sandbox.info.sandboxId }, 'sandbox request failed');
-          if (!res.headersSent) {
-            res.writeHead(500, { 'content-type': 'text/plain' });
-            res.end('internal error');
-          } else res.destroy();
-        });
-      };
-    const metadata = serve((req, res) => deps.metadata(req, res, instanceId));
-    const gateway = serve((req, res) => {
-      if ((req.url ?? '').startsWith(ADMIN_PREFIX)) {
-        res.writeHead(404, { 'content-type': 'text/plain' });
-        res.end('not found');
-        return;
-      }
-      setRequestOrigin(req, origin);
-      deps.gateway(req, res);
-    });
-    const httpOptions = { keepAliveTimeout: 65_000, headersTimeout: 30_000, requestTimeout: 0 };
-    const metadataServer = createHttpServer(
-      { keepAliveTimeout: 5000, headersTimeout: 10_000, requestTimeout: 30_000 },
-      metadata,
-    );
-    const httpServer = createHttpServer(httpOptions, gateway);
-    const httpsServer = createHttpsServer(
-      { ...httpOptions, cert: tls.certPem, key: tls.keyPem },
-      gateway,
-    );
-    sandbox.http.push(metadataServer, httpServer, httpsServer);
-    metadataServer.listen(sockets.tcp.get('metadata')!);
-    httpServer.listen(sockets.tcp.get('http')!);
-    httpsServer.listen(sockets.tcp.get('https')!);
-
     const zone: DnsZone = {
       gatewayAddress: SANDBOX_GATEWAY_ADDRESS,
       ...(instance.hostName !== undefined
         ? { hosts: new Map([[normaliseHost(instance.hostName), privateIp ?? '127.0.1.1']]) }
         : {}),
     };
-    const udp = sandbox.udp[0]!;
-    udp.on('message', (msg, rinfo) => {
-      const out = respondToDnsPacket(msg, zone, 'udp');
-      if (out) udp.send(out, rinfo.port, rinfo.address);
-    });
-    udp.on('error', (e) => this.#log.warn({ err: e, netns }, 'sandbox dns socket error'));
-    const dnsTcp = createTcpServer((conn) => this.#serveDnsTcp(sandbox, conn, zone));
-    sandbox.dnsTcp = dnsTcp;
-    dnsTcp.listen(sockets.tcp.get('dns-tcp')!);
-  }
-
-  #serveDnsTcp(sandbox: Sandbox, conn: Socket, zone: DnsZone): void {
-    sandbox.dnsConns.add(conn);
-    conn.on('close', () => sandbox.dnsConns.delete(conn));
-    conn.on('error', () => conn.destroy());
-    conn.setTimeout(10_000, () => conn.destroy());
-    let buf = Buffer.alloc(0);
-    conn.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      while (buf.length >= 2) {
-        const len = buf.readUInt16BE(0);
-        if (buf.length < 2 + len) break;
-        const out = respondToDnsPacket(buf.subarray(2, 2 + len), zone, 'tcp');
-        buf = buf.subarray(2 + len);
-        if (out) {
-          const frame = Buffer.alloc(2 + out.length);
-          frame.writeUInt16BE(out.length, 0);
-          frame.set(out, 2);
-          conn.write(frame);
-        }
-      }
+    // The listeners (serve.ts), under the process's time limits and connection caps.
+    sandbox.listeners = serveSandbox({
+      sandboxId: sandbox.info.sandboxId,
+      instanceId: sandbox.info.instanceId,
+      sockets,
+      origin: {
+        sourceIp: privateIp ?? SANDBOX_GATEWAY_ADDRESS,
+        ...(instance.vpcId !== undefined ? { sourceVpc: instance.vpcId } : {}),
+        instanceId: sandbox.info.instanceId,
+      },
+      zone,
+      tls: { certPem: tls.certPem, keyPem: tls.keyPem },
+      gateway: deps.gateway,
+      metadata: deps.metadata,
+      live: () => this.#live(sandbox),
+      limits: this.#limits,
+      log: this.#log,
     });
   }
 
@@ -494,19 +424,7 @@ export class SandboxManager {
       await sandbox.building?.catch(() => undefined);
       const started = Date.now();
       const { netns, sandboxId } = sandbox.info;
-      for (const s of sandbox.http) {
-        s.close();
-        s.closeAllConnections();
-      }
-      sandbox.dnsTcp?.close();
-      for (const c of sandbox.dnsConns) c.destroy();
-      for (const u of sandbox.udp) {
-        try {
-          u.close();
-        } catch {
-          /* closed */
-        }
-      }
+      sandbox.listeners?.close();
       const support = await sandboxSupport();
       try {
         const killed = await killNetnsProcesses(netns);
