@@ -90,7 +90,12 @@ export function serveSandbox(o: SandboxServeOptions): SandboxListeners {
     }),
     limits.guardHttp(
       createHttpsServer(
-        { ...limits.httpOptions('gateway'), ...limits.tlsOptions(), ...o.tls },
+        {
+          ...limits.httpOptions('gateway'),
+          ...limits.tlsOptions(),
+          cert: o.tls.certPem,
+          key: o.tls.keyPem,
+        },
         gateway,
       ),
       { name: 'sandbox-gateway-tls', ...guard },
@@ -163,6 +168,11 @@ function serveDnsTcp(
     // INVARIANT: after this loop, buf holds less than one message (at most 2 + 65535 bytes).
     while (buf.length >= 2) {
       const len = buf.readUInt16BE(0);
+      // An empty message is no query: it would only keep the connection open.
+      if (len === 0) {
+        conn.destroy();
+        return;
+      }
       if (buf.length < 2 + len) break;
       const out = respondToDnsPacket(buf.subarray(2, 2 + len), zone, 'tcp');
       buf = buf.subarray(2 + len);
