@@ -2,7 +2,8 @@
  * @module Instance sandboxes: run unmodified programs as if inside an ECS instance. A sandbox is a
  * Linux network namespace (`ybx-<serverId>-<n>`) with only `lo`, carrying the metadata address
  * `100.100.100.200`, the gateway address `100.100.2.136` and the instance's private IP. This
- * process listens on those addresses from inside the namespace (see `listen.ts`):
+ * process listens on those addresses from inside the namespace (`listen.ts` binds the sockets,
+ * `serve.ts` serves them):
  *
  * ```
  * 100.100.100.200:80   metadata service, always for this sandbox's instance
