@@ -33,7 +33,7 @@ export interface YunboxConfig {
   bodyIdleTimeout: number;
   /** Most connections open at once, over every listener. */
   maxConnections: number;
-  /** Most connections open at once from one source address (a sandbox is one source). */
+  /** Most connections open at once from one source (an address, an IPv6 /64, a sandbox). */
   maxConnectionsPerSource: number;
 }
 
@@ -172,7 +172,7 @@ export const CONFIG_KEYS: ConfigKey[] = [
     flag: 'max-connections-per-source',
     env: 'YUNBOX_MAX_CONNECTIONS_PER_SOURCE',
     default: '1024',
-    help: 'connections open at once from one address (at most half of the above); more are closed at once',
+    help: 'connections open at once from one address (an IPv6 /64, a sandbox: one each; at most half of the above); more are closed at once',
   },
 ];
 

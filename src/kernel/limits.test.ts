@@ -5,18 +5,24 @@
  * source addresses stand for several clients). Also the caps' arithmetic and the config keys.
  */
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveConfig, ConfigError } from '../config/config.js';
 import { issueServerCertificate, ensureCa } from '../tls/ca.js';
 import { BodyTimeout, readBody, streamBody } from './body.js';
-import { ListenerLimits, descriptorLimit, effectiveCaps, type LimitSettings } from './limits.js';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import {
+  ListenerLimits,
+  descriptorLimit,
+  effectiveCaps,
+  sourceOf,
+  type LimitSettings,
+} from './limits.js';
 
 /** Slack over a configured time: one sweep, scheduling on a busy machine. */
 const SLACK_MS = 1500;
@@ -287,6 +293,17 @@ describe('effectiveCaps', () => {
       maxConnections: 1,
       maxConnectionsPerSource: 1,
     });
+  });
+
+  it('counts IPv4 addresses one by one and IPv6 ones by their /64', () => {
+    expect(sourceOf('127.0.0.2')).toBe('127.0.0.2');
+    expect(sourceOf('::ffff:10.0.0.7')).toBe('10.0.0.7');
+    expect(sourceOf('2001:db8:0:1::42')).toBe('2001:db8:0:1::/64');
+    expect(sourceOf('2001:0db8:0000:0001:ffff:ffff:ffff:ffff')).toBe('2001:db8:0:1::/64');
+    expect(sourceOf('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(sourceOf('::1')).toBe('0:0:0:0::/64');
+    expect(sourceOf('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(sourceOf(undefined)).toBe('unknown');
   });
 
   it('reads the descriptor limit on Linux', () => {

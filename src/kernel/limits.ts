@@ -147,6 +147,32 @@ function normaliseAddress(a: string | undefined): string {
   return a.startsWith('::ffff:') ? a.slice(7) : a;
 }
 
+/**
+ * The source a connection from `address` counts against: an IPv4 address as it is, an IPv6 one
+ * by its /64 (one host, or one customer of a provider, usually holds a whole /64, so per-address
+ * counting would not cap it).
+ * @example
+ * sourceOf('::ffff:10.0.0.7'); // '10.0.0.7'
+ * sourceOf('2001:db8:0:1::42'); // '2001:db8:0:1::/64'
+ */
+export function sourceOf(address: string | undefined): string {
+  const a = normaliseAddress(address).split('%')[0]!;
+  if (!a.includes(':')) return a;
+  const halves = a.split('::');
+  const groups = (part: string | undefined) =>
+    part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : [];
+  const head = groups(halves[0]);
+  const tail = groups(halves[1]);
+  const all =
+    halves.length === 1
+      ? head
+      : [...head, ...Array<string>(Math.max(0, 8 - head.length - tail.length)).fill('0'), ...tail];
+  return `${all
+    .slice(0, 4)
+    .map((g) => (Number.parseInt(g, 16) || 0).toString(16))
+    .join(':')}::/64`;
+}
+
 /** The limits of one yunbox process, shared by all of its listeners. */
 export class ListenerLimits {
   /** The configured limits. */
@@ -251,7 +277,7 @@ export class ListenerLimits {
   }
 
   #admit(socket: Socket, options: GuardOptions): void {
-    const source = options.source ?? normaliseAddress(socket.remoteAddress);
+    const source = options.source ?? sourceOf(socket.remoteAddress);
     const held = this.#bySource.get(source) ?? 0;
     if (this.#stats.open >= this.caps.maxConnections || held >= this.caps.maxConnectionsPerSource) {
       this.#stats.refused++;
