@@ -273,10 +273,17 @@ describe('stalled connections against yunbox serve', () => {
       ready = server
         .stdout()
         .split('\n')
-        .map((l) => (l.startsWith('{') ? JSON.parse(l) : {}))
+        .map((l) => {
+          try {
+            return JSON.parse(l);
+          } catch {
+            return {}; // not a log line, or one not fully written yet
+          }
+        })
         .find((l) => l.msg === 'yunbox ready');
       if (!ready) await new Promise((r) => setTimeout(r, 100));
     }
+    expect(ready?.metadata).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const metadataPort = portOf(String(ready?.metadata));
     const tlsPort = portOf(server.tlsAddress!);
     const ca = await readFile(join(dir, 'tls', 'ca.pem'), 'utf8');
