@@ -25,6 +25,7 @@ import { createConsole } from './console/index.js';
 import { Authorizer } from './kernel/authorizer.js';
 import { ManualClock, SystemClock, isoSeconds, type Clock } from './kernel/clock.js';
 import { createGateway } from './kernel/gateway.js';
+import { ListenerLimits } from './kernel/limits.js';
 import { accessKeyId, accessKeySecret, numericId } from './kernel/ids.js';
 import { NonceStore } from './kernel/nonces.js';
 import {
@@ -151,6 +152,18 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
 
   const db = await openDb(parseStoreLocation(config.store, dataDir));
   const servers: Server[] = [];
+  // Time limits and connection caps of every listener (kernel/limits.ts): gateway, HTTPS,
+  // metadata, sandboxes. One budget of connections for the whole process.
+  const limits = new ListenerLimits(
+    {
+      headersTimeoutMs: config.headersTimeout * 1000,
+      requestTimeoutMs: config.requestTimeout * 1000,
+      bodyIdleTimeoutMs: config.bodyIdleTimeout * 1000,
+      maxConnections: config.maxConnections,
+      maxConnectionsPerSource: config.maxConnectionsPerSource,
+    },
+    { log: log.child({ svc: 'limits' }) },
+  );
   let sandboxes: SandboxManager | undefined;
   let plainMetadata: PlainMetadataListener | undefined;
   try {
@@ -162,6 +175,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
       log,
       region: config.region,
       caDir: join(dataDir, 'tls'),
+      limits,
       deps: () => ({ gateway: handler, instances: sandboxInstances, metadata: metadataHandler }),
     });
     await sandboxes.start();
@@ -274,9 +288,9 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
     // The Tea SDKs send every parameter in the query string, ECS UserData (32 KB of Base64) too:
     // Node's default 16 KB limit on the request head would refuse it.
     const maxHeaderSize = 128 * 1024;
-    const http = createHttpServer(
-      { keepAliveTimeout: 65_000, headersTimeout: 30_000, requestTimeout: 0, maxHeaderSize },
-      handler,
+    const http = limits.guardHttp(
+      createHttpServer({ ...limits.httpOptions('gateway'), maxHeaderSize }, handler),
+      { name: 'gateway' },
     );
     servers.push(http);
     const httpAddr = await listen(http, config.listen);
@@ -293,9 +307,18 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
         ...defaultServiceNames([config.region]),
         ...config.publicHosts,
       ]);
-      const https = createHttpsServer(
-        { cert: leaf.certPem, key: leaf.keyPem, keepAliveTimeout: 65_000, maxHeaderSize },
-        handler,
+      const https = limits.guardHttp(
+        createHttpsServer(
+          {
+            ...limits.httpOptions('gateway'),
+            ...limits.tlsOptions(),
+            cert: leaf.certPem,
+            key: leaf.keyPem,
+            maxHeaderSize,
+          },
+          handler,
+        ),
+        { name: 'gateway-tls' },
       );
       servers.push(https);
       const a = await listen(https, config.tlsListen);
@@ -322,6 +345,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
           listen: config.metadataListen,
           handler: metadataHandler,
           log: log.child({ svc: 'metadata' }),
+          limits,
         });
       } catch (e) {
         const { host, port } = config.metadataListen;
@@ -359,6 +383,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
         store: db.dialect.name,
         region: config.region,
         clock: clock.mode,
+        connections: { ...limits.caps, fdLimit: limits.fdLimit },
       },
       'yunbox ready',
     );
@@ -409,6 +434,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
           await trail.close(); // audit trail: what is left, before the store closes
           await nonces.flush();
           await sweep;
+          limits.close();
           await db.close();
           log.info('yunbox stopped');
           if (logFlush) clearInterval(logFlush);
@@ -421,6 +447,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
     for (const s of servers) s.close();
     await sandboxes?.close();
     await plainMetadata?.close();
+    limits.close();
     await db.close();
     throw e;
   }

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Crc64 } from './crc64.js';
+import { BodyTimeout } from '../kernel/body.js';
 import { BlobIncomplete, BlobTooLarge, type BlobWriteOptions } from './blob-store.js';
 
 /** How {@link consumeHashed} batches. */
@@ -98,6 +99,8 @@ export async function consumeHashed(
     // Sink failures are the store's own and go through unchanged.
     if (e instanceof SinkFailure) throw e.cause;
     if (e instanceof BlobTooLarge || e instanceof BlobIncomplete) throw e;
+    // A stalled body (the listener's idle timeout) is answered as a timeout, not a short body.
+    if (e instanceof BodyTimeout) throw e;
     // Anything else came from the source (client disconnected, socket reset, body aborted).
     throw new BlobIncomplete(`request body incomplete: ${messageOf(e)}`);
   }

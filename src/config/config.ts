@@ -33,6 +33,16 @@ export interface YunboxConfig {
   logLevel: string;
   /** Most bytes the audit trail's events may take (estimated); past it the oldest are pruned. */
   trailMaxBytes: number;
+  /** Seconds a client has to send a whole request head (and, on HTTPS, to finish the handshake). */
+  headersTimeout: number;
+  /** Seconds a client has to send the whole body of an RPC, admin or small OSS request. */
+  requestTimeout: number;
+  /** Seconds a streaming body (an object upload) may go without a byte before it is refused. */
+  bodyIdleTimeout: number;
+  /** Most connections open at once, over every listener. */
+  maxConnections: number;
+  /** Most connections open at once from one source (an address, an IPv6 /64, a sandbox). */
+  maxConnectionsPerSource: number;
 }
 
 /** One configuration key: flag, environment variable, default and help. */
@@ -151,6 +161,41 @@ export const CONFIG_KEYS: ConfigKey[] = [
     default: '256MiB',
     help: 'most the audit trail keeps (bytes, or with KiB, MiB, GiB); past it the oldest events are deleted, unauthenticated ones first past a quarter of it',
   },
+  {
+    key: 'headersTimeout',
+    flag: 'headers-timeout',
+    env: 'YUNBOX_HEADERS_TIMEOUT',
+    default: '30s',
+    help: 'time a client has to send a request head (and finish the TLS handshake); seconds or `500ms`, `30s`, `2m`',
+  },
+  {
+    key: 'requestTimeout',
+    flag: 'request-timeout',
+    env: 'YUNBOX_REQUEST_TIMEOUT',
+    default: '30s',
+    help: 'time a client has to send the whole body of an RPC, admin or small OSS request',
+  },
+  {
+    key: 'bodyIdleTimeout',
+    flag: 'body-idle-timeout',
+    env: 'YUNBOX_BODY_IDLE_TIMEOUT',
+    default: '30s',
+    help: 'an object upload (or a response) that moves no byte for this long is refused with OSS `RequestTimeout`',
+  },
+  {
+    key: 'maxConnections',
+    flag: 'max-connections',
+    env: 'YUNBOX_MAX_CONNECTIONS',
+    default: '4096',
+    help: 'connections open at once over every listener (at most half of `ulimit -n`); more are closed at once',
+  },
+  {
+    key: 'maxConnectionsPerSource',
+    flag: 'max-connections-per-source',
+    env: 'YUNBOX_MAX_CONNECTIONS_PER_SOURCE',
+    default: '1024',
+    help: 'connections open at once from one address (an IPv6 /64, a sandbox: one each; at most half of the above); more are closed at once',
+  },
 ];
 
 /**
@@ -211,6 +256,34 @@ export function parseListen(value: string, key: string): ListenAddress {
   const port = m ? Number(m[3]) : NaN;
   if (!m || port > 65535) throw new ConfigError(`invalid ${key} \`${value}\`: expected HOST:PORT`);
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+/** Longest accepted timeout (s). */
+const MAX_TIMEOUT_S = 3600;
+
+/**
+ * Parses a timeout: seconds (`30`, `0.5`) or a number with `ms`, `s` or `m`; 100 ms to an hour.
+ * @example
+ * parseTimeout('500ms', 'headers timeout'); // 0.5
+ */
+export function parseTimeout(value: string, name: string): number {
+  const m = /^(\d{1,7}(?:\.\d{1,3})?)(ms|s|m)?$/.exec(value.trim());
+  const s = m ? Number(m[1]) * (m[2] === 'ms' ? 0.001 : m[2] === 'm' ? 60 : 1) : NaN;
+  if (!(s >= 0.1 && s <= MAX_TIMEOUT_S)) {
+    throw new ConfigError(
+      `invalid ${name} \`${value}\`: expected seconds or a duration such as 500ms, 30s, 2m (100ms to 1h)`,
+    );
+  }
+  return s;
+}
+
+/** Parses a positive whole number of at most `max`. */
+function parseCount(value: string, name: string, max: number): number {
+  const n = /^\d{1,9}$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!(n >= 1 && n <= max)) {
+    throw new ConfigError(`invalid ${name} \`${value}\`: expected a whole number from 1 to ${max}`);
+  }
+  return n;
 }
 
 /** Raw values by key, as strings (flags, environment) or already typed (code). */
@@ -287,5 +360,14 @@ export function resolveConfig(explicit: RawConfig, env: NodeJS.ProcessEnv): Yunb
     rootAccessKeySecret: secret,
     logLevel: get('logLevel')!,
     trailMaxBytes,
+    headersTimeout: parseTimeout(get('headersTimeout')!, 'headers timeout'),
+    requestTimeout: parseTimeout(get('requestTimeout')!, 'request timeout'),
+    bodyIdleTimeout: parseTimeout(get('bodyIdleTimeout')!, 'body idle timeout'),
+    maxConnections: parseCount(get('maxConnections')!, 'max connections', 1_000_000),
+    maxConnectionsPerSource: parseCount(
+      get('maxConnectionsPerSource')!,
+      'max connections per source',
+      1_000_000,
+    ),
   };
 }

@@ -31,7 +31,7 @@ import {
 } from '../protocol/rpc.js';
 import type { BoundOperation, RpcProduct } from '../protocol/rpc-operation.js';
 import * as R from '../protocol/rpc-errors.js';
-import { BodyIncomplete, BodyTooLarge, readBody } from './body.js';
+import { BodyIncomplete, BodyTimeout, BodyTooLarge, readBody } from './body.js';
 import type { Clock } from './clock.js';
 import { compose, type Stage } from './compose.js';
 import type { AuthzCheck, HandlerContext, RequestInfo } from './context.js';
@@ -163,6 +163,9 @@ export function rpcPipeline(deps: RpcDeps): (ctx: RpcCtx) => Promise<void> {
       let err: ServiceError;
       if (e instanceof ServiceError) err = e;
       else if (e instanceof BodyTooLarge) err = R.RequestTooLarge();
+      // The guard (kernel/limits.ts) closes the connection after this answer.
+      else if (e instanceof BodyTimeout)
+        err = R.InvalidParameter(`The request body was not received within ${e.seconds} seconds.`);
       else if (e instanceof BodyIncomplete)
         err = R.InvalidParameter('The request body is incomplete.');
       else if (

@@ -2,8 +2,8 @@
  * @module Instance sandboxes: run unmodified programs as if inside an ECS instance. A sandbox is a
  * Linux network namespace (`ybx-<serverId>-<n>`) with only `lo`, carrying the metadata address
  * `100.100.100.200`, the gateway address `100.100.2.136` and the instance's private IP. This
- * process listens on those addresses from inside the namespace (`listen.ts`) and serves them
- * (`serve.ts`):
+ * process listens on those addresses from inside the namespace (`listen.ts` binds the sockets,
+ * `serve.ts` serves them):
  *
  * ```
  * 100.100.100.200:80   metadata service, always for this sandbox's instance
@@ -32,7 +32,9 @@ import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { resourceId } from '../kernel/ids.js';
+import { ListenerLimits } from '../kernel/limits.js';
 import { ensureCa, issueServerCertificate } from '../tls/ca.js';
+import type { DnsZone } from './dns.js';
 import { sandboxEnv } from './env.js';
 import {
   NETNS_ETC_DIR,
@@ -50,7 +52,7 @@ import {
   type SandboxSupport,
 } from './host.js';
 import { listenInNetns } from './listen.js';
-import { closeSandboxServers, serveSandbox, type SandboxServers } from './serve.js';
+import { serveSandbox, type SandboxListeners } from './serve.js';
 import { DEFAULT_SANDBOX_RUN_DIR, RunDir } from './run-dir.js';
 import {
   METADATA_ADDRESS,
@@ -80,6 +82,11 @@ export interface SandboxManagerOptions {
   /** Directory of the local CA (`ensureCa`); the sandbox certificate is issued from it. */
   caDir: string;
   deps: () => SandboxDeps;
+  /**
+   * Time limits and connection caps of the sandboxes' listeners, shared with the process's other
+   * listeners (kernel/limits.ts); default: limits of its own with the default settings.
+   */
+  limits?: ListenerLimits;
   /** Pid files of live servers (default `/run/yunbox`). */
   runDir?: string;
   /** Most sandboxes at once (default 64). */
@@ -128,8 +135,8 @@ export class SandboxError extends Error {
 interface Sandbox {
   info: SandboxInfo;
   inode: number | undefined;
-  /** Its listeners, once serving. */
-  servers?: SandboxServers;
+  /** Its metadata, gateway and DNS listeners, once bound (serve.ts). */
+  listeners?: SandboxListeners;
   lastBusy: number;
   checkedAt: number;
   /** Built and handed out (listed, deletable by id). */
@@ -150,8 +157,10 @@ interface SandboxTls {
 export class SandboxManager {
   /** Id of this server in namespace names and its pid file. */
   readonly serverId = newServerId();
-  readonly #o: Required<Omit<SandboxManagerOptions, 'deps' | 'log'>>;
+  readonly #o: Required<Omit<SandboxManagerOptions, 'deps' | 'log' | 'limits'>>;
   readonly #log: Logger;
+  readonly #limits: ListenerLimits;
+  readonly #ownLimits: boolean;
   readonly #deps: () => SandboxDeps;
   readonly #sandboxes = new Map<string, Sandbox>();
   #counter = 0;
@@ -168,6 +177,8 @@ export class SandboxManager {
   constructor(options: SandboxManagerOptions) {
     this.#log = options.log.child({ component: 'sandbox' });
     this.#deps = options.deps;
+    this.#ownLimits = options.limits === undefined;
+    this.#limits = options.limits ?? new ListenerLimits({}, { log: this.#log });
     this.#o = {
       region: options.region,
       caDir: options.caDir,
@@ -315,6 +326,7 @@ export class SandboxManager {
     await Promise.all([...this.#sandboxes.values()].map((s) => this.#destroy(s, 'yunbox stops')));
     await Promise.all([...this.#sandboxes.values()].map((s) => s.destroying));
     process.off('exit', this.#onExit);
+    if (this.#ownLimits) this.#limits.close();
     if (this.#runDir.recorded) await this.#runDir.remove().catch(() => undefined);
   }
 
@@ -355,27 +367,30 @@ export class SandboxManager {
       { tag: 'dns-tcp', kind: 'tcp', host: SANDBOX_GATEWAY_ADDRESS, port: 53 },
       { tag: 'dns', kind: 'udp', host: SANDBOX_GATEWAY_ADDRESS, port: 53 },
     ]);
-    const servers = serveSandbox({
-      sockets,
+    const zone: DnsZone = {
+      gatewayAddress: SANDBOX_GATEWAY_ADDRESS,
+      ...(instance.hostName !== undefined
+        ? { hosts: new Map([[normaliseHost(instance.hostName), privateIp ?? '127.0.1.1']]) }
+        : {}),
+    };
+    // The listeners (serve.ts), under the process's time limits and connection caps.
+    sandbox.listeners = serveSandbox({
+      sandboxId: sandbox.info.sandboxId,
       instanceId: sandbox.info.instanceId,
+      sockets,
       origin: {
         sourceIp: privateIp ?? SANDBOX_GATEWAY_ADDRESS,
         ...(instance.vpcId !== undefined ? { sourceVpc: instance.vpcId } : {}),
         instanceId: sandbox.info.instanceId,
       },
-      zone: {
-        gatewayAddress: SANDBOX_GATEWAY_ADDRESS,
-        ...(instance.hostName !== undefined
-          ? { hosts: new Map([[normaliseHost(instance.hostName), privateIp ?? '127.0.1.1']]) }
-          : {}),
-      },
-      tls,
+      zone,
+      tls: { certPem: tls.certPem, keyPem: tls.keyPem },
       gateway: deps.gateway,
       metadata: deps.metadata,
       live: () => this.#live(sandbox),
+      limits: this.#limits,
       log: this.#log.child({ sandbox: sandbox.info.sandboxId, netns }),
     });
-    sandbox.servers = servers;
   }
 
   async #live(sandbox: Sandbox): Promise<boolean> {
@@ -409,7 +424,7 @@ export class SandboxManager {
       await sandbox.building?.catch(() => undefined);
       const started = Date.now();
       const { netns, sandboxId } = sandbox.info;
-      if (sandbox.servers) closeSandboxServers(sandbox.servers);
+      sandbox.listeners?.close();
       const support = await sandboxSupport();
       try {
         const killed = await killNetnsProcesses(netns);

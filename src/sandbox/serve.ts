@@ -1,11 +1,11 @@
 /**
- * @module What a sandbox serves on the sockets opened inside its namespace (`listen.ts`): the
- * metadata handler for its instance on 100.100.100.200:80, the gateway over HTTP and HTTPS on
- * 100.100.2.136:80 and :443 (each request marked with the instance's origin, `/_yunbox/*` not
- * answered), and DNS over UDP and TCP on 100.100.2.136:53 (`dns.ts`). Every request first asks
- * whether the sandbox is still live (its instance Running), and is dropped when not.
+ * @module What one sandbox serves on the sockets opened inside its namespace (`listen.ts`): the
+ * metadata service on 100.100.100.200:80, the gateway on 100.100.2.136:80 and :443, and DNS on
+ * 100.100.2.136:53 over UDP and TCP. Each listener runs under the process's time limits and
+ * connection caps (`kernel/limits.ts`), the whole sandbox counting as one source: a program
+ * inside can hold at most `--max-connections-per-source` connections and cannot stall one for
+ * longer than the timeouts.
  */
-import type { Socket as UdpSocket } from 'node:dgram';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -13,74 +13,45 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
-import type { Socket } from 'node:net';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { setRequestOrigin, type RequestOrigin } from '../kernel/gateway.js';
+import { METADATA_KEEP_ALIVE_MS, type ListenerLimits } from '../kernel/limits.js';
 import { respondToDnsPacket, type DnsZone } from './dns.js';
 import type { NetnsSockets } from './listen.js';
 import type { MetadataHandler } from './types.js';
 
-/** Requests inside a sandbox that are not answered: the admin API is not for instances. */
+/** Requests inside a sandbox that are not answered: the admin API is not served there. */
 const ADMIN_PREFIX = '/_yunbox/';
 
 /** What {@link serveSandbox} needs. */
 export interface SandboxServeOptions {
-  /** Sockets tagged `metadata`, `http`, `https`, `dns-tcp` (TCP) and `dns` (UDP). */
-  sockets: NetnsSockets;
+  sandboxId: string;
   instanceId: string;
-  /** What the gateway sees as the request's source (`acs:SourceIp`, `acs:SourceVpc`). */
+  /** Sockets bound inside the namespace: tcp `metadata`, `http`, `https`, `dns-tcp`; udp `dns`. */
+  sockets: NetnsSockets;
+  /** The instance's address and VPC, marked on every gateway request. */
   origin: RequestOrigin;
   zone: DnsZone;
-  /** The sandbox's HTTPS certificate and key. */
   tls: { certPem: string; keyPem: string };
   gateway: (req: IncomingMessage, res: ServerResponse) => void;
   metadata: MetadataHandler;
-  /** False once the sandbox goes (its instance stopped): the request's connection is dropped. */
+  /** False when the sandbox is going (its instance stopped): the connection is dropped. */
   live: () => Promise<boolean>;
+  limits: ListenerLimits;
   log: Logger;
 }
 
-/** The servers of one sandbox, to close when it goes. */
-export interface SandboxServers {
-  http: HttpServer[];
-  dnsTcp: TcpServer;
-  dnsConns: Set<Socket>;
-  udp: UdpSocket;
+/** The listeners of one sandbox. */
+export interface SandboxListeners {
+  /** Stops every listener and drops every connection. */
+  close(): void;
 }
 
-/** Starts serving a sandbox's sockets; closes them all when that fails. */
-export function serveSandbox(o: SandboxServeOptions): SandboxServers {
-  try {
-    return startServers(o);
-  } catch (e) {
-    for (const s of [...o.sockets.tcp.values(), ...o.sockets.udp.values()]) {
-      try {
-        s.close();
-      } catch {
-        /* closed */
-      }
-    }
-    throw e;
-  }
-}
-
-/** Stops a sandbox's servers and ends their connections. */
-export function closeSandboxServers(s: SandboxServers): void {
-  for (const h of s.http) {
-    h.close();
-    h.closeAllConnections();
-  }
-  s.dnsTcp.close();
-  for (const c of s.dnsConns) c.destroy();
-  try {
-    s.udp.close();
-  } catch {
-    /* closed */
-  }
-}
-
-function startServers(o: SandboxServeOptions): SandboxServers {
+/** Starts the listeners of one sandbox on its sockets. */
+export function serveSandbox(o: SandboxServeOptions): SandboxListeners {
+  const { limits, sockets } = o;
+  const guard = { source: `sandbox:${o.sandboxId}` };
   const serve =
     (handle: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>) =>
     (req: IncomingMessage, res: ServerResponse) => {
@@ -91,7 +62,7 @@ function startServers(o: SandboxServeOptions): SandboxServers {
         }
         await handle(req, res);
       })().catch((e) => {
-        o.log.error({ err: e }, 'sandbox request failed');
+        o.log.error({ err: e, sandbox: o.sandboxId }, 'sandbox request failed');
         if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'text/plain' });
           res.end('internal error');
@@ -108,52 +79,118 @@ function startServers(o: SandboxServeOptions): SandboxServers {
     setRequestOrigin(req, o.origin);
     o.gateway(req, res);
   });
-  const httpOptions = { keepAliveTimeout: 65_000, headersTimeout: 30_000, requestTimeout: 0 };
-  const metadataServer = createHttpServer(
-    { keepAliveTimeout: 5000, headersTimeout: 10_000, requestTimeout: 30_000 },
-    metadata,
-  );
-  const httpServer = createHttpServer(httpOptions, gateway);
-  const httpsServer = createHttpsServer(
-    { ...httpOptions, cert: o.tls.certPem, key: o.tls.keyPem },
-    gateway,
-  );
-  metadataServer.listen(o.sockets.tcp.get('metadata')!);
-  httpServer.listen(o.sockets.tcp.get('http')!);
-  httpsServer.listen(o.sockets.tcp.get('https')!);
+  const http: HttpServer[] = [
+    limits.guardHttp(createHttpServer(limits.httpOptions('metadata'), metadata), {
+      name: 'sandbox-metadata',
+      ...guard,
+    }),
+    limits.guardHttp(createHttpServer(limits.httpOptions('gateway'), gateway), {
+      name: 'sandbox-gateway',
+      ...guard,
+    }),
+    limits.guardHttp(
+      createHttpsServer(
+        {
+          ...limits.httpOptions('gateway'),
+          ...limits.tlsOptions(),
+          cert: o.tls.certPem,
+          key: o.tls.keyPem,
+        },
+        gateway,
+      ),
+      { name: 'sandbox-gateway-tls', ...guard },
+    ),
+  ];
+  http[0]!.listen(sockets.tcp.get('metadata')!);
+  http[1]!.listen(sockets.tcp.get('http')!);
+  http[2]!.listen(sockets.tcp.get('https')!);
 
-  const udp = o.sockets.udp.get('dns')!;
+  const udp = sockets.udp.get('dns')!;
   udp.on('message', (msg, rinfo) => {
     const out = respondToDnsPacket(msg, o.zone, 'udp');
     if (out) udp.send(out, rinfo.port, rinfo.address);
   });
-  udp.on('error', (e) => o.log.warn({ err: e }, 'sandbox dns socket error'));
+  udp.on('error', (e) => o.log.warn({ err: e, sandbox: o.sandboxId }, 'sandbox dns socket error'));
   const dnsConns = new Set<Socket>();
-  const dnsTcp = createTcpServer((conn) => serveDnsTcp(conn, o.zone, dnsConns));
-  dnsTcp.listen(o.sockets.tcp.get('dns-tcp')!);
-  return { http: [metadataServer, httpServer, httpsServer], dnsTcp, dnsConns, udp };
+  const dnsTcp: TcpServer = limits.guardTcp(
+    createTcpServer((conn) => serveDnsTcp(conn, o.zone, limits, dnsConns)),
+    { name: 'sandbox-dns', ...guard },
+  );
+  dnsTcp.listen(sockets.tcp.get('dns-tcp')!);
+
+  return {
+    close() {
+      for (const s of http) {
+        s.close();
+        s.closeAllConnections();
+      }
+      dnsTcp.close();
+      for (const c of dnsConns) c.destroy();
+      try {
+        udp.close();
+      } catch {
+        /* closed */
+      }
+    },
+  };
 }
 
-/** Answers DNS over TCP (two-byte length before each message) on one connection. */
-function serveDnsTcp(conn: Socket, zone: DnsZone, conns: Set<Socket>): void {
+/**
+ * DNS over TCP (RFC 7766): length-prefixed queries, answered in order. A query must arrive whole
+ * within the headers timeout of its first byte; a connection idle between queries closes after
+ * the metadata keep-alive time.
+ */
+function serveDnsTcp(
+  conn: Socket,
+  zone: DnsZone,
+  limits: ListenerLimits,
+  conns: Set<Socket>,
+): void {
   conns.add(conn);
   conn.on('close', () => conns.delete(conn));
   conn.on('error', () => conn.destroy());
-  conn.setTimeout(10_000, () => conn.destroy());
-  let buf = Buffer.alloc(0);
+  const idleMs = METADATA_KEEP_ALIVE_MS;
+  const queryMs = limits.settings.headersTimeoutMs;
+  let deadline: NodeJS.Timeout | undefined;
+  const arm = (pending: boolean) => {
+    clearTimeout(deadline);
+    deadline = setTimeout(() => conn.destroy(), pending ? queryMs : idleMs);
+    deadline.unref();
+  };
+  conn.on('close', () => clearTimeout(deadline));
+  // A connection must bring its first query whole within the query time too.
+  let inQuery = true;
+  arm(true);
+  let buf: Buffer = Buffer.alloc(0);
   conn.on('data', (chunk: Buffer) => {
-    buf = Buffer.concat([buf, chunk]);
+    buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+    let answered = false;
+    // INVARIANT: after this loop, buf holds less than one message (at most 2 + 65535 bytes).
     while (buf.length >= 2) {
       const len = buf.readUInt16BE(0);
+      // An empty message is no query: it would only keep the connection open.
+      if (len === 0) {
+        conn.destroy();
+        return;
+      }
       if (buf.length < 2 + len) break;
       const out = respondToDnsPacket(buf.subarray(2, 2 + len), zone, 'tcp');
       buf = buf.subarray(2 + len);
+      answered = true;
       if (out) {
         const frame = Buffer.alloc(2 + out.length);
         frame.writeUInt16BE(out.length, 0);
         frame.set(out, 2);
         conn.write(frame);
       }
+    }
+    // The query deadline runs from a query's first byte, not from each byte.
+    if (buf.length === 0) {
+      inQuery = false;
+      arm(false);
+    } else if (!inQuery || answered) {
+      inQuery = true;
+      arm(true);
     }
   });
 }

@@ -25,13 +25,31 @@ export interface ServeProcess {
   stop(): Promise<number | null>;
 }
 
+/** How {@link spawnServe} starts the process. */
+export interface SpawnOptions {
+  /**
+   * Descriptor limit of the server (`ulimit -n`, through `sh -c '…; exec node …'`, so the pid is
+   * still the server's).
+   */
+  nofile?: number;
+}
+
 /** Starts `yunbox serve ARGS` and waits for its "ready" lines. */
 export async function spawnServe(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   timeoutMs = 20_000,
+  options: SpawnOptions = {},
 ): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], {
+  const argv = [CLI, 'serve', ...args];
+  const [file, fileArgs] =
+    options.nofile === undefined
+      ? [process.execPath, argv]
+      : [
+          'sh',
+          ['-c', 'ulimit -n "$0" && exec "$@"', String(options.nofile), process.execPath, ...argv],
+        ];
+  const child = spawn(file, fileArgs, {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,6 +101,8 @@ export interface ServeInOptions {
   logLevel?: string;
   /** Further flags, e.g. `--store postgres://…`. */
   args?: string[];
+  /** Descriptor limit of the server (`ulimit -n`). */
+  nofile?: number;
 }
 
 /**
@@ -106,6 +126,8 @@ export function serveIn(dir: string, opts: ServeInOptions = {}): Promise<ServePr
           YUNBOX_ROOT_ACCESS_KEY_SECRET: opts.root.accessKeySecret,
         }
       : {},
+    undefined,
+    opts.nofile !== undefined ? { nofile: opts.nofile } : {},
   );
 }
 

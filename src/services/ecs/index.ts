@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { ListenAddress } from '../../config/config.js';
 import type { Authorizer } from '../../kernel/authorizer.js';
 import type { Clock } from '../../kernel/clock.js';
+import type { ListenerLimits } from '../../kernel/limits.js';
 import { bind, type BoundOperation, type RpcProduct } from '../../protocol/rpc-operation.js';
 import type { Db } from '../../store/db.js';
 import type { MigrationSet } from '../../store/migrate.js';
@@ -79,6 +80,8 @@ export interface EcsService {
     listen: ListenAddress;
     handler: MetadataHandler;
     log: Logger;
+    /** Time limits and connection caps shared with the other listeners (kernel/limits.ts). */
+    limits?: ListenerLimits;
   }): Promise<PlainMetadataListener>;
   /** Calls `fn` after instances change on this node (a hint; the store is the authority). */
   onChange(fn: () => void): () => void;
@@ -135,13 +138,14 @@ export function createEcsService(db: Db, deps: EcsDeps): EcsService {
         log,
         trail: deps.trail,
       }),
-    async startPlainMetadataListener({ listen, handler, log }) {
+    async startPlainMetadataListener({ listen, handler, log, limits }) {
       if (plain) throw new Error('the plain metadata listener is already running');
       let stopFollowing = () => {};
       const listener = new PlainMetadataListener({
         listen,
         handler,
         log,
+        ...(limits ? { limits } : {}),
         instances: {
           listSeqs: () => store.listSeqs(),
           idBySeq: async (seq) => (await store.getInstanceBySeq(seq))?.instanceId,

@@ -88,8 +88,11 @@ export interface OssCall {
   header(name: string): string | undefined;
   /** Every request header name (lower-case). */
   headerNames(): string[];
-  /** The request body, streaming. */
-  body: Readable;
+  /**
+   * The request body, streaming (`kernel/body.ts` `streamBody`: idle-limited by the listener;
+   * read it once, with `for await` or a blob write).
+   */
+  body: AsyncIterable<Buffer>;
   /** The whole body, for small documents; rejects with `BodyTooLarge` / `BodyIncomplete`. */
   readAll(limit: number): Promise<Buffer>;
   /** `Content-Length` as declared; `undefined` when absent (chunked). */

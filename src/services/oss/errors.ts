@@ -45,6 +45,7 @@ const EXTRA_STATUS: Readonly<Record<string, number>> = {
   AccessForbidden: 403,
   ServiceUnavailable: 503,
   IncompleteBody: 400,
+  RequestTimeout: 400,
   InvalidPolicyDocument: 400,
   InvalidEncryptionAlgorithmError: 400,
 };
@@ -166,6 +167,17 @@ export const incompleteBody = () =>
   make(
     'IncompleteBody',
     'You did not provide the number of bytes specified by the Content-Length HTTP header.',
+  );
+
+/**
+ * `400 RequestTimeout`: the body stalled (no byte for the body idle timeout, or a small body not
+ * received within the request timeout); the connection is closed after it. Code and wording as
+ * OSS's (Java SDK `OSSErrorCode.REQUEST_TIMEOUT`; the S3-compatible message).
+ */
+export const requestTimeout = () =>
+  make(
+    'RequestTimeout',
+    'Your socket connection to the server was not read from or written to within the timeout period.',
   );
 
 /** `411 MissingContentLength`. */

@@ -27,7 +27,13 @@ import {
 } from '../../auth/oss-request.js';
 import { OSS_V1_SUB_RESOURCES } from '../../auth/oss-common.js';
 import { BlobIncomplete, BlobTooLarge } from '../../blob/blob-store.js';
-import { BodyIncomplete, BodyTooLarge, readBody } from '../../kernel/body.js';
+import {
+  BodyIncomplete,
+  BodyTimeout,
+  BodyTooLarge,
+  readBody,
+  streamBody,
+} from '../../kernel/body.js';
 import { compose, type Stage } from '../../kernel/compose.js';
 import type { RequestInfo } from '../../kernel/context.js';
 import { ServiceError, isStoreError } from '../../kernel/errors.js';
@@ -50,6 +56,7 @@ import {
   methodNotAllowed,
   noSuchBucket,
   notImplemented,
+  requestTimeout,
   serviceUnavailable,
 } from './errors.js';
 import { corsResponseHeaders } from './handlers/cors.js';
@@ -203,6 +210,7 @@ function errorOf(e: unknown, ctx: OssCtx): OssError {
     });
   }
   if (e instanceof BodyTooLarge || e instanceof BlobTooLarge) return entityTooLarge();
+  if (e instanceof BodyTimeout) return requestTimeout();
   if (e instanceof BodyIncomplete || e instanceof BlobIncomplete) return incompleteBody();
   if (isStoreError(e, 'Unavailable')) {
     ctx.base.log.error({ err: e }, 'store unavailable');
@@ -430,7 +438,7 @@ function authz(deps: OssDeps): Stage<OssCtx> {
       query: queryView(ctx.parsed!.request.query),
       header: (n) => headerValue(req.headers, n),
       headerNames: () => Object.keys(req.headers),
-      body: req,
+      body: streamBody(req),
       readAll: (limit) => readBody(req, limit),
       chunked: /\bchunked\b/i.test(String(req.headers['transfer-encoding'] ?? '')),
       hostId: ctx.hostId,

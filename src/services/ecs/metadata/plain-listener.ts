@@ -18,6 +18,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ListenAddress } from '../../../config/config.js';
+import { ListenerLimits } from '../../../kernel/limits.js';
 import type { MetadataHandler } from './handler.js';
 
 /** First two octets of the per-instance loopback addresses. */
@@ -60,6 +61,11 @@ export interface PlainListenerOptions {
   handler: MetadataHandler;
   instances: PlainListenerInstances;
   log: Logger;
+  /**
+   * Time limits and connection caps (kernel/limits.ts), shared with the process's other
+   * listeners; default: limits of its own with the default settings.
+   */
+  limits?: ListenerLimits;
   /** Reconcile period (ms); default 2000. */
   reconcileMs?: number;
   /** Called once when the listener closes. */
@@ -102,6 +108,8 @@ export class PlainMetadataListener {
     { server?: Server; url?: string; error?: string; retry?: boolean }
   >();
   #base: Server | undefined;
+  readonly #limits: ListenerLimits;
+  readonly #ownLimits: boolean;
   #port = 0;
   #timer: NodeJS.Timeout | undefined;
   #reconciling: Promise<void> | undefined;
@@ -110,6 +118,8 @@ export class PlainMetadataListener {
 
   constructor(opts: PlainListenerOptions) {
     this.#opts = opts;
+    this.#ownLimits = opts.limits === undefined;
+    this.#limits = opts.limits ?? new ListenerLimits({}, { log: opts.log });
   }
 
   /** `http://host:port` of the base listener (it answers 404: it is no instance's address). */
@@ -138,7 +148,10 @@ export class PlainMetadataListener {
   };
 
   #newServer(): Server {
-    return createServer({ keepAliveTimeout: 5_000, headersTimeout: 10_000 }, this.#serve);
+    // Headers and request timeouts, connection caps: as every listener (kernel/limits.ts).
+    return this.#limits.guardHttp(createServer(this.#limits.httpOptions('metadata'), this.#serve), {
+      name: 'metadata',
+    });
   }
 
   /** Binds the base address, then every instance's, and starts reconciling. */
@@ -240,5 +253,6 @@ export class PlainMetadataListener {
     const all = [...this.#servers.values()].flatMap((e) => (e.server ? [e.server] : []));
     this.#servers.clear();
     await Promise.all([...all, ...(this.#base ? [this.#base] : [])].map(closeServer));
+    if (this.#ownLimits) this.#limits.close();
   }
 }

@@ -3,7 +3,7 @@
  * object body into the blob store with its Content-MD5 checked, the object headers stored from a
  * request and served back, ACL and storage-class arguments, and deleting blobs after a commit.
  */
-import { BodyIncomplete, BodyTooLarge } from '../../../kernel/body.js';
+import { BodyIncomplete, BodyTimeout, BodyTooLarge } from '../../../kernel/body.js';
 import { BlobIncomplete, BlobTooLarge, type BlobInfo } from '../../../blob/blob-store.js';
 import { httpDate } from '../../../protocol/oss-format.js';
 import type { OssResult } from '../../../protocol/oss-errors.js';
@@ -15,6 +15,7 @@ import {
   invalidArgument,
   invalidDigest,
   missingContentLength,
+  requestTimeout,
 } from '../errors.js';
 import {
   BUCKET_ACLS,
@@ -41,6 +42,7 @@ export async function readSmallBody(call: OssCall, limit = SMALL_BODY_LIMIT): Pr
     return await call.readAll(limit);
   } catch (e) {
     if (e instanceof BodyTooLarge) throw entityTooLarge();
+    if (e instanceof BodyTimeout) throw requestTimeout();
     if (e instanceof BodyIncomplete) throw incompleteBody();
     throw e;
   }
@@ -93,6 +95,7 @@ export async function writeRequestBody(
 /** The OSS error for a failed blob write (bounds, incomplete body), or the error itself. */
 export function blobWriteError(e: unknown): unknown {
   if (e instanceof BlobTooLarge) return entityTooLarge();
+  if (e instanceof BodyTimeout) return requestTimeout();
   if (e instanceof BlobIncomplete) return incompleteBody();
   return e;
 }
