@@ -313,31 +313,32 @@ let checkout: Promise<SandboxCheckout> | undefined;
  * await instanceExec(server, dir, id, [process.execPath, '-e', script], { cwd: checkout.dir });
  */
 export function sandboxCheckout(): Promise<SandboxCheckout> {
-  checkout ??= findSandboxCheckout();
+  checkout ??= sandboxCheckoutOf(REPO_ROOT);
   return checkout;
 }
 
-async function findSandboxCheckout(): Promise<SandboxCheckout> {
+/** {@link sandboxCheckout} for the checkout at `root`, made afresh each call. */
+export async function sandboxCheckoutOf(root: string): Promise<SandboxCheckout> {
   const [node] = await accessibleBy(NOBODY, NOBODY, [process.execPath], 'x');
   if (!node) {
     throw new Error(
       `programs in sandboxes run as nobody, who cannot run node (\`${process.execPath}\`): use a node installed where every user can read it (as /usr/bin/node)`,
     );
   }
-  await mkdir(join(REPO_ROOT, 'test-artifacts'), { recursive: true, mode: 0o755 });
-  if ((await unreadableIn(REPO_ROOT)).length === 0) return checkoutAt(REPO_ROOT, false);
+  await mkdir(join(root, 'test-artifacts'), { recursive: true, mode: 0o755 });
+  if ((await unreadableIn(root)).length === 0) return checkoutAt(root, false);
   const mirror = await mkdtemp(join(tmpdir(), 'yunbox-checkout-'));
   removeWhenThisProcessEnds(mirror);
   await chmod(mirror, 0o755);
-  await linkTree(join(REPO_ROOT, 'node_modules'), join(mirror, 'node_modules'));
-  await linkTree(join(REPO_ROOT, 'dist'), join(mirror, 'dist'));
-  await linkTree(join(REPO_ROOT, 'package.json'), join(mirror, 'package.json'));
+  for (const name of ['node_modules', 'dist', 'package.json']) {
+    await linkTree(join(root, name), join(mirror, name));
+  }
   await mkdir(join(mirror, 'test-artifacts'));
   await chmod(join(mirror, 'test-artifacts'), 0o755);
   const unreadable = await unreadableIn(mirror);
   if (unreadable.length > 0) {
     throw new Error(
-      `programs in sandboxes run as nobody, who cannot read ${unreadable.join(', ')} (a mirror of ${REPO_ROOT}, which nobody cannot read): make the checkout's files readable by every user`,
+      `programs in sandboxes run as nobody, who cannot read ${unreadable.map((p) => `\`${p}\``).join(', ')} (a mirror of \`${root}\`, which nobody cannot read): make the checkout's files readable by every user`,
     );
   }
   return checkoutAt(mirror, true);
