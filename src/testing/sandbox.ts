@@ -2,8 +2,9 @@
  * @module Test helpers for instance sandboxes: whether this machine can run them (root on Linux
  * with iproute2; CI does), running a command inside a namespace without blocking the event loop
  * (the server answering it lives in the same process), listing what sandboxes leave behind,
- * Running instances of a spawned server, `yunbox instance exec` as a user runs it, and what an
- * unprivileged user can read.
+ * Running instances of a spawned server, `yunbox instance exec` as a user runs it, what an
+ * unprivileged user can read, and a place holding what programs in sandboxes load from this
+ * checkout that `nobody` can read wherever the checkout is.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
@@ -13,6 +14,9 @@ import {
   readFileSync,
   readdirSync,
 } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { TUTORIAL_IMAGE, TUTORIAL_INSTANCE_TYPE, createNetwork } from './fixtures.js';
 import { $Ecs, ecsClient, type TestCredentials } from './sdk.js';
@@ -235,10 +239,23 @@ export function startInstanceExec(
  * a test's precondition when programs in a sandbox must load files from the checkout.
  */
 export function readableBy(uid: number, gid: number, paths: string[]): Promise<boolean[]> {
+  return accessibleBy(uid, gid, paths, 'r');
+}
+
+/**
+ * Which of `paths` user `uid`/`gid` (no supplementary group) can read (`r`) or execute, for a
+ * directory enter (`x`), as the kernel decides (`test -r`, `test -x` run as that user).
+ */
+export function accessibleBy(
+  uid: number,
+  gid: number,
+  paths: string[],
+  mode: 'r' | 'x',
+): Promise<boolean[]> {
   return new Promise((resolveCheck, reject) => {
     const child = spawn(
       '/bin/sh',
-      ['-c', 'for p; do [ -r "$p" ] && echo 1 || echo 0; done', 'sh', ...paths],
+      ['-c', `for p; do [ -${mode} "$p" ] && echo 1 || echo 0; done`, 'sh', ...paths],
       { uid, gid, cwd: '/', stdio: ['ignore', 'pipe', 'ignore'] },
     );
     let out = '';
@@ -253,4 +270,138 @@ export function readableBy(uid: number, gid: number, paths: string[]): Promise<b
       ),
     );
   });
+}
+
+/** uid and gid of `nobody`, whom programs in sandboxes run as unless told otherwise. */
+export const NOBODY = 65534;
+
+/** Where programs in a sandbox (running as `nobody`) find what they load from this checkout. */
+export interface SandboxCheckout {
+  /**
+   * A directory `nobody` can enter holding `node_modules`, `dist` and `package.json` (so
+   * `import 'yunbox'` resolves to the package itself): the repository when `nobody` can read it,
+   * else a mirror of it. The working directory for the CLI and for `node -e` programs.
+   */
+  dir: string;
+  /** The built CLI in {@link SandboxCheckout.dir}, for running it as `nobody`. */
+  cli: string;
+  /** `test-artifacts` in {@link SandboxCheckout.dir}: files for programs in a sandbox go here. */
+  artifacts: string;
+  /** True when {@link SandboxCheckout.dir} is a mirror (the repository is closed to `nobody`). */
+  mirrored: boolean;
+}
+
+/** What programs in sandboxes load: `[path in the checkout, test -r or -x]`. */
+const CHECKOUT_NEEDS: readonly (readonly [string, 'r' | 'x'])[] = [
+  ['package.json', 'r'],
+  [join('dist', 'yunbox.mjs'), 'r'],
+  [join('node_modules', '@alicloud', 'credentials', 'package.json'), 'r'],
+  ['test-artifacts', 'x'],
+];
+
+let checkout: Promise<SandboxCheckout> | undefined;
+
+/**
+ * A place `nobody` can read holding what programs in sandboxes load from this checkout (see
+ * {@link SandboxCheckout}), made once per test process. CI clones the repository wherever it
+ * likes, `/root/…` (mode 0700) included, which `nobody` cannot traverse: then this is a mirror
+ * under the temporary directory (mode 0755) with `node_modules` and `dist` hard-linked (copied
+ * across file systems), removed when this process ends, however it ends. Rejects, saying what and
+ * why, when `nobody` still cannot read something, or cannot run node itself. Needs root.
+ * @example
+ * const checkout = await sandboxCheckout();
+ * await instanceExec(server, dir, id, [process.execPath, '-e', script], { cwd: checkout.dir });
+ */
+export function sandboxCheckout(): Promise<SandboxCheckout> {
+  checkout ??= sandboxCheckoutOf(REPO_ROOT);
+  return checkout;
+}
+
+/** {@link sandboxCheckout} for the checkout at `root`, made afresh each call. */
+export async function sandboxCheckoutOf(root: string): Promise<SandboxCheckout> {
+  const [node] = await accessibleBy(NOBODY, NOBODY, [process.execPath], 'x');
+  if (!node) {
+    throw new Error(
+      `programs in sandboxes run as nobody, who cannot run node (\`${process.execPath}\`): use a node installed where every user can read it (as /usr/bin/node)`,
+    );
+  }
+  await mkdir(join(root, 'test-artifacts'), { recursive: true, mode: 0o755 });
+  if ((await unreadableIn(root)).length === 0) return checkoutAt(root, false);
+  const mirror = await mkdtemp(join(tmpdir(), 'yunbox-checkout-'));
+  removeWhenThisProcessEnds(mirror);
+  await chmod(mirror, 0o755);
+  for (const name of ['node_modules', 'dist', 'package.json']) {
+    await linkTree(join(root, name), join(mirror, name));
+  }
+  await mkdir(join(mirror, 'test-artifacts'));
+  await chmod(join(mirror, 'test-artifacts'), 0o755);
+  const unreadable = await unreadableIn(mirror);
+  if (unreadable.length > 0) {
+    throw new Error(
+      `programs in sandboxes run as nobody, who cannot read ${unreadable.map((p) => `\`${p}\``).join(', ')} (a mirror of \`${root}\`, which nobody cannot read): make the checkout's files readable by every user`,
+    );
+  }
+  return checkoutAt(mirror, true);
+}
+
+function checkoutAt(dir: string, mirrored: boolean): SandboxCheckout {
+  return {
+    dir,
+    cli: join(dir, 'dist', 'yunbox.mjs'),
+    artifacts: join(dir, 'test-artifacts'),
+    mirrored,
+  };
+}
+
+/** The paths of {@link CHECKOUT_NEEDS} under `dir` that `nobody` cannot read (or enter). */
+async function unreadableIn(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const mode of ['r', 'x'] as const) {
+    const paths = CHECKOUT_NEEDS.filter(([, m]) => m === mode).map(([p]) => join(dir, p));
+    const ok = await accessibleBy(NOBODY, NOBODY, paths, mode);
+    out.push(...paths.filter((_, i) => !ok[i]));
+  }
+  return out;
+}
+
+/** Runs `cp ARGS`, rejecting with its message when it fails. */
+function cp(args: string[]): Promise<void> {
+  return new Promise((resolveCopy, reject) => {
+    const child = spawn('cp', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolveCopy() : reject(new Error(`cp ${args.join(' ')}: ${err.trim()}`)),
+    );
+  });
+}
+
+/**
+ * `from` at `to` (a file or a whole tree), hard-linked (`cp -al`: no copy of the bytes, and a
+ * file's mode is the original's), or copied where hard links cannot go (another file system).
+ */
+async function linkTree(from: string, to: string): Promise<void> {
+  try {
+    await cp(['-al', '--', from, to]);
+  } catch {
+    await rm(to, { recursive: true, force: true });
+    await cp(['-a', '--', from, to]);
+  }
+}
+
+/**
+ * Removes `dir` when this process ends, however it ends: vitest stops its workers with SIGTERM,
+ * which skips `exit` handlers. A detached `sh` waits on a pipe whose only writer is this process
+ * (Node opens its pipes close-on-exec, so no other child inherits it); when this process is gone
+ * the kernel closes it, `cat` sees the end, and `rm` runs.
+ */
+function removeWhenThisProcessEnds(dir: string): void {
+  const watcher = spawn('/bin/sh', ['-c', 'cat >/dev/null; exec rm -rf -- "$1"', 'sh', dir], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  watcher.on('error', () => undefined);
+  watcher.unref();
+  (watcher.stdin as Socket).unref();
 }

@@ -139,14 +139,15 @@ export async function rootCredentialsIn(
   return { accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, accountId: c.accountId };
 }
 
-/** Runs `node FILE` (or `node -e`), resolving with exit code and output. */
+/** Runs `node FILE` (or `node -e`) in `cwd`, resolving with exit code and output. */
 export async function runNode(
   args: string[],
   env: NodeJS.ProcessEnv,
   timeoutMs = 30_000,
+  cwd = REPO_ROOT,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, args, {
-    cwd: REPO_ROOT,
+    cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

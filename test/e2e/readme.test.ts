@@ -17,7 +17,7 @@ import {
   ramTrustPolicy,
   rootOf,
 } from '../../src/testing/fixtures.js';
-import { isRootLinux, sandboxSkipReason } from '../../src/testing/sandbox.js';
+import { isRootLinux, sandboxCheckout, sandboxSkipReason } from '../../src/testing/sandbox.js';
 import { $Ecs, $Ram, ecsClient, ramClient } from '../../src/testing/sdk.js';
 
 async function snippets(): Promise<Map<string, string>> {
@@ -30,6 +30,8 @@ async function snippets(): Promise<Map<string, string>> {
 
 let yb: TestServer;
 const dir = join(REPO_ROOT, 'test-artifacts', `readme-${process.pid}`);
+/** Where the snippet run inside an instance goes (as `nobody`, it cannot always read `dir`). */
+let sandboxDir: string | undefined;
 
 beforeAll(async () => {
   yb = await startTestServer({ tlsListen: '127.0.0.1:0' });
@@ -38,6 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await yb?.close();
   await rm(dir, { recursive: true, force: true });
+  if (sandboxDir) await rm(sandboxDir, { recursive: true, force: true });
 });
 
 async function run(name: string, env: NodeJS.ProcessEnv) {
@@ -158,7 +161,11 @@ describe('README', () => {
       ) {
         await new Promise((r) => setTimeout(r, 200));
       }
-      const file = join(dir, 'instance-default-chain.mjs');
+      // The program runs as `nobody`: the file and the SDKs it imports where `nobody` can read them.
+      const checkout = await sandboxCheckout();
+      sandboxDir = join(checkout.artifacts, `readme-${process.pid}`);
+      await mkdir(sandboxDir, { recursive: true });
+      const file = join(sandboxDir, 'instance-default-chain.mjs');
       await writeFile(file, (await snippets()).get('instance-default-chain')!);
       const r = await runNode(
         [CLI, 'instance', 'exec', id, '--endpoint', yb.endpoint, '--', process.execPath, file],
@@ -166,6 +173,8 @@ describe('README', () => {
           YUNBOX_ROOT_ACCESS_KEY_ID: root.accessKeyId,
           YUNBOX_ROOT_ACCESS_KEY_SECRET: root.accessKeySecret,
         },
+        30_000,
+        checkout.dir,
       );
       expect(r.stderr).toBe('');
       expect(r.stdout.trim()).toBe(`acs:ram::${yb.accountId}:assumed-role/EcsRamRoleTest/${id}`);

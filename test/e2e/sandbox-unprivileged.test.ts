@@ -21,8 +21,10 @@ import {
   instanceExec,
   isRootLinux,
   runningInstance,
+  sandboxCheckout,
   sandboxSkipReason,
   startInstanceExec,
+  type SandboxCheckout,
 } from '../../src/testing/sandbox.js';
 import { ossClient, type TestCredentials } from '../../src/testing/sdk.js';
 import {
@@ -58,14 +60,17 @@ describe.skipIf(!isRootLinux)(`programs in sandboxes run unprivileged${sandboxSk
   let bPid: string;
   let bMetadata: string;
   let busyB: ReturnType<typeof startInstanceExec>;
+  /** A working directory `nobody` can enter wherever the checkout is (the CLI's, by default). */
+  let checkout: SandboxCheckout;
 
   const exec = (
     instanceId: string,
     command: string[],
     options: Parameters<typeof instanceExec>[4] = {},
-  ) => instanceExec(server, dir, instanceId, command, options);
+  ) => instanceExec(server, dir, instanceId, command, { cwd: checkout.dir, ...options });
 
   beforeAll(async () => {
+    checkout = await sandboxCheckout();
     dir = await mkdtemp(join(tmpdir(), 'yunbox-unprivileged-'));
     dirs.push(dir);
     server = await serveIn(dir, { metadata: true });
@@ -88,11 +93,13 @@ describe.skipIf(!isRootLinux)(`programs in sandboxes run unprivileged${sandboxSk
     bMetadata = url.stdout.trim();
     expect(bMetadata).toMatch(/^http:\/\/127\.77\.\d+\.\d+:\d+$/);
     // B is busy in its own sandbox meanwhile: its namespace exists and a process runs there.
-    busyB = startInstanceExec(server, dir, b, [
-      'sh',
-      '-c',
-      'ip netns identify; echo $$; exec sleep 300',
-    ]);
+    busyB = startInstanceExec(
+      server,
+      dir,
+      b,
+      ['sh', '-c', 'ip netns identify; echo $$; exec sleep 300'],
+      { cwd: checkout.dir },
+    );
     const until = Date.now() + 15_000;
     while (busyB.stdout().split('\n').length < 3) {
       if (Date.now() > until) throw new Error(`B did not start: ${busyB.stderr()}`);
@@ -294,7 +301,7 @@ describe.skipIf(!isRootLinux)(`programs in sandboxes run unprivileged${sandboxSk
     await chmod(leaky, 0o755);
     await copyFile(join(dir, 'root-credentials.json'), join(leaky, 'root-credentials.json'));
     await chmod(join(leaky, 'root-credentials.json'), 0o644);
-    const r = await instanceExec(server, leaky, a, ['echo', 'ran']);
+    const r = await instanceExec(server, leaky, a, ['echo', 'ran'], { cwd: checkout.dir });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
@@ -305,6 +312,7 @@ describe.skipIf(!isRootLinux)(`programs in sandboxes run unprivileged${sandboxSk
     await writeFile(join(leaky, 'yunbox.db'), 'not really a database', { mode: 0o644 });
     await chmod(join(leaky, 'yunbox.db'), 0o644);
     const fromEnv = await instanceExec(server, leaky, a, ['echo', 'ran'], {
+      cwd: checkout.dir,
       env: {
         YUNBOX_ROOT_ACCESS_KEY_ID: root.accessKeyId,
         YUNBOX_ROOT_ACCESS_KEY_SECRET: root.accessKeySecret,
@@ -386,6 +394,7 @@ print(json.dumps({'code': p.returncode, 'out': out.decode(errors='replace'), 'qu
     ];
     const run = async (mode: 'tty' | 'null') => {
       const child = spawn('python3', [harness, mode, ...cli], {
+        cwd: checkout.dir,
         env: { PATH: process.env.PATH },
         stdio: ['ignore', 'pipe', 'inherit'],
       });

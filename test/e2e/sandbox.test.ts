@@ -6,8 +6,9 @@
  * endpoint with them; isolation between two instances running side by side; the command's exit
  * status; refusals (stopped instance, not root); and clean-up: after the command, when the server
  * stops, and after a server crash (the next start removes what it left). The programs run as
- * `nobody` (yunbox's default), so the SDKs are shown to work unprivileged. Needs root on Linux, and
- * a checkout that `nobody` can read (the programs load the SDKs from it).
+ * `nobody` (yunbox's default), so the SDKs are shown to work unprivileged. Needs root on Linux and
+ * a node that `nobody` can run; the programs load the SDKs from the checkout, or from a mirror of it
+ * when `nobody` cannot read the checkout (`sandboxCheckout()`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -21,14 +22,14 @@ import {
   isRootLinux,
   netnsTraces,
   processAlive,
-  readableBy,
   runningInstance,
+  sandboxCheckout,
   sandboxSkipReason,
+  type SandboxCheckout,
 } from '../../src/testing/sandbox.js';
 import { $Ecs, ecsClient, ossClient, type TestCredentials } from '../../src/testing/sdk.js';
 import {
   CLI,
-  REPO_ROOT,
   rootCredentialsIn,
   runNode,
   serveIn,
@@ -37,6 +38,8 @@ import {
 
 const dirs: string[] = [];
 let home: string;
+/** Where the programs (and the CLI, as their working directory) find the SDKs. */
+let checkout: SandboxCheckout;
 
 async function serve(dir?: string): Promise<{ server: ServeProcess; dir: string }> {
   const data = dir ?? (await mkdtemp(join(tmpdir(), 'yunbox-sandbox-e2e-')));
@@ -69,6 +72,8 @@ function exec(
       ...args,
     ],
     { HOME: home, ...env },
+    30_000,
+    checkout.dir,
   );
 }
 
@@ -88,7 +93,7 @@ function startExec(server: ServeProcess, dir: string, instanceId: string, args: 
       ...args,
     ],
     {
-      cwd: REPO_ROOT,
+      cwd: checkout.dir,
       env: { PATH: process.env.PATH, HOME: home },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -122,16 +127,7 @@ describe.skipIf(!isRootLinux)(`yunbox instance exec${sandboxSkipReason}`, () => 
   let b: string;
 
   beforeAll(async () => {
-    const needed = [
-      process.execPath,
-      join(REPO_ROOT, 'node_modules', '@alicloud', 'credentials', 'package.json'),
-    ];
-    const readable = await readableBy(65534, 65534, needed);
-    if (readable.includes(false)) {
-      throw new Error(
-        `programs in sandboxes run as nobody, who cannot read ${needed.filter((_, i) => !readable[i]).join(', ')}: put the checkout and node where every user can read them`,
-      );
-    }
+    checkout = await sandboxCheckout();
     home = await mkdtemp(join(tmpdir(), 'yunbox-sandbox-home-'));
     dirs.push(home);
     ({ server: main, dir } = await serve());
@@ -240,7 +236,7 @@ const Credential = require('@alicloud/credentials').default;
       process.execPath,
       [CLI, 'instance', 'shell', a, '--endpoint', main.endpoint, '--data', dir],
       {
-        cwd: REPO_ROOT,
+        cwd: checkout.dir,
         env: { PATH: process.env.PATH, HOME: home, SHELL: '/bin/sh' },
         stdio: ['pipe', 'pipe', 'pipe'],
       },
@@ -320,7 +316,7 @@ const Credential = require('@alicloud/credentials').default;
           '--regid=65534',
           '--clear-groups',
           process.execPath,
-          CLI,
+          checkout.cli,
           'instance',
           'exec',
           a,
@@ -350,7 +346,7 @@ const Credential = require('@alicloud/credentials').default;
         '--regid=65534',
         '--clear-groups',
         process.execPath,
-        CLI,
+        checkout.cli,
         'serve',
         '--data',
         data,
@@ -363,7 +359,11 @@ const Credential = require('@alicloud/credentials').default;
         '--log-level',
         'warn',
       ],
-      { cwd: REPO_ROOT, env: { PATH: process.env.PATH }, stdio: ['ignore', 'ignore', 'pipe'] },
+      {
+        cwd: checkout.dir,
+        env: { PATH: process.env.PATH },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
     );
     let err = '';
     child.stderr!.on('data', (d) => (err += d));
