@@ -258,6 +258,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
       resolver: services.resolver,
       stsKey: (t) => services.sts.keys.current(t),
       now: () => clock.now(),
+      real: () => clock.real(),
       region: config.region,
       trail, // sign-in attempts, see the audit trail block above
       log: log.child({ svc: 'console' }),

@@ -35,6 +35,7 @@ import {
   streamBody,
 } from '../../kernel/body.js';
 import { compose, type Stage } from '../../kernel/compose.js';
+import { readClock } from '../../kernel/clock.js';
 import type { RequestInfo } from '../../kernel/context.js';
 import { ServiceError, isStoreError } from '../../kernel/errors.js';
 import type { BaseRequest, MountedProtocol } from '../../kernel/gateway.js';
@@ -396,7 +397,7 @@ function authn(deps: OssDeps): Stage<OssCtx> {
         deps.resolver,
         ctx.parsed!.request,
         ctx.region!,
-        ctx.base.now,
+        readClock(deps.clock, ctx.base.now),
       );
     }
     await next();
