@@ -4,8 +4,9 @@
  * signature v1), the Tea clients (ACS3) and ali-oss (V1 and V4 headers, presigned URLs made with
  * the host's time) are accepted; a credential past its expiry on yunbox's clock is refused with
  * its expiry code (`InvalidSecurityToken.Expired`, OSS `SecurityTokenExpired`), never a skew
- * error; a presigned URL expires on yunbox's clock; a request stamped 20 minutes away from both
- * clocks is still refused with the skew error; a nonce cannot be reused in either window.
+ * error; presigned URLs and PostObject policies expire on yunbox's clock; a request stamped 20
+ * minutes away from both clocks is still refused with the skew error; a nonce cannot be reused
+ * in either window.
  * Runs on SQLite and, with `YUNBOX_TEST_STORE=postgres`, PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -191,6 +192,46 @@ describe('after the manual clock moves', () => {
     await hostTimeClientsWork(7 * H);
     await oldCredentialExpired();
     await skewRefused();
+  });
+
+  it('PostObject signed with the host’s time: the policy expires on yunbox’s clock', async () => {
+    const moved = yb.clock.now().getTime() - Date.now();
+    expect(moved).toBeGreaterThan(6 * H * 1000);
+    const fresh = await roleSession(yb, fullBucket);
+    const form = (creds: TestCredentials, expiresIn: number, key: string) => {
+      const now = new Date();
+      const p = {
+        expiration: new Date(now.getTime() + expiresIn).toISOString(),
+        conditions: [{ bucket: BUCKET }, { key }],
+      };
+      const stamp = now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
+      const c = ossClient(yb, creds, { bucket: BUCKET });
+      const f = new FormData();
+      f.append('key', key);
+      f.append('policy', Buffer.from(JSON.stringify(p)).toString('base64'));
+      f.append('x-oss-signature-version', 'OSS4-HMAC-SHA256');
+      f.append(
+        'x-oss-credential',
+        `${creds.accessKeyId}/${stamp.slice(0, 8)}/cn-hangzhou/oss/aliyun_v4_request`,
+      );
+      f.append('x-oss-date', stamp);
+      f.append('x-oss-signature', c.signPostObjectPolicyV4(p, now));
+      if (creds.securityToken) f.append('x-oss-security-token', creds.securityToken);
+      f.append('file', new Blob([Buffer.from(key)]), 'upload.bin');
+      const port = yb.address.slice(yb.address.lastIndexOf(':') + 1);
+      return fetch(`http://localhost:${port}/${BUCKET}`, { method: 'POST', body: f });
+    };
+    const posted = await form(fresh, moved + H * 1000, 'posted.txt');
+    expect(posted.status).toBe(204);
+    const short = await form(fresh, H * 1000, 'short.txt');
+    expect(short.status).toBe(403);
+    expect(await short.text()).toContain('Policy expired.');
+    const stale = await form(old, moved + H * 1000, 'stale.txt');
+    expect(stale.status).toBe(403);
+    expect(await stale.text()).toContain('<Code>SecurityTokenExpired</Code>');
   });
 
   it('30 days more: the same, and a 7-day V4 URL made now has expired', async () => {
