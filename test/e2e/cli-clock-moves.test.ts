@@ -68,7 +68,12 @@ async function instanceCredential(): Promise<TestCredentials & { Expiration: str
   expect(url).toMatch(/^http:\/\/127\.77\.\d+\.\d+:\d+$/);
   const doc = (await (
     await fetch(`${url}/latest/meta-data/ram/security-credentials/${ROLE}`)
-  ).json()) as { AccessKeyId: string; AccessKeySecret: string; SecurityToken: string; Expiration: string };
+  ).json()) as {
+    AccessKeyId: string;
+    AccessKeySecret: string;
+    SecurityToken: string;
+    Expiration: string;
+  };
   return {
     accessKeyId: doc.AccessKeyId,
     accessKeySecret: doc.AccessKeySecret,
