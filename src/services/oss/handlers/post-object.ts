@@ -9,7 +9,7 @@
  * - STS credentials add `x-oss-security-token`; no signature at all is an anonymous upload,
  *   allowed only by the bucket ACL (`public-read-write`) or bucket policy.
  *
- * The policy's `expiration` is checked on the one clock and each condition (`eq`, `starts-with`,
+ * The policy's `expiration` is checked on yunbox's clock and each condition (`eq`, `starts-with`,
  * `in`, `not-in`, `content-length-range`, and `{ "field": "value" }`) against the form; the file
  * streams into the blob store bounded by `content-length-range`.
  */
