@@ -23,7 +23,7 @@ import { adminHandler, coreAdminRoutes, firstAdmin, guardAdmin } from './kernel/
 import { adminGuard } from './kernel/admin-guard.js';
 import { createConsole } from './console/index.js';
 import { Authorizer } from './kernel/authorizer.js';
-import { ManualClock, SystemClock, isoSeconds, type Clock } from './kernel/clock.js';
+import { ManualClock, SystemClock, isoSeconds, readClock, type Clock } from './kernel/clock.js';
 import { createGateway } from './kernel/gateway.js';
 import { ListenerLimits } from './kernel/limits.js';
 import { accessKeyId, accessKeySecret, numericId } from './kernel/ids.js';
@@ -258,6 +258,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
       resolver: services.resolver,
       stsKey: (t) => services.sts.keys.current(t),
       now: () => clock.now(),
+      real: () => clock.real(),
       region: config.region,
       trail, // sign-in attempts, see the audit trail block above
       log: log.child({ svc: 'console' }),
@@ -335,7 +336,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
     });
     const sandboxInstances = {
       get: (accountId: string | undefined, instanceId: string) =>
-        services.ecs.api.findInstance(accountId, instanceId, clock.now()),
+        services.ecs.api.findInstance(accountId, instanceId, readClock(clock)),
     };
     if (config.metadataListen) {
       // It is on by default: another yunbox on this host may hold the port. The gateway still

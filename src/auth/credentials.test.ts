@@ -40,6 +40,8 @@ const resolver = createCredentialResolver({
   stsKey: async (id) => (id === key.id ? key : undefined),
 });
 const now = 1_700_000_000_000;
+/** Both clocks at `t` (the system clock). */
+const at = (t: number) => ({ now: t, real: t });
 const claims = (extra: Partial<StsClaims> = {}): StsClaims => ({
   accessKeyId: newStsAccessKeyId(),
   accountId: '1234567890123456',
@@ -55,7 +57,7 @@ describe('credential resolver', () => {
   it('resolves a role session as before', async () => {
     const c = claims({ roleId: '3001', roleName: 'EcsRamRoleTest', sessionName: 'i-1' });
     const t = sealCredentials(c, key);
-    const r = await resolver.resolve(t.accessKeyId, t.securityToken, now);
+    const r = await resolver.resolve(t.accessKeyId, t.securityToken, at(now));
     expect(r.ok && r.principal).toMatchObject({
       kind: 'role-session',
       roleName: 'EcsRamRoleTest',
@@ -71,7 +73,7 @@ describe('credential resolver', () => {
       }),
       key,
     );
-    const r = await resolver.resolve(t.accessKeyId, t.securityToken, now + 1000);
+    const r = await resolver.resolve(t.accessKeyId, t.securityToken, at(now + 1000));
     expect(r).toEqual({
       ok: true,
       secret: t.accessKeySecret,
@@ -90,7 +92,7 @@ describe('credential resolver', () => {
       claims({ identity: { kind: 'account', longTermKeyId: 'LTAIroot' } }),
       key,
     );
-    const r = await resolver.resolve(t.accessKeyId, t.securityToken, now);
+    const r = await resolver.resolve(t.accessKeyId, t.securityToken, at(now));
     expect(r.ok && r.principal).toEqual({
       kind: 'account',
       accountId: '1234567890123456',
@@ -103,14 +105,36 @@ describe('credential resolver', () => {
       claims({ identity: { kind: 'account', longTermKeyId: 'LTAIroot' } }),
       key,
     );
-    expect(await resolver.resolve(t.accessKeyId, t.securityToken, now + 3600_000)).toEqual({
+    expect(await resolver.resolve(t.accessKeyId, t.securityToken, at(now + 3600_000))).toEqual({
       ok: false,
       reason: 'token-expired',
     });
-    expect(await resolver.resolve(newStsAccessKeyId(), t.securityToken, now)).toEqual({
+    expect(await resolver.resolve(newStsAccessKeyId(), t.securityToken, at(now))).toEqual({
       ok: false,
       reason: 'token-mismatch',
     });
+  });
+
+  it('judges role sessions on yunbox’s clock and console sessions on the real one', async () => {
+    const role = sealCredentials(claims({ roleId: '3001', roleName: 'R', sessionName: 's' }), key);
+    const user = sealCredentials(
+      claims({
+        identity: { kind: 'user', userId: '2001', userName: 'alice', longTermKeyId: 'LTAIalice' },
+      }),
+      key,
+    );
+    const resolve = (t: typeof role, now: number, real: number) =>
+      resolver.resolve(t.accessKeyId, t.securityToken, { now, real });
+    // A manual clock moved 6 h on: the role session is over, the console session is not.
+    const moved = now + 6 * 3600_000;
+    expect(await resolve(role, moved, now + 1000)).toEqual({ ok: false, reason: 'token-expired' });
+    expect((await resolve(user, moved, now + 1000)).ok).toBe(true);
+    // An hour of real time ends the console session, whatever yunbox's clock says.
+    expect(await resolve(user, now, now + 3600_000)).toEqual({
+      ok: false,
+      reason: 'token-expired',
+    });
+    expect((await resolve(role, now, now + 3600_000 - 1)).ok).toBe(true);
   });
 
   it('ends a session once its long-term key is disabled or deleted, or names another owner', async () => {
@@ -129,20 +153,20 @@ describe('credential resolver', () => {
       claims({ identity: { kind: 'account', longTermKeyId: 'LTAIroot' } }),
       key,
     );
-    expect((await r.resolve(alice.accessKeyId, alice.securityToken, now)).ok).toBe(true);
+    expect((await r.resolve(alice.accessKeyId, alice.securityToken, at(now))).ok).toBe(true);
     // Renamed since: the session is the key's owner as it is now.
     const renamed = structuredClone(sources.get('LTAIalice')!);
     (renamed.principal as { userName: string }).userName = 'alice2';
     sources.set('LTAIalice', renamed);
-    const after = await r.resolve(alice.accessKeyId, alice.securityToken, now);
+    const after = await r.resolve(alice.accessKeyId, alice.securityToken, at(now));
     expect(after.ok && after.principal).toMatchObject({ kind: 'user', userName: 'alice2' });
     sources.set('LTAIalice', { ...renamed, active: false });
-    expect(await r.resolve(alice.accessKeyId, alice.securityToken, now)).toEqual({
+    expect(await r.resolve(alice.accessKeyId, alice.securityToken, at(now))).toEqual({
       ok: false,
       reason: 'key-inactive',
     });
     sources.delete('LTAIalice');
-    expect(await r.resolve(alice.accessKeyId, alice.securityToken, now)).toEqual({
+    expect(await r.resolve(alice.accessKeyId, alice.securityToken, at(now))).toEqual({
       ok: false,
       reason: 'key-not-found',
     });
@@ -151,15 +175,15 @@ describe('credential resolver', () => {
       ...renamed,
       principal: { ...(renamed.principal as any), userId: '2002' },
     });
-    expect((await r.resolve(alice.accessKeyId, alice.securityToken, now)).ok).toBe(false);
+    expect((await r.resolve(alice.accessKeyId, alice.securityToken, at(now))).ok).toBe(false);
     sources.set('LTAIroot', {
       secret: 's',
       active: true,
       principal: { kind: 'account', accountId: '9999999999999999', accessKeyId: 'LTAIroot' },
     });
-    expect((await r.resolve(root.accessKeyId, root.securityToken, now)).ok).toBe(false);
+    expect((await r.resolve(root.accessKeyId, root.securityToken, at(now))).ok).toBe(false);
     sources.set('LTAIroot', sources.get('LTAIalice')!);
-    expect((await r.resolve(root.accessKeyId, root.securityToken, now)).ok).toBe(false);
+    expect((await r.resolve(root.accessKeyId, root.securityToken, at(now))).ok).toBe(false);
   });
 
   it('keeps opened tokens, yet checks expiry, the key id and the sealing key on every request', async () => {
@@ -170,25 +194,25 @@ describe('credential resolver', () => {
     });
     const t = sealCredentials(claims({ roleId: '3001', roleName: 'R', sessionName: 's' }), key);
     for (let i = 0; i < 3; i++) {
-      const ok = await r.resolve(t.accessKeyId, t.securityToken, now);
+      const ok = await r.resolve(t.accessKeyId, t.securityToken, at(now));
       expect(ok.ok && ok.secret).toBe(t.accessKeySecret);
     }
-    expect(await r.resolve(t.accessKeyId, t.securityToken, now + 3600_000)).toEqual({
+    expect(await r.resolve(t.accessKeyId, t.securityToken, at(now + 3600_000))).toEqual({
       ok: false,
       reason: 'token-expired',
     });
-    expect(await r.resolve(newStsAccessKeyId(), t.securityToken, now)).toEqual({
+    expect(await r.resolve(newStsAccessKeyId(), t.securityToken, at(now))).toEqual({
       ok: false,
       reason: 'token-mismatch',
     });
     // Another key under the same id (a store restored elsewhere) does not open the cached token.
     current = { id: key.id, key: randomBytes(32) };
-    expect(await r.resolve(t.accessKeyId, t.securityToken, now)).toEqual({
+    expect(await r.resolve(t.accessKeyId, t.securityToken, at(now))).toEqual({
       ok: false,
       reason: 'token-malformed',
     });
     current = undefined; // the key retired: its tokens stop at once
-    expect(await r.resolve(t.accessKeyId, t.securityToken, now)).toEqual({
+    expect(await r.resolve(t.accessKeyId, t.securityToken, at(now))).toEqual({
       ok: false,
       reason: 'token-malformed',
     });
@@ -197,8 +221,8 @@ describe('credential resolver', () => {
   it('stays bounded when many tokens are presented', async () => {
     const tokens = Array.from({ length: 2100 }, () => sealCredentials(claims(), key));
     for (const t of tokens)
-      expect((await resolver.resolve(t.accessKeyId, t.securityToken, now)).ok).toBe(true);
+      expect((await resolver.resolve(t.accessKeyId, t.securityToken, at(now))).ok).toBe(true);
     const first = tokens[0]!;
-    expect((await resolver.resolve(first.accessKeyId, first.securityToken, now)).ok).toBe(true);
+    expect((await resolver.resolve(first.accessKeyId, first.securityToken, at(now))).ok).toBe(true);
   });
 });

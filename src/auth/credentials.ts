@@ -1,9 +1,11 @@
 /**
  * @module From an AccessKeyId (and SecurityToken) to the signing secret and the principal, for
  * every protocol (RPC, OSS). Long-term keys come from RAM; `STS.` keys are checked against their
- * sealed token, with expiry on the one clock. Failures are reasons each protocol maps to its own
- * error codes.
+ * sealed token, with expiry on yunbox's clock (role sessions and instance credentials), or on the
+ * real clock for console sessions, which moving a manual clock must never end. Failures are
+ * reasons each protocol maps to its own error codes.
  */
+import type { ClockReading } from '../kernel/clock.js';
 import type { Principal } from '../kernel/principal.js';
 import { deriveStsSecret, openToken, type StsClaims, type StsKey } from './sts-token.js';
 
@@ -38,10 +40,11 @@ export interface CredentialSources {
 
 /** Resolves credentials of requests. */
 export interface CredentialResolver {
+  /** The secret and principal of `accessKeyId`, with token expiry judged at `at`. */
   resolve(
     accessKeyId: string,
     securityToken: string | undefined,
-    now: number,
+    at: ClockReading,
   ): Promise<CredentialResult>;
 }
 
@@ -85,7 +88,7 @@ export function createCredentialResolver(sources: CredentialSources): Credential
     return entry;
   };
   return {
-    async resolve(accessKeyId, securityToken, now) {
+    async resolve(accessKeyId, securityToken, at) {
       if (accessKeyId.startsWith('STS.')) {
         if (securityToken === undefined || securityToken === '') {
           return { ok: false, reason: 'token-missing' };
@@ -97,6 +100,8 @@ export function createCredentialResolver(sources: CredentialSources): Credential
         if (!token) return { ok: false, reason: 'token-malformed' };
         const c = token.claims;
         if (c.accessKeyId !== accessKeyId) return { ok: false, reason: 'token-mismatch' };
+        // Console sessions are issued and judged on the real clock (`console/session.ts`).
+        const now = c.identity !== undefined ? at.real : at.now;
         if (now >= c.expiresAt) return { ok: false, reason: 'token-expired' };
         // A console session (src/console/session.ts) is its user's or account's own identity,
         // decided by the same policies as that identity's long-term keys, and lasts only while

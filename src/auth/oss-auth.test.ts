@@ -34,6 +34,8 @@ import {
 } from './oss-v4.js';
 
 const NOW = Date.parse('2025-01-02T03:04:05Z');
+/** Both clocks at `t` (the system clock). */
+const both = (t: number) => ({ now: t, real: t });
 const HTTP_DATE = 'Thu, 02 Jan 2025 03:04:05 GMT';
 const SECRET = 'DummyAccessKeySecret0123456789ab';
 const CRED = 'LTAI5tDummyAccessKeyId/20250102/cn-hangzhou/oss/aliyun_v4_request';
@@ -155,8 +157,8 @@ describe('V1', () => {
     const auth = readOk(r);
     expect(auth.securityToken).toBe('tok');
     expect(verifyOssSignature(auth, SECRET)).toBe(true);
-    expect(checkOssAuthTime(auth, NOW + 15 * 60 * 1000)).toBeUndefined();
-    const skew = checkOssAuthTime(auth, NOW + 15 * 60 * 1000 + 1);
+    expect(checkOssAuthTime(auth, both(NOW + 15 * 60 * 1000))).toBeUndefined();
+    const skew = checkOssAuthTime(auth, both(NOW + 15 * 60 * 1000 + 1));
     expect(skew?.code).toBe('RequestTimeTooSkewed');
     expect(skew?.status).toBe(403);
     expect(skew?.fields).toEqual({
@@ -164,7 +166,23 @@ describe('V1', () => {
       RequestTime: '2025-01-02T03:04:05.000Z',
       ServerTime: '2025-01-02T03:19:05.000Z',
     });
-    expect(checkOssAuthTime(auth, NOW - 16 * 60 * 1000)?.code).toBe('RequestTimeTooSkewed');
+    expect(checkOssAuthTime(auth, both(NOW - 16 * 60 * 1000))?.code).toBe('RequestTimeTooSkewed');
+  });
+
+  it('takes a Date fresh on either clock: yunbox’s or the host’s real one', () => {
+    const auth = readOk(
+      signed(req({ method: 'GET', headers: { authorization: 'OSS ak:x', date: HTTP_DATE } })),
+    );
+    for (const offset of [3600_000, 6 * 3600_000, 30 * 86400_000]) {
+      // Signed on the host's time, yunbox's clock moved on: accepted.
+      expect(checkOssAuthTime(auth, { now: NOW + offset, real: NOW + 60_000 })).toBeUndefined();
+      // Signed on yunbox's time (a program inside an instance): accepted.
+      expect(checkOssAuthTime(auth, { now: NOW, real: NOW - offset })).toBeUndefined();
+    }
+    // Twenty minutes from both: refused, naming yunbox's time as the server's.
+    const skew = checkOssAuthTime(auth, { now: NOW + 3600_000, real: NOW + 20 * 60_000 });
+    expect(skew?.code).toBe('RequestTimeTooSkewed');
+    expect(skew?.fields?.ServerTime).toBe('2025-01-02T04:04:05.000Z');
   });
 
   it('presigned: Expires is absolute, security-token is signed, missing pieces refused', () => {
@@ -179,8 +197,8 @@ describe('V1', () => {
     expect(auth.securityToken).toBe('tok');
     expect(auth.expiresAt).toBe(NOW + 60_000);
     expect(verifyOssSignature(auth, SECRET)).toBe(true);
-    expect(checkOssAuthTime(auth, NOW + 60_000)).toBeUndefined();
-    const expired = checkOssAuthTime(auth, NOW + 60_001);
+    expect(checkOssAuthTime(auth, both(NOW + 60_000))).toBeUndefined();
+    const expired = checkOssAuthTime(auth, both(NOW + 60_001));
     expect([expired?.code, expired?.message, expired?.ec]).toEqual([
       'AccessDenied',
       'Request has expired.',
@@ -364,9 +382,21 @@ describe('V4', () => {
       expect(auth.expiresAt).toBe(NOW + 600_000);
       expect(auth.canonicalRequest?.split('\n')[2]).not.toContain('x-oss-signature=');
       expect(verifyOssSignature(auth, SECRET)).toBe(true);
-      expect(checkOssAuthTime(auth, NOW + 600_000)).toBeUndefined();
-      expect(checkOssAuthTime(auth, NOW + 600_001)?.message).toBe('Request has expired.');
-      expect(checkOssAuthTime(auth, NOW - 16 * 60_000)?.code).toBe('RequestTimeTooSkewed');
+      expect(checkOssAuthTime(auth, both(NOW + 600_000))).toBeUndefined();
+      expect(checkOssAuthTime(auth, both(NOW + 600_001))?.message).toBe('Request has expired.');
+      expect(checkOssAuthTime(auth, both(NOW - 16 * 60_000))?.code).toBe('RequestTimeTooSkewed');
+    });
+
+    it('a date ahead of both clocks is skewed; expiry is on yunbox’s clock alone', () => {
+      const auth = readOk(signed(url(base)));
+      // yunbox's clock 6 h ahead of the host's: the URL (made on the host's time) has expired.
+      const moved = { now: NOW + 6 * 3600_000, real: NOW };
+      expect(checkOssAuthTime(auth, moved)?.message).toBe('Request has expired.');
+      // yunbox's clock behind: dated 20 minutes ahead of it but not of the real clock, fine.
+      expect(checkOssAuthTime(auth, { now: NOW - 20 * 60_000, real: NOW })).toBeUndefined();
+      expect(
+        checkOssAuthTime(auth, { now: NOW - 20 * 60_000, real: NOW - 16 * 60_000 })?.code,
+      ).toBe('RequestTimeTooSkewed');
     });
 
     it('refuses bad parameters', () => {
@@ -435,7 +465,7 @@ describe('V2 (OSS2)', () => {
     expect(auth.stringToSign.split('\n')[3]).toBe(String(NOW / 1000 + 10));
     expect(auth.securityToken).toBe('tok');
     expect(verifyOssSignature(auth, SECRET)).toBe(true);
-    expect(checkOssAuthTime(auth, NOW + 10_001)?.code).toBe('AccessDenied');
+    expect(checkOssAuthTime(auth, both(NOW + 10_001))?.code).toBe('AccessDenied');
     const noSig = readFail(req({ headers: {}, query: query.slice(0, 4) }));
     expect(noSig.ec).toBe('0002-00000117');
     const badExpires = readFail(

@@ -7,21 +7,24 @@
  * const read = readOssAuth(req, { regions: ['cn-hangzhou'] });
  * if (!read.ok) return fail(read);
  * if (read.value === 'anonymous') return anonymous();
- * const late = checkOssAuthTime(read.value, clock.now());
+ * const late = checkOssAuthTime(read.value, readClock(clock));
  * if (late) return fail(late);
  * const key = await lookup(read.value.accessKeyId); // InvalidAccessKeyId when unknown
  * if (!verifyOssSignature(read.value, key.secret)) return fail(signatureDoesNotMatch(read.value));
  * ```
  * Order of checks follows OSS: malformed credentials before time, time before key lookup and
- * signature (oss.md §3.4).
+ * signature (oss.md §3.4). A request's own date is fresh on either yunbox's clock or the host's
+ * real one; expiry (a URL's, a token's) is judged on yunbox's clock (kernel/clock.ts).
  */
 
+import { isAhead, type ClockReading } from '../kernel/clock.js';
 import type { OssFailure, OssResult } from '../protocol/oss-errors.js';
 import {
   OSS_MAX_SKEW_MS,
   checkRequestTime,
   invalidArgument,
   requestExpired,
+  requestTimeTooSkewed,
   type OssAuthScheme,
   type OssSignedRequest,
 } from './oss-common.js';
@@ -101,27 +104,28 @@ export function readOssAuth(
 }
 
 /**
- * Check a signed request's times against `now` (ms): header schemes must be within `maxSkewMs`
- * (default 15 min) of the server (`RequestTimeTooSkewed`); presigned URLs must not be past their
- * expiry (`AccessDenied` "Request has expired."), and a V4 URL dated more than the skew window in
- * the future is `RequestTimeTooSkewed` (what OSS does there is open). `undefined` when fine.
+ * Check a signed request's times at `at`: header schemes must be within `maxSkewMs` (default
+ * 15 min) of yunbox's clock or of the host's real one (`RequestTimeTooSkewed`); presigned URLs
+ * must not be past their expiry on yunbox's clock (`AccessDenied` "Request has expired."), and a
+ * V4 URL dated more than the skew window ahead of both clocks is `RequestTimeTooSkewed` (what OSS
+ * does there is open). `undefined` when fine.
  * @example
- * const late = checkOssAuthTime(auth, clock.now());
+ * const late = checkOssAuthTime(auth, readClock(clock));
  */
 export function checkOssAuthTime(
   auth: OssSignedRequest,
-  now: number,
+  at: ClockReading,
   maxSkewMs: number = OSS_MAX_SKEW_MS,
 ): OssFailure | undefined {
   if (auth.expiresAt !== undefined) {
-    if (now > auth.expiresAt) return requestExpired(auth.expiresAt, now);
-    if (auth.requestTime !== undefined && auth.requestTime - now > maxSkewMs) {
-      return checkRequestTime(auth.requestTime, now, maxSkewMs);
+    if (at.now > auth.expiresAt) return requestExpired(auth.expiresAt, at.now);
+    if (auth.requestTime !== undefined && isAhead(auth.requestTime, at, maxSkewMs)) {
+      return requestTimeTooSkewed(auth.requestTime, at.now, maxSkewMs);
     }
     return undefined;
   }
   if (auth.requestTime === undefined) return undefined;
-  return checkRequestTime(auth.requestTime, now, maxSkewMs);
+  return checkRequestTime(auth.requestTime, at, maxSkewMs);
 }
 
 /**

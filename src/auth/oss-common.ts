@@ -7,6 +7,7 @@
  */
 
 import { timingSafeEqual } from 'node:crypto';
+import { isFresh, type ClockReading } from '../kernel/clock.js';
 import { ossFailure, stringToSignBytes, type OssFailure } from '../protocol/oss-errors.js';
 import { isoMillis } from '../protocol/oss-format.js';
 
@@ -271,19 +272,32 @@ export function missingDate(): OssFailure {
 }
 
 /**
- * `403 RequestTimeTooSkewed` when `requestTime` is more than `maxSkewMs` away from `now`, with the
- * fields real OSS adds (`MaxAllowedSkewMilliseconds`, `RequestTime`, `ServerTime`; github
- * aliyun/aliyun-oss-android-sdk#167), else `undefined`.
+ * `403 RequestTimeTooSkewed` when `requestTime` is more than `maxSkewMs` away from both yunbox's
+ * clock and the host's real one (`isFresh`, kernel/clock.ts), else `undefined`.
  * @example
- * const skew = checkRequestTime(auth.requestTime, clock.now());
+ * const skew = checkRequestTime(auth.requestTime, readClock(clock));
  * if (skew) return skew;
  */
 export function checkRequestTime(
   requestTime: number,
-  now: number,
+  at: ClockReading,
   maxSkewMs: number = OSS_MAX_SKEW_MS,
 ): OssFailure | undefined {
-  if (Math.abs(now - requestTime) <= maxSkewMs) return undefined;
+  if (isFresh(requestTime, at, maxSkewMs)) return undefined;
+  return requestTimeTooSkewed(requestTime, at.now, maxSkewMs);
+}
+
+/**
+ * `403 RequestTimeTooSkewed` with the fields real OSS adds (`MaxAllowedSkewMilliseconds`,
+ * `RequestTime`, `ServerTime`: yunbox's clock; github aliyun/aliyun-oss-android-sdk#167).
+ * @example
+ * requestTimeTooSkewed(auth.requestTime, clock.now())
+ */
+export function requestTimeTooSkewed(
+  requestTime: number,
+  now: number,
+  maxSkewMs: number = OSS_MAX_SKEW_MS,
+): OssFailure {
   return ossFailure(
     'RequestTimeTooSkewed',
     'The difference between the request time and the current time is too large.',

@@ -3,7 +3,7 @@
  * without a per-token row: the SecurityToken is the session's claims sealed with AES-256-GCM under
  * a key from the store, and the AccessKeySecret is derived from the same key and the AccessKeyId.
  * A token cannot be forged or altered (GCM tag), and it carries its own expiry, checked against
- * the one clock by the caller.
+ * yunbox's clock by the caller (console sessions: the real one, `auth/credentials.ts`).
  *
  * GCM fails badly when one key seals two plaintexts under one nonce (the XOR of the plaintexts and
  * the authentication key leak, and with it the ability to forge), so a caller never chooses the
@@ -226,7 +226,7 @@ export type OpenFailure = 'malformed' | 'unknown-key';
 
 /**
  * Opens a SecurityToken: `{ ok: true, claims, key }` when it was sealed by one of `keys` and not
- * altered. Expiry is not checked here (the caller compares with the one clock).
+ * altered. Expiry is not checked here (the caller compares with the clock, `auth/credentials.ts`).
  */
 export function openToken(
   token: string,

@@ -2,8 +2,8 @@
  * @module How CLI commands reach a running server: `--endpoint` or `YUNBOX_ENDPOINT` (default the
  * default gateway address), plain JSON reads of its admin endpoints (health, the clock), and
  * signed calls to its own API with the root credentials (`YUNBOX_ROOT_ACCESS_KEY_ID`/`_SECRET`,
- * or the data directory's `root-credentials.json`), stamped with the server's time when asked
- * (a manual clock may stand far from this machine's).
+ * or the data directory's `root-credentials.json`), stamped with this machine's time (which the
+ * server accepts however far its manual clock has moved) or, when asked, the server's.
  */
 import { readFile } from 'node:fs/promises';
 import { join as joinPath, resolve as resolvePath } from 'node:path';

@@ -31,7 +31,10 @@ export interface ConsoleDeps {
   products: readonly RpcProduct[];
   resolver: CredentialResolver;
   stsKey(now: number): Promise<StsKey>;
+  /** yunbox's clock (the trail's event times). */
   now(): number;
+  /** The host's real clock (sessions live on it). */
+  real(): number;
   region: string;
   /** Folder of the built page (default: the package's `dist/console`). */
   assetsDir?: string;
@@ -94,7 +97,7 @@ const error = (status: number, code: string, message: string): ConsoleReply => (
  * The console's handler for the gateway's admin stage: answers everything under
  * `/_yunbox/console`, and false for other paths.
  * @example
- * const admin = firstAdmin(createConsole({ products, resolver, stsKey, now, region }), core);
+ * const admin = firstAdmin(createConsole({ products, resolver, stsKey, now, real, region }), core);
  */
 export function createConsole(deps: ConsoleDeps): AdminHandler {
   const asset = assetLoader(deps.assetsDir ?? defaultAssetsDir());

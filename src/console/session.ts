@@ -5,6 +5,8 @@
  * resolves them to the user or account, so the same policies decide). The long-term secret is
  * checked once and never stored or returned; the page keeps only the temporary credentials. The
  * session names the AccessKey it was made from, and ends when that key is disabled or deleted.
+ * It lasts an hour of real time: issued and judged on the host's real clock, never yunbox's, so
+ * moving a manual clock (even from the console's own buttons) never signs anyone out.
  * Attempts are rate-limited and recorded in the audit trail by `index.ts`.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
@@ -18,7 +20,7 @@ import {
 import { isoSeconds } from '../kernel/clock.js';
 import { principalArn, type Principal } from '../kernel/principal.js';
 
-/** How long a console session lasts (1 h, on the one clock). */
+/** How long a console session lasts (1 h, on the real clock). */
 export const CONSOLE_SESSION_MS = 3600_000;
 
 /** What signing in needs. */
@@ -26,7 +28,10 @@ export interface SessionDeps {
   resolver: CredentialResolver;
   /** The current STS sealing key. */
   stsKey(now: number): Promise<StsKey>;
+  /** yunbox's clock. */
   now(): number;
+  /** The host's real clock, which sessions live on. */
+  real(): number;
   region: string;
 }
 
@@ -87,7 +92,8 @@ export async function signIn(deps: SessionDeps, body: unknown): Promise<SignInOu
     );
   }
   const now = deps.now();
-  const found = await deps.resolver.resolve(id, undefined, now);
+  const real = deps.real();
+  const found = await deps.resolver.resolve(id, undefined, { now, real });
   // One answer for a missing key, an inactive one and a wrong secret: nobody learns which keys
   // exist without proving one.
   const invalid = () =>
@@ -103,7 +109,7 @@ export async function signIn(deps: SessionDeps, body: unknown): Promise<SignInOu
     p.kind === 'user'
       ? { kind: 'user', userId: p.userId, userName: p.userName, longTermKeyId: id }
       : { kind: 'account', longTermKeyId: id };
-  const expiresAt = Math.floor(now / 1000) * 1000 + CONSOLE_SESSION_MS;
+  const expiresAt = Math.floor(real / 1000) * 1000 + CONSOLE_SESSION_MS;
   const creds = sealCredentials(
     {
       accessKeyId: newStsAccessKeyId(),
@@ -111,7 +117,7 @@ export async function signIn(deps: SessionDeps, body: unknown): Promise<SignInOu
       roleId: '',
       roleName: '',
       sessionName: 'console',
-      issuedAt: now,
+      issuedAt: real,
       expiresAt,
       source: `console:${principalArn(p)}`,
       identity,

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ManualClock, isoSeconds } from './clock.js';
+import {
+  ManualClock,
+  REQUEST_TIME_WINDOW_MS,
+  SystemClock,
+  horizon,
+  isAhead,
+  isFresh,
+  isoSeconds,
+  readClock,
+} from './clock.js';
 
 describe('isoSeconds', () => {
   it("formats Alibaba's whole-second UTC time", () => {
@@ -47,5 +56,63 @@ describe('ManualClock', () => {
     expect(() => clock.set(start)).toThrow(/only moves forward/);
     expect(() => clock.set(Number.NaN)).toThrow(RangeError);
     expect(clock.now()).toBe(start + 5000);
+  });
+});
+
+describe('two clocks, one rule', () => {
+  const W = REQUEST_TIME_WINDOW_MS;
+  const real = Date.UTC(2026, 11, 7, 12);
+  const moved = { now: real + 6 * 3600_000, real };
+
+  it('a timestamp is fresh within the window of either clock, and only then', () => {
+    for (const t of [real, real - W, real + W, moved.now, moved.now - W, moved.now + W]) {
+      expect(isFresh(t, moved)).toBe(true);
+    }
+    for (const t of [real - W - 1, real + W + 1, moved.now - W - 1, moved.now + W + 1]) {
+      expect(isFresh(t, moved)).toBe(false);
+    }
+    // Twenty minutes from both: refused.
+    expect(isFresh(real - 20 * 60_000, moved)).toBe(false);
+    expect(isFresh(moved.now + 20 * 60_000, moved)).toBe(false);
+  });
+
+  it('agrees with one window around each clock, for any clocks and time', () => {
+    const year = 365 * 24 * 3600_000;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 100 * year }),
+        fc.integer({ min: -year, max: year }),
+        fc.integer({ min: -year, max: year }),
+        (r, offset, delta) => {
+          const at = { now: r + offset, real: r };
+          const t = r + delta;
+          const near = (c: number) => Math.abs(t - c) <= W;
+          expect(isFresh(t, at)).toBe(near(at.now) || near(at.real));
+          expect(isAhead(t, at)).toBe(t > at.now + W && t > at.real + W);
+          expect(horizon(at)).toBe(Math.min(at.now, at.real));
+          // A window that closed before the horizon is closed on both clocks.
+          if (t + W < horizon(at)) expect(isFresh(t, at)).toBe(false);
+        },
+      ),
+    );
+  });
+
+  it('is one clock for the system clock, and reads real time under a manual one', () => {
+    const system = new SystemClock();
+    const r = readClock(system);
+    expect(Math.abs(r.now - r.real)).toBeLessThan(1000);
+    expect(isFresh(Date.now(), system)).toBe(true);
+    const manual = new ManualClock(Date.UTC(2026, 0, 1));
+    manual.advance(30 * 24 * 3600_000);
+    const before = Date.now();
+    const m = readClock(manual);
+    expect(m.now).toBe(Date.UTC(2026, 0, 31));
+    expect(m.real).toBeGreaterThanOrEqual(before);
+    expect(m.real).toBeLessThanOrEqual(Date.now());
+    // The host's time is fresh, and so is the manual clock's own; neither is, 20 minutes away.
+    expect(isFresh(Date.now(), manual)).toBe(true);
+    expect(isFresh(manual.now() + 60_000, manual)).toBe(true);
+    expect(isFresh(Date.now() - 20 * 60_000, manual)).toBe(false);
+    expect(readClock(manual, 5).now).toBe(5);
   });
 });

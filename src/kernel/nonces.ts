@@ -3,6 +3,12 @@
  * AccessKeyId) for as long as its request's timestamp could still be accepted; a second use
  * within that window is refused. Uniqueness is a primary-key constraint, so two nodes cannot both
  * accept the same nonce.
+ *
+ * A timestamp is accepted while it is fresh on yunbox's clock or on the real one
+ * (`kernel/clock.ts`), so a record lives until its end has passed on both: every `now` here is
+ * the earlier of the two clocks (`horizon`). While a manual clock stands behind the real one, or
+ * far ahead of it, the records of requests stamped with the other clock's time wait for it to
+ * catch up; only signed requests make records.
  */
 import type { Db } from '../store/db.js';
 import type { MigrationSet } from '../store/migrate.js';
@@ -75,7 +81,10 @@ export class NonceStore {
     this.#batchMs = opts.batchMs ?? 5;
   }
 
-  /** Records `nonce` for `scope` until `expiresAt`; false if it is already recorded and live. */
+  /**
+   * Records `nonce` for `scope` until `expiresAt`; false if it is already recorded and live at
+   * `now` (the earlier of the two clocks).
+   */
   async use(scope: string, nonce: string, now: number, expiresAt: number): Promise<boolean> {
     if (++this.#inserts % 1000 === 0) await this.sweep(now);
     if (this.#db.dialect.multiNode) {
@@ -122,7 +131,7 @@ export class NonceStore {
     await this.#flushing;
   }
 
-  /** Deletes expired records. */
+  /** Deletes records expired at `now` (the earlier of the two clocks). */
   async sweep(now: number): Promise<void> {
     await this.#db.k.deleteFrom('kernel_nonces').where('expires_at', '<=', now).execute();
   }

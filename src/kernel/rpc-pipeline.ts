@@ -5,7 +5,8 @@
  * read      kernel/body.ts          bounded body; query + form parameters decoded (auth/pct.ts)
  * route     this file               Version + Action (parameters, or x-acs-* headers for ACS3), checked
  *                                   as names, -> operation
- * authn     auth/rpc-v1.ts, acs3.ts signature, timestamp skew, nonce, STS token -> Principal
+ * authn     auth/rpc-v1.ts, acs3.ts signature, timestamp fresh on either clock (kernel/clock.ts),
+ *                                   nonce, STS token (expiry on yunbox's clock) -> Principal
  * parse     protocol/rpc-schema.ts  declared parameters validated with Alibaba's codes
  * authz     kernel/authorizer.ts    the operation's checks through the policy engine
  * handler   services/x/handlers.ts  (ctx, input) => output
@@ -32,7 +33,14 @@ import {
 import type { BoundOperation, RpcProduct } from '../protocol/rpc-operation.js';
 import * as R from '../protocol/rpc-errors.js';
 import { BodyIncomplete, BodyTimeout, BodyTooLarge, readBody } from './body.js';
-import type { Clock } from './clock.js';
+import {
+  REQUEST_TIME_WINDOW_MS,
+  horizon,
+  isFresh,
+  readClock,
+  type Clock,
+  type ClockReading,
+} from './clock.js';
 import { compose, type Stage } from './compose.js';
 import type { AuthzCheck, HandlerContext, RequestInfo } from './context.js';
 import { ServiceError } from './errors.js';
@@ -43,8 +51,11 @@ import type { Decision } from '../policy/index.js';
 
 /** Largest accepted RPC body (forms carry policy documents and UserData, both small). */
 export const RPC_BODY_LIMIT = 1024 * 1024;
-/** Allowed clock skew of `Timestamp` / `x-acs-date` (openapi.md §b.4). */
-export const RPC_SKEW_MS = 15 * 60 * 1000;
+/**
+ * Allowed clock skew of `Timestamp` / `x-acs-date` (openapi.md §b.4), from yunbox's clock or the
+ * host's real one (`isFresh`, kernel/clock.ts).
+ */
+export const RPC_SKEW_MS = REQUEST_TIME_WINDOW_MS;
 
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?Z$/;
 
@@ -276,7 +287,12 @@ export function rpcPipeline(deps: RpcDeps): (ctx: RpcCtx) => Promise<void> {
     await next();
   };
 
-  const checkTimestamp = (ts: string | undefined, name: string, now: number) => {
+  /**
+   * The request's own time (ms), once it is well formed and fresh on either clock: a client
+   * signing with the host's time is accepted under a manual clock moved far away, so an expired
+   * token then gets its expiry error, not a skew error.
+   */
+  const checkTimestamp = (ts: string | undefined, name: string, at: ClockReading): number => {
     if (ts === undefined || ts === '') {
       throw new ServiceError(
         'MissingParameter',
@@ -291,11 +307,12 @@ export function rpcPipeline(deps: RpcDeps): (ctx: RpcCtx) => Promise<void> {
         `Specified time stamp or date value is not well formatted: \`${R.echoInput(ts)}\`.`,
       );
     }
-    if (Math.abs(t - now) > RPC_SKEW_MS) {
+    if (!isFresh(t, at, RPC_SKEW_MS)) {
       throw R.InvalidTimeStampExpired(
-        `Specified time stamp or date value is expired: \`${ts}\`, server time ${new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z')}.`,
+        `Specified time stamp or date value is expired: \`${ts}\`, server time ${new Date(at.now).toISOString().replace(/\.\d{3}Z$/, 'Z')}.`,
       );
     }
+    return t;
   };
 
   const authn: Stage<RpcCtx> = async (ctx, next) => {
@@ -305,11 +322,13 @@ export function rpcPipeline(deps: RpcDeps): (ctx: RpcCtx) => Promise<void> {
     let token: string | undefined;
     let nonce: string | undefined;
     let verify: (secret: string) => { ok: true } | { ok: false; error: RpcAuthError };
+    let signedAt: number;
+    const at = readClock(deps.clock, ctx.now);
     if (acs3) {
       const parsed = parseAcs3(wire);
       if (!parsed.ok) throw authError(parsed.error);
       const v = parsed.value;
-      checkTimestamp(v.date, 'x-acs-date', ctx.now);
+      signedAt = checkTimestamp(v.date, 'x-acs-date', at);
       accessKeyId = v.accessKeyId;
       token = v.securityToken;
       nonce = v.nonce;
@@ -318,7 +337,7 @@ export function rpcPipeline(deps: RpcDeps): (ctx: RpcCtx) => Promise<void> {
       const parsed = parseV1(wire);
       if (!parsed.ok) throw authError(parsed.error);
       const v = parsed.value;
-      checkTimestamp(v.timestamp, 'Timestamp', ctx.now);
+      signedAt = checkTimestamp(v.timestamp, 'Timestamp', at);
       accessKeyId = v.accessKeyId;
       token = v.securityToken;
       nonce = v.nonce;
@@ -337,12 +356,15 @@ export function rpcPipeline(deps: RpcDeps): (ctx: RpcCtx) => Promise<void> {
         `The input parameter "${acs3 ? 'x-acs-signature-nonce' : 'SignatureNonce'}" that is mandatory for processing this request is not supplied.`,
       );
     }
-    const cred = await deps.resolver.resolve(accessKeyId, token, ctx.now);
+    const cred = await deps.resolver.resolve(accessKeyId, token, at);
     if (!cred.ok) throw credentialError(cred.reason);
     const verdict = verify(cred.secret);
     if (!verdict.ok) throw authError(verdict.error);
     // Recorded only after the signature checks out, so nobody can burn another caller's nonces.
-    if (!(await deps.nonces.use(accessKeyId, nonce, ctx.now, ctx.now + 2 * RPC_SKEW_MS))) {
+    // Remembered until its timestamp is stale on both clocks (with as much again to spare): a
+    // request stamped with one clock's time may become fresh on the other when that one moves.
+    const until = signedAt + 2 * RPC_SKEW_MS;
+    if (!(await deps.nonces.use(accessKeyId, nonce, horizon(at), until))) {
       throw R.SignatureNonceUsed();
     }
     ctx.principal = cred.principal;

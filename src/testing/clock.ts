@@ -1,7 +1,9 @@
 /**
  * @module Moving time for a test: the server's manual clock and this process's `Date` together,
- * so the official SDKs (which stamp requests with `Date`) stay within the allowed skew of the
- * server's one clock, as a real client's would when real time passes.
+ * as if real time passed. An in-process server reads its real clock from the same `Date`, so both
+ * of its clocks move (a client signing with `Date` is accepted either way; console sessions and
+ * instance transitions, judged on real time too, then follow the move). Tests of the two clocks
+ * apart (test/api/gateway/two-clocks.test.ts) leave `Date` alone.
  */
 import { vi } from 'vitest';
 import type { Yunbox } from '../main.js';

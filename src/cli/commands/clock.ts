@@ -2,8 +2,9 @@
  * @module `yunbox clock show|advance|set`: reads and moves a running server's clock through the
  * signed Yunbox API (`DescribeClock`, `AdvanceClock`, `SetClock`), with the root credentials
  * (`--data` or `YUNBOX_ROOT_ACCESS_KEY_*`), like any other call: RAM decides, the trail records.
- * Calls are stamped with the server's own time (read from `GET /_yunbox/clock`), so a manual clock
- * set to another day still accepts them.
+ * Calls are stamped with the server's own time (read from `GET /_yunbox/clock`). A server accepts
+ * this machine's time under any move of its clock too (`kernel/clock.ts`); the server's time
+ * still works when this machine's clock is off from a remote server's host.
  */
 import { parseDuration } from '../../kernel/admin.js';
 import type { CliCommand } from '../command.js';

@@ -1,7 +1,8 @@
 /**
  * @module The page's client: the session (temporary credentials in sessionStorage, never the
- * long-term secret), the server's clock (requests are signed with the server's time, so a manual
- * clock set to another day still verifies), and signed calls: RPC with ACS3 (POST `/`, form body,
+ * long-term secret; it lasts an hour of real time, whatever the server's clock says), the server's
+ * clock (requests are signed with the server's time, which the server accepts as it accepts the
+ * host's real time), and signed calls: RPC with ACS3 (POST `/`, form body,
  * `x-acs-*` headers), OSS path-style with V4 header auth, presigned URLs and uploads with
  * progress. Every call returns what was sent, as signed, and what came back.
  */
@@ -24,6 +25,11 @@ export interface Session {
   Expiration: string;
   Identity: { Type: string; Arn: string; AccountId: string; UserName?: string };
   Region: string;
+  /**
+   * When the session ends on this browser's clock (ms): `Expiration` is on the server's real
+   * clock, so its distance from the answer's `Date` header is kept, not the browser's time.
+   */
+  EndsAt?: number;
 }
 
 const SESSION_KEY = 'yunbox.console.session';
@@ -68,9 +74,15 @@ export async function signIn(accessKeyId: string, accessKeySecret: string): Prom
   if (!res.ok) {
     throw new ApiError(String(body.Code ?? res.status), String(body.Message ?? res.statusText));
   }
-  const { RequestId: _r, ...session } = body;
+  const { RequestId: _r, ...reply } = body;
+  const expiration = Date.parse(String(reply.Expiration));
+  const served = Date.parse(res.headers.get('date') ?? '');
+  const session = {
+    ...reply,
+    EndsAt: Number.isNaN(served) ? expiration : Date.now() + (expiration - served),
+  } as Session;
   sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
-  return session as Session;
+  return session;
 }
 
 let catalogue: Promise<Catalogue> | undefined;

@@ -189,9 +189,10 @@ function clockBar(): HTMLElement {
     const now = serverNowSync();
     time.dateTime = iso(now);
     time.textContent = iso(now).replace('T', ' ').replace('Z', ' UTC');
+    // Sessions live on real time: moving the server's clock never ends one.
     const s = loadSession();
-    if (s && now >= Date.parse(s.Expiration))
-      signOut('your session expired on the server clock: sign in again');
+    if (s && Date.now() >= (s.EndsAt ?? Date.parse(s.Expiration)))
+      signOut('your session expired: sign in again');
   };
   onClock(show);
   if (clockTimer) clearInterval(clockTimer);
@@ -259,7 +260,7 @@ function shell(): void {
         h(
           'span',
           { class: 'muted' },
-          ` · session until ${s.Expiration.replace('T', ' ').replace('Z', ' UTC')}`,
+          ` · session until ${s.Expiration.replace('T', ' ').replace('Z', ' UTC')} (real time)`,
         ),
         h(
           'button',

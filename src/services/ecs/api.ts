@@ -3,6 +3,7 @@
  * the metadata listeners and the sandboxes, address usage for VPC, fault settings for the Yunbox
  * control API, and where the plain metadata listener serves an instance.
  */
+import type { ClockReading } from '../../kernel/clock.js';
 import { gatewayOf, netmask, parseCidr } from '../vpc/index.js';
 import type { PlainEndpoint, PlainMetadataListener } from './metadata/plain-listener.js';
 import {
@@ -47,18 +48,18 @@ export interface InstanceSummary {
 
 /** ECS, as other services see it. */
 export interface EcsApi {
-  /** The instance with this id, of `accountId` when given, with its state at `now`. */
+  /** The instance with this id, of `accountId` when given, with its state at `at`. */
   findInstance(
     accountId: string | undefined,
     instanceId: string,
-    now: number,
+    at: ClockReading,
   ): Promise<InstanceSummary | undefined>;
   getInstance(instanceId: string): Promise<Instance | undefined>;
   getInstanceBySeq(seq: number): Promise<Instance | undefined>;
   /** Every existing instance's id and sequence number. */
   listInstanceSeqs(): Promise<Array<{ instanceId: string; seq: number }>>;
-  /** The network facts of an instance at `now` (undefined: no such instance). */
-  instanceNetwork(instanceId: string, now: number): Promise<InstanceNetwork | undefined>;
+  /** The network facts of an instance at `at` (undefined: no such instance). */
+  instanceNetwork(instanceId: string, at: ClockReading): Promise<InstanceNetwork | undefined>;
   usedAddresses(vswitchIds: string[]): Promise<Map<string, number>>;
   setFault(instanceId: string, fault: MetadataFault): Promise<boolean>;
   /** Where the plain listener serves the instance (undefined when `--metadata-listen` is off). */
@@ -66,11 +67,11 @@ export interface EcsApi {
 }
 
 /** The network facts of an instance. */
-export function networkOf(i: Instance, now: number): InstanceNetwork {
+export function networkOf(i: Instance, at: ClockReading): InstanceNetwork {
   const c = parseCidr(i.vswitchCidr)!;
   return {
     instanceId: i.instanceId,
-    status: visibleStatus(i, now),
+    status: visibleStatus(i, at),
     privateIp: i.privateIp,
     prefixLength: c.prefix,
     netmask: netmask(c.prefix),
@@ -89,13 +90,13 @@ export function createEcsApi(
   plain: () => PlainMetadataListener | undefined,
 ): EcsApi {
   return {
-    async findInstance(accountId, instanceId, now) {
+    async findInstance(accountId, instanceId, at) {
       const i = await store.getInstance(instanceId);
       if (!i || (accountId !== undefined && i.accountId !== accountId)) return undefined;
       return {
         instanceId: i.instanceId,
         accountId: i.accountId,
-        status: visibleStatus(i, now),
+        status: visibleStatus(i, at),
         regionId: i.regionId,
         hostName: i.hostName,
         privateIp: i.privateIp,
@@ -106,9 +107,9 @@ export function createEcsApi(
     getInstance: (id) => store.getInstance(id),
     getInstanceBySeq: (seq) => store.getInstanceBySeq(seq),
     listInstanceSeqs: () => store.listSeqs(),
-    async instanceNetwork(id, now) {
+    async instanceNetwork(id, at) {
       const i = await store.getInstance(id);
-      return i ? networkOf(i, now) : undefined;
+      return i ? networkOf(i, at) : undefined;
     },
     usedAddresses: (ids) => store.usedAddresses(ids),
     setFault: (id, fault) => store.setFault(id, fault),

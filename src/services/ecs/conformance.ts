@@ -67,6 +67,7 @@ function spec(vswitchId: string, cidr: string, extra: Partial<NewInstance> = {})
     status: 'Stopped',
     transition: 'Pending',
     settlesAt: 10,
+    settlesAtReal: 10,
     createdAt: 1,
     metadata: DEFAULT_METADATA_OPTIONS,
     ...extra,
@@ -137,7 +138,7 @@ export const ecsConformance: ConformanceSuite = {
         expect(new Set(seqs).size).toBe(8);
         const max = Math.max(...seqs);
         const last = results.flat().find((i) => i.seq === max)!;
-        expect(await a.deleteInstance(last.instanceId, 0, true)).toBe(true);
+        expect(await a.deleteInstance(last.instanceId, { now: 0, real: 0 }, true)).toBe(true);
         const [next] = await a.createInstances([spec('vsw-s', '10.2.0.0/24')]);
         expect(next!.seq).toBeGreaterThan(max);
         expect((await b.getInstanceBySeq(next!.seq))?.instanceId).toBe(next!.instanceId);
@@ -153,7 +154,7 @@ export const ecsConformance: ConformanceSuite = {
         const [i] = await ecs.createInstances([spec('vsw-d', '10.4.0.0/24')]);
         const e = await storeError(vpc.deleteVSwitch(ACCT, 'vsw-d'));
         expect([e.kind, e.entity]).toEqual(['Conflict', 'Dependency']);
-        await ecs.deleteInstance(i!.instanceId, 0, true);
+        await ecs.deleteInstance(i!.instanceId, { now: 0, real: 0 }, true);
         await vpc.deleteVSwitch(ACCT, 'vsw-d');
         const gone = await storeError(ecs.createInstances([spec('vsw-d', '10.4.0.0/24')]));
         expect([gone.kind, gone.entity]).toEqual(['NotFound', 'VSwitch']);
@@ -169,10 +170,11 @@ export const ecsConformance: ConformanceSuite = {
         const start = (s: EcsSqlStore, now: number) =>
           s.transition(i!.instanceId, {
             from: 'Stopped',
-            now,
+            at: { now, real: now },
             to: 'Running',
             transition: 'Starting',
             settlesAt: now + 2000,
+            settlesAtReal: now + 2000,
           });
         // Still Pending (settles at 10): refused.
         expect(await start(a, 5)).toBe(false);
@@ -180,8 +182,10 @@ export const ecsConformance: ConformanceSuite = {
         expect(both.filter((r) => r.status === 'fulfilled' && r.value)).toHaveLength(1);
         const now = (await a.getInstance(i!.instanceId))!;
         expect([now.status, now.transition, now.settlesAt]).toEqual(['Running', 'Starting', 2020]);
-        expect(await a.deleteInstance(i!.instanceId, 2020, false)).toBe(false);
-        expect(await a.deleteInstance(i!.instanceId, 2020, true)).toBe(true);
+        expect(now.settlesAtReal).toBe(2020);
+        const stopped = { now: 2020, real: 2020 };
+        expect(await a.deleteInstance(i!.instanceId, stopped, false)).toBe(false);
+        expect(await a.deleteInstance(i!.instanceId, stopped, true)).toBe(true);
       },
     },
     {

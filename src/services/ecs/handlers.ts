@@ -1,23 +1,25 @@
 /**
  * @module ECS handlers, one per operation, named after it: launching instances into vSwitches,
- * the time-based state machine, listings with filters and pages, instance RAM roles (PassRole and
- * the ECS trust check, each refused with Alibaba's code and our explanation), metadata options
- * and the built-in catalogue.
+ * the time-based state machine (on both clocks, `model.ts`), listings with filters and pages,
+ * metadata options and the built-in catalogue; instance RAM roles are `role-handlers.ts`.
  */
 import { randomUUID } from 'node:crypto';
-import { compileGlob, compilePolicy, evaluateTrust } from '../../policy/index.js';
-import { accessDeniedDetail, type Authorizer } from '../../kernel/authorizer.js';
+import { readClock } from '../../kernel/clock.js';
 import type { HandlerContext } from '../../kernel/context.js';
 import { StoreError } from '../../kernel/errors.js';
 import { resourceId } from '../../kernel/ids.js';
-import { ramArn } from '../../kernel/principal.js';
 import { InvalidParameter } from '../../protocol/rpc-errors.js';
-import type { Handler } from '../../protocol/rpc-operation.js';
-import type { ParamShape } from '../../protocol/rpc-schema.js';
-import type { RamApi } from '../ram/index.js';
-import { cidrHas, parseCidr, parseIpv4, usableRange, type VpcApi } from '../vpc/index.js';
+import { cidrHas, parseCidr, parseIpv4, usableRange } from '../vpc/index.js';
 import { IMAGES, INSTANCE_TYPES, findImage, findInstanceType } from './catalogue.js';
 import * as E from './errors.js';
+import {
+  checkRegion,
+  mustInstance,
+  wholeSecond,
+  wildcard,
+  type EcsHandlerDeps,
+  type H,
+} from './handler-deps.js';
 import {
   DEFAULT_METADATA_OPTIONS,
   TRANSITION_MS,
@@ -29,44 +31,14 @@ import {
   type TransitionStatus,
 } from './model.js';
 import type * as Ops from './operations.js';
-import type { EcsStore, NewInstance } from './store.js';
+import { passRole, roleHandlers } from './role-handlers.js';
+import type { NewInstance } from './store.js';
 import {
   imageToWire,
   instanceAttributeToWire,
   instanceToWire,
   instanceTypeToWire,
 } from './wire.js';
-
-type H<D extends { params: ParamShape }> = Handler<D['params']>;
-
-/** What ECS handlers need. */
-export interface EcsHandlerDeps {
-  store: EcsStore;
-  vpc: VpcApi;
-  ram: RamApi;
-  authorizer: Authorizer;
-  /** Called after instances are created, deleted or change state (a hint to listeners). */
-  changed(): void;
-}
-
-/** The principal ECS assumes roles as. */
-export const ECS_SERVICE_PRINCIPAL = 'ecs.aliyuncs.com';
-
-const wholeSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
-
-function checkRegion(ctx: HandlerContext, regionId: string | undefined): string {
-  if (regionId !== undefined && regionId !== ctx.region) {
-    throw E.EcsInvalidRegionId(
-      `The specified RegionId does not exist. yunbox serves \`${ctx.region}\`, not \`${regionId}\`.`,
-    );
-  }
-  return ctx.region;
-}
-
-/** A name filter with `*` wildcards (InstanceName, ImageName), matched in linear time. */
-function wildcard(pattern: string): { test(s: string): boolean } {
-  return { test: compileGlob(pattern, { questionMark: false }) };
-}
 
 function decodeUserData(text: string): Buffer {
   if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) {
@@ -81,67 +53,12 @@ function decodeUserData(text: string): Buffer {
   return raw;
 }
 
+export { ECS_SERVICE_PRINCIPAL } from './role-handlers.js';
+export type { EcsHandlerDeps } from './handler-deps.js';
+
 /** The ECS handlers. */
 export function ecsHandlers(deps: EcsHandlerDeps) {
   const { store } = deps;
-
-  const mustInstance = async (ctx: HandlerContext, instanceId: string): Promise<Instance> => {
-    const i = await store.getInstance(instanceId);
-    if (!i || i.accountId !== ctx.accountId) {
-      throw E.InvalidInstanceIdNotFound(
-        `The specified InstanceId does not exist: \`${instanceId}\`.`,
-      );
-    }
-    return i;
-  };
-
-  /**
-   * May the caller give `roleName` to ECS instances? `ram:PassRole` on the role (denied ->
-   * `InvalidUser.PassRoleForbidden` with the deciding policies), the role exists, and its trust
-   * policy lets `ecs.aliyuncs.com` assume it (else `InvalidRamRole.NotEcsRole`, 401 on launch,
-   * 404 on attach). Returns the role: callers store and answer its name as it was created.
-   */
-  const passRole = async (ctx: HandlerContext, roleName: string, on: 'launch' | 'attach') => {
-    const mayPass = async (name: string) => {
-      const check = { action: 'ram:PassRole', resource: ramArn(ctx.accountId, `role/${name}`) };
-      const d = await deps.authorizer.decide(ctx, check);
-      if (d.decision !== 'allow') {
-        ctx.log.info({ action: check.action, resource: check.resource }, 'denied');
-        throw E.InvalidUserPassRoleForbidden(
-          `The RAM user does not have the privilege to pass a RAM role. ${d.explanation}`,
-          { AccessDeniedDetail: accessDeniedDetail(ctx, check, d) },
-        );
-      }
-    };
-    await mayPass(roleName);
-    const role = await deps.ram.getRole(ctx.accountId, roleName);
-    if (!role) {
-      throw E.InvalidRamRoleNotFound(`The specified RAMRoleName does not exist: \`${roleName}\`.`);
-    }
-    // RAM finds names without regard to case; named in another case, the role's own ARN must be
-    // allowed too (a Deny written with its real name still applies).
-    if (role.roleName !== roleName) await mayPass(role.roleName);
-    const trust = compilePolicy(role.trustPolicy, 'trust');
-    const decision = trust.ok
-      ? evaluateTrust(
-          { name: `${role.roleName} trust policy`, type: 'Trust', policy: trust.policy },
-          { kind: 'service', service: ECS_SERVICE_PRINCIPAL },
-          {},
-        )
-      : undefined;
-    if (decision?.decision !== 'allow') {
-      const notEcs =
-        on === 'launch' ? E.InvalidRamRoleNotEcsRoleCreate : E.InvalidRamRoleNotEcsRoleAttach;
-      throw notEcs(
-        `The specified ram role is not authorized for ecs, please check your role policy. ${
-          decision
-            ? decision.explanation
-            : `The trust policy of role \`${role.roleName}\` is invalid`
-        }; it must allow \`sts:AssumeRole\` to the service ${ECS_SERVICE_PRINCIPAL}.`,
-      );
-    }
-    return role;
-  };
 
   type LaunchInput = Parameters<H<typeof Ops.RunInstances>>[1];
 
@@ -218,11 +135,12 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
     }
     const role =
       input.RamRoleName !== undefined
-        ? await passRole(ctx, input.RamRoleName, 'launch')
+        ? await passRole(deps, ctx, input.RamRoleName, 'launch')
         : undefined;
     if (input.DryRun) throw E.EcsDryRunOperation();
 
     const now = ctx.now;
+    const real = ctx.clock.real();
     const tags: Tag[] = (input.Tag ?? []).map((t) => ({ key: t.Key ?? '', value: t.Value ?? '' }));
     const groups = input.SecurityGroupIds ?? (input.SecurityGroupId ? [input.SecurityGroupId] : []);
     const suffix = (n: number) => (input.UniqueSuffix ? String(n + 1).padStart(3, '0') : '');
@@ -253,6 +171,7 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
         status: start ? 'Running' : 'Stopped',
         transition: 'Pending',
         settlesAt: now + TRANSITION_MS.Pending,
+        settlesAtReal: real + TRANSITION_MS.Pending,
         ...(start ? { startedAt: now + TRANSITION_MS.Pending } : {}),
         createdAt: now,
         ...(role ? { role: { roleName: role.roleName, attachedAt: wholeSecond(now) } } : {}),
@@ -312,20 +231,22 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
     to: StableStatus,
     via: TransitionStatus,
   ) => {
-    const i = await mustInstance(ctx, instanceId);
+    const i = await mustInstance(store, ctx, instanceId);
+    const at = readClock(ctx.clock, ctx.now);
     const incorrect = (now: Instance) =>
       E.IncorrectInstanceStatus(
-        `The current status of the resource does not support this operation. \`${instanceId}\` is ${visibleStatus(now, ctx.now)}; ${action} needs ${from}.`,
+        `The current status of the resource does not support this operation. \`${instanceId}\` is ${visibleStatus(now, at)}; ${action} needs ${from}.`,
       );
-    if (visibleStatus(i, ctx.now) !== from) throw incorrect(i);
+    if (visibleStatus(i, at) !== from) throw incorrect(i);
     if (dryRun) throw E.EcsDryRunOperation();
-    const settlesAt = ctx.now + TRANSITION_MS[via];
+    const settlesAt = at.now + TRANSITION_MS[via];
     const ok = await store.transition(instanceId, {
       from,
-      now: ctx.now,
+      at,
       to,
       transition: via,
       settlesAt,
+      settlesAtReal: at.real + TRANSITION_MS[via],
       ...(to === 'Running' ? { startedAt: settlesAt } : {}),
     });
     if (!ok) throw incorrect((await store.getInstance(instanceId)) ?? i);
@@ -341,15 +262,16 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
     change(ctx, input.InstanceId, input.DryRun, 'RebootInstance', 'Running', 'Running', 'Starting');
 
   const deleteInstance: H<typeof Ops.DeleteInstance> = async (ctx, input) => {
-    const i = await mustInstance(ctx, input.InstanceId);
+    const i = await mustInstance(store, ctx, input.InstanceId);
     const force = input.Force === true;
+    const at = readClock(ctx.clock, ctx.now);
     const incorrect = () =>
       E.IncorrectInstanceStatus(
-        `The current status of the resource does not support this operation. \`${i.instanceId}\` is ${visibleStatus(i, ctx.now)}; DeleteInstance needs Stopped, or Force=true.`,
+        `The current status of the resource does not support this operation. \`${i.instanceId}\` is ${visibleStatus(i, at)}; DeleteInstance needs Stopped, or Force=true.`,
       );
-    if (!force && visibleStatus(i, ctx.now) !== 'Stopped') throw incorrect();
+    if (!force && visibleStatus(i, at) !== 'Stopped') throw incorrect();
     if (input.DryRun) throw E.EcsDryRunOperation();
-    if (!(await store.deleteInstance(i.instanceId, ctx.now, force))) {
+    if (!(await store.deleteInstance(i.instanceId, at, force))) {
       if (await store.getInstance(i.instanceId)) throw incorrect();
       throw E.InvalidInstanceIdNotFound();
     }
@@ -368,8 +290,9 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
       ...(input.ImageId !== undefined ? { imageId: input.ImageId } : {}),
       ...(input.InstanceType !== undefined ? { instanceType: input.InstanceType } : {}),
     });
+    const at = readClock(ctx.clock, ctx.now);
     if (input.Status !== undefined) {
-      all = all.filter((i) => visibleStatus(i, ctx.now) === input.Status);
+      all = all.filter((i) => visibleStatus(i, at) === input.Status);
     }
     if (input.InstanceName !== undefined) {
       const re = wildcard(input.InstanceName);
@@ -388,7 +311,7 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
     }
     const wire = (items: Instance[]) => ({
       Instance: items.map((i) =>
-        instanceToWire(i, ctx.now, findInstanceType(i.instanceType), findImage(i.imageId)),
+        instanceToWire(i, at, findInstanceType(i.instanceType), findImage(i.imageId)),
       ),
     });
     if (input.NextToken !== undefined || input.MaxResults !== undefined) {
@@ -429,6 +352,7 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
     });
     const pageNumber = input.PageNumber ?? 1;
     const pageSize = input.PageSize ?? 10;
+    const at = readClock(ctx.clock, ctx.now);
     return {
       TotalCount: all.length,
       PageNumber: pageNumber,
@@ -436,137 +360,18 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
       InstanceStatuses: {
         InstanceStatus: all
           .slice((pageNumber - 1) * pageSize, pageNumber * pageSize)
-          .map((i) => ({ InstanceId: i.instanceId, Status: visibleStatus(i, ctx.now) })),
+          .map((i) => ({ InstanceId: i.instanceId, Status: visibleStatus(i, at) })),
       },
     };
   };
 
   const describeInstanceAttribute: H<typeof Ops.DescribeInstanceAttribute> = async (ctx, input) => {
-    const i = await mustInstance(ctx, input.InstanceId);
-    return instanceAttributeToWire(i, ctx.now, findInstanceType(i.instanceType));
-  };
-
-  const instancesOf = async (ctx: HandlerContext, ids: string[]) => {
-    const out: Instance[] = [];
-    for (const id of [...new Set(ids)]) out.push(await mustInstance(ctx, id));
-    return out;
-  };
-
-  const attachInstanceRamRole: H<typeof Ops.AttachInstanceRamRole> = async (ctx, input) => {
-    checkRegion(ctx, input.RegionId);
-    if (input.Policy !== undefined) {
-      const c = compilePolicy(input.Policy, 'session');
-      if (!c.ok) {
-        const d = c.diagnostics[0];
-        throw E.InvalidPolicyMalformed(
-          `The specified parameter Policy is not valid: ${d ? `${d.message} (at ${d.pointer || '/'})` : 'invalid'}.`,
-        );
-      }
-    }
-    const role = await passRole(ctx, input.RamRoleName, 'attach');
-    const instances = await instancesOf(ctx, input.InstanceIds);
-    const results = [];
-    for (const i of instances) {
-      const r = await store.attachRole(i.instanceId, {
-        roleName: role.roleName,
-        attachedAt: wholeSecond(ctx.now),
-        ...(input.Policy !== undefined ? { policy: input.Policy } : {}),
-      });
-      if (r === 'attached' || r === 'same') {
-        results.push({ InstanceId: i.instanceId, Success: true, Code: '200', Message: 'success' });
-      } else if (r === 'missing') {
-        results.push({
-          InstanceId: i.instanceId,
-          Success: false,
-          Code: 'InvalidInstanceId.NotFound',
-          Message: 'The specified instanceId does not exist',
-        });
-      } else {
-        const now = await store.getInstance(i.instanceId);
-        results.push({
-          InstanceId: i.instanceId,
-          Success: false,
-          Code: 'InvalidRamRole.Conflict',
-          Message: `The instance already has the RAM role \`${now?.role?.roleName ?? '?'}\`; an instance can have only one. Detach it first.`,
-        });
-      }
-    }
-    deps.changed();
-    return {
-      RamRoleName: role.roleName,
-      TotalCount: results.length,
-      FailCount: results.filter((r) => !r.Success).length,
-      AttachInstanceRamRoleResults: { AttachInstanceRamRoleResult: results },
-    };
-  };
-
-  const detachInstanceRamRole: H<typeof Ops.DetachInstanceRamRole> = async (ctx, input) => {
-    checkRegion(ctx, input.RegionId);
-    const instances = await instancesOf(ctx, input.InstanceIds);
-    const results = [];
-    const names = new Set<string>();
-    for (const i of instances) {
-      const r = await store.detachRole(i.instanceId, input.RamRoleName);
-      if (r.result === 'detached') {
-        names.add(r.roleName!);
-        results.push({
-          InstanceId: i.instanceId,
-          Success: true,
-          Code: '200',
-          Message: 'Success',
-          InstanceRamRoleSets: {
-            InstanceRamRoleSet: [{ InstanceId: i.instanceId, RamRoleName: r.roleName! }],
-          },
-        });
-      } else {
-        results.push({
-          InstanceId: i.instanceId,
-          Success: false,
-          Code: r.result === 'other' ? 'InvalidRamRole.NotEqual' : 'InvalidRamRole.NotAttached',
-          Message:
-            r.result === 'other'
-              ? `The instance's RAM role is \`${r.roleName}\`, not \`${input.RamRoleName}\`.`
-              : r.result === 'missing'
-                ? 'The specified instanceId does not exist'
-                : 'The instance has no RAM role attached.',
-          InstanceRamRoleSets: { InstanceRamRoleSet: [] as unknown[] },
-        });
-      }
-    }
-    deps.changed();
-    return {
-      // The role's name as it was created when one was detached, whatever case the call used.
-      RamRoleName: names.size === 1 ? [...names][0]! : (input.RamRoleName ?? ''),
-      TotalCount: results.length,
-      FailCount: results.filter((r) => !r.Success).length,
-      DetachInstanceRamRoleResults: { DetachInstanceRamRoleResult: results },
-    };
-  };
-
-  const describeInstanceRamRole: H<typeof Ops.DescribeInstanceRamRole> = async (ctx, input) => {
-    const regionId = checkRegion(ctx, input.RegionId);
-    if (input.InstanceIds === undefined && input.RamRoleName === undefined) {
-      throw E.EcsMissingParameter(
-        'InstanceIds/RamRoleName at least one is mandatory for this action.',
-      );
-    }
-    const all = (
-      await store.listInstances(ctx.accountId, regionId, {
-        ...(input.InstanceIds ? { instanceIds: input.InstanceIds } : {}),
-        ...(input.RamRoleName !== undefined ? { roleName: input.RamRoleName } : {}),
-      })
-    ).filter((i) => i.role !== undefined);
-    const pageNumber = input.PageNumber ?? 1;
-    const pageSize = input.PageSize ?? 10;
-    return {
-      RegionId: regionId,
-      TotalCount: all.length,
-      InstanceRamRoleSets: {
-        InstanceRamRoleSet: all
-          .slice((pageNumber - 1) * pageSize, pageNumber * pageSize)
-          .map((i) => ({ InstanceId: i.instanceId, RamRoleName: i.role!.roleName })),
-      },
-    };
+    const i = await mustInstance(store, ctx, input.InstanceId);
+    return instanceAttributeToWire(
+      i,
+      readClock(ctx.clock, ctx.now),
+      findInstanceType(i.instanceType),
+    );
   };
 
   const modifyInstanceMetadataOptions: H<typeof Ops.ModifyInstanceMetadataOptions> = async (
@@ -574,7 +379,7 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
     input,
   ) => {
     checkRegion(ctx, input.RegionId);
-    const i = await mustInstance(ctx, input.InstanceId);
+    const i = await mustInstance(store, ctx, input.InstanceId);
     await store.setMetadataOptions(i.instanceId, {
       ...(input.HttpEndpoint !== undefined
         ? { httpEndpoint: input.HttpEndpoint as 'enabled' | 'disabled' }
@@ -657,9 +462,7 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
     describeInstances,
     describeInstanceStatus,
     describeInstanceAttribute,
-    attachInstanceRamRole,
-    detachInstanceRamRole,
-    describeInstanceRamRole,
+    ...roleHandlers(deps),
     modifyInstanceMetadataOptions,
     describeImages,
     describeInstanceTypes,

@@ -25,6 +25,7 @@ import {
 } from './metadata/handler.js';
 import { PlainMetadataListener } from './metadata/plain-listener.js';
 import { m0001Init } from './migrations/0001-init.js';
+import { m0002SettlesAtReal } from './migrations/0002-settles-at-real.js';
 import * as O from './operations.js';
 import { EcsSqlStore } from './store-sql.js';
 import type { EcsStore } from './store.js';
@@ -54,7 +55,10 @@ export {
 export const ECS_API_VERSION = '2014-05-26';
 
 /** ECS's migrations (after VPC's: instances reference vSwitches). */
-export const ecsMigrations: MigrationSet = { service: 'ecs', migrations: [m0001Init] };
+export const ecsMigrations: MigrationSet = {
+  service: 'ecs',
+  migrations: [m0001Init, m0002SettlesAtReal],
+};
 
 /** What ECS needs from other services. */
 export interface EcsDeps {

@@ -1,13 +1,17 @@
 /**
- * @module ECS domain types (camelCase) and pure helpers: the instance state machine on the one
- * clock, identifiers derived from an instance (MAC, host name, network interface), ARNs and ECS's
- * time format.
+ * @module ECS domain types (camelCase) and pure helpers: the instance state machine on the clocks,
+ * identifiers derived from an instance (MAC, host name, network interface), ARNs and ECS's time
+ * format.
  *
  * State transitions are time-based: an instance row holds its stable state (`Running` or
- * `Stopped`), the transitional state shown until `settlesAt` (`Pending`, `Starting`, `Stopping`),
- * and nothing else. Whoever reads it computes the visible state from `clock.now()`, so no timer
- * runs anywhere and a manual clock drives every transition.
+ * `Stopped`), the transitional state (`Pending`, `Starting`, `Stopping`) and when it ends, on
+ * yunbox's clock (`settlesAt`) and on the real one (`settlesAtReal`), and nothing else. Whoever
+ * reads it computes the visible state from both clocks, so no timer runs anywhere: moving a
+ * manual clock settles a transition at once, and one nobody moves still settles once its usual
+ * duration has passed in real time, so a client polling for `Running` never waits forever. With
+ * the system clock the two are one.
  */
+import type { ClockReading } from '../../kernel/clock.js';
 
 /** A settled instance state. */
 export type StableStatus = 'Running' | 'Stopped';
@@ -25,7 +29,7 @@ export const INSTANCE_STATUSES: readonly InstanceStatus[] = [
   'Stopped',
 ];
 
-/** How long each transition takes on the clock (ms). */
+/** How long each transition takes (ms), on either clock. */
 export const TRANSITION_MS: Record<TransitionStatus, number> = {
   Pending: 2_000,
   Starting: 2_000,
@@ -110,7 +114,13 @@ export interface Instance {
   serialNumber: string;
   status: StableStatus;
   transition?: TransitionStatus;
+  /** When the transition ends on yunbox's clock (ms). */
   settlesAt: number;
+  /**
+   * When it ends on the real clock (ms; host time, shared by the nodes of one machine and, by
+   * NTP, of a cluster). 0 for rows written before it was kept: settled.
+   */
+  settlesAtReal: number;
   startedAt?: number;
   createdAt: number;
   role?: AttachedRole;
@@ -120,12 +130,24 @@ export interface Instance {
   fault: MetadataFault;
 }
 
-/** The state an instance shows at `now`. */
+/**
+ * The state an instance shows at `at`: the transition until it has ended on either clock.
+ * @example
+ * visibleStatus(instance, readClock(ctx.clock, ctx.now)) // 'Pending'
+ */
 export function visibleStatus(
-  i: Pick<Instance, 'status' | 'transition' | 'settlesAt'>,
-  now: number,
-) {
-  return i.transition !== undefined && now < i.settlesAt ? i.transition : i.status;
+  i: Pick<Instance, 'status' | 'transition' | 'settlesAt' | 'settlesAtReal'>,
+  at: ClockReading,
+): InstanceStatus {
+  return i.transition !== undefined && !hasSettled(i, at) ? i.transition : i.status;
+}
+
+/** True when the instance's last transition has ended on yunbox's clock or the real one. */
+export function hasSettled(
+  i: Pick<Instance, 'settlesAt' | 'settlesAtReal'>,
+  at: ClockReading,
+): boolean {
+  return at.now >= i.settlesAt || at.real >= i.settlesAtReal;
 }
 
 /** The MAC address of an instance's primary interface: Alibaba's OUI `00:16:3e` + the sequence. */

@@ -2,14 +2,19 @@
  * @module ECS storage in SQL, one implementation for SQLite and PostgreSQL (Kysely). Addresses
  * are chosen under a per-vSwitch lock (a PostgreSQL advisory lock across nodes) and their
  * uniqueness is a constraint; sequence numbers come from one counter row updated atomically;
- * state changes are conditional updates evaluated against the caller's clock reading.
+ * state changes are conditional updates evaluated against the caller's reading of both clocks.
  */
+import type { ClockReading } from '../../kernel/clock.js';
 import { StoreError } from '../../kernel/errors.js';
 import type { Db } from '../../store/db.js';
 import { foldName } from '../ram/index.js';
 import { formatIpv4, parseCidr, usableRange } from '../vpc/index.js';
 import type { Instance, MetadataFault, MetadataOptions, AttachedRole } from './model.js';
 import type { EcsStore, InstanceFilter, NewInstance, TransitionChange } from './store.js';
+
+/** The row's last transition has ended on yunbox's clock or the real one (model `hasSettled`). */
+const settledAt = (at: ClockReading) => (eb: any) =>
+  eb.or([eb('settles_at', '<=', at.now), eb('settles_at_real', '<=', at.real)]);
 
 const toInstance = (r: any): Instance => ({
   instanceId: r.instance_id,
@@ -34,6 +39,7 @@ const toInstance = (r: any): Instance => ({
   status: r.status,
   ...(r.transition != null ? { transition: r.transition } : {}),
   settlesAt: Number(r.settles_at),
+  settlesAtReal: Number(r.settles_at_real),
   ...(r.started_at != null ? { startedAt: Number(r.started_at) } : {}),
   createdAt: Number(r.created_at),
   ...(r.ram_role_name != null
@@ -131,6 +137,7 @@ export class EcsSqlStore implements EcsStore {
               status: spec.status,
               transition: spec.transition ?? null,
               settles_at: spec.settlesAt,
+              settles_at_real: spec.settlesAtReal,
               started_at: spec.startedAt ?? null,
               created_at: spec.createdAt,
               ram_role_name: spec.role?.roleName ?? null,
@@ -221,18 +228,19 @@ export class EcsSqlStore implements EcsStore {
         status: c.to,
         transition: c.transition,
         settles_at: c.settlesAt,
+        settles_at_real: c.settlesAtReal,
         ...(c.startedAt !== undefined ? { started_at: c.startedAt } : {}),
       })
       .where('instance_id', '=', instanceId)
       .where('status', '=', c.from)
-      .where('settles_at', '<=', c.now)
+      .where(settledAt(c.at))
       .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
 
-  async deleteInstance(instanceId: string, now: number, force: boolean): Promise<boolean> {
+  async deleteInstance(instanceId: string, at: ClockReading, force: boolean): Promise<boolean> {
     let q = this.#db.k.deleteFrom('ecs_instances').where('instance_id', '=', instanceId);
-    if (!force) q = q.where('status', '=', 'Stopped').where('settles_at', '<=', now);
+    if (!force) q = q.where('status', '=', 'Stopped').where(settledAt(at));
     const r = await q.executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }

@@ -4,6 +4,7 @@
  * updates ("start it if it is stopped now"), so two nodes cannot both act on one instance; private
  * addresses and sequence numbers are unique by constraint.
  */
+import type { ClockReading } from '../../kernel/clock.js';
 import type {
   AttachedRole,
   Instance,
@@ -29,13 +30,18 @@ export interface InstanceFilter {
   roleName?: string;
 }
 
-/** A state change: from a settled state, to a new one shown as `transition` until `settlesAt`. */
+/**
+ * A state change: from a settled state, to a new one shown as `transition` until `settlesAt` on
+ * yunbox's clock or `settlesAtReal` on the real one, whichever comes first.
+ */
 export interface TransitionChange {
   from: StableStatus;
-  now: number;
+  /** When the change is asked: the instance must be settled on either clock then. */
+  at: ClockReading;
   to: StableStatus;
   transition: TransitionStatus;
   settlesAt: number;
+  settlesAtReal: number;
   startedAt?: number;
 }
 
@@ -52,10 +58,13 @@ export interface EcsStore {
   listInstances(accountId: string, regionId: string, filter: InstanceFilter): Promise<Instance[]>;
   /** Every instance's id and sequence number (cheap; for listeners and sandboxes). */
   listSeqs(): Promise<Array<{ instanceId: string; seq: number }>>;
-  /** Applies `change` if the instance is settled in `change.from` at `change.now`. */
+  /** Applies `change` if the instance is settled in `change.from` at `change.at`. */
   transition(instanceId: string, change: TransitionChange): Promise<boolean>;
-  /** Deletes (releases) the instance: with `force` in any state, else only when settled Stopped. */
-  deleteInstance(instanceId: string, now: number, force: boolean): Promise<boolean>;
+  /**
+   * Deletes (releases) the instance: with `force` in any state, else only when settled Stopped at
+   * `at`.
+   */
+  deleteInstance(instanceId: string, at: ClockReading, force: boolean): Promise<boolean>;
   /** Attaches a role to an instance that has none. */
   attachRole(
     instanceId: string,

@@ -2,14 +2,22 @@
  * @module ECS wire shapes: domain values to the PascalCase bodies the official SDKs map (every
  * list wrapper an array, even with one element; openapi.md §d).
  */
+import type { ClockReading } from '../../kernel/clock.js';
 import type { Image, InstanceTypeInfo } from './catalogue.js';
-import { ecsTime, macOf, networkInterfaceIdOf, visibleStatus, type Instance } from './model.js';
+import {
+  ecsTime,
+  hasSettled,
+  macOf,
+  networkInterfaceIdOf,
+  visibleStatus,
+  type Instance,
+} from './model.js';
 
 /** Subscription expiry Alibaba shows for pay-as-you-go instances. */
 const NEVER = '2099-12-31T15:59Z';
 
-function common(i: Instance, now: number, type: InstanceTypeInfo | undefined) {
-  const status = visibleStatus(i, now);
+function common(i: Instance, at: ClockReading, type: InstanceTypeInfo | undefined) {
+  const status = visibleStatus(i, at);
   return {
     InstanceId: i.instanceId,
     InstanceName: i.instanceName,
@@ -51,17 +59,20 @@ function common(i: Instance, now: number, type: InstanceTypeInfo | undefined) {
 /** An instance as DescribeInstances lists it (`Instances.Instance[]`). */
 export function instanceToWire(
   i: Instance,
-  now: number,
+  at: ClockReading,
   type: InstanceTypeInfo | undefined,
   image: Image | undefined,
 ) {
   return {
-    ...common(i, now, type),
+    ...common(i, at, type),
     InstanceTypeFamily: type?.family ?? '',
     OSName: image?.osName ?? '',
     OSNameEn: image?.osNameEn ?? '',
     OSType: image?.osType ?? 'linux',
-    StartTime: i.startedAt !== undefined && i.startedAt <= now ? ecsTime(i.startedAt) : '',
+    StartTime:
+      i.startedAt !== undefined && (i.startedAt <= at.now || hasSettled(i, at))
+        ? ecsTime(i.startedAt)
+        : '',
     IoOptimized: true,
     DeletionProtection: false,
     DeviceAvailable: true,
@@ -111,11 +122,11 @@ export function instanceToWire(
 /** DescribeInstanceAttribute's body. */
 export function instanceAttributeToWire(
   i: Instance,
-  now: number,
+  at: ClockReading,
   type: InstanceTypeInfo | undefined,
 ) {
   return {
-    ...common(i, now, type),
+    ...common(i, at, type),
     IoOptimized: 'optimized',
     EnableJumboFrame: false,
     EnableNetworkEncryption: false,

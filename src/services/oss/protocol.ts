@@ -5,7 +5,7 @@
  * respond  this file          errors as OSS XML (x-oss-err on HEAD), x-oss-request-id, access log
  * route    auth/oss-request   virtual host or path style -> bucket, key; operations.ts -> operation
  * bucket   store.ts           the bucket (NoSuchBucket), its region (endpoint and V4 scope)
- * authn    authn.ts           V1/V4 header or URL, STS token, skew and expiry on the one clock
+ * authn    authn.ts           V1/V4 header or URL, STS token; date on either clock, expiry on yunbox's
  * authz    authz.ts           identity ∩ session + bucket policy, then ACLs -> AccessDenied
  * handler  handlers/*.ts      streams bodies through the blob store; commits metadata after
  * trail    services/trail     every request, once answered (written behind)
@@ -35,6 +35,7 @@ import {
   streamBody,
 } from '../../kernel/body.js';
 import { compose, type Stage } from '../../kernel/compose.js';
+import { readClock } from '../../kernel/clock.js';
 import type { RequestInfo } from '../../kernel/context.js';
 import { ServiceError, isStoreError } from '../../kernel/errors.js';
 import type { BaseRequest, MountedProtocol } from '../../kernel/gateway.js';
@@ -396,7 +397,7 @@ function authn(deps: OssDeps): Stage<OssCtx> {
         deps.resolver,
         ctx.parsed!.request,
         ctx.region!,
-        ctx.base.now,
+        readClock(deps.clock, ctx.base.now),
       );
     }
     await next();

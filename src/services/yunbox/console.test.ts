@@ -16,6 +16,7 @@ const instance = (over: Partial<Instance>): Instance =>
     accountId: 'acct',
     status: 'Running',
     settlesAt: 0,
+    settlesAtReal: 0,
     metadata: { httpEndpoint: 'enabled', httpTokens: 'optional', hopLimit: 1 },
     fault: { mode: 'none', delayMs: 0, statusCode: 0 },
     ...over,
@@ -28,7 +29,12 @@ function api(instances: Instance[]): EcsApi {
 }
 
 const ctx = (now: number) =>
-  ({ accountId: 'acct', now, log: pino({ level: 'silent' }) }) as HandlerContext;
+  ({
+    accountId: 'acct',
+    now,
+    clock: { mode: 'manual', now: () => now, real: () => now },
+    log: pino({ level: 'silent' }),
+  }) as HandlerContext;
 
 describe('DescribeInstanceMetadataCredential', () => {
   const h = describeInstanceMetadataCredential(

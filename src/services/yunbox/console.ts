@@ -5,7 +5,7 @@
  * 5.5 h). Nothing is minted: no AccessKeyId, secret or token is produced or returned. Authorised
  * as `yunbox:DescribeInstanceMetadataCredential` on `acs:yunbox::<account>:instance/<id>`.
  */
-import { isoSeconds } from '../../kernel/clock.js';
+import { isoSeconds, readClock } from '../../kernel/clock.js';
 import type { AuthzCheck, RequestInfo } from '../../kernel/context.js';
 import {
   bind,
@@ -49,7 +49,7 @@ export function describeInstanceMetadataCredential(
     }
     const base = {
       InstanceId: i.instanceId,
-      Status: visibleStatus(i, ctx.now),
+      Status: visibleStatus(i, readClock(ctx.clock, ctx.now)),
       HttpEndpoint: i.metadata.httpEndpoint,
       HttpTokens: i.metadata.httpTokens,
       FaultMode: i.fault.mode,

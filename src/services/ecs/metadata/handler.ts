@@ -19,7 +19,7 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Clock } from '../../../kernel/clock.js';
-import { isoSeconds } from '../../../kernel/clock.js';
+import { isoSeconds, readClock } from '../../../kernel/clock.js';
 import { accessLogger } from '../../../kernel/access-log.js';
 import { foldName, type RamApi } from '../../ram/index.js';
 import { instanceCredential, type CredentialMinter } from '../credentials.js';
@@ -168,7 +168,7 @@ export function createMetadataHandler(deps: MetadataDeps): MetadataHandler {
       const now = deps.clock.now();
       const inst = instanceId !== undefined ? await deps.getInstance(instanceId) : undefined;
       trailed.instance = inst;
-      if (!inst || visibleStatus(inst, now) !== 'Running') return send(404);
+      if (!inst || visibleStatus(inst, readClock(deps.clock, now)) !== 'Running') return send(404);
       if (inst.metadata.httpEndpoint === 'disabled') return send(403);
 
       const fault = inst.fault;

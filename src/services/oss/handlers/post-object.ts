@@ -9,7 +9,7 @@
  * - STS credentials add `x-oss-security-token`; no signature at all is an anonymous upload,
  *   allowed only by the bucket ACL (`public-read-write`) or bucket policy.
  *
- * The policy's `expiration` is checked on the one clock and each condition (`eq`, `starts-with`,
+ * The policy's `expiration` is checked on yunbox's clock and each condition (`eq`, `starts-with`,
  * `in`, `not-in`, `content-length-range`, and `{ "field": "value" }`) against the form; the file
  * streams into the blob store bounded by `content-length-range`.
  */
@@ -19,6 +19,7 @@ import { parseOssV4Credential, signOssV4 } from '../../../auth/oss-v4.js';
 import { OssAuthorizer } from '../authz.js';
 import { etagFromMd5, urlEncodeKey } from '../../../protocol/oss-format.js';
 import { xmlDocument } from '../../../protocol/oss-xml.js';
+import { readClock } from '../../../kernel/clock.js';
 import { isStoreError } from '../../../kernel/errors.js';
 import type { Principal } from '../../../kernel/principal.js';
 import { resolveKey } from '../authn.js';
@@ -135,7 +136,9 @@ export async function postObject(call: OssCall): Promise<OssReply> {
   const key = rawKey.replaceAll('${filename}', form.filename);
   const problem = keyProblem(key);
   if (problem !== undefined) throw invalidObjectName(problem);
+  // The policy's expiration, like the token's, is judged on yunbox's clock.
   const now = call.info.now;
+  const at = readClock(call.deps.clock, now);
 
   // Authentication by the form's signature over the policy.
   const policyB64 = field('policy');
@@ -161,7 +164,7 @@ export async function postObject(call: OssCall): Promise<OssReply> {
           cred.value.region,
         );
       }
-      const who = await resolveKey(call.deps.resolver, cred.value.accessKeyId, token, now);
+      const who = await resolveKey(call.deps.resolver, cred.value.accessKeyId, token, at);
       const expected = signOssV4(who.secret, cred.value, policyB64);
       if (!constantTimeEqual(expected, (field('x-oss-signature') ?? '').toLowerCase())) {
         throw signatureMismatch(cred.value.accessKeyId, policyB64);
@@ -169,7 +172,7 @@ export async function postObject(call: OssCall): Promise<OssReply> {
       principal = who.principal;
     } else {
       const id = field('ossaccesskeyid')!;
-      const who = await resolveKey(call.deps.resolver, id, token, now);
+      const who = await resolveKey(call.deps.resolver, id, token, at);
       if (!constantTimeEqual(signOssV1(who.secret, policyB64), field('signature') ?? '')) {
         throw signatureMismatch(id, policyB64);
       }
