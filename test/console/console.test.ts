@@ -74,6 +74,15 @@ async function explore(product: string, op: string, values: Record<string, strin
   }
 }
 
+/** Clicks the clock bar's "+1 min" and waits until the page shows the moved clock. */
+async function advanceOneMinute(): Promise<void> {
+  const clockAt = async () =>
+    Date.parse((await page.locator('#server-clock').getAttribute('datetime'))!);
+  const before = await clockAt();
+  await page.click('button:has-text("+1 min")');
+  await expect.poll(clockAt, { timeout: 10_000 }).toBe(before + 60_000);
+}
+
 /** Sends the explorer's form; the status shown and the response body. */
 async function send(): Promise<{ status: number; body: any; text: string }> {
   await page.click('#explorer-send');
@@ -252,10 +261,10 @@ describe.skipIf(!HAVE_CHROMIUM)(
         `InstanceIds=${encodeURIComponent(JSON.stringify([instanceId]))}`,
       );
       await snap('json-array-parameter');
-      await page.click('button:has-text("+1 min")');
+      await advanceOneMinute();
       await explore('Ecs', 'StartInstance', { InstanceId: instanceId });
       expect((await send()).status).toBe(200);
-      await page.click('button:has-text("+1 min")');
+      await advanceOneMinute();
 
       await page.goto(`${server.endpoint}/_yunbox/console/#/instances`);
       const expiry = page.locator('time.cred-expiry');
@@ -387,10 +396,10 @@ describe.skipIf(!HAVE_CHROMIUM)(
         Date.parse((await page.locator('#server-clock').getAttribute('datetime'))!);
       const before = await clockAt();
       await page.click('button:has-text("+1 min")');
-      await expect.poll(clockAt).toBe(before + 60_000);
+      await expect.poll(clockAt, { timeout: 10_000 }).toBe(before + 60_000);
       await snap('clock-advanced');
       await page.click('button:has-text("+6 h")');
-      await expect.poll(clockAt).toBe(before + 60_000 + 6 * 3600_000);
+      await expect.poll(clockAt, { timeout: 10_000 }).toBe(before + 60_000 + 6 * 3600_000);
       // Still signed in (a tick of the clock bar has passed), and signed calls still go through.
       await page.waitForTimeout(1500);
       expect(await page.locator('main.signin').count()).toBe(0);
@@ -402,7 +411,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await snap('signed-in-after-6h');
       // The clock controls still work after the move.
       await page.click('button:has-text("+1 h")');
-      await expect.poll(clockAt).toBe(before + 60_000 + 7 * 3600_000);
+      await expect.poll(clockAt, { timeout: 10_000 }).toBe(before + 60_000 + 7 * 3600_000);
       expect(await page.locator('main.signin').count()).toBe(0);
       // The page moves the clock with the signed Yunbox API: the trail has each move (these three,
       // and those of the steps above).

@@ -152,7 +152,10 @@ function clockBar(): HTMLElement {
     try {
       await advanceClock(seconds);
       mount(out);
-      window.dispatchEvent(new HashChangeEvent('hashchange'));
+      // Views showing time-dependent state (credential windows, instance states, the trail) are
+      // drawn again; the explorer is not: its form is the user's work in progress, and a move made
+      // while filling it in must not reset it.
+      if (!isExplorerRoute()) window.dispatchEvent(new HashChangeEvent('hashchange'));
     } catch (e) {
       mount(out, thrownBox(e));
     }
@@ -272,6 +275,12 @@ function shell(): void {
     h('div', { class: 'body' }, nav, main),
   );
   void route();
+}
+
+/** True when the page shows the explorer (its route, or no route at all). */
+function isExplorerRoute(): boolean {
+  const path = location.hash.replace(/^#/, '').split('?')[0] ?? '';
+  return path === '' || path === '/explorer' || path.startsWith('/explorer/');
 }
 
 async function route(): Promise<void> {
