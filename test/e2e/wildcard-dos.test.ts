@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_LIKE_VALUE_LENGTH, MAX_PATTERN_WILDCARDS } from '../../src/policy/wildcard.js';
+import { failure } from '../../src/testing/failure.js';
 import { createUserWithKey, ramTrustPolicy } from '../../src/testing/fixtures.js';
 import { $Ram, $Sts, ossClient, ramClient, stsClient } from '../../src/testing/sdk.js';
 import { rootCredentialsIn, serveIn, type ServeProcess } from '../../src/testing/spawn.js';
@@ -173,15 +174,6 @@ describe('the wildcard limits, refused in each service error format', () => {
       Statement: [{ Effect: 'Allow', Action: 'oss:GetObject', Resource: resource }],
     });
 
-  async function error(p: Promise<unknown>): Promise<any> {
-    try {
-      await p;
-    } catch (e) {
-      return e;
-    }
-    throw new Error('expected an error');
-  }
-
   it('STS AssumeRole: InvalidParameter.PolicyGrammar for a session policy over the limit', async () => {
     const ram = ramClient(server, root);
     const alice = await createUserWithKey(server, root, 'wild-alice', [
@@ -201,7 +193,7 @@ describe('the wildcard limits, refused in each service error format', () => {
           policy,
         }),
       );
-    const e = await error(assume(doc(over)));
+    const e = await failure(assume(doc(over)));
     expect(e.code).toBe('InvalidParameter.PolicyGrammar');
     expect(e.statusCode).toBe(400);
     expect(e.data.Message).toContain(
@@ -213,7 +205,7 @@ describe('the wildcard limits, refused in each service error format', () => {
 
   it('OSS PutBucketPolicy: InvalidPolicyDocument', async () => {
     const oss = ossClient(server, root, { bucket: BUCKET });
-    const e = await error(
+    const e = await failure(
       oss.putBucketPolicy(BUCKET, {
         Version: '1',
         Statement: [
@@ -230,7 +222,7 @@ describe('the wildcard limits, refused in each service error format', () => {
 
   it('RAM CreatePolicy and a trust policy in CreateRole: MalformedPolicyDocument', async () => {
     const ram = ramClient(server, root);
-    const e = await error(
+    const e = await failure(
       ram.createPolicy(
         new $Ram.CreatePolicyRequest({ policyName: 'wild-too-many', policyDocument: doc(over) }),
       ),
@@ -247,7 +239,7 @@ describe('the wildcard limits, refused in each service error format', () => {
         },
       ],
     });
-    const t = await error(
+    const t = await failure(
       ram.createRole(
         new $Ram.CreateRoleRequest({ roleName: 'wild-trust', assumeRolePolicyDocument: trust }),
       ),

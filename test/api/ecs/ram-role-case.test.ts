@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
 import { followServerClock, restoreClock } from '../../../src/testing/clock.js';
 import { $Ecs, $Ram, ecsClient, ramClient } from '../../../src/testing/sdk.js';
+import { failure } from '../../../src/testing/failure.js';
 import {
   TUTORIAL_IMAGE,
   TUTORIAL_INSTANCE_TYPE,
@@ -34,15 +35,6 @@ afterAll(async () => {
   restoreClock();
   await yb?.close();
 });
-
-async function failure(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-}
 
 const instance = (ramRoleName?: string) =>
   new $Ecs.CreateInstanceRequest({

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
 import { $Ram, $Sts, ramClient, stsClient } from '../../../src/testing/sdk.js';
+import { failure } from '../../../src/testing/failure.js';
 import { createUserWithKey, ramTrustPolicy, rootOf } from '../../../src/testing/fixtures.js';
 
 let yb: TestServer;
@@ -16,19 +17,10 @@ afterAll(async () => {
   await yb?.close();
 });
 
-async function refusal(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a refusal');
-}
-
 describe('RAM authorisation', () => {
   it('a user with no policy can do nothing; the denial says nothing allowed it', async () => {
     const u = await createUserWithKey(yb, rootOf(yb), 'nobody');
-    const e = await refusal(ramClient(yb, u).listRoles(new $Ram.ListRolesRequest({})));
+    const e = await failure(ramClient(yb, u).listRoles(new $Ram.ListRolesRequest({})));
     expect(e.code).toBe('NoPermission');
     expect(e.statusCode).toBe(403);
     expect(e.data.Message).toContain('ram:ListRoles');
@@ -45,7 +37,7 @@ describe('RAM authorisation', () => {
     const ram = ramClient(yb, u);
     await ram.listRoles(new $Ram.ListRolesRequest({}));
     await ram.listPolicies(new $Ram.ListPoliciesRequest({ policyType: 'System' }));
-    const e = await refusal(
+    const e = await failure(
       ram.createRole(
         new $Ram.CreateRoleRequest({
           roleName: 'x',
@@ -96,7 +88,7 @@ describe('RAM authorisation', () => {
         policyName: 'no-delete-roles',
       }),
     );
-    const e = await refusal(
+    const e = await failure(
       ram.deleteRole(new $Ram.DeleteRoleRequest({ roleName: 'made-by-member' })),
     );
     expect(e.code).toBe('NoPermission');
@@ -145,7 +137,7 @@ describe('RAM authorisation', () => {
     const full = await session();
     await full.listRoles(new $Ram.ListRolesRequest({}));
     await full.listUsers(new $Ram.ListUsersRequest({}));
-    const e1 = await refusal(full.createUser(new $Ram.CreateUserRequest({ userName: 'nope' })));
+    const e1 = await failure(full.createUser(new $Ram.CreateUserRequest({ userName: 'nope' })));
     expect(e1.code).toBe('NoPermission');
 
     const narrowed = await session({
@@ -153,7 +145,7 @@ describe('RAM authorisation', () => {
       Statement: [{ Effect: 'Allow', Action: 'ram:ListRoles', Resource: '*' }],
     });
     await narrowed.listRoles(new $Ram.ListRolesRequest({}));
-    const e2 = await refusal(narrowed.listUsers(new $Ram.ListUsersRequest({})));
+    const e2 = await failure(narrowed.listUsers(new $Ram.ListUsersRequest({})));
     expect(e2.code).toBe('NoPermission');
     expect(e2.data.AccessDeniedDetail.AuthPrincipalType).toBe('AssumedRoleUser');
 
@@ -162,7 +154,7 @@ describe('RAM authorisation', () => {
       Version: '1',
       Statement: [{ Effect: 'Allow', Action: 'ram:*', Resource: '*' }],
     });
-    const e3 = await refusal(widened.createUser(new $Ram.CreateUserRequest({ userName: 'nope2' })));
+    const e3 = await failure(widened.createUser(new $Ram.CreateUserRequest({ userName: 'nope2' })));
     expect(e3.code).toBe('NoPermission');
   });
 
@@ -184,7 +176,7 @@ describe('RAM authorisation', () => {
         }),
       }),
     );
-    const e = await refusal(
+    const e = await failure(
       stsClient(yb, u).assumeRole(
         new $Sts.AssumeRoleRequest({
           roleArn: `acs:ram::${yb.accountId}:role/ecs-only`,

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
 import { $Ram, ramClient } from '../../../src/testing/sdk.js';
+import { failure, outcome } from '../../../src/testing/failure.js';
 import {
   OSS_READ_POLICY,
   createUserWithKey,
@@ -30,23 +31,10 @@ afterAll(async () => {
   await yb?.close();
 });
 
-async function failure(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-}
-const code = async (p: Promise<unknown>) => {
-  const e = await failure(p);
-  return `${e.statusCode} ${e.code}`;
-};
-
 describe('roles', () => {
   it('a case variant is refused; any case finds the role, answered as created', async () => {
     expect(
-      await code(
+      await outcome(
         ram.createRole(
           new $Ram.CreateRoleRequest({
             roleName: 'approle',
@@ -83,7 +71,7 @@ describe('roles', () => {
       ['AliyunOSSReadOnlyAccess', 'System'],
     ]);
     expect(
-      await code(
+      await outcome(
         ram.attachPolicyToRole(
           new $Ram.AttachPolicyToRoleRequest({
             policyType: 'System',
@@ -104,7 +92,7 @@ describe('roles', () => {
       }),
     );
     expect(e.body!.roles!.role!.map((x) => x.roleName)).toEqual(['AppRole']);
-    expect(await code(ram.deleteRole(new $Ram.DeleteRoleRequest({ roleName: 'approle' })))).toBe(
+    expect(await outcome(ram.deleteRole(new $Ram.DeleteRoleRequest({ roleName: 'approle' })))).toBe(
       '409 DeleteConflict.Role.Policy',
     );
     await ram.detachPolicyFromRole(
@@ -124,14 +112,14 @@ describe('roles', () => {
 describe('users, groups and policies', () => {
   it('case variants are refused; any case finds them', async () => {
     await ram.createUser(new $Ram.CreateUserRequest({ userName: 'Alice' }));
-    expect(await code(ram.createUser(new $Ram.CreateUserRequest({ userName: 'alice' })))).toBe(
+    expect(await outcome(ram.createUser(new $Ram.CreateUserRequest({ userName: 'alice' })))).toBe(
       '409 EntityAlreadyExists.User',
     );
     expect(
       (await ram.getUser(new $Ram.GetUserRequest({ userName: 'ALICE' }))).body!.user!.userName,
     ).toBe('Alice');
     await ram.createGroup(new $Ram.CreateGroupRequest({ groupName: 'Devs' }));
-    expect(await code(ram.createGroup(new $Ram.CreateGroupRequest({ groupName: 'devs' })))).toBe(
+    expect(await outcome(ram.createGroup(new $Ram.CreateGroupRequest({ groupName: 'devs' })))).toBe(
       '409 EntityAlreadyExists.Group',
     );
     await ram.addUserToGroup(
@@ -150,7 +138,7 @@ describe('users, groups and policies', () => {
       new $Ram.CreatePolicyRequest({ policyName: 'ReadAll', policyDocument: OSS_READ_POLICY }),
     );
     expect(
-      await code(
+      await outcome(
         ram.createPolicy(
           new $Ram.CreatePolicyRequest({ policyName: 'readall', policyDocument: OSS_READ_POLICY }),
         ),
@@ -244,7 +232,7 @@ describe('authorisation sees both spellings', () => {
     );
     const asReader = ramClient(yb, reader);
     await asReader.getRole(new $Ram.GetRoleRequest({ roleName: 'AppRole' }));
-    expect(await code(asReader.getRole(new $Ram.GetRoleRequest({ roleName: 'approle' })))).toBe(
+    expect(await outcome(asReader.getRole(new $Ram.GetRoleRequest({ roleName: 'approle' })))).toBe(
       '403 NoPermission',
     );
   });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
 import { advanceClocks, followServerClock, restoreClock } from '../../../src/testing/clock.js';
 import { $Ram, $Sts, popClient, ramClient, stsClient } from '../../../src/testing/sdk.js';
+import { failure } from '../../../src/testing/failure.js';
 import {
   OSS_READ_POLICY,
   createUserWithKey,
@@ -50,19 +51,10 @@ afterAll(async () => {
   await yb?.close();
 });
 
-async function error(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-}
-
 describe('AssumeRole', () => {
   it('refuses a RAM user without sts:AssumeRole, naming why', async () => {
     const sts = stsClient(yb, bob);
-    const e = await error(
+    const e = await failure(
       sts.assumeRole(new $Sts.AssumeRoleRequest({ roleArn, roleSessionName: 'bob-session' })),
     );
     expect(e.code).toBe('NoPermission');
@@ -74,7 +66,7 @@ describe('AssumeRole', () => {
   });
 
   it('refuses the root account', async () => {
-    const e = await error(
+    const e = await failure(
       stsClient(yb, rootOf(yb)).assumeRole(
         new $Sts.AssumeRoleRequest({ roleArn, roleSessionName: 'root-session' }),
       ),
@@ -116,9 +108,9 @@ describe('AssumeRole', () => {
     expect(viaPop.Arn).toBe(who.body!.arn);
 
     advanceClocks(yb, 901);
-    const e = await error(stsClient(yb, creds).getCallerIdentity());
+    const e = await failure(stsClient(yb, creds).getCallerIdentity());
     expect(e.code).toBe('InvalidSecurityToken.Expired');
-    const e2 = await error(popClient(yb, creds, '2015-04-01').request('GetCallerIdentity', {}));
+    const e2 = await failure(popClient(yb, creds, '2015-04-01').request('GetCallerIdentity', {}));
     expect(e2.code).toBe('InvalidSecurityToken.Expired');
   });
 
@@ -129,7 +121,7 @@ describe('AssumeRole', () => {
     const c = r.body!.credentials!;
     const t = c.securityToken!;
     const tampered = t.slice(0, 20) + (t[20] === 'A' ? 'B' : 'A') + t.slice(21);
-    const e = await error(
+    const e = await failure(
       stsClient(yb, {
         accessKeyId: c.accessKeyId!,
         accessKeySecret: c.accessKeySecret!,
@@ -137,7 +129,7 @@ describe('AssumeRole', () => {
       }).getCallerIdentity(),
     );
     expect(e.code).toBe('InvalidSecurityToken.Malformed');
-    const e2 = await error(
+    const e2 = await failure(
       stsClient(yb, {
         accessKeyId: c.accessKeyId!,
         accessKeySecret: c.accessKeySecret!,

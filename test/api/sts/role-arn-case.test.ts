@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
 import { $Ram, $Sts, ramClient, stsClient } from '../../../src/testing/sdk.js';
+import { failure } from '../../../src/testing/failure.js';
 import { createUserWithKey, ramTrustPolicy, rootOf } from '../../../src/testing/fixtures.js';
 
 let yb: TestServer;
@@ -34,15 +35,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await yb?.close();
 });
-
-async function failure(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-}
 
 describe('AssumeRole, RoleArn in another case', () => {
   it('finds the role; the session carries its name as created', async () => {

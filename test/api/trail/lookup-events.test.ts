@@ -12,7 +12,8 @@ import { advanceClocks, followServerClock, restoreClock } from '../../../src/tes
 import { $Ram, ossClient, popClient, ramClient } from '../../../src/testing/sdk.js';
 import { OSS_READ_POLICY, createUserWithKey, rootOf } from '../../../src/testing/fixtures.js';
 import { roleSession } from '../oss/helpers.js';
-import { attributes, failure, lookup, lookupAll } from './helpers.js';
+import { failure } from '../../../src/testing/failure.js';
+import { attributes, lookup, lookupAll } from './helpers.js';
 
 const START = '2026-03-01T00:00:00Z';
 const BUCKET = 'trail-bucket';

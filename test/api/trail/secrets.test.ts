@@ -28,7 +28,8 @@ import {
   ramTrustPolicy,
   rootOf,
 } from '../../../src/testing/fixtures.js';
-import { failure, lookupAll } from './helpers.js';
+import { failure } from '../../../src/testing/failure.js';
+import { lookupAll } from './helpers.js';
 
 const BUCKET = 'secret-bucket';
 const PASSWORD = 'Sup3r-Secret-Passw0rd!';

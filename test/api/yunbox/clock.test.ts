@@ -17,7 +17,8 @@ import {
   type TestCredentials,
 } from '../../../src/testing/sdk.js';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
-import { failure, lookupAll } from '../trail/helpers.js';
+import { failure } from '../../../src/testing/failure.js';
+import { lookupAll } from '../trail/helpers.js';
 
 const require = createRequire(import.meta.url);
 const VERSION = '2026-11-01';
