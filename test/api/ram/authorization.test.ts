@@ -7,7 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
 import { $Ram, $Sts, ramClient, stsClient } from '../../../src/testing/sdk.js';
 import { failure } from '../../../src/testing/failure.js';
-import { createUserWithKey, ramTrustPolicy, rootOf } from '../../../src/testing/fixtures.js';
+import {
+  ECS_TRUST_POLICY,
+  createRamRole,
+  createUserWithKey,
+  grantCustomPolicy,
+  ramTrustPolicy,
+  rootOf,
+  sessionCredentials,
+} from '../../../src/testing/fixtures.js';
 
 let yb: TestServer;
 beforeAll(async () => {
@@ -70,24 +78,9 @@ describe('RAM authorisation', () => {
         assumeRolePolicyDocument: ramTrustPolicy(['*']),
       }),
     );
-    await root.createPolicy(
-      new $Ram.CreatePolicyRequest({
-        policyName: 'no-delete-roles',
-        policyDocument: JSON.stringify({
-          Version: '1',
-          Statement: [
-            { Sid: 'KeepRoles', Effect: 'Deny', Action: 'ram:DeleteRole', Resource: '*' },
-          ],
-        }),
-      }),
-    );
-    await root.attachPolicyToUser(
-      new $Ram.AttachPolicyToUserRequest({
-        userName: 'member',
-        policyType: 'Custom',
-        policyName: 'no-delete-roles',
-      }),
-    );
+    await grantCustomPolicy(yb, rootOf(yb), 'member', 'no-delete-roles', [
+      { Sid: 'KeepRoles', Effect: 'Deny', Action: 'ram:DeleteRole', Resource: '*' },
+    ]);
     const e = await failure(
       ram.deleteRole(new $Ram.DeleteRoleRequest({ roleName: 'made-by-member' })),
     );
@@ -104,21 +97,10 @@ describe('RAM authorisation', () => {
   });
 
   it('role session: role policies intersected with the session policy', async () => {
-    const root = ramClient(yb, rootOf(yb));
     const u = await createUserWithKey(yb, rootOf(yb), 'assumer', ['AliyunSTSAssumeRoleAccess']);
-    await root.createRole(
-      new $Ram.CreateRoleRequest({
-        roleName: 'ram-reader',
-        assumeRolePolicyDocument: ramTrustPolicy([`acs:ram::${yb.accountId}:user/assumer`]),
-      }),
-    );
-    await root.attachPolicyToRole(
-      new $Ram.AttachPolicyToRoleRequest({
-        roleName: 'ram-reader',
-        policyType: 'System',
-        policyName: 'AliyunRAMReadOnlyAccess',
-      }),
-    );
+    await createRamRole(yb, rootOf(yb), 'ram-reader', [`acs:ram::${yb.accountId}:user/assumer`], {
+      systemPolicies: ['AliyunRAMReadOnlyAccess'],
+    });
     const session = async (policy?: object) => {
       const r = await stsClient(yb, u).assumeRole(
         new $Sts.AssumeRoleRequest({
@@ -127,12 +109,7 @@ describe('RAM authorisation', () => {
           ...(policy ? { policy: JSON.stringify(policy) } : {}),
         }),
       );
-      const c = r.body!.credentials!;
-      return ramClient(yb, {
-        accessKeyId: c.accessKeyId!,
-        accessKeySecret: c.accessKeySecret!,
-        securityToken: c.securityToken!,
-      });
+      return ramClient(yb, sessionCredentials(r.body!.credentials!));
     };
     const full = await session();
     await full.listRoles(new $Ram.ListRolesRequest({}));
@@ -159,21 +136,11 @@ describe('RAM authorisation', () => {
   });
 
   it('the trust policy decides who may assume a role, and says so', async () => {
-    const root = ramClient(yb, rootOf(yb));
     const u = await createUserWithKey(yb, rootOf(yb), 'untrusted', ['AliyunSTSAssumeRoleAccess']);
-    await root.createRole(
+    await ramClient(yb, rootOf(yb)).createRole(
       new $Ram.CreateRoleRequest({
         roleName: 'ecs-only',
-        assumeRolePolicyDocument: JSON.stringify({
-          Version: '1',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Action: 'sts:AssumeRole',
-              Principal: { Service: ['ecs.aliyuncs.com'] },
-            },
-          ],
-        }),
+        assumeRolePolicyDocument: ECS_TRUST_POLICY,
       }),
     );
     const e = await failure(

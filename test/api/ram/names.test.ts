@@ -10,7 +10,9 @@ import { $Ram, ramClient } from '../../../src/testing/sdk.js';
 import { failure, outcome } from '../../../src/testing/failure.js';
 import {
   OSS_READ_POLICY,
+  createRamRole,
   createUserWithKey,
+  grantCustomPolicy,
   ramTrustPolicy,
   rootOf,
 } from '../../../src/testing/fixtures.js';
@@ -20,12 +22,7 @@ let ram: ReturnType<typeof ramClient>;
 beforeAll(async () => {
   yb = await startTestServer();
   ram = ramClient(yb, rootOf(yb));
-  await ram.createRole(
-    new $Ram.CreateRoleRequest({
-      roleName: 'AppRole',
-      assumeRolePolicyDocument: ramTrustPolicy([`acs:ram::${yb.accountId}:root`]),
-    }),
-  );
+  await createRamRole(yb, rootOf(yb), 'AppRole', [`acs:ram::${yb.accountId}:root`]);
 });
 afterAll(async () => {
   await yb?.close();
@@ -170,45 +167,15 @@ describe('users, groups and policies', () => {
 
 describe('authorisation sees both spellings', () => {
   it('a Deny on the real name stops a call in another case; an Allow must cover both', async () => {
-    await ram.createPolicy(
-      new $Ram.CreatePolicyRequest({
-        policyName: 'KeepAppRole',
-        policyDocument: JSON.stringify({
-          Version: '1',
-          Statement: [
-            { Effect: 'Allow', Action: 'ram:*', Resource: '*' },
-            {
-              Effect: 'Deny',
-              Action: 'ram:DeleteRole',
-              Resource: `acs:ram:*:${yb.accountId}:role/AppRole`,
-            },
-          ],
-        }),
-      }),
-    );
-    await ram.createPolicy(
-      new $Ram.CreatePolicyRequest({
-        policyName: 'ReadAppRole',
-        policyDocument: JSON.stringify({
-          Version: '1',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Action: 'ram:GetRole',
-              Resource: `acs:ram:*:${yb.accountId}:role/AppRole`,
-            },
-          ],
-        }),
-      }),
-    );
     const admin = await createUserWithKey(yb, rootOf(yb), 'careful');
-    await ram.attachPolicyToUser(
-      new $Ram.AttachPolicyToUserRequest({
-        policyType: 'Custom',
-        policyName: 'KeepAppRole',
-        userName: 'careful',
-      }),
-    );
+    await grantCustomPolicy(yb, rootOf(yb), 'careful', 'KeepAppRole', [
+      { Effect: 'Allow', Action: 'ram:*', Resource: '*' },
+      {
+        Effect: 'Deny',
+        Action: 'ram:DeleteRole',
+        Resource: `acs:ram:*:${yb.accountId}:role/AppRole`,
+      },
+    ]);
     const e = await failure(
       ramClient(yb, admin).deleteRole(new $Ram.DeleteRoleRequest({ roleName: 'approle' })),
     );
@@ -223,13 +190,13 @@ describe('authorisation sees both spellings', () => {
     );
 
     const reader = await createUserWithKey(yb, rootOf(yb), 'reader');
-    await ram.attachPolicyToUser(
-      new $Ram.AttachPolicyToUserRequest({
-        policyType: 'Custom',
-        policyName: 'ReadAppRole',
-        userName: 'reader',
-      }),
-    );
+    await grantCustomPolicy(yb, rootOf(yb), 'reader', 'ReadAppRole', [
+      {
+        Effect: 'Allow',
+        Action: 'ram:GetRole',
+        Resource: `acs:ram:*:${yb.accountId}:role/AppRole`,
+      },
+    ]);
     const asReader = ramClient(yb, reader);
     await asReader.getRole(new $Ram.GetRoleRequest({ roleName: 'AppRole' }));
     expect(await outcome(asReader.getRole(new $Ram.GetRoleRequest({ roleName: 'approle' })))).toBe(

@@ -11,9 +11,10 @@ import { $Ram, $Sts, popClient, ramClient, stsClient } from '../../../src/testin
 import { failure } from '../../../src/testing/failure.js';
 import {
   OSS_READ_POLICY,
+  createRamRole,
   createUserWithKey,
-  ramTrustPolicy,
   rootOf,
+  sessionCredentials,
 } from '../../../src/testing/fixtures.js';
 
 let yb: TestServer;
@@ -27,13 +28,9 @@ beforeAll(async () => {
   const ram = ramClient(yb, rootOf(yb));
   alice = await createUserWithKey(yb, rootOf(yb), 'alice', ['AliyunSTSAssumeRoleAccess']);
   bob = await createUserWithKey(yb, rootOf(yb), 'bob');
-  await ram.createRole(
-    new $Ram.CreateRoleRequest({
-      roleName: 'reader',
-      assumeRolePolicyDocument: ramTrustPolicy([`acs:ram::${yb.accountId}:root`]),
-      maxSessionDuration: 7200,
-    }),
-  );
+  await createRamRole(yb, rootOf(yb), 'reader', [`acs:ram::${yb.accountId}:root`], {
+    maxSessionDuration: 7200,
+  });
   await ram.createPolicy(
     new $Ram.CreatePolicyRequest({ policyName: 'read-oss', policyDocument: OSS_READ_POLICY }),
   );
@@ -90,11 +87,7 @@ describe('AssumeRole', () => {
     expect(r.body!.assumedRoleUser!.arn).toBe(`${roleArn}/alice-session`);
     expect(r.body!.assumedRoleUser!.assumedRoleId).toMatch(/^\d+:alice-session$/);
 
-    const creds = {
-      accessKeyId: c.accessKeyId!,
-      accessKeySecret: c.accessKeySecret!,
-      securityToken: c.securityToken!,
-    };
+    const creds = sessionCredentials(c);
     const who = await stsClient(yb, creds).getCallerIdentity();
     expect(who.body).toMatchObject({
       identityType: 'AssumedRoleUser',

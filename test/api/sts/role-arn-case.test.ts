@@ -7,30 +7,25 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
-import { $Ram, $Sts, ramClient, stsClient } from '../../../src/testing/sdk.js';
+import { $Sts, stsClient } from '../../../src/testing/sdk.js';
 import { failure } from '../../../src/testing/failure.js';
-import { createUserWithKey, ramTrustPolicy, rootOf } from '../../../src/testing/fixtures.js';
+import {
+  createRamRole,
+  createUserWithKey,
+  grantCustomPolicy,
+  rootOf,
+  sessionCredentials,
+} from '../../../src/testing/fixtures.js';
 
 let yb: TestServer;
 let alice: Awaited<ReturnType<typeof createUserWithKey>>;
 
 beforeAll(async () => {
   yb = await startTestServer();
-  const ram = ramClient(yb, rootOf(yb));
   alice = await createUserWithKey(yb, rootOf(yb), 'Alice', ['AliyunSTSAssumeRoleAccess']);
-  await ram.createRole(
-    new $Ram.CreateRoleRequest({
-      roleName: 'AppRole',
-      assumeRolePolicyDocument: ramTrustPolicy([`acs:ram::${yb.accountId}:root`]),
-    }),
-  );
+  await createRamRole(yb, rootOf(yb), 'AppRole', [`acs:ram::${yb.accountId}:root`]);
   // Trusts the user by an ARN written in lower case.
-  await ram.createRole(
-    new $Ram.CreateRoleRequest({
-      roleName: 'AliceOnly',
-      assumeRolePolicyDocument: ramTrustPolicy([`acs:ram::${yb.accountId}:user/alice`]),
-    }),
-  );
+  await createRamRole(yb, rootOf(yb), 'AliceOnly', [`acs:ram::${yb.accountId}:user/alice`]);
 });
 afterAll(async () => {
   await yb?.close();
@@ -45,12 +40,7 @@ describe('AssumeRole, RoleArn in another case', () => {
       }),
     );
     expect(r.body!.assumedRoleUser!.arn).toBe(`acs:ram::${yb.accountId}:role/AppRole/s1`);
-    const c = r.body!.credentials!;
-    const who = await stsClient(yb, {
-      accessKeyId: c.accessKeyId!,
-      accessKeySecret: c.accessKeySecret!,
-      securityToken: c.securityToken!,
-    }).getCallerIdentity();
+    const who = await stsClient(yb, sessionCredentials(r.body!.credentials!)).getCallerIdentity();
     expect(who.body!.arn).toBe(`acs:ram::${yb.accountId}:assumed-role/AppRole/s1`);
     const upper = await stsClient(yb, alice).assumeRole(
       new $Sts.AssumeRoleRequest({
@@ -86,30 +76,14 @@ describe('AssumeRole, RoleArn in another case', () => {
   });
 
   it('a Deny on the role by its real name applies to the lower-cased ARN', async () => {
-    const ram = ramClient(yb, rootOf(yb));
-    await ram.createPolicy(
-      new $Ram.CreatePolicyRequest({
-        policyName: 'NoAppRole',
-        policyDocument: JSON.stringify({
-          Version: '1',
-          Statement: [
-            {
-              Effect: 'Deny',
-              Action: 'sts:AssumeRole',
-              Resource: `acs:ram::${yb.accountId}:role/AppRole`,
-            },
-          ],
-        }),
-      }),
-    );
     const bob = await createUserWithKey(yb, rootOf(yb), 'bob', ['AliyunSTSAssumeRoleAccess']);
-    await ram.attachPolicyToUser(
-      new $Ram.AttachPolicyToUserRequest({
-        policyType: 'Custom',
-        policyName: 'NoAppRole',
-        userName: 'bob',
-      }),
-    );
+    await grantCustomPolicy(yb, rootOf(yb), 'bob', 'NoAppRole', [
+      {
+        Effect: 'Deny',
+        Action: 'sts:AssumeRole',
+        Resource: `acs:ram::${yb.accountId}:role/AppRole`,
+      },
+    ]);
     const e = await failure(
       stsClient(yb, bob).assumeRole(
         new $Sts.AssumeRoleRequest({
