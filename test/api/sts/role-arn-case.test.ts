@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
-import { $Sts, stsClient } from '../../../src/testing/sdk.js';
+import { $Sts, stsClient, type TestCredentials } from '../../../src/testing/sdk.js';
 import { failure } from '../../../src/testing/failure.js';
 import {
   createRamRole,
@@ -31,47 +31,34 @@ afterAll(async () => {
   await yb?.close();
 });
 
+/** AssumeRole as `caller`, naming the role `acs:ram::<account>:role/<roleName>` as written. */
+const assume = (caller: TestCredentials, roleName: string, roleSessionName: string) =>
+  stsClient(yb, caller).assumeRole(
+    new $Sts.AssumeRoleRequest({
+      roleArn: `acs:ram::${yb.accountId}:role/${roleName}`,
+      roleSessionName,
+    }),
+  );
+
 describe('AssumeRole, RoleArn in another case', () => {
   it('finds the role; the session carries its name as created', async () => {
-    const r = await stsClient(yb, alice).assumeRole(
-      new $Sts.AssumeRoleRequest({
-        roleArn: `acs:ram::${yb.accountId}:role/approle`,
-        roleSessionName: 's1',
-      }),
-    );
+    const r = await assume(alice, 'approle', 's1');
     expect(r.body!.assumedRoleUser!.arn).toBe(`acs:ram::${yb.accountId}:role/AppRole/s1`);
     const who = await stsClient(yb, sessionCredentials(r.body!.credentials!)).getCallerIdentity();
     expect(who.body!.arn).toBe(`acs:ram::${yb.accountId}:assumed-role/AppRole/s1`);
-    const upper = await stsClient(yb, alice).assumeRole(
-      new $Sts.AssumeRoleRequest({
-        roleArn: `acs:ram::${yb.accountId}:role/APPROLE`,
-        roleSessionName: 's2',
-      }),
-    );
+    const upper = await assume(alice, 'APPROLE', 's2');
     expect(upper.body!.assumedRoleUser!.assumedRoleId).toBe(
       `${r.body!.assumedRoleUser!.assumedRoleId!.split(':')[0]}:s2`,
     );
   });
 
   it('a trust policy naming the caller in another case admits it', async () => {
-    const r = await stsClient(yb, alice).assumeRole(
-      new $Sts.AssumeRoleRequest({
-        roleArn: `acs:ram::${yb.accountId}:role/aliceonly`,
-        roleSessionName: 'trusted',
-      }),
-    );
+    const r = await assume(alice, 'aliceonly', 'trusted');
     expect(r.body!.assumedRoleUser!.arn).toBe(`acs:ram::${yb.accountId}:role/AliceOnly/trusted`);
   });
 
   it('a role that does not exist in any case is still EntityNotExist.Role', async () => {
-    const e = await failure(
-      stsClient(yb, alice).assumeRole(
-        new $Sts.AssumeRoleRequest({
-          roleArn: `acs:ram::${yb.accountId}:role/app-role`,
-          roleSessionName: 'missing',
-        }),
-      ),
-    );
+    const e = await failure(assume(alice, 'app-role', 'missing'));
     expect([e.statusCode, e.code]).toEqual([404, 'EntityNotExist.Role']);
   });
 
@@ -84,14 +71,7 @@ describe('AssumeRole, RoleArn in another case', () => {
         Resource: `acs:ram::${yb.accountId}:role/AppRole`,
       },
     ]);
-    const e = await failure(
-      stsClient(yb, bob).assumeRole(
-        new $Sts.AssumeRoleRequest({
-          roleArn: `acs:ram::${yb.accountId}:role/approle`,
-          roleSessionName: 'sneaky',
-        }),
-      ),
-    );
+    const e = await failure(assume(bob, 'approle', 'sneaky'));
     expect([e.statusCode, e.code]).toEqual([403, 'NoPermission']);
     expect(e.data.Message).toContain('NoAppRole');
   });
