@@ -26,6 +26,15 @@ export function ramTrustPolicy(principals: string[]): string {
   });
 }
 
+/**
+ * A policy document (version 1) of `statements`, as CreatePolicy and AssumeRole take it.
+ * @example
+ * policyDocument([{ Effect: 'Deny', Action: 'ram:DeleteUser', Resource: '*' }]);
+ */
+export function policyDocument(statements: object[]): string {
+  return JSON.stringify({ Version: '1', Statement: statements });
+}
+
 /** Creates a RAM user with an AccessKey and the given system policies; returns its credentials. */
 export async function createUserWithKey(
   server: Endpointed,
@@ -45,6 +54,48 @@ export async function createUserWithKey(
     userName,
     accessKeyId: key.body!.accessKey!.accessKeyId!,
     accessKeySecret: key.body!.accessKey!.accessKeySecret!,
+  };
+}
+
+/**
+ * Creates the custom policy `policyName` of `statements` and attaches it to the existing user
+ * `userName`.
+ * @example
+ * await grantCustomPolicy(yb, rootOf(yb), 'carol', 'NoDeleting', [
+ *   { Effect: 'Deny', Action: 'ram:DeleteUser', Resource: '*' },
+ * ]);
+ */
+export async function grantCustomPolicy(
+  server: Endpointed,
+  root: TestCredentials,
+  userName: string,
+  policyName: string,
+  statements: object[],
+): Promise<void> {
+  const ram = ramClient(server, root);
+  await ram.createPolicy(
+    new $Ram.CreatePolicyRequest({ policyName, policyDocument: policyDocument(statements) }),
+  );
+  await ram.attachPolicyToUser(
+    new $Ram.AttachPolicyToUserRequest({ policyType: 'Custom', policyName, userName }),
+  );
+}
+
+/**
+ * The credentials of an AssumeRole answer (`body.credentials`), as the SDK clients take them.
+ * @example
+ * const r = await stsClient(yb, alice).assumeRole(request);
+ * await stsClient(yb, sessionCredentials(r.body!.credentials!)).getCallerIdentity();
+ */
+export function sessionCredentials(c: {
+  accessKeyId?: string;
+  accessKeySecret?: string;
+  securityToken?: string;
+}): Required<TestCredentials> {
+  return {
+    accessKeyId: c.accessKeyId!,
+    accessKeySecret: c.accessKeySecret!,
+    securityToken: c.securityToken!,
   };
 }
 
@@ -93,15 +144,55 @@ export async function createEcsRole(
   root: TestCredentials,
   roleName = 'EcsRamRoleTest',
 ): Promise<void> {
+  await createRole(server, root, roleName, ECS_TRUST_POLICY, {
+    systemPolicies: ['AliyunOSSReadOnlyAccess'],
+  });
+}
+
+/**
+ * Creates a role that the RAM principals `trusted` (ARNs, or account ids) may assume, with the
+ * given system policies attached.
+ * @example
+ * await createRamRole(yb, rootOf(yb), 'AppRole', [`acs:ram::${yb.accountId}:root`]);
+ */
+export async function createRamRole(
+  server: Endpointed,
+  root: TestCredentials,
+  roleName: string,
+  trusted: string[],
+  opts: RoleOptions = {},
+): Promise<void> {
+  await createRole(server, root, roleName, ramTrustPolicy(trusted), opts);
+}
+
+/** What {@link createRamRole} sets besides the trust policy. */
+export interface RoleOptions {
+  /** System policies attached to the role. */
+  systemPolicies?: string[];
+  /** MaxSessionDuration in seconds (RAM's default, 3600, when absent). */
+  maxSessionDuration?: number;
+}
+
+async function createRole(
+  server: Endpointed,
+  root: TestCredentials,
+  roleName: string,
+  assumeRolePolicyDocument: string,
+  opts: RoleOptions,
+): Promise<void> {
   const ram = ramClient(server, root);
   await ram.createRole(
-    new $Ram.CreateRoleRequest({ roleName, assumeRolePolicyDocument: ECS_TRUST_POLICY }),
-  );
-  await ram.attachPolicyToRole(
-    new $Ram.AttachPolicyToRoleRequest({
-      policyType: 'System',
-      policyName: 'AliyunOSSReadOnlyAccess',
+    new $Ram.CreateRoleRequest({
       roleName,
+      assumeRolePolicyDocument,
+      ...(opts.maxSessionDuration !== undefined
+        ? { maxSessionDuration: opts.maxSessionDuration }
+        : {}),
     }),
   );
+  for (const policyName of opts.systemPolicies ?? []) {
+    await ram.attachPolicyToRole(
+      new $Ram.AttachPolicyToRoleRequest({ policyType: 'System', policyName, roleName }),
+    );
+  }
 }

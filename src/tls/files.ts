@@ -73,14 +73,7 @@ export async function publishOnce(
 ): Promise<boolean> {
   const final = join(dir, name);
   const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'wx', mode);
-  try {
-    await handle.writeFile(content, 'utf8');
-    if (POSIX) await handle.chmod(mode);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeNewFile(tmp, content, mode);
   try {
     await link(tmp, final);
     return true;
@@ -97,8 +90,23 @@ export async function publishOnce(
 /** Replaces (or creates) `path` with `content` atomically: a flushed temp file renamed over it. */
 export async function writeAtomically(path: string, content: string, mode: number): Promise<void> {
   const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeNewFile(tmp, content, mode);
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Creates `path`, which must not exist, with `content` and exactly `mode` (whatever the umask),
+ * flushed to disk before it is closed: the temp file that {@link publishOnce} and
+ * {@link writeAtomically} then put in place.
+ */
+async function writeNewFile(path: string, content: string, mode: number): Promise<void> {
   const handle = await open(
-    tmp,
+    path,
     fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL,
     mode,
   );
@@ -108,12 +116,6 @@ export async function writeAtomically(path: string, content: string, mode: numbe
     await handle.sync();
   } finally {
     await handle.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
   }
 }
 

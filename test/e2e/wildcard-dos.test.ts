@@ -14,7 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_LIKE_VALUE_LENGTH, MAX_PATTERN_WILDCARDS } from '../../src/policy/wildcard.js';
-import { createUserWithKey, ramTrustPolicy } from '../../src/testing/fixtures.js';
+import { failure } from '../../src/testing/failure.js';
+import {
+  createRamRole,
+  createUserWithKey,
+  policyDocument,
+  ramTrustPolicy,
+} from '../../src/testing/fixtures.js';
 import { $Ram, $Sts, ossClient, ramClient, stsClient } from '../../src/testing/sdk.js';
 import { rootCredentialsIn, serveIn, type ServeProcess } from '../../src/testing/spawn.js';
 
@@ -168,31 +174,13 @@ describe('the wildcard limits, refused in each service error format', () => {
   const over = `acs:oss:*:*:${BUCKET}/${'*a'.repeat(MAX_PATTERN_WILDCARDS)}`; // 18 wildcards
   const atLimit = `acs:oss:*:*:${BUCKET}/${'*a'.repeat(MAX_PATTERN_WILDCARDS - 2)}`; // 16
   const doc = (resource: string) =>
-    JSON.stringify({
-      Version: '1',
-      Statement: [{ Effect: 'Allow', Action: 'oss:GetObject', Resource: resource }],
-    });
-
-  async function error(p: Promise<unknown>): Promise<any> {
-    try {
-      await p;
-    } catch (e) {
-      return e;
-    }
-    throw new Error('expected an error');
-  }
+    policyDocument([{ Effect: 'Allow', Action: 'oss:GetObject', Resource: resource }]);
 
   it('STS AssumeRole: InvalidParameter.PolicyGrammar for a session policy over the limit', async () => {
-    const ram = ramClient(server, root);
     const alice = await createUserWithKey(server, root, 'wild-alice', [
       'AliyunSTSAssumeRoleAccess',
     ]);
-    await ram.createRole(
-      new $Ram.CreateRoleRequest({
-        roleName: 'wild-reader',
-        assumeRolePolicyDocument: ramTrustPolicy([`acs:ram::${root.accountId}:root`]),
-      }),
-    );
+    await createRamRole(server, root, 'wild-reader', [`acs:ram::${root.accountId}:root`]);
     const assume = (policy: string) =>
       stsClient(server, alice).assumeRole(
         new $Sts.AssumeRoleRequest({
@@ -201,7 +189,7 @@ describe('the wildcard limits, refused in each service error format', () => {
           policy,
         }),
       );
-    const e = await error(assume(doc(over)));
+    const e = await failure(assume(doc(over)));
     expect(e.code).toBe('InvalidParameter.PolicyGrammar');
     expect(e.statusCode).toBe(400);
     expect(e.data.Message).toContain(
@@ -213,7 +201,7 @@ describe('the wildcard limits, refused in each service error format', () => {
 
   it('OSS PutBucketPolicy: InvalidPolicyDocument', async () => {
     const oss = ossClient(server, root, { bucket: BUCKET });
-    const e = await error(
+    const e = await failure(
       oss.putBucketPolicy(BUCKET, {
         Version: '1',
         Statement: [
@@ -230,24 +218,15 @@ describe('the wildcard limits, refused in each service error format', () => {
 
   it('RAM CreatePolicy and a trust policy in CreateRole: MalformedPolicyDocument', async () => {
     const ram = ramClient(server, root);
-    const e = await error(
+    const e = await failure(
       ram.createPolicy(
         new $Ram.CreatePolicyRequest({ policyName: 'wild-too-many', policyDocument: doc(over) }),
       ),
     );
     expect(e.code).toBe('MalformedPolicyDocument');
     expect(e.data.Message).toContain(`a pattern may have at most ${MAX_PATTERN_WILDCARDS}`);
-    const trust = JSON.stringify({
-      Version: '1',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Action: 'sts:AssumeRole',
-          Principal: { RAM: [`acs:ram::${root.accountId}:role/${'?'.repeat(17)}`] },
-        },
-      ],
-    });
-    const t = await error(
+    const trust = ramTrustPolicy([`acs:ram::${root.accountId}:role/${'?'.repeat(17)}`]);
+    const t = await failure(
       ram.createRole(
         new $Ram.CreateRoleRequest({ roleName: 'wild-trust', assumeRolePolicyDocument: trust }),
       ),

@@ -68,6 +68,14 @@ async function setup(db: Db): Promise<RamSqlStore> {
   return s;
 }
 
+/** Runs two creates at once: exactly one succeeds, the other is refused as `AlreadyExists`. */
+async function expectOneCreated(a: Promise<unknown>, b: Promise<unknown>): Promise<void> {
+  const results = await Promise.allSettled([a, b]);
+  expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+  expect((rejected.reason as StoreError).kind).toBe('AlreadyExists');
+}
+
 export const ramConformance: ConformanceSuite = {
   service: 'ram',
   cases: [
@@ -151,13 +159,10 @@ export const ramConformance: ConformanceSuite = {
         await s.createRole(role('app', 1), 10);
         expect((await storeError(s.createRole(role('app', 2), 10))).kind).toBe('AlreadyExists');
         const s2 = new RamSqlStore(await another());
-        const results = await Promise.allSettled([
+        await expectOneCreated(
           s.createRole(role('race', 3), 10),
           s2.createRole(role('race', 4), 10),
-        ]);
-        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-        const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
-        expect((rejected.reason as StoreError).kind).toBe('AlreadyExists');
+        );
         expect((await s.listRoles(ACCT, { limit: 100 })).items.map((r) => r.roleName)).toEqual([
           'app',
           'race',
@@ -183,13 +188,10 @@ export const ramConformance: ConformanceSuite = {
         expect((await storeError(s.createPolicy(policy('readall'), DOC, 10))).kind).toBe(
           'AlreadyExists',
         );
-        const results = await Promise.allSettled([
+        await expectOneCreated(
           s.createRole(role('Race', 3), 10),
           s2.createRole(role('rACE', 4), 10),
-        ]);
-        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-        const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
-        expect((rejected.reason as StoreError).kind).toBe('AlreadyExists');
+        );
         expect((await s.listRoles(ACCT, { limit: 100 })).items).toHaveLength(2);
       },
     },

@@ -18,42 +18,12 @@ import {
   boundEvent,
   boundString,
 } from './bound.js';
+import { trailEvent } from '../../testing/trail.js';
 import { toWireEvent, type TrailEvent } from './model.js';
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
-function event(over: Partial<TrailEvent> = {}): TrailEvent {
-  return {
-    eventId: '018F3A2B-4C5D-7000-8A1B-2C3D4E5F6A7B',
-    eventTime: 1_700_000_000_000,
-    accountId: '1000000000000001',
-    eventName: 'CreateUser',
-    eventType: 'ApiCall',
-    eventRW: 'Write',
-    serviceName: 'Ram',
-    eventSource: 'ram.aliyuncs.com',
-    apiVersion: '2015-05-01',
-    region: 'cn-hangzhou',
-    sourceIp: '127.0.0.1',
-    userAgent: 'AlibabaCloud (linux; x64) Node.js/v20',
-    requestId: '6C1E0E5B-0000-4000-8000-000000000000',
-    errorCode: '',
-    errorMessage: '',
-    identityType: 'root-account',
-    principalId: '1000000000000001',
-    userName: 'root',
-    roleName: '',
-    accessKeyId: 'LTAIroot',
-    resourceType: 'ACS::RAM::User',
-    resourceName: 'alice',
-    decision: 'allow',
-    decidedBy: 'allowed: root account owns the resource',
-    resource: 'acs:ram::1000000000000001:user/alice',
-    instanceId: '',
-    requestParameters: { UserName: 'alice' },
-    ...over,
-  };
-}
+const event = trailEvent;
 
 /** The bytes removed, as the marker states them. */
 function removed(s: string): number {

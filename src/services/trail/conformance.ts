@@ -11,43 +11,24 @@ import { sql } from 'kysely';
 import { expect } from 'vitest';
 import type { ConformanceSuite } from '../../store/conformance/runner.js';
 import type { Db } from '../../store/db.js';
+import { trailEvent } from '../../testing/trail.js';
 import type { TrailEvent } from './model.js';
 import { TrailSqlStore, countTrailEvents } from './store-sql.js';
 import type { TrailQuery, TrailUsage } from './store.js';
 
 const ACCT = '1000000000000001';
 
+/** An event at `time` with ids of its own and a parameter beyond ASCII. */
 function event(time: number, over: Partial<TrailEvent> = {}): TrailEvent {
-  return {
+  return trailEvent({
     eventId: randomUUID().toUpperCase(),
     eventTime: time,
     accountId: ACCT,
-    eventName: 'CreateUser',
-    eventType: 'ApiCall',
-    eventRW: 'Write',
-    serviceName: 'Ram',
-    eventSource: 'ram.aliyuncs.com',
-    apiVersion: '2015-05-01',
-    region: 'cn-hangzhou',
-    sourceIp: '127.0.0.1',
     userAgent: 'test',
     requestId: randomUUID().toUpperCase(),
-    errorCode: '',
-    errorMessage: '',
-    identityType: 'root-account',
-    principalId: ACCT,
-    userName: 'root',
-    roleName: '',
-    accessKeyId: 'LTAIroot',
-    resourceType: 'ACS::RAM::User',
-    resourceName: 'alice',
-    decision: 'allow',
-    decidedBy: 'allowed: root account owns the resource',
-    resource: `acs:ram::${ACCT}:user/alice`,
-    instanceId: '',
     requestParameters: { UserName: 'alice', Note: 'ünïcode ✓' },
     ...over,
-  };
+  });
 }
 
 const all = (over: Partial<TrailQuery> = {}): TrailQuery => ({

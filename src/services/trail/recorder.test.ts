@@ -15,16 +15,15 @@ import { trailMigrations } from './index.js';
 import type { TrailEvent } from './model.js';
 import { TrailRecorder } from './recorder.js';
 import { TrailSqlStore } from './store-sql.js';
-import type { TrailPruneStep, TrailQuery, TrailStore, TrailUsage } from './store.js';
+import {
+  noUsage,
+  type TrailPruneStep,
+  type TrailQuery,
+  type TrailStore,
+  type TrailUsage,
+} from './store.js';
 
-const NO_USAGE: TrailUsage = {
-  events: 0,
-  bytes: 0,
-  unauthenticatedEvents: 0,
-  unauthenticatedBytes: 0,
-  prunedEvents: 0,
-  prunedBytes: 0,
-};
+const NO_USAGE = noUsage();
 
 class FakeStore implements TrailStore {
   events: TrailEvent[] = [];

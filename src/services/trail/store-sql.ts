@@ -17,13 +17,14 @@ import type { Db } from '../../store/db.js';
 import { isUnauthenticated } from './bound.js';
 import { ROW_OVERHEAD_BYTES } from './migrations/0002-bounds.js';
 import type { TrailDecision, TrailEvent, TrailFlag, IdentityType } from './model.js';
-import type {
-  TrailBudget,
-  TrailFilterField,
-  TrailPruneStep,
-  TrailQuery,
-  TrailStore,
-  TrailUsage,
+import {
+  noUsage,
+  type TrailBudget,
+  type TrailFilterField,
+  type TrailPruneStep,
+  type TrailQuery,
+  type TrailStore,
+  type TrailUsage,
 } from './store.js';
 
 /** Columns in insert order, with how each is read from an event. */
@@ -165,15 +166,11 @@ function toUsage(r: any): TrailUsage {
   };
 }
 
-/** Changes to the totals: events and bytes added (negative: deleted), pruned for size. */
-interface UsageDelta {
-  events: number;
-  bytes: number;
-  unauthenticatedEvents: number;
-  unauthenticatedBytes: number;
-  prunedEvents: number;
-  prunedBytes: number;
-}
+/**
+ * Changes to the totals, field by field: events and bytes added (negative: deleted), pruned for
+ * size.
+ */
+type UsageDelta = TrailUsage;
 
 /** Adds `d` to the totals (in `tx`'s transaction) and returns them. */
 async function addUsage(tx: Db, d: UsageDelta): Promise<TrailUsage> {
@@ -195,14 +192,7 @@ async function addUsage(tx: Db, d: UsageDelta): Promise<TrailUsage> {
 
 /** The totals of deleted rows (`returning bytes, unauthenticated`). */
 function deletedDelta(rows: Array<{ bytes: unknown; unauthenticated: unknown }>, pruned: boolean) {
-  const d: UsageDelta = {
-    events: 0,
-    bytes: 0,
-    unauthenticatedEvents: 0,
-    unauthenticatedBytes: 0,
-    prunedEvents: 0,
-    prunedBytes: 0,
-  };
+  const d: UsageDelta = noUsage();
   for (const r of rows) {
     const b = Number(r.bytes);
     d.events--;
@@ -236,14 +226,7 @@ export class TrailSqlStore implements TrailStore {
     const dialect = this.#db.dialect.name;
     return this.#db.relaxed((db) =>
       db.transaction(async (tx) => {
-        const d: UsageDelta = {
-          events: events.length,
-          bytes: 0,
-          unauthenticatedEvents: 0,
-          unauthenticatedBytes: 0,
-          prunedEvents: 0,
-          prunedBytes: 0,
-        };
+        const d: UsageDelta = { ...noUsage(), events: events.length };
         let i = 0;
         while (i < events.length) {
           let rows = MAX_ROWS;

@@ -59,6 +59,18 @@ export interface TrailUsage {
   prunedBytes: number;
 }
 
+/** Totals of nothing: no events, no bytes, nothing pruned (a new object each call). */
+export function noUsage(): TrailUsage {
+  return {
+    events: 0,
+    bytes: 0,
+    unauthenticatedEvents: 0,
+    unauthenticatedBytes: 0,
+    prunedEvents: 0,
+    prunedBytes: 0,
+  };
+}
+
 /** The size bounds {@link TrailStore.pruneToSize} prunes to. */
 export interface TrailBudget {
   /** All events together. */

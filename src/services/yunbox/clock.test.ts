@@ -4,6 +4,7 @@ import { ManualClock, SystemClock, type Clock } from '../../kernel/clock.js';
 import type { HandlerContext } from '../../kernel/context.js';
 import { ServiceError } from '../../kernel/errors.js';
 import { readParams } from '../../protocol/rpc-schema.js';
+import { failure, serviceCode, thrownCode } from '../../testing/failure.js';
 import {
   AdvanceClock,
   SetClock,
@@ -17,16 +18,6 @@ import {
 const START = Date.UTC(2026, 0, 1);
 const ctxOf = (clock: Clock) =>
   ({ accountId: 'acct', clock, log: pino({ level: 'silent' }) }) as unknown as HandlerContext;
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ServiceError) return e.code;
-    throw e;
-  }
-  return 'ok';
-}
 
 describe('clock operations', () => {
   it('describe, advance and set a manual clock, forward only', async () => {
@@ -42,16 +33,18 @@ describe('clock operations', () => {
       Mode: 'manual',
     });
     // The same time again is no move; earlier is refused and leaves the clock alone.
-    expect(await code(setClock(ctx, { Now: '2026-02-01T00:00:00Z' }))).toBe('ok');
-    expect(await code(setClock(ctx, { Now: '2026-01-31T23:59:59Z' }))).toBe(
+    expect(await serviceCode(setClock(ctx, { Now: '2026-02-01T00:00:00Z' }))).toBe('ok');
+    expect(await serviceCode(setClock(ctx, { Now: '2026-01-31T23:59:59Z' }))).toBe(
       'InvalidNow.BeforeCurrentTime',
     );
-    expect(await code(setClock(ctx, { Now: '2026-02-01T08:00:00+09:00' }))).toBe(
+    expect(await serviceCode(setClock(ctx, { Now: '2026-02-01T08:00:00+09:00' }))).toBe(
       'InvalidNow.BeforeCurrentTime',
     );
     expect(clock.now()).toBe(Date.UTC(2026, 1, 1));
-    expect(await code(advanceClock(ctx, { AdvanceSeconds: 100 * 365.25 * 24 * 3600 }))).toBe('ok');
-    expect(await code(advanceClock(ctx, { AdvanceSeconds: 9000 * 365 * 24 * 3600 }))).toBe(
+    expect(await serviceCode(advanceClock(ctx, { AdvanceSeconds: 100 * 365.25 * 24 * 3600 }))).toBe(
+      'ok',
+    );
+    expect(await serviceCode(advanceClock(ctx, { AdvanceSeconds: 9000 * 365 * 24 * 3600 }))).toBe(
       'InvalidParameter',
     );
   });
@@ -63,10 +56,7 @@ describe('clock operations', () => {
       advanceClock(ctx, { AdvanceSeconds: 1 }),
       setClock(ctx, { Now: '2999-01-01T00:00:00Z' }),
     ]) {
-      const e = await p.then(
-        () => undefined,
-        (x: unknown) => x,
-      );
+      const e = await failure(p);
       expect(e).toBeInstanceOf(ServiceError);
       expect((e as ServiceError).code).toBe('OperationDenied.ClockNotManual');
       expect((e as ServiceError).message).toContain('--clock manual');
@@ -83,7 +73,7 @@ describe('clock operations', () => {
       'tomorrow at noon, please',
       '0000-01-01T00:00:00Z',
     ]) {
-      expect(await code(setClock(ctx, { Now })), Now).toBe('InvalidNow.Malformed');
+      expect(await serviceCode(setClock(ctx, { Now })), Now).toBe('InvalidNow.Malformed');
     }
     expect(parseIsoTime('2026-01-01T00:00:00.250+08:00')).toBe(
       Date.UTC(2025, 11, 31, 16, 0, 0, 250),
@@ -91,14 +81,8 @@ describe('clock operations', () => {
   });
 
   it('validate parameters and authorise on the clock resource', () => {
-    const read = (shape: any, p: Record<string, string>) => {
-      try {
-        readParams(shape, new Map(Object.entries(p)));
-        return 'ok';
-      } catch (e) {
-        return (e as ServiceError).code;
-      }
-    };
+    const read = (shape: any, p: Record<string, string>) =>
+      thrownCode(() => readParams(shape, new Map(Object.entries(p))));
     expect(read(AdvanceClock.params, { AdvanceSeconds: '0' })).toBe('InvalidParameter');
     expect(read(AdvanceClock.params, { AdvanceSeconds: '-5' })).toBe('InvalidParameter');
     expect(read(AdvanceClock.params, { AdvanceSeconds: '1.5' })).toBe('InvalidParameter');

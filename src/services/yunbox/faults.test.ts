@@ -1,8 +1,8 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { HandlerContext } from '../../kernel/context.js';
-import { ServiceError } from '../../kernel/errors.js';
 import { readParams } from '../../protocol/rpc-schema.js';
+import { serviceCode, thrownCode } from '../../testing/failure.js';
 import type { EcsApi, Instance, MetadataFault } from '../ecs/index.js';
 import { SetInstanceMetadataFault, faultHandlers, metadataControlOperations } from './faults.js';
 
@@ -31,16 +31,6 @@ function fakeEcs() {
 
 const ctx = { accountId: 'acct', log: pino({ level: 'silent' }) } as HandlerContext;
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ServiceError) return e.code;
-    throw e;
-  }
-  return 'ok';
-}
-
 describe('metadata fault operations', () => {
   it('set and show a fault, keeping only what the mode uses', async () => {
     const { api, faults } = fakeEcs();
@@ -68,24 +58,18 @@ describe('metadata fault operations', () => {
   it("refuse unknown instances and other accounts' instances alike", async () => {
     const h = faultHandlers(fakeEcs().api);
     for (const id of ['i-nope', 'i-theirs']) {
-      expect(await code(h.setInstanceMetadataFault(ctx, { InstanceId: id, Mode: 'error' }))).toBe(
-        'InvalidInstanceId.NotFound',
-      );
-      expect(await code(h.describeInstanceMetadataEndpoint(ctx, { InstanceId: id }))).toBe(
+      expect(
+        await serviceCode(h.setInstanceMetadataFault(ctx, { InstanceId: id, Mode: 'error' })),
+      ).toBe('InvalidInstanceId.NotFound');
+      expect(await serviceCode(h.describeInstanceMetadataEndpoint(ctx, { InstanceId: id }))).toBe(
         'InvalidInstanceId.NotFound',
       );
     }
   });
 
   it('validate the mode and bounds, and authorise per instance', () => {
-    const read = (p: Record<string, string>) => {
-      try {
-        readParams(SetInstanceMetadataFault.params, new Map(Object.entries(p)));
-        return 'ok';
-      } catch (e) {
-        return (e as ServiceError).code;
-      }
-    };
+    const read = (p: Record<string, string>) =>
+      thrownCode(() => readParams(SetInstanceMetadataFault.params, new Map(Object.entries(p))));
     expect(read({ InstanceId: 'i-mine', Mode: 'explode' })).toBe('InvalidParameter');
     expect(read({ InstanceId: 'i-mine', Mode: 'slow', DelayMs: '60001' })).toBe('InvalidParameter');
     expect(read({ InstanceId: 'i-mine', Mode: 'error', StatusCode: '200' })).toBe(

@@ -8,13 +8,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
 import { followServerClock, restoreClock } from '../../../src/testing/clock.js';
-import { $Ecs, $Ram, ecsClient, ramClient } from '../../../src/testing/sdk.js';
+import { $Ecs, ecsClient } from '../../../src/testing/sdk.js';
+import { failure } from '../../../src/testing/failure.js';
 import {
   TUTORIAL_IMAGE,
   TUTORIAL_INSTANCE_TYPE,
   createEcsRole,
   createNetwork,
   createUserWithKey,
+  grantCustomPolicy,
   rootOf,
 } from '../../../src/testing/fixtures.js';
 import { rowCounts } from '../../../src/testing/snapshot.js';
@@ -34,15 +36,6 @@ afterAll(async () => {
   restoreClock();
   await yb?.close();
 });
-
-async function failure(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-}
 
 const instance = (ramRoleName?: string) =>
   new $Ecs.CreateInstanceRequest({
@@ -96,31 +89,15 @@ describe('RamRoleName in another case', () => {
   });
 
   it('ram:PassRole denied on the real name stops a lower-cased RamRoleName', async () => {
-    const ram = ramClient(yb, rootOf(yb));
-    await ram.createPolicy(
-      new $Ram.CreatePolicyRequest({
-        policyName: 'LaunchButNotThatRole',
-        policyDocument: JSON.stringify({
-          Version: '1',
-          Statement: [
-            { Effect: 'Allow', Action: ['ecs:CreateInstance', 'ram:PassRole'], Resource: '*' },
-            {
-              Effect: 'Deny',
-              Action: 'ram:PassRole',
-              Resource: `acs:ram::${yb.accountId}:role/EcsRamRoleTest`,
-            },
-          ],
-        }),
-      }),
-    );
     const carol = await createUserWithKey(yb, rootOf(yb), 'carol');
-    await ram.attachPolicyToUser(
-      new $Ram.AttachPolicyToUserRequest({
-        policyType: 'Custom',
-        policyName: 'LaunchButNotThatRole',
-        userName: 'carol',
-      }),
-    );
+    await grantCustomPolicy(yb, rootOf(yb), 'carol', 'LaunchButNotThatRole', [
+      { Effect: 'Allow', Action: ['ecs:CreateInstance', 'ram:PassRole'], Resource: '*' },
+      {
+        Effect: 'Deny',
+        Action: 'ram:PassRole',
+        Resource: `acs:ram::${yb.accountId}:role/EcsRamRoleTest`,
+      },
+    ]);
     const before = await rowCounts(yb.db);
     const e = await failure(ecsClient(yb, carol).createInstance(instance('ecsramroletest')));
     expect([e.code, e.statusCode]).toEqual(['InvalidUser.PassRoleForbidden', 403]);

@@ -6,7 +6,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
 import { $Ram, $Sts, ramClient, stsClient } from '../../../src/testing/sdk.js';
-import { createUserWithKey, ramTrustPolicy, rootOf } from '../../../src/testing/fixtures.js';
+import { failure } from '../../../src/testing/failure.js';
+import {
+  ECS_TRUST_POLICY,
+  createRamRole,
+  createUserWithKey,
+  grantCustomPolicy,
+  ramTrustPolicy,
+  rootOf,
+  sessionCredentials,
+} from '../../../src/testing/fixtures.js';
 
 let yb: TestServer;
 beforeAll(async () => {
@@ -16,19 +25,10 @@ afterAll(async () => {
   await yb?.close();
 });
 
-async function refusal(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a refusal');
-}
-
 describe('RAM authorisation', () => {
   it('a user with no policy can do nothing; the denial says nothing allowed it', async () => {
     const u = await createUserWithKey(yb, rootOf(yb), 'nobody');
-    const e = await refusal(ramClient(yb, u).listRoles(new $Ram.ListRolesRequest({})));
+    const e = await failure(ramClient(yb, u).listRoles(new $Ram.ListRolesRequest({})));
     expect(e.code).toBe('NoPermission');
     expect(e.statusCode).toBe(403);
     expect(e.data.Message).toContain('ram:ListRoles');
@@ -45,7 +45,7 @@ describe('RAM authorisation', () => {
     const ram = ramClient(yb, u);
     await ram.listRoles(new $Ram.ListRolesRequest({}));
     await ram.listPolicies(new $Ram.ListPoliciesRequest({ policyType: 'System' }));
-    const e = await refusal(
+    const e = await failure(
       ram.createRole(
         new $Ram.CreateRoleRequest({
           roleName: 'x',
@@ -78,25 +78,10 @@ describe('RAM authorisation', () => {
         assumeRolePolicyDocument: ramTrustPolicy(['*']),
       }),
     );
-    await root.createPolicy(
-      new $Ram.CreatePolicyRequest({
-        policyName: 'no-delete-roles',
-        policyDocument: JSON.stringify({
-          Version: '1',
-          Statement: [
-            { Sid: 'KeepRoles', Effect: 'Deny', Action: 'ram:DeleteRole', Resource: '*' },
-          ],
-        }),
-      }),
-    );
-    await root.attachPolicyToUser(
-      new $Ram.AttachPolicyToUserRequest({
-        userName: 'member',
-        policyType: 'Custom',
-        policyName: 'no-delete-roles',
-      }),
-    );
-    const e = await refusal(
+    await grantCustomPolicy(yb, rootOf(yb), 'member', 'no-delete-roles', [
+      { Sid: 'KeepRoles', Effect: 'Deny', Action: 'ram:DeleteRole', Resource: '*' },
+    ]);
+    const e = await failure(
       ram.deleteRole(new $Ram.DeleteRoleRequest({ roleName: 'made-by-member' })),
     );
     expect(e.code).toBe('NoPermission');
@@ -112,21 +97,10 @@ describe('RAM authorisation', () => {
   });
 
   it('role session: role policies intersected with the session policy', async () => {
-    const root = ramClient(yb, rootOf(yb));
     const u = await createUserWithKey(yb, rootOf(yb), 'assumer', ['AliyunSTSAssumeRoleAccess']);
-    await root.createRole(
-      new $Ram.CreateRoleRequest({
-        roleName: 'ram-reader',
-        assumeRolePolicyDocument: ramTrustPolicy([`acs:ram::${yb.accountId}:user/assumer`]),
-      }),
-    );
-    await root.attachPolicyToRole(
-      new $Ram.AttachPolicyToRoleRequest({
-        roleName: 'ram-reader',
-        policyType: 'System',
-        policyName: 'AliyunRAMReadOnlyAccess',
-      }),
-    );
+    await createRamRole(yb, rootOf(yb), 'ram-reader', [`acs:ram::${yb.accountId}:user/assumer`], {
+      systemPolicies: ['AliyunRAMReadOnlyAccess'],
+    });
     const session = async (policy?: object) => {
       const r = await stsClient(yb, u).assumeRole(
         new $Sts.AssumeRoleRequest({
@@ -135,17 +109,12 @@ describe('RAM authorisation', () => {
           ...(policy ? { policy: JSON.stringify(policy) } : {}),
         }),
       );
-      const c = r.body!.credentials!;
-      return ramClient(yb, {
-        accessKeyId: c.accessKeyId!,
-        accessKeySecret: c.accessKeySecret!,
-        securityToken: c.securityToken!,
-      });
+      return ramClient(yb, sessionCredentials(r.body!.credentials!));
     };
     const full = await session();
     await full.listRoles(new $Ram.ListRolesRequest({}));
     await full.listUsers(new $Ram.ListUsersRequest({}));
-    const e1 = await refusal(full.createUser(new $Ram.CreateUserRequest({ userName: 'nope' })));
+    const e1 = await failure(full.createUser(new $Ram.CreateUserRequest({ userName: 'nope' })));
     expect(e1.code).toBe('NoPermission');
 
     const narrowed = await session({
@@ -153,7 +122,7 @@ describe('RAM authorisation', () => {
       Statement: [{ Effect: 'Allow', Action: 'ram:ListRoles', Resource: '*' }],
     });
     await narrowed.listRoles(new $Ram.ListRolesRequest({}));
-    const e2 = await refusal(narrowed.listUsers(new $Ram.ListUsersRequest({})));
+    const e2 = await failure(narrowed.listUsers(new $Ram.ListUsersRequest({})));
     expect(e2.code).toBe('NoPermission');
     expect(e2.data.AccessDeniedDetail.AuthPrincipalType).toBe('AssumedRoleUser');
 
@@ -162,29 +131,19 @@ describe('RAM authorisation', () => {
       Version: '1',
       Statement: [{ Effect: 'Allow', Action: 'ram:*', Resource: '*' }],
     });
-    const e3 = await refusal(widened.createUser(new $Ram.CreateUserRequest({ userName: 'nope2' })));
+    const e3 = await failure(widened.createUser(new $Ram.CreateUserRequest({ userName: 'nope2' })));
     expect(e3.code).toBe('NoPermission');
   });
 
   it('the trust policy decides who may assume a role, and says so', async () => {
-    const root = ramClient(yb, rootOf(yb));
     const u = await createUserWithKey(yb, rootOf(yb), 'untrusted', ['AliyunSTSAssumeRoleAccess']);
-    await root.createRole(
+    await ramClient(yb, rootOf(yb)).createRole(
       new $Ram.CreateRoleRequest({
         roleName: 'ecs-only',
-        assumeRolePolicyDocument: JSON.stringify({
-          Version: '1',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Action: 'sts:AssumeRole',
-              Principal: { Service: ['ecs.aliyuncs.com'] },
-            },
-          ],
-        }),
+        assumeRolePolicyDocument: ECS_TRUST_POLICY,
       }),
     );
-    const e = await refusal(
+    const e = await failure(
       stsClient(yb, u).assumeRole(
         new $Sts.AssumeRoleRequest({
           roleArn: `acs:ram::${yb.accountId}:role/ecs-only`,

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
 import { $Ram, ramClient } from '../../../src/testing/sdk.js';
+import { outcome } from '../../../src/testing/failure.js';
 import { OSS_READ_POLICY, ramTrustPolicy, rootOf } from '../../../src/testing/fixtures.js';
 
 let yb: TestServer;
@@ -16,15 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await yb?.close();
 });
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e: any) {
-    return `${e.statusCode} ${e.code}`;
-  }
-  return 'ok';
-}
 
 describe('users and access keys', () => {
   it('create, read, update, list keys, disable, delete in order', async () => {
@@ -41,20 +33,20 @@ describe('users and access keys', () => {
       displayName: 'Dev One',
       email: 'dev@example.com',
     });
-    expect(await code(ram.createUser(new $Ram.CreateUserRequest({ userName: 'dev' })))).toBe(
+    expect(await outcome(ram.createUser(new $Ram.CreateUserRequest({ userName: 'dev' })))).toBe(
       '409 EntityAlreadyExists.User',
     );
-    expect(await code(ram.createUser(new $Ram.CreateUserRequest({ userName: 'bad name' })))).toBe(
-      '400 InvalidParameter.UserName.InvalidChars',
-    );
     expect(
-      await code(ram.createUser(new $Ram.CreateUserRequest({ userName: 'x', email: 'nope' }))),
+      await outcome(ram.createUser(new $Ram.CreateUserRequest({ userName: 'bad name' }))),
+    ).toBe('400 InvalidParameter.UserName.InvalidChars');
+    expect(
+      await outcome(ram.createUser(new $Ram.CreateUserRequest({ userName: 'x', email: 'nope' }))),
     ).toBe('400 InvalidParameter.Email.Format');
     const k1 = await ram.createAccessKey(new $Ram.CreateAccessKeyRequest({ userName: 'dev' }));
     expect(k1.body!.accessKey!.accessKeySecret).toMatch(/^\w{30}$/);
     await ram.createAccessKey(new $Ram.CreateAccessKeyRequest({ userName: 'dev' }));
     expect(
-      await code(ram.createAccessKey(new $Ram.CreateAccessKeyRequest({ userName: 'dev' }))),
+      await outcome(ram.createAccessKey(new $Ram.CreateAccessKeyRequest({ userName: 'dev' }))),
     ).toBe('409 LimitExceeded.User.AccessKey');
     const keys = await ram.listAccessKeys(new $Ram.ListAccessKeysRequest({ userName: 'dev' }));
     expect(keys.body!.accessKeys!.accessKey!.map((k) => k.status)).toEqual(['Active', 'Active']);
@@ -66,7 +58,7 @@ describe('users and access keys', () => {
         status: 'Inactive',
       }),
     );
-    expect(await code(ram.deleteUser(new $Ram.DeleteUserRequest({ userName: 'dev' })))).toBe(
+    expect(await outcome(ram.deleteUser(new $Ram.DeleteUserRequest({ userName: 'dev' })))).toBe(
       '409 DeleteConflict.User.AccessKey',
     );
     for (const k of keys.body!.accessKeys!.accessKey!) {
@@ -75,7 +67,7 @@ describe('users and access keys', () => {
       );
     }
     expect(
-      await code(
+      await outcome(
         ram.deleteAccessKey(
           new $Ram.DeleteAccessKeyRequest({ userName: 'dev', userAccessKeyId: 'LTAInope' }),
         ),
@@ -90,7 +82,7 @@ describe('users and access keys', () => {
     );
     expect(upd.body!.user).toMatchObject({ userName: 'dev2', displayName: 'Dev Two' });
     await ram.deleteUser(new $Ram.DeleteUserRequest({ userName: 'dev2' }));
-    expect(await code(ram.getUser(new $Ram.GetUserRequest({ userName: 'dev2' })))).toBe(
+    expect(await outcome(ram.getUser(new $Ram.GetUserRequest({ userName: 'dev2' })))).toBe(
       '404 EntityNotExist.User',
     );
   });
@@ -104,7 +96,7 @@ describe('groups', () => {
       new $Ram.AddUserToGroupRequest({ groupName: 'team', userName: 'g-user' }),
     );
     expect(
-      await code(
+      await outcome(
         ram.addUserToGroup(
           new $Ram.AddUserToGroupRequest({ groupName: 'team', userName: 'g-user' }),
         ),
@@ -118,10 +110,10 @@ describe('groups', () => {
       new $Ram.ListGroupsForUserRequest({ userName: 'g-user' }),
     );
     expect(groups.body!.groups!.group!.map((g) => g.groupName)).toEqual(['team']);
-    expect(await code(ram.deleteGroup(new $Ram.DeleteGroupRequest({ groupName: 'team' })))).toBe(
+    expect(await outcome(ram.deleteGroup(new $Ram.DeleteGroupRequest({ groupName: 'team' })))).toBe(
       '409 DeleteConflict.Group.User',
     );
-    expect(await code(ram.deleteUser(new $Ram.DeleteUserRequest({ userName: 'g-user' })))).toBe(
+    expect(await outcome(ram.deleteUser(new $Ram.DeleteUserRequest({ userName: 'g-user' })))).toBe(
       '409 DeleteConflict.User.Group',
     );
     await ram.removeUserFromGroup(
@@ -138,14 +130,14 @@ describe('policies', () => {
       new $Ram.CreatePolicyRequest({ policyName: 'ver', policyDocument: OSS_READ_POLICY }),
     );
     expect(
-      await code(
+      await outcome(
         ram.createPolicy(
           new $Ram.CreatePolicyRequest({ policyName: 'ver', policyDocument: OSS_READ_POLICY }),
         ),
       ),
     ).toBe('409 EntityAlreadyExists.Policy');
     expect(
-      await code(
+      await outcome(
         ram.createPolicy(
           new $Ram.CreatePolicyRequest({
             policyName: 'AdministratorAccess',
@@ -160,7 +152,7 @@ describe('policies', () => {
       );
     }
     expect(
-      await code(
+      await outcome(
         ram.createPolicyVersion(
           new $Ram.CreatePolicyVersionRequest({
             policyName: 'ver',
@@ -189,7 +181,7 @@ describe('policies', () => {
       'v6',
     ]);
     expect(
-      await code(
+      await outcome(
         ram.deletePolicyVersion(
           new $Ram.DeletePolicyVersionRequest({ policyName: 'ver', versionId: 'v6' }),
         ),
@@ -206,14 +198,14 @@ describe('policies', () => {
       }),
     );
     expect(got.body!.policyVersion!.isDefaultVersion).toBe(true);
-    expect(await code(ram.deletePolicy(new $Ram.DeletePolicyRequest({ policyName: 'ver' })))).toBe(
-      '409 DeleteConflict.Policy.Version',
-    );
+    expect(
+      await outcome(ram.deletePolicy(new $Ram.DeletePolicyRequest({ policyName: 'ver' }))),
+    ).toBe('409 DeleteConflict.Policy.Version');
     await ram.deletePolicy(
       new $Ram.DeletePolicyRequest({ policyName: 'ver', cascadingDelete: true }),
     );
     expect(
-      await code(
+      await outcome(
         ram.getPolicy(new $Ram.GetPolicyRequest({ policyName: 'ver', policyType: 'Custom' })),
       ),
     ).toBe('404 EntityNotExist.Policy');
@@ -243,12 +235,12 @@ describe('policies', () => {
       'oss:List*',
     ]);
     expect(
-      await code(
+      await outcome(
         ram.deletePolicy(new $Ram.DeletePolicyRequest({ policyName: 'AdministratorAccess' })),
       ),
     ).toBe('403 NoPermission.SystemPolicy');
     expect(
-      await code(
+      await outcome(
         ram.getPolicy(new $Ram.GetPolicyRequest({ policyName: 'x', policyType: 'Other' })),
       ),
     ).toBe('400 InvalidParameter.PolicyType');
@@ -308,10 +300,10 @@ describe('pagination and in-use deletion', () => {
       Array.from({ length: 7 }, (_, i) => `page-${i}`),
     );
     expect(pages).toBeGreaterThanOrEqual(3);
-    expect(await code(ram.listRoles(new $Ram.ListRolesRequest({ marker: '!!' })))).toBe(
+    expect(await outcome(ram.listRoles(new $Ram.ListRolesRequest({ marker: '!!' })))).toBe(
       '400 InvalidParameter.Marker',
     );
-    expect(await code(ram.listRoles(new $Ram.ListRolesRequest({ maxItems: 0 })))).toBe(
+    expect(await outcome(ram.listRoles(new $Ram.ListRolesRequest({ maxItems: 0 })))).toBe(
       '400 InvalidParameter.MaxItems',
     );
   });
@@ -334,7 +326,7 @@ describe('pagination and in-use deletion', () => {
       }),
     );
     expect(
-      await code(
+      await outcome(
         ram.attachPolicyToRole(
           new $Ram.AttachPolicyToRoleRequest({
             roleName: 'busy',
@@ -345,9 +337,9 @@ describe('pagination and in-use deletion', () => {
       ),
     ).toBe('409 EntityAlreadyExists.Role.Policy');
     expect(
-      await code(ram.deletePolicy(new $Ram.DeletePolicyRequest({ policyName: 'busy-pol' }))),
+      await outcome(ram.deletePolicy(new $Ram.DeletePolicyRequest({ policyName: 'busy-pol' }))),
     ).toBe('409 DeleteConflict.Policy.Role');
-    expect(await code(ram.deleteRole(new $Ram.DeleteRoleRequest({ roleName: 'busy' })))).toBe(
+    expect(await outcome(ram.deleteRole(new $Ram.DeleteRoleRequest({ roleName: 'busy' })))).toBe(
       '409 DeleteConflict.Role.Policy',
     );
     await ram.detachPolicyFromRole(
@@ -358,7 +350,7 @@ describe('pagination and in-use deletion', () => {
       }),
     );
     expect(
-      await code(
+      await outcome(
         ram.detachPolicyFromRole(
           new $Ram.DetachPolicyFromRoleRequest({
             roleName: 'busy',

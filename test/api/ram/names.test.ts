@@ -7,9 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
 import { $Ram, ramClient } from '../../../src/testing/sdk.js';
+import { failure, outcome } from '../../../src/testing/failure.js';
 import {
   OSS_READ_POLICY,
+  createRamRole,
   createUserWithKey,
+  grantCustomPolicy,
   ramTrustPolicy,
   rootOf,
 } from '../../../src/testing/fixtures.js';
@@ -19,34 +22,16 @@ let ram: ReturnType<typeof ramClient>;
 beforeAll(async () => {
   yb = await startTestServer();
   ram = ramClient(yb, rootOf(yb));
-  await ram.createRole(
-    new $Ram.CreateRoleRequest({
-      roleName: 'AppRole',
-      assumeRolePolicyDocument: ramTrustPolicy([`acs:ram::${yb.accountId}:root`]),
-    }),
-  );
+  await createRamRole(yb, rootOf(yb), 'AppRole', [`acs:ram::${yb.accountId}:root`]);
 });
 afterAll(async () => {
   await yb?.close();
 });
 
-async function failure(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-}
-const code = async (p: Promise<unknown>) => {
-  const e = await failure(p);
-  return `${e.statusCode} ${e.code}`;
-};
-
 describe('roles', () => {
   it('a case variant is refused; any case finds the role, answered as created', async () => {
     expect(
-      await code(
+      await outcome(
         ram.createRole(
           new $Ram.CreateRoleRequest({
             roleName: 'approle',
@@ -83,7 +68,7 @@ describe('roles', () => {
       ['AliyunOSSReadOnlyAccess', 'System'],
     ]);
     expect(
-      await code(
+      await outcome(
         ram.attachPolicyToRole(
           new $Ram.AttachPolicyToRoleRequest({
             policyType: 'System',
@@ -104,7 +89,7 @@ describe('roles', () => {
       }),
     );
     expect(e.body!.roles!.role!.map((x) => x.roleName)).toEqual(['AppRole']);
-    expect(await code(ram.deleteRole(new $Ram.DeleteRoleRequest({ roleName: 'approle' })))).toBe(
+    expect(await outcome(ram.deleteRole(new $Ram.DeleteRoleRequest({ roleName: 'approle' })))).toBe(
       '409 DeleteConflict.Role.Policy',
     );
     await ram.detachPolicyFromRole(
@@ -124,14 +109,14 @@ describe('roles', () => {
 describe('users, groups and policies', () => {
   it('case variants are refused; any case finds them', async () => {
     await ram.createUser(new $Ram.CreateUserRequest({ userName: 'Alice' }));
-    expect(await code(ram.createUser(new $Ram.CreateUserRequest({ userName: 'alice' })))).toBe(
+    expect(await outcome(ram.createUser(new $Ram.CreateUserRequest({ userName: 'alice' })))).toBe(
       '409 EntityAlreadyExists.User',
     );
     expect(
       (await ram.getUser(new $Ram.GetUserRequest({ userName: 'ALICE' }))).body!.user!.userName,
     ).toBe('Alice');
     await ram.createGroup(new $Ram.CreateGroupRequest({ groupName: 'Devs' }));
-    expect(await code(ram.createGroup(new $Ram.CreateGroupRequest({ groupName: 'devs' })))).toBe(
+    expect(await outcome(ram.createGroup(new $Ram.CreateGroupRequest({ groupName: 'devs' })))).toBe(
       '409 EntityAlreadyExists.Group',
     );
     await ram.addUserToGroup(
@@ -150,7 +135,7 @@ describe('users, groups and policies', () => {
       new $Ram.CreatePolicyRequest({ policyName: 'ReadAll', policyDocument: OSS_READ_POLICY }),
     );
     expect(
-      await code(
+      await outcome(
         ram.createPolicy(
           new $Ram.CreatePolicyRequest({ policyName: 'readall', policyDocument: OSS_READ_POLICY }),
         ),
@@ -182,45 +167,15 @@ describe('users, groups and policies', () => {
 
 describe('authorisation sees both spellings', () => {
   it('a Deny on the real name stops a call in another case; an Allow must cover both', async () => {
-    await ram.createPolicy(
-      new $Ram.CreatePolicyRequest({
-        policyName: 'KeepAppRole',
-        policyDocument: JSON.stringify({
-          Version: '1',
-          Statement: [
-            { Effect: 'Allow', Action: 'ram:*', Resource: '*' },
-            {
-              Effect: 'Deny',
-              Action: 'ram:DeleteRole',
-              Resource: `acs:ram:*:${yb.accountId}:role/AppRole`,
-            },
-          ],
-        }),
-      }),
-    );
-    await ram.createPolicy(
-      new $Ram.CreatePolicyRequest({
-        policyName: 'ReadAppRole',
-        policyDocument: JSON.stringify({
-          Version: '1',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Action: 'ram:GetRole',
-              Resource: `acs:ram:*:${yb.accountId}:role/AppRole`,
-            },
-          ],
-        }),
-      }),
-    );
     const admin = await createUserWithKey(yb, rootOf(yb), 'careful');
-    await ram.attachPolicyToUser(
-      new $Ram.AttachPolicyToUserRequest({
-        policyType: 'Custom',
-        policyName: 'KeepAppRole',
-        userName: 'careful',
-      }),
-    );
+    await grantCustomPolicy(yb, rootOf(yb), 'careful', 'KeepAppRole', [
+      { Effect: 'Allow', Action: 'ram:*', Resource: '*' },
+      {
+        Effect: 'Deny',
+        Action: 'ram:DeleteRole',
+        Resource: `acs:ram:*:${yb.accountId}:role/AppRole`,
+      },
+    ]);
     const e = await failure(
       ramClient(yb, admin).deleteRole(new $Ram.DeleteRoleRequest({ roleName: 'approle' })),
     );
@@ -235,16 +190,16 @@ describe('authorisation sees both spellings', () => {
     );
 
     const reader = await createUserWithKey(yb, rootOf(yb), 'reader');
-    await ram.attachPolicyToUser(
-      new $Ram.AttachPolicyToUserRequest({
-        policyType: 'Custom',
-        policyName: 'ReadAppRole',
-        userName: 'reader',
-      }),
-    );
+    await grantCustomPolicy(yb, rootOf(yb), 'reader', 'ReadAppRole', [
+      {
+        Effect: 'Allow',
+        Action: 'ram:GetRole',
+        Resource: `acs:ram:*:${yb.accountId}:role/AppRole`,
+      },
+    ]);
     const asReader = ramClient(yb, reader);
     await asReader.getRole(new $Ram.GetRoleRequest({ roleName: 'AppRole' }));
-    expect(await code(asReader.getRole(new $Ram.GetRoleRequest({ roleName: 'approle' })))).toBe(
+    expect(await outcome(asReader.getRole(new $Ram.GetRoleRequest({ roleName: 'approle' })))).toBe(
       '403 NoPermission',
     );
   });

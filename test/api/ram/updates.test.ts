@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
 import { $Ram, ramClient } from '../../../src/testing/sdk.js';
+import { outcome } from '../../../src/testing/failure.js';
 import { OSS_READ_POLICY, ramTrustPolicy, rootOf } from '../../../src/testing/fixtures.js';
 
 let yb: TestServer;
@@ -18,15 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await yb?.close();
 });
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e: any) {
-    return `${e.statusCode} ${e.code}`;
-  }
-  return 'ok';
-}
 
 describe('UpdateRole', () => {
   const trustA = () => ramTrustPolicy([`acs:ram::${yb.accountId}:root`]);
@@ -78,21 +70,21 @@ describe('UpdateRole', () => {
   it('refuses a bad document or duration and a missing role, changing nothing', async () => {
     const before = await getRole('Updated');
     expect(
-      await code(
+      await outcome(
         ram.updateRole(
           new $Ram.UpdateRoleRequest({ roleName: 'Updated', newAssumeRolePolicyDocument: '{' }),
         ),
       ),
     ).toBe('400 MalformedPolicyDocument');
     expect(
-      await code(
+      await outcome(
         ram.updateRole(
           new $Ram.UpdateRoleRequest({ roleName: 'Updated', newMaxSessionDuration: 60 }),
         ),
       ),
     ).toBe('400 InvalidParameter.MaxSessionDuration');
     expect(
-      await code(
+      await outcome(
         ram.updateRole(new $Ram.UpdateRoleRequest({ roleName: 'nope', newDescription: 'x' })),
       ),
     ).toBe('404 EntityNotExist.Role');
@@ -125,7 +117,7 @@ describe('UpdateUser', () => {
       (await ram.getUser(new $Ram.GetUserRequest({ userName: 'u-old' }))).body!.user,
     ).toMatchObject(shown);
     expect(
-      await code(
+      await outcome(
         ram.updateUser(new $Ram.UpdateUserRequest({ userName: 'u-old', newUserName: 'TAKEN' })),
       ),
     ).toBe('409 EntityAlreadyExists.User');
@@ -133,7 +125,7 @@ describe('UpdateUser', () => {
       new $Ram.UpdateUserRequest({ userName: 'u-old', newUserName: 'U-New' }),
     );
     expect(renamed.body!.user).toMatchObject({ ...shown, userName: 'U-New' });
-    expect(await code(ram.getUser(new $Ram.GetUserRequest({ userName: 'u-old' })))).toBe(
+    expect(await outcome(ram.getUser(new $Ram.GetUserRequest({ userName: 'u-old' })))).toBe(
       '404 EntityNotExist.User',
     );
     const got = await ram.getUser(new $Ram.GetUserRequest({ userName: 'u-new' }));
@@ -157,7 +149,7 @@ describe('UpdateGroup', () => {
       (await ram.getGroup(new $Ram.GetGroupRequest({ groupName: 'g-old' }))).body!.group,
     ).toMatchObject({ groupName: 'g-old', comments: 'b' });
     expect(
-      await code(
+      await outcome(
         ram.updateGroup(new $Ram.UpdateGroupRequest({ groupName: 'g-old', newGroupName: 'OTHER' })),
       ),
     ).toBe('409 EntityAlreadyExists.Group');
@@ -189,7 +181,7 @@ describe('UpdatePolicyDescription', () => {
     );
     expect(got.body!.policy).toMatchObject({ policyName: 'Described', description: 'new' });
     expect(
-      await code(
+      await outcome(
         ram.updatePolicyDescription(
           new $Ram.UpdatePolicyDescriptionRequest({
             policyName: 'AliyunOSSReadOnlyAccess',

@@ -8,11 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
 import { advanceClocks, followServerClock, restoreClock } from '../../../src/testing/clock.js';
 import { $Ram, $Sts, popClient, ramClient, stsClient } from '../../../src/testing/sdk.js';
+import { failure } from '../../../src/testing/failure.js';
 import {
   OSS_READ_POLICY,
+  createRamRole,
   createUserWithKey,
-  ramTrustPolicy,
   rootOf,
+  sessionCredentials,
 } from '../../../src/testing/fixtures.js';
 
 let yb: TestServer;
@@ -26,13 +28,9 @@ beforeAll(async () => {
   const ram = ramClient(yb, rootOf(yb));
   alice = await createUserWithKey(yb, rootOf(yb), 'alice', ['AliyunSTSAssumeRoleAccess']);
   bob = await createUserWithKey(yb, rootOf(yb), 'bob');
-  await ram.createRole(
-    new $Ram.CreateRoleRequest({
-      roleName: 'reader',
-      assumeRolePolicyDocument: ramTrustPolicy([`acs:ram::${yb.accountId}:root`]),
-      maxSessionDuration: 7200,
-    }),
-  );
+  await createRamRole(yb, rootOf(yb), 'reader', [`acs:ram::${yb.accountId}:root`], {
+    maxSessionDuration: 7200,
+  });
   await ram.createPolicy(
     new $Ram.CreatePolicyRequest({ policyName: 'read-oss', policyDocument: OSS_READ_POLICY }),
   );
@@ -50,19 +48,10 @@ afterAll(async () => {
   await yb?.close();
 });
 
-async function error(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-}
-
 describe('AssumeRole', () => {
   it('refuses a RAM user without sts:AssumeRole, naming why', async () => {
     const sts = stsClient(yb, bob);
-    const e = await error(
+    const e = await failure(
       sts.assumeRole(new $Sts.AssumeRoleRequest({ roleArn, roleSessionName: 'bob-session' })),
     );
     expect(e.code).toBe('NoPermission');
@@ -74,7 +63,7 @@ describe('AssumeRole', () => {
   });
 
   it('refuses the root account', async () => {
-    const e = await error(
+    const e = await failure(
       stsClient(yb, rootOf(yb)).assumeRole(
         new $Sts.AssumeRoleRequest({ roleArn, roleSessionName: 'root-session' }),
       ),
@@ -98,11 +87,7 @@ describe('AssumeRole', () => {
     expect(r.body!.assumedRoleUser!.arn).toBe(`${roleArn}/alice-session`);
     expect(r.body!.assumedRoleUser!.assumedRoleId).toMatch(/^\d+:alice-session$/);
 
-    const creds = {
-      accessKeyId: c.accessKeyId!,
-      accessKeySecret: c.accessKeySecret!,
-      securityToken: c.securityToken!,
-    };
+    const creds = sessionCredentials(c);
     const who = await stsClient(yb, creds).getCallerIdentity();
     expect(who.body).toMatchObject({
       identityType: 'AssumedRoleUser',
@@ -116,9 +101,9 @@ describe('AssumeRole', () => {
     expect(viaPop.Arn).toBe(who.body!.arn);
 
     advanceClocks(yb, 901);
-    const e = await error(stsClient(yb, creds).getCallerIdentity());
+    const e = await failure(stsClient(yb, creds).getCallerIdentity());
     expect(e.code).toBe('InvalidSecurityToken.Expired');
-    const e2 = await error(popClient(yb, creds, '2015-04-01').request('GetCallerIdentity', {}));
+    const e2 = await failure(popClient(yb, creds, '2015-04-01').request('GetCallerIdentity', {}));
     expect(e2.code).toBe('InvalidSecurityToken.Expired');
   });
 
@@ -129,7 +114,7 @@ describe('AssumeRole', () => {
     const c = r.body!.credentials!;
     const t = c.securityToken!;
     const tampered = t.slice(0, 20) + (t[20] === 'A' ? 'B' : 'A') + t.slice(21);
-    const e = await error(
+    const e = await failure(
       stsClient(yb, {
         accessKeyId: c.accessKeyId!,
         accessKeySecret: c.accessKeySecret!,
@@ -137,7 +122,7 @@ describe('AssumeRole', () => {
       }).getCallerIdentity(),
     );
     expect(e.code).toBe('InvalidSecurityToken.Malformed');
-    const e2 = await error(
+    const e2 = await failure(
       stsClient(yb, {
         accessKeyId: c.accessKeyId!,
         accessKeySecret: c.accessKeySecret!,

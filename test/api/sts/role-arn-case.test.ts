@@ -7,125 +7,71 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
-import { $Ram, $Sts, ramClient, stsClient } from '../../../src/testing/sdk.js';
-import { createUserWithKey, ramTrustPolicy, rootOf } from '../../../src/testing/fixtures.js';
+import { $Sts, stsClient, type TestCredentials } from '../../../src/testing/sdk.js';
+import { failure } from '../../../src/testing/failure.js';
+import {
+  createRamRole,
+  createUserWithKey,
+  grantCustomPolicy,
+  rootOf,
+  sessionCredentials,
+} from '../../../src/testing/fixtures.js';
 
 let yb: TestServer;
 let alice: Awaited<ReturnType<typeof createUserWithKey>>;
 
 beforeAll(async () => {
   yb = await startTestServer();
-  const ram = ramClient(yb, rootOf(yb));
   alice = await createUserWithKey(yb, rootOf(yb), 'Alice', ['AliyunSTSAssumeRoleAccess']);
-  await ram.createRole(
-    new $Ram.CreateRoleRequest({
-      roleName: 'AppRole',
-      assumeRolePolicyDocument: ramTrustPolicy([`acs:ram::${yb.accountId}:root`]),
-    }),
-  );
+  await createRamRole(yb, rootOf(yb), 'AppRole', [`acs:ram::${yb.accountId}:root`]);
   // Trusts the user by an ARN written in lower case.
-  await ram.createRole(
-    new $Ram.CreateRoleRequest({
-      roleName: 'AliceOnly',
-      assumeRolePolicyDocument: ramTrustPolicy([`acs:ram::${yb.accountId}:user/alice`]),
-    }),
-  );
+  await createRamRole(yb, rootOf(yb), 'AliceOnly', [`acs:ram::${yb.accountId}:user/alice`]);
 });
 afterAll(async () => {
   await yb?.close();
 });
 
-async function failure(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-}
+/** AssumeRole as `caller`, naming the role `acs:ram::<account>:role/<roleName>` as written. */
+const assume = (caller: TestCredentials, roleName: string, roleSessionName: string) =>
+  stsClient(yb, caller).assumeRole(
+    new $Sts.AssumeRoleRequest({
+      roleArn: `acs:ram::${yb.accountId}:role/${roleName}`,
+      roleSessionName,
+    }),
+  );
 
 describe('AssumeRole, RoleArn in another case', () => {
   it('finds the role; the session carries its name as created', async () => {
-    const r = await stsClient(yb, alice).assumeRole(
-      new $Sts.AssumeRoleRequest({
-        roleArn: `acs:ram::${yb.accountId}:role/approle`,
-        roleSessionName: 's1',
-      }),
-    );
+    const r = await assume(alice, 'approle', 's1');
     expect(r.body!.assumedRoleUser!.arn).toBe(`acs:ram::${yb.accountId}:role/AppRole/s1`);
-    const c = r.body!.credentials!;
-    const who = await stsClient(yb, {
-      accessKeyId: c.accessKeyId!,
-      accessKeySecret: c.accessKeySecret!,
-      securityToken: c.securityToken!,
-    }).getCallerIdentity();
+    const who = await stsClient(yb, sessionCredentials(r.body!.credentials!)).getCallerIdentity();
     expect(who.body!.arn).toBe(`acs:ram::${yb.accountId}:assumed-role/AppRole/s1`);
-    const upper = await stsClient(yb, alice).assumeRole(
-      new $Sts.AssumeRoleRequest({
-        roleArn: `acs:ram::${yb.accountId}:role/APPROLE`,
-        roleSessionName: 's2',
-      }),
-    );
+    const upper = await assume(alice, 'APPROLE', 's2');
     expect(upper.body!.assumedRoleUser!.assumedRoleId).toBe(
       `${r.body!.assumedRoleUser!.assumedRoleId!.split(':')[0]}:s2`,
     );
   });
 
   it('a trust policy naming the caller in another case admits it', async () => {
-    const r = await stsClient(yb, alice).assumeRole(
-      new $Sts.AssumeRoleRequest({
-        roleArn: `acs:ram::${yb.accountId}:role/aliceonly`,
-        roleSessionName: 'trusted',
-      }),
-    );
+    const r = await assume(alice, 'aliceonly', 'trusted');
     expect(r.body!.assumedRoleUser!.arn).toBe(`acs:ram::${yb.accountId}:role/AliceOnly/trusted`);
   });
 
   it('a role that does not exist in any case is still EntityNotExist.Role', async () => {
-    const e = await failure(
-      stsClient(yb, alice).assumeRole(
-        new $Sts.AssumeRoleRequest({
-          roleArn: `acs:ram::${yb.accountId}:role/app-role`,
-          roleSessionName: 'missing',
-        }),
-      ),
-    );
+    const e = await failure(assume(alice, 'app-role', 'missing'));
     expect([e.statusCode, e.code]).toEqual([404, 'EntityNotExist.Role']);
   });
 
   it('a Deny on the role by its real name applies to the lower-cased ARN', async () => {
-    const ram = ramClient(yb, rootOf(yb));
-    await ram.createPolicy(
-      new $Ram.CreatePolicyRequest({
-        policyName: 'NoAppRole',
-        policyDocument: JSON.stringify({
-          Version: '1',
-          Statement: [
-            {
-              Effect: 'Deny',
-              Action: 'sts:AssumeRole',
-              Resource: `acs:ram::${yb.accountId}:role/AppRole`,
-            },
-          ],
-        }),
-      }),
-    );
     const bob = await createUserWithKey(yb, rootOf(yb), 'bob', ['AliyunSTSAssumeRoleAccess']);
-    await ram.attachPolicyToUser(
-      new $Ram.AttachPolicyToUserRequest({
-        policyType: 'Custom',
-        policyName: 'NoAppRole',
-        userName: 'bob',
-      }),
-    );
-    const e = await failure(
-      stsClient(yb, bob).assumeRole(
-        new $Sts.AssumeRoleRequest({
-          roleArn: `acs:ram::${yb.accountId}:role/approle`,
-          roleSessionName: 'sneaky',
-        }),
-      ),
-    );
+    await grantCustomPolicy(yb, rootOf(yb), 'bob', 'NoAppRole', [
+      {
+        Effect: 'Deny',
+        Action: 'sts:AssumeRole',
+        Resource: `acs:ram::${yb.accountId}:role/AppRole`,
+      },
+    ]);
+    const e = await failure(assume(bob, 'approle', 'sneaky'));
     expect([e.statusCode, e.code]).toEqual([403, 'NoPermission']);
     expect(e.data.Message).toContain('NoAppRole');
   });

@@ -74,13 +74,3 @@ export async function lookupAll(
   } while (token);
   return out;
 }
-
-/** The error of a promise that must fail. */
-export async function failure(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-}

@@ -10,9 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
 import { advanceClocks, followServerClock, restoreClock } from '../../../src/testing/clock.js';
 import { $Ram, ossClient, popClient, ramClient } from '../../../src/testing/sdk.js';
-import { OSS_READ_POLICY, createUserWithKey, rootOf } from '../../../src/testing/fixtures.js';
+import {
+  OSS_READ_POLICY,
+  createUserWithKey,
+  grantCustomPolicy,
+  rootOf,
+} from '../../../src/testing/fixtures.js';
+import { failure } from '../../../src/testing/failure.js';
 import { roleSession } from '../oss/helpers.js';
-import { attributes, failure, lookup, lookupAll } from './helpers.js';
+import { attributes, lookup, lookupAll } from './helpers.js';
 
 const START = '2026-03-01T00:00:00Z';
 const BUCKET = 'trail-bucket';
@@ -26,25 +32,11 @@ beforeAll(async () => {
   yb = await startTestServer({ clock: 'manual', clockStart: START });
   followServerClock(yb);
   const root = rootOf(yb);
-  const ram = ramClient(yb, root);
   alice = await createUserWithKey(yb, root, 'alice', ['AliyunRAMReadOnlyAccess']);
   carol = await createUserWithKey(yb, root, 'carol', ['AliyunRAMFullAccess']);
-  await ram.createPolicy(
-    new $Ram.CreatePolicyRequest({
-      policyName: 'no-deleting-users',
-      policyDocument: JSON.stringify({
-        Version: '1',
-        Statement: [{ Effect: 'Deny', Action: 'ram:DeleteUser', Resource: '*' }],
-      }),
-    }),
-  );
-  await ram.attachPolicyToUser(
-    new $Ram.AttachPolicyToUserRequest({
-      policyType: 'Custom',
-      policyName: 'no-deleting-users',
-      userName: 'carol',
-    }),
-  );
+  await grantCustomPolicy(yb, root, 'carol', 'no-deleting-users', [
+    { Effect: 'Deny', Action: 'ram:DeleteUser', Resource: '*' },
+  ]);
   reader = await roleSession(yb, OSS_READ_POLICY, { sessionName: 'trail-reader' });
   const oss = ossClient(yb, root, { bucket: BUCKET });
   await oss.putBucket(BUCKET);

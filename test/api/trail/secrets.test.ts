@@ -11,12 +11,10 @@ import { rpcCall } from '../../../src/protocol/rpc-client.js';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
 import {
   $Ecs,
-  $Ram,
   $Sts,
   ecsClient,
   ossClient,
   popClient,
-  ramClient,
   stsClient,
   type TestCredentials,
 } from '../../../src/testing/sdk.js';
@@ -24,11 +22,13 @@ import {
   TUTORIAL_IMAGE,
   TUTORIAL_INSTANCE_TYPE,
   createNetwork,
+  createRamRole,
   createUserWithKey,
-  ramTrustPolicy,
   rootOf,
+  sessionCredentials,
 } from '../../../src/testing/fixtures.js';
-import { failure, lookupAll } from './helpers.js';
+import { failure } from '../../../src/testing/failure.js';
+import { lookupAll } from './helpers.js';
 
 const BUCKET = 'secret-bucket';
 const PASSWORD = 'Sup3r-Secret-Passw0rd!';
@@ -49,7 +49,6 @@ beforeAll(async () => {
   yb = await startTestServer();
   const root = rootOf(yb);
   keep('root secret', root.accessKeySecret);
-  const ram = ramClient(yb, root);
 
   // CreateAccessKey returns a secret: through the ACS3 SDK and through pop-core (signature v1).
   const bob = await createUserWithKey(yb, root, 'bob', ['AliyunSTSAssumeRoleAccess']);
@@ -60,19 +59,9 @@ beforeAll(async () => {
   keep('bob secret (pop-core)', again.AccessKey.AccessKeySecret);
 
   // AssumeRole returns a secret and a token.
-  await ram.createRole(
-    new $Ram.CreateRoleRequest({
-      roleName: 'bucket-writer',
-      assumeRolePolicyDocument: ramTrustPolicy([yb.accountId]),
-    }),
-  );
-  await ram.attachPolicyToRole(
-    new $Ram.AttachPolicyToRoleRequest({
-      policyType: 'System',
-      policyName: 'AliyunOSSFullAccess',
-      roleName: 'bucket-writer',
-    }),
-  );
+  await createRamRole(yb, root, 'bucket-writer', [yb.accountId], {
+    systemPolicies: ['AliyunOSSFullAccess'],
+  });
   const roleArn = `acs:ram::${yb.accountId}:role/bucket-writer`;
   const assumed = await stsClient(yb, bob).assumeRole(
     new $Sts.AssumeRoleRequest({ roleArn, roleSessionName: 'sdk-session' }),
@@ -86,11 +75,7 @@ beforeAll(async () => {
   });
   keep('session secret (pop-core)', viaPop.Credentials.AccessKeySecret);
   keep('session token (pop-core)', viaPop.Credentials.SecurityToken);
-  sts = {
-    accessKeyId: c1.accessKeyId!,
-    accessKeySecret: c1.accessKeySecret!,
-    securityToken: c1.securityToken!,
-  };
+  sts = sessionCredentials(c1);
 
   // STS-signed RPC calls: the token as a parameter (v1), as a header (ACS3), and a refused call
   // whose SignatureDoesNotMatch message quotes the string to sign (token included).

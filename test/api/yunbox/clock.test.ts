@@ -8,16 +8,11 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { followServerClock, restoreClock } from '../../../src/testing/clock.js';
-import { createUserWithKey, rootOf } from '../../../src/testing/fixtures.js';
-import {
-  $OpenApi,
-  $Ram,
-  popClient,
-  ramClient,
-  type TestCredentials,
-} from '../../../src/testing/sdk.js';
+import { createUserWithKey, grantCustomPolicy, rootOf } from '../../../src/testing/fixtures.js';
+import { $OpenApi, popClient, type TestCredentials } from '../../../src/testing/sdk.js';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
-import { failure, lookupAll } from '../trail/helpers.js';
+import { failure } from '../../../src/testing/failure.js';
+import { lookupAll } from '../trail/helpers.js';
 
 const require = createRequire(import.meta.url);
 const VERSION = '2026-11-01';
@@ -115,29 +110,13 @@ describe('the clock API', () => {
       expect(e.entry.response.statusCode).toBe(403);
       expect(e.message).toContain(`yunbox:${action}`);
     }
-    const ram = ramClient(yb, root);
-    await ram.createPolicy(
-      new $Ram.CreatePolicyRequest({
-        policyName: 'MoveTheClock',
-        policyDocument: JSON.stringify({
-          Version: '1',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Action: ['yunbox:DescribeClock', 'yunbox:AdvanceClock'],
-              Resource: `acs:yunbox::${yb.accountId}:clock`,
-            },
-          ],
-        }),
-      }),
-    );
-    await ram.attachPolicyToUser(
-      new $Ram.AttachPolicyToUserRequest({
-        policyType: 'Custom',
-        policyName: 'MoveTheClock',
-        userName: 'clock-keeper',
-      }),
-    );
+    await grantCustomPolicy(yb, root, 'clock-keeper', 'MoveTheClock', [
+      {
+        Effect: 'Allow',
+        Action: ['yunbox:DescribeClock', 'yunbox:AdvanceClock'],
+        Resource: `acs:yunbox::${yb.accountId}:clock`,
+      },
+    ]);
     const before = (await call(yb, user, 'DescribeClock')).Now;
     const moved = follow(await call(yb, user, 'AdvanceClock', { AdvanceSeconds: 60 }));
     expect(Date.parse(moved.Now) - Date.parse(before)).toBe(60_000);

@@ -147,6 +147,37 @@ export async function countRows(
   return Number(row?.n ?? 0);
 }
 
+/**
+ * Refuses (`Conflict`, `code`) when `table` already holds `limit` rows matching `where`: a count
+ * against one of RAM's limits, taken under the lock that serialises the inserts it limits.
+ * @example
+ * await refuseAtLimit(tx, 'ram_roles', { account_id: accountId }, limit, 'LimitExceeded.Role');
+ */
+export async function refuseAtLimit(
+  db: Db,
+  table: string,
+  where: Record<string, unknown>,
+  limit: number,
+  code: string,
+): Promise<void> {
+  if ((await countRows(db, table, where)) >= limit) throw new StoreError('Conflict', code);
+}
+
+/**
+ * Refuses (`Conflict`, `code`) while any row of `table` matches `where`: an entity that is still
+ * referenced (attached, a member, holding keys) is not deleted.
+ * @example
+ * await refuseIfReferenced(tx, 'ram_attachments', { role_id: roleId }, 'Role.Policy');
+ */
+export async function refuseIfReferenced(
+  db: Db,
+  table: string,
+  where: Record<string, unknown>,
+  code: string,
+): Promise<void> {
+  await refuseAtLimit(db, table, where, 1, code);
+}
+
 /** One page of `query` ordered by `nameColumn`, names strictly after `page.after`. */
 export async function pageOf<T>(
   query: any,

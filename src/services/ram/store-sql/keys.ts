@@ -8,7 +8,7 @@ import { prepared } from '../../../store/prepared.js';
 import type { CacheSpec } from '../../../store/read-cache.js';
 import type { AccessKey } from '../model.js';
 import type { RamStore } from '../store.js';
-import { countRows, insertRow, toKey } from './common.js';
+import { insertRow, refuseAtLimit, toKey } from './common.js';
 
 /** The read cache of AccessKeys and their owners (every signed call resolves one). */
 const KEY_CACHE: CacheSpec = {
@@ -128,8 +128,13 @@ export class RamKeySql implements Pick<
   async insertAccessKey(key: AccessKey, limitPerUser?: number) {
     await this.#db.withLock(`ram:keys:${key.accountId}`, async (tx) => {
       if (key.userId && limitPerUser !== undefined) {
-        const n = await countRows(tx, 'ram_access_keys', { user_id: key.userId });
-        if (n >= limitPerUser) throw new StoreError('Conflict', 'LimitExceeded.User.AccessKey');
+        await refuseAtLimit(
+          tx,
+          'ram_access_keys',
+          { user_id: key.userId },
+          limitPerUser,
+          'LimitExceeded.User.AccessKey',
+        );
       }
       await insertRow(
         tx,

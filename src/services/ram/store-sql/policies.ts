@@ -13,6 +13,7 @@ import {
   deleteOrConflict,
   foldedColumns,
   insertRow,
+  refuseAtLimit,
   rowByName,
   toPolicy,
   toVersion,
@@ -79,11 +80,8 @@ export class RamPolicySql implements Pick<RamStore, PolicyMethods> {
 
   async createPolicy(p: Policy, document: string, limit: number) {
     await this.#db.withLock(`ram:policies:${p.accountId}`, async (tx) => {
-      const n = await countRows(tx, 'ram_policies', {
-        account_id: p.accountId,
-        policy_type: 'Custom',
-      });
-      if (n >= limit) throw new StoreError('Conflict', 'LimitExceeded.Policy');
+      const custom = { account_id: p.accountId, policy_type: 'Custom' };
+      await refuseAtLimit(tx, 'ram_policies', custom, limit, 'LimitExceeded.Policy');
       await insertRow(
         tx,
         'ram_policies',

@@ -11,11 +11,12 @@ import type { Role } from '../model.js';
 import { foldName, pickByName, type NamedRow } from '../names.js';
 import type { PageRequest, RamStore } from '../store.js';
 import {
-  countRows,
   deleteOrConflict,
   foldedColumns,
   insertRow,
   pageOf,
+  refuseAtLimit,
+  refuseIfReferenced,
   toRole,
   type Row,
 } from './common.js';
@@ -48,9 +49,8 @@ export class RamRoleSql implements Pick<RamStore, RoleMethods> {
 
   async createRole(r: Role, limit: number) {
     await this.#db.withLock(`ram:roles:${r.accountId}`, async (tx) => {
-      if ((await countRows(tx, 'ram_roles', { account_id: r.accountId })) >= limit) {
-        throw new StoreError('Conflict', 'LimitExceeded.Role');
-      }
+      const account = { account_id: r.accountId };
+      await refuseAtLimit(tx, 'ram_roles', account, limit, 'LimitExceeded.Role');
       await insertRow(
         tx,
         'ram_roles',
@@ -113,9 +113,7 @@ export class RamRoleSql implements Pick<RamStore, RoleMethods> {
     await this.#db.transaction(async (tx) => {
       const r = await new RamRoleSql(tx).getRole(accountId, roleName);
       if (!r) throw new StoreError('NotFound', 'Role');
-      if ((await countRows(tx, 'ram_attachments', { role_id: r.roleId })) > 0) {
-        throw new StoreError('Conflict', 'Role.Policy');
-      }
+      await refuseIfReferenced(tx, 'ram_attachments', { role_id: r.roleId }, 'Role.Policy');
       await deleteOrConflict(tx, 'ram_roles', 'role_id', r.roleId, 'Role');
     });
   }

@@ -9,11 +9,12 @@ import { prepared } from '../../../store/prepared.js';
 import type { Group, User } from '../model.js';
 import type { PageRequest, RamStore } from '../store.js';
 import {
-  countRows,
   deleteOrConflict,
   foldedColumns,
   insertRow,
   pageOf,
+  refuseAtLimit,
+  refuseIfReferenced,
   renamedColumns,
   rowByName,
   toGroup,
@@ -56,9 +57,8 @@ export class RamUserSql implements Pick<RamStore, UserMethods> {
 
   async createUser(u: User, limit: number) {
     await this.#db.withLock(`ram:users:${u.accountId}`, async (tx) => {
-      if ((await countRows(tx, 'ram_users', { account_id: u.accountId })) >= limit) {
-        throw new StoreError('Conflict', 'LimitExceeded.User');
-      }
+      const account = { account_id: u.accountId };
+      await refuseAtLimit(tx, 'ram_users', account, limit, 'LimitExceeded.User');
       await insertRow(
         tx,
         'ram_users',
@@ -128,15 +128,9 @@ export class RamUserSql implements Pick<RamStore, UserMethods> {
     await this.#db.transaction(async (tx) => {
       const u = await new RamUserSql(tx).getUser(accountId, userName);
       if (!u) throw new StoreError('NotFound', 'User');
-      if ((await countRows(tx, 'ram_access_keys', { user_id: u.userId })) > 0) {
-        throw new StoreError('Conflict', 'User.AccessKey');
-      }
-      if ((await countRows(tx, 'ram_attachments', { user_id: u.userId })) > 0) {
-        throw new StoreError('Conflict', 'User.Policy');
-      }
-      if ((await countRows(tx, 'ram_group_members', { user_id: u.userId })) > 0) {
-        throw new StoreError('Conflict', 'User.Group');
-      }
+      await refuseIfReferenced(tx, 'ram_access_keys', { user_id: u.userId }, 'User.AccessKey');
+      await refuseIfReferenced(tx, 'ram_attachments', { user_id: u.userId }, 'User.Policy');
+      await refuseIfReferenced(tx, 'ram_group_members', { user_id: u.userId }, 'User.Group');
       await deleteOrConflict(tx, 'ram_users', 'user_id', u.userId, 'User');
     });
   }
@@ -145,9 +139,8 @@ export class RamUserSql implements Pick<RamStore, UserMethods> {
 
   async createGroup(g: Group, limit: number) {
     await this.#db.withLock(`ram:groups:${g.accountId}`, async (tx) => {
-      if ((await countRows(tx, 'ram_groups', { account_id: g.accountId })) >= limit) {
-        throw new StoreError('Conflict', 'LimitExceeded.Group');
-      }
+      const account = { account_id: g.accountId };
+      await refuseAtLimit(tx, 'ram_groups', account, limit, 'LimitExceeded.Group');
       await insertRow(
         tx,
         'ram_groups',
@@ -206,21 +199,22 @@ export class RamUserSql implements Pick<RamStore, UserMethods> {
     await this.#db.transaction(async (tx) => {
       const g = await new RamUserSql(tx).getGroup(accountId, groupName);
       if (!g) throw new StoreError('NotFound', 'Group');
-      if ((await countRows(tx, 'ram_group_members', { group_id: g.groupId })) > 0) {
-        throw new StoreError('Conflict', 'Group.User');
-      }
-      if ((await countRows(tx, 'ram_attachments', { group_id: g.groupId })) > 0) {
-        throw new StoreError('Conflict', 'Group.Policy');
-      }
+      await refuseIfReferenced(tx, 'ram_group_members', { group_id: g.groupId }, 'Group.User');
+      await refuseIfReferenced(tx, 'ram_attachments', { group_id: g.groupId }, 'Group.Policy');
       await deleteOrConflict(tx, 'ram_groups', 'group_id', g.groupId, 'Group');
     });
   }
 
   async addUserToGroup(groupId: string, userId: string, now: number, limitPerUser: number) {
     await this.#db.transaction(async (tx) => {
-      if ((await countRows(tx, 'ram_group_members', { user_id: userId })) >= limitPerUser) {
-        throw new StoreError('Conflict', 'LimitExceeded.User.Group');
-      }
+      const groups = { user_id: userId };
+      await refuseAtLimit(
+        tx,
+        'ram_group_members',
+        groups,
+        limitPerUser,
+        'LimitExceeded.User.Group',
+      );
       await insertRow(
         tx,
         'ram_group_members',
