@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -169,6 +169,9 @@ describe('sweepFaketimeLitter', () => {
       `faketime_shm_${dead}x`,
     ];
     for (const n of names) await writeFile(join(dir, n), '');
+    // A link with a litter name is not litter: it stays, and so does what it points to.
+    await symlink(join(dir, 'PostgreSQL.123'), join(dir, `faketime_shm_${dead + 1}`));
+    names.push(`faketime_shm_${dead + 1}`);
     const uid = process.getuid?.() ?? 0;
     expect(await sweepFaketimeLitter(uid + 1, dir)).toBe(0);
     expect(await sweepFaketimeLitter(uid, dir)).toBe(2);

@@ -33,7 +33,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { access, chmod, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { access, chmod, lstat, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ManualClock, type Clock } from '../kernel/clock.js';
@@ -336,8 +336,8 @@ const SHM_LITTER = /^(?:faketime_shm_|sem\.faketime_sem_)(\d{1,10})$/;
 /**
  * Removes the shared-memory pairs libfaketime 0.9.10 leaves in `/dev/shm` (`faketime_shm_<pid>`,
  * `sem.faketime_sem_<pid>`) when a process that made one ends without running its destructors
- * (killed, or replaced by exec): only those owned by `uid` whose process is gone. A pid that is
- * alive keeps its pair, whoever it now is. Answers how many files went.
+ * (killed, or replaced by exec): only regular files owned by `uid` whose process is gone. A pid
+ * that is alive keeps its pair, whoever it now is. Answers how many files went.
  */
 export async function sweepFaketimeLitter(uid: number, dir = '/dev/shm'): Promise<number> {
   let names: string[];
@@ -352,7 +352,7 @@ export async function sweepFaketimeLitter(uid: number, dir = '/dev/shm'): Promis
     if (!m) continue;
     const path = join(dir, name);
     try {
-      const st = await stat(path);
+      const st = await lstat(path);
       if (st.uid !== uid || !st.isFile()) continue;
       if (await pidExists(Number(m[1]))) continue;
       await rm(path, { force: true });
