@@ -104,6 +104,7 @@ describe('SandboxClock', () => {
       LD_PRELOAD: library,
       FAKETIME_TIMESTAMP_FILE: join(dir, 's1-clock.faketime'),
       FAKETIME_DONT_FAKE_MONOTONIC: '1',
+      FAKETIME_FORCE_MONOTONIC_FIX: '0',
       NO_FAKE_STAT: '1',
       PYTHONPATH: join(dir, 's1-python'),
     });
@@ -224,6 +225,19 @@ describe.skipIf(!installed || process.platform !== 'linux')(
       expect(
         Math.abs(Number(behind.run(['date', '+%s'])) * 1000 - behind.clock.now()),
       ).toBeLessThan(2000);
+    });
+
+    it('a timed wait on the monotonic clock sleeps instead of spinning (Atomics.wait)', async () => {
+      const { run } = await setup(6 * HOUR);
+      const out = run([
+        process.execPath,
+        '-e',
+        'const a = new Int32Array(new SharedArrayBuffer(4)); const c = process.cpuUsage(); const t = performance.now(); Atomics.wait(a, 0, 0, 500); const u = process.cpuUsage(c); console.log(performance.now() - t, (u.user + u.system) / 1000)',
+      ]);
+      const [waited, cpu] = out.split(' ').map(Number) as [number, number];
+      expect(waited).toBeGreaterThanOrEqual(499);
+      // Spinning would use about all of the 500 ms; sleeping uses next to none.
+      expect(cpu).toBeLessThan(250);
     });
 
     it.skipIf(!existsSync('/usr/bin/python3'))(

@@ -13,7 +13,8 @@
  * Their wall clock (`time`, `gettimeofday`, `clock_gettime(CLOCK_REALTIME)`: Node's `Date`,
  * Python's `time.time()`, `date`) reads yunbox's time when they start and within a second of
  * every move, and runs at real pace in between; their monotonic clock stays the host's
- * (`FAKETIME_DONT_FAKE_MONOTONIC`), so timers, timeouts and sleeps keep real time across a move.
+ * (`FAKETIME_DONT_FAKE_MONOTONIC`), so timers, timeouts and sleeps keep real time across a move
+ * (`FAKETIME_FORCE_MONOTONIC_FIX=0` keeps timed waits on it from spinning, {@link faketimeEnv}).
  * While the manual clock stands still, real time would carry them away from it (past 15 minutes
  * their signatures would be refused as skewed), so the offset is also rewritten every
  * {@link CLOCK_RESYNC_MS}, which pulls them back to yunbox's time. File times stay real
@@ -178,7 +179,11 @@ export function sandboxClockPaths(dir: string, serverId: string): SandboxClockPa
  * The variables that put a program on yunbox's clock: libfaketime preloaded, reading the offset
  * file at most once per second of real time (`FAKETIME_CACHE_DURATION=0`: again whenever the
  * second changes), monotonic clock and file times real, and the Python sleep fix first on
- * `PYTHONPATH` (merged with the caller's, `env.ts`).
+ * `PYTHONPATH` (merged with the caller's, `env.ts`). `FAKETIME_FORCE_MONOTONIC_FIX=0`: with a real
+ * monotonic clock, the "fix" libfaketime applies on glibc 2.30 and later turns every timed wait
+ * on a monotonic condition variable (V8's `Atomics.wait` and platform threads, Python's GIL) into
+ * an immediate timeout, so they spin; without it the deadline passes through unchanged, which is
+ * right when that clock is not faked.
  */
 export function faketimeEnv(library: string, paths: SandboxClockPaths): Record<string, string> {
   return {
@@ -186,6 +191,7 @@ export function faketimeEnv(library: string, paths: SandboxClockPaths): Record<s
     FAKETIME_TIMESTAMP_FILE: paths.offsetFile,
     FAKETIME_CACHE_DURATION: '0',
     FAKETIME_DONT_FAKE_MONOTONIC: '1',
+    FAKETIME_FORCE_MONOTONIC_FIX: '0',
     NO_FAKE_STAT: '1',
     PYTHONPATH: paths.pythonDir,
   };
