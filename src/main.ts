@@ -176,6 +176,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
       region: config.region,
       caDir: join(dataDir, 'tls'),
       limits,
+      clock,
       deps: () => ({ gateway: handler, instances: sandboxInstances, metadata: metadataHandler }),
     });
     await sandboxes.start();

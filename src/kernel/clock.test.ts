@@ -116,3 +116,23 @@ describe('two clocks, one rule', () => {
     expect(readClock(manual, 5).now).toBe(5);
   });
 });
+
+describe('ManualClock.onMove', () => {
+  it('tells each listener of every move, before the move returns, until removed', () => {
+    const clock = new ManualClock(1000);
+    const seen: number[] = [];
+    const off = clock.onMove((now) => seen.push(now));
+    clock.onMove(() => {
+      throw new Error('a broken listener stops nobody');
+    });
+    expect(clock.advance(500)).toBe(1500);
+    expect(seen).toEqual([1500]);
+    clock.set(4000);
+    expect(seen).toEqual([1500, 4000]);
+    expect(() => clock.set(10)).toThrow(RangeError);
+    expect(seen).toEqual([1500, 4000]);
+    off();
+    clock.advance(1);
+    expect(seen).toEqual([1500, 4000]);
+  });
+});

@@ -47,6 +47,7 @@ export class SystemClock implements Clock {
 export class ManualClock implements Clock {
   readonly mode = 'manual' as const;
   #now: number;
+  readonly #listeners = new Set<(now: number) => void>();
   constructor(start: number = Math.floor(Date.now() / 1000) * 1000) {
     this.#now = start;
   }
@@ -62,6 +63,7 @@ export class ManualClock implements Clock {
       throw new RangeError(`the manual clock only moves forward: cannot advance by ${ms} ms`);
     }
     this.#now += ms;
+    this.#moved();
     return this.#now;
   }
   /** Sets the clock to `ms`, not earlier than now; throws a RangeError for a backward move. */
@@ -72,7 +74,25 @@ export class ManualClock implements Clock {
       );
     }
     this.#now = ms;
+    this.#moved();
     return this.#now;
+  }
+  /**
+   * Calls `listener` with the new time after every move (synchronously, before `advance` or `set`
+   * returns; a listener that throws is ignored); answers a function that removes it.
+   */
+  onMove(listener: (now: number) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  #moved(): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(this.#now);
+      } catch {
+        /* a listener's failure is its own */
+      }
+    }
   }
 }
 

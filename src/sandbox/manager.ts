@@ -23,7 +23,9 @@
  * on an unclean exit an `exit` hook still removes the namespaces, and a starting yunbox removes
  * those of dead servers (each server records its pid under `/run/yunbox/<serverId>.pid`,
  * `run-dir.ts`). Destroying kills the processes left inside, then deletes the namespace and
- * `/etc/netns/<name>`. Programs are started in a sandbox by the CLI, unprivileged (`run-as.ts`).
+ * `/etc/netns/<name>`. Programs are started in a sandbox by the CLI, unprivileged (`run-as.ts`),
+ * on yunbox's clock (`faketime.ts`: under `--clock manual`, libfaketime and an offset file that
+ * follows every move).
  */
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -31,11 +33,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { Clock } from '../kernel/clock.js';
 import { resourceId } from '../kernel/ids.js';
 import { ListenerLimits } from '../kernel/limits.js';
 import { ensureCa, issueServerCertificate } from '../tls/ca.js';
 import type { DnsZone } from './dns.js';
 import { sandboxEnv } from './env.js';
+import { SandboxClock } from './faketime.js';
 import {
   NETNS_ETC_DIR,
   createNetns,
@@ -83,6 +87,11 @@ export interface SandboxManagerOptions {
   caDir: string;
   deps: () => SandboxDeps;
   /**
+   * yunbox's clock: under a manual one, programs inside read it as their wall clock (default: the
+   * system clock, nothing preloaded).
+   */
+  clock?: Clock;
+  /**
    * Time limits and connection caps of the sandboxes' listeners, shared with the process's other
    * listeners (kernel/limits.ts); default: limits of its own with the default settings.
    */
@@ -107,8 +116,12 @@ export interface SandboxInfo {
   /** Network namespace: run programs with `ip netns exec <netns> …`. */
   netns: string;
   createdAt: Date;
-  /** Variables to set for programs inside (CA trust only). */
+  /** Variables to set for programs inside: CA trust, and libfaketime under the manual clock. */
   env: Record<string, string>;
+  /** The clock's mode when the sandbox was made. */
+  clockMode: 'system' | 'manual';
+  /** True when programs inside read yunbox's clock (false: manual clock, no libfaketime). */
+  followsClock: boolean;
   hostName?: string;
   privateIp?: string;
   vpcId?: string;
@@ -157,7 +170,7 @@ interface SandboxTls {
 export class SandboxManager {
   /** Id of this server in namespace names and its pid file. */
   readonly serverId = newServerId();
-  readonly #o: Required<Omit<SandboxManagerOptions, 'deps' | 'log' | 'limits'>>;
+  readonly #o: Required<Omit<SandboxManagerOptions, 'deps' | 'log' | 'limits' | 'clock'>>;
   readonly #log: Logger;
   readonly #limits: ListenerLimits;
   readonly #ownLimits: boolean;
@@ -167,6 +180,7 @@ export class SandboxManager {
   #started: Promise<void> | undefined;
   #tls: Promise<SandboxTls> | undefined;
   readonly #runDir: RunDir;
+  readonly #time: SandboxClock;
   #exitHook = false;
   #timer: NodeJS.Timeout | undefined;
   #polling = false;
@@ -189,6 +203,12 @@ export class SandboxManager {
       statusCacheMs: options.statusCacheMs ?? 1000,
     };
     this.#runDir = new RunDir(this.#o.runDir, this.serverId);
+    this.#time = new SandboxClock({
+      ...(options.clock ? { clock: options.clock } : {}),
+      paths: this.#runDir.clockPaths,
+      prepare: () => this.#writePidFile(),
+      log: this.#log,
+    });
   }
 
   /** Whether this machine can run sandboxes (Linux, root, `ip`). */
@@ -273,6 +293,8 @@ export class SandboxManager {
         netns,
         createdAt: new Date(),
         env: {},
+        clockMode: 'system',
+        followsClock: true,
         ...(instance.hostName !== undefined ? { hostName: instance.hostName } : {}),
         ...(instance.privateIp !== undefined ? { privateIp: instance.privateIp } : {}),
         ...(instance.vpcId !== undefined ? { vpcId: instance.vpcId } : {}),
@@ -323,6 +345,7 @@ export class SandboxManager {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#time.close();
     await Promise.all([...this.#sandboxes.values()].map((s) => this.#destroy(s, 'yunbox stops')));
     await Promise.all([...this.#sandboxes.values()].map((s) => s.destroying));
     process.off('exit', this.#onExit);
@@ -359,7 +382,10 @@ export class SandboxManager {
       caPath: await this.#runDir.writePublicCa(tls.caPem),
       ...(tls.caHash ? { caHash: tls.caHash } : {}),
     });
-    sandbox.info.env = sandboxEnv(caPaths);
+    const time = await this.#time.forSandbox();
+    sandbox.info.env = { ...sandboxEnv(caPaths), ...time.env };
+    sandbox.info.clockMode = time.clockMode;
+    sandbox.info.followsClock = time.followsClock;
     const sockets = await listenInNetns(ip, netns, [
       { tag: 'metadata', kind: 'tcp', host: METADATA_ADDRESS, port: 80 },
       { tag: 'http', kind: 'tcp', host: SANDBOX_GATEWAY_ADDRESS, port: 80 },
@@ -458,6 +484,7 @@ export class SandboxManager {
     if (this.#polling) return;
     this.#polling = true;
     try {
+      this.#time.resync();
       const byNetns = await processesByNetns();
       const now = Date.now();
       for (const s of [...this.#sandboxes.values()]) {

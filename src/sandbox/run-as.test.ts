@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   OVERFLOW_GID,
+  PRELOAD_SCRIPT,
   checkAccessAs,
   dropPrivilegeArgs,
   findDropTools,
@@ -17,6 +18,7 @@ import {
   resolveSandboxIdentity,
   shellQuote,
   userEnv,
+  withPreload,
   type PasswdEntry,
 } from './run-as.js';
 
@@ -269,6 +271,56 @@ describe('dropPrivilegeArgs and launchCommand', () => {
       terminal: true,
     });
     expect(noShell.args[3]).toMatch(/^exec '\/usr\/bin\/env' '-u' 'SHELL' 'ip' /);
+  });
+
+  it('a preload is set by the last shell, for the program only, never for ip or setpriv', () => {
+    const lib = '/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1';
+    expect(dropPrivilegeArgs('/usr/bin/setpriv', { uid: 7, gid: 8 }, lib).slice(-5)).toEqual([
+      '/bin/sh',
+      '-c',
+      PRELOAD_SCRIPT,
+      'sh',
+      lib,
+    ]);
+    const dropped = launchCommand({
+      ip: '/usr/sbin/ip',
+      netns: 'n',
+      command: ['date'],
+      identity: user,
+      tools,
+      terminal: false,
+      preload: lib,
+    });
+    expect(dropped.args).toEqual([
+      'netns',
+      'exec',
+      'n',
+      ...dropPrivilegeArgs('/usr/bin/setpriv', user, lib),
+      'date',
+    ]);
+    expect(dropped.env).toEqual({});
+    const root = launchCommand({
+      ip: '/usr/sbin/ip',
+      netns: 'n',
+      command: ['date'],
+      identity: { root: true },
+      terminal: false,
+      preload: lib,
+    });
+    expect(root.args).toEqual(['netns', 'exec', 'n', ...withPreload(lib, ['date'])]);
+    expect(withPreload(undefined, ['date'])).toEqual(['date']);
+    // The script exports its first argument and runs the rest as given, words intact.
+    const [sh, ...args] = withPreload('/nonexistent/lib.so', [
+      'sh',
+      '-c',
+      'printf "%s|" "$LD_PRELOAD" "$@"',
+      'x',
+      'a b',
+      '-c',
+      "'",
+    ]);
+    const r = spawnSync(sh!, args, { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+    expect(r.stdout).toBe("/nonexistent/lib.so|a b|-c|'|");
   });
 
   it('shellQuote survives a POSIX shell unchanged', () => {

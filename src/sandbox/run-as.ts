@@ -20,6 +20,10 @@
  * never uid 0 or gid 0 without `--as-root`. HOME is that user's when they can enter it, else a
  * fresh private directory under /tmp, removed afterwards; the working directory stays the
  * caller's when they can enter it, else HOME. Access is checked by the kernel, as that user.
+ *
+ * A library to preload (libfaketime under the manual clock, `faketime.ts`) is set by that last
+ * shell, for the program alone: `ip` and `setpriv` run as root without it (libfaketime would make
+ * them root's shared memory that the program, no longer root, could not open).
  */
 import { spawn } from 'node:child_process';
 import { chown, mkdtemp, readFile } from 'node:fs/promises';
@@ -201,15 +205,35 @@ export function describeUser(u: SandboxUser): string {
   return u.name !== undefined ? `\`${u.name}\` (uid ${u.uid})` : `uid ${u.uid}`;
 }
 
+/** `sh -c` script: its first argument becomes `LD_PRELOAD`, the rest is the command. */
+export const PRELOAD_SCRIPT = 'LD_PRELOAD=$1; export LD_PRELOAD; shift; exec "$@"';
+
+/**
+ * The shell words that start `command` with `preload` as `LD_PRELOAD` (none: `command` itself).
+ * @example
+ * withPreload('/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1', ['date'])
+ * // ['/bin/sh', '-c', PRELOAD_SCRIPT, 'sh', '/usr/lib/…/libfaketimeMT.so.1', 'date']
+ */
+export function withPreload(preload: string | undefined, command: string[]): string[] {
+  return preload === undefined
+    ? command
+    : ['/bin/sh', '-c', PRELOAD_SCRIPT, 'sh', preload, ...command];
+}
+
 /**
  * The arguments that make the rest of the command line run as `user`, unprivileged: `setpriv`,
  * then `/bin/sh -c 'exec "$@"'`. setpriv keeps root's capabilities until its own exec (they go
  * at execve, for a uid that is not 0), so its PATH search would find commands in directories
  * only root can read; the shell, already unprivileged, looks the command up as the user does.
+ * With `preload`, that shell also sets it as `LD_PRELOAD` ({@link PRELOAD_SCRIPT}).
  * @example
  * [ip, 'netns', 'exec', netns, ...dropPrivilegeArgs('/usr/bin/setpriv', user), 'id', '-u']
  */
-export function dropPrivilegeArgs(setpriv: string, user: { uid: number; gid: number }): string[] {
+export function dropPrivilegeArgs(
+  setpriv: string,
+  user: { uid: number; gid: number },
+  preload?: string,
+): string[] {
   return [
     setpriv,
     `--reuid=${user.uid}`,
@@ -222,8 +246,9 @@ export function dropPrivilegeArgs(setpriv: string, user: { uid: number; gid: num
     '--',
     '/bin/sh',
     '-c',
-    'exec "$@"',
+    preload === undefined ? 'exec "$@"' : PRELOAD_SCRIPT,
     'sh',
+    ...(preload === undefined ? [] : [preload]),
   ];
 }
 
@@ -430,6 +455,8 @@ export interface LaunchCommand {
  * shared), or dropped to `user` in a session of its own, behind a terminal of its own when
  * `terminal` (stdin and stdout are terminals). `shell` is the program's SHELL (script runs its
  * command with `$SHELL -c`, so it gets /bin/sh and the program gets its own back through `env`).
+ * `preload` is the program's `LD_PRELOAD`, set just before it starts (never in the spawned
+ * environment, which root's `ip` and `setpriv` see).
  */
 export function launchCommand(o: {
   ip: string;
@@ -439,19 +466,24 @@ export function launchCommand(o: {
   tools?: DropTools;
   terminal: boolean;
   shell?: string;
+  preload?: string;
 }): LaunchCommand {
   const inNetns = [o.ip, 'netns', 'exec', o.netns];
   if (o.identity.root) {
     return {
       file: o.ip,
-      args: inNetns.slice(1).concat(o.command),
+      args: inNetns.slice(1).concat(withPreload(o.preload, o.command)),
       env: {},
       detached: false,
       sharesTerminal: true,
     };
   }
   if (!o.tools) throw new Error('dropping root needs setpriv');
-  const dropped = [...inNetns, ...dropPrivilegeArgs(o.tools.setpriv, o.identity), ...o.command];
+  const dropped = [
+    ...inNetns,
+    ...dropPrivilegeArgs(o.tools.setpriv, o.identity, o.preload),
+    ...o.command,
+  ];
   if (!o.terminal || !o.tools.script) {
     return {
       file: dropped[0]!,

@@ -3,12 +3,18 @@
  * like the namespaces): `<serverId>.pid` (pid and start time, so that a recycled pid is not taken
  * for a live server) written before a server's first namespace, and `<serverId>-ca.pem`, a copy of
  * its CA certificate every user can read (programs in sandboxes run unprivileged, and the data
- * directory's copy is root's only). A starting server removes the records of dead ones along with
- * their namespaces (`manager.ts`).
+ * directory's copy is root's only), and under the manual clock `<serverId>-clock.faketime` and
+ * `<serverId>-python/` (`faketime.ts`). A starting server removes the records of dead ones along
+ * with their namespaces (`manager.ts`).
  */
 import { rmSync } from 'node:fs';
 import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import {
+  removeSandboxClockFilesSync,
+  sandboxClockPaths,
+  type SandboxClockPaths,
+} from './faketime.js';
 import { processStartTime, writePublicFile } from './host.js';
 
 /** Default directory of the servers' records. */
@@ -70,6 +76,11 @@ export class RunDir {
     });
   }
 
+  /** Where this server keeps the files that put sandboxed programs on its clock. */
+  get clockPaths(): SandboxClockPaths {
+    return sandboxClockPaths(this.dir, this.serverId);
+  }
+
   /** True when `serverId`'s pid file names a process that still runs (the same one). */
   async alive(serverId: string): Promise<boolean> {
     let text: string;
@@ -95,12 +106,17 @@ export class RunDir {
 
   /** Removes the records of `serverId` (default: this server). */
   async remove(serverId = this.serverId): Promise<void> {
+    const clock = sandboxClockPaths(this.dir, serverId);
+    for (const p of [clock.offsetFile, `${clock.offsetFile}.tmp`, clock.pythonDir]) {
+      await rm(p, { recursive: true, force: true });
+    }
     await rm(this.#publicCaPath(serverId), { force: true });
     await rm(this.#pidPath(serverId), { force: true });
   }
 
   /** {@link remove} for this server, synchronously and best effort (the `exit` hook). */
   removeSync(): void {
+    removeSandboxClockFilesSync(this.clockPaths);
     for (const path of [this.#publicCaPath(this.serverId), this.#pidPath(this.serverId)]) {
       try {
         rmSync(path, { force: true });

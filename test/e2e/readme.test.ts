@@ -59,7 +59,9 @@ async function run(name: string, env: NodeJS.ProcessEnv) {
 
 describe('README', () => {
   it('has the SDK snippets and the from-code one', async () => {
+    // instance-rotation runs in test/e2e/sandbox-clock.test.ts, on a manual clock.
     expect([...(await snippets()).keys()]).toEqual([
+      'instance-rotation',
       'pop-core',
       'ram20150501',
       'credentials-ram-role-arn',

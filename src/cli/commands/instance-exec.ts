@@ -5,14 +5,17 @@
  * (`sandbox/run-as.ts`: `--user`, else the one who ran sudo, else `nobody`; root only with
  * `--as-root`) with stdio inherited and the sandbox's CA variables, forwards
  * SIGINT/SIGTERM/SIGHUP/SIGQUIT, exits with the command's status, and deletes the sandbox whatever
- * happens. Root on Linux only, on the machine the server runs on.
+ * happens. Under the server's manual clock the command reads that clock as its wall clock
+ * (libfaketime, `sandbox/faketime.ts`), and the CLI's own calls are stamped with the server's
+ * time. Root on Linux only, on the machine the server runs on.
  */
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_LISTEN } from '../../config/config.js';
-import { sandboxProcessEnv } from '../../sandbox/env.js';
+import { isSandboxVariable, sandboxProcessEnv } from '../../sandbox/env.js';
+import { sweepFaketimeLitter } from '../../sandbox/faketime.js';
 import { NETNS_RUN_DIR, sandboxSupport } from '../../sandbox/host.js';
 import {
   AS_ROOT_WARNING,
@@ -32,8 +35,10 @@ import {
   findRootCredentials,
   parseCommandArgs,
   serverCallOptions,
+  serverClock,
   serverEndpoint,
   yunboxCall,
+  type YunboxCallResult,
 } from '../server-client.js';
 
 const OPTIONS_HELP = `options:
@@ -52,8 +57,11 @@ const INSIDE_HELP = `Inside, 100.100.100.200 is the instance's metadata service,
 to yunbox (HTTP on 80, HTTPS on 443 with a certificate from yunbox's CA, trusted through the
 system bundle and NODE_EXTRA_CA_CERTS, SSL_CERT_FILE, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE), and
 nothing else is reachable. The SDKs' default endpoints and credential chains work unchanged.
-Your environment goes in without YUNBOX_*, ALIBABA_CLOUD_*, ALICLOUD_*, ALIYUN_*, OSS_* and
-proxy variables. Needs root on Linux, on the machine where yunbox runs.
+Your environment goes in without YUNBOX_*, ALIBABA_CLOUD_*, ALICLOUD_*, ALIYUN_*, OSS_*, proxy,
+LD_PRELOAD, LD_AUDIT and libfaketime (FAKETIME*) variables. Under the server's --clock manual the
+program's wall clock is yunbox's clock (libfaketime preloaded; it follows every move within a
+second and runs at real pace in between; monotonic clocks, timers and sleeps stay real). Needs
+root on Linux, on the machine where yunbox runs.
 
 The program does not run as root: it runs as --user, else as the user who ran sudo, else as
 nobody, with no capabilities, no supplementary groups and no_new_privs (setuid programs cannot
@@ -86,6 +94,24 @@ export interface SandboxRun {
   command: (env: Record<string, string>) => string[];
   /** Printed to stderr once the sandbox exists (the shell's banner); `who` names the user. */
   banner?: (sandboxId: string, netns: string, who: string) => string;
+}
+
+/**
+ * {@link yunboxCall} stamped with the server's time when its clock is manual (it may be hours
+ * from this machine's), else with this machine's.
+ */
+async function stampedCall(
+  endpoint: string,
+  creds: { accessKeyId: string; accessKeySecret: string },
+  action: string,
+  params: Record<string, string>,
+): Promise<YunboxCallResult> {
+  const clock = await serverClock(endpoint);
+  const timestamp =
+    clock.ok && clock.mode === 'manual'
+      ? new Date(Date.parse(clock.now)).toISOString().replace(/\.\d{3}Z$/, 'Z')
+      : undefined;
+  return yunboxCall(endpoint, creds, action, params, timestamp ? { timestamp } : {});
 }
 
 function signalNumber(signal: NodeJS.Signals): number {
@@ -224,7 +250,7 @@ async function runCreated(
   placement: UserPlacement | undefined,
   terminal: boolean,
 ): Promise<number> {
-  const created = await yunboxCall(run.endpoint, creds, 'CreateSandbox', {
+  const created = await stampedCall(run.endpoint, creds, 'CreateSandbox', {
     InstanceId: run.instanceId,
   });
   if (!created.ok) {
@@ -235,7 +261,15 @@ async function runCreated(
   }
   const sandboxId = String(created.body.SandboxId);
   const netns = String(created.body.NetnsName);
-  const sandboxEnv = (created.body.Env ?? {}) as Record<string, string>;
+  const sandboxEnv = (created.body.Env ?? {}) as Record<string, unknown>;
+  const preload = isSandboxVariable('LD_PRELOAD', sandboxEnv.LD_PRELOAD)
+    ? sandboxEnv.LD_PRELOAD
+    : undefined;
+  if (created.body.ClockMode === 'manual' && created.body.FollowsClock === false) {
+    io.stderr(
+      `yunbox ${run.name}: the server's clock is manual but libfaketime is not installed: the program sees this machine's time (Debian, Ubuntu: \`apt-get install libfaketime\`)\n`,
+    );
+  }
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGHUP'];
   const handlers = new Map<NodeJS.Signals, () => void>();
   try {
@@ -249,6 +283,8 @@ async function runCreated(
     }
     let env = sandboxProcessEnv(io.env, sandboxEnv);
     if (!identity.root && placement) env = userEnv(env, identity, placement.home);
+    // Preloaded into the program alone, after root is dropped (run-as.ts), never into `ip`.
+    delete env.LD_PRELOAD;
     const command = run.command(env);
     const launch = launchCommand({
       ip,
@@ -258,6 +294,7 @@ async function runCreated(
       ...(tools ? { tools } : {}),
       terminal,
       ...(env.SHELL !== undefined ? { shell: env.SHELL } : {}),
+      ...(preload !== undefined ? { preload } : {}),
     });
     const whoText = identity.root ? 'root' : describeUser(identity);
     if (identity.root) io.stderr(`yunbox ${run.name}: --as-root: ${AS_ROOT_WARNING}\n`);
@@ -300,11 +337,15 @@ async function runCreated(
     });
   } finally {
     for (const [sig, h] of handlers) process.off(sig, h);
-    const deleted = await yunboxCall(run.endpoint, creds, 'DeleteSandbox', {
+    const deleted = await stampedCall(run.endpoint, creds, 'DeleteSandbox', {
       SandboxId: sandboxId,
     });
     if (!deleted.ok && deleted.code !== 'InvalidSandboxId.NotFound') {
       io.stderr(`yunbox ${run.name}: cannot delete sandbox \`${sandboxId}\`: ${deleted.error}\n`);
+    }
+    // What libfaketime left in /dev/shm for the program's processes that did not exit cleanly.
+    if (preload !== undefined) {
+      await sweepFaketimeLitter(identity.root ? 0 : identity.uid).catch(() => 0);
     }
   }
 }

@@ -100,6 +100,8 @@ describe('sandbox operations', () => {
       netns: 'ybx-1-1',
       createdAt: new Date(0),
       env: {},
+      clockMode: 'system',
+      followsClock: true,
       metadataAddress: '100.100.100.200',
       gatewayAddress: '100.100.2.136',
       keepAlive: false,

@@ -2,7 +2,10 @@
  * @module Yunbox operations for instance sandboxes (`src/sandbox`): CreateSandbox, DeleteSandbox,
  * DescribeSandboxes. `yunbox instance exec|shell` calls them, signed with the root credentials;
  * RAM decides `yunbox:<Action>` on `acs:yunbox::<account>:instance/<InstanceId>`. A sandbox lives
- * on the yunbox process that made it (namespaces are local to a machine).
+ * on the yunbox process that made it (namespaces are local to a machine). `Env` is what its
+ * programs need: CA trust, and under the manual clock libfaketime's variables (`LD_PRELOAD` for
+ * the program only, never for the root steps before it: `sandbox/run-as.ts`); `ClockMode` and
+ * `FollowsClock` say whether they read yunbox's clock.
  */
 import { defineError } from '../../kernel/errors.js';
 import { isoSeconds } from '../../kernel/clock.js';
@@ -101,6 +104,8 @@ function wire(s: SandboxInfo): Record<string, unknown> {
     InstanceId: s.instanceId,
     NetnsName: s.netns,
     Env: s.env,
+    ClockMode: s.clockMode,
+    FollowsClock: s.followsClock,
     MetadataAddress: s.metadataAddress,
     GatewayAddress: s.gatewayAddress,
     ...(s.hostName !== undefined ? { HostName: s.hostName } : {}),
