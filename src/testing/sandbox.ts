@@ -150,9 +150,16 @@ export async function sandboxProcesses(netns: string): Promise<SandboxProcess[]>
   return out;
 }
 
-/** The host pid of process `nsPid` of the program's PID namespace in sandbox `netns`. */
+/**
+ * The host pid of process `nsPid` of the program's PID namespace in sandbox `netns` (`nsPid`
+ * itself for a process in the host's PID namespace, as `--as-root` programs are).
+ */
 export async function hostPid(netns: string, nsPid: number): Promise<number | undefined> {
-  return (await sandboxProcesses(netns)).find((p) => p.nsPid === nsPid)?.pid;
+  const inside = await sandboxProcesses(netns);
+  return (
+    inside.find((p) => p.nsPid === nsPid)?.pid ??
+    inside.find((p) => p.nsPid === undefined && p.pid === nsPid)?.pid
+  );
 }
 
 /**
