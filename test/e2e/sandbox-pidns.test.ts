@@ -8,8 +8,9 @@
  * so it gets none of B's credentials; nor does it see B's IPC objects. The control runs the same
  * attacks as `nobody` in a sandbox without a PID namespace (how programs ran before) and gets
  * B's credentials. Also, what the PID namespace must keep working: a program is not PID 1
- * (forwarded signals end it), Ctrl-C on a terminal reaches it once, and removing the sandbox
- * ends every process inside, the init included. Needs root on Linux.
+ * (forwarded signals end it), Ctrl-C on a terminal reaches it once, an interactive shell keeps
+ * job control (Ctrl-C, Ctrl-Z), and removing the sandbox ends every process inside, the init
+ * included. Needs root on Linux.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -53,18 +54,19 @@ else:
 `;
 
 /**
- * Runs argv on a terminal of its own, as from a shell; once its output contains `trigger`,
- * types `keys`. Prints `{code, out}` (code negative when a signal ended it).
+ * Runs argv on a terminal of its own, as from a shell, and types: `steps` (JSON) is a list of
+ * `[trigger, keys]`, each typed once the output since the previous keys contains its trigger.
+ * Prints `{code, out}` (code negative when a signal ended it).
  */
 const PTY = `import json, os, pty, select, subprocess, sys, fcntl, termios, time
-trigger, keys, argv = sys.argv[1].encode(), bytes.fromhex(sys.argv[2]), sys.argv[3:]
+steps, argv = json.loads(sys.argv[1]), sys.argv[2:]
 master, slave = pty.openpty()
 def own():
     os.setsid()
     fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
 p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, preexec_fn=own)
 os.close(slave)
-out, typed, deadline = b'', False, time.time() + 30
+out, since, deadline = b'', 0, time.time() + 30
 while time.time() < deadline:
     r, _, _ = select.select([master], [], [], 0.05)
     if r:
@@ -72,9 +74,9 @@ while time.time() < deadline:
             out += os.read(master, 65536)
         except OSError:
             break
-        if not typed and trigger in out:
-            os.write(master, keys)
-            typed = True
+        if steps and steps[0][0].encode() in out[since:]:
+            os.write(master, steps.pop(0)[1].encode())
+            since = len(out)
     elif p.poll() is not None:
         break
 if p.poll() is None:
@@ -272,46 +274,35 @@ describe.skipIf(!isRootLinux)(
       }
     });
 
-    it('on a terminal, Ctrl-C reaches the program once', async () => {
-      const pty = (keys: string, command: string[]) =>
-        new Promise<{ code: number; out: string }>((resolveRun, reject) => {
-          const child = spawn(
-            'python3',
-            [
-              join(work, 'terminal.py'),
-              'ready',
-              Buffer.from(keys).toString('hex'),
-              process.execPath,
-              CLI,
-              'instance',
-              'exec',
-              a,
-              '--endpoint',
-              server.endpoint,
-              '--data',
-              dir,
-              '--',
-              ...command,
-            ],
-            {
-              cwd: checkout.dir,
-              env: { PATH: process.env.PATH },
-              stdio: ['ignore', 'pipe', 'pipe'],
-            },
-          );
-          let out = '';
-          let err = '';
-          child.stdout.on('data', (d) => (out += d));
-          child.stderr.on('data', (d) => (err += d));
-          child.on('error', reject);
-          child.on('close', () => {
-            try {
-              resolveRun(JSON.parse(out) as { code: number; out: string });
-            } catch {
-              reject(new Error(`pty harness: ${out}${err}`));
-            }
-          });
+    /** `yunbox instance exec|shell` on a terminal, typing `steps` (see {@link PTY}). */
+    const onTerminal = (steps: [string, string][], args: string[], env: NodeJS.ProcessEnv = {}) =>
+      new Promise<{ code: number; out: string }>((resolveRun, reject) => {
+        const cli = [process.execPath, CLI, 'instance', ...args.slice(0, 2)];
+        const flags = ['--endpoint', server.endpoint, '--data', dir];
+        const child = spawn(
+          'python3',
+          [join(work, 'terminal.py'), JSON.stringify(steps), ...cli, ...flags, ...args.slice(2)],
+          {
+            cwd: checkout.dir,
+            env: { PATH: process.env.PATH, ...env },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (err += d));
+        child.on('error', reject);
+        child.on('close', () => {
+          try {
+            resolveRun(JSON.parse(out) as { code: number; out: string });
+          } catch {
+            reject(new Error(`terminal harness: ${out}${err}`));
+          }
         });
+      });
+
+    it('on a terminal, Ctrl-C reaches the program once', async () => {
       const counter = [
         'import signal, time',
         'n = [0]',
@@ -321,12 +312,37 @@ describe.skipIf(!isRootLinux)(
         'time.sleep(0.5)',
         "print('interrupts=%d' % n[0], flush=True)",
       ].join('\n');
-      const counted = await pty('\x03', ['python3', '-c', counter]);
+      const counted = await onTerminal(
+        [['ready', '\x03']],
+        ['exec', a, '--', 'python3', '-c', counter],
+      );
       expect(counted.code).toBe(0);
       expect(counted.out).toContain('interrupts=1\r\n');
       // A program with no handler ends, as it would on the caller's own terminal.
-      const ended = await pty('\x03', ['sh', '-c', 'echo ready; exec sleep 300']);
+      const ended = await onTerminal(
+        [['ready', '\x03']],
+        ['exec', a, '--', 'sh', '-c', 'echo ready; exec sleep 300'],
+      );
       expect(ended.code).toBe(130);
+    });
+
+    it('instance shell on a terminal: job control works, Ctrl-C and Ctrl-Z reach the job', async () => {
+      // `re""ady` is typed (and echoed), `ready` is what the job prints once it runs.
+      const job = `sh -c 'echo re""ady; exec sleep 30'`;
+      const r = await onTerminal(
+        [
+          ['exit to leave', `${job}\n`],
+          ['ready', '\x03'],
+          ['$ ', `echo "a=$?"; ${job}\n`],
+          ['ready', '\x1a'],
+          ['Stopped', 'kill %1; kill -CONT %1; wait %1; echo "b=$?"; exit 3\n'],
+        ],
+        ['shell', a],
+        { SHELL: '/bin/bash' },
+      );
+      expect(r.out).toContain('a=130');
+      expect(r.out).toContain('b=143');
+      expect(r.code).toBe(3);
     });
 
     it('removing the sandbox ends every process inside, the init included', async () => {
