@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readdir, readlink } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   SANDBOX_INIT,
@@ -22,9 +25,9 @@ interface Run {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function start(file: string, args: string[]): Run {
+function start(file: string, args: string[], path = process.env.PATH ?? '/usr/bin:/bin'): Run {
   const child = spawn(file, args, {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    env: { PATH: path },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -42,9 +45,9 @@ function start(file: string, args: string[]): Run {
  * namespace: nothing here needs one). Always in a new PID namespace: the init's `kill -1` must
  * never run anywhere else.
  */
-function underInit(command: string[]): Run {
+function underInit(command: string[], path?: string): Run {
   const [unshare, ...args] = pidNamespaceArgs('unshare');
-  return start(unshare!, [...args, ...command]);
+  return start(unshare!, [...args, ...command], path);
 }
 
 async function waitFor(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
@@ -180,6 +183,24 @@ describe.skipIf(!isRoot)(`the sandbox init${rootReason}`, () => {
       }
     }
     expect(left).toEqual([]);
+  });
+
+  it("runs nothing found through PATH (it is root, and PATH is the caller's)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'yunbox-init-path-'));
+    try {
+      for (const name of ['sleep', 'kill', '[', 'test']) {
+        await writeFile(join(dir, name), `#!/bin/sh\ntouch ${dir}/ran-${name}\n`);
+        await chmod(join(dir, name), 0o755);
+      }
+      // An orphan left behind, so that the init's ending runs too.
+      const r = underInit(['/bin/sh', '-c', '/bin/sleep 5 & exit 4'], `${dir}:/usr/bin:/bin`);
+      expect(await r.exit).toEqual({ code: 4, signal: null });
+      for (const name of ['sleep', 'kill', '[', 'test']) {
+        expect(existsSync(join(dir, `ran-${name}`)), name).toBe(false);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('signals nothing beyond its program unless it is PID 1', async () => {

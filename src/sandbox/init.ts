@@ -31,7 +31,9 @@ import { readFile, readdir } from 'node:fs/promises';
 /**
  * The init: runs its arguments in the foreground (the shell reaps every child meanwhile, orphans
  * included), then ends what the program left (only as PID 1, where `kill -1` means this
- * namespace) and exits with the program's status.
+ * namespace) and exits with the program's status. It runs as root with the caller's environment,
+ * so it looks nothing up in PATH (a directory there may be writable by the program's user): its
+ * arguments start with an absolute path, and the rest are shell builtins and `/bin/sleep`.
  */
 export const SANDBOX_INIT = [
   '"$@"',
@@ -41,7 +43,7 @@ export const SANDBOX_INIT = [
   '  while [ "$n" -lt 20 ]; do',
   '    set -- /proc/[0-9]*',
   '    [ "$#" -gt 1 ] || break',
-  '    sleep 0.05',
+  '    /bin/sleep 0.05',
   '    n=$((n + 1))',
   '  done',
   'fi',
