@@ -21,6 +21,7 @@ import {
   withPreload,
   type PasswdEntry,
 } from './run-as.js';
+import { pidNamespaceArgs } from './init.js';
 
 const PASSWD: PasswdEntry[] = [
   { name: 'root', uid: 0, gid: 0, home: '/root' },
@@ -165,8 +166,14 @@ describe('resolveSandboxIdentity', () => {
 });
 
 describe('dropPrivilegeArgs and launchCommand', () => {
-  const tools = { setpriv: '/usr/bin/setpriv', env: '/usr/bin/env', script: '/usr/bin/script' };
+  const tools = {
+    setpriv: '/usr/bin/setpriv',
+    unshare: '/usr/bin/unshare',
+    env: '/usr/bin/env',
+    script: '/usr/bin/script',
+  };
   const user = { root: false as const, uid: 65534, gid: 65534, from: 'default' as const };
+  const inPidns = ['netns', 'exec', 'ybx-1-1', ...pidNamespaceArgs('/usr/bin/unshare')];
 
   it('drops every capability set, the groups, and new privileges', () => {
     expect(dropPrivilegeArgs('/usr/bin/setpriv', { uid: 7, gid: 8 })).toEqual([
@@ -186,7 +193,7 @@ describe('dropPrivilegeArgs and launchCommand', () => {
     ]);
   });
 
-  it('as root: ip netns exec as before, sharing the terminal', () => {
+  it('as root: ip netns exec as before, sharing the terminal, no PID namespace', () => {
     expect(
       launchCommand({
         ip: '/usr/sbin/ip',
@@ -201,10 +208,11 @@ describe('dropPrivilegeArgs and launchCommand', () => {
       env: {},
       detached: false,
       sharesTerminal: true,
+      forwardTo: 'child',
     });
   });
 
-  it('without a terminal: dropped, in a session of its own', () => {
+  it('without a terminal: dropped in a PID namespace of its own, in a session of its own', () => {
     expect(
       launchCommand({
         ip: '/usr/sbin/ip',
@@ -216,21 +224,15 @@ describe('dropPrivilegeArgs and launchCommand', () => {
       }),
     ).toEqual({
       file: '/usr/sbin/ip',
-      args: [
-        'netns',
-        'exec',
-        'ybx-1-1',
-        ...dropPrivilegeArgs('/usr/bin/setpriv', user),
-        'id',
-        '-u',
-      ],
+      args: [...inPidns, ...dropPrivilegeArgs('/usr/bin/setpriv', user), 'id', '-u'],
       env: {},
       detached: true,
       sharesTerminal: false,
+      forwardTo: 'init-child',
     });
   });
 
-  it('with a terminal: dropped behind a terminal of its own, SHELL given back', () => {
+  it('with a terminal: script started by the init, dropped behind it, SHELL given back', () => {
     const l = launchCommand({
       ip: '/usr/sbin/ip',
       netns: 'ybx-1-1',
@@ -240,22 +242,27 @@ describe('dropPrivilegeArgs and launchCommand', () => {
       terminal: true,
       shell: '/bin/bash',
     });
-    expect(l.file).toBe('/usr/bin/script');
-    expect(l.args.slice(0, 3)).toEqual(['--quiet', '--return', '--command']);
-    expect(l.args[4]).toBe('/dev/null');
+    expect(l.file).toBe('/usr/sbin/ip');
+    const at = inPidns.length;
+    expect(l.args.slice(0, at)).toEqual(inPidns);
+    expect(l.args.slice(at, at + 4)).toEqual([
+      '/usr/bin/script',
+      '--quiet',
+      '--return',
+      '--command',
+    ]);
+    expect(l.args.slice(at + 5)).toEqual(['/dev/null']);
     expect(l.env).toEqual({ SHELL: '/bin/sh' });
     expect(l.detached).toBe(false);
+    expect(l.forwardTo).toBe('init-child');
     // What script's `sh -c` runs is exactly the unprivileged command line.
-    const words = spawnSync('/bin/sh', ['-c', l.args[3]!.replace(/^exec /, "printf '%s\\n' ")], {
+    const line = l.args[at + 4]!;
+    const words = spawnSync('/bin/sh', ['-c', line.replace(/^exec /, "printf '%s\\n' ")], {
       encoding: 'utf8',
     }).stdout;
     expect(words.trimEnd().split('\n')).toEqual([
       '/usr/bin/env',
       'SHELL=/bin/bash',
-      '/usr/sbin/ip',
-      'netns',
-      'exec',
-      'ybx-1-1',
       ...dropPrivilegeArgs('/usr/bin/setpriv', user),
       'sh',
       '-c',
@@ -270,7 +277,9 @@ describe('dropPrivilegeArgs and launchCommand', () => {
       tools,
       terminal: true,
     });
-    expect(noShell.args[3]).toMatch(/^exec '\/usr\/bin\/env' '-u' 'SHELL' 'ip' /);
+    expect(noShell.args[at + 4]).toMatch(
+      /^exec '\/usr\/bin\/env' '-u' 'SHELL' '\/usr\/bin\/setpriv' /,
+    );
   });
 
   it('a preload is set by the last shell, for the program only, never for ip or setpriv', () => {
@@ -364,12 +373,20 @@ describe('findDropTools', () => {
     });
   });
 
-  it('needs script only with a terminal', async () => {
-    expect(await findDropTools(false, have('setpriv', 'env'))).toEqual({
-      ok: true,
-      tools: { setpriv: '/usr/bin/setpriv', env: '/usr/bin/env' },
+  it('names the package when unshare is missing', async () => {
+    expect(await findDropTools(false, have('setpriv', 'env', 'script'))).toEqual({
+      ok: false,
+      error:
+        '`unshare` not found: the program gets a PID namespace of its own, so that it cannot reach the processes of other sandboxes; install util-linux (Debian, Ubuntu: `apt-get install util-linux`), or pass `--as-root` to run the program as root',
     });
-    expect(await findDropTools(true, have('setpriv', 'env'))).toMatchObject({
+  });
+
+  it('needs script only with a terminal', async () => {
+    expect(await findDropTools(false, have('setpriv', 'unshare', 'env'))).toEqual({
+      ok: true,
+      tools: { setpriv: '/usr/bin/setpriv', unshare: '/usr/bin/unshare', env: '/usr/bin/env' },
+    });
+    expect(await findDropTools(true, have('setpriv', 'unshare', 'env'))).toMatchObject({
       ok: false,
       error: expect.stringMatching(/^`script` not found: .*`apt-get install bsdutils`/),
     });

@@ -3,18 +3,22 @@
  * `yunbox instance exec|shell` runs as root (entering a namespace needs it), the program must not:
  * root could read the data directory (every secret, the STS sealing key) and enter the other
  * sandboxes. Node cannot enter a namespace, and `ip netns exec` needs root, so root is dropped
- * after entering it, by util-linux's `setpriv`:
+ * after entering it, by util-linux's `setpriv`, inside a PID namespace of the program's own
+ * (`sandbox/init.ts`: programs of other sandboxes running as the same user are out of its sight
+ * and reach):
  *
  * ```
- * ip netns exec <netns> setpriv --reuid=U --regid=G --clear-groups --inh-caps=-all
- *     --ambient-caps=-all --bounding-set=-all --no-new-privs -- /bin/sh -c 'exec "$@"' sh COMMAND…
+ * ip netns exec <netns> unshare --pid --fork --mount-proc --ipc -- /bin/sh -c INIT yunbox-init
+ *     setpriv --reuid=U --regid=G --clear-groups --inh-caps=-all --ambient-caps=-all
+ *     --bounding-set=-all --no-new-privs -- /bin/sh -c 'exec "$@"' sh COMMAND…
  * ```
  *
  * No capability in any set, no supplementary group, and `no_new_privs`, so setuid programs inside
  * (sudo, su) cannot become root again. The program must not share the caller's terminal either:
  * on a terminal it controls, `TIOCSTI` types into the shell that started yunbox (root's). Without
  * a terminal on stdin and stdout it runs in a session of its own, with no controlling terminal;
- * with one, util-linux's `script` gives it a terminal of its own and relays.
+ * with one, util-linux's `script` (started by the init, as root) gives it a terminal of its own
+ * and relays.
  *
  * The user: `--user NAME|UID`, else the one who ran sudo (`SUDO_UID`, `SUDO_GID`), else `nobody`;
  * never uid 0 or gid 0 without `--as-root`. HOME is that user's when they can enter it, else a
@@ -29,6 +33,7 @@ import { spawn } from 'node:child_process';
 import { chown, mkdtemp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findExecutable, runCommand } from './host.js';
+import { pidNamespaceArgs } from './init.js';
 
 /** Who runs the program when neither `--user` nor sudo says. */
 export const DEFAULT_SANDBOX_USER = 'nobody';
@@ -407,6 +412,8 @@ export function userEnv(
 /** Tools the unprivileged start needs, found on this machine. */
 export interface DropTools {
   setpriv: string;
+  /** util-linux's `unshare`, for the program's PID namespace. */
+  unshare: string;
   /** Only needed with a terminal. */
   script?: string;
   env: string;
@@ -425,8 +432,16 @@ export async function findDropTools(
         '`setpriv` not found: it drops root before the program starts; install util-linux (Debian, Ubuntu: `apt-get install util-linux`), or pass `--as-root` to run the program as root',
     };
   }
+  const unshare = await find('unshare');
+  if (!unshare) {
+    return {
+      ok: false,
+      error:
+        '`unshare` not found: the program gets a PID namespace of its own, so that it cannot reach the processes of other sandboxes; install util-linux (Debian, Ubuntu: `apt-get install util-linux`), or pass `--as-root` to run the program as root',
+    };
+  }
   const env = (await find('env')) ?? '/usr/bin/env';
-  if (!terminal) return { ok: true, tools: { setpriv, env } };
+  if (!terminal) return { ok: true, tools: { setpriv, unshare, env } };
   const script = await find('script');
   if (!script) {
     return {
@@ -435,7 +450,7 @@ export async function findDropTools(
         "`script` not found: on a terminal the program gets its own, so that it cannot type into yours; install util-linux's script (Debian, Ubuntu: `apt-get install bsdutils`), or run without a terminal on stdin",
     };
   }
-  return { ok: true, tools: { setpriv, env, script } };
+  return { ok: true, tools: { setpriv, unshare, env, script } };
 }
 
 /** A process to spawn for a sandboxed program. */
@@ -448,15 +463,22 @@ export interface LaunchCommand {
   detached: boolean;
   /** True when the caller's terminal delivers Ctrl-C and Ctrl-\ to it directly. */
   sharesTerminal: boolean;
+  /**
+   * Where forwarded signals go: the spawned process itself (it becomes the program), or the
+   * process the sandbox's init started (`sandbox/init.ts`: `initChildSignaller`).
+   */
+  forwardTo: 'child' | 'init-child';
 }
 
 /**
- * How to start `command` in namespace `netns`: as root (`--as-root`, the caller's terminal
- * shared), or dropped to `user` in a session of its own, behind a terminal of its own when
- * `terminal` (stdin and stdout are terminals). `shell` is the program's SHELL (script runs its
- * command with `$SHELL -c`, so it gets /bin/sh and the program gets its own back through `env`).
+ * How to start `command` in namespace `netns`: as root (`--as-root`: the caller's terminal
+ * shared and no PID namespace, as before; root can leave any namespace anyway), or dropped to
+ * `user` in a PID namespace of its own (`sandbox/init.ts`) and a session of its own, behind a
+ * terminal of its own when `terminal` (stdin and stdout are terminals). `shell` is the program's
+ * SHELL (script runs its command with `$SHELL -c`, so it gets /bin/sh and the program gets its
+ * own back through `env`).
  * `preload` is the program's `LD_PRELOAD`, set just before it starts (never in the spawned
- * environment, which root's `ip` and `setpriv` see).
+ * environment, which root's `ip`, `unshare`, the init and `setpriv` see).
  */
 export function launchCommand(o: {
   ip: string;
@@ -476,31 +498,33 @@ export function launchCommand(o: {
       env: {},
       detached: false,
       sharesTerminal: true,
+      forwardTo: 'child',
     };
   }
   if (!o.tools) throw new Error('dropping root needs setpriv');
-  const dropped = [
-    ...inNetns,
-    ...dropPrivilegeArgs(o.tools.setpriv, o.identity, o.preload),
-    ...o.command,
-  ];
+  const inPidns = [...inNetns.slice(1), ...pidNamespaceArgs(o.tools.unshare)];
+  const dropped = [...dropPrivilegeArgs(o.tools.setpriv, o.identity, o.preload), ...o.command];
   if (!o.terminal || !o.tools.script) {
     return {
-      file: dropped[0]!,
-      args: dropped.slice(1),
+      file: o.ip,
+      args: [...inPidns, ...dropped],
       env: {},
       detached: true,
       sharesTerminal: false,
+      forwardTo: 'init-child',
     };
   }
+  // script runs inside, started by the init: the keys typed then reach the program alone, and
+  // the terminal yunbox runs on is held by root's processes only.
   const restoreShell = o.shell !== undefined ? [`SHELL=${o.shell}`] : ['-u', 'SHELL'];
   const line = ['exec', ...[o.tools.env, ...restoreShell, ...dropped].map(shellQuote)].join(' ');
   return {
-    file: o.tools.script,
-    args: ['--quiet', '--return', '--command', line, '/dev/null'],
+    file: o.ip,
+    args: [...inPidns, o.tools.script, '--quiet', '--return', '--command', line, '/dev/null'],
     env: { SHELL: '/bin/sh' },
     detached: false,
     sharesTerminal: false,
+    forwardTo: 'init-child',
   };
 }
 

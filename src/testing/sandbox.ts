@@ -1,8 +1,9 @@
 /**
  * @module Test helpers for instance sandboxes: whether this machine can run them (root on Linux
  * with iproute2; CI does), running a command inside a namespace without blocking the event loop
- * (the server answering it lives in the same process), listing what sandboxes leave behind,
- * Running instances of a spawned server, `yunbox instance exec` as a user runs it, what an
+ * (the server answering it lives in the same process), listing what sandboxes leave behind and
+ * the processes inside (by host pid: programs run in PID namespaces of their own), Running
+ * instances of a spawned server, `yunbox instance exec` as a user runs it, what an
  * unprivileged user can read, and a place holding what programs in sandboxes load from this
  * checkout that `nobody` can read wherever the checkout is.
  */
@@ -14,10 +15,11 @@ import {
   readFileSync,
   readdirSync,
 } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { netnsPids } from '../sandbox/host.js';
 import { TUTORIAL_IMAGE, TUTORIAL_INSTANCE_TYPE, createNetwork } from './fixtures.js';
 import { $Ecs, ecsClient, type TestCredentials } from './sdk.js';
 import { CLI, REPO_ROOT, runNode, type ServeProcess } from './spawn.js';
@@ -112,6 +114,54 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** A process in a sandbox's network namespace, as the host sees it. */
+export interface SandboxProcess {
+  /** Its pid on the host. */
+  pid: number;
+  /** Its pid in the PID namespace it runs in, when that is not the host's (`NSpid`, last). */
+  nsPid?: number;
+  uid: number;
+  /** Its arguments, joined by spaces. */
+  cmdline: string;
+}
+
+/**
+ * Every process in namespace `netns`, seen from the host: programs started by `yunbox instance
+ * exec` run in a PID namespace of their own, so the pids they print are not the host's.
+ */
+export async function sandboxProcesses(netns: string): Promise<SandboxProcess[]> {
+  const out: SandboxProcess[] = [];
+  for (const pid of await netnsPids(netns)) {
+    try {
+      const status = await readFile(`/proc/${pid}/status`, 'utf8');
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+      const ns = /^NSpid:\s+(.*)$/m.exec(status)?.[1]?.trim().split(/\s+/) ?? [];
+      const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+      out.push({
+        pid,
+        ...(ns.length > 1 ? { nsPid: Number(ns[ns.length - 1]) } : {}),
+        uid,
+        cmdline: cmdline.split('\0').filter(Boolean).join(' '),
+      });
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/**
+ * The host pid of process `nsPid` of the program's PID namespace in sandbox `netns` (`nsPid`
+ * itself for a process in the host's PID namespace, as `--as-root` programs are).
+ */
+export async function hostPid(netns: string, nsPid: number): Promise<number | undefined> {
+  const inside = await sandboxProcesses(netns);
+  return (
+    inside.find((p) => p.nsPid === nsPid)?.pid ??
+    inside.find((p) => p.nsPid === undefined && p.pid === nsPid)?.pid
+  );
+}
+
 /**
  * Runs a Running instance (and waits for it) on a spawned server, optionally with an instance
  * role; a fresh VPC and vSwitch each time.
@@ -153,6 +203,8 @@ export interface InstanceExecOptions {
   env?: NodeJS.ProcessEnv;
   /** The CLI's working directory (default: the repository). */
   cwd?: string;
+  /** {@link startInstanceExec} only: a pipe on stdin (`child.stdin`) instead of nothing. */
+  input?: boolean;
 }
 
 function execArgs(
@@ -224,7 +276,7 @@ export function startInstanceExec(
     {
       cwd: options.cwd ?? REPO_ROOT,
       env: { PATH: process.env.PATH, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     },
   );
   let stdout = '';

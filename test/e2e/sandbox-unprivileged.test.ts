@@ -18,6 +18,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEcsRole } from '../../src/testing/fixtures.js';
 import {
+  hostPid,
   instanceExec,
   isRootLinux,
   runningInstance,
@@ -105,8 +106,12 @@ describe.skipIf(!isRootLinux)(`programs in sandboxes run unprivileged${sandboxSk
       if (Date.now() > until) throw new Error(`B did not start: ${busyB.stderr()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    [bNetns, bPid] = busyB.stdout().trim().split('\n') as [string, string];
+    let bNsPid: string;
+    [bNetns, bNsPid] = busyB.stdout().trim().split('\n') as [string, string];
     expect(bNetns).toMatch(/^ybx-[0-9a-f]{8}-\d+$/);
+    // B's program runs in a PID namespace of its own: the pid it printed is its pid there.
+    bPid = String(await hostPid(bNetns, Number(bNsPid)));
+    expect(bPid).toMatch(/^\d+$/);
   });
 
   afterAll(async () => {

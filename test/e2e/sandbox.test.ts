@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { yunboxCall } from '../../src/cli/server-client.js';
 import { createEcsRole } from '../../src/testing/fixtures.js';
 import {
+  hostPid,
   isRootLinux,
   netnsTraces,
   processAlive,
@@ -77,7 +78,13 @@ function exec(
   );
 }
 
-function startExec(server: ServeProcess, dir: string, instanceId: string, args: string[]) {
+function startExec(
+  server: ServeProcess,
+  dir: string,
+  instanceId: string,
+  args: string[],
+  input = false,
+) {
   const child = spawn(
     process.execPath,
     [
@@ -95,7 +102,7 @@ function startExec(server: ServeProcess, dir: string, instanceId: string, args: 
     {
       cwd: checkout.dir,
       env: { PATH: process.env.PATH, HOME: home },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     },
   );
   let stdout = '';
@@ -273,16 +280,23 @@ const Credential = require('@alicloud/credentials').default;
   });
 
   it("exits with the command's status and leaves no namespace, /etc/netns or process behind", async () => {
-    const r = await exec(main, dir, a, [
-      'sh',
-      '-c',
-      'ip netns identify; sleep 300 >/dev/null 2>&1 & echo $!; exit 7',
-    ]);
-    expect(r.code).toBe(7);
-    const [netns, pid] = r.stdout.trim().split('\n');
+    const run = startExec(
+      main,
+      dir,
+      a,
+      ['sh', '-c', 'ip netns identify; sleep 300 >/dev/null 2>&1 & echo $!; read x; exit 7'],
+      true,
+    );
+    const [netns, nsPid] = await waitForLines(run.stdout, 2);
     expect(netns).toMatch(/^ybx-[0-9a-f]{8}-\d+$/);
+    // The program has a PID namespace of its own: the host knows the left process by another pid.
+    const pid = await hostPid(netns!, Number(nsPid));
+    expect(pid).toBeDefined();
+    expect(processAlive(pid!)).toBe(true);
+    run.child.stdin!.end('\n');
+    expect(await exited(run.child)).toBe(7);
     expect(netnsTraces(netns!)).toEqual({ netns: false, etc: false });
-    expect(processAlive(Number(pid))).toBe(false);
+    expect(processAlive(pid!)).toBe(false);
     const listed = await yunboxCall(main.endpoint, root, 'DescribeSandboxes', {});
     expect(listed.ok && listed.body.TotalCount).toBe(0);
   });
@@ -398,7 +412,9 @@ const Credential = require('@alicloud/credentials').default;
 
     // Crash: SIGKILL leaves the namespace and the process inside...
     const first = startExec(victim.server, victim.dir, id, ['sh', '-c', script]);
-    const [ns1, pid1] = await waitForLines(first.stdout, 2);
+    const [ns1, nsPid1] = await waitForLines(first.stdout, 2);
+    const pid1 = await hostPid(ns1!, Number(nsPid1));
+    expect(pid1).toBeDefined();
     victim.server.child.kill('SIGKILL');
     await once(victim.server.child, 'exit');
     expect(netnsTraces(ns1!).netns).toBe(true);

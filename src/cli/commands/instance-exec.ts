@@ -3,11 +3,11 @@
  * instance. Asks the server for a sandbox (CreateSandbox, signed with the root credentials), runs
  * the command in its network namespace (`ip netns exec`) as an unprivileged user
  * (`sandbox/run-as.ts`: `--user`, else the one who ran sudo, else `nobody`; root only with
- * `--as-root`) with stdio inherited and the sandbox's CA variables, forwards
- * SIGINT/SIGTERM/SIGHUP/SIGQUIT, exits with the command's status, and deletes the sandbox whatever
- * happens. Under the server's manual clock the command reads that clock as its wall clock
- * (libfaketime, `sandbox/faketime.ts`), and the CLI's own calls are stamped with the server's
- * time. Root on Linux only, on the machine the server runs on.
+ * `--as-root`) in a PID namespace of its own (`sandbox/init.ts`) with stdio inherited and the
+ * sandbox's CA variables, forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT, exits with the command's status,
+ * and deletes the sandbox whatever happens. Under the server's manual clock the command reads that
+ * clock as its wall clock (libfaketime, `sandbox/faketime.ts`), and the CLI's own calls are stamped
+ * with the server's time. Root on Linux only, on the machine the server runs on.
  */
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
@@ -17,6 +17,7 @@ import { DEFAULT_LISTEN } from '../../config/config.js';
 import { isSandboxVariable, sandboxProcessEnv } from '../../sandbox/env.js';
 import { sweepFaketimeLitter } from '../../sandbox/faketime.js';
 import { NETNS_RUN_DIR, sandboxSupport } from '../../sandbox/host.js';
+import { initChildSignaller } from '../../sandbox/init.js';
 import {
   AS_ROOT_WARNING,
   describeUser,
@@ -68,8 +69,9 @@ nobody, with no capabilities, no supplementary groups and no_new_privs (setuid p
 raise it), dropped by util-linux's setpriv after entering the namespace. HOME is that user's, or
 a fresh private directory removed afterwards; the working directory stays yours when that user
 can enter it, else HOME. It gets a terminal of its own (util-linux's script) when stdin and
-stdout are terminals, else none, so it cannot type into yours. It can read and write whatever
-that user can on this machine, and see every process (README: what a sandbox isolates).
+stdout are terminals, else none, so it cannot type into yours. It runs in a PID namespace of its
+own (util-linux's unshare), so it sees and reaches only its own processes. It can read and write
+whatever that user can on this machine (README: what a sandbox isolates).
 `;
 
 const usage = `usage: yunbox instance exec INSTANCE_ID [--user NAME|UID | --as-root] [--endpoint URL]
@@ -318,10 +320,19 @@ async function runCreated(
     // When the command shares this terminal, Ctrl-C and Ctrl-\ reach it directly (it is in the
     // foreground process group): forwarding them too would deliver them twice.
     const direct = launch.sharesTerminal && process.stdin.isTTY === true;
+    const ended = () => child.exitCode !== null || child.signalCode !== null;
+    // In a PID namespace, the spawned process stays outside (unshare) and the namespace's init
+    // handles no signal: what is forwarded goes to the process the init started.
+    const toInitChild =
+      launch.forwardTo === 'init-child' && child.pid !== undefined
+        ? initChildSignaller(child.pid, ended)
+        : undefined;
     for (const sig of signals) {
       const forward = () => {
         if (direct && (sig === 'SIGINT' || sig === 'SIGQUIT')) return;
-        if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+        if (ended()) return;
+        if (toInitChild) void toInitChild(sig);
+        else child.kill(sig);
       };
       handlers.set(sig, forward);
       process.on(sig, forward);
