@@ -304,6 +304,7 @@ describe('dropPrivilegeArgs and launchCommand', () => {
       'netns',
       'exec',
       'n',
+      ...pidNamespaceArgs('/usr/bin/unshare'),
       ...dropPrivilegeArgs('/usr/bin/setpriv', user, lib),
       'date',
     ]);
