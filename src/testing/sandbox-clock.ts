@@ -95,6 +95,8 @@ export function startLineProgram(
   instanceId: string,
   command: string[],
   env: NodeJS.ProcessEnv = {},
+  /** Working directory of the CLI (and so of the program): one `nobody` can enter. */
+  cwd: string = REPO_ROOT,
 ): LineProgram {
   const child = spawn(
     process.execPath,
@@ -111,7 +113,7 @@ export function startLineProgram(
       ...command,
     ],
     {
-      cwd: REPO_ROOT,
+      cwd,
       env: { PATH: process.env.PATH, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     },

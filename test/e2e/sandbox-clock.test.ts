@@ -20,7 +20,8 @@ import { createEcsRole } from '../../src/testing/fixtures.js';
 import {
   instanceExec,
   isRootLinux,
-  readableBy,
+  sandboxCheckout,
+  type SandboxCheckout,
   runningInstance,
   sandboxSkipReason,
 } from '../../src/testing/sandbox.js';
@@ -43,7 +44,9 @@ import {
 const NOBODY = 65534;
 const PYTHON = '/usr/bin/python3';
 const HOUR = 3600_000;
-const artifacts = join(REPO_ROOT, 'test-artifacts', `sandbox-clock-${process.pid}`);
+// Programs and their files live where `nobody` can read them, wherever the checkout is.
+let checkout: SandboxCheckout;
+let artifacts = '';
 const cleanups: (() => Promise<unknown>)[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -129,16 +132,8 @@ async function serve(dir: string, manualClock: boolean): Promise<ServeProcess> {
 
 beforeAll(async () => {
   if (!isRootLinux) return;
-  const needed = [
-    process.execPath,
-    join(REPO_ROOT, 'node_modules', '@alicloud', 'credentials', 'package.json'),
-  ];
-  const readable = await readableBy(NOBODY, NOBODY, needed);
-  if (readable.includes(false)) {
-    throw new Error(
-      `programs in sandboxes run as nobody, who cannot read ${needed.filter((_, i) => !readable[i]).join(', ')}: put the checkout and node where every user can read them`,
-    );
-  }
+  checkout = await sandboxCheckout();
+  artifacts = join(checkout.artifacts, `sandbox-clock-${process.pid}`);
   await mkdir(artifacts, { recursive: true, mode: 0o755 });
   await chmod(artifacts, 0o755);
   await writeFile(join(artifacts, 'harness.mjs'), HARNESS, { mode: 0o644 });
@@ -197,6 +192,7 @@ describe.skipIf(!isRootLinux || !faketime)(
           [PYTHON, join(artifacts, 'tutorial.py')],
           {
             env: { PYTHONPATH: oss2.path },
+            cwd: checkout.dir,
           },
         );
         expect(r.stderr).toBe('');
@@ -207,10 +203,14 @@ describe.skipIf(!isRootLinux || !faketime)(
       };
 
       const { instanceId, attachedAt } = rotation;
-      const p = startLineProgram(server, dir, instanceId, [
-        process.execPath,
-        join(artifacts, 'rotation.mjs'),
-      ]);
+      const p = startLineProgram(
+        server,
+        dir,
+        instanceId,
+        [process.execPath, join(artifacts, 'rotation.mjs')],
+        {},
+        checkout.dir,
+      );
       const call = async (n: number) => {
         if (n > 0) {
           await sleep(1100); // the program reads the moved offset at its next second
@@ -268,6 +268,7 @@ describe.skipIf(!isRootLinux || !faketime)(
           FAKETIME: '-3650d',
           FAKETIME_TIMESTAMP_FILE: '/nonexistent',
         },
+        checkout.dir,
       );
       try {
         const ready = JSON.parse(await p.line(0));
@@ -341,6 +342,7 @@ describe.skipIf(!isRootLinux)(`sandboxed programs on the system clock${sandboxSk
         FAKETIME_TIMESTAMP_FILE: '/etc/hostname',
         DONT_FAKE_MONOTONIC: '1',
       },
+      cwd: checkout.dir,
     });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
