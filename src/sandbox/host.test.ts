@@ -1,8 +1,19 @@
-import { lstat, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SANDBOX_CA_FILE, writeSandboxEtc } from './host.js';
+import { SANDBOX_CA_FILE, SYSTEM_PATH, findExecutable, writeSandboxEtc } from './host.js';
 
 const CA = '-----BEGIN CERTIFICATE-----\nyunbox\n-----END CERTIFICATE-----\n';
 const SYSTEM = '-----BEGIN CERTIFICATE-----\nsystem\n-----END CERTIFICATE-----\n';
@@ -79,4 +90,52 @@ describe('writeSandboxEtc', () => {
       bundle: '/run/yunbox/abc-ca.pem',
     });
   });
+});
+
+describe('findExecutable', () => {
+  const asRoot = process.getuid?.() === 0;
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'yunbox-find-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('finds the system tools, never through the caller’s PATH', async () => {
+    const sh = await findExecutable('sh');
+    expect(sh === undefined || SYSTEM_PATH.some((d) => sh.startsWith(`${d}/`))).toBe(true);
+    // A `sh` first on PATH (a directory the invoking user owns, as node_modules/.bin) is ignored.
+    const planted = join(dir, 'sh');
+    await writeFile(planted, '#!/bin/sh\n', { mode: 0o755 });
+    const saved = process.env.PATH;
+    process.env.PATH = `${dir}:${saved ?? ''}`;
+    try {
+      expect(await findExecutable('sh')).toBe(sh);
+    } finally {
+      process.env.PATH = saved;
+    }
+    expect(await findExecutable('../bin/sh')).toBeUndefined();
+  });
+
+  it.skipIf(!asRoot)(
+    'skips a tool or directory that someone other than root may write',
+    async () => {
+      const safe = join(dir, 'safe');
+      const open = join(dir, 'open');
+      await mkdir(safe, { mode: 0o755 });
+      await mkdir(open, { mode: 0o755 });
+      await chmod(dir, 0o755);
+      await chmod(open, 0o777);
+      for (const d of [safe, open])
+        await writeFile(join(d, 'tool'), '#!/bin/sh\n', { mode: 0o755 });
+      await writeFile(join(safe, 'loose'), '#!/bin/sh\n', { mode: 0o755 });
+      await chmod(join(safe, 'loose'), 0o775);
+      await writeFile(join(safe, 'theirs'), '#!/bin/sh\n', { mode: 0o755 });
+      await chown(join(safe, 'theirs'), 65534, 65534);
+      expect(await findExecutable('tool', [open, safe])).toBe(join(safe, 'tool'));
+      expect(await findExecutable('loose', [safe])).toBeUndefined();
+      expect(await findExecutable('theirs', [safe])).toBeUndefined();
+    },
+  );
 });

@@ -24,7 +24,7 @@ import {
   unlink,
   writeFile,
 } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** Where `ip netns` keeps named namespaces (bind mounts). */
 export const NETNS_RUN_DIR = '/run/netns';
@@ -38,25 +38,45 @@ export type SandboxSupport = { ok: true; ip: string } | { ok: false; reason: str
 
 let cached: SandboxSupport | undefined;
 
-/** Finds an executable by name in `PATH` and the sbin directories. */
+/**
+ * Where the tools yunbox runs as root are looked for, in order: sudo's `secure_path`. The caller's
+ * `PATH` is never searched: under `sudo npx`, it starts with directories the invoking user can
+ * write (the project's `node_modules/.bin`), where a program in a sandbox, running as that user,
+ * could plant a `setpriv` that root would run next time.
+ */
+export const SYSTEM_PATH: readonly string[] = [
+  '/usr/local/sbin',
+  '/usr/local/bin',
+  '/usr/sbin',
+  '/usr/bin',
+  '/sbin',
+  '/bin',
+];
+
+/** True when `st` is root's and nobody else may write it. */
+function rootOnly(st: { uid: number; mode: number }): boolean {
+  return st.uid === 0 && (st.mode & 0o022) === 0;
+}
+
+/**
+ * Finds a tool that yunbox runs as root: an executable named `name` in {@link SYSTEM_PATH} (or
+ * `dirs`), owned by root and writable by nobody else, in a directory of the same kind (symbolic
+ * links resolved). Candidates another user could have replaced are skipped.
+ * @example
+ * await findExecutable('setpriv') // '/usr/bin/setpriv'
+ */
 export async function findExecutable(
   name: string,
-  path = process.env.PATH ?? '',
+  dirs: readonly string[] = SYSTEM_PATH,
 ): Promise<string | undefined> {
-  const dirs = [
-    ...path.split(delimiter),
-    '/usr/local/sbin',
-    '/usr/sbin',
-    '/sbin',
-    '/usr/bin',
-    '/bin',
-  ];
+  if (name.includes('/')) return undefined;
   for (const dir of dirs) {
-    if (!dir) continue;
     const candidate = join(dir, name);
     try {
       await access(candidate, fsConstants.X_OK);
-      return candidate;
+      const real = await realpath(candidate);
+      const [file, parent] = await Promise.all([stat(real), stat(dirname(real))]);
+      if (file.isFile() && rootOnly(file) && rootOnly(parent)) return candidate;
     } catch {
       /* next */
     }
