@@ -102,6 +102,7 @@ export const m0003SecurityGroups: Migration = {
         'created_at',
       ])
       .where('security_group_ids', '!=', '[]')
+      .orderBy('seq')
       .execute();
     const created = new Set<string>();
     for (const i of instances as any[]) {
