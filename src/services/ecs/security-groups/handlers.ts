@@ -146,7 +146,6 @@ export function securityGroupHandlers(deps: SecurityGroupDeps) {
       throw E.EcsInvalidVpcIdNotFound(`Specified VPC does not exist: \`${input.VpcId}\`.`);
     }
     const tags = checkTags(input.Tag);
-    if (input.DryRun) throw E.EcsDryRunOperation();
     const group: SecurityGroup = {
       securityGroupId: resourceId('sg-', 20),
       accountId: ctx.accountId,

@@ -107,7 +107,6 @@ export const CreateSecurityGroup = defineOperation({
     ResourceGroupId: Ignored('resource group'),
     ServiceManaged: p.bool({ doc: 'accepted, not used' }),
     ClientToken: Ignored('idempotency token'),
-    DryRun,
   },
   authz: onGroup('ecs:CreateSecurityGroup', () => '*'),
   doc: 'Create a security group in a VPC (up to 100 per region); basic groups let their instances reach each other (InnerAccessPolicy Accept)',
