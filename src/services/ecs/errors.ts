@@ -442,12 +442,6 @@ export const InvalidSecurityGroupRuleRuleNotExist = defineError(
   400,
   'The specified rule does not exist.',
 );
-/** ModifySecurityGroupPolicy's `InnerAccessPolicy`. */
-export const InvalidInnerAccessPolicyMalformed = defineError(
-  'InvalidPolicy.Malformed',
-  400,
-  'The InnerAccessPolicy is invalid. Only Accept and Drop are supported.',
-);
 export const InvalidParamterDirection = defineError('InvalidParamter', 400, 'Invalid Parameter.');
 export const InvalidParameterAttributeNotSupported = defineError(
   'InvalidParameter.AttributeNotSupported',
@@ -493,12 +487,6 @@ export const InvalidEniIdNotFound = defineError(
   'InvalidEniId.NotFound',
   404,
   'The specified NetworkInterfaceId does not exist.',
-);
-/** RunInstances / CreateInstance: a security group of another VPC than the vSwitch's. */
-export const InvalidParameterMismatchSecurityGroup = defineError(
-  'InvalidParameter.Mismatch',
-  400,
-  'Specified security group and virtual switch are not in the same VPC.',
 );
 export const InvalidParameterSecurityGroupIdRepeated = defineError(
   'InvalidParameter.SecurityGroupIdRepeated',

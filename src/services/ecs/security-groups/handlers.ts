@@ -82,7 +82,7 @@ export async function checkLaunchGroups(
   for (const id of ids) {
     const g = await mustGroup(deps, ctx, id);
     if (g.vpcId !== vpcId) {
-      throw E.InvalidParameterMismatchSecurityGroup(
+      throw E.InvalidParameterMismatch(
         `Specified security group and virtual switch are not in the same VPC: \`${id}\` is in ${g.vpcId}, the vSwitch in ${vpcId}.`,
       );
     }
@@ -285,10 +285,11 @@ export function securityGroupHandlers(deps: SecurityGroupDeps) {
 
   const modifySecurityGroupPolicy: H<typeof Ops.ModifySecurityGroupPolicy> = async (ctx, input) => {
     checkRegion(ctx, input.RegionId);
-    const wanted = input.InnerAccessPolicy.toLowerCase();
+    const wanted = (input.InnerAccessPolicy ?? '').toLowerCase();
     if (wanted !== 'accept' && wanted !== 'drop') {
-      throw E.InvalidInnerAccessPolicyMalformed(
-        `The InnerAccessPolicy is invalid. Only Accept and Drop are supported, not \`${input.InnerAccessPolicy}\`.`,
+      // ECS answers a missing policy with this code too (doc "ModifySecurityGroupPolicy").
+      throw E.InvalidPolicyMalformedRule(
+        `The InnerAccessPolicy is invalid. Only Accept and Drop are supported, not \`${input.InnerAccessPolicy ?? ''}\`.`,
       );
     }
     const g = await mustGroup(deps, ctx, input.SecurityGroupId);

@@ -187,10 +187,7 @@ export const ModifySecurityGroupPolicy = defineOperation({
   params: {
     SecurityGroupId,
     RegionId,
-    InnerAccessPolicy: p.required(
-      p.str({ max: 16, doc: 'Accept or Drop (any case)' }),
-      'InvalidPolicy.Malformed',
-    ),
+    InnerAccessPolicy: p.str({ max: 16, doc: 'Accept or Drop (any case); required' }),
     ClientToken: Ignored('idempotency token'),
   },
   authz: onGroup('ecs:ModifySecurityGroupPolicy'),
