@@ -289,6 +289,60 @@ describe(`alicloud_vpc on ${testStoreKind()}`, () => {
     expect([missing.statusCode, missing.code]).toEqual([404, 'InvalidResourceId.NotFound']);
     // All or none: the existing VPC was not tagged either.
     expect((await read(vpcId)).tags).toEqual({});
+    const noTable = await failure(
+      r.vpc.modifyRouteTableAttributes(
+        new $Vpc.ModifyRouteTableAttributesRequest({
+          regionId: REGION,
+          routeTableId: 'vtb-nope',
+          routeTableName: 'x',
+        }),
+      ),
+    );
+    expect([noTable.statusCode, noTable.code]).toEqual([404, 'InvalidRouteTableId.NotFound']);
+    // Tags of several resources, listed by tag and paged.
+    const second = (
+      await r.vpc.createVpc(
+        new $Vpc.CreateVpcRequest({ regionId: REGION, cidrBlock: '10.10.0.0/16' }),
+      )
+    ).body!.vpcId!;
+    await r.vpc.tagResources(
+      new $Vpc.TagResourcesRequest({
+        resourceId: [vpcId, second],
+        regionId: REGION,
+        tag: tag([
+          ['team', 'net'],
+          ['tier', 'core'],
+        ]),
+        resourceType: 'VPC',
+      }),
+    );
+    const byTag = await r.vpc.listTagResources(
+      new $Vpc.ListTagResourcesRequest({
+        regionId: REGION,
+        resourceType: 'VPC',
+        tag: [new $Vpc.ListTagResourcesRequestTag({ key: 'team', value: 'net' })],
+        maxResults: 3,
+      }),
+    );
+    expect(byTag.body!.tagResources!.tagResource).toHaveLength(3);
+    const rest = await r.vpc.listTagResources(
+      new $Vpc.ListTagResourcesRequest({
+        regionId: REGION,
+        resourceType: 'VPC',
+        tag: [new $Vpc.ListTagResourcesRequestTag({ key: 'team', value: 'net' })],
+        maxResults: 3,
+        nextToken: byTag.body!.nextToken,
+      }),
+    );
+    expect([rest.body!.tagResources!.tagResource!.length, rest.body!.nextToken]).toEqual([1, '']);
+    await r.vpc.unTagResources(
+      new $Vpc.UnTagResourcesRequest({
+        resourceId: [vpcId, second],
+        regionId: REGION,
+        all: true,
+        resourceType: 'VPC',
+      }),
+    );
     const listed = await r.vpc.listTagResources(
       new $Vpc.ListTagResourcesRequest({
         regionId: REGION,
