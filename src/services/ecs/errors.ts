@@ -204,3 +204,292 @@ export const EcsMissingParameter = defineError(
   400,
   'The input parameter that is mandatory for processing this request is not supplied.',
 );
+
+// Security groups and network interfaces (doc "CreateSecurityGroup", "AuthorizeSecurityGroup",
+// "AuthorizeSecurityGroupEgress", "RevokeSecurityGroup", "ModifySecurityGroupPolicy",
+// "JoinSecurityGroup", "LeaveSecurityGroup", "DeleteSecurityGroup", "DescribeSecurityGroups",
+// "DescribeSecurityGroupAttribute" error tables). Where Alibaba's message is a bare `%s`, ours says
+// what was wrong.
+export const InvalidSecurityGroupIdNotFound = defineError(
+  'InvalidSecurityGroupId.NotFound',
+  404,
+  'The specified SecurityGroupId does not exist.',
+);
+export const InvalidSecurityGroupIdMalformed = defineError(
+  'InvalidSecurityGroupId.Malformed',
+  400,
+  'The specified parameter SecurityGroupId is not valid.',
+);
+/** CreateSecurityGroup without VpcId: yunbox, like a VPC-only region, has no classic network. */
+export const SecurityGroupVpcIdMissing = defineError(
+  'InvalidVpcId.NotFound',
+  403,
+  'vpc id must not empty when only support vpc vm.',
+);
+export const EcsInvalidVpcIdNotFound = defineError(
+  'InvalidVpcId.NotFound',
+  404,
+  'Specified VPC does not exist.',
+);
+export const InvalidSecurityGroupNameMalformed = defineError(
+  'InvalidSecurityGroupName.Malformed',
+  400,
+  'Specified security group name is not valid.',
+);
+export const InvalidParameterSecurityGroupType = defineError(
+  'InvalidParameter.SecurityGroupType',
+  400,
+  'The specified SecurityGroupType is not valid.',
+);
+export const QuotaExceedSecurityGroup = defineError(
+  'QuotaExceed.SecurityGroup',
+  403,
+  'The maximum number of security groups is reached.',
+);
+export const DependencyViolationInstances = defineError(
+  'DependencyViolation',
+  403,
+  'There is still instance(s) in the specified security group.',
+);
+export const DependencyViolationAuthorized = defineError(
+  'DependencyViolation',
+  403,
+  'The specified security group has been authorized in another one.',
+);
+export const InvalidIpProtocolValueNotSupported = defineError(
+  'InvalidIpProtocol.ValueNotSupported',
+  400,
+  'The parameter IpProtocol must be specified with case insensitive TCP, UDP, ICMP, GRE or All.',
+);
+export const InvalidPortRangeMalformed = defineError(
+  'InvalidPortRange.Malformed',
+  400,
+  'The specified parameter PortRange must set.',
+);
+export const InvalidParamPortRange = defineError(
+  'InvalidParam.PortRange',
+  400,
+  'The specified parameter PortRange is not valid. It should be two integers less than 65535 in ?/? format.',
+);
+export const InvalidSourcePortRangeMalformed = defineError(
+  'InvalidSourcePortRange.Malformed',
+  400,
+  'The specified parameter SourcePortRange is not valid.',
+);
+export const OperationDeniedProtocolPort = defineError(
+  'OperationDenied',
+  400,
+  'The specified IpProtocol does not exist or IpProtocol and PortRange do not match.',
+);
+export const InvalidPolicyMalformedRule = defineError(
+  'InvalidPolicy.Malformed',
+  400,
+  'The specified parameter Policy is not valid.',
+);
+export const InvalidPriorityMalformed = defineError(
+  'InvalidPriority.Malformed',
+  400,
+  'The parameter Priority is invalid.',
+);
+export const InvalidPriorityValueNotSupported = defineError(
+  'InvalidPriority.ValueNotSupported',
+  400,
+  'The specified parameter Priority is invalid.',
+);
+export const InvalidNicTypeValueNotSupported = defineError(
+  'InvalidNicType.ValueNotSupported',
+  400,
+  'The specified NicType does not exist.',
+);
+export const MissingParameterSource = defineError(
+  'MissingParameter.Source',
+  400,
+  'One of the parameters SourceCidrIp, Ipv6SourceCidrIp, SourceGroupId or SourcePrefixListId must be specified.',
+);
+export const MissingParameterDest = defineError(
+  'MissingParameter.Dest',
+  400,
+  'One of the parameters DestCidrIp, Ipv6DestCidrIp, DestGroupId or DestPrefixListId must be specified.',
+);
+export const InvalidParamSourceIp = defineError(
+  'InvalidParam.SourceIp',
+  400,
+  'The Parameters SourceCidrIp and Ipv6SourceCidrIp cannot be set at the same time.',
+);
+export const InvalidParamDestIp = defineError(
+  'InvalidParam.DestIp',
+  400,
+  'The Parameters DestCidrIp and Ipv6DestCidrIp cannot be set at the same time.',
+);
+export const InvalidParamSourceCidrIp = defineError(
+  'InvalidParam.SourceCidrIp',
+  400,
+  'The specified parameter SourceCidrIp is not valid.',
+);
+export const InvalidParamDestCidrIp = defineError(
+  'InvalidParam.DestCidrIp',
+  400,
+  'The specified parameter DestCidrIp is not valid.',
+);
+export const InvalidParamIpv6SourceCidrIp = defineError(
+  'InvalidParam.Ipv6SourceCidrIp',
+  400,
+  'The specified parameter Ipv6SourceCidrIp is not valid.',
+);
+export const InvalidParamIpv6DestCidrIp = defineError(
+  'InvalidParam.Ipv6DestCidrIp',
+  400,
+  'The specified parameter Ipv6DestCidrIp is not valid.',
+);
+export const Ipv4ProtocolConflictWithIpv6Address = defineError(
+  'InvalidParam.Ipv4ProtocolConflictWithIpv6Address',
+  400,
+  'IPv6 address cannot be specified for IPv4-specific protocol.',
+);
+export const Ipv6ProtocolConflictWithIpv4Address = defineError(
+  'InvalidParam.Ipv6ProtocolConflictWithIpv4Address',
+  400,
+  'IPv4 address cannot be specified for IPv6-specific protocol.',
+);
+export const InvalidSecurityGroupDescriptionMalformed = defineError(
+  'InvalidSecurityGroupDiscription.Malformed',
+  400,
+  'The specified security group rule description is not valid.',
+);
+export const InvalidParamPermissions = defineError(
+  'InvalidParam.Permissions',
+  400,
+  'The specified parameter Permissions cannot coexist with other parameters.',
+);
+export const InvalidParamDuplicatePermissions = defineError(
+  'InvalidParam.DuplicatePermissions',
+  400,
+  'There are duplicate permissions in the specified parameter Permissions.',
+);
+export const InvalidSourceGroupIdNotFound = defineError(
+  'InvalidSourceGroupId.NotFound',
+  404,
+  'The SourceGroupId provided does not exist in our records.',
+);
+export const InvalidDestGroupIdNotFound = defineError(
+  'InvalidDestGroupId.NotFound',
+  404,
+  'The DestGroupId provided does not exist in our records.',
+);
+export const InvalidSourceGroupIdMismatch = defineError(
+  'InvalidSourceGroupId.Mismatch',
+  400,
+  'Specified security group and source group are not in the same VPC.',
+);
+export const InvalidDestGroupIdMismatch = defineError(
+  'InvalidDestGroupId.Mismatch',
+  400,
+  'Specified security group and destination group are not in the same VPC.',
+);
+/** An ingress rule naming its own group (doc "AuthorizeSecurityGroup"; the code's spelling is Alibaba's). */
+export const InvalidParamterConflict = defineError(
+  'InvalidParamter.Conflict',
+  403,
+  'The specified SecurityGroupId should be different from the SourceGroupId.',
+);
+export const InvalidSecurityGroupIsSame = defineError(
+  'InvalidSecurityGroup.IsSame',
+  403,
+  'The authorized SecurityGroupId should be different from the DestGroupId.',
+);
+export const InvalidPrefixListIdNotFound = defineError(
+  'InvalidPrefixListId.NotFound',
+  404,
+  'The specified prefix list was not found.',
+);
+export const InvalidPortRangeListIdNotFound = defineError(
+  'InvalidPortRangeListId.NotFound',
+  400,
+  'The specified port range list was not found.',
+);
+export const InvalidGroupParameterOperationDenied = defineError(
+  'InvalidGroupParameter.OperationDenied',
+  400,
+  'The attributes Policy, SourceGroupId, DestGroupId of enterprise level security groups are not allowed to be set or modified.',
+);
+export const InvalidGroupAuthParameterOperationDenied = defineError(
+  'InvalidGroupAuthParameter.OperationDenied',
+  400,
+  'The security group can not authorize to enterprise level security group.',
+);
+export const AuthorizationLimitExceed = defineError(
+  'AuthorizationLimitExceed',
+  403,
+  'The limit of authorization records in the security group reaches.',
+);
+export const AuthorizedGroupRuleLimitExceed = defineError(
+  'AuthorizedGroupRule.LimitExceed',
+  400,
+  'You have reached the limit on the number of group authorization rules that you can add to a security group.When authorization object of rule is security group, the limit is 20.',
+);
+export const InvalidSecurityGroupRuleIdNotFound = defineError(
+  'InvalidSecurityGroupRuleId.NotFound',
+  404,
+  'The specified SecurityGroupRuleId is not exists.',
+);
+export const InvalidParamSecurityGroupRuleIdRepeated = defineError(
+  'InvalidParam.SecurityGroupRuleIdRepeated',
+  400,
+  'The specified parameter SecurityGroupRuleId is repeated.',
+);
+export const InvalidSecurityGroupRuleRuleNotExist = defineError(
+  'InvalidSecurityGroupRule.RuleNotExist',
+  400,
+  'The specified rule does not exist.',
+);
+export const InvalidParamterDirection = defineError('InvalidParamter', 400, 'Invalid Parameter.');
+export const InvalidParameterAttributeNotSupported = defineError(
+  'InvalidParameter.AttributeNotSupported',
+  400,
+  'The specified value for parameter Attribute is not supported. Valid values: snapshotPolicyIds.',
+);
+export const InvalidInstanceIdMismatch = defineError(
+  'InvalidInstanceId.Mismatch',
+  400,
+  'Specified instance and security group are not in the same VPC.',
+);
+export const InvalidInstanceIdAlreadyExists = defineError(
+  'InvalidInstanceId.AlreadyExists',
+  403,
+  'The specified instance already exists in the specified security group.',
+);
+export const InstanceSecurityGroupLimitExceeded = defineError(
+  'InstanceSecurityGroupLimitExceeded',
+  400,
+  'Exceeding the allowed amount of security groups that an instance can be in.',
+);
+export const InvalidOperationMultiGroupType = defineError(
+  'InvalidOperation.MultiGroupType',
+  400,
+  "The specified instance can't join different types of security group.",
+);
+export const InstanceLastSecurityGroup = defineError(
+  'InstanceLastSecurityGroup',
+  403,
+  'The specified security group is the last security group for the instance.',
+);
+export const InvalidSecurityGroupAssociationNotFound = defineError(
+  'InvalidSecurityGroupAssociation.NotFound',
+  400,
+  'The specified instance or network interface is not in the specified security group.',
+);
+export const InvalidParamEniIdAndInstanceIdConflict = defineError(
+  'InvalidParam.EniIdAndInstanceId.Conflict',
+  403,
+  'The parameters InstanceId and NetworkInterfaceId cannot be specified at the same time.',
+);
+export const InvalidEniIdNotFound = defineError(
+  'InvalidEniId.NotFound',
+  404,
+  'The specified NetworkInterfaceId does not exist.',
+);
+export const InvalidParameterSecurityGroupIdRepeated = defineError(
+  'InvalidParameter.SecurityGroupIdRepeated',
+  400,
+  'The specified SecurityGroupIds contain duplicate values.',
+);

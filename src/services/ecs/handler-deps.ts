@@ -11,6 +11,7 @@ import type { RamApi } from '../ram/index.js';
 import type { VpcApi } from '../vpc/index.js';
 import * as E from './errors.js';
 import type { Instance } from './model.js';
+import type { SecurityGroupStore } from './security-groups/store.js';
 import type { EcsStore } from './store.js';
 
 /** The handler of an operation declaration. */
@@ -19,6 +20,8 @@ export type H<D extends { params: ParamShape }> = Handler<D['params']>;
 /** What ECS handlers need. */
 export interface EcsHandlerDeps {
   store: EcsStore;
+  /** Security groups (instances are launched into them). */
+  securityGroups: SecurityGroupStore;
   vpc: VpcApi;
   ram: RamApi;
   authorizer: Authorizer;

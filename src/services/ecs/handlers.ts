@@ -32,6 +32,7 @@ import {
 } from './model.js';
 import type * as Ops from './operations.js';
 import { passRole, roleHandlers } from './role-handlers.js';
+import { checkLaunchGroups } from './security-groups/handlers.js';
 import type { NewInstance } from './store.js';
 import {
   imageToWire,
@@ -133,6 +134,12 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
         `The specified parameter "HostNames" must name ${amount} instances, not ${input.HostNames.length}.`,
       );
     }
+    const groups = await checkLaunchGroups(
+      { groups: deps.securityGroups },
+      ctx,
+      input.SecurityGroupIds ?? (input.SecurityGroupId ? [input.SecurityGroupId] : []),
+      vpc.vpcId,
+    );
     const role =
       input.RamRoleName !== undefined
         ? await passRole(deps, ctx, input.RamRoleName, 'launch')
@@ -142,7 +149,6 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
     const now = ctx.now;
     const real = ctx.clock.real();
     const tags: Tag[] = (input.Tag ?? []).map((t) => ({ key: t.Key ?? '', value: t.Value ?? '' }));
-    const groups = input.SecurityGroupIds ?? (input.SecurityGroupId ? [input.SecurityGroupId] : []);
     const suffix = (n: number) => (input.UniqueSuffix ? String(n + 1).padStart(3, '0') : '');
     const specs: NewInstance[] = [];
     for (let n = 0; n < amount; n++) {
@@ -206,6 +212,7 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
           );
         }
         if (e.entity === 'VSwitch') throw E.EcsInvalidVSwitchIdNotFound();
+        if (e.entity === 'SecurityGroup') throw E.InvalidSecurityGroupIdNotFound();
       }
       throw e;
     }

@@ -26,7 +26,15 @@ import {
 import { PlainMetadataListener } from './metadata/plain-listener.js';
 import { m0001Init } from './migrations/0001-init.js';
 import { m0002SettlesAtReal } from './migrations/0002-settles-at-real.js';
+import { m0003SecurityGroups } from './migrations/0003-security-groups.js';
+import { networkInterfaceHandlers } from './network-interfaces/handlers.js';
+import * as NO from './network-interfaces/operations.js';
 import * as O from './operations.js';
+import { securityGroupHandlers } from './security-groups/handlers.js';
+import * as SO from './security-groups/operations.js';
+import { ruleHandlers } from './security-groups/rule-handlers.js';
+import { SecurityGroupSqlStore } from './security-groups/store-sql.js';
+import type { SecurityGroupStore } from './security-groups/store.js';
 import { EcsSqlStore } from './store-sql.js';
 import type { EcsStore } from './store.js';
 
@@ -57,7 +65,7 @@ export const ECS_API_VERSION = '2014-05-26';
 /** ECS's migrations (after VPC's: instances reference vSwitches). */
 export const ecsMigrations: MigrationSet = {
   service: 'ecs',
-  migrations: [m0001Init, m0002SettlesAtReal],
+  migrations: [m0001Init, m0002SettlesAtReal, m0003SecurityGroups],
 };
 
 /** What ECS needs from other services. */
@@ -76,6 +84,8 @@ export interface EcsDeps {
 export interface EcsService {
   product: RpcProduct;
   store: EcsStore;
+  /** Security groups, their rules and members. */
+  securityGroups: SecurityGroupStore;
   api: EcsApi;
   /** The metadata handler for listeners that identify the instance themselves (sandboxes). */
   metadataHandler(opts: { clock: Clock; log: Logger }): MetadataHandler;
@@ -94,10 +104,12 @@ export interface EcsService {
 /** Builds the ECS service. */
 export function createEcsService(db: Db, deps: EcsDeps): EcsService {
   const store = new EcsSqlStore(db);
+  const securityGroups = new SecurityGroupSqlStore(db);
   const listeners = new Set<() => void>();
   let plain: PlainMetadataListener | undefined;
   const h = ecsHandlers({
     store,
+    securityGroups,
     vpc: deps.vpc,
     ram: deps.ram,
     authorizer: deps.authorizer,
@@ -105,9 +117,15 @@ export function createEcsService(db: Db, deps: EcsDeps): EcsService {
       for (const fn of listeners) fn();
     },
   });
+  const sg = {
+    ...securityGroupHandlers({ groups: securityGroups, instances: store, vpc: deps.vpc }),
+    ...ruleHandlers({ groups: securityGroups, instances: store, vpc: deps.vpc }),
+    ...networkInterfaceHandlers({ store }),
+  };
   const api = createEcsApi(store, () => plain);
   return {
     store,
+    securityGroups,
     api,
     product: {
       product: 'Ecs',
@@ -130,6 +148,21 @@ export function createEcsService(db: Db, deps: EcsDeps): EcsService {
         bind(O.ModifyInstanceMetadataOptions, h.modifyInstanceMetadataOptions),
         bind(O.DescribeImages, h.describeImages),
         bind(O.DescribeInstanceTypes, h.describeInstanceTypes),
+        bind(SO.CreateSecurityGroup, sg.createSecurityGroup),
+        bind(SO.DescribeSecurityGroups, sg.describeSecurityGroups),
+        bind(SO.DescribeSecurityGroupAttribute, sg.describeSecurityGroupAttribute),
+        bind(SO.ModifySecurityGroupAttribute, sg.modifySecurityGroupAttribute),
+        bind(SO.ModifySecurityGroupPolicy, sg.modifySecurityGroupPolicy),
+        bind(SO.AuthorizeSecurityGroup, sg.authorizeSecurityGroup),
+        bind(SO.AuthorizeSecurityGroupEgress, sg.authorizeSecurityGroupEgress),
+        bind(SO.RevokeSecurityGroup, sg.revokeSecurityGroup),
+        bind(SO.RevokeSecurityGroupEgress, sg.revokeSecurityGroupEgress),
+        bind(SO.ModifySecurityGroupRule, sg.modifySecurityGroupRule),
+        bind(SO.ModifySecurityGroupEgressRule, sg.modifySecurityGroupEgressRule),
+        bind(SO.JoinSecurityGroup, sg.joinSecurityGroup),
+        bind(SO.LeaveSecurityGroup, sg.leaveSecurityGroup),
+        bind(SO.DeleteSecurityGroup, sg.deleteSecurityGroup),
+        bind(NO.DescribeNetworkInterfaces, sg.describeNetworkInterfaces),
         ...deps.legacyVpcOperations,
       ],
     },

@@ -118,7 +118,10 @@ const launchParams = {
     doc: 'vSwitch id; required (yunbox has no classic network)',
   }),
   ZoneId: p.str({ max: 64, doc: "zone id; must be the vSwitch's when given" }),
-  SecurityGroupId: p.str({ max: 64, doc: 'security group id (recorded, not enforced)' }),
+  SecurityGroupId: p.str({
+    max: 100,
+    doc: "security group of the vSwitch's VPC (optional in yunbox)",
+  }),
   RamRoleName,
   InstanceName,
   HostName,
@@ -157,7 +160,10 @@ export const RunInstances = defineOperation({
     }),
     MinAmount: Ignored('minimum amount'),
     HostNames: p.list(HostName, { max: 100, doc: 'one host name per instance (HostNames.N)' }),
-    SecurityGroupIds: p.list(p.str({ max: 64 }), { max: 16, doc: 'security group ids' }),
+    SecurityGroupIds: p.list(p.str({ max: 100 }), {
+      max: 16,
+      doc: "security groups of the vSwitch's VPC, one type, up to 5 (SecurityGroupIds.N)",
+    }),
     UniqueSuffix: p.bool({ doc: 'append 001, 002, … to HostName and InstanceName' }),
   },
   authz: on('ecs:RunInstances', () => 'instance/*'),

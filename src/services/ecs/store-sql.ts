@@ -10,6 +10,7 @@ import type { Db } from '../../store/db.js';
 import { foldName } from '../ram/index.js';
 import { formatIpv4, parseCidr, usableRange } from '../vpc/index.js';
 import type { Instance, MetadataFault, MetadataOptions, AttachedRole } from './model.js';
+import { insertMemberships } from './security-groups/store-sql.js';
 import type { EcsStore, InstanceFilter, NewInstance, TransitionChange } from './store.js';
 
 /** The row's last transition has ended on yunbox's clock or the real one (model `hasSettled`). */
@@ -157,6 +158,7 @@ export class EcsSqlStore implements EcsStore {
           }
           throw e;
         }
+        await insertMemberships(tx, spec.instanceId, spec.securityGroupIds);
         out.push({
           ...spec,
           seq,

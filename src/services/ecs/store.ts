@@ -50,7 +50,8 @@ export interface EcsStore {
   /**
    * Creates instances in one vSwitch (all specs share it), allocating sequence numbers and
    * private addresses atomically: the lowest free addresses, or `requestedIp` for a single
-   * instance. `Conflict('PrivateIpDuplicated')`, `Conflict('NoFreeIp')`, `NotFound('VSwitch')`.
+   * instance. `Conflict('PrivateIpDuplicated')`, `Conflict('NoFreeIp')`, `NotFound('VSwitch')`,
+   * `NotFound('SecurityGroup')` (a group of `securityGroupIds` deleted meanwhile).
    */
   createInstances(specs: NewInstance[], requestedIp?: string): Promise<Instance[]>;
   getInstance(instanceId: string): Promise<Instance | undefined>;

@@ -80,3 +80,63 @@ export const InvalidPageSize = defineError(
   400,
   'The specified parameter PageSize is not valid.',
 );
+export const DependencyViolationSecurityGroup = defineError(
+  'DependencyViolation.SecurityGroup',
+  400,
+  'Specified object has dependent resources SecurityGroup.',
+);
+/**
+ * ModifyRouteTableAttributes and DescribeRouteTableList on a route table that does not exist.
+ * The code follows VPC's `Invalid<Entity>Id.NotFound` pattern; its table was not found published.
+ */
+export const InvalidRouteTableIdNotFound = defineError(
+  'InvalidRouteTableId.NotFound',
+  404,
+  'Specified route table does not exist.',
+);
+export const InvalidRouteTableNameMalformed = defineError(
+  'InvalidRouteTableName.Malformed',
+  400,
+  'Specified route table name is not valid.',
+);
+/** TagResources / UnTagResources / ListTagResources (doc "TagResources" error table). */
+export const InvalidResourceTypeNotFound = defineError(
+  'InvalidResourceType.NotFound',
+  404,
+  'The ResourceType provided does not exist in our records.',
+);
+export const InvalidResourceIdNotFound = defineError(
+  'InvalidResourceId.NotFound',
+  404,
+  'The specified ResourceIds are not found in our records.',
+);
+export const NumberExceedResourceIds = defineError(
+  'NumberExceed.ResourceIds',
+  400,
+  "The ResourceIds parameter's number is exceed , Valid : 50",
+);
+export const NumberExceedTags = defineError(
+  'NumberExceed.Tags',
+  400,
+  "The Tags parameter's number is exceed , Valid : 20",
+);
+export const DuplicateTagKey = defineError(
+  'Duplicate.TagKey',
+  400,
+  'The Tag.N.Key contain duplicate key.',
+);
+export const VpcInvalidTagKeyMalformed = defineError(
+  'InvalidTagKey.Malformed',
+  400,
+  'The specified Tag.n.Key is not valid.',
+);
+export const VpcInvalidTagValueMalformed = defineError(
+  'InvalidTagValue.Malformed',
+  400,
+  'The specified Tag.n.Value is not valid.',
+);
+export const OperationDeniedQuotaExceed = defineError(
+  'OperationDenied.QuotaExceed',
+  400,
+  'The quota of tags on resource is beyond permitted range.',
+);

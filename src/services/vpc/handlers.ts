@@ -15,16 +15,17 @@ import {
   cidrContains,
   isValidVpcCidr,
   parseCidr,
-  usableRange,
-  vpcTime,
   zonesOf,
   type VSwitch,
   type Vpc,
 } from './model.js';
 import type * as Ops from './operations.js';
 import type { VpcStore } from './store.js';
+import { checkTags } from './tags.js';
+import { vpcToWire, vswitchToWire } from './wire.js';
 
-type H<D extends { params: ParamShape }> = Handler<D['params']>;
+/** The handler of an operation declaration. */
+export type H<D extends { params: ParamShape }> = Handler<D['params']>;
 
 /** What VPC needs from the services that place addresses in vSwitches. */
 export interface VpcDependents {
@@ -42,7 +43,17 @@ export function checkRegion(ctx: HandlerContext, regionId: string | undefined): 
   return ctx.region;
 }
 
-function commaList(text: string | undefined, max: number): string[] | undefined {
+/** `InvalidParameter` when a flag yunbox cannot honour is set (IPv6, DNS host names). */
+export function onlyFalse(value: boolean | undefined, name: string, what: string): void {
+  if (value === true) {
+    throw InvalidParameter(
+      `The specified parameter "${name}" is not valid: yunbox's VPCs have no ${what}; only false is accepted.`,
+    );
+  }
+}
+
+/** Splits a comma-separated id list (at most `max` ids). */
+export function commaList(text: string | undefined, max: number): string[] | undefined {
   if (text === undefined) return undefined;
   const ids = text
     .split(',')
@@ -53,62 +64,13 @@ function commaList(text: string | undefined, max: number): string[] | undefined 
   return ids;
 }
 
-function page<T>(items: T[], pageNumber = 1, pageSize = 10) {
+/** One page of `items` with the page fields of a VPC listing. */
+export function page<T>(items: T[], pageNumber = 1, pageSize = 10) {
   return {
     TotalCount: items.length,
     PageNumber: pageNumber,
     PageSize: pageSize,
     items: items.slice((pageNumber - 1) * pageSize, pageNumber * pageSize),
-  };
-}
-
-/** The VPC wire shape (DescribeVpcs `Vpcs.Vpc[]`, DescribeVpcAttribute). */
-export function vpcToWire(v: Vpc, vswitchIds: string[]) {
-  return {
-    VpcId: v.vpcId,
-    RegionId: v.regionId,
-    Status: 'Available',
-    VpcName: v.vpcName,
-    CreationTime: vpcTime(v.createdAt),
-    CidrBlock: v.cidrBlock,
-    VRouterId: v.vRouterId,
-    Description: v.description,
-    IsDefault: false,
-    ResourceGroupId: '',
-    EnabledIpv6: false,
-    Ipv6CidrBlock: '',
-    VSwitchIds: { VSwitchId: vswitchIds },
-    UserCidrs: { UserCidr: [] as string[] },
-    RouterTableIds: { RouterTableIds: [v.routeTableId] },
-    NatGatewayIds: { NatGatewayIds: [] as string[] },
-    SecondaryCidrBlocks: { SecondaryCidrBlock: [] as string[] },
-    Tags: { Tag: [] as unknown[] },
-  };
-}
-
-/** The vSwitch wire shape (DescribeVSwitches `VSwitches.VSwitch[]`, DescribeVSwitchAttributes). */
-export function vswitchToWire(s: VSwitch, used: number, routeTableId: string | undefined) {
-  const c = parseCidr(s.cidrBlock);
-  return {
-    VSwitchId: s.vswitchId,
-    VpcId: s.vpcId,
-    Status: 'Available',
-    CidrBlock: s.cidrBlock,
-    ZoneId: s.zoneId,
-    AvailableIpAddressCount: c ? Math.max(0, usableRange(c).count - used) : 0,
-    Description: s.description,
-    VSwitchName: s.vswitchName,
-    CreationTime: vpcTime(s.createdAt),
-    IsDefault: false,
-    ResourceGroupId: '',
-    NetworkAclId: '',
-    ShareType: 'Sharing',
-    EnabledIpv6: false,
-    Ipv6CidrBlock: '',
-    ...(routeTableId !== undefined
-      ? { RouteTable: { RouteTableId: routeTableId, RouteTableType: 'System' } }
-      : {}),
-    Tags: { Tag: [] as unknown[] },
   };
 }
 
@@ -134,6 +96,8 @@ export function vpcHandlers(store: VpcStore, dependents: VpcDependents) {
         `Specified CIDR block is not valid. \`${cidrBlock}\` must be a network address with a mask of 8 to 28 bits, outside 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16 and 224.0.0.0/3.`,
       );
     }
+    onlyFalse(input.EnableIpv6, 'EnableIpv6', 'IPv6');
+    const tags = checkTags(input.Tag);
     if (input.DryRun) throw E.VpcDryRunOperation();
     const vpc: Vpc = {
       vpcId: resourceId('vpc-', 21),
@@ -145,6 +109,7 @@ export function vpcHandlers(store: VpcStore, dependents: VpcDependents) {
       vRouterId: resourceId('vrt-', 21),
       routeTableId: resourceId('vtb-', 21),
       createdAt: ctx.now,
+      tags,
     };
     await store.createVpc(vpc);
     return {
@@ -203,6 +168,11 @@ export function vpcHandlers(store: VpcStore, dependents: VpcDependents) {
       await store.deleteVpc(ctx.accountId, v.vpcId);
     } catch (e) {
       if (e instanceof StoreError && e.kind === 'NotFound') throw E.InvalidVpcIdNotFound();
+      if (e instanceof StoreError && e.kind === 'Conflict' && e.entity === 'SecurityGroup') {
+        throw E.DependencyViolationSecurityGroup(
+          `Specified object has dependent resources SecurityGroup: VPC \`${v.vpcId}\` still has security groups; delete them first.`,
+        );
+      }
       if (e instanceof StoreError && e.kind === 'Conflict') {
         throw E.DependencyViolationVSwitch(
           `Specified object has dependent resources: VPC \`${v.vpcId}\` still has vSwitches; delete them first.`,
@@ -232,6 +202,7 @@ export function vpcHandlers(store: VpcStore, dependents: VpcDependents) {
         `Specified CIDR block is not valid in VPC. \`${input.CidrBlock}\` is not inside \`${vpc.cidrBlock}\` of ${vpc.vpcId}.`,
       );
     }
+    const tags = checkTags(input.Tag);
     const vswitch: VSwitch = {
       vswitchId: resourceId('vsw-', 21),
       accountId: ctx.accountId,
@@ -242,6 +213,7 @@ export function vpcHandlers(store: VpcStore, dependents: VpcDependents) {
       vswitchName: input.VSwitchName ?? '',
       description: input.Description ?? '',
       createdAt: ctx.now,
+      tags,
     };
     try {
       await store.createVSwitch(vswitch);
@@ -313,7 +285,39 @@ export function vpcHandlers(store: VpcStore, dependents: VpcDependents) {
     return {};
   };
 
+  const modifyVpcAttribute: H<typeof Ops.ModifyVpcAttribute> = async (ctx, input) => {
+    checkRegion(ctx, input.RegionId);
+    const v = await mustVpc(ctx, input.VpcId);
+    if (input.CidrBlock !== undefined && input.CidrBlock !== v.cidrBlock) {
+      throw InvalidParameter(
+        `The specified parameter "CidrBlock" is not valid: yunbox does not change the block of a VPC (\`${v.vpcId}\` keeps ${v.cidrBlock}).`,
+      );
+    }
+    onlyFalse(input.EnableIPv6, 'EnableIPv6', 'IPv6');
+    onlyFalse(input.EnableDnsHostname, 'EnableDnsHostname', 'DNS host names');
+    const changed = await store.updateVpc(ctx.accountId, v.vpcId, {
+      ...(input.VpcName !== undefined ? { vpcName: input.VpcName } : {}),
+      ...(input.Description !== undefined ? { description: input.Description } : {}),
+    });
+    if (!changed) throw E.InvalidVpcIdNotFound();
+    return {};
+  };
+
+  const modifyVSwitchAttribute: H<typeof Ops.ModifyVSwitchAttribute> = async (ctx, input) => {
+    checkRegion(ctx, input.RegionId);
+    const s = await mustVSwitch(ctx, input.VSwitchId);
+    onlyFalse(input.EnableIPv6, 'EnableIPv6', 'IPv6');
+    const changed = await store.updateVSwitch(ctx.accountId, s.vswitchId, {
+      ...(input.VSwitchName !== undefined ? { vswitchName: input.VSwitchName } : {}),
+      ...(input.Description !== undefined ? { description: input.Description } : {}),
+    });
+    if (!changed) throw E.InvalidVSwitchIdNotFound();
+    return {};
+  };
+
   return {
+    modifyVpcAttribute,
+    modifyVSwitchAttribute,
     createVpc,
     describeVpcs,
     describeVpcAttribute,

@@ -10,7 +10,10 @@ import { createVpcApi, type VpcApi } from './api.js';
 import { VpcForbidden } from './errors.js';
 import { vpcHandlers, type VpcDependents } from './handlers.js';
 import { m0001Init } from './migrations/0001-init.js';
+import { m0002TagsRouteTables } from './migrations/0002-tags-route-tables.js';
 import * as O from './operations.js';
+import { routeTableHandlers } from './route-table-handlers.js';
+import { tagHandlers } from './tag-handlers.js';
 import { VpcSqlStore } from './store-sql.js';
 import type { VpcStore } from './store.js';
 
@@ -25,35 +28,49 @@ export {
   parseIpv4,
   usableRange,
   type Cidr,
+  type Tag,
   type VSwitch,
   type Vpc,
 } from './model.js';
+export { MAX_TAGS, checkTags, hasTags, withTags, withoutTags, type TagParam } from './tags.js';
 
 /** API version of the VPC product. */
 export const VPC_API_VERSION = '2016-04-28';
 
 /** VPC's migrations. */
-export const vpcMigrations: MigrationSet = { service: 'vpc', migrations: [m0001Init] };
+export const vpcMigrations: MigrationSet = {
+  service: 'vpc',
+  migrations: [m0001Init, m0002TagsRouteTables],
+};
 
 /** The VPC service: its RPC product, its store and the API other services use. */
 export interface VpcService {
   product: RpcProduct;
   store: VpcStore;
   api: VpcApi;
-  /** CreateVpc, CreateVSwitch, Describe*, Delete*, for the ECS SDK's legacy 2014-05-26 calls. */
+  /**
+   * CreateVpc, CreateVSwitch, Describe*, Modify*Attribute, Delete*, for the ECS SDK's legacy
+   * 2014-05-26 calls.
+   */
   legacyOperations: BoundOperation[];
 }
 
 /** Builds the VPC service over a database; `dependents` reports address usage (ECS). */
 export function createVpcService(db: Db, dependents: VpcDependents): VpcService {
   const store = new VpcSqlStore(db);
-  const h = vpcHandlers(store, dependents);
+  const h = {
+    ...vpcHandlers(store, dependents),
+    ...routeTableHandlers(store),
+    ...tagHandlers(store),
+  };
   const createVpc = bind(O.CreateVpc, h.createVpc);
   const describeVpcs = bind(O.DescribeVpcs, h.describeVpcs);
   const deleteVpc = bind(O.DeleteVpc, h.deleteVpc);
   const createVSwitch = bind(O.CreateVSwitch, h.createVSwitch);
   const describeVSwitches = bind(O.DescribeVSwitches, h.describeVSwitches);
   const deleteVSwitch = bind(O.DeleteVSwitch, h.deleteVSwitch);
+  const modifyVpcAttribute = bind(O.ModifyVpcAttribute, h.modifyVpcAttribute);
+  const modifyVSwitchAttribute = bind(O.ModifyVSwitchAttribute, h.modifyVSwitchAttribute);
   return {
     store,
     api: createVpcApi(store),
@@ -64,6 +81,8 @@ export function createVpcService(db: Db, dependents: VpcDependents): VpcService 
       createVSwitch,
       describeVSwitches,
       deleteVSwitch,
+      modifyVpcAttribute,
+      modifyVSwitchAttribute,
     ],
     product: {
       product: 'Vpc',
@@ -79,6 +98,13 @@ export function createVpcService(db: Db, dependents: VpcDependents): VpcService 
         describeVSwitches,
         bind(O.DescribeVSwitchAttributes, h.describeVSwitchAttributes),
         deleteVSwitch,
+        modifyVpcAttribute,
+        modifyVSwitchAttribute,
+        bind(O.DescribeRouteTableList, h.describeRouteTableList),
+        bind(O.ModifyRouteTableAttributes, h.modifyRouteTableAttributes),
+        bind(O.TagResources, h.tagResources),
+        bind(O.UnTagResources, h.unTagResources),
+        bind(O.ListTagResources, h.listTagResources),
       ],
     },
   };

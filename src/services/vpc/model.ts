@@ -3,6 +3,12 @@
  * reserved addresses in a vSwitch, ARNs and wire shapes.
  */
 
+/** A tag on a VPC resource (the VPC API prints it as `Key` / `Value`). */
+export interface Tag {
+  key: string;
+  value: string;
+}
+
 /** A virtual private cloud. */
 export interface Vpc {
   vpcId: string;
@@ -14,6 +20,15 @@ export interface Vpc {
   vRouterId: string;
   routeTableId: string;
   createdAt: number;
+  /** Tags (none when absent). */
+  tags?: Tag[];
+  /** Name and description of the VPC's system route table (ModifyRouteTableAttributes). */
+  routeTableName?: string;
+  routeTableDescription?: string;
+  /** Route propagation of the system route table (true when absent). */
+  routePropagation?: boolean;
+  /** Tags of the system route table. */
+  routeTableTags?: Tag[];
 }
 
 /** A vSwitch: one zone's slice of a VPC's CIDR block. */
@@ -27,6 +42,8 @@ export interface VSwitch {
   vswitchName: string;
   description: string;
   createdAt: number;
+  /** Tags (none when absent). */
+  tags?: Tag[];
 }
 
 /** An IPv4 CIDR block, as an unsigned 32-bit network address and a prefix length. */

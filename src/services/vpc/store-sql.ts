@@ -5,8 +5,19 @@
  */
 import type { Db } from '../../store/db.js';
 import { StoreError } from '../../kernel/errors.js';
-import { cidrOverlaps, parseCidr, type VSwitch, type Vpc } from './model.js';
-import type { VSwitchFilter, VpcFilter, VpcStore } from './store.js';
+import { cidrOverlaps, parseCidr, type Tag, type VSwitch, type Vpc } from './model.js';
+import type {
+  TaggedKind,
+  VSwitchChanges,
+  VSwitchFilter,
+  VpcChanges,
+  VpcFilter,
+  VpcStore,
+} from './store.js';
+
+/** Tags as stored: a JSON array of `{ key, value }`. */
+const parseTags = (text: unknown): Tag[] =>
+  typeof text === 'string' ? (JSON.parse(text) as Tag[]) : [];
 
 const toVpc = (r: any): Vpc => ({
   vpcId: r.vpc_id,
@@ -18,6 +29,11 @@ const toVpc = (r: any): Vpc => ({
   vRouterId: r.vrouter_id,
   routeTableId: r.route_table_id,
   createdAt: Number(r.created_at),
+  tags: parseTags(r.tags),
+  routeTableName: r.route_table_name ?? '',
+  routeTableDescription: r.route_table_description ?? '',
+  routePropagation: Number(r.route_propagation ?? 1) !== 0,
+  routeTableTags: parseTags(r.route_table_tags),
 });
 const toVSwitch = (r: any): VSwitch => ({
   vswitchId: r.vswitch_id,
@@ -29,7 +45,15 @@ const toVSwitch = (r: any): VSwitch => ({
   vswitchName: r.vswitch_name,
   description: r.description,
   createdAt: Number(r.created_at),
+  tags: parseTags(r.tags),
 });
+
+/** Where each tagged kind keeps its tags: table, id column, tags column. */
+const TAG_HOME: Record<TaggedKind, { table: string; id: string; tags: string }> = {
+  vpc: { table: 'vpc_vpcs', id: 'vpc_id', tags: 'tags' },
+  vswitch: { table: 'vpc_vswitches', id: 'vswitch_id', tags: 'tags' },
+  routetable: { table: 'vpc_vpcs', id: 'route_table_id', tags: 'route_table_tags' },
+};
 
 /** VPC storage over a {@link Db}. */
 export class VpcSqlStore implements VpcStore {
@@ -51,6 +75,7 @@ export class VpcSqlStore implements VpcStore {
         vrouter_id: v.vRouterId,
         route_table_id: v.routeTableId,
         created_at: v.createdAt,
+        tags: JSON.stringify(v.tags ?? []),
       })
       .execute();
   }
@@ -78,10 +103,22 @@ export class VpcSqlStore implements VpcStore {
   }
 
   async deleteVpc(accountId: string, vpcId: string): Promise<void> {
-    // One statement: the vSwitches' foreign key refuses it while any remain.
-    if (!(await deleteOrConflict(this.#db, 'vpc_vpcs', 'vpc_id', vpcId, accountId, 'VSwitch'))) {
-      throw new StoreError('NotFound', 'Vpc');
+    // One statement: the foreign keys of vSwitches and security groups refuse it while any remain.
+    let deleted: boolean;
+    try {
+      deleted = await deleteOrConflict(this.#db, 'vpc_vpcs', 'vpc_id', vpcId, accountId, 'VSwitch');
+    } catch (e) {
+      if (!(e instanceof StoreError && e.kind === 'Conflict')) throw e;
+      // Which dependant: vSwitches if any remain, otherwise what else refers to VPCs (ECS's
+      // security groups).
+      const vswitch = await this.#db.k
+        .selectFrom('vpc_vswitches')
+        .select('vswitch_id')
+        .where('vpc_id', '=', vpcId)
+        .executeTakeFirst();
+      throw new StoreError('Conflict', vswitch ? 'VSwitch' : 'SecurityGroup');
     }
+    if (!deleted) throw new StoreError('NotFound', 'Vpc');
   }
 
   async createVSwitch(v: VSwitch): Promise<void> {
@@ -121,6 +158,7 @@ export class VpcSqlStore implements VpcStore {
             vswitch_name: v.vswitchName,
             description: v.description,
             created_at: v.createdAt,
+            tags: JSON.stringify(v.tags ?? []),
           })
           .execute();
       } catch (e) {
@@ -174,6 +212,86 @@ export class VpcSqlStore implements VpcStore {
       'Dependency',
     );
     if (!deleted) throw new StoreError('NotFound', 'VSwitch');
+  }
+
+  async updateVpc(accountId: string, vpcId: string, c: VpcChanges): Promise<boolean> {
+    const set: Record<string, unknown> = {};
+    if (c.vpcName !== undefined) set.vpc_name = c.vpcName;
+    if (c.description !== undefined) set.description = c.description;
+    if (c.routeTableName !== undefined) set.route_table_name = c.routeTableName;
+    if (c.routeTableDescription !== undefined) {
+      set.route_table_description = c.routeTableDescription;
+    }
+    if (c.routePropagation !== undefined) set.route_propagation = c.routePropagation ? 1 : 0;
+    if (Object.keys(set).length === 0) return (await this.getVpc(accountId, vpcId)) !== undefined;
+    const r = await this.#db.k
+      .updateTable('vpc_vpcs')
+      .set(set)
+      .where('vpc_id', '=', vpcId)
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async updateVSwitch(accountId: string, vswitchId: string, c: VSwitchChanges): Promise<boolean> {
+    const set: Record<string, unknown> = {};
+    if (c.vswitchName !== undefined) set.vswitch_name = c.vswitchName;
+    if (c.description !== undefined) set.description = c.description;
+    if (Object.keys(set).length === 0) {
+      return (await this.getVSwitch(accountId, vswitchId)) !== undefined;
+    }
+    const r = await this.#db.k
+      .updateTable('vpc_vswitches')
+      .set(set)
+      .where('vswitch_id', '=', vswitchId)
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async getVpcByRouteTable(accountId: string, routeTableId: string): Promise<Vpc | undefined> {
+    const r = await this.#db.k
+      .selectFrom('vpc_vpcs')
+      .selectAll()
+      .where('route_table_id', '=', routeTableId)
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
+    return r ? toVpc(r) : undefined;
+  }
+
+  async changeTags(
+    kind: TaggedKind,
+    accountId: string,
+    ids: string[],
+    change: (current: Tag[], id: string) => Tag[],
+  ): Promise<string | undefined> {
+    const home = TAG_HOME[kind];
+    const sorted = [...new Set(ids)].sort();
+    // One lock for the whole call: the lock names are taken in no particular order by other
+    // callers, so one lock per resource could deadlock two multi-resource calls.
+    return this.#db.withLock(`vpc:tags:${accountId}`, async (tx) => {
+      const rows = await tx.k
+        .selectFrom(home.table)
+        .select([home.id, home.tags])
+        .where(home.id, 'in', sorted.length ? sorted : [''])
+        .where('account_id', '=', accountId)
+        .execute();
+      const current = new Map(
+        rows.map((r: any) => [r[home.id] as string, parseTags(r[home.tags])]),
+      );
+      const missing = sorted.find((id) => !current.has(id));
+      if (missing !== undefined) return missing;
+      for (const id of sorted) {
+        const next = change(current.get(id)!, id);
+        await tx.k
+          .updateTable(home.table)
+          .set({ [home.tags]: JSON.stringify(next) })
+          .where(home.id, '=', id)
+          .where('account_id', '=', accountId)
+          .execute();
+      }
+      return undefined;
+    });
   }
 }
 
