@@ -39,7 +39,7 @@ function common(i: Instance, at: ClockReading, type: InstanceTypeInfo | undefine
     InternetMaxBandwidthOut: 0,
     InstanceNetworkType: 'vpc',
     StoppedMode: status === 'Stopped' ? 'KeepCharging' : 'Not-applicable',
-    CreditSpecification: '',
+    CreditSpecification: i.creditSpecification,
     ClusterId: '',
     VlanId: '',
     VpcAttributes: {
@@ -74,12 +74,12 @@ export function instanceToWire(
         ? ecsTime(i.startedAt)
         : '',
     IoOptimized: true,
-    DeletionProtection: false,
+    DeletionProtection: i.deletionProtection,
     DeviceAvailable: true,
     Recyclable: false,
     GPUAmount: 0,
     GPUSpec: '',
-    KeyPairName: '',
+    KeyPairName: i.keyPair?.keyPairName ?? '',
     ResourceGroupId: '',
     AutoReleaseTime: '',
     HpcClusterId: '',
@@ -128,7 +128,7 @@ export function instanceAttributeToWire(
   return {
     ...common(i, at, type),
     IoOptimized: 'optimized',
-    EnableJumboFrame: false,
+    EnableJumboFrame: i.jumboFrame,
     EnableNetworkEncryption: false,
     DedicatedHostAttribute: { DedicatedHostId: '', DedicatedHostName: '' },
   };

@@ -24,6 +24,7 @@ export {
   parseCidr,
   parseIpv4,
   usableRange,
+  zonesOf,
   type Cidr,
   type VSwitch,
   type Vpc,
