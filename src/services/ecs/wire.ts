@@ -116,6 +116,17 @@ export function instanceToWire(
       Numa: '',
     },
     HibernationOptions: { Configured: false },
+    // Read by terraform-provider-alicloud's alicloud_instance after every change.
+    DedicatedHostAttribute: {
+      DedicatedHostId: '',
+      DedicatedHostName: '',
+      DedicatedHostClusterId: '',
+    },
+    DeploymentSetId: '',
+    DeploymentSetGroupNo: 0,
+    SpotInterruptionBehavior: 'Terminate',
+    ImageOptions: { LoginAsNonRoot: false },
+    AdditionalInfo: { EnableHighDensityMode: false },
   };
 }
 
