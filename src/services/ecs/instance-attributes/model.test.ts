@@ -10,6 +10,7 @@ import { ServiceError } from '../../../kernel/errors.js';
 import { maintenanceFromColumn } from './columns.js';
 import {
   DEFAULT_MAINTENANCE,
+  MAX_CONCURRENT_HASHES,
   USER_DATA_MAX_BASE64,
   USER_DATA_MAX_BYTES,
   checkPassword,
@@ -80,6 +81,16 @@ describe('passwords', () => {
     expect(await verifyPassword('Test123456&%', a)).toBe(false);
     expect(await verifyPassword('Test123456&$', 'plain')).toBe(false);
     expect(await verifyPassword('Test123456&$', a.replace('16384', '1024'))).toBe(false);
+  });
+});
+
+describe('hashing many passwords at once', () => {
+  it('queues beyond the bound and finishes every one', async () => {
+    const passwords = Array.from({ length: 3 * MAX_CONCURRENT_HASHES }, (_, n) => `Queued-Pw${n}!`);
+    const hashes = await Promise.all(passwords.map((p) => hashPassword(p)));
+    const checks = await Promise.all(passwords.map((p, n) => verifyPassword(p, hashes[n]!)));
+    expect(checks.every(Boolean)).toBe(true);
+    expect(new Set(hashes).size).toBe(passwords.length);
   });
 });
 

@@ -144,10 +144,30 @@ export function checkPassword(password: string): void {
 const SCRYPT: ScryptOptions = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 const KEY_LENGTH = 32;
 
-function scrypt(password: string, salt: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scryptCb(password, salt, KEY_LENGTH, SCRYPT, (err, key) => (err ? reject(err) : resolve(key))),
-  );
+/**
+ * How many scrypt computations run at once (each takes 16 MiB and tens of milliseconds): calls
+ * beyond wait their turn, so many password changes at once cannot exhaust memory.
+ */
+export const MAX_CONCURRENT_HASHES = 2;
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function scrypt(password: string, salt: Buffer): Promise<Buffer> {
+  // A finished computation hands its slot to the next waiter directly, so `running` never
+  // exceeds the bound.
+  if (running < MAX_CONCURRENT_HASHES) running++;
+  else await new Promise<void>((go) => waiting.push(go));
+  try {
+    return await new Promise((resolve, reject) =>
+      scryptCb(password, salt, KEY_LENGTH, SCRYPT, (err, key) =>
+        err ? reject(err) : resolve(key),
+      ),
+    );
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
 }
 
 /**
