@@ -12,7 +12,7 @@ import { InvalidParameter } from '../../protocol/rpc-errors.js';
 import { cidrHas, parseCidr, parseIpv4, usableRange } from '../vpc/index.js';
 import { IMAGES, INSTANCE_TYPES, findImage, findInstanceType } from './catalogue.js';
 import * as E from './errors.js';
-import { launchAttributes } from './instance-attributes/launch.js';
+import { launchAttributes, launchPasswordHash } from './instance-attributes/launch.js';
 import { checkUserData } from './instance-attributes/model.js';
 import { matchesTypeFilters } from './placement/type-filters.js';
 import {
@@ -100,7 +100,7 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
       );
     }
     if (input.UserData !== undefined) checkUserData(input.UserData);
-    const attributes = await launchAttributes(deps, ctx, regionId, input, image, type);
+    let attributes = await launchAttributes(deps, ctx, regionId, input, image, type);
     let privateIp: string | undefined;
     if (input.PrivateIpAddress !== undefined) {
       const ip = parseIpv4(input.PrivateIpAddress);
@@ -129,6 +129,7 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
         ? await passRole(deps, ctx, input.RamRoleName, 'launch')
         : undefined;
     if (input.DryRun) throw E.EcsDryRunOperation();
+    attributes = { ...attributes, ...(await launchPasswordHash(input)) };
 
     const now = ctx.now;
     const real = ctx.clock.real();

@@ -40,7 +40,8 @@ export function isBurstable(type: InstanceTypeInfo): boolean {
 
 /**
  * Checks the launch attributes and returns what every instance of the launch records (the same
- * for each; the password is hashed once).
+ * for each), but the password hash: {@link launchPasswordHash} makes it once every other check,
+ * DryRun included, has passed.
  */
 export async function launchAttributes(
   deps: { keyPairs: KeyPairStore },
@@ -93,11 +94,17 @@ export async function launchAttributes(
         category === 'cloud_essd' ? (input['SystemDisk.PerformanceLevel'] ?? 'PL1') : '',
     },
     ...(keyPair ? { keyPair } : {}),
-    ...(input.Password !== undefined && input.Password !== ''
-      ? { passwordHash: await hashPassword(input.Password) }
-      : {}),
     deletionProtection: input.DeletionProtection ?? false,
     creditSpecification: isBurstable(type) ? (input.CreditSpecification ?? 'Standard') : '',
     jumboFrame: input['NetworkOptions.EnableJumboFrame'] ?? false,
   };
+}
+
+/** The scrypt hash of the launch's password, if it sets one (checked by {@link launchAttributes}). */
+export async function launchPasswordHash(
+  input: LaunchAttributeInput,
+): Promise<Partial<NewInstance>> {
+  return input.Password !== undefined && input.Password !== ''
+    ? { passwordHash: await hashPassword(input.Password) }
+    : {};
 }
