@@ -287,9 +287,10 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
       trail, // audit trail, see the block above
     });
 
-    // The Tea SDKs send every parameter in the query string, ECS UserData (32 KB of Base64) too:
-    // Node's default 16 KB limit on the request head would refuse it.
-    const maxHeaderSize = 128 * 1024;
+    // The Tea SDKs send every parameter in the query string, ECS UserData too: 32 KB raw is
+    // 43,692 Base64 characters, up to three times that percent-encoded. Node's default 16 KB
+    // limit on the request head would refuse it.
+    const maxHeaderSize = 192 * 1024;
     const http = limits.guardHttp(
       createHttpServer({ ...limits.httpOptions('gateway'), maxHeaderSize }, handler),
       { name: 'gateway' },

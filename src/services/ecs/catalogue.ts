@@ -2,7 +2,8 @@
  * @module The built-in catalogue of images and instance types (DescribeImages,
  * DescribeInstanceTypes, and what CreateInstance accepts). Small on purpose: the tutorial's
  * `centos_7_03_64_40G_alibase_20170503.vhd` and `ecs.g6.large`, the images and types in
- * Alibaba's API examples, and a few common families.
+ * Alibaba's API examples and terraform-provider-alicloud's, and a few common families. Every
+ * zone offers every type (placement/catalogue.ts); docs/ecs-catalogue.md lists them.
  */
 
 /** A public image. */
@@ -95,6 +96,13 @@ export const IMAGES: readonly Image[] = [
     'arm64',
   ),
   img(
+    'ubuntu_18_04_64_20G_alibase_20190624.vhd',
+    'Ubuntu  18.04 64位',
+    'Ubuntu',
+    20,
+    '2019-06-24T00:00:00Z',
+  ),
+  img(
     'ubuntu_22_04_x64_20G_alibase_20240710.vhd',
     'Ubuntu  22.04 64位',
     'Ubuntu',
@@ -120,7 +128,8 @@ const type = (
   architecture: InstanceTypeInfo['architecture'] = 'X86',
 ): InstanceTypeInfo => ({
   instanceTypeId,
-  family: instanceTypeId.split('.').slice(0, 2).join('.'),
+  // `ecs.t6-c1m1.large` is of family `ecs.t6`.
+  family: instanceTypeId.split('.').slice(0, 2).join('.').replace(/-.*$/, ''),
   cpu,
   memory,
   bandwidth,
@@ -142,6 +151,12 @@ export const INSTANCE_TYPES: readonly InstanceTypeInfo[] = [
   type('ecs.r6.large', 2, 16, 1_000_000, 300_000, 'Memory-optimized'),
   type('ecs.g8y.large', 2, 8, 2_000_000, 1_000_000, 'General-purpose', 'ARM'),
   type('ecs.t6-c1m1.large', 2, 2, 200_000, 60_000, 'Shared'),
+  // Types of terraform-provider-alicloud's examples and of Alibaba's docs.
+  type('ecs.t5-lc1m2.small', 1, 2, 100_000, 60_000, 'Shared'),
+  type('ecs.n4.large', 2, 4, 500_000, 100_000),
+  type('ecs.sn1ne.large', 2, 4, 1_000_000, 300_000, 'Compute-optimized'),
+  type('ecs.g5.large', 2, 8, 1_000_000, 300_000),
+  type('ecs.g6e.large', 2, 8, 1_200_000, 900_000),
 ];
 
 /** The image with `id`, if any. */

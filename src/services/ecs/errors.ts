@@ -493,3 +493,123 @@ export const InvalidParameterSecurityGroupIdRepeated = defineError(
   400,
   'The specified SecurityGroupIds contain duplicate values.',
 );
+// Instance attributes, system disks, key pairs, regions and zones (docs "ModifyInstanceAttribute",
+// "RunInstances", "DeleteInstance", "DescribeDisks", "ModifyDiskAttribute", "CreateKeyPair",
+// "ImportKeyPair", "DeleteKeyPairs", "AttachKeyPair"): instance-attributes/, key-pairs/, placement/.
+export const InvalidPasswordMalformed = defineError(
+  'InvalidPassword.Malformed',
+  400,
+  'The specified parameter "Password" is not valid.',
+);
+export const InvalidSystemDiskCategory = defineError(
+  'InvalidSystemDiskCategory.ValueNotSupported',
+  400,
+  'The specified parameter SystemDisk.Category is not valid.',
+);
+export const InvalidSystemDiskSize = defineError(
+  'InvalidSystemDiskSize',
+  404,
+  'The specified parameter SystemDisk.Size is invalid.',
+);
+export const InvalidSystemDiskSizeLessThanImageSize = defineError(
+  'InvalidSystemDiskSize.LessThanImageSize',
+  404,
+  'The specified parameter SystemDisk.Size is less than the image size.',
+);
+export const InvalidSystemDiskSizeLessThanMinSize = defineError(
+  'InvalidSystemDiskSize.LessThanMinSize',
+  404,
+  'The specified parameter SystemDisk.Size is less than the min size.',
+);
+export const InvalidSystemDiskSizeMoreThanMaxSize = defineError(
+  'InvalidSystemDiskSize.MoreThanMaxSize',
+  404,
+  'The specified SystemDisk.Size parameter exceeds the maximum size.',
+);
+export const InvalidPerformanceLevel = defineError(
+  'InvalidPerformanceLevel.Malformed',
+  400,
+  'The specified parameter PerformanceLevel is not valid.',
+);
+export const InvalidDiskNameMalformed = defineError(
+  'InvalidDiskName.Malformed',
+  400,
+  'Specified disk name is not valid.',
+);
+export const InvalidDiskDescriptionMalformed = defineError(
+  'InvalidDiskDescription.Malformed',
+  400,
+  'Specified disk description is not valid.',
+);
+export const InvalidDiskIdNotFound = defineError(
+  'InvalidDiskId.NotFound',
+  404,
+  'The specified disk does not exist.',
+);
+export const InvalidDiskIdsMalformed = defineError(
+  'InvalidDiskIds.Malformed',
+  400,
+  'The specified parameter DiskIds is not valid.',
+);
+export const InvalidOperationDeletionProtection = defineError(
+  'InvalidOperation.DeletionProtection',
+  403,
+  'The instance cannot be released because release protection is enabled.',
+);
+export const InvalidCreditSpecification = defineError(
+  'InvalidParameter.CreditSpecification',
+  400,
+  'The specified CreditSpecification is not supported in this region.',
+);
+export const InvalidKeyPairNameMalformed = defineError(
+  'InvalidKeyPairName.Malformed',
+  400,
+  'Specified Key Pair name is not valid.',
+);
+export const KeyPairAlreadyExist = defineError(
+  'KeyPair.AlreadyExist',
+  400,
+  'The key pair already exist.',
+);
+export const QuotaExceedKeyPair = defineError(
+  'QuotaExceed.KeyPair',
+  403,
+  'The key pair quota exceeds.',
+);
+export const InvalidPublicKeyBodyMalformed = defineError(
+  'InvalidPublicKeyBody.Malformed',
+  400,
+  'The PublicKeyBody format is not supported.',
+);
+/** RunInstances / CreateInstance: no key pair of that name (404). */
+export const InvalidKeyPairNameNotFoundLaunch = defineError(
+  'InvalidKeyPairName.NotFound',
+  404,
+  'The specified parameter "KeyPairName" does not exist in our records.',
+);
+/** AttachKeyPair / DetachKeyPair: no key pair of that name (400). */
+export const InvalidKeyPairNameNotFound = defineError(
+  'InvalidKeyPairName.NotFound',
+  400,
+  'The specified KeyPairName does not exist in our records.',
+);
+export const InvalidKeyPairNamesValueNotSupported = defineError(
+  'InvalidKeyPairNames.ValueNotSupported',
+  400,
+  'The specified parameter "KeyPairNames" is not valid.',
+);
+export const KeypairAlreadyAttachedInstance = defineError(
+  'InvalidParameter.KeypairAlreadyAttachedInstance',
+  400,
+  'The specified parameter "KeyPairNames" attached to instances can not be deleted.',
+);
+export const InvalidInstanceIdsValueNotSupported = defineError(
+  'InvalidInstanceIds.ValueNotSupported',
+  400,
+  'The specified parameter InstanceIds is not valid.',
+);
+export const InstanceKeyPairLimitExceeded = defineError(
+  'InstanceKeyPairLimitExceeded',
+  403,
+  'The specified instances are beyond the permitted range.',
+);

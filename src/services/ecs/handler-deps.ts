@@ -10,6 +10,7 @@ import type { ParamShape } from '../../protocol/rpc-schema.js';
 import type { RamApi } from '../ram/index.js';
 import type { VpcApi } from '../vpc/index.js';
 import * as E from './errors.js';
+import type { KeyPairStore } from './key-pairs/store.js';
 import type { Instance } from './model.js';
 import type { SecurityGroupStore } from './security-groups/store.js';
 import type { EcsStore } from './store.js';
@@ -25,6 +26,8 @@ export interface EcsHandlerDeps {
   vpc: VpcApi;
   ram: RamApi;
   authorizer: Authorizer;
+  /** SSH key pairs (key-pairs/): launches bind them, the key pair handlers manage them. */
+  keyPairs: KeyPairStore;
   /** Called after instances are created, deleted or change state (a hint to listeners). */
   changed(): void;
 }

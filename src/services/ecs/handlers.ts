@@ -12,6 +12,9 @@ import { InvalidParameter } from '../../protocol/rpc-errors.js';
 import { cidrHas, parseCidr, parseIpv4, usableRange } from '../vpc/index.js';
 import { IMAGES, INSTANCE_TYPES, findImage, findInstanceType } from './catalogue.js';
 import * as E from './errors.js';
+import { launchAttributes, launchPasswordHash } from './instance-attributes/launch.js';
+import { checkUserData } from './instance-attributes/model.js';
+import { matchesTypeFilters } from './placement/type-filters.js';
 import {
   checkRegion,
   mustInstance,
@@ -40,19 +43,6 @@ import {
   instanceToWire,
   instanceTypeToWire,
 } from './wire.js';
-
-function decodeUserData(text: string): Buffer {
-  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) {
-    throw E.InvalidUserDataBase64('The specified UserData is not valid: it is not Base64.');
-  }
-  const raw = Buffer.from(text, 'base64');
-  if (raw.length > 16 * 1024) {
-    throw E.InvalidUserDataSizeExceeded(
-      `The specified parameter "UserData" exceeds the size: ${raw.length} bytes decoded, at most 16384.`,
-    );
-  }
-  return raw;
-}
 
 export { ECS_SERVICE_PRINCIPAL } from './role-handlers.js';
 export type { EcsHandlerDeps } from './handler-deps.js';
@@ -110,7 +100,8 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
         `Specified virtual switch is not in the specified zone: \`${vsw.vswitchId}\` is in ${vsw.zoneId}, not \`${input.ZoneId}\`.`,
       );
     }
-    if (input.UserData !== undefined) decodeUserData(input.UserData);
+    if (input.UserData !== undefined) checkUserData(input.UserData);
+    let attributes = await launchAttributes(deps, ctx, regionId, input, image, type);
     let privateIp: string | undefined;
     if (input.PrivateIpAddress !== undefined) {
       const ip = parseIpv4(input.PrivateIpAddress);
@@ -145,6 +136,7 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
         ? await passRole(deps, ctx, input.RamRoleName, 'launch')
         : undefined;
     if (input.DryRun) throw E.EcsDryRunOperation();
+    attributes = { ...attributes, ...(await launchPasswordHash(input)) };
 
     const now = ctx.now;
     const real = ctx.clock.real();
@@ -181,6 +173,7 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
         ...(start ? { startedAt: now + TRANSITION_MS.Pending } : {}),
         createdAt: now,
         ...(role ? { role: { roleName: role.roleName, attachedAt: wholeSecond(now) } } : {}),
+        ...attributes,
         metadata: {
           ...DEFAULT_METADATA_OPTIONS,
           ...(input.HttpEndpoint !== undefined
@@ -211,7 +204,16 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
             `Don't have enough private IPs in this switch: ${vsw.vswitchId} (${vsw.cidrBlock}) cannot place ${amount} more instance(s).`,
           );
         }
-        if (e.entity === 'VSwitch') throw E.EcsInvalidVSwitchIdNotFound();
+        if (e.entity === 'VSwitch') {
+          // A foreign key failed: the vSwitch, or the key pair deleted since it was looked up.
+          if (
+            attributes.keyPair &&
+            !(await deps.keyPairs.get(ctx.accountId, regionId, attributes.keyPair.keyPairName))
+          ) {
+            throw E.InvalidKeyPairNameNotFoundLaunch();
+          }
+          throw E.EcsInvalidVSwitchIdNotFound();
+        }
         if (e.entity === 'SecurityGroup') throw E.InvalidSecurityGroupIdNotFound();
       }
       throw e;
@@ -276,6 +278,11 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
       E.IncorrectInstanceStatus(
         `The current status of the resource does not support this operation. \`${i.instanceId}\` is ${visibleStatus(i, at)}; DeleteInstance needs Stopped, or Force=true.`,
       );
+    if (i.deletionProtection) {
+      throw E.InvalidOperationDeletionProtection(
+        `The instance cannot be released because release protection is enabled: \`${i.instanceId}\`. Turn it off with ModifyInstanceAttribute (DeletionProtection=false) first.`,
+      );
+    }
     if (!force && visibleStatus(i, at) !== 'Stopped') throw incorrect();
     if (input.DryRun) throw E.EcsDryRunOperation();
     if (!(await store.deleteInstance(i.instanceId, at, force))) {
@@ -309,6 +316,9 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
       all = all.filter((i) =>
         i.tags.some((x) => x.key === t.Key && (t.Value === undefined || x.value === t.Value)),
       );
+    }
+    if (input.KeyPairName !== undefined) {
+      all = all.filter((i) => i.keyPair?.keyPairName === input.KeyPairName);
     }
     if (input.HttpEndpoint !== undefined) {
       all = all.filter((i) => i.metadata.httpEndpoint === input.HttpEndpoint);
@@ -441,6 +451,7 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
     const types = INSTANCE_TYPES.filter(
       (t) =>
         (!input.InstanceTypes || input.InstanceTypes.includes(t.instanceTypeId)) &&
+        matchesTypeFilters(t, input) &&
         (input.InstanceTypeFamily === undefined || input.InstanceTypeFamily === t.family) &&
         (input.CpuArchitecture === undefined || input.CpuArchitecture === t.architecture),
     );

@@ -18,6 +18,12 @@ import { createEcsApi, type EcsApi } from './api.js';
 import type { CredentialMinter } from './credentials.js';
 import { EcsForbidden } from './errors.js';
 import { ecsHandlers } from './handlers.js';
+import { instanceAttributeHandlers } from './instance-attributes/handlers.js';
+import * as IA from './instance-attributes/operations.js';
+import { InstanceAttributeSqlStore } from './instance-attributes/store-sql.js';
+import { keyPairHandlers } from './key-pairs/handlers.js';
+import * as KP from './key-pairs/operations.js';
+import { KeyPairSqlStore } from './key-pairs/store-sql.js';
 import {
   createMetadataHandler,
   type MetadataDeps,
@@ -27,9 +33,12 @@ import { PlainMetadataListener } from './metadata/plain-listener.js';
 import { m0001Init } from './migrations/0001-init.js';
 import { m0002SettlesAtReal } from './migrations/0002-settles-at-real.js';
 import { m0003SecurityGroups } from './migrations/0003-security-groups.js';
+import { m0004InstanceAttributes } from './migrations/0004-instance-attributes.js';
 import { networkInterfaceHandlers } from './network-interfaces/handlers.js';
 import * as NO from './network-interfaces/operations.js';
 import * as O from './operations.js';
+import { placementHandlers } from './placement/handlers.js';
+import * as PL from './placement/operations.js';
 import { securityGroupHandlers } from './security-groups/handlers.js';
 import * as SO from './security-groups/operations.js';
 import { ruleHandlers } from './security-groups/rule-handlers.js';
@@ -65,7 +74,7 @@ export const ECS_API_VERSION = '2014-05-26';
 /** ECS's migrations (after VPC's: instances reference vSwitches). */
 export const ecsMigrations: MigrationSet = {
   service: 'ecs',
-  migrations: [m0001Init, m0002SettlesAtReal, m0003SecurityGroups],
+  migrations: [m0001Init, m0002SettlesAtReal, m0003SecurityGroups, m0004InstanceAttributes],
 };
 
 /** What ECS needs from other services. */
@@ -107,21 +116,29 @@ export function createEcsService(db: Db, deps: EcsDeps): EcsService {
   const securityGroups = new SecurityGroupSqlStore(db);
   const listeners = new Set<() => void>();
   let plain: PlainMetadataListener | undefined;
-  const h = ecsHandlers({
+  const handlerDeps = {
     store,
     securityGroups,
     vpc: deps.vpc,
     ram: deps.ram,
     authorizer: deps.authorizer,
+    keyPairs: new KeyPairSqlStore(db),
     changed: () => {
       for (const fn of listeners) fn();
     },
+  };
+  const h = ecsHandlers(handlerDeps);
+  const ia = instanceAttributeHandlers({
+    ...handlerDeps,
+    attributes: new InstanceAttributeSqlStore(db),
   });
   const sg = {
     ...securityGroupHandlers({ groups: securityGroups, instances: store, vpc: deps.vpc }),
     ...ruleHandlers({ groups: securityGroups, instances: store, vpc: deps.vpc }),
     ...networkInterfaceHandlers({ store }),
   };
+  const kp = keyPairHandlers(handlerDeps);
+  const pl = placementHandlers();
   const api = createEcsApi(store, () => plain);
   return {
     store,
@@ -163,6 +180,27 @@ export function createEcsService(db: Db, deps: EcsDeps): EcsService {
         bind(SO.LeaveSecurityGroup, sg.leaveSecurityGroup),
         bind(SO.DeleteSecurityGroup, sg.deleteSecurityGroup),
         bind(NO.DescribeNetworkInterfaces, sg.describeNetworkInterfaces),
+        // Instance attributes and system disks (instance-attributes/).
+        bind(IA.DescribeDisks, ia.describeDisks),
+        bind(IA.ModifyDiskAttribute, ia.modifyDiskAttribute),
+        bind(IA.DescribeUserData, ia.describeUserData),
+        bind(IA.ModifyInstanceAttribute, ia.modifyInstanceAttribute),
+        bind(IA.DescribeInstanceMaintenanceAttributes, ia.describeInstanceMaintenanceAttributes),
+        bind(IA.ModifyInstanceMaintenanceAttributes, ia.modifyInstanceMaintenanceAttributes),
+        bind(IA.DescribeInstanceAttachmentAttributes, ia.describeInstanceAttachmentAttributes),
+        // SSH key pairs (key-pairs/).
+        bind(KP.CreateKeyPair, kp.createKeyPair),
+        bind(KP.ImportKeyPair, kp.importKeyPair),
+        bind(KP.DescribeKeyPairs, kp.describeKeyPairs),
+        bind(KP.DeleteKeyPairs, kp.deleteKeyPairs),
+        bind(KP.AttachKeyPair, kp.attachKeyPair),
+        bind(KP.DetachKeyPair, kp.detachKeyPair),
+        // Regions, zones and what they offer (placement/).
+        bind(PL.DescribeRegions, pl.describeRegions),
+        bind(PL.DescribeZones, pl.describeZones),
+        bind(PL.DescribeAvailableResource, pl.describeAvailableResource),
+        bind(PL.DescribeInstanceTypeFamilies, pl.describeInstanceTypeFamilies),
+        bind(PL.DescribeImageSupportInstanceTypes, pl.describeImageSupportInstanceTypes),
         ...deps.legacyVpcOperations,
       ],
     },

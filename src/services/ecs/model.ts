@@ -12,6 +12,8 @@
  * the system clock the two are one.
  */
 import type { ClockReading } from '../../kernel/clock.js';
+import type { MaintenanceAttributes, SystemDisk } from './instance-attributes/model.js';
+import type { AttachedKeyPair } from './key-pairs/model.js';
 
 /** A settled instance state. */
 export type StableStatus = 'Running' | 'Stopped';
@@ -128,6 +130,18 @@ export interface Instance {
   roleGeneration: number;
   metadata: MetadataOptions;
   fault: MetadataFault;
+  /** The system disk every instance has (instance-attributes/). */
+  systemDisk: SystemDisk;
+  /** The SSH key pair bound to it, with its public key for the metadata service (key-pairs/). */
+  keyPair?: AttachedKeyPair;
+  /** scrypt hash of the password set at launch or by ModifyInstanceAttribute; never the password. */
+  passwordHash?: string;
+  /** Release protection: DeleteInstance refuses while it is on. */
+  deletionProtection: boolean;
+  /** Performance mode of a burstable instance (`Standard`, `Unlimited`), empty for others. */
+  creditSpecification: string;
+  jumboFrame: boolean;
+  maintenance: MaintenanceAttributes;
 }
 
 /**

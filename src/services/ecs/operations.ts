@@ -8,6 +8,8 @@ import type { AuthzCheck, RequestInfo } from '../../kernel/context.js';
 import { defineOperation } from '../../protocol/rpc-operation.js';
 import { p } from '../../protocol/rpc-schema.js';
 import * as E from './errors.js';
+import { UserData, launchAttributeParams } from './instance-attributes/params.js';
+import { instanceTypeFilterParams } from './placement/type-filters.js';
 import { INSTANCE_STATUSES, ecsArn } from './model.js';
 
 // Printable text that does not start with a URL scheme (names, descriptions).
@@ -26,7 +28,8 @@ const InstanceIdsJson = (doc: string) =>
 const DryRun = p.bool({ doc: 'only check the request (DryRunOperation when it would pass)' });
 const Ignored = (doc: string) => p.str({ max: 1024, doc: `${doc} (accepted, not used)` });
 const RamRoleName = p.str({ min: 1, max: 64, doc: 'instance RAM role name' });
-const InstanceName = p.str({
+/** Shared with ModifyInstanceAttribute (instance-attributes/). */
+export const InstanceName = p.str({
   min: 2,
   max: 128,
   pattern: /^(?!https?:\/\/)[\p{L}][\p{L}\p{N}:_.,[\]-]*$/u,
@@ -34,7 +37,8 @@ const InstanceName = p.str({
   charsError: E.InvalidInstanceNameMalformed,
   doc: 'instance name: 2-128 characters, starting with a letter; letters, digits, : _ - . , [ ]',
 });
-const HostName = p.str({
+/** Shared with ModifyInstanceAttribute (instance-attributes/). */
+export const HostName = p.str({
   min: 2,
   max: 64,
   pattern: /^[A-Za-z0-9](?:[A-Za-z0-9]|[.-](?=[A-Za-z0-9]))*$/,
@@ -42,18 +46,14 @@ const HostName = p.str({
   charsError: E.InvalidHostNameMalformed,
   doc: 'host name: 2-64 letters, digits, . and -, not starting or ending with . or -',
 });
-const Description = p.str({
+/** Shared with ModifyInstanceAttribute (instance-attributes/). */
+export const Description = p.str({
   min: 2,
   max: 256,
   pattern: NOT_A_URL,
   lengthError: E.EcsInvalidDescription,
   charsError: E.EcsInvalidDescription,
   doc: 'description, 2-256 characters',
-});
-const UserData = p.str({
-  max: 32 * 1024,
-  lengthError: E.InvalidUserDataSizeExceeded,
-  doc: 'user data, Base64, at most 32 KB encoded (served at /latest/user-data)',
 });
 const Tag = p.objectList(
   {
@@ -136,10 +136,7 @@ const launchParams = {
   ClientToken: Ignored('idempotency token'),
   InstanceChargeType: Ignored('billing method'),
   InternetMaxBandwidthOut: Ignored('public bandwidth'),
-  'SystemDisk.Category': Ignored('system disk category'),
-  'SystemDisk.Size': Ignored('system disk size'),
-  Password: Ignored('login password'),
-  KeyPairName: Ignored('key pair'),
+  ...launchAttributeParams,
 };
 
 export const CreateInstance = defineOperation({
@@ -229,6 +226,7 @@ export const DescribeInstances = defineOperation({
     InstanceName: p.str({ max: 128, doc: 'instance name; `*` matches any characters' }),
     ImageId: p.str({ max: 128, doc: 'image id' }),
     InstanceType: p.str({ max: 64, doc: 'instance type' }),
+    KeyPairName: p.str({ max: 128, doc: 'instances bound to this SSH key pair' }),
     PrivateIpAddresses: p.jsonStringArray({ maxItems: 100, doc: 'JSON array of private IPs' }),
     Tag,
     HttpEndpoint,
@@ -351,6 +349,7 @@ export const DescribeInstanceTypes = defineOperation({
   name: 'DescribeInstanceTypes',
   params: {
     InstanceTypes: p.list(p.str({ max: 64 }), { max: 10, doc: 'instance types (InstanceTypes.N)' }),
+    ...instanceTypeFilterParams,
     InstanceTypeFamily: p.str({ max: 64, doc: 'family, e.g. ecs.g6' }),
     CpuArchitecture: p.str({ max: 16, doc: 'X86 or ARM' }),
     MaxResults: p.int({

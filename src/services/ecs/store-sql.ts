@@ -9,6 +9,7 @@ import { StoreError } from '../../kernel/errors.js';
 import type { Db } from '../../store/db.js';
 import { foldName } from '../ram/index.js';
 import { formatIpv4, parseCidr, usableRange } from '../vpc/index.js';
+import { attributesFromRow, attributesOf, attributesToRow } from './instance-attributes/columns.js';
 import type { Instance, MetadataFault, MetadataOptions, AttachedRole } from './model.js';
 import { insertMemberships } from './security-groups/store-sql.js';
 import type { EcsStore, InstanceFilter, NewInstance, TransitionChange } from './store.js';
@@ -64,6 +65,7 @@ const toInstance = (r: any): Instance => ({
     delayMs: Number(r.fault_delay_ms),
     statusCode: Number(r.fault_status),
   },
+  ...attributesFromRow(r),
 });
 
 /** ECS storage over a {@link Db}. */
@@ -149,9 +151,11 @@ export class EcsSqlStore implements EcsStore {
               http_tokens: spec.metadata.httpTokens,
               http_hop_limit: spec.metadata.hopLimit,
               metadata_tags: spec.metadata.instanceMetadataTags,
+              ...attributesToRow(attributesOf(spec)),
             })
             .execute();
         } catch (e) {
+          // The vSwitch, or the key pair (the handler tells them apart).
           if (tx.dialect.isForeignKeyViolation(e)) throw new StoreError('NotFound', 'VSwitch');
           if (tx.dialect.isUniqueViolation(e)) {
             throw new StoreError('Conflict', 'PrivateIpDuplicated');
@@ -161,6 +165,7 @@ export class EcsSqlStore implements EcsStore {
         await insertMemberships(tx, spec.instanceId, spec.securityGroupIds);
         out.push({
           ...spec,
+          ...attributesOf(spec),
           seq,
           privateIp,
           roleGeneration: spec.role ? 1 : 0,

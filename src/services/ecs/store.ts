@@ -14,8 +14,16 @@ import type {
   TransitionStatus,
 } from './model.js';
 
+/** Attributes a new instance may leave to the store's defaults (instance-attributes/columns.ts). */
+export type DefaultedAttributes =
+  'systemDisk' | 'deletionProtection' | 'creditSpecification' | 'jumboFrame' | 'maintenance';
+
 /** An instance to create: everything but what the store allocates (sequence, address). */
-export type NewInstance = Omit<Instance, 'seq' | 'privateIp' | 'roleGeneration' | 'fault'>;
+export type NewInstance = Omit<
+  Instance,
+  'seq' | 'privateIp' | 'roleGeneration' | 'fault' | DefaultedAttributes
+> &
+  Partial<Pick<Instance, DefaultedAttributes>>;
 
 /** Filters of an instance listing that the store applies. */
 export interface InstanceFilter {

@@ -39,7 +39,7 @@ function common(i: Instance, at: ClockReading, type: InstanceTypeInfo | undefine
     InternetMaxBandwidthOut: 0,
     InstanceNetworkType: 'vpc',
     StoppedMode: status === 'Stopped' ? 'KeepCharging' : 'Not-applicable',
-    CreditSpecification: '',
+    CreditSpecification: i.creditSpecification,
     ClusterId: '',
     VlanId: '',
     VpcAttributes: {
@@ -74,12 +74,12 @@ export function instanceToWire(
         ? ecsTime(i.startedAt)
         : '',
     IoOptimized: true,
-    DeletionProtection: false,
+    DeletionProtection: i.deletionProtection,
     DeviceAvailable: true,
     Recyclable: false,
     GPUAmount: 0,
     GPUSpec: '',
-    KeyPairName: '',
+    KeyPairName: i.keyPair?.keyPairName ?? '',
     ResourceGroupId: '',
     AutoReleaseTime: '',
     HpcClusterId: '',
@@ -116,6 +116,17 @@ export function instanceToWire(
       Numa: '',
     },
     HibernationOptions: { Configured: false },
+    // Read by terraform-provider-alicloud's alicloud_instance after every change.
+    DedicatedHostAttribute: {
+      DedicatedHostId: '',
+      DedicatedHostName: '',
+      DedicatedHostClusterId: '',
+    },
+    DeploymentSetId: '',
+    DeploymentSetGroupNo: 0,
+    SpotInterruptionBehavior: 'Terminate',
+    ImageOptions: { LoginAsNonRoot: false },
+    AdditionalInfo: { EnableHighDensityMode: false },
   };
 }
 
@@ -128,7 +139,7 @@ export function instanceAttributeToWire(
   return {
     ...common(i, at, type),
     IoOptimized: 'optimized',
-    EnableJumboFrame: false,
+    EnableJumboFrame: i.jumboFrame,
     EnableNetworkEncryption: false,
     DedicatedHostAttribute: { DedicatedHostId: '', DedicatedHostName: '' },
   };

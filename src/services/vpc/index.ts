@@ -27,6 +27,7 @@ export {
   parseCidr,
   parseIpv4,
   usableRange,
+  zonesOf,
   type Cidr,
   type Tag,
   type VSwitch,

@@ -8,6 +8,7 @@ import { ossConformance } from '../../services/oss/conformance.js';
 import { vpcConformance } from '../../services/vpc/conformance.js';
 import { ecsConformance } from '../../services/ecs/conformance.js';
 import { securityGroupConformance } from '../../services/ecs/security-groups/conformance.js';
+import { keyPairConformance } from '../../services/ecs/key-pairs/conformance.js';
 import { trailConformance } from '../../services/trail/conformance.js';
 import type { ConformanceSuite } from './runner.js';
 
@@ -18,6 +19,7 @@ export const allConformanceSuites: ConformanceSuite[] = [
   vpcConformance,
   ecsConformance,
   securityGroupConformance,
+  keyPairConformance,
   ossConformance,
   trailConformance,
 ];

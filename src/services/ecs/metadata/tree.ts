@@ -64,6 +64,11 @@ export function metaDataTree(i: Instance): MetadataDir {
     'ntp-conf': { 'ntp-servers': NTP_SERVERS },
     'owner-account-id': i.accountId,
     'private-ipv4': i.privateIp,
+    // The bound SSH key pair, as cloud-init reads it (`public-keys/<id>/openssh-key`);
+    // absent (404) when none is bound.
+    ...(i.keyPair
+      ? { 'public-keys': { [i.keyPair.keyPairId]: { 'openssh-key': i.keyPair.publicKey } } }
+      : {}),
     'region-id': i.regionId,
     'serial-number': i.serialNumber,
     'source-address': 'http://mirrors.cloud.aliyuncs.com',

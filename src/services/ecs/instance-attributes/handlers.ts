@@ -1,0 +1,282 @@
+/**
+ * @module Handlers of the instance attribute operations (`operations.ts`), one per operation:
+ * system disks, user data, ModifyInstanceAttribute with ECS's state rules, maintenance and
+ * private-pool attachment attributes.
+ *
+ * State rules (doc "ModifyInstanceAttribute"): a password cannot be reset while the instance is
+ * Starting. User data: older revisions of the doc required Stopped, the current one names no
+ * state, and terraform-provider-alicloud changes it on a Running instance and restarts it after;
+ * yunbox accepts it in either settled state and refuses it during a transition (Pending,
+ * Starting, Stopping), when the instance is reading it. Both are conditional updates, so a start
+ * racing the change cannot slip between the check and the write.
+ */
+import { readClock } from '../../../kernel/clock.js';
+import { InvalidParameter } from '../../../protocol/rpc-errors.js';
+import { findInstanceType } from '../catalogue.js';
+import * as E from '../errors.js';
+import { checkRegion, mustInstance, type EcsHandlerDeps, type H } from '../handler-deps.js';
+import { visibleStatus, type Instance, type TransitionStatus } from '../model.js';
+import { isBurstable } from './launch.js';
+import {
+  checkPassword,
+  checkUserData,
+  hashPassword,
+  instanceIdOfDisk,
+  systemDiskIdOf,
+  type MaintenanceAction,
+  type MaintenanceAttributes,
+} from './model.js';
+import type * as Ops from './operations.js';
+import type { AttributeChanges, InstanceAttributeStore } from './store.js';
+import { maintenanceToWire, systemDiskToWire } from './wire.js';
+
+/** What these handlers need: the ECS deps and the attribute store. */
+export interface InstanceAttributeDeps extends EcsHandlerDeps {
+  attributes: InstanceAttributeStore;
+}
+
+/** Maintenance window times: whole hours of the day in UTC, `HH:00:00Z`. */
+const WINDOW_TIME = /^([01]\d|2[0-3]):00:00Z$/;
+
+function page<T>(items: T[], pageNumber = 1, pageSize = 10): T[] {
+  return items.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
+}
+
+/** The instance attribute handlers. */
+export function instanceAttributeHandlers(deps: InstanceAttributeDeps) {
+  const { store, attributes } = deps;
+
+  const describeDisks: H<typeof Ops.DescribeDisks> = async (ctx, input) => {
+    const regionId = checkRegion(ctx, input.RegionId);
+    let ids: string[] | undefined;
+    if (input.DiskIds) {
+      ids = input.DiskIds.map(instanceIdOfDisk).filter((x): x is string => x !== undefined);
+    }
+    if (input.InstanceId !== undefined) {
+      ids = ids ? ids.filter((x) => x === input.InstanceId) : [input.InstanceId];
+    }
+    let all: Instance[] =
+      input.DiskType === 'data'
+        ? []
+        : await store.listInstances(ctx.accountId, regionId, {
+            ...(ids ? { instanceIds: ids } : {}),
+            ...(input.ZoneId !== undefined ? { zoneId: input.ZoneId } : {}),
+          });
+    if (input.Category !== undefined && input.Category !== 'all') {
+      all = all.filter((i) => i.systemDisk.category === input.Category);
+    }
+    if (input.Status !== undefined && input.Status !== 'All' && input.Status !== 'In_use') {
+      all = [];
+    }
+    if (input.DiskName !== undefined) all = all.filter((i) => i.systemDisk.name === input.DiskName);
+    if (input.Portable === true) all = [];
+    const wire = (items: Instance[]) => ({ Disk: items.map(systemDiskToWire) });
+    if (input.NextToken !== undefined || input.MaxResults !== undefined) {
+      let after = 0;
+      if (input.NextToken !== undefined && input.NextToken !== '') {
+        const m = /^seq:(\d{1,15})$/.exec(
+          Buffer.from(input.NextToken, 'base64url').toString('utf8'),
+        );
+        if (!m) throw E.InvalidNextTokenMalformed();
+        after = Number(m[1]);
+      }
+      const size = input.MaxResults ?? 10;
+      const rest = all.filter((i) => i.seq > after);
+      const items = rest.slice(0, size);
+      return {
+        TotalCount: all.length,
+        NextToken:
+          rest.length > size
+            ? Buffer.from(`seq:${items[items.length - 1]!.seq}`).toString('base64url')
+            : '',
+        Disks: wire(items),
+      };
+    }
+    const pageNumber = input.PageNumber ?? 1;
+    const pageSize = input.PageSize ?? 10;
+    return {
+      TotalCount: all.length,
+      PageNumber: pageNumber,
+      PageSize: pageSize,
+      NextToken: '',
+      Disks: wire(page(all, pageNumber, pageSize)),
+    };
+  };
+
+  const modifyDiskAttribute: H<typeof Ops.ModifyDiskAttribute> = async (ctx, input) => {
+    checkRegion(ctx, input.RegionId);
+    const diskIds = [
+      ...new Set([...(input.DiskId !== undefined ? [input.DiskId] : []), ...(input.DiskIds ?? [])]),
+    ];
+    if (diskIds.length === 0) {
+      throw E.EcsMissingParameter(
+        'The input parameter "DiskId" that is mandatory for processing this request is not supplied.',
+      );
+    }
+    const instances: Instance[] = [];
+    for (const diskId of diskIds) {
+      const instanceId = instanceIdOfDisk(diskId);
+      const i = instanceId !== undefined ? await store.getInstance(instanceId) : undefined;
+      if (!i || i.accountId !== ctx.accountId || systemDiskIdOf(i.instanceId) !== diskId) {
+        throw E.InvalidDiskIdNotFound(`The specified disk does not exist: \`${diskId}\`.`);
+      }
+      instances.push(i);
+    }
+    for (const i of instances) {
+      await attributes.modifySystemDisk(i.instanceId, {
+        ...(input.DiskName !== undefined ? { name: input.DiskName } : {}),
+        ...(input.Description !== undefined ? { description: input.Description } : {}),
+      });
+    }
+    return {};
+  };
+
+  const describeUserData: H<typeof Ops.DescribeUserData> = async (ctx, input) => {
+    const regionId = checkRegion(ctx, input.RegionId);
+    const i = await mustInstance(store, ctx, input.InstanceId);
+    return { InstanceId: i.instanceId, RegionId: regionId, UserData: i.userData ?? '' };
+  };
+
+  const modifyInstanceAttribute: H<typeof Ops.ModifyInstanceAttribute> = async (ctx, input) => {
+    checkRegion(ctx, input.RegionId);
+    const i = await mustInstance(store, ctx, input.InstanceId);
+    const changes: AttributeChanges = {};
+    const refuse = new Set<TransitionStatus>();
+    if (input.InstanceName !== undefined && input.InstanceName !== '') {
+      changes.instanceName = input.InstanceName;
+    }
+    if (input.Description !== undefined) changes.description = input.Description;
+    if (input.HostName !== undefined && input.HostName !== '') changes.hostName = input.HostName;
+    if (input.UserData !== undefined) {
+      if (input.UserData !== '') checkUserData(input.UserData);
+      changes.userData = input.UserData === '' ? null : input.UserData;
+      for (const s of ['Pending', 'Starting', 'Stopping'] as const) refuse.add(s);
+    }
+    if (input.CreditSpecification !== undefined) {
+      const type = findInstanceType(i.instanceType);
+      if (!type || !isBurstable(type)) {
+        throw E.InvalidCreditSpecification(
+          `The specified CreditSpecification is not supported: \`${i.instanceType}\` is not a burstable type (ecs.t5, ecs.t6).`,
+        );
+      }
+      changes.creditSpecification = input.CreditSpecification;
+    }
+    if (input.DeletionProtection !== undefined)
+      changes.deletionProtection = input.DeletionProtection;
+    if (input.EnableJumboFrame !== undefined) changes.jumboFrame = input.EnableJumboFrame;
+    if (input.Password !== undefined && input.Password !== '') {
+      checkPassword(input.Password);
+      refuse.add('Starting');
+    }
+    const at = readClock(ctx.clock, ctx.now);
+    const incorrect = (now: Instance) =>
+      E.IncorrectInstanceStatus(
+        `The current status of the resource does not support this operation. \`${now.instanceId}\` is ${visibleStatus(now, at)}; ${
+          changes.userData !== undefined
+            ? 'user data changes wait until it is Running or Stopped'
+            : 'a password cannot be reset while it is Starting'
+        }.`,
+      );
+    const showing = visibleStatus(i, at);
+    if ((refuse as Set<string>).has(showing)) throw incorrect(i);
+    // Hashed only once the cheap checks passed: scrypt is deliberately slow.
+    if (input.Password !== undefined && input.Password !== '') {
+      changes.passwordHash = await hashPassword(input.Password);
+    }
+    const r = await attributes.modify(i.instanceId, changes, { at, refuse: [...refuse] });
+    if (r === 'missing') throw E.InvalidInstanceIdNotFound();
+    if (r === 'refused') throw incorrect((await store.getInstance(i.instanceId)) ?? i);
+    if (changes.hostName !== undefined || changes.userData !== undefined) deps.changed();
+    return {};
+  };
+
+  const describeInstanceMaintenanceAttributes: H<
+    typeof Ops.DescribeInstanceMaintenanceAttributes
+  > = async (ctx, input) => {
+    const regionId = checkRegion(ctx, input.RegionId);
+    const all = await store.listInstances(ctx.accountId, regionId, {
+      ...(input.InstanceId ? { instanceIds: input.InstanceId } : {}),
+    });
+    const pageNumber = input.PageNumber ?? 1;
+    const pageSize = input.PageSize ?? 10;
+    return {
+      TotalCount: all.length,
+      PageNumber: pageNumber,
+      PageSize: pageSize,
+      MaintenanceAttributes: {
+        MaintenanceAttribute: page(all, pageNumber, pageSize).map(maintenanceToWire),
+      },
+    };
+  };
+
+  const modifyInstanceMaintenanceAttributes: H<
+    typeof Ops.ModifyInstanceMaintenanceAttributes
+  > = async (ctx, input) => {
+    checkRegion(ctx, input.RegionId);
+    const windows = (input.MaintenanceWindow ?? []).filter(
+      (w) => w.StartTime !== undefined || w.EndTime !== undefined,
+    );
+    for (const w of windows) {
+      if (!WINDOW_TIME.test(w.StartTime ?? '') || !WINDOW_TIME.test(w.EndTime ?? '')) {
+        throw InvalidParameter(
+          'The specified parameter "MaintenanceWindow" is not valid: StartTime and EndTime are whole hours in UTC, e.g. 02:00:00Z.',
+        );
+      }
+      if (w.StartTime === w.EndTime) {
+        throw InvalidParameter(
+          'The specified parameter "MaintenanceWindow" is not valid: StartTime and EndTime must differ.',
+        );
+      }
+    }
+    const instances = [];
+    for (const id of [...new Set(input.InstanceId)]) {
+      instances.push(await mustInstance(store, ctx, id));
+    }
+    for (const i of instances) {
+      const next: MaintenanceAttributes = {
+        windows:
+          input.MaintenanceWindow !== undefined
+            ? windows.map((w) => ({ startTime: w.StartTime!, endTime: w.EndTime! }))
+            : i.maintenance.windows,
+        action:
+          (input.ActionOnMaintenance as MaintenanceAction | undefined) ?? i.maintenance.action,
+        notify: input.NotifyOnMaintenance ?? i.maintenance.notify,
+      };
+      await attributes.setMaintenance(i.instanceId, next);
+    }
+    return {};
+  };
+
+  const describeInstanceAttachmentAttributes: H<
+    typeof Ops.DescribeInstanceAttachmentAttributes
+  > = async (ctx, input) => {
+    const regionId = checkRegion(ctx, input.RegionId);
+    const all = await store.listInstances(ctx.accountId, regionId, {
+      instanceIds: input.InstanceIds,
+    });
+    const pageNumber = input.PageNumber ?? 1;
+    const pageSize = input.PageSize ?? 10;
+    return {
+      TotalCount: all.length,
+      PageNumber: pageNumber,
+      PageSize: pageSize,
+      Instances: {
+        Instance: page(all, pageNumber, pageSize).map((i) => ({
+          InstanceId: i.instanceId,
+          PrivatePoolOptionsMatchCriteria: 'None',
+          PrivatePoolOptionsId: '',
+        })),
+      },
+    };
+  };
+
+  return {
+    describeDisks,
+    modifyDiskAttribute,
+    describeUserData,
+    modifyInstanceAttribute,
+    describeInstanceMaintenanceAttributes,
+    modifyInstanceMaintenanceAttributes,
+    describeInstanceAttachmentAttributes,
+  };
+}
