@@ -5,7 +5,7 @@
 import { compilePolicy, type PolicyKind } from '../../policy/index.js';
 import { StoreError, type ServiceError } from '../../kernel/errors.js';
 import type { HandlerContext } from '../../kernel/context.js';
-import { accessKeyId, accessKeySecret, numericId } from '../../kernel/ids.js';
+import { accessKeyId, accessKeySecret } from '../../kernel/ids.js';
 import { ramArn } from '../../kernel/principal.js';
 import type { Handler } from '../../protocol/rpc-operation.js';
 import type { ParamShape } from '../../protocol/rpc-schema.js';
@@ -15,6 +15,9 @@ import {
   decodeMarker,
   encodeMarker,
   groupToWire,
+  newGroupId,
+  newRoleId,
+  newUserId,
   policyId,
   policyToWire,
   roleToWire,
@@ -210,7 +213,7 @@ export function ramHandlers(store: RamStore) {
   const createRole: H<typeof Ops.CreateRole> = async (ctx, input) => {
     checkDocument(input.AssumeRolePolicyDocument, 'trust');
     const r: Role = {
-      roleId: numericId(17),
+      roleId: newRoleId(),
       accountId: ctx.accountId,
       roleName: input.RoleName,
       description: input.Description ?? '',
@@ -456,7 +459,7 @@ export function ramHandlers(store: RamStore) {
 
   const createUser: H<typeof Ops.CreateUser> = async (ctx, input) => {
     const u: User = {
-      userId: numericId(16),
+      userId: newUserId(),
       accountId: ctx.accountId,
       userName: input.UserName,
       displayName: input.DisplayName ?? input.UserName,
@@ -597,7 +600,7 @@ export function ramHandlers(store: RamStore) {
 
   const createGroup: H<typeof Ops.CreateGroup> = async (ctx, input) => {
     const g: Group = {
-      groupId: numericId(16),
+      groupId: newGroupId(),
       accountId: ctx.accountId,
       groupName: input.GroupName,
       comments: input.Comments ?? '',
