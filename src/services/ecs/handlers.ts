@@ -32,6 +32,7 @@ import {
 } from './model.js';
 import type * as Ops from './operations.js';
 import { passRole, roleHandlers } from './role-handlers.js';
+import { launchTags } from './tags/handlers.js';
 import type { NewInstance } from './store.js';
 import {
   imageToWire,
@@ -110,6 +111,7 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
       );
     }
     if (input.UserData !== undefined) decodeUserData(input.UserData);
+    launchTags(input.Tag);
     let privateIp: string | undefined;
     if (input.PrivateIpAddress !== undefined) {
       const ip = parseIpv4(input.PrivateIpAddress);
@@ -141,7 +143,7 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
 
     const now = ctx.now;
     const real = ctx.clock.real();
-    const tags: Tag[] = (input.Tag ?? []).map((t) => ({ key: t.Key ?? '', value: t.Value ?? '' }));
+    const tags: Tag[] = launchTags(input.Tag);
     const groups = input.SecurityGroupIds ?? (input.SecurityGroupId ? [input.SecurityGroupId] : []);
     const suffix = (n: number) => (input.UniqueSuffix ? String(n + 1).padStart(3, '0') : '');
     const specs: NewInstance[] = [];

@@ -26,9 +26,13 @@ import {
 import { PlainMetadataListener } from './metadata/plain-listener.js';
 import { m0001Init } from './migrations/0001-init.js';
 import { m0002SettlesAtReal } from './migrations/0002-settles-at-real.js';
+import { m0005TagsIdentity } from './migrations/0005-tags-identity.js';
 import * as O from './operations.js';
 import { EcsSqlStore } from './store-sql.js';
 import type { EcsStore } from './store.js';
+import { tagHandlers } from './tags/handlers.js';
+import * as TagOps from './tags/operations.js';
+import type { TaggableType } from './tags/store.js';
 
 export { networkOf, type EcsApi, type InstanceNetwork, type InstanceSummary } from './api.js';
 export {
@@ -57,7 +61,7 @@ export const ECS_API_VERSION = '2014-05-26';
 /** ECS's migrations (after VPC's: instances reference vSwitches). */
 export const ecsMigrations: MigrationSet = {
   service: 'ecs',
-  migrations: [m0001Init, m0002SettlesAtReal],
+  migrations: [m0001Init, m0002SettlesAtReal, m0005TagsIdentity],
 };
 
 /** What ECS needs from other services. */
@@ -106,6 +110,21 @@ export function createEcsService(db: Db, deps: EcsDeps): EcsService {
     },
   });
   const api = createEcsApi(store, () => plain);
+  // The resource types TagResources can tag, by ResourceType (tags/store.ts says how to add one).
+  const taggable = new Map<string, TaggableType>([
+    [
+      'instance',
+      {
+        existing: async (accountId, regionId, ids) =>
+          new Set(
+            (await store.listInstances(accountId, regionId, { instanceIds: [...ids] })).map(
+              (i) => i.instanceId,
+            ),
+          ),
+      },
+    ],
+  ]);
+  const tags = tagHandlers({ db, taggable });
   return {
     store,
     api,
@@ -130,6 +149,9 @@ export function createEcsService(db: Db, deps: EcsDeps): EcsService {
         bind(O.ModifyInstanceMetadataOptions, h.modifyInstanceMetadataOptions),
         bind(O.DescribeImages, h.describeImages),
         bind(O.DescribeInstanceTypes, h.describeInstanceTypes),
+        bind(TagOps.TagResources, tags.tagResources),
+        bind(TagOps.UntagResources, tags.untagResources),
+        bind(TagOps.ListTagResources, tags.listTagResources),
         ...deps.legacyVpcOperations,
       ],
     },

@@ -7,6 +7,7 @@ import { stsConformance } from '../../services/sts/conformance.js';
 import { ossConformance } from '../../services/oss/conformance.js';
 import { vpcConformance } from '../../services/vpc/conformance.js';
 import { ecsConformance } from '../../services/ecs/conformance.js';
+import { ecsTagsConformance } from '../../services/ecs/tags/conformance.js';
 import { trailConformance } from '../../services/trail/conformance.js';
 import type { ConformanceSuite } from './runner.js';
 
@@ -16,6 +17,7 @@ export const allConformanceSuites: ConformanceSuite[] = [
   stsConformance,
   vpcConformance,
   ecsConformance,
+  ecsTagsConformance,
   ossConformance,
   trailConformance,
 ];
