@@ -70,12 +70,16 @@ const HDM_READ = ['hdm:Get*', 'hdm:Describe*', 'hdm:Query*', 'hdm:Support*'];
 /** System policies by name. */
 export const SYSTEM_POLICIES: Readonly<Record<string, SystemPolicy>> = Object.freeze({
   // ---- Everything
-  AdministratorAccess: policy('Full access to all Alibaba Cloud services and resources', 'derived', [
-    { Action: '*' },
-  ]),
-  ReadOnlyAccess: policy('Read-only access to all Alibaba Cloud services and resources', 'derived', [
-    { Action: ['*:Describe*', '*:List*', '*:Get*', '*:BatchGet*', '*:Query*', '*:BatchQuery*'] },
-  ]),
+  AdministratorAccess: policy(
+    'Full access to all Alibaba Cloud services and resources',
+    'derived',
+    [{ Action: '*' }],
+  ),
+  ReadOnlyAccess: policy(
+    'Read-only access to all Alibaba Cloud services and resources',
+    'derived',
+    [{ Action: ['*:Describe*', '*:List*', '*:Get*', '*:BatchGet*', '*:Query*', '*:BatchQuery*'] }],
+  ),
 
   // ---- Products yunbox serves
   AliyunRAMFullAccess: policy(
@@ -308,19 +312,15 @@ export const SYSTEM_POLICIES: Readonly<Record<string, SystemPolicy>> = Object.fr
       },
     ],
   ),
-  AliyunPolardbFullAccess: policy(
-    'Full access to PolarDB',
-    page('AliyunPolardbFullAccess', 'v5'),
-    [
-      { Action: 'polardb:*' },
-      { Action: 'hdm:*', Resource: 'acs:polardb:*:*:*' },
-      { Action: 'dbs:*', Resource: 'acs:polardb:*:*:*' },
-      { Action: ['vpc:DescribeVpcs', 'vpc:DescribeVSwitches'] },
-      { Action: 'dms:LoginDatabase', Resource: 'acs:polardb:*:*:*' },
-      { Action: 'bss:ModifyAgreementRecord' },
-      linkedRole('polardb.aliyuncs.com'),
-    ],
-  ),
+  AliyunPolardbFullAccess: policy('Full access to PolarDB', page('AliyunPolardbFullAccess', 'v5'), [
+    { Action: 'polardb:*' },
+    { Action: 'hdm:*', Resource: 'acs:polardb:*:*:*' },
+    { Action: 'dbs:*', Resource: 'acs:polardb:*:*:*' },
+    { Action: ['vpc:DescribeVpcs', 'vpc:DescribeVSwitches'] },
+    { Action: 'dms:LoginDatabase', Resource: 'acs:polardb:*:*:*' },
+    { Action: 'bss:ModifyAgreementRecord' },
+    linkedRole('polardb.aliyuncs.com'),
+  ]),
   AliyunKvstoreFullAccess: policy(
     'Full access to Tair (Redis OSS-compatible)',
     page('AliyunKvstoreFullAccess', 'v3'),
@@ -358,11 +358,7 @@ export const SYSTEM_POLICIES: Readonly<Record<string, SystemPolicy>> = Object.fr
   AliyunNLBFullAccess: policy(
     'Full access to Network Load Balancer (NLB)',
     page('AliyunNLBFullAccess', 'v1'),
-    [
-      { Action: 'nlb:*' },
-      { Action: LB_LOOKUPS },
-      linkedRole(['nlb.aliyuncs.com']),
-    ],
+    [{ Action: 'nlb:*' }, { Action: LB_LOOKUPS }, linkedRole(['nlb.aliyuncs.com'])],
   ),
   AliyunFCFullAccess: policy(
     'Full access to Function Compute (FC)',

@@ -32,6 +32,7 @@ import {
   type User,
 } from './model.js';
 import type * as Ops from './operations.js';
+import { parseTagJson } from './tags/handlers.js';
 import type { Page, RamStore } from './store.js';
 
 type H<D extends { params: ParamShape }> = Handler<D['params']>;
@@ -212,6 +213,7 @@ export function ramHandlers(store: RamStore) {
 
   const createRole: H<typeof Ops.CreateRole> = async (ctx, input) => {
     checkDocument(input.AssumeRolePolicyDocument, 'trust');
+    const tags = parseTagJson(input.Tag);
     const r: Role = {
       roleId: newRoleId(),
       accountId: ctx.accountId,
@@ -223,7 +225,7 @@ export function ramHandlers(store: RamStore) {
       updatedAt: ctx.now,
     };
     try {
-      await store.createRole(r, LIMITS.rolesPerAccount);
+      await store.createRole(r, LIMITS.rolesPerAccount, tags);
     } catch (e) {
       mapStore(e, {
         ...limitErrors,
@@ -276,6 +278,7 @@ export function ramHandlers(store: RamStore) {
 
   const createPolicy: H<typeof Ops.CreatePolicy> = async (ctx, input) => {
     checkDocument(input.PolicyDocument, 'identity');
+    const tags = parseTagJson(input.Tag);
     const system = await store.getPolicy(ctx.accountId, 'System', input.PolicyName);
     if (system) {
       throw E.EntityAlreadyExistsPolicy(
@@ -294,7 +297,7 @@ export function ramHandlers(store: RamStore) {
       updatedAt: ctx.now,
     };
     try {
-      await store.createPolicy(pol, input.PolicyDocument, LIMITS.customPoliciesPerAccount);
+      await store.createPolicy(pol, input.PolicyDocument, LIMITS.customPoliciesPerAccount, tags);
     } catch (e) {
       mapStore(e, {
         ...limitErrors,

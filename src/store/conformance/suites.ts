@@ -3,6 +3,7 @@
  */
 import { kernelConformance } from '../../kernel/conformance.js';
 import { ramConformance } from '../../services/ram/conformance.js';
+import { ramTagsConformance } from '../../services/ram/tags/conformance.js';
 import { stsConformance } from '../../services/sts/conformance.js';
 import { ossConformance } from '../../services/oss/conformance.js';
 import { vpcConformance } from '../../services/vpc/conformance.js';
@@ -14,6 +15,7 @@ import type { ConformanceSuite } from './runner.js';
 export const allConformanceSuites: ConformanceSuite[] = [
   kernelConformance,
   ramConformance,
+  ramTagsConformance,
   stsConformance,
   vpcConformance,
   ecsConformance,
