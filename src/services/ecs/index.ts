@@ -23,6 +23,7 @@ import {
   type MetadataDeps,
   type MetadataHandler,
 } from './metadata/handler.js';
+import { IdentitySigner } from './metadata/identity.js';
 import { PlainMetadataListener } from './metadata/plain-listener.js';
 import { m0001Init } from './migrations/0001-init.js';
 import { m0002SettlesAtReal } from './migrations/0002-settles-at-real.js';
@@ -81,6 +82,8 @@ export interface EcsService {
   product: RpcProduct;
   store: EcsStore;
   api: EcsApi;
+  /** Signs instance identity documents; its certificate is public (metadata/identity.ts). */
+  identity: IdentitySigner;
   /** The metadata handler for listeners that identify the instance themselves (sandboxes). */
   metadataHandler(opts: { clock: Clock; log: Logger }): MetadataHandler;
   /** Starts the plain `--metadata-listen` listener (one per process). */
@@ -125,9 +128,11 @@ export function createEcsService(db: Db, deps: EcsDeps): EcsService {
     ],
   ]);
   const tags = tagHandlers({ db, taggable });
+  const identity = new IdentitySigner(db);
   return {
     store,
     api,
+    identity,
     product: {
       product: 'Ecs',
       version: ECS_API_VERSION,
@@ -162,6 +167,7 @@ export function createEcsService(db: Db, deps: EcsDeps): EcsService {
         sts: deps.sts,
         clock,
         log,
+        identity,
         trail: deps.trail,
       }),
     async startPlainMetadataListener({ listen, handler, log, limits }) {
