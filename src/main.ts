@@ -41,6 +41,7 @@ import { migrate } from './store/migrate.js';
 import { ensureCa, issueServerCertificate, defaultServiceNames } from './tls/ca.js';
 import { SandboxManager } from './sandbox/manager.js';
 import type { MetadataHandler, PlainMetadataListener } from './services/ecs/index.js';
+import { IDENTITY_CERTIFICATE_PATH, identityCertificateAdmin } from './services/ecs/index.js';
 
 /** Options of {@link startYunbox}: any config key, plus code-only settings. */
 export interface StartOptions extends RawConfig {
@@ -269,6 +270,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
     const guard = adminGuard({
       listenHosts: [config.listen.host, ...(config.tlsListen ? [config.tlsListen.host] : [])],
       publicHosts: config.publicHosts,
+      openPaths: [IDENTITY_CERTIFICATE_PATH], // public: what verifies instance identities
     });
     const nonces = new NonceStore(db);
     const handler = createGateway({
@@ -281,7 +283,11 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
       authorizer: new Authorizer(services.ram.api),
       admin: guardAdmin(
         guard,
-        firstAdmin(consoleHandler, adminHandler(coreAdminRoutes(clock, () => ready))),
+        firstAdmin(
+          consoleHandler,
+          identityCertificateAdmin(services.ecs.identity), // services/ecs/metadata/identity.ts
+          adminHandler(coreAdminRoutes(clock, () => ready)),
+        ),
       ),
       protocols: [oss.protocol], // OSS, see the block above
       trail, // audit trail, see the block above

@@ -31,6 +31,20 @@ describe('admin guard', () => {
     expect(guard(req('POST', '/_yunbox/health', { host: 'evil.example' }))).toMatch(/host/);
   });
 
+  it('lets GET of the open paths given through from anywhere, and nothing else', () => {
+    const open = adminGuard({
+      listenHosts: ['127.0.0.1'],
+      publicHosts: [],
+      openPaths: ['/_yunbox/public.pem'],
+    });
+    expect(open(req('GET', '/_yunbox/public.pem', { host: '100.100.2.136' }))).toBeUndefined();
+    expect(open(req('GET', '/_yunbox/public.pem?x', { host: 'evil.example' }))).toBeUndefined();
+    expect(open(req('POST', '/_yunbox/public.pem', { host: 'evil.example' }))).toMatch(/host/);
+    expect(open(req('GET', '/_yunbox/clock', { host: 'evil.example' }))).toMatch(/host/);
+    // Not given: guarded.
+    expect(guard(req('GET', '/_yunbox/public.pem', { host: 'evil.example' }))).toMatch(/host/);
+  });
+
   it('answers loopback names, the listen address and --public-host names only', () => {
     for (const host of [
       '127.0.0.1:9910',

@@ -1,7 +1,7 @@
 /**
  * @module Who may reach the routes under `/_yunbox/` (the admin routes and the console) at all,
- * before any of them runs. Everything but `GET /_yunbox/health` is refused (403, `{"error": …}`)
- * when:
+ * before any of them runs. Everything but `GET /_yunbox/health` (and the public documents named in
+ * `openPaths`) is refused (403, `{"error": …}`) when:
  *
  * ```
  * Host            is not a loopback name (localhost, *.localhost, 127.0.0.0/8, [::1]), a listen
@@ -31,6 +31,8 @@ export interface AdminGuardOptions {
   publicHosts: readonly string[];
   /** This machine's addresses, for a listener on every interface (default: os.networkInterfaces). */
   interfaceAddresses?: () => readonly string[];
+  /** More paths whose `GET` is open to anyone, like {@link OPEN_PATH}: public documents only. */
+  openPaths?: readonly string[];
 }
 
 /** The one path served to anyone: load balancers and scripts poll it. */
@@ -122,6 +124,7 @@ export function adminGuard(o: AdminGuardOptions): (req: IncomingMessage) => stri
     [...o.listenHosts, ...o.publicHosts].filter((h) => !isWildcardHost(h)).map(bare),
   );
   const everyInterface = o.listenHosts.some(isWildcardHost);
+  const open = new Set(o.openPaths ?? []);
   const readInterfaces = o.interfaceAddresses ?? machineAddresses;
   let interfaces: { at: number; set: Set<string> } | undefined;
   const isMachineAddress = (h: string): boolean => {
@@ -135,7 +138,7 @@ export function adminGuard(o: AdminGuardOptions): (req: IncomingMessage) => stri
   return (req) => {
     const method = req.method ?? 'GET';
     const path = (req.url ?? '').split('?')[0] ?? '';
-    if (method === 'GET' && path === OPEN_PATH) return undefined;
+    if (method === 'GET' && (path === OPEN_PATH || open.has(path))) return undefined;
 
     // DNS rebinding: a page on evil.example whose name now resolves to this server.
     const hostHeader = req.headers.host ?? '';

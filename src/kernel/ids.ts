@@ -28,11 +28,16 @@ export function requestId(): string {
   return randomUUID().toUpperCase();
 }
 
-/** A numeric id of `digits` digits that does not start with 0 (RoleId, UserId, account id). */
-export function numericId(digits = 16): string {
+/**
+ * A numeric id of `digits` digits that does not start with 0 (account id), or that starts with
+ * `lead` (RoleId, UserId).
+ * @example
+ * numericId(18, '3') // '3…' (a RoleId)
+ */
+export function numericId(digits = 16, lead?: string): string {
   const bytes = poolRandomBytes(digits);
-  let out = String(1 + (bytes[0]! % 9));
-  for (let i = 1; i < digits; i++) out += String(bytes[i]! % 10);
+  let out = lead ?? String(1 + (bytes[0]! % 9));
+  for (let i = out.length; i < digits; i++) out += String(bytes[i]! % 10);
   return out;
 }
 

@@ -16,7 +16,7 @@
  * sandbox's sockets belongs to its instance (the gateway sees the instance's private IP and VPC
  * as `acs:SourceIp`/`acs:SourceVpc`), and there is no route out of the namespace, so a program can
  * reach only its own instance's metadata. `/_yunbox/*` (the unauthenticated admin API) is not
- * served inside.
+ * served inside, but for the public instance identity certificate (serve.ts).
  *
  * Life cycle: created for a Running instance; destroyed by DeleteSandbox, when its last process
  * has gone (unless kept alive), when the instance stops or is released, and when yunbox stops;

@@ -23,6 +23,11 @@ import type { MetadataHandler } from './types.js';
 
 /** Requests inside a sandbox that are not answered: the admin API is not served there. */
 const ADMIN_PREFIX = '/_yunbox/';
+/**
+ * What is served under it all the same: public documents a program inside needs (the certificate
+ * verifying instance identities, services/ecs/metadata/identity.ts).
+ */
+const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/_yunbox/instance-identity.pem']);
 
 /** What {@link serveSandbox} needs. */
 export interface SandboxServeOptions {
@@ -71,7 +76,8 @@ export function serveSandbox(o: SandboxServeOptions): SandboxListeners {
     };
   const metadata = serve((req, res) => o.metadata(req, res, o.instanceId));
   const gateway = serve((req, res) => {
-    if ((req.url ?? '').startsWith(ADMIN_PREFIX)) {
+    const path = (req.url ?? '').split('?')[0]!;
+    if (path.startsWith(ADMIN_PREFIX) && !(req.method === 'GET' && PUBLIC_PATHS.has(path))) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found');
       return;

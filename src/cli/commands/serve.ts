@@ -40,7 +40,7 @@ export function exposureWarning(yb: Pick<Yunbox, 'config' | 'address' | 'tlsAddr
     `warning: the gateway listens beyond this machine: ${where.join('; ')}. Whoever reaches it can use:`,
     '  - the RPC APIs (RAM, STS, ECS, VPC, ActionTrail, Yunbox) and OSS: each call signed and decided by RAM; OSS reads without a signature where a bucket ACL or policy allows them',
     '  - the console page and its sign-in with an AccessKey pair (10 attempts a minute per address, each recorded in the audit trail)',
-    '  - GET /_yunbox/health',
+    '  - GET /_yunbox/health, and GET /_yunbox/instance-identity.pem (the public certificate verifying instance identities)',
     '  /_yunbox/ answers only Hosts that are loopback names, the listen address or --public-host names. Listen on 127.0.0.1 to keep yunbox to this machine.',
   ];
 }

@@ -129,6 +129,11 @@ const KNOWN_KEYS: Record<string, KeyType> = {
   'acs:accessid': 'string',
   'acs:useragent': 'string',
   'acs:tagkeys': 'string',
+  // The service a role is passed to (`ram:PassRole`), as system policies such as
+  // AliyunFCFullAccess condition it.
+  'acs:service': 'string',
+  // The service of a service-linked role (`ram:CreateServiceLinkedRole`).
+  'ram:servicename': 'string',
   'oss:prefix': 'string',
   'oss:delimiter': 'string',
   'sts:externalid': 'string',
@@ -178,6 +183,7 @@ export const GLOBAL_CONDITION_KEYS: readonly string[] = [
   'acs:AccessId',
   'acs:UserAgent',
   'acs:TagKeys',
+  'acs:Service',
   'acs:ResourceTag/<tag-key>',
   'acs:RequestTag/<tag-key>',
 ];

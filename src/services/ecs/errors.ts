@@ -613,3 +613,54 @@ export const InstanceKeyPairLimitExceeded = defineError(
   403,
   'The specified instances are beyond the permitted range.',
 );
+// ---- Tags (TagResources, UntagResources, ListTagResources; tags/): doc "TagResources" error codes.
+export const EcsMissingResourceType = defineError(
+  'MissingParameter.ResourceType',
+  404,
+  'The parameter - ResourceType should not be null',
+);
+export const EcsMissingTags = defineError(
+  'MissingParameter.Tags',
+  404,
+  'The parameter - Tags should not be null',
+);
+export const EcsInvalidResourceTypeNotFound = defineError(
+  'InvalidResourceType.NotFound',
+  404,
+  'The ResourceType provided does not exist in our records.',
+);
+export const EcsInvalidResourceIdNotFound = defineError(
+  'InvalidResourceId.NotFound',
+  404,
+  'The specified ResourceIds are not found in our records.',
+);
+export const EcsNumberExceedResourceIds = defineError(
+  'NumberExceed.ResourceIds',
+  400,
+  "The ResourceIds parameter's number is exceed , Valid : 50",
+);
+export const EcsNumberExceedTags = defineError(
+  'NumberExceed.Tags',
+  400,
+  "The Tags parameter's number is exceed , Valid : 20",
+);
+export const EcsDuplicateTagKey = defineError(
+  'Duplicate.TagKey',
+  400,
+  'The Tag.N.Key contain duplicate key.',
+);
+export const InvalidTagValueMalformed = defineError(
+  'InvalidTagValue.Malformed',
+  400,
+  'The specified Tag.n.Value is not valid.',
+);
+export const EcsTagQuotaExceed = defineError(
+  'OperationDenied.QuotaExceed',
+  400,
+  'The quota of tags on resource is beyond permitted range.',
+);
+export const EcsInvalidParameterTagValue = defineError(
+  'InvalidParameter.TagValue',
+  400,
+  'The specified parameter Tag.N.Value is not valid without Tag.N.Key.',
+);

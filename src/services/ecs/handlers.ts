@@ -36,6 +36,7 @@ import {
 import type * as Ops from './operations.js';
 import { passRole, roleHandlers } from './role-handlers.js';
 import { checkLaunchGroups } from './security-groups/handlers.js';
+import { launchTags } from './tags/handlers.js';
 import type { NewInstance } from './store.js';
 import {
   imageToWire,
@@ -101,6 +102,7 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
       );
     }
     if (input.UserData !== undefined) checkUserData(input.UserData);
+    launchTags(input.Tag);
     let attributes = await launchAttributes(deps, ctx, regionId, input, image, type);
     let privateIp: string | undefined;
     if (input.PrivateIpAddress !== undefined) {
@@ -140,7 +142,7 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
 
     const now = ctx.now;
     const real = ctx.clock.real();
-    const tags: Tag[] = (input.Tag ?? []).map((t) => ({ key: t.Key ?? '', value: t.Value ?? '' }));
+    const tags: Tag[] = launchTags(input.Tag);
     const suffix = (n: number) => (input.UniqueSuffix ? String(n + 1).padStart(3, '0') : '');
     const specs: NewInstance[] = [];
     for (let n = 0; n < amount; n++) {

@@ -29,6 +29,7 @@ import {
   type MetadataDeps,
   type MetadataHandler,
 } from './metadata/handler.js';
+import { IdentitySigner } from './metadata/identity.js';
 import { PlainMetadataListener } from './metadata/plain-listener.js';
 import { m0001Init } from './migrations/0001-init.js';
 import { m0002SettlesAtReal } from './migrations/0002-settles-at-real.js';
@@ -36,6 +37,7 @@ import { m0003SecurityGroups } from './migrations/0003-security-groups.js';
 import { m0004InstanceAttributes } from './migrations/0004-instance-attributes.js';
 import { networkInterfaceHandlers } from './network-interfaces/handlers.js';
 import * as NO from './network-interfaces/operations.js';
+import { m0005TagsIdentity } from './migrations/0005-tags-identity.js';
 import * as O from './operations.js';
 import { placementHandlers } from './placement/handlers.js';
 import * as PL from './placement/operations.js';
@@ -46,6 +48,9 @@ import { SecurityGroupSqlStore } from './security-groups/store-sql.js';
 import type { SecurityGroupStore } from './security-groups/store.js';
 import { EcsSqlStore } from './store-sql.js';
 import type { EcsStore } from './store.js';
+import { tagHandlers } from './tags/handlers.js';
+import * as TagOps from './tags/operations.js';
+import type { TaggableType } from './tags/store.js';
 
 export { networkOf, type EcsApi, type InstanceNetwork, type InstanceSummary } from './api.js';
 export {
@@ -74,7 +79,13 @@ export const ECS_API_VERSION = '2014-05-26';
 /** ECS's migrations (after VPC's: instances reference vSwitches). */
 export const ecsMigrations: MigrationSet = {
   service: 'ecs',
-  migrations: [m0001Init, m0002SettlesAtReal, m0003SecurityGroups, m0004InstanceAttributes],
+  migrations: [
+    m0001Init,
+    m0002SettlesAtReal,
+    m0003SecurityGroups,
+    m0004InstanceAttributes,
+    m0005TagsIdentity,
+  ],
 };
 
 /** What ECS needs from other services. */
@@ -96,6 +107,8 @@ export interface EcsService {
   /** Security groups, their rules and members. */
   securityGroups: SecurityGroupStore;
   api: EcsApi;
+  /** Signs instance identity documents; its certificate is public (metadata/identity.ts). */
+  identity: IdentitySigner;
   /** The metadata handler for listeners that identify the instance themselves (sandboxes). */
   metadataHandler(opts: { clock: Clock; log: Logger }): MetadataHandler;
   /** Starts the plain `--metadata-listen` listener (one per process). */
@@ -140,10 +153,27 @@ export function createEcsService(db: Db, deps: EcsDeps): EcsService {
   const kp = keyPairHandlers(handlerDeps);
   const pl = placementHandlers();
   const api = createEcsApi(store, () => plain);
+  // The resource types TagResources can tag, by ResourceType (tags/store.ts says how to add one).
+  const taggable = new Map<string, TaggableType>([
+    [
+      'instance',
+      {
+        existing: async (accountId, regionId, ids) =>
+          new Set(
+            (await store.listInstances(accountId, regionId, { instanceIds: [...ids] })).map(
+              (i) => i.instanceId,
+            ),
+          ),
+      },
+    ],
+  ]);
+  const tags = tagHandlers({ db, taggable });
+  const identity = new IdentitySigner(db);
   return {
     store,
     securityGroups,
     api,
+    identity,
     product: {
       product: 'Ecs',
       version: ECS_API_VERSION,
@@ -201,6 +231,9 @@ export function createEcsService(db: Db, deps: EcsDeps): EcsService {
         bind(PL.DescribeAvailableResource, pl.describeAvailableResource),
         bind(PL.DescribeInstanceTypeFamilies, pl.describeInstanceTypeFamilies),
         bind(PL.DescribeImageSupportInstanceTypes, pl.describeImageSupportInstanceTypes),
+        bind(TagOps.TagResources, tags.tagResources),
+        bind(TagOps.UntagResources, tags.untagResources),
+        bind(TagOps.ListTagResources, tags.listTagResources),
         ...deps.legacyVpcOperations,
       ],
     },
@@ -211,6 +244,7 @@ export function createEcsService(db: Db, deps: EcsDeps): EcsService {
         sts: deps.sts,
         clock,
         log,
+        identity,
         trail: deps.trail,
       }),
     async startPlainMetadataListener({ listen, handler, log, limits }) {

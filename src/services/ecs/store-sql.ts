@@ -10,15 +10,17 @@ import type { Db } from '../../store/db.js';
 import { foldName } from '../ram/index.js';
 import { formatIpv4, parseCidr, usableRange } from '../vpc/index.js';
 import { attributesFromRow, attributesOf, attributesToRow } from './instance-attributes/columns.js';
-import type { Instance, MetadataFault, MetadataOptions, AttachedRole } from './model.js';
+import type { Instance, MetadataFault, MetadataOptions, AttachedRole, Tag } from './model.js';
 import { insertMemberships } from './security-groups/store-sql.js';
 import type { EcsStore, InstanceFilter, NewInstance, TransitionChange } from './store.js';
+import { ECS_TAGS } from './tags/store.js';
 
 /** The row's last transition has ended on yunbox's clock or the real one (model `hasSettled`). */
 const settledAt = (at: ClockReading) => (eb: any) =>
   eb.or([eb('settles_at', '<=', at.now), eb('settles_at_real', '<=', at.real)]);
 
-const toInstance = (r: any): Instance => ({
+/** An instance row with its tags (rows of `ecs_tags`, tags/store.ts). */
+const toInstance = (r: any, tags: Tag[] = []): Instance => ({
   instanceId: r.instance_id,
   accountId: r.account_id,
   regionId: r.region_id,
@@ -36,7 +38,7 @@ const toInstance = (r: any): Instance => ({
   instanceType: r.instance_type,
   ...(r.user_data != null ? { userData: r.user_data } : {}),
   securityGroupIds: JSON.parse(r.security_group_ids),
-  tags: JSON.parse(r.tags),
+  tags,
   serialNumber: r.serial_number,
   status: r.status,
   ...(r.transition != null ? { transition: r.transition } : {}),
@@ -73,6 +75,19 @@ export class EcsSqlStore implements EcsStore {
   readonly #db: Db;
   constructor(db: Db) {
     this.#db = db;
+  }
+
+  /** Instance rows (of one account) with their tags. */
+  async #withTags(rows: any[]): Promise<Instance[]> {
+    const first = rows[0];
+    if (!first) return [];
+    const tags = await ECS_TAGS.tagsOf(
+      this.#db,
+      first.account_id,
+      'instance',
+      rows.map((r) => r.instance_id),
+    );
+    return rows.map((r) => toInstance(r, tags.get(r.instance_id)));
   }
 
   async createInstances(specs: NewInstance[], requestedIp?: string): Promise<Instance[]> {
@@ -135,7 +150,8 @@ export class EcsSqlStore implements EcsStore {
               instance_type: spec.instanceType,
               user_data: spec.userData ?? null,
               security_group_ids: JSON.stringify(spec.securityGroupIds),
-              tags: JSON.stringify(spec.tags),
+              // Tags are rows of ecs_tags (below); the column is a leftover of migration 0005.
+              tags: '[]',
               serial_number: spec.serialNumber,
               status: spec.status,
               transition: spec.transition ?? null,
@@ -163,6 +179,14 @@ export class EcsSqlStore implements EcsStore {
           throw e;
         }
         await insertMemberships(tx, spec.instanceId, spec.securityGroupIds);
+        await ECS_TAGS.insertNew(
+          tx,
+          spec.accountId,
+          spec.regionId,
+          'instance',
+          spec.instanceId,
+          spec.tags,
+        );
         out.push({
           ...spec,
           ...attributesOf(spec),
@@ -182,7 +206,7 @@ export class EcsSqlStore implements EcsStore {
       .selectAll()
       .where('instance_id', '=', instanceId)
       .executeTakeFirst();
-    return r ? toInstance(r) : undefined;
+    return r ? (await this.#withTags([r]))[0] : undefined;
   }
 
   async getInstanceBySeq(seq: number): Promise<Instance | undefined> {
@@ -191,7 +215,7 @@ export class EcsSqlStore implements EcsStore {
       .selectAll()
       .where('seq', '=', seq)
       .executeTakeFirst();
-    return r ? toInstance(r) : undefined;
+    return r ? (await this.#withTags([r]))[0] : undefined;
   }
 
   async listInstances(accountId: string, regionId: string, f: InstanceFilter) {
@@ -211,7 +235,7 @@ export class EcsSqlStore implements EcsStore {
     if (f.instanceType !== undefined) q = q.where('instance_type', '=', f.instanceType);
     // Creation order; the sequence number is monotonic even if a manual clock is set back.
     const rows = await q.orderBy('seq').execute();
-    const all = rows.map(toInstance);
+    const all = await this.#withTags(rows);
     if (f.roleName === undefined) return all;
     // Folded here, not with SQL lower() (locale-dependent on PostgreSQL); the account's instances
     // in the region are read either way.
@@ -246,10 +270,15 @@ export class EcsSqlStore implements EcsStore {
   }
 
   async deleteInstance(instanceId: string, at: ClockReading, force: boolean): Promise<boolean> {
-    let q = this.#db.k.deleteFrom('ecs_instances').where('instance_id', '=', instanceId);
-    if (!force) q = q.where('status', '=', 'Stopped').where(settledAt(at));
-    const r = await q.executeTakeFirst();
-    return Number(r.numDeletedRows) > 0;
+    return this.#db.transaction(async (tx) => {
+      let q = tx.k.deleteFrom('ecs_instances').where('instance_id', '=', instanceId);
+      if (!force) q = q.where('status', '=', 'Stopped').where(settledAt(at));
+      const r = await q.executeTakeFirst();
+      const deleted = Number(r.numDeletedRows) > 0;
+      // INVARIANT: no tag outlives its instance.
+      if (deleted) await ECS_TAGS.deleteFor(tx, 'instance', [instanceId]);
+      return deleted;
+    });
   }
 
   async attachRole(instanceId: string, role: AttachedRole) {

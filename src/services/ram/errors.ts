@@ -277,3 +277,42 @@ export function charsError(name: string) {
     `The parameter - "${name}" contains invalid chars.`,
   );
 }
+
+// ---- Tags (TagResources, UntagResources, ListTagResources, CreateRole/CreatePolicy `Tag`).
+// RAM's documentation gives no error table for them: these follow RAM's naming (`InvalidParameter.*`,
+// `LimitExceeded.*` as 409, `EntityNotExist.*`).
+export const InvalidParameterResourceType = defineError(
+  'InvalidParameter.ResourceType',
+  400,
+  'The parameter - "ResourceType" is invalid.',
+);
+export const InvalidParameterResourceNames = defineError(
+  'InvalidParameter.ResourceNames',
+  400,
+  'The parameter - "ResourceNames" is invalid.',
+);
+export const InvalidParameterTag = defineError(
+  'InvalidParameter.Tag',
+  400,
+  'The parameter - "Tag" is invalid.',
+);
+export const InvalidParameterTagKey = defineError(
+  'InvalidParameter.Tag.Key',
+  400,
+  'The parameter - "Tag.Key" is invalid.',
+);
+export const InvalidParameterTagValue = defineError(
+  'InvalidParameter.Tag.Value',
+  400,
+  'The parameter - "Tag.Value" is invalid.',
+);
+export const InvalidParameterTagKeys = defineError(
+  'InvalidParameter.TagKeys',
+  400,
+  'The parameter - "TagKeys" is invalid.',
+);
+export const LimitExceededTag = defineError(
+  'LimitExceeded.Tag',
+  409,
+  'The count of tags beyond the current limits.',
+);

@@ -5,7 +5,7 @@
 import { compilePolicy, type PolicyKind } from '../../policy/index.js';
 import { StoreError, type ServiceError } from '../../kernel/errors.js';
 import type { HandlerContext } from '../../kernel/context.js';
-import { accessKeyId, accessKeySecret, numericId } from '../../kernel/ids.js';
+import { accessKeyId, accessKeySecret } from '../../kernel/ids.js';
 import { ramArn } from '../../kernel/principal.js';
 import type { Handler } from '../../protocol/rpc-operation.js';
 import type { ParamShape } from '../../protocol/rpc-schema.js';
@@ -15,6 +15,9 @@ import {
   decodeMarker,
   encodeMarker,
   groupToWire,
+  newGroupId,
+  newRoleId,
+  newUserId,
   policyId,
   policyToWire,
   roleToWire,
@@ -29,6 +32,7 @@ import {
   type User,
 } from './model.js';
 import type * as Ops from './operations.js';
+import { parseTagJson } from './tags/handlers.js';
 import type { Page, RamStore } from './store.js';
 
 type H<D extends { params: ParamShape }> = Handler<D['params']>;
@@ -209,8 +213,9 @@ export function ramHandlers(store: RamStore) {
 
   const createRole: H<typeof Ops.CreateRole> = async (ctx, input) => {
     checkDocument(input.AssumeRolePolicyDocument, 'trust');
+    const tags = parseTagJson(input.Tag);
     const r: Role = {
-      roleId: numericId(17),
+      roleId: newRoleId(),
       accountId: ctx.accountId,
       roleName: input.RoleName,
       description: input.Description ?? '',
@@ -220,7 +225,7 @@ export function ramHandlers(store: RamStore) {
       updatedAt: ctx.now,
     };
     try {
-      await store.createRole(r, LIMITS.rolesPerAccount);
+      await store.createRole(r, LIMITS.rolesPerAccount, tags);
     } catch (e) {
       mapStore(e, {
         ...limitErrors,
@@ -273,6 +278,7 @@ export function ramHandlers(store: RamStore) {
 
   const createPolicy: H<typeof Ops.CreatePolicy> = async (ctx, input) => {
     checkDocument(input.PolicyDocument, 'identity');
+    const tags = parseTagJson(input.Tag);
     const system = await store.getPolicy(ctx.accountId, 'System', input.PolicyName);
     if (system) {
       throw E.EntityAlreadyExistsPolicy(
@@ -291,7 +297,7 @@ export function ramHandlers(store: RamStore) {
       updatedAt: ctx.now,
     };
     try {
-      await store.createPolicy(pol, input.PolicyDocument, LIMITS.customPoliciesPerAccount);
+      await store.createPolicy(pol, input.PolicyDocument, LIMITS.customPoliciesPerAccount, tags);
     } catch (e) {
       mapStore(e, {
         ...limitErrors,
@@ -456,7 +462,7 @@ export function ramHandlers(store: RamStore) {
 
   const createUser: H<typeof Ops.CreateUser> = async (ctx, input) => {
     const u: User = {
-      userId: numericId(16),
+      userId: newUserId(),
       accountId: ctx.accountId,
       userName: input.UserName,
       displayName: input.DisplayName ?? input.UserName,
@@ -597,7 +603,7 @@ export function ramHandlers(store: RamStore) {
 
   const createGroup: H<typeof Ops.CreateGroup> = async (ctx, input) => {
     const g: Group = {
-      groupId: numericId(16),
+      groupId: newGroupId(),
       accountId: ctx.accountId,
       groupName: input.GroupName,
       comments: input.Comments ?? '',

@@ -18,9 +18,12 @@ import { NoPermission } from './errors.js';
 import { ramHandlers } from './handlers.js';
 import { m0001Init } from './migrations/0001-init.js';
 import { m0002FoldedNames } from './migrations/0002-folded-names.js';
+import { m0003Tags } from './migrations/0003-tags.js';
 import * as O from './operations.js';
 import { RamSqlStore } from './store-sql.js';
 import { withStoredNames } from './stored-names.js';
+import { ramTagHandlers } from './tags/handlers.js';
+import * as TagOps from './tags/operations.js';
 import type { RamStore } from './store.js';
 
 export type { RamApi } from './api.js';
@@ -29,7 +32,7 @@ export { foldName } from './names.js';
 /** RAM's migrations. */
 export const ramMigrations: MigrationSet = {
   service: 'ram',
-  migrations: [m0001Init, m0002FoldedNames],
+  migrations: [m0001Init, m0002FoldedNames, m0003Tags],
 };
 
 /** The RAM service: its RPC product, its store and the API other services use. */
@@ -48,6 +51,7 @@ export interface RamService {
  */
 export function ramOperations(store: RamStore): BoundOperation[] {
   const h = ramHandlers(store);
+  const tags = ramTagHandlers(store);
   const named = withStoredNames(store);
   const bindNamed = <S extends ParamShape>(decl: OperationDecl<S>, handler: Handler<S>) =>
     bind(decl, named(decl, handler));
@@ -96,6 +100,9 @@ export function ramOperations(store: RamStore): BoundOperation[] {
     bindNamed(O.RemoveUserFromGroup, h.removeUserFromGroup),
     bindNamed(O.ListGroupsForUser, h.listGroupsForUser),
     bindNamed(O.ListUsersForGroup, h.listUsersForGroup),
+    bind(TagOps.TagResources, tags.tagResources),
+    bind(TagOps.UntagResources, tags.untagResources),
+    bind(TagOps.ListTagResources, tags.listTagResources),
   ];
 }
 

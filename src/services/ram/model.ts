@@ -2,6 +2,7 @@
  * @module RAM domain types (camelCase) and pure helpers: ARNs, ids, wire formatting.
  */
 import { isoSeconds } from '../../kernel/clock.js';
+import { numericId, randomAlnum } from '../../kernel/ids.js';
 
 /** A RAM role. */
 export interface Role {
@@ -99,6 +100,21 @@ export const LIMITS = {
   trustPolicyLength: 2048,
   defaultMaxSessionDuration: 3600,
 } as const;
+
+/**
+ * A new RoleId: 18 digits starting with 3, as Alibaba's (AssumedRoleId examples such as
+ * `301182410142308944:normal-app` in public code and docs). Existing roles keep theirs.
+ */
+export const newRoleId = (): string => numericId(18, '3');
+
+/**
+ * A new UserId: 18 digits starting with 2, as Alibaba's (GetUser's example `20732900249392****`,
+ * RAM user ids in OSS event notifications and Bastionhost imports). Existing users keep theirs.
+ */
+export const newUserId = (): string => numericId(18, '2');
+
+/** A new GroupId: `g-` and 16 letters and digits, as Alibaba's (GetGroup's `g-FpMEHiMysofp****`). */
+export const newGroupId = (): string => `g-${randomAlnum(16)}`;
 
 /** `acs:ram::<uid>:role/<name>` */
 export function roleArn(accountId: string, roleName: string): string {

@@ -159,6 +159,38 @@ describe('RAM operations over frozen store results', () => {
     }
   });
 
+  it('tags of roles and policies, names in any case', async () => {
+    const tags = (t: Record<string, string>) =>
+      JSON.stringify(Object.entries(t).map(([Key, Value]) => ({ Key, Value })));
+    await call('TagResources', {
+      ResourceType: 'role',
+      ResourceNames: ['approle'],
+      Tag: tags({ env: 'dev', team: 'a' }),
+    });
+    expect(checks).toContainEqual({
+      action: 'ram:TagResources',
+      resource: `acs:ram::${ACCT}:role/AppRole`,
+    });
+    await call('TagResources', {
+      ResourceType: 'policy',
+      ResourceNames: ['READALL'],
+      Tag: tags({ env: 'prod' }),
+    });
+    await call('UntagResources', {
+      ResourceType: 'role',
+      ResourceNames: ['AppRole'],
+      TagKeys: ['team'],
+    });
+    const l = await call('ListTagResources', { ResourceType: 'role', ResourceNames: ['APPROLE'] });
+    expect(l.TagResources).toEqual([
+      { ResourceName: 'AppRole', ResourceType: 'role', TagKey: 'env', TagValue: 'dev' },
+    ]);
+    const p = await call('ListTagResources', { ResourceType: 'policy' });
+    expect(p.TagResources).toEqual([
+      { ResourceName: 'ReadAll', ResourceType: 'policy', TagKey: 'env', TagValue: 'prod' },
+    ]);
+  });
+
   it('users, groups and access keys, including renames', async () => {
     expect((await call('GetUser', { UserName: 'alice' })).User.UserName).toBe('Alice');
     await call('ListUsers');

@@ -17,6 +17,7 @@ import {
   formatError,
   lengthError,
 } from './errors.js';
+import { TagJson } from './tags/operations.js';
 
 const name = (field: string, max: number, pattern: RegExp, doc: string) =>
   p.str({
@@ -122,6 +123,7 @@ export const CreateRole = defineOperation({
     AssumeRolePolicyDocument: p.required(PolicyDocument('AssumeRolePolicyDocument', 2048)),
     Description: text('Description', 1024, 'description, up to 1024 characters'),
     MaxSessionDuration,
+    Tag: TagJson,
   },
   authz: one('ram:CreateRole', 'role', (i) => i.RoleName),
   doc: 'Create a RAM role with a trust policy',
@@ -170,6 +172,7 @@ export const CreatePolicy = defineOperation({
     PolicyName: p.required(PolicyName),
     PolicyDocument: p.required(PolicyDocument('PolicyDocument', 6144)),
     Description: text('Description', 1024, 'description'),
+    Tag: TagJson,
   },
   authz: one('ram:CreatePolicy', 'policy', (i) => i.PolicyName),
   doc: 'Create a custom policy',

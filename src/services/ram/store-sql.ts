@@ -7,6 +7,7 @@
  * store-sql/roles.ts        roles (cached by folded name and by id)
  * store-sql/policies.ts     policies, system and custom, and their versions
  * store-sql/attachments.ts  attachments, and the documents in force (cached: every authorisation)
+ * store-sql/tags.ts         tags of roles and policies
  * store-sql/common.ts       row mappers, inserts, pages, lookups by folded name
  * ```
  *
@@ -19,6 +20,7 @@ import { RamAttachmentSql } from './store-sql/attachments.js';
 import { RamKeySql } from './store-sql/keys.js';
 import { RamPolicySql } from './store-sql/policies.js';
 import { RamRoleSql } from './store-sql/roles.js';
+import { RamTagSql } from './store-sql/tags.js';
 import { RamUserSql } from './store-sql/users.js';
 
 /** RAM storage over a {@link Db}. */
@@ -29,6 +31,7 @@ export class RamSqlStore implements RamStore {
   readonly #roles: RamRoleSql;
   readonly #policies: RamPolicySql;
   readonly #attachments: RamAttachmentSql;
+  readonly #tags: RamTagSql;
 
   constructor(db: Db) {
     this.#db = db;
@@ -37,6 +40,7 @@ export class RamSqlStore implements RamStore {
     this.#roles = new RamRoleSql(db);
     this.#policies = new RamPolicySql(db);
     this.#attachments = new RamAttachmentSql(db);
+    this.#tags = new RamTagSql(db);
   }
 
   /** Runs `fn` against a store bound to one transaction. */
@@ -103,6 +107,12 @@ export class RamSqlStore implements RamStore {
     this.#policies.setDefaultPolicyVersion(...a);
   deletePolicyVersion: RamStore['deletePolicyVersion'] = (...a) =>
     this.#policies.deletePolicyVersion(...a);
+
+  // ---- tags
+  tagsOf: RamStore['tagsOf'] = (...a) => this.#tags.tagsOf(...a);
+  addTags: RamStore['addTags'] = (...a) => this.#tags.addTags(...a);
+  removeTags: RamStore['removeTags'] = (...a) => this.#tags.removeTags(...a);
+  listTags: RamStore['listTags'] = (...a) => this.#tags.listTags(...a);
 
   // ---- attachments and documents in force
   attach: RamStore['attach'] = (...a) => this.#attachments.attach(...a);

@@ -3,6 +3,8 @@
  * PostgreSQL (`store-sql.ts`). Methods that change several rows run in one transaction; unique
  * names are enforced by constraints and reported as `StoreError('AlreadyExists')`.
  */
+import type { ResourceTag } from '../../kernel/tags.js';
+import type { AddTagsResult, TagListQuery, TaggedEntry } from '../../store/tag-table.js';
 import type {
   AccessKey,
   Attachment,
@@ -84,7 +86,8 @@ export interface RamStore {
   listUsersForGroup(groupId: string, page: PageRequest): Promise<Page<User & { joinedAt: number }>>;
 
   // roles
-  createRole(role: Role, limit: number): Promise<void>;
+  /** Creates the role, with `tags` (checked by the caller) in the same transaction. */
+  createRole(role: Role, limit: number, tags?: readonly ResourceTag[]): Promise<void>;
   getRole(accountId: string, roleName: string): Promise<Role | undefined>;
   getRoleById(roleId: string): Promise<Role | undefined>;
   listRoles(accountId: string, page: PageRequest): Promise<Page<Role>>;
@@ -98,7 +101,13 @@ export interface RamStore {
     document: string,
     now: number,
   ): Promise<void>;
-  createPolicy(policy: Policy, document: string, limit: number): Promise<void>;
+  /** Creates the custom policy, with `tags` (checked by the caller) in the same transaction. */
+  createPolicy(
+    policy: Policy,
+    document: string,
+    limit: number,
+    tags?: readonly ResourceTag[],
+  ): Promise<void>;
   getPolicy(accountId: string, type: PolicyType, name: string): Promise<Policy | undefined>;
   listPolicies(
     accountId: string,
@@ -125,6 +134,27 @@ export interface RamStore {
   ): Promise<PolicyVersion>;
   setDefaultPolicyVersion(policyId: string, versionId: string, now: number): Promise<void>;
   deletePolicyVersion(policyId: string, versionId: string): Promise<void>;
+
+  // tags of roles (by RoleId) and custom policies (by policy id)
+  tagsOf(
+    accountId: string,
+    type: 'role' | 'policy',
+    ids: readonly string[],
+  ): Promise<Map<string, ResourceTag[]>>;
+  /** Merges `tags` into each resource, all or nothing (20 per resource at most). */
+  addTags(
+    accountId: string,
+    type: 'role' | 'policy',
+    ids: readonly string[],
+    tags: readonly ResourceTag[],
+  ): Promise<AddTagsResult>;
+  removeTags(
+    accountId: string,
+    type: 'role' | 'policy',
+    ids: readonly string[],
+    keys: readonly string[] | 'all',
+  ): Promise<void>;
+  listTags(q: Omit<TagListQuery, 'scope'>): Promise<{ entries: TaggedEntry[]; more: boolean }>;
 
   // attachments
   attach(

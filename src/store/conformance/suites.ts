@@ -3,23 +3,27 @@
  */
 import { kernelConformance } from '../../kernel/conformance.js';
 import { ramConformance } from '../../services/ram/conformance.js';
+import { ramTagsConformance } from '../../services/ram/tags/conformance.js';
 import { stsConformance } from '../../services/sts/conformance.js';
 import { ossConformance } from '../../services/oss/conformance.js';
 import { vpcConformance } from '../../services/vpc/conformance.js';
 import { ecsConformance } from '../../services/ecs/conformance.js';
 import { securityGroupConformance } from '../../services/ecs/security-groups/conformance.js';
 import { keyPairConformance } from '../../services/ecs/key-pairs/conformance.js';
+import { ecsTagsConformance } from '../../services/ecs/tags/conformance.js';
 import { trailConformance } from '../../services/trail/conformance.js';
 import type { ConformanceSuite } from './runner.js';
 
 export const allConformanceSuites: ConformanceSuite[] = [
   kernelConformance,
   ramConformance,
+  ramTagsConformance,
   stsConformance,
   vpcConformance,
   ecsConformance,
   securityGroupConformance,
   keyPairConformance,
+  ecsTagsConformance,
   ossConformance,
   trailConformance,
 ];

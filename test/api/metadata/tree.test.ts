@@ -139,7 +139,9 @@ describe('metadata tree (vectors/metadata-responses.json)', () => {
     expect(ours['instance-id']).toBe(withRole.instanceId);
     expect(ours['owner-account-id']).toBe(yb.accountId);
     expect(r.body).toBe(JSON.stringify(ours));
-    expect((await md(withRole.url, '/latest/dynamic/instance-identity/')).body).toBe('document');
+    expect((await md(withRole.url, '/latest/dynamic/instance-identity/')).body).toBe(
+      'document\npkcs7',
+    );
   });
 
   it("serves meta-data/all with cloud-init's shape", async () => {

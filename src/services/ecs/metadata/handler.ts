@@ -12,6 +12,7 @@
  * token      PUT /latest/api/token: TTL 1-21600 s, refused with X-Forwarded-For
  * hardened   a token header must verify (else 401); none -> 401 when HttpTokens=required
  * tree       /, /latest/, /2016-01-01/: meta-data (+ all), dynamic, user-data, ram credentials
+ * identity   dynamic/instance-identity/pkcs7[?audience=]: the document signed (identity.ts)
  * trail      once answered, the audit trail (services/trail) keeps credential and token requests
  * ```
  * Bodies are `text/plain`, with no trailing newline.
@@ -24,6 +25,7 @@ import { accessLogger } from '../../../kernel/access-log.js';
 import { foldName, type RamApi } from '../../ram/index.js';
 import { instanceCredential, type CredentialMinter } from '../credentials.js';
 import { visibleStatus, type Instance } from '../model.js';
+import { audienceProblem, type IdentitySigner } from './identity.js';
 import { issueMetadataToken, MAX_TOKEN_TTL_SECONDS, verifyMetadataToken } from './tokens.js';
 import { child, identityDocument, listing, metaDataTree, type MetadataDir } from './tree.js';
 
@@ -44,6 +46,8 @@ export interface MetadataDeps {
   log: Logger;
   /** Upper bound of the `slow` fault (ms); default {@link MAX_FAULT_DELAY_MS}. */
   maxDelayMs?: number;
+  /** Signs `dynamic/instance-identity/pkcs7`; without it that path is not served. */
+  identity?: Pick<IdentitySigner, 'sign'>;
   /** Told of every request of an instance once answered (the audit trail keeps some). */
   trail?: { metadata(facts: MetadataTrailFacts): void };
 }
@@ -94,6 +98,12 @@ export function credentialDocument(c: {
   return `{\n${fields.map(([k, v]) => `  ${JSON.stringify(k)} : ${JSON.stringify(v)}`).join(',\n')}\n}`;
 }
 
+/** A request target's path and query (without `?`). */
+function splitUrl(url: string): [string, string] {
+  const at = url.indexOf('?');
+  return at === -1 ? [url, ''] : [url.slice(0, at), url.slice(at + 1)];
+}
+
 function toJson(node: MetadataDir): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
@@ -110,7 +120,7 @@ export function createMetadataHandler(deps: MetadataDeps): MetadataHandler {
   return async (req, res, instanceId) => {
     const started = process.hrtime.bigint();
     const method = req.method ?? 'GET';
-    const path = (req.url ?? '/').split('?')[0]!;
+    const [path, query] = splitUrl(req.url ?? '/');
     const arrived = deps.clock.now();
     const trailed: { instance?: Instance } = {};
     res.once('finish', () => {
@@ -251,8 +261,16 @@ export function createMetadataHandler(deps: MetadataDeps): MetadataHandler {
         return;
       }
       if (top === 'dynamic') {
+        const document = identityDocument(inst);
+        const identity = deps.identity;
+        const signature = below.map((s) => s.toLowerCase()).join('/') === 'instance-identity/pkcs7';
+        if (identity && signature) {
+          const audience = new URLSearchParams(query).get('audience') ?? undefined;
+          if (audience !== undefined && audienceProblem(audience) !== undefined) return send(400);
+          return send(200, await identity.sign(document, audience, now));
+        }
         const dynamic: MetadataDir = {
-          'instance-identity': { document: identityDocument(inst) },
+          'instance-identity': { document, ...(identity ? { pkcs7: '' } : {}) },
         };
         return serveTree(dynamic, below);
       }

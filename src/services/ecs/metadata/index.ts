@@ -1,6 +1,6 @@
 /**
  * @module The instance metadata service: the handler every listener shares, the plain
- * `--metadata-listen` listener, hardened-mode tokens and the tree. Sandboxes (src/sandbox) use
+ * `--metadata-listen` listener, hardened-mode tokens, the tree and the identity signature. Sandboxes (src/sandbox) use
  * {@link createMetadataHandler} through `EcsService.metadataHandler()`.
  */
 export {
@@ -13,6 +13,14 @@ export {
   type MetadataHandler,
   type MetadataTrailFacts,
 } from './handler.js';
+export {
+  audienceProblem,
+  identityCertificateAdmin,
+  IDENTITY_CERTIFICATE_PATH,
+  IdentitySigner,
+  MAX_AUDIENCE_LENGTH,
+  signedContent,
+} from './identity.js';
 export {
   loopbackAddress,
   METADATA_LOOPBACK_PREFIX,

@@ -4,6 +4,7 @@
  * (`name_fold`, migration 0002). Version changes of one policy are serialised by a lock.
  */
 import { StoreError } from '../../../kernel/errors.js';
+import type { ResourceTag } from '../../../kernel/tags.js';
 import type { Db } from '../../../store/db.js';
 import type { Policy, PolicyType, PolicyVersion } from '../model.js';
 import { policyId as makePolicyId } from '../model.js';
@@ -19,6 +20,7 @@ import {
   toVersion,
   type Row,
 } from './common.js';
+import { RAM_TAGS } from './tags.js';
 
 type PolicyMethods =
   | 'upsertSystemPolicy'
@@ -78,7 +80,12 @@ export class RamPolicySql implements Pick<RamStore, PolicyMethods> {
     });
   }
 
-  async createPolicy(p: Policy, document: string, limit: number) {
+  async createPolicy(
+    p: Policy,
+    document: string,
+    limit: number,
+    tags: readonly ResourceTag[] = [],
+  ) {
     await this.#db.withLock(`ram:policies:${p.accountId}`, async (tx) => {
       const custom = { account_id: p.accountId, policy_type: 'Custom' };
       await refuseAtLimit(tx, 'ram_policies', custom, limit, 'LimitExceeded.Policy');
@@ -105,6 +112,7 @@ export class RamPolicySql implements Pick<RamStore, PolicyMethods> {
         { policy_id: p.policyId, version_id: p.defaultVersion, document, created_at: p.createdAt },
         'Policy.Version',
       );
+      await RAM_TAGS.insertNew(tx, p.accountId, '', 'policy', p.policyId, tags);
     });
   }
 
@@ -191,6 +199,7 @@ export class RamPolicySql implements Pick<RamStore, PolicyMethods> {
       }
       await tx.k.deleteFrom('ram_policy_versions').where('policy_id', '=', policyId).execute();
       await deleteOrConflict(tx, 'ram_policies', 'policy_id', policyId, 'Policy.Role');
+      await RAM_TAGS.deleteFor(tx, 'policy', [policyId]);
     });
   }
 

@@ -4,6 +4,7 @@
  * by the folded name and holds every row sharing it (names.ts).
  */
 import { StoreError } from '../../../kernel/errors.js';
+import type { ResourceTag } from '../../../kernel/tags.js';
 import type { Db } from '../../../store/db.js';
 import { prepared } from '../../../store/prepared.js';
 import type { CacheSpec } from '../../../store/read-cache.js';
@@ -20,6 +21,7 @@ import {
   toRole,
   type Row,
 } from './common.js';
+import { RAM_TAGS } from './tags.js';
 
 /** The read cache of roles, by folded name and by id (AssumeRole, credential resolution). */
 const ROLE_CACHE: CacheSpec = { name: 'ram-roles', tables: ['ram_roles'], max: 4096 };
@@ -47,7 +49,7 @@ export class RamRoleSql implements Pick<RamStore, RoleMethods> {
     this.#db = db;
   }
 
-  async createRole(r: Role, limit: number) {
+  async createRole(r: Role, limit: number, tags: readonly ResourceTag[] = []) {
     await this.#db.withLock(`ram:roles:${r.accountId}`, async (tx) => {
       const account = { account_id: r.accountId };
       await refuseAtLimit(tx, 'ram_roles', account, limit, 'LimitExceeded.Role');
@@ -67,6 +69,7 @@ export class RamRoleSql implements Pick<RamStore, RoleMethods> {
         },
         'Role',
       );
+      await RAM_TAGS.insertNew(tx, r.accountId, '', 'role', r.roleId, tags);
     });
   }
 
@@ -115,6 +118,7 @@ export class RamRoleSql implements Pick<RamStore, RoleMethods> {
       if (!r) throw new StoreError('NotFound', 'Role');
       await refuseIfReferenced(tx, 'ram_attachments', { role_id: r.roleId }, 'Role.Policy');
       await deleteOrConflict(tx, 'ram_roles', 'role_id', r.roleId, 'Role');
+      await RAM_TAGS.deleteFor(tx, 'role', [r.roleId]);
     });
   }
 }
