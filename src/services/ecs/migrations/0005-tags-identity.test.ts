@@ -92,7 +92,12 @@ async function checks(db: Db): Promise<void> {
       row('i-broken', 3, '{not json'),
     ])
     .execute();
-  expect(await migrate(db, [vpcMigrations, ecsMigrations])).toEqual(['ecs/0005-tags-identity']);
+  // As a data directory from before security groups, instance attributes and tags upgrades.
+  expect(await migrate(db, [vpcMigrations, ecsMigrations])).toEqual([
+    'ecs/0003-security-groups',
+    'ecs/0004-instance-attributes',
+    'ecs/0005-tags-identity',
+  ]);
   const s = new EcsSqlStore(db);
   expect((await s.getInstance('i-tagged'))!.tags).toEqual([
     { key: 'b', value: '2' },
