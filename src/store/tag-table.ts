@@ -11,6 +11,7 @@
  * that delete a resource call {@link TagTable.deleteFor} in the same transaction, so no tag
  * outlives its resource.
  */
+import { sql, type Expression, type ExpressionBuilder } from 'kysely';
 import { TAG_LIMITS, mergeTags, type ResourceTag } from '../kernel/tags.js';
 import type { Db } from './db.js';
 import type { Migration } from './migrate.js';
@@ -35,6 +36,13 @@ export interface TagListQuery {
   /** Entries after this one, in (resource, key) order. */
   after?: { resourceId: string; key: string };
   limit: number;
+}
+
+/** A tag a listing is filtered by: its key and, when given, its value (absent: any value). */
+export interface TagMatch {
+  /** Absent: the filter matches nothing (a `Tag.N.Value` without its key names no tag). */
+  key?: string | undefined;
+  value?: string | undefined;
 }
 
 /** Reads in batches of this many ids (SQLite's and PostgreSQL's parameter limits are far above). */
@@ -227,6 +235,38 @@ export class TagTable {
         .where('resource_id', 'in', unique.slice(i, i + ID_BATCH))
         .execute();
     }
+  }
+
+  /**
+   * A `where` condition for a listing of resources of `resourceType` in `accountId`: the
+   * resource whose id is `id` (a column of the outer query, or an expression over its columns)
+   * carries every tag of `tags`. Each tag costs one primary-key lookup per candidate row, so a
+   * filter never scans the tag table; `undefined` when there is nothing to filter by.
+   * @example
+   * if (filter.tags) q = q.where(ECS_TAGS.carrying(accountId, 'securitygroup', 'security_group_id', filter.tags));
+   */
+  carrying(
+    accountId: string,
+    resourceType: string,
+    id: string | Expression<string>,
+    tags: readonly TagMatch[],
+  ): (eb: ExpressionBuilder<any, any>) => Expression<any> {
+    const outer = typeof id === 'string' ? sql.ref(id) : id;
+    return (eb) =>
+      eb.and(
+        tags.map((t) => {
+          if (t.key === undefined) return sql<boolean>`1 = 0`;
+          let q = eb
+            .selectFrom(`${this.#table} as tagged`)
+            .select('tagged.tag_key')
+            .where('tagged.account_id', '=', accountId)
+            .where('tagged.resource_type', '=', resourceType)
+            .where('tagged.resource_id', '=', outer)
+            .where('tagged.tag_key', '=', t.key);
+          if (t.value !== undefined) q = q.where('tagged.tag_value', '=', t.value);
+          return eb.exists(q);
+        }),
+      );
   }
 
   /**

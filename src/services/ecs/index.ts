@@ -20,10 +20,10 @@ import { EcsForbidden } from './errors.js';
 import { ecsHandlers } from './handlers.js';
 import { instanceAttributeHandlers } from './instance-attributes/handlers.js';
 import * as IA from './instance-attributes/operations.js';
-import { InstanceAttributeSqlStore } from './instance-attributes/store-sql.js';
+import { InstanceAttributeSqlStore, taggableSystemDisks } from './instance-attributes/store-sql.js';
 import { keyPairHandlers } from './key-pairs/handlers.js';
 import * as KP from './key-pairs/operations.js';
-import { KeyPairSqlStore } from './key-pairs/store-sql.js';
+import { KeyPairSqlStore, taggableKeyPairs } from './key-pairs/store-sql.js';
 import {
   createMetadataHandler,
   type MetadataDeps,
@@ -38,15 +38,16 @@ import { m0004InstanceAttributes } from './migrations/0004-instance-attributes.j
 import { networkInterfaceHandlers } from './network-interfaces/handlers.js';
 import * as NO from './network-interfaces/operations.js';
 import { m0005TagsIdentity } from './migrations/0005-tags-identity.js';
+import { m0006TagsEverywhere } from './migrations/0006-tags-everywhere.js';
 import * as O from './operations.js';
 import { placementHandlers } from './placement/handlers.js';
 import * as PL from './placement/operations.js';
 import { securityGroupHandlers } from './security-groups/handlers.js';
 import * as SO from './security-groups/operations.js';
 import { ruleHandlers } from './security-groups/rule-handlers.js';
-import { SecurityGroupSqlStore } from './security-groups/store-sql.js';
+import { SecurityGroupSqlStore, taggableSecurityGroups } from './security-groups/store-sql.js';
 import type { SecurityGroupStore } from './security-groups/store.js';
-import { EcsSqlStore } from './store-sql.js';
+import { EcsSqlStore, taggableInstances } from './store-sql.js';
 import type { EcsStore } from './store.js';
 import { tagHandlers } from './tags/handlers.js';
 import * as TagOps from './tags/operations.js';
@@ -85,6 +86,7 @@ export const ecsMigrations: MigrationSet = {
     m0003SecurityGroups,
     m0004InstanceAttributes,
     m0005TagsIdentity,
+    m0006TagsEverywhere,
   ],
 };
 
@@ -155,17 +157,10 @@ export function createEcsService(db: Db, deps: EcsDeps): EcsService {
   const api = createEcsApi(store, () => plain);
   // The resource types TagResources can tag, by ResourceType (tags/store.ts says how to add one).
   const taggable = new Map<string, TaggableType>([
-    [
-      'instance',
-      {
-        existing: async (accountId, regionId, ids) =>
-          new Set(
-            (await store.listInstances(accountId, regionId, { instanceIds: [...ids] })).map(
-              (i) => i.instanceId,
-            ),
-          ),
-      },
-    ],
+    ['instance', taggableInstances],
+    ['disk', taggableSystemDisks],
+    ['securitygroup', taggableSecurityGroups],
+    ['keypair', taggableKeyPairs],
   ]);
   const tags = tagHandlers({ db, taggable });
   const identity = new IdentitySigner(db);

@@ -4,16 +4,24 @@
  * uniqueness is a constraint; sequence numbers come from one counter row updated atomically;
  * state changes are conditional updates evaluated against the caller's reading of both clocks.
  */
+import { sql } from 'kysely';
 import type { ClockReading } from '../../kernel/clock.js';
 import { StoreError } from '../../kernel/errors.js';
 import type { Db } from '../../store/db.js';
 import { foldName } from '../ram/index.js';
 import { formatIpv4, parseCidr, usableRange } from '../vpc/index.js';
 import { attributesFromRow, attributesOf, attributesToRow } from './instance-attributes/columns.js';
+import { systemDiskIdOf } from './instance-attributes/model.js';
 import type { Instance, MetadataFault, MetadataOptions, AttachedRole, Tag } from './model.js';
 import { insertMemberships } from './security-groups/store-sql.js';
 import type { EcsStore, InstanceFilter, NewInstance, TransitionChange } from './store.js';
-import { ECS_TAGS } from './tags/store.js';
+import { ECS_TAGS, type TaggableType } from './tags/store.js';
+
+/** How ECS's tag calls find instances (`instance`, by id). */
+export const taggableInstances: TaggableType = { table: 'ecs_instances', column: 'instance_id' };
+
+/** The id of a row's system disk in SQL (model `systemDiskIdOf`: `d-` for `i-`). */
+const systemDiskIdColumn = sql<string>`'d-' || substr(ecs_instances.instance_id, 3)`;
 
 /** The row's last transition has ended on yunbox's clock or the real one (model `hasSettled`). */
 const settledAt = (at: ClockReading) => (eb: any) =>
@@ -179,14 +187,14 @@ export class EcsSqlStore implements EcsStore {
           throw e;
         }
         await insertMemberships(tx, spec.instanceId, spec.securityGroupIds);
-        await ECS_TAGS.insertNew(
-          tx,
-          spec.accountId,
-          spec.regionId,
-          'instance',
-          spec.instanceId,
-          spec.tags,
-        );
+        // `Tag.N` of RunInstances and CreateInstance tag the instance and its disks (doc
+        // "RunInstances": "the tag key of the instance, disk, and primary ENI").
+        for (const [type, id] of [
+          ['instance', spec.instanceId],
+          ['disk', systemDiskIdOf(spec.instanceId)],
+        ] as const) {
+          await ECS_TAGS.insertNew(tx, spec.accountId, spec.regionId, type, id, spec.tags);
+        }
         out.push({
           ...spec,
           ...attributesOf(spec),
@@ -233,6 +241,9 @@ export class EcsSqlStore implements EcsStore {
     if (f.zoneId !== undefined) q = q.where('zone_id', '=', f.zoneId);
     if (f.imageId !== undefined) q = q.where('image_id', '=', f.imageId);
     if (f.instanceType !== undefined) q = q.where('instance_type', '=', f.instanceType);
+    if (f.systemDiskTags && f.systemDiskTags.length > 0) {
+      q = q.where(ECS_TAGS.carrying(accountId, 'disk', systemDiskIdColumn, f.systemDiskTags));
+    }
     // Creation order; the sequence number is monotonic even if a manual clock is set back.
     const rows = await q.orderBy('seq').execute();
     const all = await this.#withTags(rows);
@@ -275,8 +286,12 @@ export class EcsSqlStore implements EcsStore {
       if (!force) q = q.where('status', '=', 'Stopped').where(settledAt(at));
       const r = await q.executeTakeFirst();
       const deleted = Number(r.numDeletedRows) > 0;
-      // INVARIANT: no tag outlives its instance.
-      if (deleted) await ECS_TAGS.deleteFor(tx, 'instance', [instanceId]);
+      // INVARIANT: no tag outlives its instance or its system disk (deleted after the row:
+      // tags/store.ts resolveTagged).
+      if (deleted) {
+        await ECS_TAGS.deleteFor(tx, 'instance', [instanceId]);
+        await ECS_TAGS.deleteFor(tx, 'disk', [systemDiskIdOf(instanceId)]);
+      }
       return deleted;
     });
   }

@@ -5,6 +5,7 @@
  * addresses and sequence numbers are unique by constraint.
  */
 import type { ClockReading } from '../../kernel/clock.js';
+import type { TagMatch } from '../../store/tag-table.js';
 import type {
   AttachedRole,
   Instance,
@@ -36,6 +37,8 @@ export interface InstanceFilter {
   privateIps?: string[];
   /** The attached RAM role's name, without regard to case (RAM names ignore case). */
   roleName?: string;
+  /** Only instances whose system disk carries every one of these tags (DescribeDisks `Tag.N`). */
+  systemDiskTags?: TagMatch[];
 }
 
 /**

@@ -61,6 +61,9 @@ export function instanceAttributeHandlers(deps: InstanceAttributeDeps) {
         : await store.listInstances(ctx.accountId, regionId, {
             ...(ids ? { instanceIds: ids } : {}),
             ...(input.ZoneId !== undefined ? { zoneId: input.ZoneId } : {}),
+            ...(input.Tag
+              ? { systemDiskTags: input.Tag.map((t) => ({ key: t.Key, value: t.Value })) }
+              : {}),
           });
     if (input.Category !== undefined && input.Category !== 'all') {
       all = all.filter((i) => i.systemDisk.category === input.Category);
@@ -70,7 +73,13 @@ export function instanceAttributeHandlers(deps: InstanceAttributeDeps) {
     }
     if (input.DiskName !== undefined) all = all.filter((i) => i.systemDisk.name === input.DiskName);
     if (input.Portable === true) all = [];
-    const wire = (items: Instance[]) => ({ Disk: items.map(systemDiskToWire) });
+    const wire = async (items: Instance[]) => {
+      const tags = await attributes.systemDiskTags(
+        ctx.accountId,
+        items.map((i) => i.instanceId),
+      );
+      return { Disk: items.map((i) => systemDiskToWire(i, tags.get(i.instanceId) ?? [])) };
+    };
     if (input.NextToken !== undefined || input.MaxResults !== undefined) {
       let after = 0;
       if (input.NextToken !== undefined && input.NextToken !== '') {
@@ -89,7 +98,7 @@ export function instanceAttributeHandlers(deps: InstanceAttributeDeps) {
           rest.length > size
             ? Buffer.from(`seq:${items[items.length - 1]!.seq}`).toString('base64url')
             : '',
-        Disks: wire(items),
+        Disks: await wire(items),
       };
     }
     const pageNumber = input.PageNumber ?? 1;
@@ -99,7 +108,7 @@ export function instanceAttributeHandlers(deps: InstanceAttributeDeps) {
       PageNumber: pageNumber,
       PageSize: pageSize,
       NextToken: '',
-      Disks: wire(page(all, pageNumber, pageSize)),
+      Disks: await wire(page(all, pageNumber, pageSize)),
     };
   };
 

@@ -9,6 +9,7 @@ import { defineOperation } from '../../../protocol/rpc-operation.js';
 import { p, type Param } from '../../../protocol/rpc-schema.js';
 import * as E from '../errors.js';
 import { Description, HostName, InstanceName } from '../operations.js';
+import { TagFilterParam } from '../tags/operations.js';
 import { CREDIT_SPECIFICATIONS, DISK_CATEGORIES, MAINTENANCE_ACTIONS } from './model.js';
 import {
   DiskDescription,
@@ -58,6 +59,7 @@ export const DescribeDisks = defineOperation({
     ZoneId: p.str({ max: 64, doc: 'zone id' }),
     DiskName: p.str({ max: 128, doc: 'disk name' }),
     Portable: p.bool({ doc: 'portable disks (system disks are not)' }),
+    Tag: TagFilterParam,
     PageNumber,
     PageSize: PageSize(100),
     NextToken: p.str({ max: 256, doc: 'token from the previous page (with MaxResults)' }),

@@ -4,7 +4,9 @@
  * on either clock at the caller's reading.
  */
 import type { Db } from '../../../store/db.js';
-import type { MaintenanceAttributes } from './model.js';
+import type { Tag } from '../model.js';
+import { ECS_TAGS, type TaggableType } from '../tags/store.js';
+import { instanceIdOfDisk, systemDiskIdOf, type MaintenanceAttributes } from './model.js';
 import type { AttributeChanges, InstanceAttributeStore, TransitionGuard } from './store.js';
 
 /** The row does not visibly show one of `guard.refuse` at `guard.at` (model `visibleStatus`). */
@@ -15,6 +17,13 @@ const notShowing = (guard: TransitionGuard) => (eb: any) =>
     eb('settles_at', '<=', guard.at.now),
     eb('settles_at_real', '<=', guard.at.real),
   ]);
+
+/** How ECS's tag calls find system disks (`disk`, `d-x`): by their instance's row (`i-x`). */
+export const taggableSystemDisks: TaggableType = {
+  table: 'ecs_instances',
+  column: 'instance_id',
+  toColumn: instanceIdOfDisk,
+};
 
 /** Instance attribute storage over a {@link Db}. */
 export class InstanceAttributeSqlStore implements InstanceAttributeStore {
@@ -58,6 +67,16 @@ export class InstanceAttributeSqlStore implements InstanceAttributeStore {
       .where('instance_id', '=', instanceId)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
+  }
+
+  async systemDiskTags(accountId: string, instanceIds: string[]): Promise<Map<string, Tag[]>> {
+    const byDisk = await ECS_TAGS.tagsOf(
+      this.#db,
+      accountId,
+      'disk',
+      instanceIds.map(systemDiskIdOf),
+    );
+    return new Map(instanceIds.map((id) => [id, byDisk.get(systemDiskIdOf(id)) ?? []]));
   }
 
   async setMaintenance(instanceId: string, m: MaintenanceAttributes) {

@@ -4,7 +4,7 @@
  * the caller's reading of both clocks, like the state machine's own (`../store.ts`).
  */
 import type { ClockReading } from '../../../kernel/clock.js';
-import type { TransitionStatus } from '../model.js';
+import type { Tag, TransitionStatus } from '../model.js';
 import type { MaintenanceAttributes } from './model.js';
 
 /** What ModifyInstanceAttribute may change; absent fields stay as they are. */
@@ -40,4 +40,6 @@ export interface InstanceAttributeStore {
     changes: { name?: string; description?: string },
   ): Promise<boolean>;
   setMaintenance(instanceId: string, maintenance: MaintenanceAttributes): Promise<boolean>;
+  /** The tags of each instance's system disk (rows of `ecs_tags`, type `disk`). */
+  systemDiskTags(accountId: string, instanceIds: string[]): Promise<Map<string, Tag[]>>;
 }

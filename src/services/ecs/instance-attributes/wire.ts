@@ -2,15 +2,15 @@
  * @module Wire shapes of system disks and maintenance attributes (every list wrapper an array,
  * as the SDKs map them).
  */
-import { ecsTime, type Instance } from '../model.js';
+import { ecsTime, type Instance, type Tag } from '../model.js';
 import { MAINTENANCE_ACTIONS } from './model.js';
 import { systemDiskIdOf } from './model.js';
 
 /** Subscription expiry Alibaba shows for pay-as-you-go resources. */
 const NEVER = '2099-12-31T15:59Z';
 
-/** What DescribeDisks shows of a system disk: `In_use` while its instance exists. */
-export function systemDiskToWire(i: Instance) {
+/** What DescribeDisks shows of a system disk (with its tags): `In_use` while its instance exists. */
+export function systemDiskToWire(i: Instance, tags: readonly Tag[]) {
   const d = i.systemDisk;
   const created = ecsTime(i.createdAt);
   return {
@@ -56,7 +56,7 @@ export function systemDiskToWire(i: Instance) {
     },
     MountInstances: { MountInstance: [] as unknown[] },
     OperationLocks: { OperationLock: [] as unknown[] },
-    Tags: { Tag: [] as unknown[] },
+    Tags: { Tag: tags.map((t) => ({ TagKey: t.key, TagValue: t.value })) },
   };
 }
 

@@ -21,6 +21,7 @@ import {
   type ParsedPublicKey,
 } from './model.js';
 import type * as Ops from './operations.js';
+import { launchTags } from '../tags/handlers.js';
 
 /** Instances one AttachKeyPair or DetachKeyPair call may name (doc "AttachKeyPair"). */
 const MAX_INSTANCES = 50;
@@ -47,7 +48,7 @@ export function keyPairHandlers(deps: EcsHandlerDeps) {
       fingerPrint: fingerPrintOf(key.blob),
       publicKey: key.line,
       resourceGroupId: input.ResourceGroupId ?? '',
-      tags: (input.Tag ?? []).map((t) => ({ key: t.Key ?? '', value: t.Value ?? '' })),
+      tags: launchTags(input.Tag),
       createdAt: ctx.now,
     };
     try {
@@ -99,7 +100,9 @@ export function keyPairHandlers(deps: EcsHandlerDeps) {
 
   const describeKeyPairs: H<typeof Ops.DescribeKeyPairs> = async (ctx, input) => {
     const regionId = checkRegion(ctx, input.RegionId);
-    let all = await keyPairs.list(ctx.accountId, regionId);
+    let all = await keyPairs.list(ctx.accountId, regionId, {
+      ...(input.Tag ? { tags: input.Tag.map((t) => ({ key: t.Key, value: t.Value })) } : {}),
+    });
     if (input.KeyPairName !== undefined) {
       const re = wildcard(input.KeyPairName);
       all = all.filter((k) => re.test(k.keyPairName));
@@ -109,11 +112,6 @@ export function keyPairHandlers(deps: EcsHandlerDeps) {
     }
     if (input.ResourceGroupId !== undefined) {
       all = all.filter((k) => k.resourceGroupId === input.ResourceGroupId);
-    }
-    for (const t of input.Tag ?? []) {
-      all = all.filter((k) =>
-        k.tags.some((x) => x.key === t.Key && (t.Value === undefined || x.value === t.Value)),
-      );
     }
     const pageNumber = input.PageNumber ?? 1;
     const pageSize = input.PageSize ?? 10;

@@ -27,6 +27,7 @@ export interface KeyPair {
   /** The OpenSSH public key line, `<type> <base64>` (no comment). */
   publicKey: string;
   resourceGroupId: string;
+  /** Its tags, in the order they were added (rows of `ecs_tags`, kept under its id). */
   tags: Array<{ key: string; value: string }>;
   createdAt: number;
 }

@@ -2,13 +2,28 @@
  * @module Key pairs in SQL, one implementation for SQLite and PostgreSQL (Kysely). The quota is
  * counted under a per-account-and-region lock (an advisory lock across PostgreSQL nodes); name
  * uniqueness is the `ecs_key_pairs_name` constraint; bindings are the instance row's foreign key.
+ * Tags are rows of `ecs_tags` (tags/store.ts) kept under the key pair's id, written and deleted
+ * with it.
  */
 import { StoreError } from '../../../kernel/errors.js';
 import type { Db } from '../../../store/db.js';
+import type { Tag } from '../model.js';
+import { ECS_TAGS, type TaggableType } from '../tags/store.js';
 import type { AttachedKeyPair, KeyPair } from './model.js';
-import type { KeyPairStore } from './store.js';
+import type { KeyFilter, KeyPairStore } from './store.js';
 
-const toKeyPair = (r: any): KeyPair => ({
+/**
+ * How ECS's tag calls find key pairs (`keypair`): by name, as terraform-provider-alicloud names
+ * them (its resource id is the name); their tags are kept under the id, unique everywhere.
+ */
+export const taggableKeyPairs: TaggableType = {
+  table: 'ecs_key_pairs',
+  column: 'key_pair_name',
+  keptBy: 'key_pair_id',
+};
+
+/** A key pair row with its tags (rows of `ecs_tags`). */
+const toKeyPair = (r: any, tags: Tag[] = []): KeyPair => ({
   keyPairId: r.key_pair_id,
   accountId: r.account_id,
   regionId: r.region_id,
@@ -16,7 +31,7 @@ const toKeyPair = (r: any): KeyPair => ({
   fingerPrint: r.finger_print,
   publicKey: r.public_key,
   resourceGroupId: r.resource_group_id,
-  tags: JSON.parse(r.tags),
+  tags,
   createdAt: Number(r.created_at),
 });
 
@@ -47,7 +62,6 @@ export class KeyPairSqlStore implements KeyPairStore {
             finger_print: kp.fingerPrint,
             public_key: kp.publicKey,
             resource_group_id: kp.resourceGroupId,
-            tags: JSON.stringify(kp.tags),
             created_at: kp.createdAt,
           })
           .execute();
@@ -55,7 +69,21 @@ export class KeyPairSqlStore implements KeyPairStore {
         if (tx.dialect.isUniqueViolation(e)) throw new StoreError('AlreadyExists', 'KeyPair');
         throw e;
       }
+      await ECS_TAGS.insertNew(tx, kp.accountId, kp.regionId, 'keypair', kp.keyPairId, kp.tags);
     });
+  }
+
+  /** Key pair rows (of one account) with their tags. */
+  async #withTags(rows: any[]): Promise<KeyPair[]> {
+    const first = rows[0];
+    if (!first) return [];
+    const tags = await ECS_TAGS.tagsOf(
+      this.#db,
+      first.account_id,
+      'keypair',
+      rows.map((r) => r.key_pair_id),
+    );
+    return rows.map((r) => toKeyPair(r, tags.get(r.key_pair_id)));
   }
 
   async get(accountId: string, regionId: string, name: string): Promise<KeyPair | undefined> {
@@ -66,19 +94,20 @@ export class KeyPairSqlStore implements KeyPairStore {
       .where('region_id', '=', regionId)
       .where('key_pair_name', '=', name)
       .executeTakeFirst();
-    return r ? toKeyPair(r) : undefined;
+    return r ? (await this.#withTags([r]))[0] : undefined;
   }
 
-  async list(accountId: string, regionId: string): Promise<KeyPair[]> {
-    const rows = await this.#db.k
+  async list(accountId: string, regionId: string, f: KeyFilter = {}): Promise<KeyPair[]> {
+    let q = this.#db.k
       .selectFrom('ecs_key_pairs')
       .selectAll()
       .where('account_id', '=', accountId)
-      .where('region_id', '=', regionId)
-      .orderBy('created_at')
-      .orderBy('key_pair_name')
-      .execute();
-    return rows.map(toKeyPair);
+      .where('region_id', '=', regionId);
+    if (f.tags && f.tags.length > 0) {
+      q = q.where(ECS_TAGS.carrying(accountId, 'keypair', 'ecs_key_pairs.key_pair_id', f.tags));
+    }
+    const rows = await q.orderBy('created_at').orderBy('key_pair_name').execute();
+    return this.#withTags(rows);
   }
 
   async delete(keyPairIds: string[]): Promise<{ deleted: number } | { attached: string }> {
@@ -98,6 +127,8 @@ export class KeyPairSqlStore implements KeyPairStore {
             throw e;
           }
         }
+        // INVARIANT: no tag outlives its key pair (after the rows: tags/store.ts resolveTagged).
+        await ECS_TAGS.deleteFor(tx, 'keypair', keyPairIds);
         return { deleted };
       });
     } catch (e) {

@@ -3,7 +3,14 @@
  * PostgreSQL). Names are unique per account and region by constraint; binding and deleting race
  * safely because an instance references its key pair by foreign key.
  */
+import type { TagMatch } from '../../../store/tag-table.js';
 import type { AttachedKeyPair, KeyPair } from './model.js';
+
+/** Filters of a key pair listing. */
+export interface KeyFilter {
+  /** Only key pairs carrying every one of these tags (`Tag.N`; no value: any value). */
+  tags?: TagMatch[];
+}
 
 /** Key pair storage. */
 export interface KeyPairStore {
@@ -14,8 +21,8 @@ export interface KeyPairStore {
   create(keyPair: KeyPair, quota: number): Promise<void>;
   /** The key pair named `name` (exactly) in the account and region. */
   get(accountId: string, regionId: string, name: string): Promise<KeyPair | undefined>;
-  /** The account's key pairs in the region, oldest first. */
-  list(accountId: string, regionId: string): Promise<KeyPair[]>;
+  /** The account's key pairs in the region that `filter` keeps, oldest first. */
+  list(accountId: string, regionId: string, filter?: KeyFilter): Promise<KeyPair[]>;
   /**
    * Deletes the key pairs, all or none: none when an instance is bound to any of them (that one
    * is named). Ids that do not exist are skipped.

@@ -97,6 +97,7 @@ async function checks(db: Db): Promise<void> {
     'ecs/0003-security-groups',
     'ecs/0004-instance-attributes',
     'ecs/0005-tags-identity',
+    'ecs/0006-tags-everywhere',
   ]);
   const s = new EcsSqlStore(db);
   expect((await s.getInstance('i-tagged'))!.tags).toEqual([

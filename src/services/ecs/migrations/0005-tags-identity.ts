@@ -6,43 +6,13 @@
  */
 import type { Migration } from '../../../store/migrate.js';
 import { createTagTable } from '../../../store/tag-table.js';
+import { moveJsonTags } from './json-tags.js';
 
 export const m0005TagsIdentity: Migration = {
   name: '0005-tags-identity',
   async up(db) {
     await createTagTable(db, 'ecs_tags');
-    const rows: any[] = await db.k
-      .selectFrom('ecs_instances')
-      .select(['instance_id', 'account_id', 'region_id', 'tags'])
-      .where('tags', '<>', '[]')
-      .execute();
-    for (const r of rows) {
-      let tags: unknown;
-      try {
-        tags = JSON.parse(r.tags);
-      } catch {
-        tags = [];
-      }
-      const seen = new Set<string>();
-      const values = (Array.isArray(tags) ? tags : [])
-        .filter((t): t is { key: string; value?: string } => typeof t?.key === 'string')
-        .filter((t) => !seen.has(t.key) && seen.add(t.key))
-        .map((t, position) => ({
-          account_id: r.account_id,
-          scope: r.region_id,
-          resource_type: 'instance',
-          resource_id: r.instance_id,
-          tag_key: t.key,
-          tag_value: typeof t.value === 'string' ? t.value : '',
-          position,
-        }));
-      if (values.length > 0) await db.k.insertInto('ecs_tags').values(values).execute();
-      await db.k
-        .updateTable('ecs_instances')
-        .set({ tags: '[]' })
-        .where('instance_id', '=', r.instance_id)
-        .execute();
-    }
+    await moveJsonTags(db, { table: 'ecs_instances', id: 'instance_id', resourceType: 'instance' });
     await db.k.schema
       .createTable('ecs_identity_keys')
       .addColumn('key_id', 'text', (c) => c.primaryKey())

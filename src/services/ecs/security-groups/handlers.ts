@@ -10,11 +10,12 @@ import { resourceId } from '../../../kernel/ids.js';
 import { InvalidParameter } from '../../../protocol/rpc-errors.js';
 import type { Handler } from '../../../protocol/rpc-operation.js';
 import type { ParamShape } from '../../../protocol/rpc-schema.js';
-import { checkTags, hasTags, type VpcApi } from '../../vpc/index.js';
+import type { VpcApi } from '../../vpc/index.js';
 import * as E from '../errors.js';
 import { checkRegion, mustInstance } from '../handler-deps.js';
 import { networkInterfaceIdOf, visibleStatus, type Instance } from '../model.js';
 import type { EcsStore } from '../store.js';
+import { launchTags } from '../tags/handlers.js';
 import {
   MAX_GROUPS_PER_INSTANCE,
   MAX_GROUPS_PER_REGION,
@@ -145,7 +146,7 @@ export function securityGroupHandlers(deps: SecurityGroupDeps) {
     if (!vpc || vpc.regionId !== regionId) {
       throw E.EcsInvalidVpcIdNotFound(`Specified VPC does not exist: \`${input.VpcId}\`.`);
     }
-    const tags = checkTags(input.Tag);
+    const tags = launchTags(input.Tag);
     const group: SecurityGroup = {
       securityGroupId: resourceId('sg-', 20),
       accountId: ctx.accountId,
@@ -201,14 +202,13 @@ export function securityGroupHandlers(deps: SecurityGroupDeps) {
       (input.ResourceGroupId !== undefined && input.ResourceGroupId !== '');
     const all = none
       ? []
-      : (
-          await groups.listGroups(ctx.accountId, regionId, {
-            ...(ids ? { securityGroupIds: ids } : {}),
-            ...(input.VpcId !== undefined ? { vpcId: input.VpcId } : {}),
-            ...(input.SecurityGroupName !== undefined ? { name: input.SecurityGroupName } : {}),
-            ...(type !== undefined ? { groupType: type } : {}),
-          })
-        ).filter((g) => hasTags(g.tags, input.Tag ?? []));
+      : await groups.listGroups(ctx.accountId, regionId, {
+          ...(ids ? { securityGroupIds: ids } : {}),
+          ...(input.VpcId !== undefined ? { vpcId: input.VpcId } : {}),
+          ...(input.SecurityGroupName !== undefined ? { name: input.SecurityGroupName } : {}),
+          ...(type !== undefined ? { groupType: type } : {}),
+          ...(input.Tag ? { tags: input.Tag.map((t) => ({ key: t.Key, value: t.Value })) } : {}),
+        });
     const tokenMode = input.NextToken !== undefined || input.MaxResults !== undefined;
     const pageNumber = input.PageNumber ?? 1;
     const size = (tokenMode ? input.MaxResults : input.PageSize) ?? 10;

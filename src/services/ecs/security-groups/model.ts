@@ -7,8 +7,9 @@
  */
 import { isIPv6 } from 'node:net';
 import type { ServiceError } from '../../../kernel/errors.js';
-import { parseIpv4, type Tag } from '../../vpc/index.js';
+import { parseIpv4 } from '../../vpc/index.js';
 import * as E from '../errors.js';
+import type { Tag } from '../model.js';
 
 /** The direction a rule filters. */
 export type Direction = 'ingress' | 'egress';

@@ -3,10 +3,12 @@
  * Rule changes of a group run under the group's lock (a PostgreSQL advisory lock across nodes),
  * membership changes under the instance's, group creation under the account's (the quota); the
  * unique rule identity and the foreign keys (migration 0003) hold what a racing node could break.
+ * Tags are rows of `ecs_tags` (tags/store.ts), written and deleted with the group.
  */
 import { StoreError } from '../../../kernel/errors.js';
 import type { Db } from '../../../store/db.js';
-import type { Tag } from '../../vpc/index.js';
+import type { Tag } from '../model.js';
+import { ECS_TAGS, type TaggableType } from '../tags/store.js';
 import {
   ruleIdentity,
   type RuleSpec,
@@ -22,7 +24,14 @@ import type {
   SecurityGroupStore,
 } from './store.js';
 
-const toGroup = (r: any): SecurityGroup => ({
+/** How ECS's tag calls find security groups (`securitygroup`, by id). */
+export const taggableSecurityGroups: TaggableType = {
+  table: 'ecs_security_groups',
+  column: 'security_group_id',
+};
+
+/** A group row with its tags (rows of `ecs_tags`). */
+const toGroup = (r: any, tags: Tag[] = []): SecurityGroup => ({
   securityGroupId: r.security_group_id,
   accountId: r.account_id,
   regionId: r.region_id,
@@ -31,7 +40,7 @@ const toGroup = (r: any): SecurityGroup => ({
   description: r.description,
   groupType: r.group_type,
   innerAccessPolicy: r.inner_access_policy,
-  tags: JSON.parse(r.tags) as Tag[],
+  tags,
   createdAt: Number(r.created_at),
 });
 
@@ -132,7 +141,6 @@ export class SecurityGroupSqlStore implements SecurityGroupStore {
             description: g.description,
             group_type: g.groupType,
             inner_access_policy: g.innerAccessPolicy,
-            tags: JSON.stringify(g.tags),
             created_at: g.createdAt,
           })
           .execute();
@@ -140,7 +148,28 @@ export class SecurityGroupSqlStore implements SecurityGroupStore {
         if (tx.dialect.isForeignKeyViolation(e)) throw new StoreError('NotFound', 'Vpc');
         throw e;
       }
+      await ECS_TAGS.insertNew(
+        tx,
+        g.accountId,
+        g.regionId,
+        'securitygroup',
+        g.securityGroupId,
+        g.tags,
+      );
     });
+  }
+
+  /** Group rows (of one account) with their tags. */
+  async #withTags(rows: any[]): Promise<SecurityGroup[]> {
+    const first = rows[0];
+    if (!first) return [];
+    const tags = await ECS_TAGS.tagsOf(
+      this.#db,
+      first.account_id,
+      'securitygroup',
+      rows.map((r) => r.security_group_id),
+    );
+    return rows.map((r) => toGroup(r, tags.get(r.security_group_id)));
   }
 
   async getGroup(accountId: string, id: string): Promise<SecurityGroup | undefined> {
@@ -150,7 +179,7 @@ export class SecurityGroupSqlStore implements SecurityGroupStore {
       .where('security_group_id', '=', id)
       .where('account_id', '=', accountId)
       .executeTakeFirst();
-    return r ? toGroup(r) : undefined;
+    return r ? (await this.#withTags([r]))[0] : undefined;
   }
 
   async listGroups(accountId: string, regionId: string, f: GroupFilter) {
@@ -165,8 +194,18 @@ export class SecurityGroupSqlStore implements SecurityGroupStore {
     if (f.vpcId !== undefined) q = q.where('vpc_id', '=', f.vpcId);
     if (f.name !== undefined) q = q.where('group_name', '=', f.name);
     if (f.groupType !== undefined) q = q.where('group_type', '=', f.groupType);
+    if (f.tags && f.tags.length > 0) {
+      q = q.where(
+        ECS_TAGS.carrying(
+          accountId,
+          'securitygroup',
+          'ecs_security_groups.security_group_id',
+          f.tags,
+        ),
+      );
+    }
     const rows = await q.orderBy('created_at').orderBy('security_group_id').execute();
-    return rows.map(toGroup);
+    return this.#withTags(rows);
   }
 
   async updateGroup(accountId: string, id: string, c: GroupChanges): Promise<boolean> {
@@ -214,6 +253,8 @@ export class SecurityGroupSqlStore implements SecurityGroupStore {
         if (tx.dialect.isForeignKeyViolation(e)) throw new StoreError('Conflict', 'Instances');
         throw e;
       }
+      // INVARIANT: no tag outlives its group (after the row: tags/store.ts resolveTagged).
+      await ECS_TAGS.deleteFor(tx, 'securitygroup', [id]);
     });
   }
 
@@ -403,35 +444,6 @@ export class SecurityGroupSqlStore implements SecurityGroupStore {
         .set({ security_group_ids: JSON.stringify(next) })
         .where('instance_id', '=', instanceId)
         .execute();
-    });
-  }
-
-  async changeTags(
-    accountId: string,
-    ids: string[],
-    change: (current: Tag[], id: string) => Tag[],
-  ): Promise<string | undefined> {
-    const sorted = [...new Set(ids)].sort();
-    return this.#db.withLock(`ecs:security-group-tags:${accountId}`, async (tx) => {
-      const rows = await tx.k
-        .selectFrom('ecs_security_groups')
-        .select(['security_group_id', 'tags'])
-        .where('security_group_id', 'in', sorted.length ? sorted : [''])
-        .where('account_id', '=', accountId)
-        .execute();
-      const current = new Map(
-        rows.map((r: any) => [r.security_group_id as string, JSON.parse(r.tags) as Tag[]]),
-      );
-      const missing = sorted.find((id) => !current.has(id));
-      if (missing !== undefined) return missing;
-      for (const id of sorted) {
-        await tx.k
-          .updateTable('ecs_security_groups')
-          .set({ tags: JSON.stringify(change(current.get(id)!, id)) })
-          .where('security_group_id', '=', id)
-          .execute();
-      }
-      return undefined;
     });
   }
 }

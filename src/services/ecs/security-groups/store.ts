@@ -5,7 +5,7 @@
  * constraints: a rule's identity is unique in its group, and foreign keys keep a group from being
  * deleted while an instance is in it or another group's rule names it.
  */
-import type { Tag } from '../../vpc/index.js';
+import type { TagMatch } from '../../../store/tag-table.js';
 import type { InnerAccessPolicy, RuleSpec, SecurityGroup, SecurityGroupRule } from './model.js';
 
 /** Filters of a security group listing. */
@@ -14,6 +14,8 @@ export interface GroupFilter {
   vpcId?: string;
   name?: string;
   groupType?: string;
+  /** Only groups carrying every one of these tags (`Tag.N`; no value: any value). */
+  tags?: TagMatch[];
 }
 
 /** What ModifySecurityGroupAttribute and ModifySecurityGroupPolicy change (absent: unchanged). */
@@ -97,13 +99,4 @@ export interface SecurityGroupStore {
     securityGroupId: string,
     check: (current: string[]) => void,
   ): Promise<void>;
-  /**
-   * Replaces the tags of each group by `change(current)` in one transaction (for ECS's tag calls);
-   * resolves to the first id that does not exist (nothing changed then), or undefined.
-   */
-  changeTags(
-    accountId: string,
-    securityGroupIds: string[],
-    change: (current: Tag[], id: string) => Tag[],
-  ): Promise<string | undefined>;
 }

@@ -10,7 +10,13 @@ import type { Db } from '../../../store/db.js';
 import * as E from '../errors.js';
 import { checkRegion, type H } from '../handler-deps.js';
 import type * as Ops from './operations.js';
-import { ECS_TAGS, ECS_TAG_RESOURCE_TYPES, type TaggableTypes } from './store.js';
+import {
+  ECS_TAGS,
+  ECS_TAG_RESOURCE_TYPES,
+  callIdsOf,
+  resolveTagged,
+  type TaggableTypes,
+} from './store.js';
 
 /** Entries per ListTagResources page. */
 export const TAG_PAGE_SIZE = 50;
@@ -127,10 +133,22 @@ function decodeToken(token: string): { resourceId: string; key: string } {
 
 /** TagResources, UntagResources, ListTagResources. */
 export function tagHandlers(deps: EcsTagDeps) {
-  /** Refuses ids that do not exist as `type` in the caller's account and region. */
-  const mustExist = async (accountId: string, region: string, type: string, ids: string[]) => {
+  /**
+   * The ids tags of `ids` are kept under; `InvalidResourceId.NotFound` naming those that are not
+   * resources of `type` in the caller's account and region. With `lock`, inside a transaction.
+   */
+  const mustResolve = async (
+    db: Db,
+    accountId: string,
+    region: string,
+    type: string,
+    ids: string[],
+    lock: boolean,
+  ): Promise<string[]> => {
     const kind = deps.taggable.get(type);
-    const found = kind ? await kind.existing(accountId, region, ids) : new Set<string>();
+    const found = kind
+      ? await resolveTagged(db, kind, accountId, region, ids, { lock })
+      : new Map<string, string>();
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length > 0) {
       throw E.EcsInvalidResourceIdNotFound(
@@ -139,6 +157,7 @@ export function tagHandlers(deps: EcsTagDeps) {
         }.`,
       );
     }
+    return ids.map((id) => found.get(id)!);
   };
 
   const tagResources: H<typeof Ops.TagResources> = async (ctx, input) => {
@@ -149,11 +168,16 @@ export function tagHandlers(deps: EcsTagDeps) {
     if (tags.length === 0) throw E.EcsMissingTags();
     const problem = checkTags(tags);
     if (problem) throw tagError(problem);
-    await mustExist(ctx.accountId, region, type, ids);
-    const r = await ECS_TAGS.add(deps.db, ctx.accountId, region, type, ids, tags);
+    // INVARIANT: the resources are found and stay locked in the transaction that tags them, so
+    // a delete racing this call either comes first (NotFound) or removes these tags too.
+    const { r, kept } = await deps.db.transaction(async (tx) => {
+      const kept = await mustResolve(tx, ctx.accountId, region, type, ids, true);
+      return { r: await ECS_TAGS.add(tx, ctx.accountId, region, type, kept, tags), kept };
+    });
     if (!r.ok) {
+      const named = ids[kept.indexOf(r.resourceId)] ?? r.resourceId;
       throw E.EcsTagQuotaExceed(
-        `The quota of tags on resource is beyond permitted range: \`${r.resourceId}\` would have ${r.count} tags, at most ${TAG_LIMITS.perResource}.`,
+        `The quota of tags on resource is beyond permitted range: \`${named}\` would have ${r.count} tags, at most ${TAG_LIMITS.perResource}.`,
       );
     }
     return {};
@@ -171,8 +195,8 @@ export function tagHandlers(deps: EcsTagDeps) {
         'The parameter - Tags should not be null: give TagKey.N, or All=true to remove every tag.',
       );
     }
-    await mustExist(ctx.accountId, region, type, ids);
-    await ECS_TAGS.remove(deps.db, ctx.accountId, type, ids, keys.length > 0 ? keys : 'all');
+    const kept = await mustResolve(deps.db, ctx.accountId, region, type, ids, false);
+    await ECS_TAGS.remove(deps.db, ctx.accountId, type, kept, keys.length > 0 ? keys : 'all');
     return {};
   };
 
@@ -230,21 +254,33 @@ export function tagHandlers(deps: EcsTagDeps) {
       input.NextToken !== undefined && input.NextToken !== ''
         ? decodeToken(input.NextToken)
         : undefined;
+    const kind = deps.taggable.get(type);
+    if (!kind) return { NextToken: '', TagResources: { TagResource: [] } };
+    // Kept ids in, kept ids out (the token too); calls' ids only on the wire.
+    const kept = ids
+      ? [...(await resolveTagged(deps.db, kind, ctx.accountId, region, ids)).values()]
+      : undefined;
     const page = await ECS_TAGS.list(deps.db, {
       accountId: ctx.accountId,
       scope: region,
       resourceType: type,
-      ...(ids ? { resourceIds: ids } : {}),
+      ...(kept ? { resourceIds: kept } : {}),
       ...(match ? { match } : {}),
       ...(after ? { after } : {}),
       limit: TAG_PAGE_SIZE,
     });
+    const names = await callIdsOf(
+      deps.db,
+      kind,
+      ctx.accountId,
+      page.entries.map((e) => e.resourceId),
+    );
     const last = page.entries[page.entries.length - 1];
     return {
       NextToken: page.more && last ? encodeToken(last) : '',
       TagResources: {
         TagResource: page.entries.map((e) => ({
-          ResourceId: e.resourceId,
+          ResourceId: names.get(e.resourceId) ?? e.resourceId,
           ResourceType: e.resourceType,
           TagKey: e.key,
           TagValue: e.value,

@@ -4,6 +4,7 @@
  * (`NumberExceed.*`, `InvalidTagKey.Malformed`…); the declarations only bound the sizes.
  */
 import type { AuthzCheck, RequestInfo } from '../../../kernel/context.js';
+import { TAG_LIMITS } from '../../../kernel/tags.js';
 import { defineOperation } from '../../../protocol/rpc-operation.js';
 import { p } from '../../../protocol/rpc-schema.js';
 import { ecsArn } from '../model.js';
@@ -24,6 +25,18 @@ const ResourceId = p.list(p.str({ max: 256 }), {
 });
 const TagKey = p.str({ max: HARD_MAX_CHARS, doc: 'tag key, 1-128 characters' });
 const TagValue = p.str({ max: HARD_MAX_CHARS, doc: 'tag value, 0-128 characters' });
+
+/**
+ * `Tag.N` of a Describe call: only resources carrying all these tags (a key without a value
+ * matches any value); at most 20, as ECS documents.
+ */
+export const TagFilterParam = p.objectList(
+  { Key: TagKey, Value: TagValue },
+  {
+    max: TAG_LIMITS.perResource,
+    doc: 'only resources with all these tags (Tag.N.Key, Tag.N.Value)',
+  },
+);
 
 /** ARN of one tagged resource (`instance/i-…`, `securitygroup/sg-…`). */
 const resourceArn = (info: RequestInfo, i: { RegionId?: string }, type: string, id: string) =>

@@ -2,15 +2,23 @@
  * @module Where ECS keeps tags, and how a kind of ECS resource becomes taggable. Tags of every
  * resource type are rows of one table, `ecs_tags` (store/tag-table.ts), keyed by (type, id).
  *
- * A resource type plugs in with two things (instances do both; see index.ts):
- * 1. An entry in the {@link TaggableTypes} map built in index.ts: `existing(account, region, ids)`
- *    says which ids exist there, so TagResources and UntagResources refuse the others with
+ * A resource type plugs in with two things (see index.ts for the ones yunbox has):
+ * 1. An entry in the {@link TaggableTypes} map built in index.ts: a {@link TaggableType} saying
+ *    which table holds the resources and how a call's `ResourceId.N` finds a row there, so
+ *    TagResources and UntagResources refuse ids that are not the caller's with
  *    `InvalidResourceId.NotFound`. A documented type without an entry has no resources here.
  * 2. Its store calls `ECS_TAGS.insertNew(tx, …)` in the transaction creating a resource with tags
- *    (`Tag.N` of the create call) and `ECS_TAGS.deleteFor(tx, type, ids)` in the one deleting it,
- *    and reads tags for its Describe calls with `ECS_TAGS.tagsOf(db, account, type, ids)`.
+ *    (`Tag.N` of the create call) and `ECS_TAGS.deleteFor(tx, type, ids)` in the one deleting it
+ *    (after deleting the row: see {@link resolveTagged}), reads tags for its Describe calls with
+ *    `ECS_TAGS.tagsOf(db, account, type, ids)` and filters them by `Tag.N` with
+ *    `ECS_TAGS.carrying(account, type, idColumn, tags)`.
+ *
+ * Tags are kept under an id unique across accounts and regions. Calls name most resources by that
+ * id; key pairs they name by their name (unique only in an account and region), so key pairs'
+ * tags are kept under their `skp-` id and the tag calls translate.
  */
 import { TagTable } from '../../../store/tag-table.js';
+import type { Db } from '../../../store/db.js';
 
 /** ECS's tag table. */
 export const ECS_TAGS = new TagTable('ecs_tags');
@@ -41,11 +49,93 @@ export const ECS_TAG_RESOURCE_TYPES: readonly string[] = [
   'managedinstance',
 ];
 
-/** A kind of ECS resource that can carry tags. */
+/**
+ * A kind of ECS resource that can carry tags: the table holding it (with `account_id` and
+ * `region_id` columns) and how a call's id finds its row.
+ */
 export interface TaggableType {
-  /** Which of `ids` exist, belong to `accountId` and are in `regionId`. */
-  existing(accountId: string, regionId: string, ids: readonly string[]): Promise<Set<string>>;
+  table: string;
+  /** The column a call's id is compared with. */
+  column: string;
+  /**
+   * A call's id as {@link column} holds it (a system disk `d-x` is the row of instance `i-x`);
+   * undefined when no row can match. Absent: the id as given.
+   */
+  toColumn?: (id: string) => string | undefined;
+  /**
+   * The column holding the id tags are kept under, when calls name resources by another
+   * (key pairs: named by `key_pair_name`, kept by `key_pair_id`). Absent: the call's id.
+   */
+  keptBy?: string;
 }
 
 /** The resource types yunbox has, by ResourceType value. */
 export type TaggableTypes = ReadonlyMap<string, TaggableType>;
+
+/** Rows are read in batches of this many ids (a tag call names at most 50). */
+const ID_BATCH = 500;
+
+/**
+ * Which of `ids` (as calls name them) are resources of `type` in the account and region, each
+ * mapped to the id its tags are kept under. With `lock` (inside the tag call's transaction) the
+ * rows found stay locked until it ends (`FOR SHARE` where several nodes share the store): a
+ * racing delete waits, and its `deleteFor` then sees the tags this transaction adds, so no tag
+ * outlives its resource.
+ */
+export async function resolveTagged(
+  db: Db,
+  type: TaggableType,
+  accountId: string,
+  regionId: string,
+  ids: readonly string[],
+  opts: { lock?: boolean } = {},
+): Promise<Map<string, string>> {
+  const byColumn = new Map<string, string[]>();
+  for (const id of new Set(ids)) {
+    const value = type.toColumn ? type.toColumn(id) : id;
+    if (value === undefined) continue;
+    byColumn.set(value, [...(byColumn.get(value) ?? []), id]);
+  }
+  const values = [...byColumn.keys()];
+  const out = new Map<string, string>();
+  for (let i = 0; i < values.length; i += ID_BATCH) {
+    let q = db.k
+      .selectFrom(type.table)
+      .select(type.keptBy ? [type.column, type.keptBy] : [type.column])
+      .where('account_id', '=', accountId)
+      .where('region_id', '=', regionId)
+      .where(type.column, 'in', values.slice(i, i + ID_BATCH));
+    if (opts.lock && db.dialect.multiNode) q = q.forShare();
+    for (const row of (await q.execute()) as any[]) {
+      for (const id of byColumn.get(row[type.column]) ?? []) {
+        out.set(id, type.keptBy ? String(row[type.keptBy]) : id);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * How calls name the resources whose tags are kept under `keptIds` (for listings): the ids
+ * themselves, or for a type named otherwise ({@link TaggableType.keptBy}) what its rows say.
+ */
+export async function callIdsOf(
+  db: Db,
+  type: TaggableType,
+  accountId: string,
+  keptIds: readonly string[],
+): Promise<Map<string, string>> {
+  const unique = [...new Set(keptIds)];
+  if (!type.keptBy) return new Map(unique.map((id) => [id, id]));
+  const out = new Map<string, string>();
+  for (let i = 0; i < unique.length; i += ID_BATCH) {
+    const rows: any[] = await db.k
+      .selectFrom(type.table)
+      .select([type.column, type.keptBy])
+      .where('account_id', '=', accountId)
+      .where(type.keptBy, 'in', unique.slice(i, i + ID_BATCH))
+      .execute();
+    for (const row of rows) out.set(String(row[type.keptBy]), String(row[type.column]));
+  }
+  return out;
+}
