@@ -3,24 +3,18 @@
  * the group ids they recorded become groups of their VPC with them as members (each id once), so
  * those groups are listed, refuse deletion while used, and are released with the instances.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { StoreError } from '../../../kernel/errors.js';
-import { openDb, type Db } from '../../../store/db.js';
+import type { Db } from '../../../store/db.js';
 import { migrate } from '../../../store/migrate.js';
-import { pgSkipReason } from '../../../testing/pg.js';
-import { freshPgSchema, testPgUrl } from '../../../testing/server.js';
 import { allMigrations } from '../../index.js';
 import { SecurityGroupSqlStore } from '../security-groups/store-sql.js';
 import { EcsSqlStore } from '../store-sql.js';
 import { m0001Init } from './0001-init.js';
 import { m0002SettlesAtReal } from './0002-settles-at-real.js';
+import { describeOnEachStore } from './each-store.js';
 
 const ACCT = '1000000000000001';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
 
 /** Every migration before ECS's 0003, and two instances as that schema held them. */
 async function legacyData(db: Db): Promise<void> {
@@ -110,20 +104,4 @@ async function checks(db: Db): Promise<void> {
   expect(await groups.getGroup(ACCT, 'sg-legacy1')).toBeUndefined();
 }
 
-describe('0003-security-groups on instances that recorded group ids', () => {
-  it('sqlite', async () => {
-    const db = await openDb({ kind: 'sqlite', file: ':memory:' });
-    cleanups.push(() => db.close());
-    await checks(db);
-  });
-
-  it('postgres', async (t) => {
-    const skip = await pgSkipReason();
-    if (skip !== undefined) return t.skip(skip);
-    const schema = await freshPgSchema();
-    cleanups.push(() => schema.drop());
-    const db = await openDb({ kind: 'postgres', url: testPgUrl(), schema: schema.schema });
-    cleanups.push(() => db.close());
-    await checks(db);
-  });
-});
+describeOnEachStore('0003-security-groups on instances that recorded group ids', checks);

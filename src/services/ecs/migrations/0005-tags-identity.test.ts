@@ -3,23 +3,17 @@
  * each instance keeps its tags, in order, now rows of `ecs_tags` that the store reads back; a
  * malformed or repeated entry of the old JSON column is dropped rather than failing the upgrade.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDb, type Db } from '../../../store/db.js';
+import { expect } from 'vitest';
+import type { Db } from '../../../store/db.js';
 import { migrate } from '../../../store/migrate.js';
-import { pgSkipReason } from '../../../testing/pg.js';
-import { freshPgSchema, testPgUrl } from '../../../testing/server.js';
 import { vpcMigrations } from '../../vpc/index.js';
 import { ecsMigrations } from '../index.js';
 import { EcsSqlStore } from '../store-sql.js';
 import { m0001Init } from './0001-init.js';
 import { m0002SettlesAtReal } from './0002-settles-at-real.js';
+import { describeOnEachStore } from './each-store.js';
 
 const ACCT = '1000000000000001';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
 
 async function checks(db: Db): Promise<void> {
   await migrate(db, [
@@ -110,20 +104,4 @@ async function checks(db: Db): Promise<void> {
   expect(left.map((r) => r.tags)).toEqual(['[]', '[]', '[]']);
 }
 
-describe('0005-tags-identity on instances with tags in their row', () => {
-  it('sqlite', async () => {
-    const db = await openDb({ kind: 'sqlite', file: ':memory:' });
-    cleanups.push(() => db.close());
-    await checks(db);
-  });
-
-  it('postgres', async (t) => {
-    const skip = await pgSkipReason();
-    if (skip !== undefined) return t.skip(skip);
-    const schema = await freshPgSchema();
-    cleanups.push(() => schema.drop());
-    const db = await openDb({ kind: 'postgres', url: testPgUrl(), schema: schema.schema });
-    cleanups.push(() => db.close());
-    await checks(db);
-  });
-});
+describeOnEachStore('0005-tags-identity on instances with tags in their row', checks);
