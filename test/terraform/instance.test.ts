@@ -1,27 +1,30 @@
 /**
  * Terraform replay of `resource "alicloud_instance"` with `role_name`, `user_data`, `key_name`,
- * `password`, `host_name`, `instance_name`, `description`, system disk settings, tags and
- * release protection, using the official Tea ECS client, in the order and with the parameters of
- * terraform-provider-alicloud's resource_alicloud_instance.go:
+ * `password`, `host_name`, `instance_name`, `description`, system disk settings, tags,
+ * `volume_tags` and release protection, using the official Tea ECS client, in the order and with
+ * the parameters of terraform-provider-alicloud's resource_alicloud_instance.go:
  *
  * - create: RunInstances through RpcPost (the request map flattened as the Go client sends it,
- *   plain-text user data Base64-encoded), the wait for Running on DescribeInstances, the update
- *   pass a new resource makes (no calls for this configuration), then the read;
+ *   plain-text user data Base64-encoded, `Tag.N` from `tags`), the wait for Running on
+ *   DescribeInstances, the update pass a new resource makes (for this configuration only
+ *   setVolumeTags: DescribeDisks by InstanceId, then UntagResources/TagResources of type `disk` on
+ *   every disk found, from the system disk's tags, which RunInstances set from `tags`, to
+ *   `volume_tags`), then the read;
  * - read: DescribeInstances (with AdditionalAttributes), DescribeDisks (DiskType=system, the first
- *   disk's InstanceId must be the instance), DescribeUserData, DescribeInstanceRamRole,
+ *   disk's InstanceId must be the instance; its Tags are `volume_tags`), DescribeUserData,
+ *   DescribeInstanceRamRole,
  *   DescribeNetworkInterfaces for the primary ENI (twice), DescribeInstanceMaintenanceAttributes,
  *   DescribeInstanceAttribute (its InstanceId must match), DescribeInstanceAttachmentAttributes,
  *   DescribeInstances through RpcPost; every attribute it sets is compared with the configuration
  *   (an empty plan);
- * - update: tags (UntagResources, TagResources), ModifyInstanceAttribute (name, description,
+ * - update: tags (UntagResources, TagResources of type `instance`), `volume_tags` (as above),
+ *   ModifyInstanceAttribute (name, description,
  *   user data, host name, password, release protection), the stop and start a password change
  *   needs, DetachKeyPair/AttachKeyPair and a reboot for `key_name`,
  *   DetachInstanceRamRole/AttachInstanceRamRole for `role_name`, then the read again;
  * - delete: DeleteInstance with Force, and the wait until DescribeInstances no longer finds it.
  *
- * Calls other parts of yunbox serve (security groups, ENIs, tags) are made once yunbox declares
- * them, and skipped (saying so in the test name) before. The metadata service is checked to
- * follow each change as the instance sees it. Runs on the store YUNBOX_TEST_STORE selects
+ * The metadata service is checked to follow each change as the instance sees it. Runs on the store YUNBOX_TEST_STORE selects
  * (`npm run test:pg` runs it on PostgreSQL).
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -32,24 +35,19 @@ import { failure } from '../../src/testing/failure.js';
 import { createEcsRole, createNetwork, rootOf } from '../../src/testing/fixtures.js';
 import { $Ecs, ecsClient } from '../../src/testing/sdk.js';
 import { startTestServer, type TestServer } from '../../src/testing/server.js';
+import { tagsToMap } from './network-replay.js';
 import {
-  declared,
   describeInstance,
   rpcPost,
+  setResourceTags,
   waitForState,
   type EcsClient,
 } from './provider-rpc.js';
 
-const HAVE_SECURITY_GROUPS = declared('Ecs', 'CreateSecurityGroup');
-const HAVE_ENIS = declared('Ecs', 'DescribeNetworkInterfaces');
-const HAVE_TAGS = declared('Ecs', 'TagResources') && declared('Ecs', 'UntagResources');
-const skipped = (what: string, have: boolean) =>
-  have ? '' : ` (${what} skipped: yunbox does not serve it yet)`;
-
 let yb: TestServer;
 let ecs: EcsClient;
 let net: { vpcId: string; vswitchId: string; zoneId: string };
-let securityGroupId: string | undefined;
+let securityGroupId: string;
 
 /** The part of an `alicloud_instance` configuration this replay sets. */
 interface InstanceConfig {
@@ -70,6 +68,7 @@ interface InstanceConfig {
   vswitch_id: string;
   deletion_protection: boolean;
   tags: Record<string, string>;
+  volume_tags: Record<string, string>;
 }
 
 /** `base64.StdEncoding.DecodeString` succeeds: the provider sends such user data as it is. */
@@ -98,15 +97,13 @@ beforeAll(async () => {
   for (const name of ['tf-key-one', 'tf-key-two']) {
     await rpcPost(ecs, 'CreateKeyPair', { RegionId: yb.region, KeyPairName: name });
   }
-  if (HAVE_SECURITY_GROUPS) {
-    const sg = await rpcPost(ecs, 'CreateSecurityGroup', {
-      RegionId: yb.region,
-      VpcId: net.vpcId,
-      SecurityGroupName: 'terraform-example',
-      Description: 'foo',
-    });
-    securityGroupId = sg.SecurityGroupId;
-  }
+  const sg = await rpcPost(ecs, 'CreateSecurityGroup', {
+    RegionId: yb.region,
+    VpcId: net.vpcId,
+    SecurityGroupName: 'terraform-example',
+    Description: 'foo',
+  });
+  securityGroupId = sg.SecurityGroupId;
 });
 afterAll(async () => {
   restoreClock();
@@ -169,6 +166,7 @@ async function readInstance(id: string, opts: { isNew: boolean; roleChanged: boo
     system_disk_provisioned_iops: sys.ProvisionedIops,
     system_disk_id: sys.DiskId,
     system_disk_performance_level: sys.PerformanceLevel,
+    ...(sys.Tags ? { volume_tags: tagsToMap(sys.Tags.Tag) } : {}),
   });
 
   Object.assign(state, {
@@ -226,17 +224,15 @@ async function readInstance(id: string, opts: { isNew: boolean; roleChanged: boo
   const primary = i.networkInterfaces!.networkInterface!.find((n) => n.type === 'Primary');
   expect(primary?.networkInterfaceId).toBeTruthy();
   state.primary_ip_address = primary!.primaryIpAddress;
-  if (HAVE_ENIS) {
-    // Once in the loop over the interfaces, once more for the primary one.
-    for (let n = 0; n < 2; n++) {
-      const eni = await rpcPost(ecs, 'DescribeNetworkInterfaces', {
-        RegionId: yb.region,
-        NetworkInterfaceId: [primary!.networkInterfaceId],
-      });
-      expect(eni.NetworkInterfaceSets.NetworkInterfaceSet[0].NetworkInterfaceId).toBe(
-        primary!.networkInterfaceId,
-      );
-    }
+  // Once in the loop over the interfaces, once more for the primary one.
+  for (let n = 0; n < 2; n++) {
+    const eni = await rpcPost(ecs, 'DescribeNetworkInterfaces', {
+      RegionId: yb.region,
+      NetworkInterfaceId: [primary!.networkInterfaceId],
+    });
+    expect(eni.NetworkInterfaceSets.NetworkInterfaceSet[0].NetworkInterfaceId).toBe(
+      primary!.networkInterfaceId,
+    );
   }
 
   const maintenance = await rpcPost(ecs, 'DescribeInstanceMaintenanceAttributes', {
@@ -278,6 +274,26 @@ async function readInstance(id: string, opts: { isNew: boolean; roleChanged: boo
   return state;
 }
 
+/**
+ * The provider's setVolumeTags: DescribeDisks by InstanceId, then updateTags of type `disk` on
+ * every disk found, from `old` (for a new resource: the system disk's tags as read, which it
+ * answers) to `next`.
+ */
+async function setVolumeTags(
+  id: string,
+  old: Record<string, string> | undefined,
+  next: Record<string, string>,
+): Promise<Record<string, string>> {
+  const r = await rpcPost(ecs, 'DescribeDisks', { RegionId: yb.region, InstanceId: id });
+  const disks = r.Disks.Disk as any[];
+  expect(disks.length, 'the instance has a disk').toBeGreaterThan(0);
+  const system = disks.find((d) => d.Type === 'system');
+  const from = old ?? tagsToMap(system?.Tags?.Tag);
+  const ids = disks.map((d) => d.DiskId as string);
+  await setResourceTags(ecs, yb.region, 'disk', ids, from, next);
+  return from;
+}
+
 /** What `terraform plan` would change: the configured attributes whose state differs. */
 function planDiff(c: InstanceConfig, state: Record<string, unknown>): string[] {
   const diff: string[] = [];
@@ -309,6 +325,7 @@ function planDiff(c: InstanceConfig, state: Record<string, unknown>): string[] {
     [...(state.security_groups as string[])].sort(),
   );
   same('tags', c.tags, state.tags);
+  same('volume_tags', c.volume_tags, state.volume_tags);
   // Plain-text user_data is kept as its hash.
   same(
     'user_data',
@@ -331,10 +348,10 @@ describe('resource "alicloud_instance"', () => {
   let id: string;
   let v1: InstanceConfig;
 
-  it(`create -> read: an empty plan${skipped('security groups', HAVE_SECURITY_GROUPS)}${skipped('DescribeNetworkInterfaces', HAVE_ENIS)}`, async () => {
+  it('create -> read: an empty plan', async () => {
     v1 = {
       availability_zone: net.zoneId,
-      security_groups: securityGroupId ? [securityGroupId] : [],
+      security_groups: [securityGroupId],
       instance_type: 'ecs.g6.large',
       image_id: 'ubuntu_18_04_64_20G_alibase_20190624.vhd',
       system_disk_category: 'cloud_efficiency',
@@ -350,12 +367,15 @@ describe('resource "alicloud_instance"', () => {
       vswitch_id: net.vswitchId,
       deletion_protection: true,
       tags: { Created: 'TF', For: 'acceptance test' },
+      volume_tags: { tag1: 'test', Tag2: 'Test' },
     };
     const r = await rpcPost(ecs, 'RunInstances', runInstancesRequest(v1));
     id = r.InstanceIdSets.InstanceIdSet[0];
     expect(id).toMatch(/^i-/);
     await waitForState(yb, ecs, id, ['Pending', 'Starting', 'Stopped'], 'Running');
-    // resourceAliCloudInstanceUpdate on a new resource makes no call for this configuration.
+    // resourceAliCloudInstanceUpdate on a new resource: only setVolumeTags, from the tags the
+    // system disk got from RunInstances.
+    expect(await setVolumeTags(id, undefined, v1.volume_tags)).toEqual(v1.tags);
     const state = await readInstance(id, { isNew: true, roleChanged: true });
     expect(planDiff(v1, state)).toEqual([]);
     expect(state).toMatchObject({
@@ -388,7 +408,7 @@ describe('resource "alicloud_instance"', () => {
     expect(Object.keys(keys)).toHaveLength(1);
   });
 
-  it(`update -> read: tags, attributes, password (stop, start), key pair (reboot), role${skipped('tags', HAVE_TAGS)}`, async () => {
+  it('update -> read: tags, volume tags, attributes, password (stop, start), key pair (reboot), role', async () => {
     const v2: InstanceConfig = {
       ...v1,
       instance_name: 'terraform-example-2',
@@ -400,28 +420,12 @@ describe('resource "alicloud_instance"', () => {
       role_name: 'TfEcsRoleTwo',
       deletion_protection: false,
       tags: { Created: 'TF', For: 'update test' },
+      volume_tags: { tag1: 'test' },
     };
-    // setTags: UntagResources for keys removed or changed, TagResources for the new ones.
-    if (HAVE_TAGS) {
-      await ecs.untagResources(
-        new $Ecs.UntagResourcesRequest({
-          regionId: yb.region,
-          resourceType: 'instance',
-          resourceId: [id],
-          tagKey: ['For'],
-        }),
-      );
-      await ecs.tagResources(
-        new $Ecs.TagResourcesRequest({
-          regionId: yb.region,
-          resourceType: 'instance',
-          resourceId: [id],
-          tag: [new $Ecs.TagResourcesRequestTag({ key: 'For', value: 'update test' })],
-        }),
-      );
-    } else {
-      v2.tags = v1.tags;
-    }
+    // setTags: UntagResources for keys removed or changed, TagResources for the new map.
+    await setResourceTags(ecs, yb.region, 'instance', [id], v1.tags, v2.tags);
+    // setVolumeTags: from the configuration's old volume tags to the new, on every disk.
+    await setVolumeTags(id, v1.volume_tags, v2.volume_tags);
 
     // modifyInstanceAttribute: one call with every changed attribute; a reboot is needed.
     await rpcPost(ecs, 'ModifyInstanceAttribute', {

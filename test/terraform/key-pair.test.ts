@@ -4,11 +4,13 @@
  * parameters of terraform-provider-alicloud's resource_alicloud_ecs_key_pair.go and
  * resource_alicloud_ecs_key_pair_attachment.go (all through RpcPost):
  *
- * - key pair create: CreateKeyPair {RegionId, KeyPairName} (or ImportKeyPair with PublicKeyBody
- *   when `public_key` is set), the id is the answer's KeyPairName, `key_file` gets the
- *   PrivateKeyBody; read: DescribeKeyPairs {KeyPairName, RegionId}, the first KeyPair's
- *   KeyPairFingerPrint, CreationTime, ResourceGroupId, KeyPairName and Tags.Tag; delete:
- *   DeleteKeyPairs {KeyPairNames: JSON list}, retried on
+ * - key pair create: CreateKeyPair {RegionId, KeyPairName, Tag.N} (or ImportKeyPair with
+ *   PublicKeyBody when `public_key` is set), the id is the answer's KeyPairName, `key_file` gets
+ *   the PrivateKeyBody; read: DescribeKeyPairs {KeyPairName, RegionId}, the first KeyPair's
+ *   KeyPairFingerPrint, CreationTime, ResourceGroupId, KeyPairName and Tags.Tag; update of
+ *   `tags`: EcsServiceV2.SetResourceTags with ResourceType keypair and the resource id (the
+ *   name) as ResourceId.1: UntagResources for the keys that went or changed, TagResources with
+ *   the whole new map; delete: DeleteKeyPairs {KeyPairNames: JSON list}, retried on
  *   InvalidParameter.KeypairAlreadyAttachedInstance; a read that finds none drops the resource.
  * - attachment create: AttachKeyPair {RegionId, InstanceIds, KeyPairName}, with `force` a
  *   RebootInstance and a wait for Running; read: DescribeInstances {KeyPairName, InstanceIds,
@@ -29,7 +31,7 @@ import {
 } from '../../src/testing/fixtures.js';
 import { ecsClient } from '../../src/testing/sdk.js';
 import { startTestServer, type TestServer } from '../../src/testing/server.js';
-import { rpcPost, waitForState, type EcsClient } from './provider-rpc.js';
+import { rpcPost, setResourceTags, waitForState, type EcsClient } from './provider-rpc.js';
 
 let yb: TestServer;
 let ecs: EcsClient;
@@ -150,6 +152,41 @@ describe('resource "alicloud_key_pair"', () => {
     });
     expect(r.KeyPairName).toBe('imported-from-tf');
     expect((await readKeyPair('imported-from-tf'))?.finger_print).toBe(r.KeyPairFingerPrint);
+  });
+});
+
+/** EcsServiceV2.SetResourceTags(d, "keypair"): the resource id, the name, is ResourceId.1. */
+const setKeyPairTags = (id: string, old: Record<string, string>, next: Record<string, string>) =>
+  setResourceTags(ecs, yb.region, 'keypair', [id], old, next);
+
+describe('resource "alicloud_key_pair" with tags', () => {
+  it('create with tags -> read -> update tags -> read -> remove them -> read -> delete', async () => {
+    const tags = { Created: 'TF', For: 'acceptance test' };
+    const created = await rpcPost(ecs, 'CreateKeyPair', {
+      RegionId: yb.region,
+      KeyPairName: 'tf-tagged-key',
+      'Tag.1.Key': 'Created',
+      'Tag.1.Value': tags.Created,
+      'Tag.2.Key': 'For',
+      'Tag.2.Value': tags.For,
+    });
+    const id = created.KeyPairName as string;
+    expect((await readKeyPair(id))?.tags).toEqual(tags);
+
+    const next = { Created: 'TF', For: 'update test', Team: 'ops' };
+    await setKeyPairTags(id, tags, next);
+    expect(await readKeyPair(id)).toMatchObject({ key_pair_name: id, tags: next });
+    await setKeyPairTags(id, next, {});
+    expect((await readKeyPair(id))?.tags).toEqual({});
+
+    expect(await deleteKeyPair(id)).toBe('deleted');
+    expect(await readKeyPair(id)).toBeUndefined();
+    // A key pair created again under the name is another resource: no tags come back.
+    await rpcPost(ecs, 'CreateKeyPair', { RegionId: yb.region, KeyPairName: id });
+    expect((await readKeyPair(id))?.tags).toEqual({});
+    await setKeyPairTags(id, {}, { Generation: '2' });
+    expect((await readKeyPair(id))?.tags).toEqual({ Generation: '2' });
+    expect(await deleteKeyPair(id)).toBe('deleted');
   });
 });
 

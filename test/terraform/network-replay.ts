@@ -45,15 +45,18 @@ export function tagDiff(
   };
 }
 
-/** The provider's `tagsToMap` over a read's `Tags.Tag` (either spelling of the fields). */
+/**
+ * The provider's `tagsToMap` over a read's `Tags.Tag`, in any of the spellings it reads (`TagKey`
+ * of RpcPost's raw JSON, `Key`, the Tea models' `tagKey` and `key`); Alibaba's own tags left out.
+ */
 export function tagsToMap(
-  tags: Array<{ key?: string; value?: string; tagKey?: string; tagValue?: string }> | undefined,
+  tags: Array<Record<string, string | undefined>> | undefined,
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const t of tags ?? []) {
-    const key = t.tagKey ?? t.key ?? '';
+    const key = t.TagKey ?? t.Key ?? t.tagKey ?? t.key ?? '';
     if (/^(aliyun|acs:|https?:\/\/)/.test(key)) continue;
-    out[key] = t.tagValue ?? t.value ?? '';
+    out[key] = t.TagValue ?? t.Value ?? t.tagValue ?? t.value ?? '';
   }
   return out;
 }

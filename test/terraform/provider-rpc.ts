@@ -13,6 +13,7 @@ import { allDeclaredProducts } from '../../src/services/catalogue.js';
 import { advanceClocks } from '../../src/testing/clock.js';
 import { $Ecs, type ecsClient } from '../../src/testing/sdk.js';
 import type { TestServer } from '../../src/testing/server.js';
+import { tagDiff } from './network-replay.js';
 
 /** An ECS Tea client. */
 export type EcsClient = ReturnType<typeof ecsClient>;
@@ -65,6 +66,29 @@ export async function rpcPost(
   const req = new Core.$OpenApiUtil.OpenApiRequest({ body: flatten(request) });
   const r = await (ecs as any).callApi(params, req, {});
   return r.body;
+}
+
+/**
+ * The provider's change of a resource's `tags` (EcsServiceV2.SetResourceTags; `updateTags` for
+ * `alicloud_instance`'s tags and volume tags, which names several ids): UntagResources for the
+ * keys that went or changed value, then TagResources with every tag of the new map, each only
+ * when it has something to send.
+ */
+export async function setResourceTags(
+  ecs: EcsClient,
+  region: string,
+  resourceType: string,
+  ids: string[],
+  old: Record<string, string>,
+  next: Record<string, string>,
+): Promise<void> {
+  const { removed, added } = tagDiff(old, next);
+  const base = { ResourceId: ids, RegionId: region, ResourceType: resourceType };
+  if (removed.length > 0) await rpcPost(ecs, 'UntagResources', { ...base, TagKey: removed });
+  if (added.length > 0) {
+    const Tag = added.map(([Key, Value]) => ({ Key, Value }));
+    await rpcPost(ecs, 'TagResources', { ...base, Tag });
+  }
 }
 
 /** True when yunbox serves `product`'s `action` (calls owned by other parts of yunbox). */

@@ -1,12 +1,12 @@
 /**
  * Terraform replay of `alicloud_security_group` (terraform-provider-alicloud
  * resource_alicloud_security_group.go, EcsServiceV2.DescribeEcsSecurityGroup /
- * DescribeSecurityGroupDescribeSecurityGroupAttribute) with @alicloud/ecs20140526: create with
- * tags, the update the create ends with (inner access policy), read, update of name, description
- * and policy, read, delete (refused while an instance is in it: DependencyViolation, which the
- * provider retries on) and the read of a deleted group. Changing tags goes through ECS's
- * TagResources/UntagResources (ResourceType securitygroup), served by another part of issue 16:
- * that step runs where ECS declares TagResources. SQLite, and PostgreSQL with
+ * DescribeSecurityGroupDescribeSecurityGroupAttribute / SetResourceTags) with
+ * @alicloud/ecs20140526: create with tags, the update the create ends with (inner access policy),
+ * read, update of name, description and policy, read, update of tags (UntagResources for the keys
+ * that went or changed, then TagResources with the whole new map, ResourceType securitygroup),
+ * read, delete (refused while an instance is in it: DependencyViolation, which the provider
+ * retries on) and the read of a deleted group. SQLite, and PostgreSQL with
  * `YUNBOX_TEST_STORE=postgres`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,22 +17,10 @@ import {
   createNetwork,
   rootOf,
 } from '../../src/testing/fixtures.js';
-import { allDeclaredProducts } from '../../src/services/catalogue.js';
 import { $Ecs } from '../../src/testing/sdk.js';
 import { testStoreKind } from '../../src/testing/server.js';
-import {
-  REGION,
-  clientToken,
-  startReplay,
-  tagDiff,
-  tagsToMap,
-  type Replay,
-} from './network-replay.js';
-
-/** Whether ECS serves TagResources (the provider's SetResourceTags for security groups). */
-const ECS_TAGS = allDeclaredProducts()
-  .find((p) => p.product === 'Ecs')!
-  .operations.some((o) => o.decl.name === 'TagResources');
+import { REGION, clientToken, startReplay, tagsToMap, type Replay } from './network-replay.js';
+import { setResourceTags as setTags } from './provider-rpc.js';
 
 let r: Replay;
 let net: { vpcId: string; vswitchId: string };
@@ -86,6 +74,10 @@ async function setPolicy(securityGroupId: string, policy: string) {
     }),
   );
 }
+
+/** EcsServiceV2.SetResourceTags(d, "securitygroup"). */
+const setResourceTags = (id: string, old: Record<string, string>, next: Record<string, string>) =>
+  setTags(r.ecs, REGION, 'securitygroup', [id], old, next);
 
 const tags = { Created: 'TF', For: 'acceptance' };
 
@@ -142,6 +134,10 @@ describe(`alicloud_security_group on ${testStoreKind()}`, () => {
       inner_access: false,
       tags,
     });
+    // Update of tags (the last step of the provider's update), then the read.
+    const retagged = { Created: 'TF', Team: 'network' };
+    await setResourceTags(id, tags, retagged);
+    expect((await read(id))!.tags).toEqual(retagged);
     // An emptied description is sent as such.
     await r.ecs.modifySecurityGroupAttribute(
       new $Ecs.ModifySecurityGroupAttributeRequest({
@@ -205,32 +201,31 @@ describe(`alicloud_security_group on ${testStoreKind()}`, () => {
     );
   });
 
-  it.skipIf(!ECS_TAGS)(
-    'update of tags through ECS TagResources/UntagResources (securitygroup)',
-    async () => {
-      const id = await create();
-      const next = { Created: 'TF', Team: 'network' };
-      const { removed, added } = tagDiff(tags, next);
-      const ecs = r.ecs as any;
-      await ecs.untagResources(
-        new ($Ecs as any).UntagResourcesRequest({
-          resourceId: [id],
-          regionId: REGION,
-          tagKey: removed,
-          resourceType: 'securitygroup',
-        }),
-      );
-      await ecs.tagResources(
-        new ($Ecs as any).TagResourcesRequest({
-          resourceId: [id],
-          regionId: REGION,
-          tag: added.map(
-            ([key, value]) => new ($Ecs as any).TagResourcesRequestTag({ key, value }),
-          ),
-          resourceType: 'securitygroup',
-        }),
-      );
+  it('update of tags: SetResourceTags (securitygroup) → read, down to no tags at all', async () => {
+    const id = await create();
+    await setPolicy(id, 'Accept');
+    const steps: Array<Record<string, string>> = [
+      { Created: 'TF', Team: 'network' },
+      { Created: 'TF-2', Team: 'network', Extra: '' },
+      {},
+    ];
+    let state: Record<string, string> = tags;
+    for (const next of steps) {
+      await setResourceTags(id, state, next);
       expect((await read(id))!.tags).toEqual(next);
-    },
-  );
+      state = next;
+    }
+    // What ListTagResources says agrees with the read.
+    const listed = await r.ecs.listTagResources(
+      new $Ecs.ListTagResourcesRequest({
+        regionId: REGION,
+        resourceType: 'securitygroup',
+        resourceId: [id],
+      }),
+    );
+    expect(listed.body!.tagResources!.tagResource).toEqual([]);
+    await r.ecs.deleteSecurityGroup(
+      new $Ecs.DeleteSecurityGroupRequest({ securityGroupId: id, regionId: REGION }),
+    );
+  });
 });
