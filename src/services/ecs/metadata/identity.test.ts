@@ -4,20 +4,14 @@
  * document with the audience appended, and the audience is bounded.
  */
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDb, type Db } from '../../../store/db.js';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../../../store/db.js';
 import { migrate } from '../../../store/migrate.js';
-import { pgSkipReason } from '../../../testing/pg.js';
-import { freshPgSchema, testPgUrl } from '../../../testing/server.js';
+import { describeOnEachStore } from '../../../testing/each-store.js';
 import { base64Lines, selfSignedCertificate } from '../../../tls/signed-data.js';
 import { vpcMigrations } from '../../vpc/index.js';
 import { ecsMigrations } from '../index.js';
 import { audienceProblem, IdentitySigner, MAX_AUDIENCE_LENGTH, signedContent } from './identity.js';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
 
 describe('the signed content', () => {
   it('is the document, or the document with the audience as its last member', () => {
@@ -88,20 +82,4 @@ async function checks(db: Db): Promise<void> {
   await expect(new IdentitySigner(db).certificatePem()).rejects.toThrow(/not for the stored key/);
 }
 
-describe('IdentitySigner', () => {
-  it('sqlite', async () => {
-    const db = await openDb({ kind: 'sqlite', file: ':memory:' });
-    cleanups.push(() => db.close());
-    await checks(db);
-  });
-
-  it('postgres', async (t) => {
-    const skip = await pgSkipReason();
-    if (skip !== undefined) return t.skip(skip);
-    const schema = await freshPgSchema();
-    cleanups.push(() => schema.drop());
-    const db = await openDb({ kind: 'postgres', url: testPgUrl(), schema: schema.schema });
-    cleanups.push(() => db.close());
-    await checks(db);
-  });
-});
+describeOnEachStore('IdentitySigner', checks);

@@ -12,7 +12,7 @@ import { SecurityGroupSqlStore } from '../security-groups/store-sql.js';
 import { EcsSqlStore } from '../store-sql.js';
 import { m0001Init } from './0001-init.js';
 import { m0002SettlesAtReal } from './0002-settles-at-real.js';
-import { describeOnEachStore } from './each-store.js';
+import { describeOnEachStore } from '../../../testing/each-store.js';
 
 const ACCT = '1000000000000001';
 

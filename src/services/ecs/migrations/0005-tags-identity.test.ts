@@ -11,7 +11,7 @@ import { ecsMigrations } from '../index.js';
 import { EcsSqlStore } from '../store-sql.js';
 import { m0001Init } from './0001-init.js';
 import { m0002SettlesAtReal } from './0002-settles-at-real.js';
-import { describeOnEachStore } from './each-store.js';
+import { describeOnEachStore } from '../../../testing/each-store.js';
 
 const ACCT = '1000000000000001';
 

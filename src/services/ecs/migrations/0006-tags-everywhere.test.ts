@@ -13,7 +13,7 @@ import { ecsMigrations } from '../index.js';
 import { KeyPairSqlStore } from '../key-pairs/store-sql.js';
 import { SecurityGroupSqlStore } from '../security-groups/store-sql.js';
 import { ECS_TAGS } from '../tags/store.js';
-import { describeOnEachStore } from './each-store.js';
+import { describeOnEachStore } from '../../../testing/each-store.js';
 
 const ACCT = '1000000000000001';
 const REGION = 'cn-hangzhou';

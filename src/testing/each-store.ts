@@ -1,12 +1,13 @@
 /**
- * @module What ECS's migration tests share: the same checks on a fresh SQLite database and on a
- * fresh PostgreSQL schema (skipped with its reason where PostgreSQL is not reachable, a failure
- * under `YUNBOX_REQUIRE_PG`), each closed and dropped afterwards. Test-only.
+ * @module The same checks on a fresh SQLite database and on a fresh PostgreSQL schema (skipped
+ * with its reason where PostgreSQL is not reachable, a failure under `YUNBOX_REQUIRE_PG`), each
+ * closed and dropped afterwards: for tests of migrations and of store code outside the
+ * conformance suite.
  */
 import { afterEach, describe, it } from 'vitest';
-import { openDb, type Db } from '../../../store/db.js';
-import { pgSkipReason } from '../../../testing/pg.js';
-import { freshPgSchema, testPgUrl } from '../../../testing/server.js';
+import { openDb, type Db } from '../store/db.js';
+import { pgSkipReason } from './pg.js';
+import { freshPgSchema, testPgUrl } from './server.js';
 
 /**
  * Registers `checks` as two vitest cases, `sqlite` and `postgres`, under `title`.
