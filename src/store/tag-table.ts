@@ -118,6 +118,25 @@ export class TagTable {
   }
 
   /**
+   * `rows` (resources of `resourceType` in one account, `account_id` a column of each) each built
+   * with its tags by `build`, in one read per {@link ID_BATCH} rows.
+   * @example
+   * return ECS_TAGS.withTags(db, 'keypair', rows, (r) => r.key_pair_id, toKeyPair);
+   */
+  async withTags<R extends { account_id: string }, T>(
+    db: Db,
+    resourceType: string,
+    rows: readonly R[],
+    idOf: (row: R) => string,
+    build: (row: R, tags: ResourceTag[]) => T,
+  ): Promise<T[]> {
+    const first = rows[0];
+    if (!first) return [];
+    const tags = await this.tagsOf(db, first.account_id, resourceType, rows.map(idOf));
+    return rows.map((r) => build(r, tags.get(idOf(r)) ?? []));
+  }
+
+  /**
    * Adds `tags` to a resource nobody else can know yet (inside the transaction creating it): no
    * lock, no merge.
    */
@@ -243,7 +262,7 @@ export class TagTable {
    * carries every tag of `tags`. Each tag costs one primary-key lookup per candidate row, so a
    * filter never scans the tag table; `undefined` when there is nothing to filter by.
    * @example
-   * if (filter.tags) q = q.where(ECS_TAGS.carrying(accountId, 'securitygroup', 'security_group_id', filter.tags));
+   * q = q.where(ECS_TAGS.carrying(accountId, 'keypair', 'ecs_key_pairs.key_pair_id', tags));
    */
   carrying(
     accountId: string,

@@ -85,17 +85,9 @@ export class EcsSqlStore implements EcsStore {
     this.#db = db;
   }
 
-  /** Instance rows (of one account) with their tags. */
-  async #withTags(rows: any[]): Promise<Instance[]> {
-    const first = rows[0];
-    if (!first) return [];
-    const tags = await ECS_TAGS.tagsOf(
-      this.#db,
-      first.account_id,
-      'instance',
-      rows.map((r) => r.instance_id),
-    );
-    return rows.map((r) => toInstance(r, tags.get(r.instance_id)));
+  /** Rows (of one account) with their tags. */
+  #withTags(rows: any[]): Promise<Instance[]> {
+    return ECS_TAGS.withTags(this.#db, 'instance', rows, (r) => r.instance_id, toInstance);
   }
 
   async createInstances(specs: NewInstance[], requestedIp?: string): Promise<Instance[]> {

@@ -73,17 +73,9 @@ export class KeyPairSqlStore implements KeyPairStore {
     });
   }
 
-  /** Key pair rows (of one account) with their tags. */
-  async #withTags(rows: any[]): Promise<KeyPair[]> {
-    const first = rows[0];
-    if (!first) return [];
-    const tags = await ECS_TAGS.tagsOf(
-      this.#db,
-      first.account_id,
-      'keypair',
-      rows.map((r) => r.key_pair_id),
-    );
-    return rows.map((r) => toKeyPair(r, tags.get(r.key_pair_id)));
+  /** Rows (of one account) with their tags. */
+  #withTags(rows: any[]): Promise<KeyPair[]> {
+    return ECS_TAGS.withTags(this.#db, 'keypair', rows, (r) => r.key_pair_id, toKeyPair);
   }
 
   async get(accountId: string, regionId: string, name: string): Promise<KeyPair | undefined> {

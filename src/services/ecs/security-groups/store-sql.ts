@@ -159,17 +159,9 @@ export class SecurityGroupSqlStore implements SecurityGroupStore {
     });
   }
 
-  /** Group rows (of one account) with their tags. */
-  async #withTags(rows: any[]): Promise<SecurityGroup[]> {
-    const first = rows[0];
-    if (!first) return [];
-    const tags = await ECS_TAGS.tagsOf(
-      this.#db,
-      first.account_id,
-      'securitygroup',
-      rows.map((r) => r.security_group_id),
-    );
-    return rows.map((r) => toGroup(r, tags.get(r.security_group_id)));
+  /** Rows (of one account) with their tags. */
+  #withTags(rows: any[]): Promise<SecurityGroup[]> {
+    return ECS_TAGS.withTags(this.#db, 'securitygroup', rows, (r) => r.security_group_id, toGroup);
   }
 
   async getGroup(accountId: string, id: string): Promise<SecurityGroup | undefined> {
