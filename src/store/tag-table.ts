@@ -45,6 +45,18 @@ export interface TagMatch {
   value?: string | undefined;
 }
 
+/**
+ * True when `tags` carry every tag of `filters` (each a key, and a value when given): in memory,
+ * the rule {@link TagTable.carrying} applies in SQL.
+ * @example
+ * carriesAll([{ key: 'env', value: 'dev' }], [{ key: 'env' }]) // true
+ */
+export function carriesAll(tags: readonly ResourceTag[], filters: readonly TagMatch[]): boolean {
+  return filters.every((f) =>
+    tags.some((t) => t.key === f.key && (f.value === undefined || t.value === f.value)),
+  );
+}
+
 /** Reads in batches of this many ids (SQLite's and PostgreSQL's parameter limits are far above). */
 const ID_BATCH = 500;
 

@@ -9,6 +9,7 @@ import type { HandlerContext } from '../../kernel/context.js';
 import { StoreError } from '../../kernel/errors.js';
 import { resourceId } from '../../kernel/ids.js';
 import { InvalidParameter } from '../../protocol/rpc-errors.js';
+import { carriesAll } from '../../store/tag-table.js';
 import { cidrHas, parseCidr, parseIpv4, usableRange } from '../vpc/index.js';
 import { IMAGES, INSTANCE_TYPES, findImage, findInstanceType } from './catalogue.js';
 import * as E from './errors.js';
@@ -314,10 +315,9 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
       const re = wildcard(input.InstanceName);
       all = all.filter((i) => re.test(i.instanceName));
     }
-    for (const t of input.Tag ?? []) {
-      all = all.filter((i) =>
-        i.tags.some((x) => x.key === t.Key && (t.Value === undefined || x.value === t.Value)),
-      );
+    if (input.Tag) {
+      const wanted = input.Tag.map((t) => ({ key: t.Key, value: t.Value }));
+      all = all.filter((i) => carriesAll(i.tags, wanted));
     }
     if (input.KeyPairName !== undefined) {
       all = all.filter((i) => i.keyPair?.keyPairName === input.KeyPairName);

@@ -16,9 +16,17 @@ describe('tags', () => {
       [[{ Key: 'see https://x' }], 'InvalidTagKey.Malformed'],
       [[{ Key: 'k', Value: 'v'.repeat(129) }], 'InvalidTagValue.Malformed'],
       [[{ Key: 'k', Value: 'http://x' }], 'InvalidTagValue.Malformed'],
+      [[{ Key: 'k', Value: 'acs:reserved' }], 'InvalidTagValue.Malformed'],
       [[{ Key: 'k' }, { Key: 'k' }], 'Duplicate.TagKey'],
       [Array.from({ length: MAX_TAGS + 1 }, (_, i) => ({ Key: `k${i}` })), 'NumberExceed.Tags'],
     ];
+    // The message names the tag at fault, also behind a good one with the same key.
+    expect(() =>
+      checkTags([
+        { Key: 'k', Value: 'ok' },
+        { Key: 'k', Value: 'https://x' },
+      ]),
+    ).toThrow(/Tag\.2\.Value/);
     for (const [tags, code] of cases)
       expect(
         thrownCode(() => checkTags(tags)),

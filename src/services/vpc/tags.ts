@@ -1,53 +1,28 @@
 /**
- * @module Tags on cloud resources, as VPC's and ECS's tag parameters define them (doc
- * "TagResources", "CreateVpc" `Tag.N`): what a key and a value may be, and the pure merge and
- * removal that TagResources and UnTagResources apply, at most 20 tags per resource. ECS's
- * security groups use the same rules (the codes are the same in both products).
+ * @module Tags on VPC resources as VPC's tag parameters take them (doc "TagResources", "CreateVpc"
+ * `Tag.N`): the rules for keys and values, the limits and the merge are the ones every service
+ * shares (kernel/tags.ts), and the filter the one of the tag tables (store/tag-table.ts); this
+ * file gives them VPC's codes and applies them to the tags VPC keeps in its rows.
  */
+import {
+  TAG_LIMITS,
+  checkTags as tagProblem,
+  mergeTags,
+  tagValueProblem,
+} from '../../kernel/tags.js';
+import { carriesAll } from '../../store/tag-table.js';
 import * as E from './errors.js';
 import type { Tag } from './model.js';
 
+export { tagKeyProblem } from '../../kernel/tags.js';
+
 /** Most tags one resource carries, and most one call sets. */
-export const MAX_TAGS = 20;
+export const MAX_TAGS = TAG_LIMITS.perResource;
 
 /** A tag as a request carries it (`Tag.N.Key`, `Tag.N.Value`). */
 export interface TagParam {
   Key?: string;
   Value?: string;
-}
-
-// Keys and values may not start with these (reserved for Alibaba Cloud), nor name a URL.
-const RESERVED_PREFIXES = ['aliyun', 'acs:'];
-const URL_MARKERS = ['http://', 'https://'];
-
-function charLength(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-}
-
-/** Why `key` is not a tag key, or undefined when it is one. */
-export function tagKeyProblem(key: string): string | undefined {
-  const n = charLength(key);
-  if (n < 1 || n > 128) return 'a tag key has 1 to 128 characters';
-  const lower = key.toLowerCase();
-  if (RESERVED_PREFIXES.some((p) => lower.startsWith(p))) {
-    return 'a tag key may not start with `aliyun` or `acs:`';
-  }
-  if (URL_MARKERS.some((m) => lower.includes(m))) {
-    return 'a tag key may not contain http:// or https://';
-  }
-  return undefined;
-}
-
-/** Why `value` is not a tag value, or undefined when it is one. */
-export function tagValueProblem(value: string): string | undefined {
-  if (charLength(value) > 128) return 'a tag value has at most 128 characters';
-  const lower = value.toLowerCase();
-  if (URL_MARKERS.some((m) => lower.includes(m))) {
-    return 'a tag value may not contain http:// or https://';
-  }
-  return undefined;
 }
 
 /**
@@ -58,33 +33,35 @@ export function tagValueProblem(value: string): string | undefined {
  */
 export function checkTags(params: TagParam[] | undefined): Tag[] {
   if (params === undefined) return [];
-  if (params.length > MAX_TAGS) {
-    throw E.NumberExceedTags(
-      `The Tags parameter's number is exceed , Valid : ${MAX_TAGS}. ${params.length} were given.`,
-    );
-  }
-  const out: Tag[] = [];
-  for (const [i, t] of params.entries()) {
-    const key = t.Key ?? '';
-    const value = t.Value ?? '';
-    const keyProblem = tagKeyProblem(key);
-    if (keyProblem) {
+  const tags = params.map((t) => ({ key: t.Key ?? '', value: t.Value ?? '' }));
+  const problem = tagProblem(tags);
+  if (problem === undefined) return tags;
+  // Tag.N of the problem: the first tag with its key (and, for a value, a bad value).
+  const n =
+    tags.findIndex(
+      (t) =>
+        problem.kind !== 'too-many' &&
+        t.key === problem.key &&
+        (problem.kind !== 'value' || tagValueProblem(t.value) !== undefined),
+    ) + 1;
+  switch (problem.kind) {
+    case 'too-many':
+      throw E.NumberExceedTags(
+        `The Tags parameter's number is exceed , Valid : ${MAX_TAGS}. ${problem.count} were given.`,
+      );
+    case 'key':
       throw E.VpcInvalidTagKeyMalformed(
-        `The specified Tag.n.Key is not valid: Tag.${i + 1}.Key: ${keyProblem}.`,
+        `The specified Tag.n.Key is not valid: Tag.${n}.Key: ${problem.reason}.`,
       );
-    }
-    const valueProblem = tagValueProblem(value);
-    if (valueProblem) {
+    case 'value':
       throw E.VpcInvalidTagValueMalformed(
-        `The specified Tag.n.Value is not valid: Tag.${i + 1}.Value: ${valueProblem}.`,
+        `The specified Tag.n.Value is not valid: Tag.${n}.Value: ${problem.reason}.`,
       );
-    }
-    if (out.some((o) => o.key === key)) {
-      throw E.DuplicateTagKey(`The Tag.N.Key contain duplicate key: \`${key}\` is given twice.`);
-    }
-    out.push({ key, value });
+    case 'duplicate':
+      throw E.DuplicateTagKey(
+        `The Tag.N.Key contain duplicate key: \`${problem.key}\` is given twice.`,
+      );
   }
-  return out;
 }
 
 /**
@@ -96,12 +73,7 @@ export function withTags(
   added: readonly Tag[],
   resourceId: string,
 ): Tag[] {
-  const out = current.map((t) => ({ ...t }));
-  for (const t of added) {
-    const at = out.findIndex((o) => o.key === t.key);
-    if (at >= 0) out[at] = { ...t };
-    else out.push({ ...t });
-  }
+  const out = mergeTags(current, added);
   if (out.length > MAX_TAGS) {
     throw E.OperationDeniedQuotaExceed(
       `The quota of tags on resource is beyond permitted range: \`${resourceId}\` would have ${out.length} tags, at most ${MAX_TAGS}.`,
@@ -118,7 +90,8 @@ export function withoutTags(current: readonly Tag[], keys: readonly string[] | '
 
 /** True when `tags` has every tag of `filter` (a filter without a value matches any value). */
 export function hasTags(tags: readonly Tag[], filter: readonly TagParam[]): boolean {
-  return filter.every((f) =>
-    tags.some((t) => t.key === f.Key && (f.Value === undefined || t.value === f.Value)),
+  return carriesAll(
+    tags,
+    filter.map((f) => ({ key: f.Key, value: f.Value })),
   );
 }

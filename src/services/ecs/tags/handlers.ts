@@ -7,6 +7,7 @@
 import { checkTags, TAG_LIMITS, type ResourceTag, type TagProblem } from '../../../kernel/tags.js';
 import { InvalidParameter } from '../../../protocol/rpc-errors.js';
 import type { Db } from '../../../store/db.js';
+import { carriesAll } from '../../../store/tag-table.js';
 import * as E from '../errors.js';
 import { checkRegion, type H } from '../handler-deps.js';
 import type * as Ops from './operations.js';
@@ -243,8 +244,9 @@ export function tagHandlers(deps: EcsTagDeps) {
     const match =
       exact.length > 0 || filters.length > 0
         ? (tags: readonly ResourceTag[]) =>
-            exact.every((e) =>
-              tags.some((t) => t.key === e.Key && (e.Value === undefined || t.value === e.Value)),
+            carriesAll(
+              tags,
+              exact.map((e) => ({ key: e.Key, value: e.Value })),
             ) &&
             filters.every((f) =>
               tags.some((t) => f.key(t.key) && (!f.value || f.value.some((v) => v(t.value)))),
