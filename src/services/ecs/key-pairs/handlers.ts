@@ -11,7 +11,8 @@ import { StoreError } from '../../../kernel/errors.js';
 import { resourceId } from '../../../kernel/ids.js';
 import * as E from '../errors.js';
 import { checkRegion, wildcard, type EcsHandlerDeps, type H } from '../handler-deps.js';
-import { ecsTime, visibleStatus } from '../model.js';
+import { ecsTime, visibleStatus, type Tag } from '../model.js';
+import { launchTags } from '../tags/handlers.js';
 import {
   KEY_PAIR_QUOTA,
   fingerPrintOf,
@@ -21,7 +22,6 @@ import {
   type ParsedPublicKey,
 } from './model.js';
 import type * as Ops from './operations.js';
-import { launchTags } from '../tags/handlers.js';
 
 /** Instances one AttachKeyPair or DetachKeyPair call may name (doc "AttachKeyPair"). */
 const MAX_INSTANCES = 50;
@@ -33,12 +33,9 @@ export function keyPairHandlers(deps: EcsHandlerDeps) {
   const save = async (
     ctx: HandlerContext,
     regionId: string,
-    input: {
-      KeyPairName: string;
-      ResourceGroupId?: string;
-      Tag?: Array<{ Key?: string; Value?: string }>;
-    },
+    input: { KeyPairName: string; ResourceGroupId?: string },
     key: ParsedPublicKey,
+    tags: Tag[],
   ): Promise<KeyPair> => {
     const kp: KeyPair = {
       keyPairId: resourceId('skp-', 20),
@@ -48,7 +45,7 @@ export function keyPairHandlers(deps: EcsHandlerDeps) {
       fingerPrint: fingerPrintOf(key.blob),
       publicKey: key.line,
       resourceGroupId: input.ResourceGroupId ?? '',
-      tags: launchTags(input.Tag),
+      tags,
       createdAt: ctx.now,
     };
     try {
@@ -76,8 +73,10 @@ export function keyPairHandlers(deps: EcsHandlerDeps) {
         `The key pair already exist: \`${input.KeyPairName}\`. Key pair names are unique in a region.`,
       );
     }
+    // Checked before the key is made (RSA generation is the expensive part).
+    const tags = launchTags(input.Tag);
     const { publicKey, privateKeyPem } = await generateRsaKeyPair();
-    const kp = await save(ctx, regionId, input, publicKey);
+    const kp = await save(ctx, regionId, input, publicKey, tags);
     return {
       KeyPairId: kp.keyPairId,
       KeyPairName: kp.keyPairName,
@@ -94,7 +93,7 @@ export function keyPairHandlers(deps: EcsHandlerDeps) {
         `The PublicKeyBody format is not supported: ${parsed.reason}.`,
       );
     }
-    const kp = await save(ctx, regionId, input, parsed.key);
+    const kp = await save(ctx, regionId, input, parsed.key, launchTags(input.Tag));
     return { KeyPairName: kp.keyPairName, KeyPairFingerPrint: kp.fingerPrint };
   };
 
