@@ -356,6 +356,28 @@ async function main(): Promise<number> {
         logFile: join(work, `${file.replace(/\//g, '_')}.log`),
       };
       const listing = await runMocha({ ...common, fileTimeoutMs: 60_000, dryRun: true });
+      if (aborter.signal.aborted) break;
+      if (listing.stats === undefined) {
+        // The file did not even load (syntax error, missing module): one failure, never a silent 0.
+        report.files.push({
+          file,
+          passed: 0,
+          failed: 1,
+          excluded: 0,
+          seconds: 0,
+          tests: [
+            {
+              fullTitle: `${file} (loading the file)`,
+              state: 'failed',
+              error: `mocha --dry-run ended ${listing.signal ?? listing.exitCode} without listing its tests (its output: --keep)`,
+            },
+          ],
+          hooks: [],
+          abnormal: 'not loadable',
+        });
+        log(`${file}: could not be loaded`);
+        continue;
+      }
       const titles = listing.passed.map((t) => t.fullTitle);
       const excluded = excludedEntries(file, titles, exclusionFor);
       report.excluded.push(...excluded);

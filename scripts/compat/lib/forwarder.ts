@@ -57,6 +57,8 @@ export async function startForwarder(
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
+      // Past listening, an accept error ends only that connection; never the runner.
+      server.on('error', () => undefined);
       resolve();
     });
   });
