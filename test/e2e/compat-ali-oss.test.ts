@@ -5,7 +5,8 @@
  * STS over HTTPS at sts.aliyuncs.com (certificate checked against yunbox's CA) with the RAM user
  * and role the runner made, and OSS at `<bucket>.oss-cn-hangzhou.aliyuncs.com` on port 80 with
  * the STS bucket it made; signature.test.js has cloud box tests the runner leaves out. Then the
- * runner is interrupted mid-run and must leave nothing behind. Loopback only; root only (ports 80
+ * runner is interrupted mid-run and must leave nothing behind. With YUNBOX_TEST_STORE=postgres the
+ * first run is on PostgreSQL (a schema of its own). Loopback only; root only (ports 80
  * and 443), skipped with the reason otherwise.
  */
 import { spawn } from 'node:child_process';
@@ -16,6 +17,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshPgSchema, testStoreKind } from '../../src/testing/server.js';
 import { REPO_ROOT } from '../../src/testing/spawn.js';
 
 const SUITE = process.env.YUNBOX_ALI_OSS_SUITE ?? '/work/compat/ali-oss';
@@ -81,11 +83,17 @@ describe.skipIf(skipReason !== undefined)(
       const tmp = await mkdtemp(join(work, 'tmp-'));
       const ip = gateway();
       const report = join(work, 'report.json');
+      // On PostgreSQL too (YUNBOX_TEST_STORE=postgres), in a schema of its own.
+      const pg = testStoreKind() === 'postgres' ? await freshPgSchema() : undefined;
       const r = runner(
-        ['--files', 'sts.test.js,signature.test.js', '--gateway', ip, '--report', report],
+        [
+          ...['--files', 'sts.test.js,signature.test.js', '--gateway', ip, '--report', report],
+          ...(pg ? ['--store', pg.url] : []),
+        ],
         tmp,
       );
       const [code] = (await once(r.child, 'exit')) as [number | null];
+      await pg?.drop();
       const lines = r.out().trimEnd().split('\n');
       const last = lines.at(-1)!;
       expect(last, r.err()).toMatch(/^ali-oss suite: \d+ passed, \d+ failed$/);
@@ -124,7 +132,7 @@ describe.skipIf(skipReason !== undefined)(
       const r = runner(['--files', 'sts.test.js', '--gateway', ip], tmp);
       // Wait until the forwarder is up and yunbox is serving, then interrupt.
       const started = Date.now();
-      while (!/yunbox (http:\/\/\S+)/.test(r.err()) && Date.now() - started < 30_000)
+      while (!/yunbox (http:\/\/\S+)/.test(r.err()) && Date.now() - started < 90_000)
         await new Promise((res) => setTimeout(res, 50));
       const gatewayUrl = /yunbox http:\/\/(\S+):(\d+) /.exec(r.err());
       expect(gatewayUrl, r.err()).not.toBeNull();
@@ -135,6 +143,6 @@ describe.skipIf(skipReason !== undefined)(
       expect(await listening(ip, 80)).toBe(false);
       expect(await listening(gatewayUrl![1]!, Number(gatewayUrl![2]))).toBe(false);
       expect(await leftovers(tmp)).toEqual([]);
-    }, 120_000);
+    }, 180_000);
   },
 );
