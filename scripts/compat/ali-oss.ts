@@ -257,6 +257,7 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
 
+  let printed = '';
   const work = await mkdtemp(join(tmpdir(), 'yunbox-compat-'));
   cleanups.push(() =>
     o.keep ? Promise.resolve(log(`kept ${work}`)) : rm(work, { recursive: true, force: true }),
@@ -421,11 +422,13 @@ async function main(): Promise<number> {
     }
     if (aborter.signal.aborted) out.push('interrupted: the counts cover the files run so far');
     out.push(summaryLine(report));
-    process.stdout.write(`${out.join('\n')}\n`);
+    printed = `${out.join('\n')}\n`;
     return aborter.signal.aborted ? 130 : report.failed === 0 ? 0 : 1;
   } finally {
     await cleanUp();
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    // After the clean-up's own messages, so the summary is the last line.
+    if (printed) process.stdout.write(printed);
   }
 }
 
