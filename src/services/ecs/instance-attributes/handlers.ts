@@ -8,14 +8,18 @@
  * state, and terraform-provider-alicloud changes it on a Running instance and restarts it after;
  * yunbox accepts it in either settled state and refuses it during a transition (Pending,
  * Starting, Stopping), when the instance is reading it. Both are conditional updates, so a start
- * racing the change cannot slip between the check and the write.
+ * racing the change cannot slip between the check and the write. `SecurityGroupIds.N` replaces the
+ * instance's groups with JoinSecurityGroup's rules (a settled instance, groups of its VPC, one
+ * type, at most 5); the replacement is written first, under the instance's membership lock.
  */
 import { readClock } from '../../../kernel/clock.js';
+import { StoreError } from '../../../kernel/errors.js';
 import { InvalidParameter } from '../../../protocol/rpc-errors.js';
 import { findInstanceType } from '../catalogue.js';
 import * as E from '../errors.js';
 import { checkRegion, mustInstance, type EcsHandlerDeps, type H } from '../handler-deps.js';
 import { visibleStatus, type Instance, type TransitionStatus } from '../model.js';
+import { checkLaunchGroups } from '../security-groups/handlers.js';
 import { isBurstable } from './launch.js';
 import {
   checkPassword,
@@ -177,12 +181,28 @@ export function instanceAttributeHandlers(deps: InstanceAttributeDeps) {
       checkPassword(input.Password);
       refuse.add('Starting');
     }
+    let groups: string[] | undefined;
+    const groupIds = (input.SecurityGroupIds ?? []).filter((g) => g !== '');
+    if (groupIds.length > 0) {
+      // As JoinSecurityGroup and LeaveSecurityGroup: a settled instance, groups of its VPC.
+      groups = await checkLaunchGroups(
+        { groups: deps.securityGroups },
+        ctx,
+        groupIds,
+        i.vpcId,
+        (g) =>
+          E.InvalidInstanceIdMismatch(
+            `Specified instance and security group are not in the same VPC: \`${i.instanceId}\` is in ${i.vpcId}, \`${g.securityGroupId}\` in ${g.vpcId}.`,
+          ),
+      );
+      for (const s of ['Pending', 'Starting', 'Stopping'] as const) refuse.add(s);
+    }
     const at = readClock(ctx.clock, ctx.now);
     const incorrect = (now: Instance) =>
       E.IncorrectInstanceStatus(
         `The current status of the resource does not support this operation. \`${now.instanceId}\` is ${visibleStatus(now, at)}; ${
-          changes.userData !== undefined
-            ? 'user data changes wait until it is Running or Stopped'
+          changes.userData !== undefined || groups !== undefined
+            ? 'user data and security group changes wait until it is Running or Stopped'
             : 'a password cannot be reset while it is Starting'
         }.`,
       );
@@ -191,6 +211,19 @@ export function instanceAttributeHandlers(deps: InstanceAttributeDeps) {
     // Hashed only once the cheap checks passed: scrypt is deliberately slow.
     if (input.Password !== undefined && input.Password !== '') {
       changes.passwordHash = await hashPassword(input.Password);
+    }
+    if (groups !== undefined) {
+      try {
+        await deps.securityGroups.replaceGroups(i.instanceId, groups, () => {});
+      } catch (e) {
+        if (e instanceof StoreError && e.entity === 'SecurityGroup') {
+          throw E.InvalidSecurityGroupIdNotFound(
+            'The specified SecurityGroupId does not exist: a group given was deleted meanwhile.',
+          );
+        }
+        if (e instanceof StoreError && e.entity === 'Instance') throw E.InvalidInstanceIdNotFound();
+        throw e;
+      }
     }
     const r = await attributes.modify(i.instanceId, changes, { at, refuse: [...refuse] });
     if (r === 'missing') throw E.InvalidInstanceIdNotFound();

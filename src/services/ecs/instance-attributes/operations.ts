@@ -2,7 +2,7 @@
  * @module ECS 2014-05-26 operations on what an instance has besides its place and state: its
  * system disk (DescribeDisks, ModifyDiskAttribute), its user data, its attributes
  * (ModifyInstanceAttribute: name, description, host name, password, user data, release protection,
- * burstable mode, jumbo frames), and the maintenance and private-pool attachment attributes
+ * burstable mode, jumbo frames, security groups), and the maintenance and private-pool attachment attributes
  * terraform-provider-alicloud's `alicloud_instance` reads after every change.
  */
 import { defineOperation } from '../../../protocol/rpc-operation.js';
@@ -126,10 +126,14 @@ export const ModifyInstanceAttribute = defineOperation({
       doc: 'burstable instances: Standard or Unlimited',
     }),
     EnableJumboFrame: p.bool({ doc: 'jumbo frames (recorded, shown)' }),
+    SecurityGroupIds: p.list(p.str({ max: 100 }), {
+      max: 16,
+      doc: "the instance's security groups from now on (SecurityGroupIds.N): of its VPC, one type, up to 5; it leaves the others",
+    }),
     ClientToken: p.str({ max: 64, doc: 'idempotency token (accepted, not used)' }),
   },
   authz: ecsCheck('ecs:ModifyInstanceAttribute', (i) => `instance/${i.InstanceId}`),
-  doc: 'Change name, description, host name, password (not while Starting), user data (not during a transition), release protection; an empty Description or UserData clears it',
+  doc: 'Change name, description, host name, password (not while Starting), user data and security groups (not during a transition), release protection; an empty Description or UserData clears it',
 });
 
 export const DescribeInstanceMaintenanceAttributes = defineOperation({
