@@ -212,6 +212,7 @@ export function createEcsService(db: Db, deps: EcsDeps): EcsService {
         bind(IA.DescribeUserData, ia.describeUserData),
         bind(IA.ModifyInstanceAttribute, ia.modifyInstanceAttribute),
         bind(IA.DescribeInstanceMaintenanceAttributes, ia.describeInstanceMaintenanceAttributes),
+        bind(IA.ModifyInstanceSpec, ia.modifyInstanceSpec),
         bind(IA.ModifyInstanceMaintenanceAttributes, ia.modifyInstanceMaintenanceAttributes),
         bind(IA.DescribeInstanceAttachmentAttributes, ia.describeInstanceAttachmentAttributes),
         // SSH key pairs (key-pairs/).

@@ -15,7 +15,7 @@
 import { readClock } from '../../../kernel/clock.js';
 import { StoreError } from '../../../kernel/errors.js';
 import { InvalidParameter } from '../../../protocol/rpc-errors.js';
-import { findInstanceType } from '../catalogue.js';
+import { findImage, findInstanceType } from '../catalogue.js';
 import * as E from '../errors.js';
 import { checkRegion, mustInstance, type EcsHandlerDeps, type H } from '../handler-deps.js';
 import { visibleStatus, type Instance, type TransitionStatus } from '../model.js';
@@ -232,6 +232,44 @@ export function instanceAttributeHandlers(deps: InstanceAttributeDeps) {
     return {};
   };
 
+  /**
+   * ModifyInstanceSpec for pay-as-you-go instances (doc "ModifyInstanceSpec": the instance must
+   * be Stopped): a conditional update, so a start racing it cannot slip between check and write.
+   */
+  const modifyInstanceSpec: H<typeof Ops.ModifyInstanceSpec> = async (ctx, input) => {
+    const i = await mustInstance(store, ctx, input.InstanceId);
+    const type = findInstanceType(input.InstanceType);
+    if (!type) {
+      throw E.InvalidInstanceTypeValueNotSupported(
+        `The specified InstanceType does not exist or beyond the permitted range: \`${input.InstanceType}\` (DescribeInstanceTypes lists the built-in types).`,
+      );
+    }
+    const image = findImage(i.imageId);
+    if (image && (image.architecture === 'arm64') !== (type.architecture === 'ARM')) {
+      throw E.ImageNotSupportInstanceType(
+        `The specified image does not support the specified InstanceType: \`${image.imageId}\` is ${image.architecture}, \`${type.instanceTypeId}\` is ${type.architecture}.`,
+      );
+    }
+    const at = readClock(ctx.clock, ctx.now);
+    const incorrect = (now: Instance) =>
+      E.IncorrectInstanceStatus(
+        `The current status of the resource does not support this operation. \`${now.instanceId}\` is ${visibleStatus(now, at)}; a pay-as-you-go instance changes its type while Stopped.`,
+      );
+    if (visibleStatus(i, at) !== 'Stopped') throw incorrect(i);
+    if (input.DryRun) throw E.EcsDryRunOperation();
+    const changes: AttributeChanges = { instanceType: type.instanceTypeId };
+    changes.creditSpecification = isBurstable(type) ? i.creditSpecification || 'Standard' : '';
+    const r = await attributes.modify(i.instanceId, changes, {
+      at,
+      refuse: ['Pending', 'Starting', 'Stopping'],
+      status: 'Stopped',
+    });
+    if (r === 'missing') throw E.InvalidInstanceIdNotFound();
+    if (r === 'refused') throw incorrect((await store.getInstance(i.instanceId)) ?? i);
+    deps.changed();
+    return {};
+  };
+
   const describeInstanceMaintenanceAttributes: H<
     typeof Ops.DescribeInstanceMaintenanceAttributes
   > = async (ctx, input) => {
@@ -317,6 +355,7 @@ export function instanceAttributeHandlers(deps: InstanceAttributeDeps) {
     modifyDiskAttribute,
     describeUserData,
     modifyInstanceAttribute,
+    modifyInstanceSpec,
     describeInstanceMaintenanceAttributes,
     modifyInstanceMaintenanceAttributes,
     describeInstanceAttachmentAttributes,

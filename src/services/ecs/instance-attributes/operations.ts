@@ -136,6 +136,30 @@ export const ModifyInstanceAttribute = defineOperation({
   doc: 'Change name, description, host name, password (not while Starting), user data and security groups (not during a transition), release protection; an empty Description or UserData clears it',
 });
 
+export const ModifyInstanceSpec = defineOperation({
+  name: 'ModifyInstanceSpec',
+  params: {
+    InstanceId,
+    InstanceType: p.required(p.str({ min: 1, max: 64, doc: 'the new instance type' })),
+    AllowMigrateAcrossZone: p.bool({ doc: 'accepted (every type is offered in every zone here)' }),
+    Async: p.bool({ doc: 'accepted: the change is done when the call returns' }),
+    InternetMaxBandwidthOut: p.int({
+      min: 0,
+      max: 0,
+      doc: 'public bandwidth: only 0 (yunbox instances have no public address)',
+    }),
+    InternetMaxBandwidthIn: p.int({
+      min: 0,
+      max: 0,
+      doc: 'public bandwidth: only 0 (yunbox instances have no public address)',
+    }),
+    DryRun: p.bool({ doc: 'only check the request (DryRunOperation when it would pass)' }),
+    ClientToken: p.str({ max: 64, doc: 'idempotency token (accepted, not used)' }),
+  },
+  authz: ecsCheck('ecs:ModifyInstanceSpec', (i) => `instance/${i.InstanceId}`),
+  doc: "Change the instance type of a Stopped pay-as-you-go instance (a type of the image's architecture)",
+});
+
 export const DescribeInstanceMaintenanceAttributes = defineOperation({
   name: 'DescribeInstanceMaintenanceAttributes',
   params: { RegionId, InstanceId: InstanceIdList, PageNumber, PageSize: PageSize(100) },
