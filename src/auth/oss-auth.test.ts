@@ -290,7 +290,7 @@ describe('V4', () => {
     expect(readFail(v4({ 'x-oss-date': HTTP_DATE })).code).toBe('AccessDenied');
     expect(readFail(v4({ 'x-oss-date': '20250103T030405Z' })).ec).toBe('0002-00000212');
     const region = readFail(v4(), { regions: ['cn-beijing'] });
-    expect([region.code, region.ec]).toEqual(['InvalidArgument', '0002-00000228']);
+    expect([region.code, region.ec]).toEqual(['InvalidArgument', '0002-00000226']);
     expect(readOssAuth(v4(), { regions: ['cn-hangzhou'] }).ok).toBe(true);
     const payload = readFail(v4({ 'x-oss-content-sha256': 'e3b0c442' }));
     expect([payload.code, payload.ec, payload.fields?.ArgumentName]).toEqual([
