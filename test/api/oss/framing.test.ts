@@ -5,8 +5,9 @@
  * would read differently can never become a request of ours; every other leniency stays off.
  */
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -32,11 +33,17 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** Writes `text` on one fresh connection and collects everything until the server closes it. */
-function exchange(text: string | Buffer): Promise<string> {
-  const port = Number(yb.address.slice(yb.address.lastIndexOf(':') + 1));
+/**
+ * Writes `text` on one fresh connection (HTTPS with `ca`) and collects everything until the
+ * server closes it.
+ */
+function exchange(text: string | Buffer, server = yb, ca?: string): Promise<string> {
+  const address = ca ? server.tlsAddress! : server.address;
+  const port = Number(address.slice(address.lastIndexOf(':') + 1));
   return new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1', () => s.write(text));
+    const s = ca
+      ? tlsConnect({ port, host: '127.0.0.1', ca, servername: 'localhost' }, () => s.write(text))
+      : connect(port, '127.0.0.1', () => s.write(text));
     let got = '';
     s.setEncoding('latin1');
     s.on('data', (d: string) => (got += d));
@@ -47,8 +54,8 @@ function exchange(text: string | Buffer): Promise<string> {
 }
 
 /** A V1-signed request head (path style) for `key` in the test bucket, plus extra header lines. */
-function head(method: string, key: string, extra: string[]): string {
-  const h = signedHeaders(yb, { method, bucket: BUCKET, key, creds: rootOf(yb) });
+function head(method: string, key: string, extra: string[], server = yb): string {
+  const h = signedHeaders(server, { method, bucket: BUCKET, key, creds: rootOf(server) });
   const lines = Object.entries(h).map(([k, v]) => `${k}: ${v}`);
   return [`${method} ${ossPath(BUCKET, key)} HTTP/1.1`, 'host: localhost', ...lines, ...extra]
     .concat('', '')
@@ -96,6 +103,26 @@ describe('Content-Length with Transfer-Encoding: chunked', () => {
     expect(framed.text).toBe('abc');
     const gone = await rawOss(yb, { method: 'HEAD', bucket: BUCKET, key: 'smuggled' });
     expect(gone.status).toBe(404);
+  });
+
+  it('is the same on the HTTPS listener', async () => {
+    const tls = await startTestServer({ tlsListen: '127.0.0.1:0' });
+    try {
+      await ossClient(tls, rootOf(tls)).putBucket(BUCKET);
+      const ca = await readFile(tls.caCertPath!, 'utf8');
+      const reply = await exchange(
+        head('PUT', 'framed-tls', ['content-length: 9', 'transfer-encoding: chunked'], tls) +
+          '3\r\nabc\r\n0\r\n\r\n' +
+          `GET ${ossPath(BUCKET, 'framed-tls')} HTTP/1.1\r\nhost: localhost\r\n\r\n`,
+        tls,
+        ca,
+      );
+      expect(reply.match(/^HTTP\/1\.1 /gm)).toHaveLength(1);
+      expect(reply).toMatch(/^HTTP\/1\.1 200 /);
+      expect(reply).toMatch(/\r\nConnection: close\r\n/i);
+    } finally {
+      await tls.close();
+    }
   });
 
   it('closes the connection even when the request is refused', async () => {
