@@ -11,11 +11,11 @@
  * ```
  * connection  allowChunkedWithLength   this connection's parser: llhttp's one lenient flag for
  *                                      exactly this case (chunked wins); every other rule strict
- * request     framingGuard             a request that carried both: `Content-Length` dropped
- *                                      (the transfer coding frames the body), answered with
- *                                      `Connection: close`; any request after it on the same
- *                                      connection is never handled. A transfer coding that does
- *                                      not end in chunked: 400 and close, as Node's parser does
+ * request     framingGuard             a request that carried both (the transfer coding frames
+ *                                      the body; `Content-Length` stays, a length to check) is
+ *                                      answered with `Connection: close`; any request after it
+ *                                      on that connection is never handled. A transfer coding that
+ *                                      does not end in chunked: 400 and close, as Node's parser
  * ```
  *
  * Why not `insecureHTTPParser`: it turns on every llhttp leniency (bare LF line ends, invalid
@@ -94,8 +94,9 @@ function chunkedLast(te: string): boolean {
 }
 
 /**
- * Wraps a request listener: a request framed both ways loses its `Content-Length` (handlers see
- * a chunked body of unknown length) and its response closes the connection; a request whose
+ * Wraps a request listener: a request framed both ways keeps its `Content-Length` (a signature
+ * may cover it, and a body of another length is refused by whoever checks it, as OSS handlers
+ * do) while the chunks frame the body, and its response closes the connection; a request whose
  * transfer coding does not end in chunked is answered 400 (as Node's strict parser does; the
  * leniency would read its body to the end of the connection). Any later request on such a
  * connection (pipelined behind it) is never handled: the connection ends after the first answer.
@@ -122,7 +123,6 @@ export function framingGuard(
     }
     if (req.headers['content-length'] !== undefined) {
       closing.add(req.socket);
-      delete req.headers['content-length'];
       // Node writes `Connection: close` and ends the socket once this response is sent.
       res.shouldKeepAlive = false;
     }

@@ -80,10 +80,23 @@ describe('Content-Length with Transfer-Encoding: chunked', () => {
     expect((await c.head('stream-with-length.bin')).status).toBe(200);
   });
 
+  it('keeps the Content-Length a V4 signature covers (additionalHeaders)', async () => {
+    const data = randomBytes(1000);
+    const file = join(dir, 'v4.bin');
+    await writeFile(file, data);
+    const c = ossClient(yb, rootOf(yb), { bucket: BUCKET, v4: true, style: 'path' });
+    const put = await c.put('v4-stream.bin', createReadStream(file), {
+      headers: { 'Content-Length': data.length },
+      additionalHeaders: ['content-length'],
+    });
+    expect(put.res.status).toBe(200);
+    expect((await c.get('v4-stream.bin')).content.equals(data)).toBe(true);
+  });
+
   it('frames by the transfer coding, answers once, and drops what follows on the connection', async () => {
-    // CL.TE smuggling: a proxy framing by Content-Length (6) would see `0\r\n\r\nX` as the body
-    // and the PUT behind it as a request of its own; we frame by the chunks, store `abc`,
-    // answer with Connection: close and never run the pipelined anonymous PUT.
+    // A proxy framing by Content-Length (3) would take `3\r\na` as the body and what follows
+    // as the next request; we frame by the chunks, store `abc` (3 bytes, as declared), answer
+    // with Connection: close and never run the anonymous PUT pipelined behind it.
     const smuggled = [
       `PUT ${ossPath(BUCKET, 'smuggled')} HTTP/1.1`,
       'host: localhost',
@@ -92,7 +105,7 @@ describe('Content-Length with Transfer-Encoding: chunked', () => {
       'x',
     ].join('\r\n');
     const reply = await exchange(
-      head('PUT', 'framed', ['content-length: 6', 'transfer-encoding: chunked']) +
+      head('PUT', 'framed', ['content-length: 3', 'transfer-encoding: chunked']) +
         '3\r\nabc\r\n0\r\n\r\n' +
         smuggled,
     );
@@ -105,13 +118,29 @@ describe('Content-Length with Transfer-Encoding: chunked', () => {
     expect(gone.status).toBe(404);
   });
 
+  it('refuses a body whose chunks disagree with its Content-Length, storing nothing', async () => {
+    for (const [length, key] of [
+      ['2', 'shorter'],
+      ['9', 'longer'],
+    ] as const) {
+      const reply = await exchange(
+        head('PUT', key, [`content-length: ${length}`, 'transfer-encoding: chunked']) +
+          '3\r\nabc\r\n0\r\n\r\n',
+      );
+      expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+      expect(reply).toMatch(/\r\nConnection: close\r\n/i);
+      const gone = await rawOss(yb, { method: 'HEAD', bucket: BUCKET, key, creds: rootOf(yb) });
+      expect(gone.status).toBe(404);
+    }
+  });
+
   it('is the same on the HTTPS listener', async () => {
     const tls = await startTestServer({ tlsListen: '127.0.0.1:0' });
     try {
       await ossClient(tls, rootOf(tls)).putBucket(BUCKET);
       const ca = await readFile(tls.caCertPath!, 'utf8');
       const reply = await exchange(
-        head('PUT', 'framed-tls', ['content-length: 9', 'transfer-encoding: chunked'], tls) +
+        head('PUT', 'framed-tls', ['content-length: 3', 'transfer-encoding: chunked'], tls) +
           '3\r\nabc\r\n0\r\n\r\n' +
           `GET ${ossPath(BUCKET, 'framed-tls')} HTTP/1.1\r\nhost: localhost\r\n\r\n`,
         tls,
