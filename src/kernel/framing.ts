@@ -65,10 +65,11 @@ export function allowChunkedWithLength(server: HttpServer | HttpsServer): void {
   // HTTPS servers set their parser up on `secureConnection`, plain ones on `connection`; this
   // listener is added after Node's own, so the parser exists and has read nothing yet.
   const event = server instanceof TlsServer ? 'secureConnection' : 'connection';
+  // Node's list of connections (for its header and request timeouts), made when it listens.
+  let connections: symbol | undefined;
   const onConnection = (socket: Socket) => {
     const parser = parserOf(socket);
-    // Node's list of connections (for its header and request timeouts), made when it listens.
-    const connections = Object.getOwnPropertySymbols(server).find(
+    connections ??= Object.getOwnPropertySymbols(server).find(
       (k) => k.description === 'http.server.connections',
     );
     if (!parser || connections === undefined) return;
