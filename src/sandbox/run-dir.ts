@@ -4,11 +4,12 @@
  * for a live server) written before a server's first namespace, and `<serverId>-ca.pem`, a copy of
  * its CA certificate every user can read (programs in sandboxes run unprivileged, and the data
  * directory's copy is root's only), and under the manual clock `<serverId>-clock.faketime` and
- * `<serverId>-python/` (`faketime.ts`). A starting server removes the records of dead ones along
- * with their namespaces (`manager.ts`).
+ * `<serverId>-python/` (`faketime.ts`), and `<netns>.removed`, why a sandbox was removed under a
+ * running program (the CLI that started it reads it, tells the user and deletes it). A starting
+ * server removes the records of dead ones along with their namespaces (`manager.ts`).
  */
-import { rmSync } from 'node:fs';
-import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmod, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   removeSandboxClockFilesSync,
@@ -101,6 +102,51 @@ export class RunDir {
       return (await readdir(this.dir)).flatMap((f) => PID_FILE.exec(f)?.[1] ?? []);
     } catch {
       return [];
+    }
+  }
+
+  /** Where the removal notice of sandbox `netns` goes. */
+  noticePath(netns: string): string {
+    return join(this.dir, `${netns}.removed`);
+  }
+
+  /**
+   * Says why sandbox `netns` is being removed, for the CLI whose program runs in it (one line).
+   * Best effort: the removal goes on without it.
+   */
+  async writeNotice(netns: string, reason: string): Promise<void> {
+    const path = this.noticePath(netns);
+    // Whole or not at all: the CLI may read it the moment it appears.
+    await mkdir(this.dir, { recursive: true, mode: 0o755 }).catch(() => undefined);
+    await writePublicFile(`${path}.tmp`, `${reason}\n`)
+      .then(() => rename(`${path}.tmp`, path))
+      .catch(() => undefined);
+  }
+
+  /** {@link writeNotice}, synchronously (the `exit` hook). */
+  writeNoticeSync(netns: string, reason: string): void {
+    const path = this.noticePath(netns);
+    try {
+      writeFileSync(`${path}.tmp`, `${reason}\n`, { mode: 0o644 });
+      renameSync(`${path}.tmp`, path);
+    } catch {
+      /* best effort */
+    }
+  }
+
+  /** Removes the notices no CLI read of a stopped server's sandboxes. */
+  async removeNotices(serverId: string): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return;
+    }
+    const prefix = `ybx-${serverId}-`;
+    for (const f of names) {
+      if (f.startsWith(prefix) && (f.endsWith('.removed') || f.endsWith('.removed.tmp'))) {
+        await rm(join(this.dir, f), { force: true });
+      }
     }
   }
 
