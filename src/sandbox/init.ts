@@ -82,8 +82,9 @@ export function pidNamespaceArgs(unshare: string): string[] {
 
 /**
  * Sets the host name of the calling UTS namespace to `$1`, then runs the rest of its arguments in
- * its place (exec: no extra process). Root, no PATH lookup (shell builtins and `/proc` only); a
- * host name the kernel refuses (over 64 bytes) leaves the host's, with one line on stderr.
+ * its place (exec: no extra process). Root, no PATH lookup (shell builtins and `/proc` only).
+ * Where it cannot be written (a read-only `/proc/sys`) the host's name stays, with one line on
+ * stderr; the kernel keeps the first 64 bytes of a longer name (ECS host names are shorter).
  */
 export const SET_HOST_NAME = [
   'h=$1',

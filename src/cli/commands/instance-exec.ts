@@ -19,6 +19,7 @@ import { isSandboxVariable, sandboxProcessEnv } from '../../sandbox/env.js';
 import { sweepFaketimeLitter } from '../../sandbox/faketime.js';
 import { NETNS_RUN_DIR, findExecutable, sandboxSupport } from '../../sandbox/host.js';
 import { initChildSignaller } from '../../sandbox/init.js';
+import { parseNetnsName } from '../../sandbox/names.js';
 import {
   AS_ROOT_WARNING,
   describeUser,
@@ -76,8 +77,8 @@ whatever that user can on this machine (README: what a sandbox isolates).
 `;
 
 /** What the exit status means, and what happens when the sandbox goes first. */
-const EXIT_HELP = `exit status: the command's; 128 + N when signal N ended it. When the sandbox is removed
-under the command (the instance stopped or was released, or yunbox stopped), a line on stderr
+const EXIT_HELP = `exit status: the command's (the shell's); 128 + N when signal N ended it. When the sandbox
+is removed under it (the instance stopped or was released, or yunbox stopped), a line on stderr
 says why, then the command gets SIGTERM and, 1 s later, SIGKILL: status 143 or 137.
 1 when the sandbox cannot be made, 2 for a usage error.
 `;
@@ -329,8 +330,14 @@ async function runCreated(
     );
   }
   const hostName = typeof created.body.HostName === 'string' ? created.body.HostName : undefined;
+  // Read and then deleted as root: only a file named after this sandbox's namespace qualifies.
   const noticeFile =
-    typeof created.body.NoticeFile === 'string' ? created.body.NoticeFile : undefined;
+    typeof created.body.NoticeFile === 'string' &&
+    isAbsolute(created.body.NoticeFile) &&
+    parseNetnsName(netns) !== undefined &&
+    basename(created.body.NoticeFile) === `${netns}.removed`
+      ? created.body.NoticeFile
+      : undefined;
   const notice = removalNotice(noticeFile, (reason) =>
     io.stderr(
       `yunbox ${run.name}: ${reason}: yunbox removes the sandbox of \`${run.instanceId}\` and ends the program (SIGTERM, then SIGKILL after 1 s)\n`,
@@ -459,4 +466,4 @@ export const command: CliCommand = {
   },
 };
 
-export { INSIDE_HELP, OPTIONS_HELP };
+export { EXIT_HELP, INSIDE_HELP, OPTIONS_HELP };
