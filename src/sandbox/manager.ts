@@ -574,12 +574,14 @@ export class SandboxManager {
         await deleteNetns(ip, name);
         await removeSandboxEtc(name);
       }
-      await this.#runDir.removeNotices(serverId);
       await this.#runDir.remove(serverId);
       if (list.length > 0) {
         this.#log.info({ server: serverId, netns: list }, 'removed sandboxes of a stopped server');
       }
     }
+    await this.#runDir.removeStaleNotices(
+      async (id) => id === this.serverId || (await this.#runDir.alive(id)),
+    );
   }
 
   /** Last resort when the process exits without close(): synchronous, best effort. */

@@ -1,6 +1,6 @@
 /**
  * @module Removal notices in the run directory: written whole, named after the namespace, and
- * swept with a stopped server's other records (only that server's).
+ * swept once stale, for servers that no longer run (only theirs).
  */
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,7 +26,17 @@ describe('removal notices', () => {
       'instance `i-1` is Stopped\n',
     );
     expect(await readFile(mine.noticePath('ybx-aaaa0001-4'), 'utf8')).toBe('yunbox exited\n');
-    await new RunDir(dir, 'cccc0003').removeNotices('aaaa0001');
-    expect(await readdir(dir)).toEqual(['ybx-bbbb0002-1.removed']);
+    const other = new RunDir(dir, 'cccc0003');
+    const alive = async (id: string) => id === 'bbbb0002';
+    // Fresh notices of a stopped server stay a while: its CLIs may be reading them.
+    await other.removeStaleNotices(alive);
+    expect((await readdir(dir)).sort()).toEqual([
+      'ybx-aaaa0001-3.removed',
+      'ybx-aaaa0001-4.removed',
+      'ybx-bbbb0002-1.removed',
+    ]);
+    await writeFile(join(dir, 'unrelated.removed'), 'not a notice\n');
+    await other.removeStaleNotices(alive, 0);
+    expect((await readdir(dir)).sort()).toEqual(['unrelated.removed', 'ybx-bbbb0002-1.removed']);
   });
 });

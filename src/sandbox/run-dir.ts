@@ -9,7 +9,7 @@
  * server removes the records of dead ones along with their namespaces (`manager.ts`).
  */
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { chmod, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   removeSandboxClockFilesSync,
@@ -22,6 +22,7 @@ import { processStartTime, writePublicFile } from './host.js';
 export const DEFAULT_SANDBOX_RUN_DIR = '/run/yunbox';
 
 const PID_FILE = /^([0-9a-z]{1,16})\.pid$/;
+const NOTICE_FILE = /^ybx-([0-9a-z]{1,16})-\d{1,9}\.removed(?:\.tmp)?$/;
 
 /** One server's records in the run directory, and what it can learn about the others'. */
 export class RunDir {
@@ -134,19 +135,33 @@ export class RunDir {
     }
   }
 
-  /** Removes the notices no CLI read of a stopped server's sandboxes. */
-  async removeNotices(serverId: string): Promise<void> {
+  /**
+   * Removes the notices no CLI read: those of servers that no longer run (`alive` says), once
+   * older than `minAgeMs` (a CLI may be reading the notice its stopped server just wrote).
+   */
+  async removeStaleNotices(
+    alive: (serverId: string) => Promise<boolean>,
+    minAgeMs = 60_000,
+  ): Promise<void> {
     let names: string[];
     try {
       names = await readdir(this.dir);
     } catch {
       return;
     }
-    const prefix = `ybx-${serverId}-`;
+    const verdicts = new Map<string, boolean>();
     for (const f of names) {
-      if (f.startsWith(prefix) && (f.endsWith('.removed') || f.endsWith('.removed.tmp'))) {
-        await rm(join(this.dir, f), { force: true });
-      }
+      const m = NOTICE_FILE.exec(f);
+      if (!m) continue;
+      const serverId = m[1]!;
+      if (!verdicts.has(serverId)) verdicts.set(serverId, await alive(serverId));
+      if (verdicts.get(serverId)) continue;
+      const path = join(this.dir, f);
+      const age = await stat(path).then(
+        (st) => Date.now() - st.mtimeMs,
+        () => 0,
+      );
+      if (age >= minAgeMs) await rm(path, { force: true });
     }
   }
 
