@@ -49,6 +49,13 @@ export {
 } from './evaluate.js';
 export { SYSTEM_POLICIES, systemPolicyRef } from './system-policies.js';
 export {
+  ActionCatalogue,
+  adviseActions,
+  closestName,
+  UNSERVED_SERVICES,
+  type ActionAdvice,
+} from './action-catalogue.js';
+export {
   matchesAction,
   matchesArn,
   globMatch,

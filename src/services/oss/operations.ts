@@ -36,6 +36,8 @@ export interface OssOperation {
    * authenticates (PostObject).
    */
   action?: string;
+  /** Actions the handler checks itself (per item, or for the form's policy), for the catalogue. */
+  handlerActions?: readonly string[];
   /** `required`: NoSuchBucket when missing; `optional`: loaded if present (PutBucket). */
   bucket: 'required' | 'optional' | 'none';
   /** `signature` (header or URL, or anonymous), `form` (PostObject), `none` (CORS preflight). */
@@ -275,6 +277,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     sub: ['delete'],
     bucket: 'required',
     authn: 'signature',
+    handlerActions: ['oss:DeleteObject'],
     handler: O.deleteMultipleObjects,
     doc: 'Delete up to 1000 objects (`oss:DeleteObject` checked on each)',
   },
@@ -285,6 +288,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     when: (_q, h) => formBoundary(h('content-type')) !== undefined,
     bucket: 'required',
     authn: 'form',
+    handlerActions: ['oss:PutObject'],
     handler: postObject,
     doc: 'Upload an object with an HTML form and a signed policy (`oss:PutObject` checked)',
   },
