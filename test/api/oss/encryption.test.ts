@@ -11,7 +11,7 @@ import * as $OpenApi from '@alicloud/openapi-client';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
 import { ossClient, type OssClient } from '../../../src/testing/sdk.js';
 import { rootOf } from '../../../src/testing/fixtures.js';
-import { errorCode, rawOss } from './helpers.js';
+import { errorCode, policy, rawOss, userWithPolicy } from './helpers.js';
 
 const require = createRequire(import.meta.url);
 const T = require('@alicloud/oss20190517');
@@ -229,5 +229,27 @@ describe('bucket default encryption', () => {
     await expect(tea.getBucketEncryption(DEF)).rejects.toMatchObject({
       code: 'NoSuchServerSideEncryptionRule',
     });
+  });
+
+  it('is authorised as oss:PutBucketEncryption / oss:GetBucketEncryption', async () => {
+    const user = await userWithPolicy(
+      yb,
+      policy([
+        {
+          Effect: 'Allow',
+          Action: ['oss:GetBucketEncryption'],
+          Resource: [`acs:oss:*:*:${DEF}`],
+        },
+      ]),
+    );
+    const u = ossClient(yb, user);
+    await b.putBucketEncryption(DEF, { SSEAlgorithm: 'AES256' });
+    expect((await u.getBucketEncryption(DEF)).encryption).toEqual({ SSEAlgorithm: 'AES256' });
+    await expect(u.putBucketEncryption(DEF, { SSEAlgorithm: 'SM4' })).rejects.toMatchObject({
+      status: 403,
+      code: 'AccessDenied',
+    });
+    await expect(u.deleteBucketEncryption(DEF)).rejects.toMatchObject({ code: 'AccessDenied' });
+    await b.deleteBucketEncryption(DEF);
   });
 });
