@@ -144,7 +144,10 @@ export class OssAuthorizer {
       objectAcl !== undefined && objectAcl !== 'default' ? objectAcl : check.bucket.acl;
     if (!aclGrants(acl, check.acl)) return { decision: this.#remember(check, decision) };
     // Block Public Access: public ACLs grant nothing while it is on.
-    if (await this.#isBlocked(check.bucket)) return { decision: this.#remember(check, decision) };
+    if (await this.#isBlocked(check.bucket)) {
+      const explanation = `${decision.explanation}; the \`${acl}\` ACL is ignored: Block Public Access is on`;
+      return { decision: this.#remember(check, { ...decision, explanation }) };
+    }
     return {
       decision: this.#remember(check, {
         decision: 'allow',

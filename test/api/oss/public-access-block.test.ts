@@ -61,6 +61,7 @@ describe('bucket level', () => {
     const denied = await anonymousRead();
     expect(denied.status).toBe(403);
     expect(errorCode(denied)).toBe('AccessDenied');
+    expect(denied.text).toContain('Block Public Access is on');
     await expect(oss.putBucketACL(BUCKET, 'public-read-write')).rejects.toMatchObject({
       status: 403,
       code: 'AccessDenied',
