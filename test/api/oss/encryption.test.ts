@@ -252,4 +252,29 @@ describe('bucket default encryption', () => {
     await expect(u.deleteBucketEncryption(DEF)).rejects.toMatchObject({ code: 'AccessDenied' });
     await b.deleteBucketEncryption(DEF);
   });
+
+  it('refuses documents that are not a ServerSideEncryptionRule, and oversized ones', async () => {
+    const put = (body: string) =>
+      rawOss(yb, {
+        method: 'PUT',
+        bucket: DEF,
+        query: [['encryption', null]],
+        headers: { 'content-type': 'application/xml' },
+        body,
+        creds: rootOf(yb),
+      });
+    expect(errorCode(await put('not xml'))).toBe('MalformedXML');
+    expect(errorCode(await put('<ServerSideEncryptionRule/>'))).toBe('MalformedXML');
+    expect(errorCode(await put('<Other><SSEAlgorithm>AES256</SSEAlgorithm></Other>'))).toBe(
+      'MalformedXML',
+    );
+    const big = await put(
+      `<ServerSideEncryptionRule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm><KMSMasterKeyID>${'k'.repeat(20_000)}</KMSMasterKeyID></ApplyServerSideEncryptionByDefault></ServerSideEncryptionRule>`,
+    );
+    expect(big.status).toBe(400);
+    expect(errorCode(big)).toBe('EntityTooLarge');
+    await expect(b.getBucketEncryption(DEF)).rejects.toMatchObject({
+      code: 'NoSuchServerSideEncryptionRule',
+    });
+  });
 });
