@@ -64,15 +64,14 @@ export const CONFIG_C1_OPERATIONS: readonly OssOperation[] = [
     S.describeRegions,
     'List the regions yunbox serves, with their endpoints',
   ),
-  {
-    ...serviceOp(
-      'DescribeRegions',
-      'GET',
-      'regionList',
-      S.describeRegions,
-      'DescribeRegions, addressed as `?regionList`',
-    ),
-  },
+  // The same call under the sub-resource name V1 signing knows (`regionList`).
+  serviceOp(
+    'DescribeRegions',
+    'GET',
+    'regionList',
+    S.describeRegions,
+    'DescribeRegions, addressed as `?regionList`',
+  ),
   serviceOp(
     'PutPublicAccessBlock',
     'PUT',
