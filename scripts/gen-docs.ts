@@ -1,13 +1,14 @@
 /**
- * @module Generates docs/errors.md, docs/api/<product>.md and docs/coverage.md from the
- * declarations the server itself uses (error catalogue, operation declarations, SDK operation
- * lists). `npm run docs` writes them; test/docs.test.ts fails when they are stale.
+ * @module Generates docs/errors.md, docs/api/<product>.md, docs/coverage.md and
+ * docs/system-policies.md from the declarations the server itself uses (error catalogue, operation
+ * declarations, SDK operation lists, system policies). `npm run docs` writes them; test/docs.test.ts fails when they are stale.
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { declaredErrors } from '../src/kernel/errors.js';
+import { SYSTEM_POLICIES } from '../src/policy/system-policies.js';
 import type { RpcProduct } from '../src/protocol/rpc-operation.js';
 import type { ParamInfo } from '../src/protocol/rpc-schema.js';
 import { allDeclaredProducts } from '../src/services/catalogue.js';
@@ -142,6 +143,25 @@ export function ossApiDoc(): string {
   return out;
 }
 
+/** docs/system-policies.md */
+export function systemPoliciesDoc(): string {
+  let out = `${HEADER}# System policies\n\n`;
+  out +=
+    'The Alibaba Cloud system policies yunbox has, attachable by name in any case ' +
+    "(`PolicyType=System`). Source: the page of Alibaba Cloud's documentation the document was " +
+    'read from (`help/en/<source>`), or `derived` where no page was found and the document is the ' +
+    'one the name implies.\n\n';
+  out += '| Name | Description | Source | Actions |\n|---|---|---|---|\n';
+  for (const [name, p] of Object.entries(SYSTEM_POLICIES).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const doc = JSON.parse(p.document) as { Statement: Array<{ Action: string | string[] }> };
+    const actions = doc.Statement.flatMap((st) => [st.Action].flat());
+    out += `| ${name} | ${escapeCell(p.description)} | ${escapeCell(p.source)} | ${escapeCell(
+      actions.map((a) => `\`${a}\``).join(', '),
+    )} |\n`;
+  }
+  return out;
+}
+
 /** Every generated file, by path relative to the repository. */
 export function generatedDocs(): Record<string, string> {
   const products = allDeclaredProducts();
@@ -149,6 +169,7 @@ export function generatedDocs(): Record<string, string> {
     'docs/errors.md': errorsDoc(products),
     'docs/coverage.md': coverageDoc(products) + ossCoverage(),
     'docs/api/oss.md': ossApiDoc(),
+    'docs/system-policies.md': systemPoliciesDoc(),
   };
   for (const p of products) files[`docs/api/${p.product.toLowerCase()}.md`] = apiDoc(p);
   return files;

@@ -24,6 +24,7 @@ import { adminGuard } from './kernel/admin-guard.js';
 import { createConsole } from './console/index.js';
 import { Authorizer } from './kernel/authorizer.js';
 import { ManualClock, SystemClock, isoSeconds, readClock, type Clock } from './kernel/clock.js';
+import { allowChunkedWithLength, framingGuard } from './kernel/framing.js';
 import { createGateway } from './kernel/gateway.js';
 import { ListenerLimits } from './kernel/limits.js';
 import { accessKeyId, accessKeySecret, numericId } from './kernel/ids.js';
@@ -273,25 +274,29 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
       openPaths: [IDENTITY_CERTIFICATE_PATH], // public: what verifies instance identities
     });
     const nonces = new NonceStore(db);
-    const handler = createGateway({
-      log,
-      clock,
-      region: config.region,
-      products: services.products,
-      resolver: services.resolver,
-      nonces,
-      authorizer: new Authorizer(services.ram.api),
-      admin: guardAdmin(
-        guard,
-        firstAdmin(
-          consoleHandler,
-          identityCertificateAdmin(services.ecs.identity), // services/ecs/metadata/identity.ts
-          adminHandler(coreAdminRoutes(clock, () => ready)),
+    // framingGuard + allowChunkedWithLength (below, on each listener): requests framed by both
+    // Content-Length and chunked transfer coding, as ali-oss sends streams (kernel/framing.ts).
+    const handler = framingGuard(
+      createGateway({
+        log,
+        clock,
+        region: config.region,
+        products: services.products,
+        resolver: services.resolver,
+        nonces,
+        authorizer: new Authorizer(services.ram.api),
+        admin: guardAdmin(
+          guard,
+          firstAdmin(
+            consoleHandler,
+            identityCertificateAdmin(services.ecs.identity), // services/ecs/metadata/identity.ts
+            adminHandler(coreAdminRoutes(clock, () => ready)),
+          ),
         ),
-      ),
-      protocols: [oss.protocol], // OSS, see the block above
-      trail, // audit trail, see the block above
-    });
+        protocols: [oss.protocol], // OSS, see the block above
+        trail, // audit trail, see the block above
+      }),
+    );
 
     // The Tea SDKs send every parameter in the query string, ECS UserData too: 32 KB raw is
     // 43,692 Base64 characters, up to three times that percent-encoded. Node's default 16 KB
@@ -301,6 +306,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
       createHttpServer({ ...limits.httpOptions('gateway'), maxHeaderSize }, handler),
       { name: 'gateway' },
     );
+    allowChunkedWithLength(http);
     servers.push(http);
     const httpAddr = await listen(http, config.listen);
 
@@ -329,6 +335,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
         ),
         { name: 'gateway-tls' },
       );
+      allowChunkedWithLength(https);
       servers.push(https);
       const a = await listen(https, config.tlsListen);
       tls = { endpoint: `https://${hostPort(a)}`, address: hostPort(a), ca: ca.certPath };

@@ -266,7 +266,8 @@ describe('policy validate', () => {
 
   it('checks against the kind given and its size limit', async () => {
     const c = io();
-    expect(await validate.run(['--kind', 'bucket', 'role.json'], c)).toBe(1);
+    // A trust policy must name its Principal (a bucket policy may omit it: ImplicitPrincipal).
+    expect(await validate.run(['--kind', 'trust', 'role.json'], c)).toBe(1);
     expect(c.out).toContain('MissingPrincipal');
     const small = io();
     expect(await validate.run(['--max-length', '20', 'role.json'], small)).toBe(1);

@@ -181,30 +181,41 @@ export class OssAuthorizer {
   }
 }
 
-/** `AccessDenied` for a refused check, in OSS's words plus which policy decided. */
+/**
+ * `AccessDenied` for a refused check. The Message is OSS's, word for word (clients match on it):
+ * `Access denied by authorizer's policy.` with EC 0003-00000301 when an STS session policy
+ * refused it (doc: 0003-00000301; ali-oss test/node/sts.test.js), else which kind of rule
+ * refused it. Which policy or ACL decided, in yunbox's words, is the `Explanation` element
+ * beside `AuthAction`, `AuthResource` and `Decision`.
+ */
 export function denial(info: RequestInfo, check: OssCheck, d: Decision) {
   const anonymous = info.principal.kind === 'anonymous';
   const sessionDeny =
-    d.decision === 'implicit-deny' && d.explanation.startsWith('the session policy does not allow');
+    d.decision === 'implicit-deny'
+      ? d.explanation.startsWith('the session policy does not allow')
+      : d.reasons.some((r) => r.policyType === 'Session');
   const byBucketPolicy = d.reasons.some((r) => r.policyType === 'Bucket');
-  let lead: string;
-  if (d.decision === 'explicit-deny') {
-    lead = byBucketPolicy ? 'You are denied by bucket policy.' : 'You are denied by RAM policy.';
+  let message: string;
+  if (sessionDeny) {
+    message = "Access denied by authorizer's policy.";
+  } else if (d.decision === 'explicit-deny') {
+    message = byBucketPolicy ? 'You are denied by bucket policy.' : 'You are denied by RAM policy.';
   } else if (anonymous) {
-    lead = 'You have no right to access this object because of bucket acl.';
+    message = 'You have no right to access this object because of bucket acl.';
   } else {
-    lead = 'You have no right to access this object.';
+    message = 'You have no right to access this object.';
   }
   const acl =
     d.decision === 'implicit-deny' && check.acl !== undefined && check.bucket
       ? `; the ACLs do not grant it (bucket \`${check.bucket.acl}\`)`
       : '';
-  return accessDenied(`${lead} ${d.explanation}${acl}`, {
+  return accessDenied(message, {
     ...(sessionDeny ? { ec: '0003-00000301' } : {}),
     fields: {
       AuthAction: check.action,
       AuthResource: check.resource,
       Decision: d.decision === 'explicit-deny' ? 'ExplicitDeny' : 'ImplicitDeny',
+      Explanation: `${d.explanation}${acl}`,
     },
   });
 }

@@ -178,6 +178,17 @@ export function keyProblem(key: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The resource group every bucket of an account is in (`ResourceGroupId` of GetBucketInfo):
+ * yunbox has no Resource Manager, so each account has one group, the default, whose id is made
+ * from the account id in the `rg-` form Resource Manager uses.
+ * @example
+ * defaultResourceGroupId('1234567890123456') // 'rg-acfm1234567890123456'
+ */
+export function defaultResourceGroupId(accountId: string): string {
+  return `rg-acfm${accountId}`;
+}
+
 /** `acs:oss:<region>:<account>:<bucket>` */
 export function bucketArn(region: string, accountId: string, bucket: string): string {
   return `acs:oss:${region}:${accountId}:${bucket}`;

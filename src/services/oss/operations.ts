@@ -95,7 +95,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     method: 'PUT',
     sub: ['acl'],
     action: 'oss:PutBucketAcl',
-    bucket: 'required',
+    bucket: 'optional', // a missing bucket is created (handlers/buckets.ts)
     authn: 'signature',
     context: header('x-oss-acl'),
     handler: B.putBucketAcl,
@@ -192,6 +192,17 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     doc: 'Get a bucket’s CORS rules',
   },
   {
+    name: 'ListLiveChannel',
+    level: 'bucket',
+    method: 'GET',
+    sub: ['live'],
+    action: 'oss:ListLiveChannel',
+    bucket: 'required',
+    authn: 'signature',
+    handler: L.listLiveChannel,
+    doc: 'List a bucket’s RTMP live channels (always none: yunbox has no RTMP ingest)',
+  },
+  {
     name: 'ListMultipartUploads',
     level: 'bucket',
     method: 'GET',
@@ -211,6 +222,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     action: 'oss:ListObjects',
     bucket: 'required',
     authn: 'signature',
+    acl: 'read', // public-read(-write) buckets: anyone may list (doc: Bucket ACL)
     context: L.listingContext,
     handler: L.listObjectsV2,
     doc: 'List objects (version 2: continuation tokens)',
@@ -222,6 +234,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     action: 'oss:ListObjects',
     bucket: 'required',
     authn: 'signature',
+    acl: 'read', // public-read(-write) buckets: anyone may list (doc: Bucket ACL)
     context: L.listingContext,
     handler: L.listObjects,
     doc: 'List objects (version 1: markers)',
@@ -477,6 +490,13 @@ export const KNOWN_SUB_RESOURCES: ReadonlySet<string> = new Set([
   'response-content-type',
   'response-expires',
 ]);
+
+/**
+ * Sub-resources known only to the operations that declare them: `live` is ListLiveChannel's,
+ * and the other live-channel calls (PutLiveChannel is `PUT /<channel>?live`) would otherwise
+ * select PutObject; with another operation they are `NotImplemented`.
+ */
+export const EXCLUSIVE_SUB_RESOURCES: ReadonlySet<string> = new Set(['live']);
 
 /** The operation a request selects, if any. */
 export function selectOperation(

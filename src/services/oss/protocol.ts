@@ -76,6 +76,7 @@ import {
 } from './model.js';
 import {
   selectOperation,
+  EXCLUSIVE_SUB_RESOURCES,
   KNOWN_SUB_RESOURCES,
   type OssLevel,
   type OssOperation,
@@ -359,6 +360,7 @@ function route(deps: OssDeps): Stage<OssCtx> {
     for (const name of query.names()) {
       if (OSS_V1_SUB_RESOURCES.has(name) && !KNOWN_SUB_RESOURCES.has(name))
         throw notImplemented(name);
+      if (EXCLUSIVE_SUB_RESOURCES.has(name) && !op.sub?.includes(name)) throw notImplemented(name);
     }
     ctx.op = op;
     await next();

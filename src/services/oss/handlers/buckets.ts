@@ -30,6 +30,8 @@ import {
 import {
   MAX_BUCKETS_PER_ACCOUNT,
   REDUNDANCY_TYPES,
+  bucketArn,
+  defaultResourceGroupId,
   extranetEndpoint,
   intranetEndpoint,
   isValidBucketName,
@@ -178,6 +180,7 @@ export async function getBucketInfo(call: OssCall): Promise<OssReply> {
       Location: `oss-${b.region}`,
       Name: b.name,
       Region: b.region,
+      ResourceGroupId: defaultResourceGroupId(b.accountId),
       StorageClass: b.storageClass,
       TransferAcceleration: 'Disabled',
       Owner: { DisplayName: b.accountId, ID: b.accountId },
@@ -213,12 +216,30 @@ export async function deleteBucket(call: OssCall): Promise<OssReply> {
   return { status: 204 };
 }
 
-/** PutBucketAcl (`x-oss-acl`). */
+/**
+ * PutBucketAcl (`x-oss-acl`). On a bucket that does not exist it creates the bucket with that
+ * ACL, as OSS does (doc: PutBucketAcl, "a new bucket is created"; ali-oss
+ * test/node/bucket.test.js "should create and set acl when bucket not exists"); creating also
+ * needs `oss:PutBucket`.
+ */
 export async function putBucketAcl(call: OssCall): Promise<OssReply> {
-  const b = bucketOf(call);
   const acl = bucketAclArg(call.header('x-oss-acl'));
   if (acl === undefined)
     throw invalidArgument('no such bucket access control exists', 'x-oss-acl', '');
+  const b = call.bucket;
+  if (!b) {
+    const p = call.info.principal;
+    if (p.kind === 'anonymous')
+      throw accessDenied('Anonymous access is forbidden for this operation.');
+    const name = call.bucketName ?? '';
+    await call.authz.require({
+      action: 'oss:PutBucket',
+      resource: bucketArn(call.info.region, p.accountId, name),
+      owner: p.accountId,
+      context: { 'oss:x-oss-acl': acl },
+    });
+    return putBucket(call);
+  }
   await refusePublicAcl(call.deps, b, acl);
   await call.deps.store.updateBucket(b.name, { acl });
   return { status: 200, headers: { location: `/${b.name}` } };
@@ -298,7 +319,9 @@ export async function getBucketCors(call: OssCall): Promise<OssReply> {
       ExposeHeader: r.exposeHeaders,
       ...(r.maxAgeSeconds !== undefined ? { MaxAgeSeconds: r.maxAgeSeconds } : {}),
     })),
-    ...(conf.responseVary !== undefined ? { ResponseVary: conf.responseVary } : {}),
+    // OSS always answers it, false when the rules were put without it (oss2
+    // tests/test_bucket.py test_cors_with_response_vary, case 3).
+    ResponseVary: conf.responseVary ?? false,
   });
 }
 

@@ -174,6 +174,8 @@ function matchesEtag(list: string, etag: string): boolean {
 /**
  * Evaluates If-Match / If-Unmodified-Since (412) and If-None-Match / If-Modified-Since (304) in
  * RFC 7232 order, with header names prefixed by `prefix` (`x-oss-copy-source-` for CopyObject).
+ * The 412's `Condition` names the header without the prefix, as OSS words it (ali-oss
+ * test/node/object.test.js expects `(condition: If-Match)` from a CopyObject).
  */
 export function checkPreconditions(
   get: (name: string) => string | undefined,
@@ -183,12 +185,11 @@ export function checkPreconditions(
   const lastModified = Math.floor(o.lastModified / 1000) * 1000;
   const ifMatch = get(`${prefix}if-match`);
   if (ifMatch !== undefined) {
-    if (!matchesEtag(ifMatch, o.etag)) throw preconditionFailed(`${prefix}If-Match`);
+    if (!matchesEtag(ifMatch, o.etag)) throw preconditionFailed('If-Match');
   } else {
     const v = get(`${prefix}if-unmodified-since`);
     const t = v === undefined ? NaN : Date.parse(v);
-    if (!Number.isNaN(t) && lastModified > t)
-      throw preconditionFailed(`${prefix}If-Unmodified-Since`);
+    if (!Number.isNaN(t) && lastModified > t) throw preconditionFailed('If-Unmodified-Since');
   }
   const ifNoneMatch = get(`${prefix}if-none-match`);
   if (ifNoneMatch !== undefined) {
