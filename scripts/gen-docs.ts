@@ -12,6 +12,7 @@ import { SYSTEM_POLICIES } from '../src/policy/system-policies.js';
 import type { RpcProduct } from '../src/protocol/rpc-operation.js';
 import type { ParamInfo } from '../src/protocol/rpc-schema.js';
 import { allDeclaredProducts } from '../src/services/catalogue.js';
+import { OSS_OPERATIONS } from '../src/services/oss/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -115,6 +116,33 @@ export function coverageDoc(products: RpcProduct[]): string {
   return out;
 }
 
+/** The Tea OSS client, whose operations docs/coverage.md compares OSS's with. */
+const OSS_SDK = '@alicloud/oss20190517';
+
+/** The OSS section of docs/coverage.md. */
+export function ossCoverage(): string {
+  const implemented = new Set(OSS_OPERATIONS.map((o) => o.name));
+  const all = [...new Set([...sdkOperations(OSS_SDK), ...implemented])].sort();
+  const done = all.filter((n) => implemented.has(n));
+  let out = `## OSS 2019-05-17 (\`${OSS_SDK}\`; operations yunbox adds are listed too)\n\n`;
+  out += `${done.length} of ${all.length} operations.\n\n`;
+  return out + all.map((n) => `- [${implemented.has(n) ? 'x' : ' '}] ${n}`).join('\n') + '\n\n';
+}
+
+/** docs/api/oss.md: each OSS operation, how a request selects it, its RAM action. */
+export function ossApiDoc(): string {
+  let out = `${HEADER}# OSS\n\nEndpoint names: \`oss-<region>.aliyuncs.com\`, \`<bucket>.oss-<region>.aliyuncs.com\` (virtual host), or path style on any host reaching the gateway.\n\n`;
+  out += '| operation | request | RAM action | meaning |\n| --- | --- | --- | --- |\n';
+  const target = { service: '/', bucket: '/<bucket>', object: '/<bucket>/<key>' } as const;
+  for (const o of OSS_OPERATIONS) {
+    const path = o.level === 'bucket-or-object' ? '/<bucket>[/<key>]' : target[o.level];
+    const sub = o.sub?.length ? `?${o.sub.join('&')}` : '';
+    const action = o.action !== undefined ? `\`${o.action}\`` : 'per item (see meaning)';
+    out += `| ${o.name} | \`${o.method} ${path}${sub}\` | ${action} | ${escapeCell(o.doc)} |\n`;
+  }
+  return out;
+}
+
 /** docs/system-policies.md */
 export function systemPoliciesDoc(): string {
   let out = `${HEADER}# System policies\n\n`;
@@ -139,7 +167,8 @@ export function generatedDocs(): Record<string, string> {
   const products = allDeclaredProducts();
   const files: Record<string, string> = {
     'docs/errors.md': errorsDoc(products),
-    'docs/coverage.md': coverageDoc(products),
+    'docs/coverage.md': coverageDoc(products) + ossCoverage(),
+    'docs/api/oss.md': ossApiDoc(),
     'docs/system-policies.md': systemPoliciesDoc(),
   };
   for (const p of products) files[`docs/api/${p.product.toLowerCase()}.md`] = apiDoc(p);

@@ -195,7 +195,11 @@ export function buildCatalogue(products: readonly RpcProduct[], region: string):
         version: '',
         protocol: 'oss',
         operations: OSS_OPERATIONS.filter(
-          (o) => o.authn === 'signature' && o.method !== 'OPTIONS',
+          // One entry per name: an alias selector (DescribeRegions' `?regionList`) is not listed.
+          (o, i, all) =>
+            o.authn === 'signature' &&
+            o.method !== 'OPTIONS' &&
+            all.findIndex((x) => x.name === o.name) === i,
         ).map((o) => ossOperation(o, region)),
       },
     ],

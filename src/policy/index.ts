@@ -61,6 +61,8 @@ export {
   globMatch,
   starMatch,
   compileGlob,
+  compilePatterns,
+  type PatternSet,
   MAX_LIKE_VALUE_LENGTH,
   MAX_PATTERN_LENGTH,
   MAX_PATTERN_WILDCARDS,

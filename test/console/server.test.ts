@@ -101,6 +101,8 @@ describe('catalogue', () => {
     });
     expect(ossOps.find((o) => o.name === 'GetBucketAcl')!.oss!.query).toEqual([['acl', null]]);
     expect(ossOps.map((o) => o.name)).not.toContain('PostObject');
+    expect(ossOps.filter((o) => o.name === 'DescribeRegions')).toHaveLength(1);
+    expect(ossOps.find((o) => o.name === 'GetBucketStat')!.oss!.query).toEqual([['stat', null]]);
   });
 });
 

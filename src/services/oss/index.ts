@@ -10,6 +10,7 @@ import type { Db } from '../../store/db.js';
 import type { MigrationSet } from '../../store/migrate.js';
 import type { OssDeps } from './context.js';
 import { m0001Init } from './migrations/0001-init.js';
+import { m0002BucketConfigC1 } from './migrations/0002-bucket-config-c1.js';
 import { createOssProtocol } from './protocol.js';
 import { OssSqlStore } from './store-sql.js';
 import type { OssStore } from './store.js';
@@ -19,7 +20,10 @@ export { OSS_OPERATIONS } from './operations.js';
 export { isOssRequest } from './protocol.js';
 
 /** OSS's migrations. */
-export const ossMigrations: MigrationSet = { service: 'oss', migrations: [m0001Init] };
+export const ossMigrations: MigrationSet = {
+  service: 'oss',
+  migrations: [m0001Init, m0002BucketConfigC1],
+};
 
 /** The OSS service of one process. */
 export interface OssService {

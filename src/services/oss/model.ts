@@ -55,6 +55,35 @@ export interface Bucket {
   policy?: string;
   /** CORS rules as JSON (`CorsConfiguration`), when set. */
   cors?: string;
+  /** Default server-side encryption of new objects (PutBucketEncryption), when set. */
+  encryption?: BucketEncryption;
+  /** Referer rules (PutBucketReferer), when set. */
+  referer?: RefererConfig;
+  /** `Requester` when requesters pay (PutBucketRequestPayment); absent: the owner pays. */
+  requestPayer?: 'Requester';
+  /** The bucket's Block Public Access (PutBucketPublicAccessBlock), when set. */
+  blockPublicAccess?: boolean;
+}
+
+/** Server-side encryption algorithms OSS knows (doc: PutBucketEncryption, PutObject). */
+export const SSE_ALGORITHMS = ['AES256', 'SM4', 'KMS'] as const;
+/** A server-side encryption algorithm. */
+export type SseAlgorithm = (typeof SSE_ALGORITHMS)[number];
+
+/** A bucket's default encryption (`ApplyServerSideEncryptionByDefault`). */
+export interface BucketEncryption {
+  sseAlgorithm: SseAlgorithm;
+  kmsMasterKeyId?: string;
+  kmsDataEncryption?: string;
+}
+
+/** A bucket's Referer rules (`RefererConfiguration`, doc: PutBucketReferer). */
+export interface RefererConfig {
+  allowEmpty: boolean;
+  allowTruncateQueryString: boolean;
+  truncatePath: boolean;
+  allow: string[];
+  deny: string[];
 }
 
 /**

@@ -17,6 +17,7 @@ import * as M from './handlers/multipart.js';
 import * as O from './handlers/objects.js';
 import { postObject } from './handlers/post-object.js';
 import { formBoundary } from './form.js';
+import { CONFIG_C1_OPERATIONS } from './operations-config.js';
 
 /** Where an operation applies: no bucket, a bucket, or an object. */
 export type OssLevel = 'service' | 'bucket' | 'object';
@@ -65,6 +66,8 @@ const headers =
 
 /** Every operation, in selection order. */
 export const OSS_OPERATIONS: readonly OssOperation[] = [
+  // ---- bucket configuration (operations-config.ts), each selected by its own sub-resource
+  ...CONFIG_C1_OPERATIONS,
   // ---- service
   {
     name: 'ListBuckets',
@@ -481,6 +484,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
 export const KNOWN_SUB_RESOURCES: ReadonlySet<string> = new Set([
   ...OSS_OPERATIONS.flatMap((o) => o.sub ?? []),
   'position',
+  'x-oss-request-payer',
   'continuation-token',
   'security-token',
   'response-cache-control',

@@ -61,6 +61,9 @@ import {
   serviceUnavailable,
 } from './errors.js';
 import { corsResponseHeaders } from './handlers/cors.js';
+import { publicAccessIsBlocked } from './handlers/public-access-block.js';
+import { checkReferer } from './handlers/referer.js';
+import { checkRequestPayer } from './handlers/request-payment.js';
 import {
   bucketArn,
   extranetEndpoint,
@@ -428,7 +431,9 @@ function authz(deps: OssDeps): Stage<OssCtx> {
       host: base.host,
       log: base.log,
     };
-    const authorizer = new OssAuthorizer(deps.identity, info);
+    const authorizer = new OssAuthorizer(deps.identity, info, (b) =>
+      publicAccessIsBlocked(deps, b),
+    );
     let object: Promise<OssObject | undefined> | undefined = ctx.object;
     const call: OssCall = {
       deps,
@@ -457,6 +462,16 @@ function authz(deps: OssDeps): Stage<OssCtx> {
     ctx.call = call;
     if (op!.noAnonymous && principal.kind === 'anonymous') {
       throw accessDenied('Anonymous access is forbidden for this operation.');
+    }
+    if (bucket && op!.authn === 'signature' && !op!.callerAccount) {
+      // Bucket rules that bind the caller before any permission is weighed.
+      const signedInHeader = req.headers.authorization !== undefined;
+      checkRequestPayer(bucket, principal, {
+        header: call.header,
+        query: call.query,
+        signedInHeader,
+      });
+      checkReferer(bucket, call.header('referer'), signedInHeader);
     }
     if (op!.action !== undefined) {
       const own = op!.callerAccount && principal.kind !== 'anonymous';

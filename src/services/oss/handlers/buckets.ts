@@ -38,6 +38,8 @@ import {
   type Bucket,
 } from '../model.js';
 import { bucketAclArg, integerArg, readSmallBody, storageClassArg, unwrap } from './common.js';
+import { encryptionRuleXml } from './encryption.js';
+import { refusePublicAcl, refusePublicPolicy } from './public-access-block.js';
 
 const XML = { 'content-type': 'application/xml' };
 
@@ -129,6 +131,7 @@ export async function putBucket(call: OssCall): Promise<OssReply> {
   if (existing) {
     if (existing.accountId !== call.info.principal.accountId) throw bucketAlreadyExists(name);
     if (acl !== undefined && acl !== existing.acl) {
+      await refusePublicAcl(call.deps, existing, acl);
       await call.authz.require({
         action: 'oss:PutBucketAcl',
         resource: `acs:oss:${call.info.region}:${existing.accountId}:${name}`,
@@ -148,6 +151,7 @@ export async function putBucket(call: OssCall): Promise<OssReply> {
     redundancy: redundancy ?? 'LRS',
     createdAt: call.info.now,
   };
+  await refusePublicAcl(call.deps, bucket, bucket.acl);
   try {
     await call.deps.store.createBucket(bucket, MAX_BUCKETS_PER_ACCOUNT);
   } catch (e) {
@@ -182,7 +186,9 @@ export async function getBucketInfo(call: OssCall): Promise<OssReply> {
       Owner: { DisplayName: b.accountId, ID: b.accountId },
       AccessControlList: { Grant: b.acl },
       Comment: '',
-      ServerSideEncryptionRule: { SSEAlgorithm: 'None' },
+      ServerSideEncryptionRule: b.encryption
+        ? encryptionRuleXml(b.encryption)
+        : { SSEAlgorithm: 'None' },
       BucketPolicy: { LogBucket: '', LogPrefix: '' },
     },
   });
@@ -234,6 +240,7 @@ export async function putBucketAcl(call: OssCall): Promise<OssReply> {
     });
     return putBucket(call);
   }
+  await refusePublicAcl(call.deps, b, acl);
   await call.deps.store.updateBucket(b.name, { acl });
   return { status: 200, headers: { location: `/${b.name}` } };
 }
@@ -256,6 +263,7 @@ export async function putBucketPolicy(call: OssCall): Promise<OssReply> {
     const d = c.diagnostics[0]!;
     throw invalidPolicyDocument(`${d.message}${d.pointer ? ` at ${d.pointer}` : ''}`);
   }
+  await refusePublicPolicy(call.deps, b, text);
   await call.deps.store.updateBucket(b.name, { policy: text });
   return { status: 200 };
 }
