@@ -136,7 +136,7 @@ export const command: CliCommand = {
     }
     const found = await findRootCredentials(io, values.data);
     if (!found.ok) return fail(io, found.error, 1);
-    const endpoint = serverEndpoint(values.endpoint, io);
+    const endpoint = serverEndpoint(values.endpoint, io, values.data);
 
     const events: WireEvent[] = [];
     let token: string | undefined;
