@@ -14,7 +14,7 @@ import {
   serverCallOptions,
 } from '../server-client.js';
 
-const usage = `usage: yunbox instance list [--json] [--region ID] [--endpoint URL] [--data DIR]
+const usage = `usage: yunbox instance list [--json | -q] [--region ID] [--endpoint URL] [--data DIR]
 
 Lists the instances of the root account in a region: id, state, name, RAM role, private IP,
 the metadata URL outside sandboxes (--metadata-listen) and when the role credential the metadata
@@ -22,6 +22,7 @@ service hands out now expires.
 
 options:
   --json           one JSON array instead of a table
+  -q, --quiet      the instance ids only, one a line (id=$(yunbox instance list -q))
   --region ID      the region (default: the server's)
   --endpoint URL   the server (env YUNBOX_ENDPOINT; default: the data directory's endpoint.json)
   --data DIR       its data directory, for root-credentials.json and endpoint.json (env
@@ -75,6 +76,7 @@ export const command: CliCommand = {
     const parsed = parseCommandArgs(argv, io, 'instance list', usage, {
       ...serverCallOptions,
       json: { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
       region: { type: 'string' },
     });
     if ('exit' in parsed) return parsed.exit;
@@ -139,6 +141,10 @@ export const command: CliCommand = {
     }
     if (values.json) {
       io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
+      return 0;
+    }
+    if (values.quiet) {
+      io.stdout(rows.map((r) => `${r.InstanceId}\n`).join(''));
       return 0;
     }
     if (rows.length === 0) {
