@@ -315,7 +315,13 @@ export async function applyInit(
         const k = await call(API_VERSIONS.ram, 'CreateAccessKey', { UserName: u.UserName });
         const ak = (k.body as { AccessKey?: { AccessKeyId: string; AccessKeySecret: string } })
           .AccessKey;
-        if (ak) keys.push({ UserName: u.UserName, ...ak });
+        if (ak) {
+          keys.push({
+            UserName: u.UserName,
+            AccessKeyId: ak.AccessKeyId,
+            AccessKeySecret: ak.AccessKeySecret,
+          });
+        }
       }
       said(r.made, `user ${u.UserName}${u.AccessKey && r.made ? ' with an AccessKey' : ''}`);
     }
