@@ -4,6 +4,7 @@
  * authentication and RAM decision as any SDK's.
  */
 import { signOssV1 } from '../auth/oss-v1.js';
+import { unreachable } from './server-client.js';
 
 /** Outcome of {@link ossPut}: never throws. */
 export type OssPutResult = { ok: true } | { ok: false; code?: string; error: string };
@@ -41,7 +42,7 @@ export async function ossPut(
       body: body ?? new Uint8Array(0),
     });
   } catch (e) {
-    return { ok: false, error: `cannot reach yunbox at \`${endpoint}\`: ${(e as Error).message}` };
+    return { ok: false, error: unreachable(endpoint, e) };
   }
   const text = await res.text();
   if (res.ok) return { ok: true };

@@ -9,7 +9,12 @@ import { readFile } from 'node:fs/promises';
 import { join as joinPath, resolve as resolvePath } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_LISTEN } from '../config/config.js';
-import { ENDPOINT_FILE, readEndpointFile, type EndpointInfo } from '../config/endpoint-file.js';
+import {
+  ENDPOINT_FILE,
+  processAlive,
+  readEndpointFile,
+  type EndpointInfo,
+} from '../config/endpoint-file.js';
 import { rpcCall } from '../protocol/rpc-client.js';
 import { YUNBOX_API_VERSION } from '../services/yunbox/index.js';
 import type { CliIo } from './command.js';
@@ -43,6 +48,19 @@ export function serverEndpoint(flag: string | undefined, io: CliIo, dataDir?: st
   return findServer(flag, io, dataDir).endpoint;
 }
 
+// What a command found out about an address while looking for it, said when it cannot be reached.
+const reachHints = new Map<string, string>();
+
+/**
+ * Why a server cannot be reached, with what is known of where its address came from.
+ * @example
+ * unreachable('http://127.0.0.1:9910', e) // 'cannot reach yunbox at `http://127.0.0.1:9910`: fetch failed (…)'
+ */
+export function unreachable(endpoint: string, e: unknown): string {
+  const cause = (e as { cause?: { code?: string } }).cause?.code;
+  return `cannot reach yunbox at \`${endpoint}\`: ${(e as Error).message}${cause ? ` (${cause})` : ''}${reachHints.get(endpoint) ?? ''}`;
+}
+
 /** Where {@link findServer} found the server. */
 export interface FoundServer {
   endpoint: string;
@@ -60,9 +78,23 @@ export function findServer(flag: string | undefined, io: CliIo, dataDir?: string
     return { endpoint: norm(io.env.YUNBOX_ENDPOINT), source: 'YUNBOX_ENDPOINT' };
   }
   const dir = dataDirOf(io, dataDir);
+  const file = joinPath(dir, ENDPOINT_FILE);
   const info = readEndpointFile(dir);
-  if (info) return { endpoint: info.endpoint, source: joinPath(dir, ENDPOINT_FILE), info };
-  return { endpoint: `http://${DEFAULT_LISTEN}`, source: 'default' };
+  if (info) {
+    if (!processAlive(info.pid)) {
+      reachHints.set(
+        info.endpoint,
+        `; \`${file}\` was written by pid ${info.pid}, which has ended: start \`yunbox serve\``,
+      );
+    }
+    return { endpoint: info.endpoint, source: file, info };
+  }
+  const endpoint = `http://${DEFAULT_LISTEN}`;
+  reachHints.set(
+    endpoint,
+    `; no \`${file}\` says where a server runs: start \`yunbox serve\`, or give --data DIR or --endpoint URL`,
+  );
+  return { endpoint, source: 'default' };
 }
 
 /** The options of commands that call a server's API as root: where it is, where its data is. */
@@ -156,7 +188,7 @@ export async function adminRequest(
     }
     return { ok: true, body: parsed };
   } catch (e) {
-    return { ok: false, error: `cannot reach yunbox at \`${endpoint}\`: ${(e as Error).message}` };
+    return { ok: false, error: unreachable(endpoint, e) };
   }
 }
 
@@ -291,7 +323,7 @@ export async function apiCall(
       ...(options.timestamp !== undefined ? { timestamp: options.timestamp } : {}),
     });
   } catch (e) {
-    return { ok: false, error: `cannot reach yunbox at \`${endpoint}\`: ${(e as Error).message}` };
+    return { ok: false, error: unreachable(endpoint, e) };
   }
   const body = (res.json ?? {}) as Record<string, unknown>;
   if (res.status >= 200 && res.status < 300 && res.json !== undefined) return { ok: true, body };

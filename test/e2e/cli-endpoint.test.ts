@@ -159,4 +159,24 @@ console.log(Roles.Role.map((r) => r.RoleName).join(','), objects.map((o) => o.na
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('no running yunbox found');
   });
+
+  it('names a stale endpoint.json (its server was killed) when the server cannot be reached', async () => {
+    // The pid of a process that has ended, as after `kill -9` of the server.
+    const gone = spawn(process.execPath, ['-e', '0']);
+    await once(gone, 'exit');
+    const stale = join(base, 'stale');
+    await mkdir(stale, { recursive: true });
+    await writeFile(
+      join(stale, 'endpoint.json'),
+      JSON.stringify({ endpoint: 'http://127.0.0.1:1', pid: gone.pid, accountId: '1' }),
+    );
+    await writeFile(
+      join(stale, 'root-credentials.json'),
+      JSON.stringify({ AccessKeyId: 'LTAIstale0000000001', AccessKeySecret: 'x'.repeat(30) }),
+    );
+    const r = await runNode([CLI, 'clock', 'show', '--data', stale], {});
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('cannot reach yunbox at `http://127.0.0.1:1`');
+    expect(r.stderr).toContain(`was written by pid ${gone.pid}, which has ended`);
+  });
 });

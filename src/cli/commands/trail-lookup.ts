@@ -13,6 +13,7 @@ import {
   parseCommandArgs,
   serverCallOptions,
   serverEndpoint,
+  unreachable,
 } from '../server-client.js';
 
 /** ActionTrail's API version (services/trail). */
@@ -156,7 +157,7 @@ export const command: CliCommand = {
           signature: 'acs3',
         });
       } catch (e) {
-        return fail(io, `cannot reach yunbox at \`${endpoint}\`: ${(e as Error).message}`, 1);
+        return fail(io, unreachable(endpoint, e), 1);
       }
       const body = (res.json ?? {}) as {
         Events?: WireEvent[];
