@@ -5,6 +5,8 @@
  * checks stay out of the `info` log; logs are short lines with `--log-format pretty`; a busy port
  * stops the start before anything is created and names the flag and variable that choose another.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -176,6 +178,54 @@ describe('a browser at the gateway, and the logs', () => {
       await p.stop();
     }
   });
+});
+
+describe('on a terminal', () => {
+  // util-linux's `script` (BSD's takes other flags).
+  it.skipIf(process.platform !== 'linux')(
+    'logs one short line per request by itself (--log-format auto)',
+    async () => {
+      const data = join(base, 'tty');
+      // util-linux `script` gives the server a terminal of its own.
+      const child = spawn(
+        'script',
+        [
+          '-qfec',
+          [
+            ...[process.execPath, CLI, 'serve', '--data', data, '--listen', '127.0.0.1:0'],
+            ...['--tls-listen', 'off', '--metadata-listen', 'off'],
+          ]
+            .map((a) => `'${a}'`)
+            .join(' '),
+          '/dev/null',
+        ],
+        {
+          env: { PATH: process.env.PATH, HOME: process.env.HOME },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      let pid: number | undefined;
+      try {
+        await until(() => /gateway\s+http:\/\/\S+/.test(out));
+        const endpoint = /gateway\s+(http:\/\/[\d.:]+)/.exec(out)?.[1];
+        expect(endpoint, out).toBeDefined();
+        pid = JSON.parse(await readFile(join(data, 'endpoint.json'), 'utf8')).pid;
+        await fetch(`${endpoint}/?Action=ListRoles&Version=2015-05-01`);
+        await until(() => out.includes('MissingParameter'));
+        expect(out).toMatch(
+          /^\d\d:\d\d:\d\d 400 rpc +ListRoles \(2015-05-01\) MissingParameter [\d.]+ms\r?$/m,
+        );
+        expect(out).not.toMatch(/^\{"level"/m);
+      } finally {
+        // The server is the terminal's session leader's child: stopped by its own pid.
+        if (pid) process.kill(pid, 'SIGTERM');
+        else child.kill('SIGKILL');
+        await once(child, 'exit');
+      }
+    },
+  );
 });
 
 describe('a busy port', () => {
