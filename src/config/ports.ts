@@ -44,6 +44,23 @@ export async function checkListenAddresses(config: YunboxConfig): Promise<void> 
       ? [{ key: 'tlsListen' as const, what: 'the HTTPS gateway', addr: config.tlsListen }]
       : []),
   ];
+  const flagOf = (key: keyof YunboxConfig) => `--${CONFIG_KEYS.find((c) => c.key === key)!.flag}`;
+  const fixed = [
+    ...listeners,
+    ...(config.metadataListen
+      ? [{ key: 'metadataListen' as const, what: 'metadata', addr: config.metadataListen }]
+      : []),
+  ].filter((l) => l.addr.port !== 0);
+  for (const [i, a] of fixed.entries()) {
+    const b = fixed
+      .slice(i + 1)
+      .find((o) => o.addr.port === a.addr.port && o.addr.host === a.addr.host);
+    if (b) {
+      throw new ListenError(
+        `${flagOf(a.key)} and ${flagOf(b.key)} both ask for ${shown(a.addr)}: give each listener its own port; nothing was created`,
+      );
+    }
+  }
   for (const l of listeners) {
     if (l.addr.port === 0) continue;
     const code = await tryBind(l.addr);
