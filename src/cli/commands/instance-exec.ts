@@ -216,7 +216,7 @@ export function parseInstanceArgs(
   }
   return {
     instanceId,
-    endpoint: serverEndpoint(values.endpoint, io),
+    endpoint: serverEndpoint(values.endpoint, io, values.data),
     data: values.data,
     user: values.user,
     asRoot: values['as-root'] ?? false,
