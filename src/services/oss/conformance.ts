@@ -6,7 +6,7 @@
  */
 import { expect } from 'vitest';
 import { StoreError } from '../../kernel/errors.js';
-import { storeError } from '../../store/conformance/helpers.js';
+import { race, storeError } from '../../store/conformance/helpers.js';
 import type { ConformanceSuite } from '../../store/conformance/runner.js';
 import { PostgresBlobStore } from '../../blob/postgres/postgres-blob-store.js';
 import { listGrouped } from './handlers/listing.js';
@@ -368,6 +368,56 @@ export const ossConformance: ConformanceSuite = {
         expect(listed).toContain(info.blobId);
         await r.delete([info.blobId]);
         await expect(r.read(info.blobId)).rejects.toThrow(/not found/);
+      },
+    },
+    {
+      name: 'website and logging settings are stored with the bucket and seen by every node',
+      async run({ db, another }) {
+        const a = new OssSqlStore(db);
+        const b = new OssSqlStore(await another());
+        await a.createBucket(bucket('site'), 100);
+        await a.getBucket('site'); // cached on this node
+        await b.updateBucket('site', { website: '{"suffix":"index.html"}', logging: '{"t":1}' });
+        const seen = await a.getBucket('site');
+        expect(seen?.website).toBe('{"suffix":"index.html"}');
+        expect(seen?.logging).toBe('{"t":1}');
+        await b.updateBucket('site', { website: null });
+        expect((await a.getBucket('site'))?.website).toBeUndefined();
+        expect((await a.getBucket('site'))?.logging).toBe('{"t":1}');
+      },
+    },
+    {
+      name: 'inventory configurations: replace by id, byte-ordered pages, a quota, gone with the bucket',
+      async run({ db, another }) {
+        const a = new OssSqlStore(db);
+        const b = new OssSqlStore(await another());
+        await a.createBucket(bucket('inv'), 100);
+        for (const id of ['b', 'a', 'Z', 'é'])
+          await a.putInventory('inv', id, `{"id":"${id}"}`, 3 + 1);
+        await b.putInventory('inv', 'a', '{"id":"a","v":2}', 4);
+        expect(await b.getInventory('inv', 'a')).toBe('{"id":"a","v":2}');
+        expect(await a.getInventory('inv', 'missing')).toBeUndefined();
+        expect((await a.listInventories('inv', '', 10)).map((r) => r.id)).toEqual([
+          'Z',
+          'a',
+          'b',
+          'é',
+        ]);
+        expect((await a.listInventories('inv', 'a', 2)).map((r) => r.id)).toEqual(['b', 'é']);
+        expect((await storeError(a.putInventory('inv', 'new', '{}', 4))).kind).toBe('Conflict');
+        await a.putInventory('inv', 'b', '{"v":3}', 4); // replacing stays within the quota
+        // Two nodes racing for the last place: one wins.
+        expect(await b.deleteInventory('inv', 'Z')).toBe(true);
+        expect(await b.deleteInventory('inv', 'Z')).toBe(false);
+        const raced = await race(db, [
+          () => a.putInventory('inv', 'x1', '{}', 4),
+          () => b.putInventory('inv', 'x2', '{}', 4),
+        ]);
+        expect(raced.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        expect((await storeError(a.putInventory('gone', 'x', '{}', 4))).kind).toBe('NotFound');
+        await a.deleteBucket('inv');
+        await a.createBucket(bucket('inv'), 100);
+        expect(await a.listInventories('inv', '', 10)).toEqual([]);
       },
     },
   ],

@@ -8,8 +8,10 @@ import { SmallBlobCache } from '../../blob/cache.js';
 import type { MountedProtocol } from '../../kernel/gateway.js';
 import type { Db } from '../../store/db.js';
 import type { MigrationSet } from '../../store/migrate.js';
+import { AccessLogWriter } from './access-log.js';
 import type { OssDeps } from './context.js';
 import { m0001Init } from './migrations/0001-init.js';
+import { m0003BucketConfigC2 } from './migrations/0003-bucket-config-c2.js';
 import { createOssProtocol } from './protocol.js';
 import { OssSqlStore } from './store-sql.js';
 import type { OssStore } from './store.js';
@@ -19,7 +21,10 @@ export { OSS_OPERATIONS } from './operations.js';
 export { isOssRequest } from './protocol.js';
 
 /** OSS's migrations. */
-export const ossMigrations: MigrationSet = { service: 'oss', migrations: [m0001Init] };
+export const ossMigrations: MigrationSet = {
+  service: 'oss',
+  migrations: [m0001Init, m0003BucketConfigC2],
+};
 
 /** The OSS service of one process. */
 export interface OssService {
@@ -32,6 +37,10 @@ export interface OssService {
    * metadata leaves behind. Returns how many were removed.
    */
   sweepOrphans(olderThan: number): Promise<{ blobs: number; incomplete: number }>;
+  /** Access logs waiting to be written (access-log.ts). */
+  accessLogs: AccessLogWriter;
+  /** Writes what is pending (access logs); before the store closes. */
+  close(): Promise<void>;
 }
 
 /** Builds the OSS service over a database and a blob store. */
@@ -40,11 +49,24 @@ export function createOssService(
   deps: Omit<OssDeps, 'store' | 'blobCache'> & { store?: OssStore; blobCache?: SmallBlobCache },
 ): OssService {
   const store = deps.store ?? new OssSqlStore(db);
-  const full: OssDeps = { ...deps, store, blobCache: deps.blobCache ?? new SmallBlobCache() };
+  const accessLogs = new AccessLogWriter({
+    store,
+    blobs: deps.blobs,
+    clock: deps.clock,
+    log: deps.log,
+  });
+  const full: OssDeps = {
+    ...deps,
+    store,
+    blobCache: deps.blobCache ?? new SmallBlobCache(),
+    accessLogs,
+  };
   return {
     protocol: createOssProtocol(full),
     store,
     blobs: deps.blobs,
+    accessLogs,
+    close: () => accessLogs.close(),
     async sweepOrphans(olderThan) {
       const incomplete = await deps.blobs.sweepIncomplete(olderThan);
       let removed = 0;

@@ -55,6 +55,10 @@ export interface Bucket {
   policy?: string;
   /** CORS rules as JSON (`CorsConfiguration`), when set. */
   cors?: string;
+  /** Static-website settings as JSON (`WebsiteConfig`, handlers/website.ts), when set. */
+  website?: string;
+  /** Access-logging settings as JSON (`LoggingConfig`, handlers/logging.ts), when set. */
+  logging?: string;
 }
 
 /**

@@ -15,7 +15,10 @@ import * as C from './handlers/cors.js';
 import * as L from './handlers/listing.js';
 import * as M from './handlers/multipart.js';
 import * as O from './handlers/objects.js';
+import * as I from './handlers/inventory.js';
+import * as G from './handlers/logging.js';
 import { postObject } from './handlers/post-object.js';
+import * as W from './handlers/website.js';
 import { formBoundary } from './form.js';
 
 /** Where an operation applies: no bucket, a bucket, or an object. */
@@ -121,6 +124,39 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     doc: 'Set a bucket’s CORS rules',
   },
   {
+    name: 'PutBucketWebsite',
+    level: 'bucket',
+    method: 'PUT',
+    sub: ['website'],
+    action: 'oss:PutBucketWebsite',
+    bucket: 'required',
+    authn: 'signature',
+    handler: W.putBucketWebsite,
+    doc: 'Set a bucket’s static website settings',
+  },
+  {
+    name: 'PutBucketLogging',
+    level: 'bucket',
+    method: 'PUT',
+    sub: ['logging'],
+    action: 'oss:PutBucketLogging',
+    bucket: 'required',
+    authn: 'signature',
+    handler: G.putBucketLogging,
+    doc: 'Turn a bucket’s access logging on (or off)',
+  },
+  {
+    name: 'PutBucketInventory',
+    level: 'bucket',
+    method: 'PUT',
+    sub: ['inventory'],
+    action: 'oss:PutBucketInventory',
+    bucket: 'required',
+    authn: 'signature',
+    handler: I.putBucketInventory,
+    doc: 'Add or replace an inventory configuration',
+  },
+  {
     name: 'PutBucket',
     level: 'bucket',
     method: 'PUT',
@@ -189,6 +225,50 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     doc: 'Get a bucket’s CORS rules',
   },
   {
+    name: 'GetBucketWebsite',
+    level: 'bucket',
+    method: 'GET',
+    sub: ['website'],
+    action: 'oss:GetBucketWebsite',
+    bucket: 'required',
+    authn: 'signature',
+    handler: W.getBucketWebsite,
+    doc: 'Get a bucket’s static website settings',
+  },
+  {
+    name: 'GetBucketLogging',
+    level: 'bucket',
+    method: 'GET',
+    sub: ['logging'],
+    action: 'oss:GetBucketLogging',
+    bucket: 'required',
+    authn: 'signature',
+    handler: G.getBucketLogging,
+    doc: 'Get a bucket’s access logging settings',
+  },
+  {
+    name: 'GetBucketInventory',
+    level: 'bucket',
+    method: 'GET',
+    sub: ['inventory', 'inventoryId'],
+    action: 'oss:GetBucketInventory',
+    bucket: 'required',
+    authn: 'signature',
+    handler: I.getBucketInventory,
+    doc: 'Get an inventory configuration',
+  },
+  {
+    name: 'ListBucketInventory',
+    level: 'bucket',
+    method: 'GET',
+    sub: ['inventory'],
+    action: 'oss:ListBucketInventory',
+    bucket: 'required',
+    authn: 'signature',
+    handler: I.listBucketInventory,
+    doc: 'List a bucket’s inventory configurations',
+  },
+  {
     name: 'ListMultipartUploads',
     level: 'bucket',
     method: 'GET',
@@ -244,6 +324,39 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     authn: 'signature',
     handler: B.deleteBucketCors,
     doc: 'Delete a bucket’s CORS rules',
+  },
+  {
+    name: 'DeleteBucketWebsite',
+    level: 'bucket',
+    method: 'DELETE',
+    sub: ['website'],
+    action: 'oss:DeleteBucketWebsite',
+    bucket: 'required',
+    authn: 'signature',
+    handler: W.deleteBucketWebsite,
+    doc: 'Delete a bucket’s static website settings',
+  },
+  {
+    name: 'DeleteBucketLogging',
+    level: 'bucket',
+    method: 'DELETE',
+    sub: ['logging'],
+    action: 'oss:DeleteBucketLogging',
+    bucket: 'required',
+    authn: 'signature',
+    handler: G.deleteBucketLogging,
+    doc: 'Turn a bucket’s access logging off',
+  },
+  {
+    name: 'DeleteBucketInventory',
+    level: 'bucket',
+    method: 'DELETE',
+    sub: ['inventory'],
+    action: 'oss:DeleteBucketInventory',
+    bucket: 'required',
+    authn: 'signature',
+    handler: I.deleteBucketInventory,
+    doc: 'Delete an inventory configuration',
   },
   {
     name: 'DeleteBucket',
@@ -456,6 +569,21 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     doc: 'Append to an appendable object',
   },
 ];
+
+const byName = (name: string): OssOperation => {
+  const op = OSS_OPERATIONS.find((o) => o.name === name);
+  // INVARIANT: the names below are declared above.
+  if (!op) throw new Error(`no OSS operation \`${name}\``);
+  return op;
+};
+
+/** The operations an anonymous request may be turned into a website request from. */
+export const WEBSITE_LIST_OP = byName('ListObjects');
+export const WEBSITE_GET_OP = byName('GetObject');
+export const WEBSITE_HEAD_OP = byName('HeadObject');
+/** GetObject and HeadObject of a website request (handlers/website.ts). */
+export const WEBSITE_GET: OssOperation = { ...WEBSITE_GET_OP, handler: W.websiteGetObject };
+export const WEBSITE_HEAD: OssOperation = { ...WEBSITE_HEAD_OP, handler: W.websiteGetObject };
 
 /**
  * Sub-resources (V1-signed query names) the operations understand; a request carrying any other

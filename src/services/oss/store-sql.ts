@@ -38,6 +38,8 @@ const toBucket = (r: any): Bucket => ({
   createdAt: Number(r.created_at),
   ...(r.policy != null ? { policy: r.policy } : {}),
   ...(r.cors != null ? { cors: r.cors } : {}),
+  ...(r.website != null ? { website: r.website } : {}),
+  ...(r.logging != null ? { logging: r.logging } : {}),
 });
 
 const toSummary = (r: any): ObjectSummary => ({
@@ -227,6 +229,8 @@ export class OssSqlStore implements OssStore {
     if (patch.acl !== undefined) set.acl = patch.acl;
     if (patch.policy !== undefined) set.policy = patch.policy;
     if (patch.cors !== undefined) set.cors = patch.cors;
+    if (patch.website !== undefined) set.website = patch.website;
+    if (patch.logging !== undefined) set.logging = patch.logging;
     if (Object.keys(set).length === 0) return;
     const r = await this.#db.k
       .updateTable('oss_buckets')
@@ -679,6 +683,64 @@ export class OssSqlStore implements OssStore {
       .orderBy('upload_id');
     const rows: any[] = await this.#keyRange(q, range, 'upload_id').execute();
     return rows.map(toUpload);
+  }
+
+  // ---- inventory configurations
+
+  async putInventory(bucket: string, id: string, config: string, max: number): Promise<void> {
+    try {
+      await this.#db.withLock(`oss:inventories:${bucket}`, async (tx) => {
+        const updated = await tx.k
+          .updateTable('oss_inventories')
+          .set({ config })
+          .where('bucket', '=', bucket)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) > 0) return;
+        const row: any = await tx.k
+          .selectFrom('oss_inventories')
+          .select((eb: any) => eb.fn.countAll().as('n'))
+          .where('bucket', '=', bucket)
+          .executeTakeFirst();
+        if (Number(row?.n ?? 0) >= max) throw new StoreError('Conflict', 'inventory quota');
+        await tx.k.insertInto('oss_inventories').values({ bucket, id, config }).execute();
+      });
+    } catch (e) {
+      throw this.#translate(e, 'bucket');
+    }
+  }
+
+  async getInventory(bucket: string, id: string): Promise<string | undefined> {
+    const r: any = await this.#db.k
+      .selectFrom('oss_inventories')
+      .select('config')
+      .where('bucket', '=', bucket)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return r?.config;
+  }
+
+  async listInventories(
+    bucket: string,
+    after: string,
+    limit: number,
+  ): Promise<Array<{ id: string; config: string }>> {
+    let q = this.#db.k
+      .selectFrom('oss_inventories')
+      .select(['id', 'config'])
+      .where('bucket', '=', bucket);
+    if (after !== '') q = q.where('id', '>', after);
+    const rows: any[] = await q.orderBy('id').limit(limit).execute();
+    return rows.map((r) => ({ id: r.id, config: r.config }));
+  }
+
+  async deleteInventory(bucket: string, id: string): Promise<boolean> {
+    const r = await this.#db.k
+      .deleteFrom('oss_inventories')
+      .where('bucket', '=', bucket)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
   }
 
   async referencedBlobs(blobIds: readonly string[]): Promise<Set<string>> {

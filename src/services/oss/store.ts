@@ -27,6 +27,8 @@ export interface BucketPatch {
   acl?: Bucket['acl'];
   policy?: string | null;
   cors?: string | null;
+  website?: string | null;
+  logging?: string | null;
 }
 
 /** An object change that keeps its bytes (CopyObject onto itself, PutObjectAcl). */
@@ -101,6 +103,21 @@ export interface OssStore {
   abortUpload(uploadId: string): Promise<string[]>;
   /** Uploads of a bucket ordered by key, then upload id. */
   listUploads(bucket: string, range: KeyRange): Promise<Upload[]>;
+
+  /**
+   * Stores an inventory configuration (JSON) under its id, replacing one with the same id;
+   * `Conflict` when the bucket already has `max` others, `NotFound` when the bucket is gone.
+   */
+  putInventory(bucket: string, id: string, config: string, max: number): Promise<void>;
+  getInventory(bucket: string, id: string): Promise<string | undefined>;
+  /** Inventory configurations of a bucket by id (byte order), after `after`. */
+  listInventories(
+    bucket: string,
+    after: string,
+    limit: number,
+  ): Promise<Array<{ id: string; config: string }>>;
+  /** False when there was none. */
+  deleteInventory(bucket: string, id: string): Promise<boolean>;
 
   /** Which of `blobIds` some object or part still uses (for the orphan sweep). */
   referencedBlobs(blobIds: readonly string[]): Promise<Set<string>>;
