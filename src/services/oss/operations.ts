@@ -594,6 +594,7 @@ export const KNOWN_SUB_RESOURCES: ReadonlySet<string> = new Set([
   'position',
   'continuation-token',
   'security-token',
+  'x-oss-traffic-limit',
   'response-cache-control',
   'response-content-disposition',
   'response-content-encoding',

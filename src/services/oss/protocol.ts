@@ -17,7 +17,7 @@
  * reaching the RPC pipeline.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { isIP } from 'node:net';
 import {
   buildOssRequest,
@@ -72,6 +72,13 @@ import {
   type OssObject,
 } from './model.js';
 import { bucketLogging } from './handlers/logging.js';
+import {
+  THROTTLED_OPERATIONS,
+  TRAFFIC_LIMIT,
+  throttle,
+  throttledReadable,
+  trafficLimit,
+} from './traffic-limit.js';
 import { bucketWebsite, websiteKey } from './handlers/website.js';
 import {
   WEBSITE_GET,
@@ -155,6 +162,8 @@ interface OssCtx {
   reply?: OssReply;
   errorCode?: string;
   errorMessage?: string;
+  /** `x-oss-traffic-limit` (bit/s) of an operation that honours it. */
+  limit?: number;
   /** Body bytes of the answer, as declared (the access log's SentBytes). */
   sent?: number;
 }
@@ -495,6 +504,13 @@ function authz(deps: OssDeps): Stage<OssCtx> {
       host: base.host,
       log: base.log,
     };
+    const limit = THROTTLED_OPERATIONS.has(op!.name)
+      ? trafficLimit(
+          headerValue(req.headers, TRAFFIC_LIMIT),
+          queryView(ctx.parsed!.request.query).get(TRAFFIC_LIMIT),
+        )
+      : undefined;
+    if (limit !== undefined) ctx.limit = limit;
     const authorizer = new OssAuthorizer(deps.identity, info);
     let object: Promise<OssObject | undefined> | undefined = ctx.object;
     const call: OssCall = {
@@ -508,7 +524,7 @@ function authz(deps: OssDeps): Stage<OssCtx> {
       query: queryView(ctx.parsed!.request.query),
       header: (n) => headerValue(req.headers, n),
       headerNames: () => Object.keys(req.headers),
-      body: streamBody(req),
+      body: limit === undefined ? streamBody(req) : throttle(streamBody(req), limit),
       readAll: (limit) => readBody(req, limit),
       chunked: /\bchunked\b/i.test(String(req.headers['transfer-encoding'] ?? '')),
       hostId: ctx.hostId,
@@ -550,5 +566,9 @@ function authz(deps: OssDeps): Stage<OssCtx> {
 }
 
 const handle: Stage<OssCtx> = async (ctx) => {
-  ctx.reply = await ctx.op!.handler(ctx.call!);
+  const reply = await ctx.op!.handler(ctx.call!);
+  if (ctx.limit !== undefined && reply.body instanceof Readable) {
+    reply.body = throttledReadable(reply.body, ctx.limit);
+  }
+  ctx.reply = reply;
 };
