@@ -11,6 +11,7 @@ import { declaredErrors } from '../src/kernel/errors.js';
 import type { RpcProduct } from '../src/protocol/rpc-operation.js';
 import type { ParamInfo } from '../src/protocol/rpc-schema.js';
 import { allDeclaredProducts } from '../src/services/catalogue.js';
+import { OSS_OPERATIONS } from '../src/services/oss/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -114,12 +115,45 @@ export function coverageDoc(products: RpcProduct[]): string {
   return out;
 }
 
+/** OSS's section of docs/coverage.md: the Tea OSS client's operations against OSS_OPERATIONS. */
+export function ossCoverage(): string {
+  const pkg = '@alicloud/oss20190517';
+  const implemented = new Set(OSS_OPERATIONS.map((o) => o.name));
+  const all = [...new Set([...sdkOperations(pkg), ...implemented])].sort();
+  const done = all.filter((n) => implemented.has(n));
+  return (
+    `## Oss 2019-05-17 (\`${pkg}\`)\n\n${done.length} of ${all.length} operations.\n\n` +
+    all.map((n) => `- [${implemented.has(n) ? 'x' : ' '}] ${n}`).join('\n') +
+    '\n\n'
+  );
+}
+
+/** docs/api/oss.md: how each OSS operation is selected and authorised. */
+export function ossApiDoc(): string {
+  let out = `${HEADER}# Oss API reference\n\nREST (XML) operations on the gateway, selected by method, level (service, bucket, object) and sub-resources; each is authorised as its RAM action.\n\n`;
+  out += '| Operation | Request | RAM action | What it does |\n| --- | --- | --- | --- |\n';
+  for (const o of OSS_OPERATIONS) {
+    const path =
+      o.level === 'service'
+        ? '/'
+        : o.level === 'bucket'
+          ? '/<bucket>'
+          : o.level === 'object'
+            ? '/<bucket>/<key>'
+            : '/<bucket>[/<key>]';
+    const sub = o.sub && o.sub.length > 0 ? `?${o.sub.join('&')}` : '';
+    out += `| ${o.name} | \`${o.method} ${path}${sub}\` | ${o.action ? `\`${o.action}\`` : '-'} | ${escapeCell(o.doc)} |\n`;
+  }
+  return out + '\n';
+}
+
 /** Every generated file, by path relative to the repository. */
 export function generatedDocs(): Record<string, string> {
   const products = allDeclaredProducts();
   const files: Record<string, string> = {
     'docs/errors.md': errorsDoc(products),
-    'docs/coverage.md': coverageDoc(products),
+    'docs/coverage.md': coverageDoc(products) + ossCoverage(),
+    'docs/api/oss.md': ossApiDoc(),
   };
   for (const p of products) files[`docs/api/${p.product.toLowerCase()}.md`] = apiDoc(p);
   return files;

@@ -3,7 +3,8 @@
  * parameter of a presigned URL): OSS accepts 819200 to 838860800 bit/s (100 KB/s to 100 MB/s)
  * and answers `InvalidArgument` outside that range. yunbox honours the limit on the bytes it
  * streams: request bodies of PutObject, AppendObject and UploadPart, and the body of GetObject,
- * each paced by a token bucket in real time ({@link throttle}).
+ * each paced by a token bucket in real time ({@link throttle}). CopyObject and UploadPartCopy
+ * check the value; their bytes never cross the connection and are copied at full speed.
  */
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,12 +17,17 @@ export const MAX_TRAFFIC_LIMIT = 838_860_800;
 /** The name of the header and of the query parameter. */
 export const TRAFFIC_LIMIT = 'x-oss-traffic-limit';
 
-/** Operations whose body the limit paces. */
+/**
+ * Operations that take the limit: their bodies are paced (request bodies of uploads, the object
+ * of GetObject); copies check it but copy inside the server at full speed.
+ */
 export const THROTTLED_OPERATIONS: ReadonlySet<string> = new Set([
   'PutObject',
   'AppendObject',
   'UploadPart',
   'GetObject',
+  'CopyObject',
+  'UploadPartCopy',
 ]);
 
 /**

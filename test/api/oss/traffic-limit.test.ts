@@ -95,5 +95,13 @@ describe('x-oss-traffic-limit', () => {
       expect(r.text).toContain('<ArgumentName>x-oss-traffic-limit</ArgumentName>');
     }
     await expect(c.head('x.bin')).rejects.toMatchObject({ status: 404 });
+    const copy = await c
+      .copy('copy.bin', 'big.bin', { headers: { 'x-oss-traffic-limit': '1' } })
+      .catch((e: any) => e);
+    expect([copy.status, copy.code]).toEqual([400, 'InvalidArgument']);
+    const copied = await c.copy('copy.bin', 'big.bin', {
+      headers: { 'x-oss-traffic-limit': LIMIT },
+    });
+    expect(copied.res.status).toBe(200);
   });
 });
