@@ -393,8 +393,8 @@ export const ossConformance: ConformanceSuite = {
         const b = new OssSqlStore(await another());
         await a.createBucket(bucket('inv'), 100);
         for (const id of ['b', 'a', 'Z', 'é'])
-          await a.putInventory('inv', id, `{"id":"${id}"}`, 3 + 1);
-        await b.putInventory('inv', 'a', '{"id":"a","v":2}', 4);
+          await a.putInventory('inv', id, `{"id":"${id}"}`, 3 + 1, 1000);
+        await b.putInventory('inv', 'a', '{"id":"a","v":2}', 4, 1000);
         expect(await b.getInventory('inv', 'a')).toBe('{"id":"a","v":2}');
         expect(await a.getInventory('inv', 'missing')).toBeUndefined();
         expect((await a.listInventories('inv', '', 10)).map((r) => r.id)).toEqual([
@@ -404,17 +404,32 @@ export const ossConformance: ConformanceSuite = {
           'é',
         ]);
         expect((await a.listInventories('inv', 'a', 2)).map((r) => r.id)).toEqual(['b', 'é']);
-        expect((await storeError(a.putInventory('inv', 'new', '{}', 4))).kind).toBe('Conflict');
-        await a.putInventory('inv', 'b', '{"v":3}', 4); // replacing stays within the quota
+        expect((await storeError(a.putInventory('inv', 'new', '{}', 4, 1000))).kind).toBe(
+          'Conflict',
+        );
+        await a.putInventory('inv', 'b', '{"v":3}', 4, 1000); // replacing stays within the quota
         // Two nodes racing for the last place: one wins.
         expect(await b.deleteInventory('inv', 'Z')).toBe(true);
         expect(await b.deleteInventory('inv', 'Z')).toBe(false);
         const raced = await race(db, [
-          () => a.putInventory('inv', 'x1', '{}', 4),
-          () => b.putInventory('inv', 'x2', '{}', 4),
+          () => a.putInventory('inv', 'x1', '{}', 4, 1000),
+          () => b.putInventory('inv', 'x2', '{}', 4, 1000),
         ]);
         expect(raced.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-        expect((await storeError(a.putInventory('gone', 'x', '{}', 4))).kind).toBe('NotFound');
+        expect((await storeError(a.putInventory('gone', 'x', '{}', 4, 1000))).kind).toBe(
+          'NotFound',
+        );
+        // Reports: due by their time, claimed once.
+        const due = (await a.dueInventories(1000, 100)).map((r) => r.id);
+        expect(due).toHaveLength(4);
+        expect(due).toEqual(expect.arrayContaining(['a', 'b', 'é']));
+        expect(await a.dueInventories(999, 100)).toEqual([]);
+        const claims = await race(db, [
+          () => a.claimInventoryRun('inv', 'a', 1000, 5000),
+          () => b.claimInventoryRun('inv', 'a', 1000, 5000),
+        ]);
+        expect(claims.filter((r) => r.status === 'fulfilled' && r.value)).toHaveLength(1);
+        expect((await a.dueInventories(1000, 100)).map((r) => r.id)).not.toContain('a');
         await a.deleteBucket('inv');
         await a.createBucket(bucket('inv'), 100);
         expect(await a.listInventories('inv', '', 10)).toEqual([]);

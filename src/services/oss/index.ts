@@ -10,6 +10,7 @@ import type { Db } from '../../store/db.js';
 import type { MigrationSet } from '../../store/migrate.js';
 import { AccessLogWriter } from './access-log.js';
 import type { OssDeps } from './context.js';
+import { InventoryReporter } from './inventory-report.js';
 import { m0001Init } from './migrations/0001-init.js';
 import { m0003BucketConfigC2 } from './migrations/0003-bucket-config-c2.js';
 import { createOssProtocol } from './protocol.js';
@@ -39,7 +40,9 @@ export interface OssService {
   sweepOrphans(olderThan: number): Promise<{ blobs: number; incomplete: number }>;
   /** Access logs waiting to be written (access-log.ts). */
   accessLogs: AccessLogWriter;
-  /** Writes what is pending (access logs); before the store closes. */
+  /** Inventory reports made on the clock (inventory-report.ts). */
+  inventory: InventoryReporter;
+  /** Writes what is pending (access logs, a report being made); before the store closes. */
   close(): Promise<void>;
 }
 
@@ -50,6 +53,12 @@ export function createOssService(
 ): OssService {
   const store = deps.store ?? new OssSqlStore(db);
   const accessLogs = new AccessLogWriter({
+    store,
+    blobs: deps.blobs,
+    clock: deps.clock,
+    log: deps.log,
+  });
+  const inventory = new InventoryReporter({
     store,
     blobs: deps.blobs,
     clock: deps.clock,
@@ -66,7 +75,11 @@ export function createOssService(
     store,
     blobs: deps.blobs,
     accessLogs,
-    close: () => accessLogs.close(),
+    inventory,
+    async close() {
+      await inventory.close();
+      await accessLogs.close();
+    },
     async sweepOrphans(olderThan) {
       const incomplete = await deps.blobs.sweepIncomplete(olderThan);
       let removed = 0;

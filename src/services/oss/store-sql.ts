@@ -687,7 +687,13 @@ export class OssSqlStore implements OssStore {
 
   // ---- inventory configurations
 
-  async putInventory(bucket: string, id: string, config: string, max: number): Promise<void> {
+  async putInventory(
+    bucket: string,
+    id: string,
+    config: string,
+    max: number,
+    nextRun: number,
+  ): Promise<void> {
     try {
       await this.#db.withLock(`oss:inventories:${bucket}`, async (tx) => {
         const updated = await tx.k
@@ -703,7 +709,10 @@ export class OssSqlStore implements OssStore {
           .where('bucket', '=', bucket)
           .executeTakeFirst();
         if (Number(row?.n ?? 0) >= max) throw new StoreError('Conflict', 'inventory quota');
-        await tx.k.insertInto('oss_inventories').values({ bucket, id, config }).execute();
+        await tx.k
+          .insertInto('oss_inventories')
+          .values({ bucket, id, config, next_run: nextRun })
+          .execute();
       });
     } catch (e) {
       throw this.#translate(e, 'bucket');
@@ -741,6 +750,36 @@ export class OssSqlStore implements OssStore {
       .where('id', '=', id)
       .executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
+  }
+
+  async dueInventories(
+    now: number,
+    limit: number,
+  ): Promise<Array<{ bucket: string; id: string; config: string; nextRun: number }>> {
+    const rows: any[] = await this.#db.k
+      .selectFrom('oss_inventories')
+      .select(['bucket', 'id', 'config', 'next_run'])
+      .where('next_run', '<=', now)
+      .orderBy('next_run')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      bucket: r.bucket,
+      id: r.id,
+      config: r.config,
+      nextRun: Number(r.next_run),
+    }));
+  }
+
+  async claimInventoryRun(bucket: string, id: string, from: number, to: number): Promise<boolean> {
+    const r = await this.#db.k
+      .updateTable('oss_inventories')
+      .set({ next_run: to })
+      .where('bucket', '=', bucket)
+      .where('id', '=', id)
+      .where('next_run', '=', from)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 
   async referencedBlobs(blobIds: readonly string[]): Promise<Set<string>> {

@@ -105,10 +105,17 @@ export interface OssStore {
   listUploads(bucket: string, range: KeyRange): Promise<Upload[]>;
 
   /**
-   * Stores an inventory configuration (JSON) under its id, replacing one with the same id;
-   * `Conflict` when the bucket already has `max` others, `NotFound` when the bucket is gone.
+   * Stores an inventory configuration (JSON) under its id, replacing one with the same id (whose
+   * schedule stays); a new one's first report is due at `nextRun`. `Conflict` when the bucket
+   * already has `max` others, `NotFound` when the bucket is gone.
    */
-  putInventory(bucket: string, id: string, config: string, max: number): Promise<void>;
+  putInventory(
+    bucket: string,
+    id: string,
+    config: string,
+    max: number,
+    nextRun: number,
+  ): Promise<void>;
   getInventory(bucket: string, id: string): Promise<string | undefined>;
   /** Inventory configurations of a bucket by id (byte order), after `after`. */
   listInventories(
@@ -118,6 +125,16 @@ export interface OssStore {
   ): Promise<Array<{ id: string; config: string }>>;
   /** False when there was none. */
   deleteInventory(bucket: string, id: string): Promise<boolean>;
+  /** Inventory configurations whose report is due by `now`, at most `limit`. */
+  dueInventories(
+    now: number,
+    limit: number,
+  ): Promise<Array<{ bucket: string; id: string; config: string; nextRun: number }>>;
+  /**
+   * Moves a configuration's next report from `from` to `to`; false when another node (or a
+   * change of the configuration) moved it first, so each report is made once.
+   */
+  claimInventoryRun(bucket: string, id: string, from: number, to: number): Promise<boolean>;
 
   /** Which of `blobIds` some object or part still uses (for the orphan sweep). */
   referencedBlobs(blobIds: readonly string[]): Promise<Set<string>>;

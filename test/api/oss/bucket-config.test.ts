@@ -5,7 +5,9 @@
  * inventory configurations (stored, listed with continuation tokens, limited). Bad documents get
  * OSS's codes; RAM actions are the oss:*Website / *Logging / *Inventory ones.
  */
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as $OpenApi from '@alicloud/openapi-client';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
@@ -412,6 +414,55 @@ describe('Put/Get/List/DeleteBucketInventory', () => {
     await root.deleteBucketInventory('inv-src', 'default');
     const gone = await root.getBucketInventory('inv-src', 'default').catch((e: any) => e);
     expect([gone.status, gone.code]).toEqual([404, 'NoSuchInventory']);
+  });
+
+  it('writes a report (CSV.gz, manifest.json, manifest.checksum) when the day ends', async () => {
+    await root.putBucket('inv-rep');
+    const src = ossClient(yb, rootOf(yb), { bucket: 'inv-rep' });
+    await src.put('ttt/a b.txt', Buffer.from('hello'));
+    await src.put('ttt/b.txt', Buffer.from('x'.repeat(10)));
+    await src.put('other.txt', Buffer.from('not in the filter'));
+    await root.putBucketInventory('inv-rep', {
+      ...inventory('daily'),
+      isEnabled: true,
+      optionalFields: { field: ['Size', 'ETag', 'ObjectAcl'] },
+    });
+    const dst = ossClient(yb, rootOf(yb), { bucket: 'inv-dst' });
+    const reports = async () =>
+      ((await dst.list({ prefix: 'test/inv-rep/daily/' })).objects ?? []).map((o: any) => o.name);
+    await yb.oss.inventory.idle();
+    expect(await reports()).toEqual([]);
+    // The clock stands at 11:15 on 1 March (the logging test moved it an hour); the day ends.
+    yb.clock.advance(13 * 3600);
+    await yb.oss.inventory.idle();
+    const names: string[] = await reports();
+    expect(names).toHaveLength(3);
+    const manifestKey = names.find((n) => n.endsWith('/manifest.json'))!;
+    expect(manifestKey).toBe('test/inv-rep/daily/2026-03-02T00-15Z/manifest.json');
+    const manifestBytes = (await dst.get(manifestKey)).content as Buffer;
+    const manifest = JSON.parse(manifestBytes.toString('utf8'));
+    expect(manifest).toMatchObject({
+      destinationBucket: 'inv-dst',
+      sourceBucket: 'inv-rep',
+      fileFormat: 'CSV',
+      fileSchema: 'Bucket, Key, Size, ETag, ObjectAcl',
+    });
+    const checksum = (await dst.get(manifestKey.replace('.json', '.checksum'))).content;
+    expect(checksum.toString()).toBe(createHash('md5').update(manifestBytes).digest('hex'));
+    const [file] = manifest.files;
+    expect(file.key).toMatch(/^test\/inv-rep\/daily\/data\/[0-9a-f-]+\.csv\.gz$/);
+    const gz = (await dst.get(file.key)).content as Buffer;
+    expect(createHash('md5').update(gz).digest('hex')).toBe(file.MD5checksum);
+    const rows = gunzipSync(gz).toString('utf8').trim().split('\n');
+    const etag = createHash('md5').update('hello').digest('hex').toUpperCase();
+    expect(rows).toEqual([
+      `"inv-rep","ttt%2Fa%20b.txt","5","${etag}","default"`,
+      `"inv-rep","ttt%2Fb.txt","10","${createHash('md5').update('x'.repeat(10)).digest('hex').toUpperCase()}","default"`,
+    ]);
+    // Not again the same day.
+    yb.clock.advance(3600);
+    await yb.oss.inventory.idle();
+    expect(await reports()).toHaveLength(3);
   });
 
   it('refuses bad configurations and a destination that does not exist', async () => {

@@ -4,8 +4,7 @@
  * doc describes them and returned element for element as they were sent. ListBucketInventory
  * pages by 100 with `continuation-token` (the last id of the page, opaque to clients).
  *
- * Reports (CSV.gz and manifest.json written on the clock) are not generated yet: the
- * configurations are stored and served only (README, OSS section).
+ * Reports are made on the clock by `inventory-report.ts`.
  */
 import {
   parseOssXml,
@@ -24,6 +23,7 @@ import {
   missingArgument,
   noSuchBucket,
 } from '../errors.js';
+import { inventoryPlan, nextInventoryRun } from '../inventory-report.js';
 import { isValidBucketName, type Bucket } from '../model.js';
 import { readSmallBody } from './common.js';
 import { storedNode, storedNodeXml, type StoredNode } from './xml-tree.js';
@@ -175,7 +175,14 @@ export async function putBucketInventory(call: OssCall): Promise<OssReply> {
     );
   }
   try {
-    await call.deps.store.putInventory(b.name, id, JSON.stringify(conf.node), MAX_INVENTORIES);
+    const first = nextInventoryRun(call.deps.clock.now(), inventoryPlan(conf.node).period);
+    await call.deps.store.putInventory(
+      b.name,
+      id,
+      JSON.stringify(conf.node),
+      MAX_INVENTORIES,
+      first,
+    );
   } catch (e) {
     if (isStoreError(e, 'Conflict')) {
       throw invalidArgument(

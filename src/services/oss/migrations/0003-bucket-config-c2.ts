@@ -2,7 +2,8 @@
  * @module Bucket configurations of issue 17 (part 2): a bucket's static-website and access-logging
  * settings are columns of the bucket (JSON, read with the bucket on every request, so website
  * serving and access logging cost no extra query); inventory configurations, up to 1000 a bucket,
- * are rows of their own, keyed by bucket and id, and go with their bucket.
+ * are rows of their own, keyed by bucket and id, with the time their next report is due, and go
+ * with their bucket.
  */
 import { sql } from 'kysely';
 import type { Migration } from '../../../store/migrate.js';
@@ -24,7 +25,10 @@ export const m0003BucketConfigC2: Migration = {
       )
       .addColumn('id', 'text', id)
       .addColumn('config', 'text', (c) => c.notNull())
+      // When the next report is due (yunbox's clock, ms); claimed by moving it forward.
+      .addColumn('next_run', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('oss_inventories_pk', ['bucket', 'id'])
       .execute();
+    await s.createIndex('oss_inventories_due').on('oss_inventories').column('next_run').execute();
   },
 };
