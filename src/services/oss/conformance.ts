@@ -371,6 +371,22 @@ export const ossConformance: ConformanceSuite = {
       },
     },
     {
+      name: 'a sequential upload keeps its flag; the last part number is the highest stored',
+      async run({ db }) {
+        const s = new OssSqlStore(db);
+        await s.createBucket(bucket('seq'), 100);
+        await s.createUpload({ ...upload('seq', 'k', 'SEQ1'), sequential: true });
+        await s.createUpload(upload('seq', 'k', 'PLAIN1'));
+        expect((await s.getUpload('SEQ1'))?.sequential).toBe(true);
+        expect((await s.getUpload('PLAIN1'))?.sequential).toBeUndefined();
+        expect(await s.lastPartNumber('SEQ1')).toBe(0);
+        await s.putPart(part('SEQ1', 1, 'sq1'));
+        await s.putPart(part('SEQ1', 3, 'sq3'));
+        await s.putPart(part('SEQ1', 2, 'sq2'));
+        expect(await s.lastPartNumber('SEQ1')).toBe(3);
+      },
+    },
+    {
       name: 'website and logging settings are stored with the bucket and seen by every node',
       async run({ db, another }) {
         const a = new OssSqlStore(db);

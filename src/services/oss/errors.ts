@@ -265,3 +265,7 @@ export const malformedForm = (why: string) =>
     'The body of your POST request is not well-formed multipart/form-data.',
     { fields: { Reason: why } },
   );
+
+/** `400 PartNotSequential`: a part of a sequential upload out of order (oss2's exceptions.py). */
+export const partNotSequential = () =>
+  make('PartNotSequential', 'For sequential multipart upload, you must upload the parts in order.');

@@ -107,6 +107,8 @@ export interface Upload {
   headers: ObjectHeaders;
   acl: ObjectAcl;
   storageClass: string;
+  /** Started with `?sequential`: parts in order, the object's Content-MD5 kept (OSS). */
+  sequential?: boolean;
 }
 
 /** One uploaded part. */

@@ -595,6 +595,7 @@ export const KNOWN_SUB_RESOURCES: ReadonlySet<string> = new Set([
   'continuation-token',
   'security-token',
   'x-oss-traffic-limit',
+  'sequential',
   'response-cache-control',
   'response-content-disposition',
   'response-content-encoding',

@@ -59,6 +59,7 @@ const toUpload = (r: any): Upload => ({
   headers: JSON.parse(r.headers),
   acl: r.acl,
   storageClass: r.storage_class,
+  ...(r.sequential ? { sequential: true } : {}),
 });
 
 const toPart = (r: any): Part => ({
@@ -563,6 +564,7 @@ export class OssSqlStore implements OssStore {
           headers: JSON.stringify(u.headers),
           acl: u.acl,
           storage_class: u.storageClass,
+          ...(u.sequential ? { sequential: 1 } : {}),
         })
         .execute();
     } catch (e) {
@@ -624,6 +626,15 @@ export class OssSqlStore implements OssStore {
       .limit(limit)
       .execute();
     return rows.map(toPart);
+  }
+
+  async lastPartNumber(uploadId: string): Promise<number> {
+    const r: any = await this.#db.k
+      .selectFrom('oss_parts')
+      .select((eb: any) => eb.fn.max('part_number').as('n'))
+      .where('upload_id', '=', uploadId)
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
   }
 
   async allParts(uploadId: string): Promise<Part[]> {

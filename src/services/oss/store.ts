@@ -87,6 +87,8 @@ export interface OssStore {
   putPart(part: Part): Promise<string | undefined>;
   /** Parts of an upload by number, after `after`. */
   listParts(uploadId: string, after: number, limit: number): Promise<Part[]>;
+  /** The highest part number of an upload so far (0 when it has none). */
+  lastPartNumber(uploadId: string): Promise<number>;
   /** Every part of an upload, by number. */
   allParts(uploadId: string): Promise<Part[]>;
   /**

@@ -3,7 +3,7 @@
  * settings are columns of the bucket (JSON, read with the bucket on every request, so website
  * serving and access logging cost no extra query); inventory configurations, up to 1000 a bucket,
  * are rows of their own, keyed by bucket and id, with the time their next report is due, and go
- * with their bucket.
+ * with their bucket. Uploads started with `?sequential` carry a flag.
  */
 import { sql } from 'kysely';
 import type { Migration } from '../../../store/migrate.js';
@@ -14,6 +14,8 @@ export const m0003BucketConfigC2: Migration = {
     const s = db.k.schema;
     await s.alterTable('oss_buckets').addColumn('website', 'text').execute();
     await s.alterTable('oss_buckets').addColumn('logging', 'text').execute();
+    // Uploads started with `?uploads&sequential`: parts in order, the whole object's MD5 kept.
+    await s.alterTable('oss_uploads').addColumn('sequential', 'integer').execute();
     const id =
       db.dialect.name === 'postgres'
         ? (c: any) => c.modifyFront(sql`collate "C"`).notNull()
