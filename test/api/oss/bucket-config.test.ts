@@ -242,6 +242,47 @@ describe('website serving', () => {
     expect([missing.status, errorCode(missing)]).toEqual([404, 'NoSuchKey']);
   });
 
+  it('follows External and Internal routing rules; Mirror ones are only stored', async () => {
+    await root.putBucketWebsite('web-site', {
+      index: 'index.html',
+      error: 'error.html',
+      routingRules: [
+        {
+          RuleNumber: '2',
+          Condition: { KeyPrefixEquals: 'img/', HttpErrorCodeReturnedEquals: '404' },
+          Redirect: { RedirectType: 'Internal', ReplaceKeyWith: 'a.txt' },
+        },
+        {
+          RuleNumber: '1',
+          Condition: { KeyPrefixEquals: 'old/' },
+          Redirect: {
+            RedirectType: 'External',
+            Protocol: 'https',
+            HostName: 'example.com',
+            HttpRedirectCode: '301',
+            ReplaceKeyPrefixWith: 'new/',
+          },
+        },
+        {
+          RuleNumber: '3',
+          Condition: { KeyPrefixEquals: 'mirror/', HttpErrorCodeReturnedEquals: '404' },
+          Redirect: { RedirectType: 'Mirror', MirrorURL: 'http://origin.example.com/' },
+        },
+      ],
+    });
+    let r = await browse('web-site', '/old/page%20one.html');
+    expect([r.status, r.headers.location]).toEqual([
+      301,
+      'https://example.com/new/page%20one.html',
+    ]);
+    r = await browse('web-site', '/img/missing.png');
+    expect([r.status, r.text]).toEqual([200, 'plain']);
+    r = await browse('web-site', '/mirror/x.png');
+    expect([r.status, r.text]).toEqual([404, '<h1>not here</h1>']);
+    r = await browse('web-site', '/a.txt');
+    expect([r.status, r.text]).toEqual([200, 'plain']);
+  });
+
   it('serves nothing a stranger may not read: a private bucket stays private', async () => {
     await root.putBucket('web-private');
     await ossClient(yb, rootOf(yb), { bucket: 'web-private' }).put('index.html', Buffer.from('x'));

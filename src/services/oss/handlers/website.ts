@@ -14,11 +14,15 @@
  * any key missing   -> the error document with its HttpStatus (404 by default), else NoSuchKey
  * ```
  *
+ * RoutingRules of type External (a 301/302/307 to Protocol://HostName/<key>) and Internal (another
+ * key of the bucket) are followed, by RuleNumber, on KeyPrefixEquals/KeySuffixEquals (before the
+ * lookup) or HttpErrorCodeReturnedEquals 404 (after a miss), with ReplaceKeyWith (`${key}`) or
+ * ReplaceKeyPrefixWith. Mirror and AliCDN rules fetch from elsewhere, which a local stand-in does
+ * not do, and rules testing headers are not supported: those are stored and returned only.
+ *
  * Signed requests and path-style requests keep the API's behaviour. The rewritten request is
  * authorised as `oss:GetObject` on the key served, so the bucket (or object) must be readable
- * anonymously, as on OSS. RoutingRules are validated, stored and returned; yunbox acts on none
- * of them when serving (mirroring fetches from the internet, which a local stand-in does not do;
- * see the README).
+ * anonymously, as on OSS.
  */
 import {
   parseOssXml,
@@ -30,7 +34,7 @@ import {
 } from '../../../protocol/oss-xml.js';
 import type { OssCall, OssReply } from '../context.js';
 import { OssError, invalidArgument, malformedXml, noSuchBucket, noSuchKey } from '../errors.js';
-import { objectArn, type Bucket } from '../model.js';
+import { keyProblem, objectArn, type Bucket } from '../model.js';
 import { readSmallBody } from './common.js';
 import { getObject } from './objects.js';
 import { storedNode, storedNodeXml, type StoredNode } from './xml-tree.js';
@@ -204,6 +208,85 @@ function callFor(call: OssCall, key: string): OssCall {
   };
 }
 
+const leaf = (n: StoredNode | undefined, name: string) =>
+  n?.c?.find((c) => c.n === name)?.t?.trim();
+
+/**
+ * The first routing rule (by RuleNumber) whose condition holds for `key`: before the lookup for
+ * rules without `HttpErrorCodeReturnedEquals`, after a miss for those with 404. Rules that send
+ * elsewhere (Mirror, AliCDN) or test headers are not followed.
+ */
+function matchRule(conf: WebsiteConfig, key: string, missing: boolean): StoredNode | undefined {
+  const rules = [...(conf.routingRules ?? [])].sort(
+    (a, b) => Number(leaf(a, 'RuleNumber')) - Number(leaf(b, 'RuleNumber')),
+  );
+  for (const rule of rules) {
+    const cond = rule.c?.find((c) => c.n === 'Condition');
+    const redirect = rule.c?.find((c) => c.n === 'Redirect');
+    const type = leaf(redirect, 'RedirectType');
+    if (type !== 'External' && type !== 'Internal') continue;
+    if (cond?.c?.some((c) => c.n === 'IncludeHeader')) continue;
+    const code = leaf(cond, 'HttpErrorCodeReturnedEquals');
+    if ((code !== undefined) !== missing || (code !== undefined && code !== '404')) continue;
+    const prefix = leaf(cond, 'KeyPrefixEquals') ?? '';
+    const suffix = leaf(cond, 'KeySuffixEquals') ?? '';
+    if (key.startsWith(prefix) && key.endsWith(suffix)) return rule;
+  }
+  return undefined;
+}
+
+/** The key a rule's Redirect sends `key` to (ReplaceKeyWith, else ReplaceKeyPrefixWith). */
+function redirectKey(rule: StoredNode, key: string): string {
+  const redirect = rule.c?.find((c) => c.n === 'Redirect');
+  const whole = leaf(redirect, 'ReplaceKeyWith');
+  if (whole !== undefined && whole !== '') return whole.split('${key}').join(key);
+  const prefix =
+    leaf(
+      rule.c?.find((c) => c.n === 'Condition'),
+      'KeyPrefixEquals',
+    ) ?? '';
+  const replacement = leaf(redirect, 'ReplaceKeyPrefixWith');
+  if (replacement !== undefined) return replacement + key.slice(prefix.length);
+  return key;
+}
+
+/**
+ * Follows the routing rule matching `key` (see {@link matchRule}): External answers a redirect
+ * (HttpRedirectCode, 302 by default) to Protocol://HostName/<new key>; Internal serves the new
+ * key of the same bucket, if readable.
+ */
+async function routed(
+  call: OssCall,
+  conf: WebsiteConfig,
+  key: string,
+  missing: boolean,
+): Promise<OssReply | undefined> {
+  const rule = matchRule(conf, key, missing);
+  if (!rule) return undefined;
+  const redirect = rule.c?.find((c) => c.n === 'Redirect');
+  const target = redirectKey(rule, key);
+  if (leaf(redirect, 'RedirectType') === 'Internal') {
+    const b = bucketOf(call);
+    const internal = callFor(call, target);
+    const found = await internal.object();
+    if (!found || keyProblem(target) !== undefined) throw noSuchKey(target);
+    await call.authz.require({
+      action: 'oss:GetObject',
+      resource: objectArn(call.info.region, b.accountId, b.name, target),
+      bucket: b,
+      acl: 'read',
+      objectAcl: async () => found.acl,
+    });
+    return getObject(internal);
+  }
+  const code = leaf(redirect, 'HttpRedirectCode');
+  const status = code === '301' || code === '307' ? Number(code) : 302;
+  const protocol = leaf(redirect, 'Protocol') || (call.info.secure ? 'https' : 'http');
+  const host = leaf(redirect, 'HostName') || call.info.host;
+  const location = `${protocol}://${host}/${encodeURIComponent(target).replace(/%2F/g, '/')}`;
+  return { status, headers: { location, 'content-length': 0 } };
+}
+
 /**
  * GetObject / HeadObject of a website request (the protocol rewrote the key with
  * {@link websiteKey} and authorised it): the object, or what the module comment says for a
@@ -213,7 +296,12 @@ export async function websiteGetObject(call: OssCall): Promise<OssReply> {
   const b = bucketOf(call);
   const conf = bucketWebsite(b);
   const key = call.key ?? '';
-  if (!conf || (await call.object())) return getObject(call);
+  if (!conf) return getObject(call);
+  const before = await routed(call, conf, key, false);
+  if (before) return before;
+  if (await call.object()) return getObject(call);
+  const missing = await routed(call, conf, key, true);
+  if (missing) return missing;
   // A "directory" without its slash.
   if (conf.supportSubDir && !key.endsWith('/') && key !== conf.suffix) {
     const index = `${key}/${conf.suffix}`;
