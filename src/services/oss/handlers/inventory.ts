@@ -24,7 +24,7 @@ import {
   noSuchBucket,
 } from '../errors.js';
 import { inventoryPlan, nextInventoryRun } from '../inventory-report.js';
-import { isValidBucketName, type Bucket } from '../model.js';
+import { isValidBucketName, keyProblem, type Bucket } from '../model.js';
 import { readSmallBody } from './common.js';
 import { storedNode, storedNodeXml, type StoredNode } from './xml-tree.js';
 
@@ -131,6 +131,13 @@ export function parseInventoryConfiguration(
   const bucketArn = required(destination, 'Bucket');
   const name = bucketArn.startsWith('acs:oss:::') ? bucketArn.slice('acs:oss:::'.length) : '';
   if (!isValidBucketName(name)) throw bad('Bucket', bucketArn);
+  // Report keys are <Prefix>/<bucket>/<id>/...: the prefix must leave room for the rest.
+  const destPrefix = xmlChildText(destination, 'Prefix') ?? '';
+  if (Buffer.byteLength(destPrefix) > 512 || (destPrefix !== '' && keyProblem(destPrefix))) {
+    throw bad('Prefix', destPrefix);
+  }
+  const filterPrefix = filter ? (xmlChildText(filter, 'Prefix') ?? '') : '';
+  if (Buffer.byteLength(filterPrefix) > 1023) throw bad('Prefix', filterPrefix);
   const encryption = xmlChild(destination, 'Encryption');
   if (encryption && encryption.children.length > 0) {
     const [kind] = encryption.children;
