@@ -1,13 +1,14 @@
 /**
- * @module Generates docs/errors.md, docs/api/<product>.md and docs/coverage.md from the
- * declarations the server itself uses (error catalogue, operation declarations, SDK operation
- * lists). `npm run docs` writes them; test/docs.test.ts fails when they are stale.
+ * @module Generates docs/errors.md, docs/api/<product>.md, docs/coverage.md and
+ * docs/system-policies.md from the declarations the server itself uses (error catalogue, operation
+ * declarations, SDK operation lists, system policies). `npm run docs` writes them; test/docs.test.ts fails when they are stale.
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { declaredErrors } from '../src/kernel/errors.js';
+import { SYSTEM_POLICIES } from '../src/policy/system-policies.js';
 import type { RpcProduct } from '../src/protocol/rpc-operation.js';
 import type { ParamInfo } from '../src/protocol/rpc-schema.js';
 import { allDeclaredProducts } from '../src/services/catalogue.js';
@@ -115,36 +116,50 @@ export function coverageDoc(products: RpcProduct[]): string {
   return out;
 }
 
-/** OSS's section of docs/coverage.md: the Tea OSS client's operations against OSS_OPERATIONS. */
+/** The Tea OSS client, whose operations docs/coverage.md compares OSS's with. */
+const OSS_SDK = '@alicloud/oss20190517';
+
+/** The OSS section of docs/coverage.md. */
 export function ossCoverage(): string {
-  const pkg = '@alicloud/oss20190517';
   const implemented = new Set(OSS_OPERATIONS.map((o) => o.name));
-  const all = [...new Set([...sdkOperations(pkg), ...implemented])].sort();
+  const all = [...new Set([...sdkOperations(OSS_SDK), ...implemented])].sort();
   const done = all.filter((n) => implemented.has(n));
-  return (
-    `## Oss 2019-05-17 (\`${pkg}\`)\n\n${done.length} of ${all.length} operations.\n\n` +
-    all.map((n) => `- [${implemented.has(n) ? 'x' : ' '}] ${n}`).join('\n') +
-    '\n\n'
-  );
+  let out = `## OSS 2019-05-17 (\`${OSS_SDK}\`; operations yunbox adds are listed too)\n\n`;
+  out += `${done.length} of ${all.length} operations.\n\n`;
+  return out + all.map((n) => `- [${implemented.has(n) ? 'x' : ' '}] ${n}`).join('\n') + '\n\n';
 }
 
-/** docs/api/oss.md: how each OSS operation is selected and authorised. */
+/** docs/api/oss.md: each OSS operation, how a request selects it, its RAM action. */
 export function ossApiDoc(): string {
-  let out = `${HEADER}# Oss API reference\n\nREST (XML) operations on the gateway, selected by method, level (service, bucket, object) and sub-resources; each is authorised as its RAM action.\n\n`;
-  out += '| Operation | Request | RAM action | What it does |\n| --- | --- | --- | --- |\n';
+  let out = `${HEADER}# OSS\n\nEndpoint names: \`oss-<region>.aliyuncs.com\`, \`<bucket>.oss-<region>.aliyuncs.com\` (virtual host), or path style on any host reaching the gateway.\n\n`;
+  out += '| operation | request | RAM action | meaning |\n| --- | --- | --- | --- |\n';
+  const target = { service: '/', bucket: '/<bucket>', object: '/<bucket>/<key>' } as const;
   for (const o of OSS_OPERATIONS) {
-    const path =
-      o.level === 'service'
-        ? '/'
-        : o.level === 'bucket'
-          ? '/<bucket>'
-          : o.level === 'object'
-            ? '/<bucket>/<key>'
-            : '/<bucket>[/<key>]';
-    const sub = o.sub && o.sub.length > 0 ? `?${o.sub.join('&')}` : '';
-    out += `| ${o.name} | \`${o.method} ${path}${sub}\` | ${o.action ? `\`${o.action}\`` : '-'} | ${escapeCell(o.doc)} |\n`;
+    const path = o.level === 'bucket-or-object' ? '/<bucket>[/<key>]' : target[o.level];
+    const sub = o.sub?.length ? `?${o.sub.join('&')}` : '';
+    const action = o.action !== undefined ? `\`${o.action}\`` : 'per item (see meaning)';
+    out += `| ${o.name} | \`${o.method} ${path}${sub}\` | ${action} | ${escapeCell(o.doc)} |\n`;
   }
-  return out + '\n';
+  return out;
+}
+
+/** docs/system-policies.md */
+export function systemPoliciesDoc(): string {
+  let out = `${HEADER}# System policies\n\n`;
+  out +=
+    'The Alibaba Cloud system policies yunbox has, attachable by name in any case ' +
+    "(`PolicyType=System`). Source: the page of Alibaba Cloud's documentation the document was " +
+    'read from (`help/en/<source>`), or `derived` where no page was found and the document is the ' +
+    'one the name implies.\n\n';
+  out += '| Name | Description | Source | Actions |\n|---|---|---|---|\n';
+  for (const [name, p] of Object.entries(SYSTEM_POLICIES).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const doc = JSON.parse(p.document) as { Statement: Array<{ Action: string | string[] }> };
+    const actions = doc.Statement.flatMap((st) => [st.Action].flat());
+    out += `| ${name} | ${escapeCell(p.description)} | ${escapeCell(p.source)} | ${escapeCell(
+      actions.map((a) => `\`${a}\``).join(', '),
+    )} |\n`;
+  }
+  return out;
 }
 
 /** Every generated file, by path relative to the repository. */
@@ -154,6 +169,7 @@ export function generatedDocs(): Record<string, string> {
     'docs/errors.md': errorsDoc(products),
     'docs/coverage.md': coverageDoc(products) + ossCoverage(),
     'docs/api/oss.md': ossApiDoc(),
+    'docs/system-policies.md': systemPoliciesDoc(),
   };
   for (const p of products) files[`docs/api/${p.product.toLowerCase()}.md`] = apiDoc(p);
   return files;

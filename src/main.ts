@@ -2,7 +2,7 @@
  * @module Composition root: config -> store -> services -> gateway -> listen. `startYunbox()` is
  * what `yunbox serve` runs and what users' own test suites import.
  */
-import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, readFile, writeFile, chmod, rm, stat } from 'node:fs/promises';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -19,11 +19,15 @@ import {
   type RawConfig,
   type YunboxConfig,
 } from './config/config.js';
+import { removeEndpointFile, writeEndpointFile } from './config/endpoint-file.js';
+import { checkListenAddresses } from './config/ports.js';
+import { prettyDestination } from './kernel/pretty-log.js';
 import { adminHandler, coreAdminRoutes, firstAdmin, guardAdmin } from './kernel/admin.js';
 import { adminGuard } from './kernel/admin-guard.js';
 import { createConsole } from './console/index.js';
 import { Authorizer } from './kernel/authorizer.js';
 import { ManualClock, SystemClock, isoSeconds, readClock, type Clock } from './kernel/clock.js';
+import { allowChunkedWithLength, framingGuard } from './kernel/framing.js';
 import { createGateway } from './kernel/gateway.js';
 import { ListenerLimits } from './kernel/limits.js';
 import { accessKeyId, accessKeySecret, numericId } from './kernel/ids.js';
@@ -72,6 +76,12 @@ export interface Yunbox {
   tlsAddress?: string;
   /** Path of the local CA certificate (for `NODE_EXTRA_CA_CERTS`), when HTTPS is enabled. */
   caCertPath?: string;
+  /** `http://host:port/_yunbox/console/`: the console's page on the gateway. */
+  consoleUrl: string;
+  /** `http://host:port` of the metadata listener outside sandboxes, when it started. */
+  metadataEndpoint?: string;
+  /** The data directory, absolute. */
+  dataDir: string;
   accountId: string;
   root: RootCredentials;
   region: string;
@@ -124,11 +134,17 @@ function hostPort(a: AddressInfo): string {
 export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
   const { env = process.env, logger, announce, ...raw } = options;
   const config = resolveConfig(raw, env);
+  // Before anything is created (data directory, database, root account): a busy port names the
+  // flag that picks another (config/ports.ts).
+  await checkListenAddresses(config);
   // Logs go to stdout through a buffered (asynchronous) destination: one write per 4 KiB instead
-  // of a write syscall per request line; flushed on close.
-  const logDestination = logger
-    ? undefined
-    : pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  // of a write syscall per request line; flushed on close. On a terminal (or `--log-format
+  // pretty`) each line is made short and readable instead (kernel/pretty-log.ts).
+  const pretty =
+    !logger &&
+    (config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stdout.isTTY));
+  const logDestination =
+    logger || pretty ? undefined : pino.destination({ dest: 1, sync: false, minLength: 4096 });
   const log =
     logger ??
     pino(
@@ -140,18 +156,30 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
           remove: true,
         },
       },
-      logDestination!,
+      logDestination ?? prettyDestination(),
     );
   // Buffered lines reach stdout within a second even when traffic is light.
   const logFlush = logDestination
     ? setInterval(() => logDestination.flush(), 1000).unref()
     : undefined;
   const dataDir = resolve(config.dataDir);
+  // A data directory this call makes is removed again when the start fails.
+  const madeDataDir = await stat(dataDir).then(
+    () => false,
+    () => true,
+  );
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const clock: Clock =
     config.clock === 'manual' ? new ManualClock(config.clockStart) : new SystemClock();
 
-  const db = await openDb(parseStoreLocation(config.store, dataDir));
+  let db: Db;
+  try {
+    db = await openDb(parseStoreLocation(config.store, dataDir));
+  } catch (e) {
+    if (madeDataDir) await rm(dataDir, { recursive: true, force: true });
+    if (logFlush) clearInterval(logFlush);
+    throw e;
+  }
   const servers: Server[] = [];
   // Time limits and connection caps of every listener (kernel/limits.ts): gateway, HTTPS,
   // metadata, sandboxes. One budget of connections for the whole process.
@@ -273,25 +301,29 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
       openPaths: [IDENTITY_CERTIFICATE_PATH], // public: what verifies instance identities
     });
     const nonces = new NonceStore(db);
-    const handler = createGateway({
-      log,
-      clock,
-      region: config.region,
-      products: services.products,
-      resolver: services.resolver,
-      nonces,
-      authorizer: new Authorizer(services.ram.api),
-      admin: guardAdmin(
-        guard,
-        firstAdmin(
-          consoleHandler,
-          identityCertificateAdmin(services.ecs.identity), // services/ecs/metadata/identity.ts
-          adminHandler(coreAdminRoutes(clock, () => ready)),
+    // framingGuard + allowChunkedWithLength (below, on each listener): requests framed by both
+    // Content-Length and chunked transfer coding, as ali-oss sends streams (kernel/framing.ts).
+    const handler = framingGuard(
+      createGateway({
+        log,
+        clock,
+        region: config.region,
+        products: services.products,
+        resolver: services.resolver,
+        nonces,
+        authorizer: new Authorizer(services.ram.api),
+        admin: guardAdmin(
+          guard,
+          firstAdmin(
+            consoleHandler,
+            identityCertificateAdmin(services.ecs.identity), // services/ecs/metadata/identity.ts
+            adminHandler(coreAdminRoutes(clock, () => ready)),
+          ),
         ),
-      ),
-      protocols: [oss.protocol], // OSS, see the block above
-      trail, // audit trail, see the block above
-    });
+        protocols: [oss.protocol], // OSS, see the block above
+        trail, // audit trail, see the block above
+      }),
+    );
 
     // The Tea SDKs send every parameter in the query string, ECS UserData too: 32 KB raw is
     // 43,692 Base64 characters, up to three times that percent-encoded. Node's default 16 KB
@@ -301,6 +333,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
       createHttpServer({ ...limits.httpOptions('gateway'), maxHeaderSize }, handler),
       { name: 'gateway' },
     );
+    allowChunkedWithLength(http);
     servers.push(http);
     const httpAddr = await listen(http, config.listen);
 
@@ -329,6 +362,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
         ),
         { name: 'gateway-tls' },
       );
+      allowChunkedWithLength(https);
       servers.push(https);
       const a = await listen(https, config.tlsListen);
       tls = { endpoint: `https://${hostPort(a)}`, address: hostPort(a), ca: ca.certPath };
@@ -373,6 +407,21 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
     };
 
     ready = true;
+    const endpoint = `http://${hostPort(httpAddr)}`;
+    const consoleUrl = `${endpoint}/_yunbox/console/`;
+    // Where CLI commands find this server (config/endpoint-file.ts): addresses, never secrets.
+    await writeEndpointFile(dataDir, {
+      endpoint,
+      ...(tls ? { tlsEndpoint: tls.endpoint, caCertPath: tls.ca } : {}),
+      ...(plainMetadata ? { metadataEndpoint: plainMetadata.endpoint } : {}),
+      consoleUrl,
+      accountId,
+      region: config.region,
+      dataDir,
+      store: db.dialect.name,
+      pid: process.pid,
+      startedAt: new Date(clock.real()).toISOString(),
+    });
     // OSS orphan sweep (see the OSS block above); the PostgreSQL blob store is shared by other
     // nodes, whose uploads in flight are protected by an hour's grace instead.
     // close() waits for it: the sweep reads the store, which closes last.
@@ -406,8 +455,11 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
     };
     return {
       config,
-      endpoint: `http://${hostPort(httpAddr)}`,
+      endpoint,
       address: hostPort(httpAddr),
+      consoleUrl,
+      ...(plainMetadata ? { metadataEndpoint: plainMetadata.endpoint } : {}),
+      dataDir,
       ...(tls ? { tlsEndpoint: tls.endpoint, tlsAddress: tls.address, caCertPath: tls.ca } : {}),
       accountId,
       root: rootCreds,
@@ -428,6 +480,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
       close() {
         closing ??= (async () => {
           ready = false;
+          await removeEndpointFile(dataDir);
           await sandboxes!.close();
           await plainMetadata?.close();
           await Promise.all(
@@ -459,6 +512,8 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
     await plainMetadata?.close();
     limits.close();
     await db.close();
+    if (madeDataDir) await rm(dataDir, { recursive: true, force: true });
+    if (logFlush) clearInterval(logFlush);
     throw e;
   }
 }

@@ -13,6 +13,7 @@ import {
 import {
   OSS_V1_SUB_RESOURCES,
   constantTimeEqual,
+  headerText,
   invalidAccessKeyId,
   invalidSecurityToken,
   parseIsoBasic,
@@ -289,7 +290,7 @@ describe('V4', () => {
     expect(readFail(v4({ 'x-oss-date': HTTP_DATE })).code).toBe('AccessDenied');
     expect(readFail(v4({ 'x-oss-date': '20250103T030405Z' })).ec).toBe('0002-00000212');
     const region = readFail(v4(), { regions: ['cn-beijing'] });
-    expect([region.code, region.ec]).toEqual(['InvalidArgument', '0002-00000228']);
+    expect([region.code, region.ec]).toEqual(['InvalidArgument', '0002-00000226']);
     expect(readOssAuth(v4(), { regions: ['cn-hangzhou'] }).ok).toBe(true);
     const payload = readFail(v4({ 'x-oss-content-sha256': 'e3b0c442' }));
     expect([payload.code, payload.ec, payload.fields?.ArgumentName]).toEqual([
@@ -535,5 +536,16 @@ describe('shared helpers', () => {
       fields: { SecurityToken: 'tok' },
     });
     expect(invalidSecurityToken()).toMatchObject({ code: 'InvalidSecurityToken', status: 403 });
+  });
+});
+
+describe('headerText', () => {
+  it('reads header bytes that are UTF-8 as their text, and leaves other values alone', () => {
+    const bytes = Buffer.from('阿达 é');
+    expect(headerText(bytes.toString('latin1'))).toBe('阿达 é');
+    expect(headerText('plain ascii')).toBe('plain ascii');
+    // Latin-1 bytes that are not UTF-8, and text that never was single bytes, stay as they are.
+    expect(headerText('caf\u00e9')).toBe('caf\u00e9');
+    expect(headerText('中')).toBe('中');
   });
 });

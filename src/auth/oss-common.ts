@@ -415,6 +415,37 @@ export function signatureDoesNotMatch(auth: OssSignedRequest): OssFailure {
 export function canonicalHeaderLines(entries: Iterable<readonly [string, string]>): string {
   const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   let out = '';
-  for (const [name, value] of sorted) out += `${name}:${value.trim()}\n`;
+  for (const [name, value] of sorted) out += `${name}:${headerText(value).trim()}\n`;
   return out;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A header value as the text its bytes spell. Node hands header values over as latin1 strings
+ * (one character per byte); clients that put raw UTF-8 in a header (ali-oss
+ * `headerEncoding: 'latin1'`, Chinese metadata values) signed those bytes, and every string to
+ * sign is hashed as UTF-8, so valid UTF-8 bytes are decoded here: hashing the text again gives
+ * exactly the bytes received. Other values are returned as they are.
+ * @example
+ * headerText('\u00e4\u00b8\u00ad') // '中'
+ * headerText('plain') // 'plain'
+ */
+export function headerText(value: string): string {
+  let ascii = true;
+  for (let i = 0; i < value.length; i++) {
+    if (value.charCodeAt(i) > 0x7f) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return value;
+  const bytes = Buffer.from(value, 'latin1');
+  // A character above U+00FF did not come off the wire as one byte: leave the value alone.
+  if (bytes.toString('latin1') !== value) return value;
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return value;
+  }
 }

@@ -20,6 +20,7 @@ import {
   OSS_V1_SUB_RESOURCES,
   accessDenied,
   canonicalHeaderLines,
+  headerText,
   constantTimeEqual,
   invalidArgument,
   missingDate,
@@ -77,7 +78,7 @@ export function ossV1StringToSign(req: OssRequest, dateLine: string): string {
   return (
     `${req.method.toUpperCase()}\n` +
     `${headerValue(req.headers, 'content-md5') ?? ''}\n` +
-    `${headerValue(req.headers, 'content-type') ?? ''}\n` +
+    `${headerText(headerValue(req.headers, 'content-type') ?? '')}\n` +
     `${dateLine}\n` +
     ossV1CanonicalHeaders(req.headers) +
     ossV1CanonicalResource(req.bucket, req.key, req.query)

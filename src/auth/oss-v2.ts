@@ -20,6 +20,7 @@ import type { OssResult } from '../protocol/oss-errors.js';
 import {
   accessDenied,
   canonicalHeaderLines,
+  headerText,
   constantTimeEqual,
   invalidArgument,
   missingDate,
@@ -76,7 +77,7 @@ export function ossV2StringToSign(
   return (
     `${req.method.toUpperCase()}\n` +
     `${headerValue(req.headers, 'content-md5') ?? ''}\n` +
-    `${headerValue(req.headers, 'content-type') ?? ''}\n` +
+    `${headerText(headerValue(req.headers, 'content-type') ?? '')}\n` +
     `${dateLine}\n` +
     canonicalHeaderLines(entries) +
     `${[...additionalHeaders].sort().join(';')}\n` +

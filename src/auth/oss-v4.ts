@@ -278,7 +278,9 @@ export function parseOssV4Authorization(value: string): OssResult<OssV4Authoriza
 export interface OssV4ReadOptions {
   /**
    * Regions this server accepts in the scope (standard ids, e.g. `cn-hangzhou`); any region when
-   * absent. A mismatch is `InvalidArgument` with EC 0002-00000228 (header) / 0002-00000226 (URL).
+   * absent. A mismatch is `InvalidArgument` with EC 0002-00000226, header or URL: what OSS answers
+   * oss2's wrong-region HEAD (oss2 tests/test_exception_ec.py), though the EC pages describe
+   * 0002-00000228 for the header form.
    */
   regions?: readonly string[];
 }
@@ -313,7 +315,7 @@ function withAlternatives(
  *
  * Failures: malformed header or credential (`InvalidArgument`), missing or malformed `x-oss-date`
  * (`AccessDenied`, EC 0002-00000503), scope date not the date of `x-oss-date` (`InvalidArgument`,
- * EC 0002-00000212), region not accepted (`InvalidArgument`, EC 0002-00000228),
+ * EC 0002-00000212), region not accepted (`InvalidArgument`, EC 0002-00000226),
  * `x-oss-content-sha256` other than `UNSIGNED-PAYLOAD` (`InvalidArgument`, EC 0002-00000214;
  * an absent header counts as `UNSIGNED-PAYLOAD`, as both SDKs compute it).
  * @example
@@ -339,7 +341,7 @@ export function readOssV4HeaderAuth(
   }
   if (!regionAllowed(credential.region, options)) {
     return invalidArgument('Invalid signing region in Authorization header.', {
-      ec: '0002-00000228',
+      ec: '0002-00000226',
     });
   }
   const payload = headerValue(req.headers, 'x-oss-content-sha256');

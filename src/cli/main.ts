@@ -3,9 +3,10 @@
  * @module The `yunbox` command: dispatches `yunbox <group> <verb> …` (or `yunbox <verb> …`) to
  * the command declared in `commands/`.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { CliCommand, CliIo } from './command.js';
+import { yunboxVersion as version } from './version.js';
 
 /** A sub-command, loaded only when run (so `yunbox clock show` does not load the server). */
 interface CommandEntry {
@@ -22,6 +23,16 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./commands/serve.js')).command,
   },
   {
+    name: 'env',
+    summary: 'print the environment a program needs to call yunbox (eval "$(yunbox env)")',
+    load: async () => (await import('./commands/env.js')).command,
+  },
+  {
+    name: 'reset',
+    summary: 'delete the data directory (asks first; refused while a server runs on it)',
+    load: async () => (await import('./commands/reset.js')).command,
+  },
+  {
     name: 'clock show',
     summary: 'print the server clock',
     load: async () => (await import('./commands/clock.js')).clockShow,
@@ -35,6 +46,11 @@ export const COMMANDS: CommandEntry[] = [
     name: 'clock set',
     summary: 'set a manual clock',
     load: async () => (await import('./commands/clock.js')).clockSet,
+  },
+  {
+    name: 'instance list',
+    summary: 'list instances: state, role, private IP, metadata URL, credential expiry',
+    load: async () => (await import('./commands/instance-list.js')).command,
   },
   {
     name: 'instance exec',
@@ -73,23 +89,6 @@ export const COMMANDS: CommandEntry[] = [
   },
 ];
 
-function version(): string {
-  try {
-    // dist/cli/main.js (tsc output) or dist/yunbox.mjs (the bundle): package.json is above dist.
-    for (const rel of ['../../package.json', '../package.json']) {
-      try {
-        const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8'));
-        if (pkg.name === 'yunbox') return String(pkg.version);
-      } catch {
-        /* try the next */
-      }
-    }
-    return 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return `usage: yunbox <command> [options]
@@ -98,6 +97,28 @@ commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 Run \`yunbox <command> --help\` for a command's options.
+`;
+}
+
+/** What a group (`clock`, `instance`, …) is for, shown by `yunbox GROUP --help`. */
+const GROUPS: Record<string, string> = {
+  clock: "read and move the server's clock (a manual clock: --clock manual)",
+  instance: 'ECS instances as a program on them sees them: list, run programs, metadata, faults',
+  trail: 'the audit trail',
+  policy: 'RAM policy documents, offline: validate and simulate',
+};
+
+function groupHelp(group: string): string {
+  const cmds = COMMANDS.filter((c) => c.name.startsWith(`${group} `));
+  const width = Math.max(...cmds.map((c) => c.name.length));
+  return `usage: yunbox ${group} <command> [options]
+
+${GROUPS[group] ?? ''}
+
+commands:
+${cmds.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Run \`yunbox ${group} <command> --help\` for a command's options.
 `;
 }
 
@@ -114,6 +135,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const two = `${first} ${second ?? ''}`;
   const cmd = COMMANDS.find((c) => c.name === two) ?? COMMANDS.find((c) => c.name === first);
+  const isGroup = COMMANDS.some((c) => c.name.startsWith(`${first} `));
+  if (!cmd && isGroup) {
+    if (second === undefined || second === '--help' || second === '-h' || second === 'help') {
+      io.stdout(groupHelp(first));
+      return second === undefined ? 2 : 0;
+    }
+    io.stderr(`yunbox: unknown command \`${first} ${second}\`\n\n${groupHelp(first)}`);
+    return 2;
+  }
   if (!cmd) {
     io.stderr(`yunbox: unknown command \`${argv.slice(0, 2).join(' ')}\`\n\n${help()}`);
     return 2;

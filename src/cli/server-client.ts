@@ -9,6 +9,12 @@ import { readFile } from 'node:fs/promises';
 import { join as joinPath, resolve as resolvePath } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_LISTEN } from '../config/config.js';
+import {
+  ENDPOINT_FILE,
+  processAlive,
+  readEndpointFile,
+  type EndpointInfo,
+} from '../config/endpoint-file.js';
 import { rpcCall } from '../protocol/rpc-client.js';
 import { YUNBOX_API_VERSION } from '../services/yunbox/index.js';
 import type { CliIo } from './command.js';
@@ -22,15 +28,73 @@ const DEFAULT_DATA_DIR = './.yunbox';
 export const endpointOption = { endpoint: { type: 'string' as const } };
 
 /**
- * The server a command talks to: `--endpoint`, else `YUNBOX_ENDPOINT`, else the default gateway
- * address; `http://` is added when no scheme is given, trailing slashes dropped.
+ * The data directory a command means: `--data`, else `YUNBOX_DATA`, else `./.yunbox` (the
+ * `serve` default), absolute.
+ */
+export function dataDirOf(io: CliIo, flag?: string): string {
+  return resolvePath(io.cwd, flag ?? (io.env.YUNBOX_DATA || DEFAULT_DATA_DIR));
+}
+
+/**
+ * The server a command talks to: `--endpoint`, else `YUNBOX_ENDPOINT`, else what the running
+ * server wrote to `endpoint.json` in the data directory (`--data`, `YUNBOX_DATA`, `./.yunbox`),
+ * else the default gateway address; `http://` is added when no scheme is given, trailing slashes
+ * dropped.
  * @example
  * serverEndpoint('127.0.0.1:9910/', io) // 'http://127.0.0.1:9910'
+ * serverEndpoint(undefined, io, '/srv/yb') // from /srv/yb/endpoint.json, e.g. 'http://127.0.0.1:19910'
  */
-export function serverEndpoint(flag: string | undefined, io: CliIo): string {
-  return (flag ?? io.env.YUNBOX_ENDPOINT ?? `http://${DEFAULT_LISTEN}`)
-    .replace(/\/+$/, '')
-    .replace(/^(?!https?:\/\/)/, 'http://');
+export function serverEndpoint(flag: string | undefined, io: CliIo, dataDir?: string): string {
+  return findServer(flag, io, dataDir).endpoint;
+}
+
+// What a command found out about an address while looking for it, said when it cannot be reached.
+const reachHints = new Map<string, string>();
+
+/**
+ * Why a server cannot be reached, with what is known of where its address came from.
+ * @example
+ * unreachable('http://127.0.0.1:9910', e) // 'cannot reach yunbox at `http://127.0.0.1:9910`: fetch failed (…)'
+ */
+export function unreachable(endpoint: string, e: unknown): string {
+  const cause = (e as { cause?: { code?: string } }).cause?.code;
+  return `cannot reach yunbox at \`${endpoint}\`: ${(e as Error).message}${cause ? ` (${cause})` : ''}${reachHints.get(endpoint) ?? ''}`;
+}
+
+/** Where {@link findServer} found the server. */
+export interface FoundServer {
+  endpoint: string;
+  /** `--endpoint`, `YUNBOX_ENDPOINT`, the path of `endpoint.json`, or `default`. */
+  source: string;
+  /** What `endpoint.json` says, when the server was found through it. */
+  info?: EndpointInfo;
+}
+
+/** {@link serverEndpoint}, saying where the address came from. */
+export function findServer(flag: string | undefined, io: CliIo, dataDir?: string): FoundServer {
+  const norm = (e: string) => e.replace(/\/+$/, '').replace(/^(?!https?:\/\/)/, 'http://');
+  if (flag !== undefined) return { endpoint: norm(flag), source: '--endpoint' };
+  if (io.env.YUNBOX_ENDPOINT) {
+    return { endpoint: norm(io.env.YUNBOX_ENDPOINT), source: 'YUNBOX_ENDPOINT' };
+  }
+  const dir = dataDirOf(io, dataDir);
+  const file = joinPath(dir, ENDPOINT_FILE);
+  const info = readEndpointFile(dir);
+  if (info) {
+    if (!processAlive(info.pid)) {
+      reachHints.set(
+        info.endpoint,
+        `; \`${file}\` was written by pid ${info.pid}, which has ended: start \`yunbox serve\``,
+      );
+    }
+    return { endpoint: info.endpoint, source: file, info };
+  }
+  const endpoint = `http://${DEFAULT_LISTEN}`;
+  reachHints.set(
+    endpoint,
+    `; no \`${file}\` says where a server runs: start \`yunbox serve\`, or give --data DIR or --endpoint URL`,
+  );
+  return { endpoint, source: 'default' };
 }
 
 /** The options of commands that call a server's API as root: where it is, where its data is. */
@@ -59,7 +123,7 @@ export function parseCommandArgs<O extends ParseArgsOptionsConfig>(
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
-    io.stderr(`yunbox ${name}: ${(e as Error).message}\n${usage}`);
+    io.stderr(`yunbox ${name}: ${argumentError(e)}\n${usage}`);
     return { exit: 2 };
   }
   if ((parsed.values as { help?: boolean }).help) {
@@ -67,6 +131,31 @@ export function parseCommandArgs<O extends ParseArgsOptionsConfig>(
     return { exit: 0 };
   }
   return parsed;
+}
+
+/**
+ * Node's `parseArgs` error in our words (one line, lower-case, the argument in backticks).
+ * @example
+ * argumentError(e) // 'unknown option `-s` (a command to run goes after `--`)'
+ */
+export function argumentError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const msg = String(err.message ?? e);
+  const quoted = /'([^']{0,200})'/.exec(msg)?.[1];
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option \`${quoted ?? '?'}\` (a command to run, and its options, go after \`--\`)`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      const opt = (quoted ?? '').split(' ')[0];
+      return msg.includes('argument missing')
+        ? `option \`${opt}\` needs a value`
+        : `option \`${opt}\` takes no value`;
+    }
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument \`${quoted ?? '?'}\`: this command takes options only`;
+    default:
+      return msg;
+  }
 }
 
 /** Calls an admin endpoint (same-origin JSON, as the admin guard wants); never throws. */
@@ -99,7 +188,7 @@ export async function adminRequest(
     }
     return { ok: true, body: parsed };
   } catch (e) {
-    return { ok: false, error: `cannot reach yunbox at \`${endpoint}\`: ${(e as Error).message}` };
+    return { ok: false, error: unreachable(endpoint, e) };
   }
 }
 
@@ -134,8 +223,7 @@ export async function findRootCredentials(
       credentials: { accessKeyId: id, accessKeySecret: secret, source: 'environment' },
     };
   }
-  const dir = resolvePath(io.cwd, dataDir ?? io.env.YUNBOX_DATA ?? DEFAULT_DATA_DIR);
-  const file = joinPath(dir, 'root-credentials.json');
+  const file = joinPath(dataDirOf(io, dataDir), 'root-credentials.json');
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(file, 'utf8'));
@@ -198,11 +286,36 @@ export async function yunboxCall(
   params: Record<string, string>,
   options: YunboxCallOptions = {},
 ): Promise<YunboxCallResult> {
+  return apiCall(endpoint, credentials, YUNBOX_API_VERSION, action, params, options);
+}
+
+/** API versions of the products the CLI calls besides Yunbox's own. */
+export const API_VERSIONS = {
+  ram: '2015-05-01',
+  ecs: '2014-05-26',
+  vpc: '2016-04-28',
+  yunbox: YUNBOX_API_VERSION,
+} as const;
+
+/**
+ * Calls any RPC operation the gateway serves (RAM, ECS, VPC, Yunbox…), signed with ACS3 like the
+ * SDKs; never throws. Errors read `Code: message`.
+ * @example
+ * const r = await apiCall(endpoint, creds, API_VERSIONS.ecs, 'DescribeInstances', { RegionId });
+ */
+export async function apiCall(
+  endpoint: string,
+  credentials: { accessKeyId: string; accessKeySecret: string },
+  version: string,
+  action: string,
+  params: Record<string, string>,
+  options: YunboxCallOptions = {},
+): Promise<YunboxCallResult> {
   let res;
   try {
     res = await rpcCall({
       endpoint,
-      version: YUNBOX_API_VERSION,
+      version,
       action,
       params,
       credentials,
@@ -210,7 +323,7 @@ export async function yunboxCall(
       ...(options.timestamp !== undefined ? { timestamp: options.timestamp } : {}),
     });
   } catch (e) {
-    return { ok: false, error: `cannot reach yunbox at \`${endpoint}\`: ${(e as Error).message}` };
+    return { ok: false, error: unreachable(endpoint, e) };
   }
   const body = (res.json ?? {}) as Record<string, unknown>;
   if (res.status >= 200 && res.status < 300 && res.json !== undefined) return { ok: true, body };

@@ -31,6 +31,8 @@ export interface YunboxConfig {
   rootAccessKeyId: string | undefined;
   rootAccessKeySecret: string | undefined;
   logLevel: string;
+  /** Log lines: `json` (pino), `pretty` (one short line per request), `auto` (pretty on a terminal). */
+  logFormat: 'auto' | 'json' | 'pretty';
   /** Most bytes the audit trail's events may take (estimated); past it the oldest are pruned. */
   trailMaxBytes: number;
   /** Seconds a client has to send a whole request head (and, on HTTPS, to finish the handshake). */
@@ -153,6 +155,13 @@ export const CONFIG_KEYS: ConfigKey[] = [
     env: 'YUNBOX_LOG_LEVEL',
     default: 'info',
     help: 'log level: fatal, error, warn, info, debug, trace, silent',
+  },
+  {
+    key: 'logFormat',
+    flag: 'log-format',
+    env: 'YUNBOX_LOG_FORMAT',
+    default: 'auto',
+    help: '`json` (one JSON object a line), `pretty` (one short line per request), or `auto`: pretty on a terminal, JSON otherwise',
   },
   {
     key: 'trailMaxBytes',
@@ -330,6 +339,10 @@ export function resolveConfig(explicit: RawConfig, env: NodeJS.ProcessEnv): Yunb
   if (secret !== undefined && secret.length < 16) {
     throw new ConfigError('invalid root access key secret: at least 16 characters');
   }
+  const logFormat = get('logFormat');
+  if (logFormat !== 'auto' && logFormat !== 'json' && logFormat !== 'pretty') {
+    throw new ConfigError(`invalid log format \`${logFormat}\`: expected auto, json or pretty`);
+  }
   const trailMaxBytes = parseSize(get('trailMaxBytes')!, 'trail max bytes');
   if (trailMaxBytes < 1024 * 1024) {
     throw new ConfigError(`invalid trail max bytes \`${get('trailMaxBytes')}\`: at least 1MiB`);
@@ -359,6 +372,7 @@ export function resolveConfig(explicit: RawConfig, env: NodeJS.ProcessEnv): Yunb
     rootAccessKeyId: id,
     rootAccessKeySecret: secret,
     logLevel: get('logLevel')!,
+    logFormat,
     trailMaxBytes,
     headersTimeout: parseTimeout(get('headersTimeout')!, 'headers timeout'),
     requestTimeout: parseTimeout(get('requestTimeout')!, 'request timeout'),

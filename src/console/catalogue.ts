@@ -6,10 +6,9 @@
  * selects them, not parameters; the few query, header and body fields each one reads are listed
  * here.
  */
-import type { Principal } from '../kernel/principal.js';
-import type { RequestInfo } from '../kernel/context.js';
 import type { RpcProduct } from '../protocol/rpc-operation.js';
-import type { ParamInfo, ParamShape } from '../protocol/rpc-schema.js';
+import type { ParamShape } from '../protocol/rpc-schema.js';
+import { declaredChecks } from '../services/catalogue.js';
 import type {
   Catalogue,
   CatalogueOperation,
@@ -20,54 +19,6 @@ import { OSS_OPERATIONS, type OssOperation } from '../services/oss/operations.js
 
 /** Products that have an official `@alicloud/<product><version>` Tea SDK package. */
 const TEA_SDK_PRODUCTS = new Set(['Ram', 'Sts', 'Ecs', 'Vpc', 'Actiontrail']);
-
-function placeholder(name: string, info: ParamInfo): unknown {
-  switch (info.type) {
-    case 'string':
-      return `{${name}}`;
-    case 'integer':
-      return info.min ?? 1;
-    case 'boolean':
-      return false;
-    case 'json-array':
-    case 'list':
-      return [`{${name}}`];
-    case 'object-list':
-      return [];
-  }
-}
-
-/** The checks of an operation for placeholder input: its actions and resource templates. */
-function checksOf(
-  product: RpcProduct,
-  op: RpcProduct['operations'][number],
-  region: string,
-): Pick<CatalogueOperation, 'actions' | 'resources' | 'authz'> {
-  const decl = op.decl;
-  const fallback = `${product.product.toLowerCase()}:${decl.name}`;
-  if (decl.authz === 'none') return { actions: [], resources: [], authz: 'none' };
-  if (decl.authz === 'handler') return { actions: [fallback], resources: [], authz: 'handler' };
-  const input: Record<string, unknown> = {};
-  for (const [name, param] of Object.entries(decl.params as ParamShape)) {
-    input[name] = placeholder(name, param.info);
-  }
-  const principal: Principal = {
-    kind: 'account',
-    accountId: '{AccountId}',
-    accessKeyId: '{AccessKeyId}',
-  };
-  const info = { accountId: '{AccountId}', region, principal, now: 0 } as unknown as RequestInfo;
-  try {
-    const checks = decl.authz(input as never, info);
-    return {
-      actions: [...new Set(checks.map((c) => c.action))],
-      resources: [...new Set(checks.map((c) => c.resource))],
-      authz: 'declared',
-    };
-  } catch {
-    return { actions: [fallback], resources: [], authz: 'declared' };
-  }
-}
 
 function rpcProduct(product: RpcProduct, region: string): CatalogueProduct {
   return {
@@ -87,7 +38,7 @@ function rpcProduct(product: RpcProduct, region: string): CatalogueProduct {
         name: op.decl.name,
         doc: op.decl.doc,
         readOnly: op.decl.readOnly === true,
-        ...checksOf(product, op, region),
+        ...declaredChecks(product.product, op.decl, region),
         params,
       };
     }),
@@ -214,11 +165,7 @@ function ossOperation(op: OssOperation, region: string): CatalogueOperation {
     name: op.name,
     doc: op.doc,
     readOnly: op.method === 'GET' || op.method === 'HEAD',
-    actions: op.action
-      ? [op.action]
-      : op.name === 'DeleteMultipleObjects'
-        ? ['oss:DeleteObject']
-        : [],
+    actions: [...new Set([...(op.action ? [op.action] : []), ...(op.handlerActions ?? [])])],
     resources: [
       level === 'service'
         ? `acs:oss:${region}:{AccountId}:*`
@@ -248,7 +195,11 @@ export function buildCatalogue(products: readonly RpcProduct[], region: string):
         version: '',
         protocol: 'oss',
         operations: OSS_OPERATIONS.filter(
-          (o) => o.authn === 'signature' && o.method !== 'OPTIONS',
+          // One entry per name: an alias selector (DescribeRegions' `?regionList`) is not listed.
+          (o, i, all) =>
+            o.authn === 'signature' &&
+            o.method !== 'OPTIONS' &&
+            all.findIndex((x) => x.name === o.name) === i,
         ).map((o) => ossOperation(o, region)),
       },
     ],

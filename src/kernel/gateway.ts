@@ -2,7 +2,8 @@
  * @module The HTTP front door. Every listener (HTTP, HTTPS) runs the same gateway:
  *
  * ```
- * route     this file                 /_yunbox/* admin (not on a bucket's host) | OSS | RPC
+ * route     this file                 /_yunbox/* admin (not on a bucket's host) | a browser's
+ *                                     GET / (to the console) and /favicon.ico | OSS | RPC
  * pipeline  kernel/rpc-pipeline.ts    read -> route -> authn -> parse -> authz+handler -> serialise
  *           (OSS: services/oss)       the OSS pipeline, streaming bodies
  * finalise  this file                 request-id headers, one access-log line, no secrets
@@ -17,6 +18,7 @@ import type { Logger } from 'pino';
 import { accessLogger } from './access-log.js';
 import { hostWithoutPort, parseOssTarget } from '../auth/oss-request.js';
 import type { Clock } from './clock.js';
+import { OPEN_PATH } from './admin-guard.js';
 import { requestId as newRequestId } from './ids.js';
 import { rpcPipeline, type RpcCtx, type RpcDeps } from './rpc-pipeline.js';
 
@@ -115,6 +117,47 @@ export function addressedToBucket(hostHeader: string | undefined): boolean {
   return !target.ok || target.value.addressing === 'virtual-host';
 }
 
+/** Where a browser that opens the gateway's root is sent. */
+export const CONSOLE_PATH = '/_yunbox/console/';
+
+// A 16×16 icon: yunbox's cloud, white on the console's blue (SVG, which browsers take as favicon).
+const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f6feb"/>' +
+  '<path d="M4.5 11.5h7a2.5 2.5 0 0 0 .3-5A3.5 3.5 0 0 0 5 6.6a2.5 2.5 0 0 0-.5 4.9z" fill="#fff"/></svg>';
+
+/**
+ * What the gateway answers itself for a browser, before OSS and RPC see the request: a page
+ * load of `/` (GET, `Accept: text/html`, unsigned, no query) goes to the console, and
+ * `/favicon.ico` is an icon (as a path-style OSS request it would name the bucket `favicon.ico`,
+ * which no bucket can be). Requests addressed to a bucket's host are OSS's.
+ */
+function browserRequest(req: IncomingMessage): ((res: ServerResponse) => void) | undefined {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
+  if (addressedToBucket(req.headers.host)) return undefined;
+  const url = req.url ?? '';
+  if (url === '/favicon.ico') {
+    return (res) => {
+      res.writeHead(200, {
+        'content-type': 'image/svg+xml',
+        'content-length': Buffer.byteLength(FAVICON),
+        'cache-control': 'public, max-age=86400',
+      });
+      res.end(req.method === 'HEAD' ? undefined : FAVICON);
+    };
+  }
+  if (
+    url === '/' &&
+    req.headers.authorization === undefined &&
+    (req.headers.accept ?? '').includes('text/html')
+  ) {
+    return (res) => {
+      res.writeHead(302, { location: CONSOLE_PATH, 'content-length': 0 });
+      res.end();
+    };
+  }
+  return undefined;
+}
+
 /** Builds the request listener shared by all gateway listeners. */
 export function createGateway(
   deps: GatewayDeps,
@@ -138,9 +181,13 @@ export function createGateway(
       secure: Boolean((req.socket as TLSSocket).encrypted),
       host: hostOf(req),
     };
-    const access = (proto: string, extra: Record<string, unknown>) => {
+    const access = (
+      proto: string,
+      extra: Record<string, unknown>,
+      level: 'info' | 'debug' = 'info',
+    ) => {
       res.once('finish', () => {
-        accessLog.info(
+        accessLog[level](
           {
             rid: requestId,
             proto,
@@ -156,9 +203,18 @@ export function createGateway(
     };
     void (async () => {
       try {
-        if ((req.url ?? '').startsWith('/_yunbox/') && !addressedToBucket(req.headers.host)) {
-          access('admin', { path: (req.url ?? '').split('?')[0] });
+        const url = req.url ?? '';
+        if (url.startsWith('/_yunbox/') && !addressedToBucket(req.headers.host)) {
+          const path = url.split('?')[0];
+          // Health checks come every few seconds from supervisors: kept out of `info`.
+          access('admin', { path }, path === OPEN_PATH ? 'debug' : 'info');
           if (await deps.admin(req, res, requestId)) return;
+        }
+        const browser = browserRequest(req);
+        if (browser) {
+          access('admin', { path: url.split('?')[0] }, 'debug');
+          browser(res);
+          return;
         }
         const mounted = protocols.find((p) => p.matches(req));
         if (mounted) {

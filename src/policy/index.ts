@@ -49,11 +49,20 @@ export {
 } from './evaluate.js';
 export { SYSTEM_POLICIES, systemPolicyRef } from './system-policies.js';
 export {
+  ActionCatalogue,
+  adviseActions,
+  closestName,
+  UNSERVED_SERVICES,
+  type ActionAdvice,
+} from './action-catalogue.js';
+export {
   matchesAction,
   matchesArn,
   globMatch,
   starMatch,
   compileGlob,
+  compilePatterns,
+  type PatternSet,
   MAX_LIKE_VALUE_LENGTH,
   MAX_PATTERN_LENGTH,
   MAX_PATTERN_WILDCARDS,

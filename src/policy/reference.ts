@@ -374,8 +374,10 @@ export function referenceEvaluate(
       const resourceHit = (pats: unknown) => list(pats).some((p) => refGlob(p, request.resource));
       if (st.Resource !== undefined && !resourceHit(st.Resource)) return;
       if (st.NotResource !== undefined && resourceHit(st.NotResource)) return;
-      if (st.Principal !== undefined) {
-        const m = principalMatches(st.Principal, request.principal);
+      // A bucket statement without Principal is read as `"*"` (validate.ts, ImplicitPrincipal).
+      const stPrincipal = st.Principal ?? (policy.kind === 'bucket' ? '*' : undefined);
+      if (stPrincipal !== undefined) {
+        const m = principalMatches(stPrincipal, request.principal);
         if (!m.matches) return;
         const ownerRoot =
           request.principal?.kind === 'account' &&

@@ -37,6 +37,16 @@ describe('system policies', () => {
       'AliyunFCFullAccess',
       'AliyunMNSReadOnlyAccess',
       'AliyunECSNetworkInterfaceManagementAccess',
+      'AliyunSLBFullAccess',
+      'AliyunRDSFullAccess',
+      'AliyunContainerRegistryFullAccess',
+      'AliyunContainerRegistryReadOnlyAccess',
+      'AliyunCSFullAccess',
+      'AliyunCSReadOnlyAccess',
+      'AliyunMNSFullAccess',
+      'AliyunCloudMonitorFullAccess',
+      'AliyunCloudMonitorReadOnlyAccess',
+      'AliyunFCReadOnlyAccess',
     ]) {
       expect(SYSTEM_POLICIES[name], name).toBeDefined();
     }
@@ -79,6 +89,9 @@ describe('system policies', () => {
     expect(SYSTEM_POLICIES.AliyunOSSReadOnlyAccess!.document).toBe(
       '{"Statement":[{"Action":["oss:Get*","oss:List*"],"Effect":"Allow","Resource":"*"}],"Version":"1"}',
     );
+    expect(SYSTEM_POLICIES.AliyunContainerRegistryFullAccess!.document).toBe(
+      '{"Statement":[{"Action":"cr:*","Effect":"Allow","Resource":"*"}],"Version":"1"}',
+    );
     expect(SYSTEM_POLICIES.AliyunLogFullAccess!.document).toContain(
       '{"Action":"log:*","Effect":"Allow","Resource":"*"}',
     );
@@ -100,6 +113,14 @@ describe('system policies', () => {
     expect(allows('AliyunLogFullAccess', 'log:PostLogStoreLogs')).toBe(true);
     expect(allows('AliyunLogReadOnlyAccess', 'log:PostLogStoreLogs')).toBe(false);
     expect(allows('AdministratorAccess', 'oss:PutObject', 'acs:oss:*:1:bucket/key')).toBe(true);
+    expect(allows('AliyunContainerRegistryReadOnlyAccess', 'cr:PullRepository')).toBe(true);
+    expect(allows('AliyunContainerRegistryReadOnlyAccess', 'cr:PushRepository')).toBe(false);
+    expect(allows('AliyunFCReadOnlyAccess', 'fc:GetFunction')).toBe(true);
+    expect(allows('AliyunFCReadOnlyAccess', 'fc:InvokeFunction')).toBe(false);
+    expect(allows('AliyunCSReadOnlyAccess', 'cs:DescribeClusters')).toBe(true);
+    expect(allows('AliyunCSReadOnlyAccess', 'cs:DeleteCluster')).toBe(false);
+    expect(allows('AliyunCloudMonitorReadOnlyAccess', 'cms:PutCustomMetric')).toBe(false);
+    expect(allows('AliyunSLBFullAccess', 'slb:CreateLoadBalancer')).toBe(true);
   });
 
   it('passes roles only to the service its condition names', () => {

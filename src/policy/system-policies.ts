@@ -2,16 +2,18 @@
  * @module Alibaba Cloud's system policies, as documents (JSON text in Alibaba's compact form, keys
  * sorted) with a description: those of every product yunbox serves (RAM, STS, ECS, VPC, OSS,
  * ActionTrail) and the ones Terraform configurations and SDK tutorials attach most (Simple Log
- * Service, KMS, RDS, Tair/Redis, SLB, Function Compute, MNS, Tablestore, ALB, NLB). Attaching one
- * whose product yunbox does not serve works; its actions simply have nothing to call.
+ * Service, KMS, RDS, Tair/Redis, SLB, Function Compute, MNS, Tablestore, ALB, NLB, Container
+ * Registry, Container Service for Kubernetes, CloudMonitor). Attaching one whose product yunbox does
+ * not serve works; its actions simply have nothing to call.
  *
  * Each document is the one Alibaba publishes on the policy's page under "RAM > Developer reference
  * > System policies" (`help/en/ram/developer-reference/<name in lower case>`, or the product's
  * "System policies" page), statements in the published order; `source` names the page and the
- * version read. Four policies have no page in the documentation we could search and keep the
- * document their name and description imply, marked `source: 'derived'`: AdministratorAccess,
- * ReadOnlyAccess, AliyunRAMFullAccess and AliyunOSSFullAccess. System policies cannot be created,
- * changed or deleted.
+ * version read. Policies with no page in the documentation we could search keep the document their
+ * name and description imply, marked `source: 'derived'`: a Full policy allows `<code>:*`, a
+ * ReadOnly one the product's `Describe*`, `Get*` and `List*` (AdministratorAccess, ReadOnlyAccess,
+ * AliyunRAMFullAccess, AliyunOSSFullAccess, and the SLB, RDS, CS, MNS and CloudMonitor ones below).
+ * System policies cannot be created, changed or deleted.
  */
 import { compilePolicy } from './compile.js';
 import type { PolicyRef } from './evaluate.js';
@@ -375,6 +377,42 @@ export const SYSTEM_POLICIES: Readonly<Record<string, SystemPolicy>> = Object.fr
     page('AliyunOTSFullAccess', 'v1'),
     [{ Action: 'ots:*' }],
   ),
+  AliyunSLBFullAccess: policy('Full access to Server Load Balancer (SLB)', 'derived', [
+    { Action: 'slb:*' },
+  ]),
+  AliyunRDSFullAccess: policy('Full access to ApsaraDB RDS', 'derived', [{ Action: 'rds:*' }]),
+  AliyunFCReadOnlyAccess: policy(
+    'Read-only access to Function Compute (FC)',
+    page('AliyunFCReadOnlyAccess', 'v1'),
+    [{ Action: ['fc:Get*', 'fc:List*'] }],
+  ),
+  AliyunMNSFullAccess: policy('Full access to Simple Message Queue (formerly MNS)', 'derived', [
+    { Action: 'mns:*' },
+  ]),
+  AliyunContainerRegistryFullAccess: policy(
+    'Full access to Container Registry (ACR)',
+    'acr/user-guide/grant-ram-user-system-policy',
+    [{ Action: 'cr:*' }],
+  ),
+  AliyunContainerRegistryReadOnlyAccess: policy(
+    'Read-only access to Container Registry (ACR): list repositories and pull images',
+    'acr/user-guide/grant-ram-user-system-policy',
+    [{ Action: ['cr:Get*', 'cr:List*', 'cr:Pull*'] }],
+  ),
+  AliyunCSFullAccess: policy('Full access to Container Service for Kubernetes (ACK)', 'derived', [
+    { Action: 'cs:*' },
+  ]),
+  AliyunCSReadOnlyAccess: policy(
+    'Read-only access to Container Service for Kubernetes (ACK)',
+    'derived',
+    [{ Action: ['cs:Describe*', 'cs:Get*', 'cs:List*'] }],
+  ),
+  AliyunCloudMonitorFullAccess: policy('Full access to CloudMonitor', 'derived', [
+    { Action: 'cms:*' },
+  ]),
+  AliyunCloudMonitorReadOnlyAccess: policy('Read-only access to CloudMonitor', 'derived', [
+    { Action: ['cms:Describe*', 'cms:Get*', 'cms:List*', 'cms:Query*'] },
+  ]),
 });
 
 /**

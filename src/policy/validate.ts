@@ -401,7 +401,16 @@ class Validator {
       }
     }
 
-    if (kind === 'trust' || kind === 'bucket') {
+    if (kind === 'bucket' && !('Principal' in value)) {
+      // OSS accepts a bucket-policy statement without Principal (oss2 tests/test_bucket.py puts
+      // one) and it is read as `"*"`: everyone, with the owner rule of `"*"` (README table).
+      this.#warn(
+        'ImplicitPrincipal',
+        `statement ${index} has no \`Principal\`; it applies to everyone, as \`"*"\``,
+        pointer,
+      );
+      st.principal = { any: true, ram: [], service: [], federated: [] };
+    } else if (kind === 'trust' || kind === 'bucket') {
       if (!('Principal' in value)) {
         this.#error(
           'MissingPrincipal',

@@ -251,9 +251,19 @@ describe('typed bodies', () => {
     );
     malformed(
       parseCorsConfiguration(
-        '<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><MaxAgeSeconds>-1</MaxAgeSeconds></CORSRule></CORSConfiguration>',
+        '<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><MaxAgeSeconds>1.5</MaxAgeSeconds></CORSRule></CORSConfiguration>',
       ),
     );
+    // A negative age is well-formed: OSS answers InvalidArgument naming it (oss2 tests).
+    expect(
+      parseCorsConfiguration(
+        '<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><MaxAgeSeconds>-1</MaxAgeSeconds></CORSRule></CORSConfiguration>',
+      ),
+    ).toMatchObject({
+      ok: false,
+      code: 'InvalidArgument',
+      fields: { ArgumentName: 'MaxAgeSeconds', ArgumentValue: '-1' },
+    });
   });
 });
 

@@ -490,7 +490,7 @@ export interface CorsConfiguration {
 
 /**
  * Read a CORSConfiguration body: `MalformedXML` when a rule has no origin or method, or a
- * `MaxAgeSeconds` that is not a non-negative integer. At most `maxRules` (default 10) rules, the
+ * `MaxAgeSeconds` that is not an integer; `InvalidArgument` for a negative one. At most `maxRules` (default 10) rules, the
  * OSS limit per bucket.
  * @example
  * parseCorsConfiguration('<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin>' +
@@ -517,6 +517,17 @@ export function parseCorsConfiguration(
     }
     const maxAge = xmlChildText(r, 'MaxAgeSeconds')?.trim();
     if (maxAge !== undefined) {
+      // A negative number is well-formed but out of range: OSS says InvalidArgument (oss2
+      // tests/test_bucket.py test_invalid_argument, MaxAgeSeconds -1).
+      if (/^-\d{1,9}$/.test(maxAge)) {
+        return {
+          ok: false,
+          code: 'InvalidArgument',
+          status: 400,
+          message: 'MaxAgeSeconds must be a non-negative integer.',
+          fields: { ArgumentName: 'MaxAgeSeconds', ArgumentValue: maxAge },
+        };
+      }
       if (!/^\d{1,9}$/.test(maxAge)) return malformedXml();
       rule.maxAgeSeconds = Number(maxAge);
     }

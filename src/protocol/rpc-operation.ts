@@ -20,6 +20,12 @@ export interface OperationDecl<S extends ParamShape = ParamShape> {
   name: string;
   params: S;
   authz: AuthzSpec<S>;
+  /**
+   * Actions the handler checks itself, besides the declared ones (`ram:PassRole` of a launch) or
+   * instead of them (`authz: 'handler'`; default there `<product>:<Name>`): for the action
+   * catalogue (`services/catalogue.ts`), the console and the docs.
+   */
+  handlerActions?: readonly string[];
   doc: string;
   /** True for calls that only read state (console, docs). */
   readOnly?: boolean;

@@ -9,6 +9,7 @@ import {
   SANDBOX_INIT,
   SANDBOX_INIT_NAME,
   childPids,
+  hostNameArgs,
   initChildSignaller,
   parentPid,
   pidNamespaceArgs,
@@ -224,5 +225,21 @@ describe.skipIf(!isRoot)(`the sandbox init${rootReason}`, () => {
     await r.exit;
     const send = initChildSignaller(r.child.pid!, () => true);
     expect(await send('SIGTERM')).toBe(false);
+  });
+});
+
+describe.skipIf(!isRoot)(`the sandbox host name${rootReason}`, () => {
+  it("is the instance's inside, and the host keeps its own", async () => {
+    const { hostname } = await import('node:os');
+    const before = hostname();
+    const r = underInit([...hostNameArgs('iZtest01Z'), 'sh', '-c', 'hostname; uname -n']);
+    expect(await r.exit).toEqual({ code: 0, signal: null });
+    expect(r.out()).toBe('iZtest01Z\niZtest01Z\n');
+    expect(hostname()).toBe(before);
+  });
+
+  it('adds nothing without a host name', () => {
+    expect(hostNameArgs(undefined)).toEqual([]);
+    expect(hostNameArgs('')).toEqual([]);
   });
 });

@@ -8,10 +8,15 @@
  * `/proc/<pid>` of its own processes only.
  *
  * ```
- * ip netns exec <netns> unshare --pid --fork --mount-proc --ipc --      host pid namespace
- *   /bin/sh -c SANDBOX_INIT yunbox-init                                 PID 1, root
- *     setpriv … -- /bin/sh -c 'exec "$@"' sh COMMAND…                   PID 2, the user
+ * ip netns exec <netns> unshare --pid --fork --mount-proc --ipc --uts --   host pid namespace
+ *   /bin/sh -c SANDBOX_INIT yunbox-init                                    PID 1, root
+ *     /bin/sh -c SET_HOST_NAME yunbox-hostname NAME                        PID 2, root, then exec:
+ *     setpriv … -- /bin/sh -c 'exec "$@"' sh COMMAND…                      PID 2, the user
  * ```
+ *
+ * The UTS namespace gives the sandbox the instance's host name ({@link hostNameArgs}), so that
+ * `hostname` and `uname -n` agree with `/etc/hostname` (which `ip netns exec` mounts from
+ * `/etc/netns/<netns>/`) instead of printing the host's.
  *
  * PID 1 of a namespace gets only the signals it has a handler for, so the program must not be
  * PID 1 (a Node or Python program would ignore SIGTERM and SIGINT). The init is a POSIX shell
@@ -66,12 +71,39 @@ export function pidNamespaceArgs(unshare: string): string[] {
     '--fork',
     '--mount-proc',
     '--ipc',
+    '--uts',
     '--',
     '/bin/sh',
     '-c',
     SANDBOX_INIT,
     SANDBOX_INIT_NAME,
   ];
+}
+
+/**
+ * Sets the host name of the calling UTS namespace to `$1`, then runs the rest of its arguments in
+ * its place (exec: no extra process). Root, no PATH lookup (shell builtins and `/proc` only).
+ * Where it cannot be written (a read-only `/proc/sys`) the host's name stays, with one line on
+ * stderr; the kernel keeps the first 64 bytes of a longer name (ECS host names are shorter).
+ */
+export const SET_HOST_NAME = [
+  'h=$1',
+  'shift',
+  'if ! { printf "%s\\n" "$h" >/proc/sys/kernel/hostname; } 2>/dev/null; then',
+  '  printf "%s\\n" "yunbox: cannot set the host name to $h in the sandbox" >&2',
+  'fi',
+  'exec "$@"',
+].join('\n');
+
+/**
+ * The arguments that give the UTS namespace they run in the host name `hostName` before the rest
+ * of the command line (nothing when there is none to set). Needs root and a UTS namespace of its
+ * own (`unshare --uts`, as {@link pidNamespaceArgs} makes), else it would rename the host.
+ * @example
+ * [...pidNamespaceArgs(unshare), ...hostNameArgs('iZbp1Z'), ...dropped, 'hostname'] // prints iZbp1Z
+ */
+export function hostNameArgs(hostName: string | undefined): string[] {
+  return hostName ? ['/bin/sh', '-c', SET_HOST_NAME, 'yunbox-hostname', hostName] : [];
 }
 
 /** Parent of process `pid` (`/proc/<pid>/stat` field 4), or undefined when it is gone. */

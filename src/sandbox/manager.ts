@@ -48,6 +48,7 @@ import {
   listNetns,
   listNetnsEtc,
   netnsInode,
+  netnsPids,
   opensslSubjectHash,
   processesByNetns,
   removeSandboxEtc,
@@ -129,6 +130,11 @@ export interface SandboxInfo {
   gatewayAddress: string;
   /** Kept while no process runs in it (until deleted or yunbox stops). */
   keepAlive: boolean;
+  /**
+   * Where yunbox says why it removed the sandbox while processes ran in it (instance stopped or
+   * released, yunbox stopped): one line, written before they are signalled.
+   */
+  noticeFile: string;
 }
 
 /** Why a sandbox could not be made or found. */
@@ -301,6 +307,7 @@ export class SandboxManager {
         metadataAddress: METADATA_ADDRESS,
         gatewayAddress: SANDBOX_GATEWAY_ADDRESS,
         keepAlive: options.keepAlive ?? false,
+        noticeFile: this.#runDir.noticePath(netns),
       },
       inode: undefined,
       lastBusy: Date.now(),
@@ -319,7 +326,7 @@ export class SandboxManager {
       throw e;
     }
     if (this.#closed || sandbox.destroying) {
-      await this.#destroy(sandbox, 'yunbox is stopping');
+      await this.#destroy(sandbox, 'yunbox is stopping', 'yunbox stopped');
       throw this.#closed
         ? new SandboxError('unsupported', 'yunbox is stopping')
         : new SandboxError('instance-status', `instance \`${instanceId}\` stopped meanwhile`);
@@ -346,7 +353,9 @@ export class SandboxManager {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     this.#time.close();
-    await Promise.all([...this.#sandboxes.values()].map((s) => this.#destroy(s, 'yunbox stops')));
+    await Promise.all(
+      [...this.#sandboxes.values()].map((s) => this.#destroy(s, 'yunbox stops', 'yunbox stopped')),
+    );
     await Promise.all([...this.#sandboxes.values()].map((s) => s.destroying));
     process.off('exit', this.#onExit);
     if (this.#ownLimits) this.#limits.close();
@@ -437,14 +446,21 @@ export class SandboxManager {
       return true;
     }
     if (instance?.status === 'Running') return true;
+    const id = sandbox.info.instanceId;
     void this.#destroy(
       sandbox,
       instance ? `instance is ${instance.status}` : 'instance was released',
+      instance ? `instance \`${id}\` is ${instance.status}` : `instance \`${id}\` was released`,
     );
     return false;
   }
 
-  #destroy(sandbox: Sandbox, reason: string): Promise<void> {
+  /**
+   * Removes a sandbox: `reason` for the log; `notice`, when the programs inside did not ask for it,
+   * is written where the CLI that started them finds it ({@link SandboxInfo.noticeFile}) before
+   * they are signalled, so that it can tell their user why they end.
+   */
+  #destroy(sandbox: Sandbox, reason: string, notice?: string): Promise<void> {
     sandbox.destroying ??= (async () => {
       // INVARIANT: teardown starts once building has ended, so nothing is created after it.
       await sandbox.building?.catch(() => undefined);
@@ -453,6 +469,9 @@ export class SandboxManager {
       sandbox.listeners?.close();
       const support = await sandboxSupport();
       try {
+        if (notice !== undefined && sandbox.ready && (await netnsPids(netns)).length > 0) {
+          await this.#runDir.writeNotice(netns, notice);
+        }
         const killed = await killNetnsProcesses(netns);
         if (support.ok) await deleteNetns(support.ip, netns);
         await removeSandboxEtc(netns);
@@ -560,6 +579,9 @@ export class SandboxManager {
         this.#log.info({ server: serverId, netns: list }, 'removed sandboxes of a stopped server');
       }
     }
+    await this.#runDir.removeStaleNotices(
+      async (id) => id === this.serverId || (await this.#runDir.alive(id)),
+    );
   }
 
   /** Last resort when the process exits without close(): synchronous, best effort. */
@@ -567,6 +589,7 @@ export class SandboxManager {
     const ip = this.#ip;
     for (const s of this.#sandboxes.values()) {
       const name = s.info.netns;
+      if (s.ready) this.#runDir.writeNoticeSync(name, 'yunbox exited');
       if (ip) {
         const pids = spawnSync(ip, ['netns', 'pids', name], { encoding: 'utf8' }).stdout ?? '';
         for (const pid of pids.split(/\s+/).filter((p) => /^\d+$/.test(p))) {

@@ -33,7 +33,7 @@ import { spawn } from 'node:child_process';
 import { chown, mkdtemp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findExecutable, runCommand } from './host.js';
-import { pidNamespaceArgs } from './init.js';
+import { hostNameArgs, pidNamespaceArgs } from './init.js';
 
 /** Who runs the program when neither `--user` nor sudo says. */
 export const DEFAULT_SANDBOX_USER = 'nobody';
@@ -479,6 +479,8 @@ export interface LaunchCommand {
  * own back through `env`).
  * `preload` is the program's `LD_PRELOAD`, set just before it starts (never in the spawned
  * environment, which root's `ip`, `unshare`, the init and `setpriv` see).
+ * `hostName` is the instance's: the program runs in a UTS namespace of its own with that host
+ * name (`init.ts` {@link hostNameArgs}); as root too when `unshare` (util-linux's) is given.
  */
 export function launchCommand(o: {
   ip: string;
@@ -489,12 +491,17 @@ export function launchCommand(o: {
   terminal: boolean;
   shell?: string;
   preload?: string;
+  hostName?: string;
+  /** util-linux's `unshare`, for the host name of a program run as root. */
+  unshare?: string;
 }): LaunchCommand {
   const inNetns = [o.ip, 'netns', 'exec', o.netns];
   if (o.identity.root) {
+    const uts =
+      o.hostName && o.unshare ? [o.unshare, '--uts', '--', ...hostNameArgs(o.hostName)] : [];
     return {
       file: o.ip,
-      args: inNetns.slice(1).concat(withPreload(o.preload, o.command)),
+      args: inNetns.slice(1).concat(uts, withPreload(o.preload, o.command)),
       env: {},
       detached: false,
       sharesTerminal: true,
@@ -502,7 +509,11 @@ export function launchCommand(o: {
     };
   }
   if (!o.tools) throw new Error('dropping root needs setpriv');
-  const inPidns = [...inNetns.slice(1), ...pidNamespaceArgs(o.tools.unshare)];
+  const inPidns = [
+    ...inNetns.slice(1),
+    ...pidNamespaceArgs(o.tools.unshare),
+    ...hostNameArgs(o.hostName),
+  ];
   const dropped = [...dropPrivilegeArgs(o.tools.setpriv, o.identity, o.preload), ...o.command];
   if (!o.terminal || !o.tools.script) {
     return {

@@ -4,11 +4,12 @@
  * for a live server) written before a server's first namespace, and `<serverId>-ca.pem`, a copy of
  * its CA certificate every user can read (programs in sandboxes run unprivileged, and the data
  * directory's copy is root's only), and under the manual clock `<serverId>-clock.faketime` and
- * `<serverId>-python/` (`faketime.ts`). A starting server removes the records of dead ones along
- * with their namespaces (`manager.ts`).
+ * `<serverId>-python/` (`faketime.ts`), and `<netns>.removed`, why a sandbox was removed under a
+ * running program (the CLI that started it reads it, tells the user and deletes it). A starting
+ * server removes the records of dead ones along with their namespaces (`manager.ts`).
  */
-import { rmSync } from 'node:fs';
-import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmod, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   removeSandboxClockFilesSync,
@@ -21,6 +22,7 @@ import { processStartTime, writePublicFile } from './host.js';
 export const DEFAULT_SANDBOX_RUN_DIR = '/run/yunbox';
 
 const PID_FILE = /^([0-9a-z]{1,16})\.pid$/;
+const NOTICE_FILE = /^ybx-([0-9a-z]{1,16})-\d{1,9}\.removed(?:\.tmp)?$/;
 
 /** One server's records in the run directory, and what it can learn about the others'. */
 export class RunDir {
@@ -101,6 +103,65 @@ export class RunDir {
       return (await readdir(this.dir)).flatMap((f) => PID_FILE.exec(f)?.[1] ?? []);
     } catch {
       return [];
+    }
+  }
+
+  /** Where the removal notice of sandbox `netns` goes. */
+  noticePath(netns: string): string {
+    return join(this.dir, `${netns}.removed`);
+  }
+
+  /**
+   * Says why sandbox `netns` is being removed, for the CLI whose program runs in it (one line).
+   * Best effort: the removal goes on without it.
+   */
+  async writeNotice(netns: string, reason: string): Promise<void> {
+    const path = this.noticePath(netns);
+    // Whole or not at all: the CLI may read it the moment it appears.
+    await mkdir(this.dir, { recursive: true, mode: 0o755 }).catch(() => undefined);
+    await writePublicFile(`${path}.tmp`, `${reason}\n`)
+      .then(() => rename(`${path}.tmp`, path))
+      .catch(() => undefined);
+  }
+
+  /** {@link writeNotice}, synchronously (the `exit` hook). */
+  writeNoticeSync(netns: string, reason: string): void {
+    const path = this.noticePath(netns);
+    try {
+      writeFileSync(`${path}.tmp`, `${reason}\n`, { mode: 0o644 });
+      renameSync(`${path}.tmp`, path);
+    } catch {
+      /* best effort */
+    }
+  }
+
+  /**
+   * Removes the notices no CLI read: those of servers that no longer run (`alive` says), once
+   * older than `minAgeMs` (a CLI may be reading the notice its stopped server just wrote).
+   */
+  async removeStaleNotices(
+    alive: (serverId: string) => Promise<boolean>,
+    minAgeMs = 60_000,
+  ): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return;
+    }
+    const verdicts = new Map<string, boolean>();
+    for (const f of names) {
+      const m = NOTICE_FILE.exec(f);
+      if (!m) continue;
+      const serverId = m[1]!;
+      if (!verdicts.has(serverId)) verdicts.set(serverId, await alive(serverId));
+      if (verdicts.get(serverId)) continue;
+      const path = join(this.dir, f);
+      const age = await stat(path).then(
+        (st) => Date.now() - st.mtimeMs,
+        () => 0,
+      );
+      if (age >= minAgeMs) await rm(path, { force: true });
     }
   }
 

@@ -15,6 +15,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { Logger } from 'pino';
+import { allowChunkedWithLength } from '../kernel/framing.js';
 import { setRequestOrigin, type RequestOrigin } from '../kernel/gateway.js';
 import { METADATA_KEEP_ALIVE_MS, type ListenerLimits } from '../kernel/limits.js';
 import { respondToDnsPacket, type DnsZone } from './dns.js';
@@ -107,6 +108,9 @@ export function serveSandbox(o: SandboxServeOptions): SandboxListeners {
       { name: 'sandbox-gateway-tls', ...guard },
     ),
   ];
+  // The gateway handler carries framingGuard (kernel/framing.ts); its parsers get the one leniency.
+  allowChunkedWithLength(http[1]!);
+  allowChunkedWithLength(http[2]!);
   http[0]!.listen(sockets.tcp.get('metadata')!);
   http[1]!.listen(sockets.tcp.get('http')!);
   http[2]!.listen(sockets.tcp.get('https')!);

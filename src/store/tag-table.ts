@@ -85,6 +85,45 @@ export async function createTagTable(db: Db, table: string): Promise<void> {
     .execute();
 }
 
+/** Where the resources a tag call names are rows, for {@link resourceRows}. */
+export interface ResourceRowsQuery {
+  /** The table holding the resources. */
+  table: string;
+  /** Column values every row must have (the caller's account; a region for regional ones). */
+  scope: Readonly<Record<string, string>>;
+  /** The column the call's values are compared with. */
+  column: string;
+  /** The columns to read (the default: {@link column}). */
+  select?: readonly string[];
+}
+
+/**
+ * The rows of `q.table` in `q.scope` whose `q.column` is one of `values`, read in batches. With
+ * `lock` (inside the transaction that tags them) the rows found stay locked until it ends
+ * (`FOR SHARE` where several nodes share the store; SQLite's one writer serialises the rest): a
+ * racing delete waits, and its {@link TagTable.deleteFor} then sees the tags this transaction
+ * adds; or it came first and the row is not found. Either way no tag outlives its resource.
+ * @example
+ * const rows = await resourceRows(tx, { table: 'ram_roles', scope: { account_id: a }, column: 'role_id' }, ids, { lock: true });
+ */
+export async function resourceRows(
+  db: Db,
+  q: ResourceRowsQuery,
+  values: readonly string[],
+  opts: { lock?: boolean } = {},
+): Promise<any[]> {
+  const unique = [...new Set(values)];
+  const out: any[] = [];
+  for (let i = 0; i < unique.length; i += ID_BATCH) {
+    let sel = db.k.selectFrom(q.table).select([...(q.select ?? [q.column])]);
+    for (const [column, value] of Object.entries(q.scope)) sel = sel.where(column, '=', value);
+    sel = sel.where(q.column, 'in', unique.slice(i, i + ID_BATCH));
+    if (opts.lock && db.dialect.multiNode) sel = sel.forShare();
+    out.push(...(await sel.execute()));
+  }
+  return out;
+}
+
 /** A migration creating only `table` (for services whose tags need nothing else). */
 export function tagTableMigration(name: string, table: string): Migration {
   return { name, up: (db) => createTagTable(db, table) };

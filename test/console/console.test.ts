@@ -228,6 +228,33 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await snap('bad-input-server');
     });
 
+    it('warns under a policy field about actions yunbox does not know, as `policy validate` does', async () => {
+      await explore('Ram', 'CreatePolicy', {
+        PolicyName: 'Typos',
+        PolicyDocument: JSON.stringify(
+          {
+            Version: '1',
+            Statement: [
+              { Effect: 'Allow', Action: ['oss:GetObjects', 'osss:List*'], Resource: '*' },
+            ],
+          },
+          null,
+          2,
+        ),
+      });
+      const advice = page.locator('.field[data-param=PolicyDocument] .field-advice li');
+      await expect
+        .poll(() => advice.allTextContents())
+        .toEqual([
+          'PolicyDocument: line 7, column 9: `oss:GetObjects` is not an action of `oss` that yunbox knows — did you mean `oss:GetObject`?',
+          'PolicyDocument: line 8, column 9: yunbox does not serve `osss`, and knows no service of that name — did you mean `oss`?',
+        ]);
+      await snap('policy-advice');
+      // Corrected, the advice goes.
+      await page.locator('.field[data-param=PolicyDocument] textarea').fill(READ_ONLY);
+      await expect.poll(() => advice.count()).toBe(0);
+    });
+
     it('creates an instance with the role and shows its credential’s expiry and next rotation', async () => {
       await explore('Vpc', 'CreateVpc', { RegionId: 'cn-hangzhou', CidrBlock: '192.168.0.0/16' });
       const vpc = (await send()).body.VpcId as string;

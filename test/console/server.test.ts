@@ -86,7 +86,7 @@ describe('catalogue', () => {
     const ecs = c.products.find((p) => p.product === 'Ecs')!;
     const attach = ecs.operations.find((o) => o.name === 'AttachInstanceRamRole')!;
     expect(attach.params.InstanceIds).toMatchObject({ type: 'json-array', required: true });
-    expect(attach.actions).toEqual(['ecs:AttachInstanceRamRole']);
+    expect(attach.actions).toEqual(['ecs:AttachInstanceRamRole', 'ram:PassRole']);
     const sts = c.products.find((p) => p.product === 'Sts')!;
     expect(sts.operations.find((o) => o.name === 'AssumeRole')).toMatchObject({
       authz: 'handler',
@@ -101,6 +101,8 @@ describe('catalogue', () => {
     });
     expect(ossOps.find((o) => o.name === 'GetBucketAcl')!.oss!.query).toEqual([['acl', null]]);
     expect(ossOps.map((o) => o.name)).not.toContain('PostObject');
+    expect(ossOps.filter((o) => o.name === 'DescribeRegions')).toHaveLength(1);
+    expect(ossOps.find((o) => o.name === 'GetBucketStat')!.oss!.query).toEqual([['stat', null]]);
   });
 });
 

@@ -1,7 +1,9 @@
 /**
- * README's examples are true: every `<!-- readme-test: NAME -->` snippet runs, as written (only
- * the default addresses replaced by the test server's), in its own Node process against a real
- * yunbox; and `npm start`'s command starts a server that answers /_yunbox/health.
+ * README's examples are true: every `<!-- readme-test: NAME -->` snippet runs, as written, in its
+ * own Node process against a real yunbox, with the endpoints in the environment as `yunbox env`
+ * sets them (test/e2e/cli-endpoint.test.ts runs them with `yunbox env`'s very output); and
+ * `npm start`'s command starts a server that answers /_yunbox/health. The tutorial's steps run in
+ * test/e2e/tutorial-init.test.ts.
  */
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -54,13 +56,21 @@ async function run(name: string, env: NodeJS.ProcessEnv) {
       .replaceAll('127.0.0.1:9911', yb.tlsAddress!)
       .replaceAll("'/tmp/yb'", JSON.stringify(join(dir, 'from-code-data'))),
   );
-  return runNode([file], env);
+  return runNode([file], {
+    YUNBOX_ENDPOINT: yb.endpoint,
+    YUNBOX_TLS_ENDPOINT: yb.tlsEndpoint!,
+    OSS_ENDPOINT: yb.endpoint,
+    OSS_REGION: `oss-${yb.region}`,
+    ...env,
+  });
 }
 
 describe('README', () => {
   it('has the SDK snippets and the from-code one', async () => {
-    // instance-rotation runs in test/e2e/sandbox-clock.test.ts, on a manual clock.
+    // instance-rotation runs in test/e2e/sandbox-clock.test.ts, on a manual clock, and
+    // tutorial-step-4 in test/e2e/tutorial-init.test.ts, after `serve --init tutorial`.
     expect([...(await snippets()).keys()]).toEqual([
+      'tutorial-step-4',
       'instance-rotation',
       'pop-core',
       'ram20150501',

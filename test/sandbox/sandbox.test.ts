@@ -9,7 +9,8 @@
  * processes), also after a crash. Needs root on Linux (CI runs as root).
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeDnsMessage, DnsType, DNS_CLASS_IN } from '../../src/sandbox/dns.js';
@@ -313,19 +314,30 @@ c.listUsers(new Ram.ListUsersRequest({})).then(() => console.log('allowed'), (e)
   });
 
   it('goes once its last process has gone, unless kept alive', async () => {
-    const m = newManager({ idleTimeoutMs: 1000 });
+    // The program inside runs until the test opens its gate, so a slow start under load cannot
+    // make "a process still runs inside" false (it once did with a fixed `sleep`).
+    const idleMs = 3000;
+    const m = newManager({ idleTimeoutMs: idleMs });
+    const gateDir = await mkdtemp(join(tmpdir(), 'ybx-gate-'));
+    const gate = join(gateDir, 'open');
     const idle = await m.create(yb.accountId, 'i-aaaa');
-    const running = sh(idle, 'sleep 1.6');
+    const running = sh(idle, `while [ ! -e ${gate} ]; do sleep 0.05; done`);
     const kept = await m.create(yb.accountId, 'i-aaaa', { keepAlive: true });
-    await new Promise((r) => setTimeout(r, 1300));
+    await waitFor(async () => (await netnsPids(idle.netns)).length > 0, 10_000);
+    await new Promise((r) => setTimeout(r, idleMs + 500));
     // Older than the idle timeout, but a process still runs inside.
     expect(netnsTraces(idle.netns).netns).toBe(true);
+    await writeFile(gate, '');
     expect((await running).code).toBe(0);
-    await waitFor(() => !netnsTraces(idle.netns).netns && !netnsTraces(idle.netns).etc);
+    await waitFor(
+      () => !netnsTraces(idle.netns).netns && !netnsTraces(idle.netns).etc,
+      idleMs + 5000,
+    );
     expect(m.get(idle.sandboxId)).toBeUndefined();
     expect(netnsTraces(kept.netns).netns).toBe(true);
     await m.close();
     expect(serverNamespaces(m.serverId)).toEqual([]);
+    await rm(gateDir, { recursive: true, force: true });
   });
 
   it('removes what a crashed server left at start, and only that', async () => {

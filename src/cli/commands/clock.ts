@@ -75,7 +75,7 @@ function clockCommand(verb: 'show' | 'advance' | 'set'): CliCommand {
         io.stderr(`yunbox ${name}: ${req.error}\n${usage}`);
         return 2;
       }
-      const endpoint = serverEndpoint(values.endpoint, io);
+      const endpoint = serverEndpoint(values.endpoint, io, values.data);
       const found = await findRootCredentials(io, values.data);
       if (!found.ok) {
         io.stderr(`yunbox ${name}: ${found.error}\n`);

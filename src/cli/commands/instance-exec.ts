@@ -10,14 +10,16 @@
  * with the server's time. Root on Linux only, on the machine the server runs on.
  */
 import { spawn } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_LISTEN } from '../../config/config.js';
 import { isSandboxVariable, sandboxProcessEnv } from '../../sandbox/env.js';
 import { sweepFaketimeLitter } from '../../sandbox/faketime.js';
-import { NETNS_RUN_DIR, sandboxSupport } from '../../sandbox/host.js';
+import { NETNS_RUN_DIR, findExecutable, sandboxSupport } from '../../sandbox/host.js';
 import { initChildSignaller } from '../../sandbox/init.js';
+import { parseNetnsName } from '../../sandbox/names.js';
 import {
   AS_ROOT_WARNING,
   describeUser,
@@ -74,12 +76,20 @@ own (util-linux's unshare), so it sees and reaches only its own processes. It ca
 whatever that user can on this machine (README: what a sandbox isolates).
 `;
 
+/** What the exit status means, and what happens when the sandbox goes first. */
+const EXIT_HELP = `exit status: the command's (the shell's); 128 + N when signal N ended it. When the sandbox
+is removed under it (the instance stopped or was released, or yunbox stopped), a line on stderr
+says why, then the command gets SIGTERM and, 1 s later, SIGKILL: status 143 or 137.
+1 when the sandbox cannot be made, 2 for a usage error.
+`;
+
 const usage = `usage: yunbox instance exec INSTANCE_ID [--user NAME|UID | --as-root] [--endpoint URL]
                           [--data DIR] -- COMMAND [ARG...]
 
 Runs COMMAND as if inside the instance and exits with its status.
 ${INSIDE_HELP}
-${OPTIONS_HELP}`;
+${OPTIONS_HELP}
+${EXIT_HELP}`;
 
 /** How {@link runInSandbox} was asked to run. */
 export interface SandboxRun {
@@ -114,6 +124,53 @@ async function stampedCall(
       ? new Date(Date.parse(clock.now)).toISOString().replace(/\.\d{3}Z$/, 'Z')
       : undefined;
   return yunboxCall(endpoint, creds, action, params, timestamp ? { timestamp } : {});
+}
+
+/**
+ * Watches for the line the server writes before it removes the sandbox under the program
+ * (`sandbox/run-dir.ts` notices), and tells the user why, once: when it appears, or at the latest
+ * when the program has ended (the server writes it before signalling). `close` stops watching and
+ * deletes the notice; `told` is true once the user was told.
+ */
+function removalNotice(
+  file: string | undefined,
+  tell: (reason: string) => void,
+): { check(): Promise<void>; close(): Promise<void>; readonly told: boolean } {
+  let told = false;
+  let watcher: FSWatcher | undefined;
+  const check = async () => {
+    if (told || file === undefined) return;
+    let reason: string;
+    try {
+      reason = (await readFile(file, 'utf8')).trim().split('\n')[0]!.slice(0, 200);
+    } catch {
+      return;
+    }
+    if (told || reason === '') return;
+    told = true;
+    tell(reason);
+  };
+  if (file !== undefined) {
+    try {
+      watcher = watch(dirname(file), (_event, name) => {
+        if (name === null || name === basename(file)) void check();
+      });
+      watcher.on('error', () => watcher?.close());
+      watcher.unref();
+    } catch {
+      /* no run directory yet: checked when the program ends */
+    }
+  }
+  return {
+    check,
+    async close() {
+      watcher?.close();
+      if (file !== undefined) await rm(file, { force: true }).catch(() => undefined);
+    },
+    get told() {
+      return told;
+    },
+  };
 }
 
 function signalNumber(signal: NodeJS.Signals): number {
@@ -159,7 +216,7 @@ export function parseInstanceArgs(
   }
   return {
     instanceId,
-    endpoint: serverEndpoint(values.endpoint, io),
+    endpoint: serverEndpoint(values.endpoint, io, values.data),
     data: values.data,
     user: values.user,
     asRoot: values['as-root'] ?? false,
@@ -272,6 +329,20 @@ async function runCreated(
       `yunbox ${run.name}: the server's clock is manual but libfaketime is not installed: the program sees this machine's time (Debian, Ubuntu: \`apt-get install libfaketime\`)\n`,
     );
   }
+  const hostName = typeof created.body.HostName === 'string' ? created.body.HostName : undefined;
+  // Read and then deleted as root: only a file named after this sandbox's namespace qualifies.
+  const noticeFile =
+    typeof created.body.NoticeFile === 'string' &&
+    isAbsolute(created.body.NoticeFile) &&
+    parseNetnsName(netns) !== undefined &&
+    basename(created.body.NoticeFile) === `${netns}.removed`
+      ? created.body.NoticeFile
+      : undefined;
+  const notice = removalNotice(noticeFile, (reason) =>
+    io.stderr(
+      `yunbox ${run.name}: ${reason}: yunbox removes the sandbox of \`${run.instanceId}\` and ends the program (SIGTERM, then SIGKILL after 1 s)\n`,
+    ),
+  );
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGHUP'];
   const handlers = new Map<NodeJS.Signals, () => void>();
   try {
@@ -288,12 +359,16 @@ async function runCreated(
     // Preloaded into the program alone, after root is dropped (run-as.ts), never into `ip`.
     delete env.LD_PRELOAD;
     const command = run.command(env);
+    // As root there are no drop tools: the host name needs `unshare` all the same.
+    const unshare = identity.root ? await findExecutable('unshare') : undefined;
     const launch = launchCommand({
       ip,
       netns,
       command,
       identity,
       ...(tools ? { tools } : {}),
+      ...(hostName !== undefined ? { hostName } : {}),
+      ...(unshare !== undefined ? { unshare } : {}),
       terminal,
       ...(env.SHELL !== undefined ? { shell: env.SHELL } : {}),
       ...(preload !== undefined ? { preload } : {}),
@@ -337,7 +412,7 @@ async function runCreated(
       handlers.set(sig, forward);
       process.on(sig, forward);
     }
-    return await new Promise<number>((resolveExit) => {
+    const status = await new Promise<number>((resolveExit) => {
       child.once('error', (e) => {
         io.stderr(`yunbox ${run.name}: cannot run \`${launch.file}\`: ${e.message}\n`);
         resolveExit(1);
@@ -346,12 +421,16 @@ async function runCreated(
         resolveExit(code ?? (signal ? 128 + signalNumber(signal) : 1));
       });
     });
+    await notice.check();
+    return status;
   } finally {
     for (const [sig, h] of handlers) process.off(sig, h);
+    await notice.close();
     const deleted = await stampedCall(run.endpoint, creds, 'DeleteSandbox', {
       SandboxId: sandboxId,
     });
-    if (!deleted.ok && deleted.code !== 'InvalidSandboxId.NotFound') {
+    // A server that stopped cannot answer: the user was just told so.
+    if (!deleted.ok && deleted.code !== 'InvalidSandboxId.NotFound' && !notice.told) {
       io.stderr(`yunbox ${run.name}: cannot delete sandbox \`${sandboxId}\`: ${deleted.error}\n`);
     }
     // What libfaketime left in /dev/shm for the program's processes that did not exit cleanly.
@@ -387,4 +466,4 @@ export const command: CliCommand = {
   },
 };
 
-export { INSIDE_HELP, OPTIONS_HELP };
+export { EXIT_HELP, INSIDE_HELP, OPTIONS_HELP };

@@ -69,7 +69,7 @@ export const command: CliCommand = {
       io.stderr(`yunbox instance fault: ${found.error}\n`);
       return 1;
     }
-    const endpoint = serverEndpoint(values.endpoint, io);
+    const endpoint = serverEndpoint(values.endpoint, io, values.data);
     const r = await yunboxCall(endpoint, found.credentials, 'SetInstanceMetadataFault', {
       InstanceId: instanceId,
       Mode: mode,

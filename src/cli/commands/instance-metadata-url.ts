@@ -50,7 +50,7 @@ export const command: CliCommand = {
       io.stderr(`yunbox instance metadata-url: ${found.error}\n`);
       return 1;
     }
-    const endpoint = serverEndpoint(values.endpoint, io);
+    const endpoint = serverEndpoint(values.endpoint, io, values.data);
     const r = await yunboxCall(endpoint, found.credentials, 'DescribeInstanceMetadataEndpoint', {
       InstanceId: instanceId,
     });

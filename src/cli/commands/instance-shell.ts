@@ -5,7 +5,13 @@
 import { constants as fsConstants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { CliCommand } from '../command.js';
-import { INSIDE_HELP, OPTIONS_HELP, parseInstanceArgs, runInSandbox } from './instance-exec.js';
+import {
+  EXIT_HELP,
+  INSIDE_HELP,
+  OPTIONS_HELP,
+  parseInstanceArgs,
+  runInSandbox,
+} from './instance-exec.js';
 
 const usage = `usage: yunbox instance shell INSTANCE_ID [--user NAME|UID | --as-root] [--endpoint URL]
                            [--data DIR]
@@ -13,7 +19,8 @@ const usage = `usage: yunbox instance shell INSTANCE_ID [--user NAME|UID | --as-
 Opens a shell ($SHELL, else bash, else sh) as if logged in to the instance; the sandbox goes
 when the shell exits.
 ${INSIDE_HELP}
-${OPTIONS_HELP}`;
+${OPTIONS_HELP}
+${EXIT_HELP}`;
 
 async function executable(path: string): Promise<boolean> {
   try {

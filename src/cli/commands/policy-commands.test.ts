@@ -48,6 +48,18 @@ writeFileSync(
   JSON.stringify({ Version: '1', Statement: { Effect: 'Allow', Action: '*', Resource: '*' } }),
 );
 writeFileSync(
+  join(dir, 'typos.json'),
+  [
+    '{',
+    '  "Version": "1",',
+    '  "Statement": [',
+    '    {"Effect": "Allow", "Action": ["oss:GetObjects", "osss:List*"], "Resource": "*"}',
+    '  ]',
+    '}',
+    '',
+  ].join('\n'),
+);
+writeFileSync(
   join(dir, 'trust.json'),
   JSON.stringify({
     Version: '1',
@@ -241,6 +253,23 @@ describe('policy simulate', () => {
   });
 });
 
+describe('policy simulate warnings', () => {
+  it('warns about an unknown --action and the policies’ unknown actions, and decides all the same', async () => {
+    const c = io();
+    const code = await simulate.run(
+      ['--policy', 'typos.json', '--action', 'oss:GetObjects', '--resource', 'acs:oss:*:111:b/k'],
+      c,
+    );
+    // The policy allows exactly what it names, misspelt or not; the warnings say so.
+    expect(code).toBe(0);
+    expect(c.out).toContain('decision: allow\n');
+    expect(c.out).toContain(
+      'warnings:\n  --action: UnknownAction: `oss:GetObjects` is not an action of `oss` that yunbox knows — did you mean `oss:GetObject`?\n  typos.json:4:36: warning: UnknownAction:',
+    );
+    expect(c.out).toContain('typos.json:4:54: warning: UnknownService:');
+  });
+});
+
 describe('policy validate', () => {
   it('prints file:line:col: code: message and exits 1', async () => {
     const c = io();
@@ -264,9 +293,32 @@ describe('policy validate', () => {
     );
   });
 
+  it('warns about actions no served service has and prefixes yunbox does not serve', async () => {
+    const c = io();
+    expect(await validate.run(['typos.json'], c)).toBe(0);
+    expect(c.out).toBe(
+      [
+        'typos.json:4:36: warning: UnknownAction: `oss:GetObjects` is not an action of `oss` that yunbox knows — did you mean `oss:GetObject`? (at /Statement/0/Action/0)',
+        'typos.json:4:54: warning: UnknownService: yunbox does not serve `osss`, and knows no service of that name — did you mean `oss`? (at /Statement/0/Action/1)',
+        'typos.json: valid identity policy (1 statement)',
+        '',
+      ].join('\n'),
+    );
+    const j = io();
+    expect(await validate.run(['--json', 'typos.json'], j)).toBe(0);
+    expect(JSON.parse(j.out)[0]).toMatchObject({
+      ok: true,
+      warnings: [
+        { code: 'UnknownAction', line: 4, column: 36, severity: 'warning' },
+        { code: 'UnknownService', line: 4, column: 54, severity: 'warning' },
+      ],
+    });
+  });
+
   it('checks against the kind given and its size limit', async () => {
     const c = io();
-    expect(await validate.run(['--kind', 'bucket', 'role.json'], c)).toBe(1);
+    // A trust policy must name its Principal (a bucket policy may omit it: ImplicitPrincipal).
+    expect(await validate.run(['--kind', 'trust', 'role.json'], c)).toBe(1);
     expect(c.out).toContain('MissingPrincipal');
     const small = io();
     expect(await validate.run(['--max-length', '20', 'role.json'], small)).toBe(1);

@@ -24,7 +24,8 @@ import {
   type RequestPrincipal,
 } from '../../policy/index.js';
 import type { CliCommand, CliIo } from '../command.js';
-import { formatDiagnostic } from './policy-validate.js';
+import { declaredActionCatalogue } from '../../services/catalogue.js';
+import { formatDiagnostic, policyWarnings } from './policy-validate.js';
 
 const USAGE = `usage: yunbox policy simulate --action ACTION --resource ARN [options]
 
@@ -43,7 +44,8 @@ Decides one request against policy documents and explains the decision.
                          role trust policy: simulate AssumeRole by --principal (the
                          action defaults to sts:AssumeRole; identity policies, if any,
                          must also allow it)
-  --action ACTION        e.g. oss:GetObject, ram:CreateRole
+  --action ACTION        e.g. oss:GetObject, ram:CreateRole (one yunbox does not know
+                         is warned about, and decided all the same)
   --resource ARN         e.g. acs:oss:*:1234567890123456:bucket/key
   --principal SPEC       the caller: acs:ram::UID:user/NAME, acs:ram::UID:role/ROLE/SESSION,
                          acs:ram::UID:root (or UID), service:ecs.aliyuncs.com,
@@ -101,7 +103,7 @@ async function load(
       r.diagnostics.map((d: Diagnostic) => formatDiagnostic(file, d)).join('\n'),
     );
   }
-  for (const w of r.warnings) warnings.push(formatDiagnostic(file, w));
+  for (const w of policyWarnings(text, r.warnings)) warnings.push(formatDiagnostic(file, w));
   const ref: PolicyRef = {
     name: named ? named[1]! : basename(file, extname(file)),
     type,
@@ -193,6 +195,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     const context = parseContext(values.context ?? []);
 
     const warnings: string[] = [];
+    const advice = declaredActionCatalogue().advise(action);
+    if (advice) warnings.push(`--action: ${advice.code}: ${advice.message}`);
     const identity: PolicyRef[] = [];
     for (const name of values['system-policy'] ?? []) {
       const ref = systemPolicyRef(name);

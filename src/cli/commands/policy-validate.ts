@@ -6,11 +6,13 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  adviseActions,
   compilePolicy,
   guessPolicyKind,
   type Diagnostic,
   type PolicyKind,
 } from '../../policy/index.js';
+import { declaredActionCatalogue } from '../../services/catalogue.js';
 import type { CliCommand, CliIo } from '../command.js';
 
 const KINDS: readonly PolicyKind[] = ['identity', 'session', 'trust', 'bucket'];
@@ -18,7 +20,10 @@ const KINDS: readonly PolicyKind[] = ['identity', 'session', 'trust', 'bucket'];
 const USAGE = `usage: yunbox policy validate FILE... [--kind identity|session|trust|bucket] [--max-length N] [--json]
 
 Checks RAM policy documents: JSON syntax, elements, actions, resource ARNs, principals,
-condition operators, keys and values, and the size limit of the kind.
+condition operators, keys and values, and the size limit of the kind. Warns about actions
+no service yunbox serves has (\`oss:GetObjects\`, with the closest one) and about service
+prefixes it does not serve (\`osss:List*\`, \`log:GetLogStore\`); RAM accepts those, so the
+file stays valid.
 
   --kind KIND        identity (permission policy, 6144 characters), session (STS session
                      policy, 2048), trust (role trust policy, 2048) or bucket (OSS bucket
@@ -33,6 +38,15 @@ exit status: 0 every file is valid, 1 a file is invalid or unreadable, 2 usage e
 
 function location(file: string, d: Diagnostic): string {
   return d.line !== undefined ? `${file}:${d.line}:${d.column ?? 1}` : file;
+}
+
+/**
+ * Validation's warnings and the action catalogue's advice on a valid document, in document order.
+ */
+export function policyWarnings(text: string, warnings: readonly Diagnostic[]): Diagnostic[] {
+  const all = [...warnings, ...adviseActions(text, declaredActionCatalogue())];
+  const at = (d: Diagnostic) => (d.line ?? 0) * 1e6 + (d.column ?? 0);
+  return all.sort((a, b) => at(a) - at(b));
 }
 
 /** Formats one diagnostic as a compiler-style line. */
@@ -103,17 +117,18 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     }
     const kind = (values.kind as PolicyKind | undefined) ?? guessPolicyKind(text);
     const r = compilePolicy(text, kind, maxLength === undefined ? {} : { maxLength });
+    const warnings = r.ok ? policyWarnings(text, r.warnings) : [];
     if (values.json) {
       results.push(
         r.ok
-          ? { file, kind, ok: true, statements: r.policy.statements.length, warnings: r.warnings }
+          ? { file, kind, ok: true, statements: r.policy.statements.length, warnings }
           : { file, kind, ok: false, diagnostics: r.diagnostics },
       );
       if (!r.ok) failed = true;
       continue;
     }
     if (r.ok) {
-      for (const w of r.warnings) io.stdout(`${formatDiagnostic(file, w)}\n`);
+      for (const w of warnings) io.stdout(`${formatDiagnostic(file, w)}\n`);
       const n = r.policy.statements.length;
       io.stdout(`${file}: valid ${kind} policy (${n} statement${n === 1 ? '' : 's'})\n`);
     } else {

@@ -13,6 +13,7 @@ import {
   parseCommandArgs,
   serverCallOptions,
   serverEndpoint,
+  unreachable,
 } from '../server-client.js';
 
 /** ActionTrail's API version (services/trail). */
@@ -136,7 +137,7 @@ export const command: CliCommand = {
     }
     const found = await findRootCredentials(io, values.data);
     if (!found.ok) return fail(io, found.error, 1);
-    const endpoint = serverEndpoint(values.endpoint, io);
+    const endpoint = serverEndpoint(values.endpoint, io, values.data);
 
     const events: WireEvent[] = [];
     let token: string | undefined;
@@ -156,7 +157,7 @@ export const command: CliCommand = {
           signature: 'acs3',
         });
       } catch (e) {
-        return fail(io, `cannot reach yunbox at \`${endpoint}\`: ${(e as Error).message}`, 1);
+        return fail(io, unreachable(endpoint, e), 1);
       }
       const body = (res.json ?? {}) as {
         Events?: WireEvent[];

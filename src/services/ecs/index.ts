@@ -35,7 +35,7 @@ import { m0001Init } from './migrations/0001-init.js';
 import { m0002SettlesAtReal } from './migrations/0002-settles-at-real.js';
 import { m0003SecurityGroups } from './migrations/0003-security-groups.js';
 import { m0004InstanceAttributes } from './migrations/0004-instance-attributes.js';
-import { networkInterfaceHandlers } from './network-interfaces/handlers.js';
+import { networkInterfaceHandlers, taggableInterfaces } from './network-interfaces/handlers.js';
 import * as NO from './network-interfaces/operations.js';
 import { m0005TagsIdentity } from './migrations/0005-tags-identity.js';
 import { m0006TagsEverywhere } from './migrations/0006-tags-everywhere.js';
@@ -150,7 +150,7 @@ export function createEcsService(db: Db, deps: EcsDeps): EcsService {
   const sg = {
     ...securityGroupHandlers({ groups: securityGroups, instances: store, vpc: deps.vpc }),
     ...ruleHandlers({ groups: securityGroups, instances: store, vpc: deps.vpc }),
-    ...networkInterfaceHandlers({ store }),
+    ...networkInterfaceHandlers({ store, db }),
   };
   const kp = keyPairHandlers(handlerDeps);
   const pl = placementHandlers();
@@ -161,6 +161,7 @@ export function createEcsService(db: Db, deps: EcsDeps): EcsService {
     ['disk', taggableSystemDisks],
     ['securitygroup', taggableSecurityGroups],
     ['keypair', taggableKeyPairs],
+    ['eni', taggableInterfaces],
   ]);
   const tags = tagHandlers({ db, taggable });
   const identity = new IdentitySigner(db);
@@ -211,6 +212,7 @@ export function createEcsService(db: Db, deps: EcsDeps): EcsService {
         bind(IA.DescribeUserData, ia.describeUserData),
         bind(IA.ModifyInstanceAttribute, ia.modifyInstanceAttribute),
         bind(IA.DescribeInstanceMaintenanceAttributes, ia.describeInstanceMaintenanceAttributes),
+        bind(IA.ModifyInstanceSpec, ia.modifyInstanceSpec),
         bind(IA.ModifyInstanceMaintenanceAttributes, ia.modifyInstanceMaintenanceAttributes),
         bind(IA.DescribeInstanceAttachmentAttributes, ia.describeInstanceAttachmentAttributes),
         // SSH key pairs (key-pairs/).

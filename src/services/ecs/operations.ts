@@ -143,6 +143,7 @@ export const CreateInstance = defineOperation({
   name: 'CreateInstance',
   params: launchParams,
   authz: on('ecs:CreateInstance', () => 'instance/*'),
+  handlerActions: ['ram:PassRole'],
   doc: 'Create an instance in a vSwitch (it ends Stopped: Pending, then Stopped); `RamRoleName` also needs `ram:PassRole` and a role that trusts ecs.aliyuncs.com',
 });
 export const RunInstances = defineOperation({
@@ -164,6 +165,7 @@ export const RunInstances = defineOperation({
     UniqueSuffix: p.bool({ doc: 'append 001, 002, … to HostName and InstanceName' }),
   },
   authz: on('ecs:RunInstances', () => 'instance/*'),
+  handlerActions: ['ram:PassRole'],
   doc: 'Create and start instances (Pending, then Running); same role rules as CreateInstance',
 });
 export const StartInstance = defineOperation({
@@ -280,6 +282,7 @@ export const AttachInstanceRamRole = defineOperation({
     }),
   },
   authz: eachInstance('ecs:AttachInstanceRamRole'),
+  handlerActions: ['ram:PassRole'],
   doc: 'Attach an instance RAM role (needs `ram:PassRole` and a role trusting ecs.aliyuncs.com); per-instance results',
 });
 export const DetachInstanceRamRole = defineOperation({

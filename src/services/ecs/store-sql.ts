@@ -12,6 +12,7 @@ import { foldName } from '../ram/index.js';
 import { formatIpv4, parseCidr, usableRange } from '../vpc/index.js';
 import { attributesFromRow, attributesOf, attributesToRow } from './instance-attributes/columns.js';
 import { systemDiskIdOf } from './instance-attributes/model.js';
+import { networkInterfaceIdOf } from './model.js';
 import type { Instance, MetadataFault, MetadataOptions, AttachedRole, Tag } from './model.js';
 import { insertMemberships } from './security-groups/store-sql.js';
 import type { EcsStore, InstanceFilter, NewInstance, TransitionChange } from './store.js';
@@ -179,11 +180,13 @@ export class EcsSqlStore implements EcsStore {
           throw e;
         }
         await insertMemberships(tx, spec.instanceId, spec.securityGroupIds);
-        // `Tag.N` of RunInstances and CreateInstance tag the instance and its disks (doc
-        // "RunInstances": "the tag key of the instance, disk, and primary ENI").
+        // `Tag.N` of RunInstances and CreateInstance tag the instance, its disks and its primary
+        // network interface (doc "RunInstances": "the tag key of the instance, disk, and primary
+        // ENI").
         for (const [type, id] of [
           ['instance', spec.instanceId],
           ['disk', systemDiskIdOf(spec.instanceId)],
+          ['eni', networkInterfaceIdOf(spec.instanceId)],
         ] as const) {
           await ECS_TAGS.insertNew(tx, spec.accountId, spec.regionId, type, id, spec.tags);
         }
@@ -278,11 +281,12 @@ export class EcsSqlStore implements EcsStore {
       if (!force) q = q.where('status', '=', 'Stopped').where(settledAt(at));
       const r = await q.executeTakeFirst();
       const deleted = Number(r.numDeletedRows) > 0;
-      // INVARIANT: no tag outlives its instance or its system disk (deleted after the row:
-      // tags/store.ts resolveTagged).
+      // INVARIANT: no tag outlives its instance, its system disk or its primary network interface
+      // (deleted after the row: tags/store.ts resolveTagged).
       if (deleted) {
         await ECS_TAGS.deleteFor(tx, 'instance', [instanceId]);
         await ECS_TAGS.deleteFor(tx, 'disk', [systemDiskIdOf(instanceId)]);
+        await ECS_TAGS.deleteFor(tx, 'eni', [networkInterfaceIdOf(instanceId)]);
       }
       return deleted;
     });

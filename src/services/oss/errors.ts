@@ -269,3 +269,56 @@ export const malformedForm = (why: string) =>
 /** `400 PartNotSequential`: a part of a sequential upload out of order (oss2's exceptions.py). */
 export const partNotSequential = () =>
   make('PartNotSequential', 'For sequential multipart upload, you must upload the parts in order.');
+// ---- bucket configuration (encryption, Referer, request payment, Block Public Access)
+
+/**
+ * `400 InvalidEncryptionAlgorithmError`: an `x-oss-server-side-encryption` or `SSEAlgorithm`
+ * OSS does not know (doc: Common error codes, "InvalidEncryptionAlgorithmError"; 0005-00000003).
+ */
+export const invalidEncryptionAlgorithm = () =>
+  new OssError(
+    'InvalidEncryptionAlgorithmError',
+    400,
+    'The Encryption request you specified is not valid. Supported value: AES256/KMS/SM4',
+    { ec: '0005-00000003' },
+  );
+
+/**
+ * `403 KmsServiceNotEnabled`: KMS encryption asked for, and yunbox has no KMS, as an account that
+ * never activated KMS (doc: PutObject "KmsServiceNotEnabled"; 0005-00000218).
+ */
+export const kmsServiceNotEnabled = () =>
+  new OssError('KmsServiceNotEnabled', 403, 'The KMS service is not enabled for this account.', {
+    ec: '0005-00000218',
+  });
+
+/** `404 NoSuchServerSideEncryptionRule` (GetBucketEncryption on a bucket without one). */
+export const noSuchServerSideEncryptionRule = (bucket: string) =>
+  new OssError(
+    'NoSuchServerSideEncryptionRule',
+    404,
+    'The server side encryption configuration was not found.',
+    { fields: { BucketName: bucket } },
+  );
+
+/** `403 AccessDenied`: the Referer rules refuse an anonymous or presigned request. */
+export const refererDenied = () => accessDenied('You are denied by bucket referer policy.');
+
+/**
+ * `403 AccessDenied` of a requester-pays bucket: anonymous (0003-00000701), presigned URL without
+ * `x-oss-request-payer=requester` (0003-00000702), signed header request without it
+ * (0003-00000703).
+ */
+export const requesterPayDenied = (why: 'anonymous' | 'url' | 'header', bucket: string) =>
+  accessDenied('Access denied for requester pay bucket', {
+    ec: why === 'anonymous' ? '0003-00000701' : why === 'url' ? '0003-00000702' : '0003-00000703',
+    fields: { BucketName: bucket },
+  });
+
+/** `403 AccessDenied`: a public ACL or policy asked for while Block Public Access is on. */
+export const publicAccessBlocked = (what: 'acl' | 'policy') =>
+  accessDenied(
+    what === 'acl'
+      ? 'Put public object acl or bucket acl is not allowed, because block public access is enabled.'
+      : 'Put public bucket policy is not allowed, because block public access is enabled.',
+  );

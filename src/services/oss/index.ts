@@ -12,6 +12,7 @@ import { AccessLogWriter } from './access-log.js';
 import type { OssDeps } from './context.js';
 import { InventoryReporter } from './inventory-report.js';
 import { m0001Init } from './migrations/0001-init.js';
+import { m0002BucketConfigC1 } from './migrations/0002-bucket-config-c1.js';
 import { m0003BucketConfigC2 } from './migrations/0003-bucket-config-c2.js';
 import { createOssProtocol } from './protocol.js';
 import { OssSqlStore } from './store-sql.js';
@@ -24,7 +25,7 @@ export { isOssRequest } from './protocol.js';
 /** OSS's migrations. */
 export const ossMigrations: MigrationSet = {
   service: 'oss',
-  migrations: [m0001Init, m0003BucketConfigC2],
+  migrations: [m0001Init, m0002BucketConfigC1, m0003BucketConfigC2],
 };
 
 /** The OSS service of one process. */

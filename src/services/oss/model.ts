@@ -59,6 +59,35 @@ export interface Bucket {
   website?: string;
   /** Access-logging settings as JSON (`LoggingConfig`, handlers/logging.ts), when set. */
   logging?: string;
+  /** Default server-side encryption of new objects (PutBucketEncryption), when set. */
+  encryption?: BucketEncryption;
+  /** Referer rules (PutBucketReferer), when set. */
+  referer?: RefererConfig;
+  /** `Requester` when requesters pay (PutBucketRequestPayment); absent: the owner pays. */
+  requestPayer?: 'Requester';
+  /** The bucket's Block Public Access (PutBucketPublicAccessBlock), when set. */
+  blockPublicAccess?: boolean;
+}
+
+/** Server-side encryption algorithms OSS knows (doc: PutBucketEncryption, PutObject). */
+export const SSE_ALGORITHMS = ['AES256', 'SM4', 'KMS'] as const;
+/** A server-side encryption algorithm. */
+export type SseAlgorithm = (typeof SSE_ALGORITHMS)[number];
+
+/** A bucket's default encryption (`ApplyServerSideEncryptionByDefault`). */
+export interface BucketEncryption {
+  sseAlgorithm: SseAlgorithm;
+  kmsMasterKeyId?: string;
+  kmsDataEncryption?: string;
+}
+
+/** A bucket's Referer rules (`RefererConfiguration`, doc: PutBucketReferer). */
+export interface RefererConfig {
+  allowEmpty: boolean;
+  allowTruncateQueryString: boolean;
+  truncatePath: boolean;
+  allow: string[];
+  deny: string[];
 }
 
 /**
@@ -153,6 +182,17 @@ export function keyProblem(key: string): string | undefined {
     return 'not valid UTF-8';
   }
   return undefined;
+}
+
+/**
+ * The resource group every bucket of an account is in (`ResourceGroupId` of GetBucketInfo):
+ * yunbox has no Resource Manager, so each account has one group, the default, whose id is made
+ * from the account id in the `rg-` form Resource Manager uses.
+ * @example
+ * defaultResourceGroupId('1234567890123456') // 'rg-acfm1234567890123456'
+ */
+export function defaultResourceGroupId(accountId: string): string {
+  return `rg-acfm${accountId}`;
 }
 
 /** `acs:oss:<region>:<account>:<bucket>` */

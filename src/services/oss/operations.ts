@@ -20,6 +20,7 @@ import * as G from './handlers/logging.js';
 import { postObject } from './handlers/post-object.js';
 import * as W from './handlers/website.js';
 import { formBoundary } from './form.js';
+import { CONFIG_C1_OPERATIONS } from './operations-config.js';
 
 /** Where an operation applies: no bucket, a bucket, or an object. */
 export type OssLevel = 'service' | 'bucket' | 'object';
@@ -39,6 +40,8 @@ export interface OssOperation {
    * authenticates (PostObject).
    */
   action?: string;
+  /** Actions the handler checks itself (per item, or for the form's policy), for the catalogue. */
+  handlerActions?: readonly string[];
   /** `required`: NoSuchBucket when missing; `optional`: loaded if present (PutBucket). */
   bucket: 'required' | 'optional' | 'none';
   /** `signature` (header or URL, or anonymous), `form` (PostObject), `none` (CORS preflight). */
@@ -66,6 +69,8 @@ const headers =
 
 /** Every operation, in selection order. */
 export const OSS_OPERATIONS: readonly OssOperation[] = [
+  // ---- bucket configuration (operations-config.ts), each selected by its own sub-resource
+  ...CONFIG_C1_OPERATIONS,
   // ---- service
   {
     name: 'ListBuckets',
@@ -95,7 +100,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     method: 'PUT',
     sub: ['acl'],
     action: 'oss:PutBucketAcl',
-    bucket: 'required',
+    bucket: 'optional', // a missing bucket is created (handlers/buckets.ts)
     authn: 'signature',
     context: header('x-oss-acl'),
     handler: B.putBucketAcl,
@@ -269,6 +274,17 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     doc: 'List a bucket’s inventory configurations',
   },
   {
+    name: 'ListLiveChannel',
+    level: 'bucket',
+    method: 'GET',
+    sub: ['live'],
+    action: 'oss:ListLiveChannel',
+    bucket: 'required',
+    authn: 'signature',
+    handler: L.listLiveChannel,
+    doc: 'List a bucket’s RTMP live channels (always none: yunbox has no RTMP ingest)',
+  },
+  {
     name: 'ListMultipartUploads',
     level: 'bucket',
     method: 'GET',
@@ -288,6 +304,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     action: 'oss:ListObjects',
     bucket: 'required',
     authn: 'signature',
+    acl: 'read', // public-read(-write) buckets: anyone may list (doc: Bucket ACL)
     context: L.listingContext,
     handler: L.listObjectsV2,
     doc: 'List objects (version 2: continuation tokens)',
@@ -299,6 +316,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     action: 'oss:ListObjects',
     bucket: 'required',
     authn: 'signature',
+    acl: 'read', // public-read(-write) buckets: anyone may list (doc: Bucket ACL)
     context: L.listingContext,
     handler: L.listObjects,
     doc: 'List objects (version 1: markers)',
@@ -375,6 +393,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     sub: ['delete'],
     bucket: 'required',
     authn: 'signature',
+    handlerActions: ['oss:DeleteObject'],
     handler: O.deleteMultipleObjects,
     doc: 'Delete up to 1000 objects (`oss:DeleteObject` checked on each)',
   },
@@ -385,6 +404,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     when: (_q, h) => formBoundary(h('content-type')) !== undefined,
     bucket: 'required',
     authn: 'form',
+    handlerActions: ['oss:PutObject'],
     handler: postObject,
     doc: 'Upload an object with an HTML form and a signed policy (`oss:PutObject` checked)',
   },
@@ -592,6 +612,7 @@ export const WEBSITE_HEAD: OssOperation = { ...WEBSITE_HEAD_OP, handler: W.websi
 export const KNOWN_SUB_RESOURCES: ReadonlySet<string> = new Set([
   ...OSS_OPERATIONS.flatMap((o) => o.sub ?? []),
   'position',
+  'x-oss-request-payer',
   'continuation-token',
   'security-token',
   'x-oss-traffic-limit',
@@ -603,6 +624,13 @@ export const KNOWN_SUB_RESOURCES: ReadonlySet<string> = new Set([
   'response-content-type',
   'response-expires',
 ]);
+
+/**
+ * Sub-resources known only to the operations that declare them: `live` is ListLiveChannel's,
+ * and the other live-channel calls (PutLiveChannel is `PUT /<channel>?live`) would otherwise
+ * select PutObject; with another operation they are `NotImplemented`.
+ */
+export const EXCLUSIVE_SUB_RESOURCES: ReadonlySet<string> = new Set(['live']);
 
 /** The operation a request selects, if any. */
 export function selectOperation(

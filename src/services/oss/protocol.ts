@@ -61,6 +61,9 @@ import {
   serviceUnavailable,
 } from './errors.js';
 import { corsResponseHeaders } from './handlers/cors.js';
+import { publicAccessIsBlocked } from './handlers/public-access-block.js';
+import { checkReferer } from './handlers/referer.js';
+import { checkRequestPayer } from './handlers/request-payment.js';
 import {
   bucketArn,
   extranetEndpoint,
@@ -87,6 +90,7 @@ import {
   WEBSITE_HEAD_OP,
   WEBSITE_LIST_OP,
   selectOperation,
+  EXCLUSIVE_SUB_RESOURCES,
   KNOWN_SUB_RESOURCES,
   type OssLevel,
   type OssOperation,
@@ -413,6 +417,7 @@ function route(deps: OssDeps): Stage<OssCtx> {
     for (const name of query.names()) {
       if (OSS_V1_SUB_RESOURCES.has(name) && !KNOWN_SUB_RESOURCES.has(name))
         throw notImplemented(name);
+      if (EXCLUSIVE_SUB_RESOURCES.has(name) && !op.sub?.includes(name)) throw notImplemented(name);
     }
     ctx.op = op;
     await next();
@@ -511,7 +516,9 @@ function authz(deps: OssDeps): Stage<OssCtx> {
         )
       : undefined;
     if (limit !== undefined) ctx.limit = limit;
-    const authorizer = new OssAuthorizer(deps.identity, info);
+    const authorizer = new OssAuthorizer(deps.identity, info, (b) =>
+      publicAccessIsBlocked(deps, b),
+    );
     let object: Promise<OssObject | undefined> | undefined = ctx.object;
     const call: OssCall = {
       deps,
@@ -540,6 +547,16 @@ function authz(deps: OssDeps): Stage<OssCtx> {
     ctx.call = call;
     if (op!.noAnonymous && principal.kind === 'anonymous') {
       throw accessDenied('Anonymous access is forbidden for this operation.');
+    }
+    if (bucket && op!.authn === 'signature' && !op!.callerAccount) {
+      // Bucket rules that bind the caller before any permission is weighed.
+      const signedInHeader = req.headers.authorization !== undefined;
+      checkRequestPayer(bucket, principal, {
+        header: call.header,
+        query: call.query,
+        signedInHeader,
+      });
+      checkReferer(bucket, call.header('referer'), signedInHeader);
     }
     if (op!.action !== undefined) {
       const own = op!.callerAccount && principal.kind !== 'anonymous';

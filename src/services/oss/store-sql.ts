@@ -18,7 +18,19 @@ import {
   type StoredSegment,
   type Upload,
 } from './model.js';
-import type { AppendResult, BucketPatch, KeyRange, ObjectPatch, OssStore } from './store.js';
+import type {
+  AppendResult,
+  BucketPatch,
+  BucketStats,
+  KeyRange,
+  ObjectPatch,
+  OssStore,
+} from './store.js';
+import {
+  bucketStats,
+  getAccountPublicAccessBlock,
+  setAccountPublicAccessBlock,
+} from './store-sql-config.js';
 
 /** Name of the lock writers of one object key take. */
 function objectLock(bucket: string, key: string): string {
@@ -40,7 +52,16 @@ const toBucket = (r: any): Bucket => ({
   ...(r.cors != null ? { cors: r.cors } : {}),
   ...(r.website != null ? { website: r.website } : {}),
   ...(r.logging != null ? { logging: r.logging } : {}),
+  ...(r.encryption != null ? { encryption: JSON.parse(r.encryption) } : {}),
+  ...(r.referer != null ? { referer: JSON.parse(r.referer) } : {}),
+  ...(r.request_payer === 'Requester' ? { requestPayer: 'Requester' as const } : {}),
+  ...(r.public_access_block != null ? { blockPublicAccess: r.public_access_block === 'true' } : {}),
 });
+
+/** A JSON column's value for a patch field: unchanged, cleared (`null`) or the document. */
+function jsonColumn(v: object | null | undefined): string | null | undefined {
+  return v === undefined ? undefined : v === null ? null : JSON.stringify(v);
+}
 
 const toSummary = (r: any): ObjectSummary => ({
   key: r.key,
@@ -232,6 +253,13 @@ export class OssSqlStore implements OssStore {
     if (patch.cors !== undefined) set.cors = patch.cors;
     if (patch.website !== undefined) set.website = patch.website;
     if (patch.logging !== undefined) set.logging = patch.logging;
+    if (patch.encryption !== undefined) set.encryption = jsonColumn(patch.encryption);
+    if (patch.referer !== undefined) set.referer = jsonColumn(patch.referer);
+    if (patch.requestPayer !== undefined) set.request_payer = patch.requestPayer;
+    if (patch.blockPublicAccess !== undefined) {
+      set.public_access_block =
+        patch.blockPublicAccess === null ? null : String(patch.blockPublicAccess);
+    }
     if (Object.keys(set).length === 0) return;
     const r = await this.#db.k
       .updateTable('oss_buckets')
@@ -791,6 +819,20 @@ export class OssSqlStore implements OssStore {
       .where('next_run', '=', from)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
+  }
+
+  // ---- statistics and account settings (store-sql-config.ts)
+
+  bucketStats(bucket: string): Promise<BucketStats> {
+    return bucketStats(this.#db, bucket);
+  }
+
+  getAccountPublicAccessBlock(accountId: string): Promise<boolean | undefined> {
+    return getAccountPublicAccessBlock(this.#db, accountId);
+  }
+
+  setAccountPublicAccessBlock(accountId: string, block: boolean | null): Promise<void> {
+    return setAccountPublicAccessBlock(this.#db, accountId, block);
   }
 
   async referencedBlobs(blobIds: readonly string[]): Promise<Set<string>> {

@@ -29,6 +29,19 @@ export interface BucketPatch {
   cors?: string | null;
   website?: string | null;
   logging?: string | null;
+  encryption?: Bucket['encryption'] | null;
+  referer?: Bucket['referer'] | null;
+  requestPayer?: Bucket['requestPayer'] | null;
+  blockPublicAccess?: boolean | null;
+}
+
+/** Counts and sizes of a bucket's objects and uploads (GetBucketStat). */
+export interface BucketStats {
+  /** Per storage class: objects, bytes, and bytes billed (64 KB at least per object). */
+  classes: Array<{ storageClass: string; objects: number; bytes: number; billedBytes: number }>;
+  uploads: number;
+  parts: number;
+  partBytes: number;
 }
 
 /** An object change that keeps its bytes (CopyObject onto itself, PutObjectAcl). */
@@ -137,6 +150,12 @@ export interface OssStore {
    * change of the configuration) moved it first, so each report is made once.
    */
   claimInventoryRun(bucket: string, id: string, from: number, to: number): Promise<boolean>;
+  /** Counts and sizes of a bucket's objects, uploads and parts. */
+  bucketStats(bucket: string): Promise<BucketStats>;
+  /** An account's Block Public Access (PutPublicAccessBlock), `undefined` when never set. */
+  getAccountPublicAccessBlock(accountId: string): Promise<boolean | undefined>;
+  /** Sets (or with `null` removes) an account's Block Public Access. */
+  setAccountPublicAccessBlock(accountId: string, block: boolean | null): Promise<void>;
 
   /** Which of `blobIds` some object or part still uses (for the orphan sweep). */
   referencedBlobs(blobIds: readonly string[]): Promise<Set<string>>;

@@ -32,7 +32,7 @@ import {
   type User,
 } from './model.js';
 import type * as Ops from './operations.js';
-import { parseTagJson } from './tags/handlers.js';
+import { parseTagJson, parseTagJsonFilter, tagsToWire } from './tags/handlers.js';
 import type { Page, RamStore } from './store.js';
 
 type H<D extends { params: ParamShape }> = Handler<D['params']>;
@@ -242,8 +242,21 @@ export function ramHandlers(store: RamStore) {
   });
 
   const listRoles: H<typeof Ops.ListRoles> = async (ctx, input) => {
-    const page = await store.listRoles(ctx.accountId, pageRequest(input.Marker, input.MaxItems));
-    return pageWire(page, 'Roles', 'Role', (r) => roleToWire(r, false));
+    const filter = parseTagJsonFilter(input.Tag);
+    const page = await store.listRoles(
+      ctx.accountId,
+      pageRequest(input.Marker, input.MaxItems),
+      filter,
+    );
+    const tags = await store.tagsOf(
+      ctx.accountId,
+      'role',
+      page.items.map((r) => r.roleId),
+    );
+    return pageWire(page, 'Roles', 'Role', (r) => ({
+      ...roleToWire(r, false),
+      ...tagsToWire(tags.get(r.roleId)),
+    }));
   };
 
   const updateRole: H<typeof Ops.UpdateRole> = async (ctx, input) => {
@@ -328,12 +341,19 @@ export function ramHandlers(store: RamStore) {
       if (after === undefined || !after.includes('/')) throw E.InvalidParameterMarker();
       req = { after, limit: input.MaxItems ?? 100 };
     } else req = { limit: input.MaxItems ?? 100 };
+    const filter = parseTagJsonFilter(input.Tag);
     const page = await store.listPolicies(
       ctx.accountId,
       input.PolicyType as PolicyType | undefined,
       req,
+      filter,
     );
-    return pageWire(page, 'Policies', 'Policy', (x) => policyToWire(x, x.attachmentCount));
+    const custom = page.items.filter((x) => x.policyType === 'Custom').map((x) => x.policyId);
+    const tags = await store.tagsOf(ctx.accountId, 'policy', custom);
+    return pageWire(page, 'Policies', 'Policy', (x) => ({
+      ...policyToWire(x, x.attachmentCount),
+      ...tagsToWire(tags.get(x.policyId)),
+    }));
   };
 
   const updatePolicyDescription: H<typeof Ops.UpdatePolicyDescription> = async (ctx, input) => {

@@ -17,7 +17,7 @@ import {
   formatError,
   lengthError,
 } from './errors.js';
-import { TagJson } from './tags/operations.js';
+import { MAX_TAG_JSON, TagJson } from './tags/operations.js';
 
 const name = (field: string, max: number, pattern: RegExp, doc: string) =>
   p.str({
@@ -137,10 +137,17 @@ export const GetRole = defineOperation({
 });
 export const ListRoles = defineOperation({
   name: 'ListRoles',
-  params: { Marker, MaxItems },
+  params: {
+    Marker,
+    MaxItems,
+    Tag: p.str({
+      max: MAX_TAG_JSON,
+      doc: 'only roles carrying every tag given, a JSON array of up to 20 {"Key","Value"} (a Key alone: any value)',
+    }),
+  },
   authz: one('ram:ListRoles', 'role', () => '*'),
   readOnly: true,
-  doc: 'List roles',
+  doc: 'List roles, each with its tags',
 });
 export const UpdateRole = defineOperation({
   name: 'UpdateRole',
@@ -186,10 +193,18 @@ export const GetPolicy = defineOperation({
 });
 export const ListPolicies = defineOperation({
   name: 'ListPolicies',
-  params: { PolicyType, Marker, MaxItems },
+  params: {
+    PolicyType,
+    Marker,
+    MaxItems,
+    Tag: p.str({
+      max: MAX_TAG_JSON,
+      doc: 'only policies carrying every tag given, a JSON array of up to 20 {"Key","Value"} (a Key alone: any value)',
+    }),
+  },
   authz: one('ram:ListPolicies', 'policy', () => '*'),
   readOnly: true,
-  doc: 'List policies (system and custom)',
+  doc: 'List policies (system and custom), custom ones with their tags',
 });
 export const UpdatePolicyDescription = defineOperation({
   name: 'UpdatePolicyDescription',

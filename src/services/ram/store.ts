@@ -4,7 +4,7 @@
  * names are enforced by constraints and reported as `StoreError('AlreadyExists')`.
  */
 import type { ResourceTag } from '../../kernel/tags.js';
-import type { AddTagsResult, TagListQuery, TaggedEntry } from '../../store/tag-table.js';
+import type { AddTagsResult, TagListQuery, TagMatch, TaggedEntry } from '../../store/tag-table.js';
 import type {
   AccessKey,
   Attachment,
@@ -90,7 +90,8 @@ export interface RamStore {
   createRole(role: Role, limit: number, tags?: readonly ResourceTag[]): Promise<void>;
   getRole(accountId: string, roleName: string): Promise<Role | undefined>;
   getRoleById(roleId: string): Promise<Role | undefined>;
-  listRoles(accountId: string, page: PageRequest): Promise<Page<Role>>;
+  /** With `tags`: only roles carrying every one of them. */
+  listRoles(accountId: string, page: PageRequest, tags?: readonly TagMatch[]): Promise<Page<Role>>;
   updateRole(role: Role): Promise<void>;
   deleteRole(accountId: string, roleName: string): Promise<void>;
 
@@ -109,10 +110,12 @@ export interface RamStore {
     tags?: readonly ResourceTag[],
   ): Promise<void>;
   getPolicy(accountId: string, type: PolicyType, name: string): Promise<Policy | undefined>;
+  /** With `tags`: only (custom) policies carrying every one of them. */
   listPolicies(
     accountId: string,
     type: PolicyType | undefined,
     page: PageRequest,
+    tags?: readonly TagMatch[],
   ): Promise<Page<Policy & { attachmentCount: number }>>;
   attachmentCount(policyId: string): Promise<number>;
   updatePolicyDescription(policyId: string, description: string, now: number): Promise<void>;
@@ -141,7 +144,8 @@ export interface RamStore {
     type: 'role' | 'policy',
     ids: readonly string[],
   ): Promise<Map<string, ResourceTag[]>>;
-  /** Merges `tags` into each resource, all or nothing (20 per resource at most). */
+  /** Merges `tags` into each resource, all or nothing (20 per resource at most); StoreError
+   * NotFound when one of them is gone (its row is locked while the tags are written). */
   addTags(
     accountId: string,
     type: 'role' | 'policy',

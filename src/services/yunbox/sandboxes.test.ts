@@ -105,6 +105,7 @@ describe('sandbox operations', () => {
       metadataAddress: '100.100.100.200',
       gatewayAddress: '100.100.2.136',
       keepAlive: false,
+      noticeFile: '/run/yunbox/ybx-1-1.removed',
     };
     const control: SandboxControl = {
       create: async () => info,

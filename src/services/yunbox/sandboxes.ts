@@ -112,6 +112,7 @@ function wire(s: SandboxInfo): Record<string, unknown> {
     ...(s.privateIp !== undefined ? { PrivateIpAddress: s.privateIp } : {}),
     ...(s.vpcId !== undefined ? { VpcId: s.vpcId } : {}),
     KeepAlive: s.keepAlive,
+    NoticeFile: s.noticeFile,
     CreationTime: isoSeconds(s.createdAt.getTime()),
   };
 }

@@ -6,6 +6,7 @@ import { ramConformance } from '../../services/ram/conformance.js';
 import { ramTagsConformance } from '../../services/ram/tags/conformance.js';
 import { stsConformance } from '../../services/sts/conformance.js';
 import { ossConformance } from '../../services/oss/conformance.js';
+import { ossConfigConformance } from '../../services/oss/conformance-config.js';
 import { vpcConformance } from '../../services/vpc/conformance.js';
 import { ecsConformance } from '../../services/ecs/conformance.js';
 import { securityGroupConformance } from '../../services/ecs/security-groups/conformance.js';
@@ -25,5 +26,6 @@ export const allConformanceSuites: ConformanceSuite[] = [
   keyPairConformance,
   ecsTagsConformance,
   ossConformance,
+  ossConfigConformance,
   trailConformance,
 ];

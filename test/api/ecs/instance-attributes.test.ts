@@ -4,7 +4,8 @@
  * 32 KB (DescribeUserData, served at /latest/user-data), ModifyInstanceAttribute for every field
  * with ECS's state rules (no password reset while Starting, no user data change during a
  * transition), the password kept only as a scrypt hash and never in the trail, release protection
- * refusing DeleteInstance, the burstable mode, and the maintenance and attachment attributes.
+ * refusing DeleteInstance, the burstable mode, ModifyInstanceSpec on a Stopped instance, and the
+ * maintenance and attachment attributes.
  * Refused launches store nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -310,6 +311,54 @@ describe('ModifyInstanceAttribute', () => {
     expect(e).toBeDefined();
     expect(e!.requestParameters).not.toHaveProperty('Password');
     expect(JSON.stringify(events)).not.toContain('Tr41l-Secret-Pw');
+  });
+});
+
+describe('ModifyInstanceSpec', () => {
+  it('changes the type of a Stopped instance, which DescribeInstances and the metadata then show', async () => {
+    const spec = (instanceId: string, extra: Record<string, unknown>) =>
+      ecs.modifyInstanceSpec(new $Ecs.ModifyInstanceSpecRequest({ instanceId, ...extra }));
+    const id = await run();
+    // Pending, then Running: refused, and nothing changes.
+    for (const wait of [0, 3]) {
+      advanceClocks(yb, wait);
+      const e = await failure(spec(id, { instanceType: 'ecs.g6.xlarge' }));
+      expect([e.statusCode, e.code]).toEqual([403, 'IncorrectInstanceStatus']);
+    }
+    expect((await describe1(id)).instanceType).toBe(TUTORIAL_INSTANCE_TYPE);
+    await ecs.stopInstance(new $Ecs.StopInstanceRequest({ instanceId: id }));
+    const stopping = await failure(spec(id, { instanceType: 'ecs.g6.xlarge' }));
+    expect(stopping.code).toBe('IncorrectInstanceStatus');
+    advanceClocks(yb, 3);
+    const before = await rowCounts(yb.db);
+    for (const [extra, code] of [
+      [{ instanceType: 'ecs.nope.large' }, 'InvalidInstanceType.ValueNotSupported'],
+      [{ instanceType: 'ecs.g8y.large' }, 'ImageNotSupportInstanceType'],
+      [{ instanceType: 'ecs.g6.xlarge', dryRun: true }, 'DryRunOperation'],
+      [{ instanceType: 'ecs.g6.xlarge', internetMaxBandwidthOut: 5 }, 'InvalidParameter'],
+    ] as const) {
+      expect((await failure(spec(id, extra))).code, code).toBe(code);
+    }
+    expect(await rowCounts(yb.db)).toEqual(before);
+    expect((await describe1(id)).instanceType).toBe(TUTORIAL_INSTANCE_TYPE);
+
+    await spec(id, { instanceType: 'ecs.g6.xlarge', allowMigrateAcrossZone: false });
+    const after = await describe1(id);
+    expect([after.instanceType, after.cpu, after.memory, after.status]).toEqual([
+      'ecs.g6.xlarge',
+      4,
+      16384,
+      'Stopped',
+    ]);
+    // Started again, it sees its new type.
+    await ecs.startInstance(new $Ecs.StartInstanceRequest({ instanceId: id }));
+    advanceClocks(yb, 3);
+    const url = await yb.metadata.urlFor(id);
+    expect(
+      await fetch(`${url}/latest/meta-data/instance/instance-type`).then((r) => r.text()),
+    ).toBe('ecs.g6.xlarge');
+    const missing = await failure(spec('i-nope', { instanceType: 'ecs.g6.xlarge' }));
+    expect([missing.statusCode, missing.code]).toEqual([404, 'InvalidInstanceId.NotFound']);
   });
 });
 

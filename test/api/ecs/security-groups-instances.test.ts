@@ -1,8 +1,8 @@
 /**
  * Instances in security groups with @alicloud/ecs20140526 on the manual clock: RunInstances and
  * CreateInstance check the groups they are given and DescribeInstances reports them; Join and
- * Leave by instance or by its primary network interface, with ECS's status, VPC, type and count
- * rules; DescribeNetworkInterfaces shows each instance's primary interface; DeleteSecurityGroup
+ * Leave by instance or by its primary network interface, and ModifyInstanceAttribute's
+ * SecurityGroupIds, with ECS's status, VPC, type and count rules; DescribeNetworkInterfaces shows each instance's primary interface; DeleteSecurityGroup
  * and DeleteVpc are refused while the group is used; a RAM user needs ecs:* permissions on the
  * group. Refusals store nothing. SQLite, and PostgreSQL with `YUNBOX_TEST_STORE=postgres`.
  */
@@ -197,6 +197,71 @@ describe('instances in security groups', () => {
     expect(await join({ instanceId: id, securityGroupId: first })).toBe(
       '400 InstanceSecurityGroupLimitExceeded',
     );
+  });
+
+  it('move to other groups with ModifyInstanceAttribute SecurityGroupIds, as terraform changes security_groups', async () => {
+    const first = await group();
+    const second = await group();
+    const third = await group();
+    const adv = await group({ securityGroupType: 'enterprise' });
+    const elsewhere = (
+      await ecs.createSecurityGroup(
+        new $Ecs.CreateSecurityGroupRequest({ regionId: region, vpcId: other.vpcId }),
+      )
+    ).body!.securityGroupId!;
+    const id = await run({ securityGroupIds: [first, second] });
+    const modify = (securityGroupIds: string[], extra: Record<string, unknown> = {}) =>
+      outcome(
+        ecs.modifyInstanceAttribute(
+          new $Ecs.ModifyInstanceAttributeRequest({
+            regionId: region,
+            instanceId: id,
+            securityGroupIds,
+            ...extra,
+          }),
+        ),
+      );
+    // Pending for 2 s: the groups wait, as Join and Leave do.
+    expect(await modify([third])).toBe('403 IncorrectInstanceStatus');
+    advanceClocks(yb, 3);
+    const before = await rowCounts(yb.db);
+    expect(await modify([first, 'sg-nope'])).toBe('404 InvalidSecurityGroupId.NotFound');
+    expect(await modify([first, elsewhere])).toBe('400 InvalidInstanceId.Mismatch');
+    expect(await modify([first, adv])).toBe('400 InvalidOperation.MultiGroupType');
+    expect(await modify([third, third])).toBe('400 InvalidParameter.SecurityGroupIdRepeated');
+    const six = [first, second, third];
+    for (let n = 0; n < 3; n++) six.push(await group());
+    const counted = await rowCounts(yb.db);
+    expect(await modify(six)).toBe('400 InstanceSecurityGroupLimitExceeded');
+    // A refused change changes nothing, the instance's name included.
+    expect(await modify([third, elsewhere], { instanceName: 'renamed' })).toBe(
+      '400 InvalidInstanceId.Mismatch',
+    );
+    expect(await rowCounts(yb.db)).toEqual(counted);
+    expect(before.ecs_security_group_members).toBe(counted.ecs_security_group_members);
+    expect(await groupsOf(id)).toEqual([first, second]);
+
+    expect(await modify([second, third], { instanceName: 'moved' })).toBe('ok');
+    expect(await groupsOf(id)).toEqual([second, third]);
+    const firstNow = await ecs.describeSecurityGroups(
+      new $Ecs.DescribeSecurityGroupsRequest({ regionId: region, securityGroupId: first }),
+    );
+    expect(firstNow.body!.securityGroups!.securityGroup![0]!.ecsCount).toBe(0);
+    const attr = await ecs.describeInstanceAttribute(
+      new $Ecs.DescribeInstanceAttributeRequest({ instanceId: id }),
+    );
+    expect(attr.body!.instanceName).toBe('moved');
+    expect(attr.body!.securityGroupIds!.securityGroupId).toEqual([second, third]);
+    // Another type altogether is allowed when the list is of one type; first can go now.
+    expect(await modify([adv])).toBe('ok');
+    expect(await groupsOf(id)).toEqual([adv]);
+    expect(
+      await outcome(
+        ecs.deleteSecurityGroup(
+          new $Ecs.DeleteSecurityGroupRequest({ regionId: region, securityGroupId: first }),
+        ),
+      ),
+    ).toBe('ok');
   });
 
   it('keep their groups from being deleted, and release them when released', async () => {

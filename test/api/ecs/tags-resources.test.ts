@@ -1,9 +1,10 @@
 /**
- * ECS tags of security groups, key pairs and system disks with @alicloud/ecs20140526: `Tag.N` of
- * CreateSecurityGroup, CreateKeyPair, ImportKeyPair and RunInstances (which tags the instance and
- * its system disk), TagResources/UntagResources/ListTagResources with ResourceType
- * `securitygroup`, `keypair` (named by key pair name, as terraform-provider-alicloud names them)
- * and `disk`, and DescribeSecurityGroups, DescribeKeyPairs and DescribeDisks showing and
+ * ECS tags of security groups, key pairs, system disks and network interfaces with
+ * @alicloud/ecs20140526: `Tag.N` of CreateSecurityGroup, CreateKeyPair, ImportKeyPair and
+ * RunInstances (which tags the instance, its system disk and its primary ENI),
+ * TagResources/UntagResources/ListTagResources with ResourceType `securitygroup`, `keypair` (named
+ * by key pair name, as terraform-provider-alicloud names them), `disk` and `eni`, and
+ * DescribeSecurityGroups, DescribeKeyPairs, DescribeDisks and DescribeNetworkInterfaces showing and
  * filtering by the same tags; tags go with their resource; a re-created key pair of the same name
  * starts without them; refusals with ECS's codes change nothing. Runs on the store
  * YUNBOX_TEST_STORE selects.
@@ -361,6 +362,72 @@ describe('system disk tags', () => {
     expect(await listed('disk', { resourceId: [`d-${a.slice(2)}`] })).toEqual([]);
     expect(ids(await byTag())).toEqual([b]);
     expect(await outcome(tagResources('disk', [`d-${a.slice(2)}`], { k: 'v' }))).toBe(
+      '404 InvalidResourceId.NotFound',
+    );
+  });
+});
+
+describe('network interface tags', () => {
+  const run = async (tags: Kv) => {
+    const r = await ecs.runInstances(
+      new $Ecs.RunInstancesRequest({
+        regionId: region,
+        imageId: TUTORIAL_IMAGE,
+        instanceType: TUTORIAL_INSTANCE_TYPE,
+        vSwitchId: net.vswitchId,
+        tag: Object.entries(tags).map(
+          ([key, value]) => new $Ecs.RunInstancesRequestTag({ key, value }),
+        ),
+      }),
+    );
+    return r.body!.instanceIdSets!.instanceIdSet![0]!;
+  };
+  const interfaces = async (req: Record<string, unknown>) =>
+    (
+      await ecs.describeNetworkInterfaces(
+        new $Ecs.DescribeNetworkInterfacesRequest({ regionId: region, ...req }),
+      )
+    ).body!.networkInterfaceSets!.networkInterfaceSet!;
+  const eniOf = (instanceId: string) => `eni-${instanceId.slice(2)}`;
+
+  it('RunInstances Tag.N tag the primary ENI too; type eni is tagged, listed and shown on its own', async () => {
+    const id = await run({ nic: 'one' });
+    const eni = eniOf(id);
+    const [shown] = await interfaces({ networkInterfaceId: [eni] });
+    expect(asMap(shown!.tags?.tag)).toEqual({ nic: 'one' });
+    await tagResources('eni', [eni], { role: 'front' });
+    await untagResources('eni', [eni], ['nic']);
+    expect(await listed('eni', { resourceId: [eni] })).toEqual([`${eni}/role=front`]);
+    const [again] = await interfaces({ instanceId: id });
+    expect(asMap(again!.tags?.tag)).toEqual({ role: 'front' });
+    // The instance keeps its own; an instance id is no interface id.
+    const instance = (
+      await ecs.describeInstances(
+        new $Ecs.DescribeInstancesRequest({ regionId: region, instanceIds: JSON.stringify([id]) }),
+      )
+    ).body!.instances!.instance![0]!;
+    expect(asMap(instance.tags?.tag)).toEqual({ nic: 'one' });
+    expect(await outcome(tagResources('eni', [id], { k: 'v' }))).toBe(
+      '404 InvalidResourceId.NotFound',
+    );
+  });
+
+  it('filter DescribeNetworkInterfaces and go with the instance', async () => {
+    const a = await run({ nicset: 'a' });
+    const b = await run({ nicset: 'b' });
+    const byTag = async (value?: string) =>
+      (
+        await interfaces({
+          tag: [new $Ecs.DescribeNetworkInterfacesRequestTag({ key: 'nicset', value })],
+        })
+      ).map((n) => n.instanceId);
+    expect(await byTag('b')).toEqual([b]);
+    expect(await byTag()).toEqual([a, b]);
+    expect(await byTag('c')).toEqual([]);
+    await ecs.deleteInstance(new $Ecs.DeleteInstanceRequest({ instanceId: a, force: true }));
+    expect(await listed('eni', { resourceId: [eniOf(a)] })).toEqual([]);
+    expect(await byTag()).toEqual([b]);
+    expect(await outcome(tagResources('eni', [eniOf(a)], { k: 'v' }))).toBe(
       '404 InvalidResourceId.NotFound',
     );
   });

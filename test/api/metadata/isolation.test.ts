@@ -86,7 +86,12 @@ describe('isolation between two instances', () => {
     await ecs.stopInstance(new $Ecs.StopInstanceRequest({ instanceId: b.instanceId }));
     expect((await md(b.url, '/latest/meta-data/instance-id')).status).toBe(404);
     advanceClocks(yb, 2);
-    expect((await md(b.url, '/latest/meta-data/instance-id')).status).toBe(404);
+    const stopped = await md(b.url, '/latest/meta-data/instance-id');
+    expect(stopped.status).toBe(404);
+    // The body says why, to whoever reads it (curl in a sandbox, a log line).
+    expect(stopped.body).toBe(
+      `Not Found: instance ${b.instanceId} is Stopped; its metadata service answers while it is Running`,
+    );
     await ecs.startInstance(new $Ecs.StartInstanceRequest({ instanceId: b.instanceId }));
     expect((await md(b.url, '/latest/meta-data/instance-id')).status).toBe(404);
     advanceClocks(yb, 2);

@@ -215,6 +215,24 @@ export function errorCode(r: RawResponse): string | undefined {
   return /<Code>([^<]*)<\/Code>/.exec(xml)?.[1];
 }
 
+/**
+ * Text of one element of an error body (e.g. `Explanation`, where yunbox says which policy or
+ * ACL refused a request), entities decoded.
+ */
+export function errorField(r: RawResponse, name: string): string | undefined {
+  const open = `<${name}>`;
+  const start = r.text.indexOf(open);
+  if (start === -1) return undefined;
+  const end = r.text.indexOf(`</${name}>`, start);
+  return r.text
+    .slice(start + open.length, end)
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&quot;', '"')
+    .replaceAll('&apos;', "'")
+    .replaceAll('&amp;', '&');
+}
+
 /** Base64 MD5 of bytes. */
 export function md5b64(data: Buffer | string): string {
   return createHash('md5').update(data).digest('base64');

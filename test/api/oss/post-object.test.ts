@@ -170,4 +170,21 @@ describe('PostObject', () => {
     const closed = await post({ key: 'anon.bin' }, Buffer.from('a'));
     expect(closed.status).toBe(403);
   });
+
+  it('x-oss-server-side-encryption as a form field is stored and echoed; KMS is refused', async () => {
+    const sse = 'x-oss-server-side-encryption';
+    const fields = (value: string) => ({
+      key: `forms/sse-${value}`,
+      [sse]: value,
+      ...v1Fields(rootOf(yb), postPolicy([{ [sse]: value }])),
+    });
+    const ok = await post(fields('AES256'), Buffer.from('enc'));
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get(sse)).toBe('AES256');
+    expect((await root.head('forms/sse-AES256')).res.headers[sse]).toBe('AES256');
+    const kms = await post(fields('KMS'), Buffer.from('enc'));
+    expect(kms.status).toBe(403);
+    expect(kms.text).toContain('<Code>KmsServiceNotEnabled</Code>');
+    await expect(root.head('forms/sse-KMS')).rejects.toMatchObject({ status: 404 });
+  });
 });

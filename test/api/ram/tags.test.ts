@@ -3,7 +3,8 @@
  * `alicloud_ram_role` and `alicloud_ram_policy` (resource_alicloud_ram_role.go: CreateRole with
  * `Tag`, then ListTagResources by ResourceNames to read; on change UntagResources by TagKeys and
  * TagResources; DeleteRole), names in any case answered as created; the refusals with their codes,
- * changing nothing; and tags going with a deleted role. Runs on the store YUNBOX_TEST_STORE selects.
+ * changing nothing; ListRoles and ListPolicies filtered by `Tag` and answering each one's tags;
+ * and tags going with a deleted role. Runs on the store YUNBOX_TEST_STORE selects.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ECS_TRUST_POLICY, OSS_READ_POLICY, rootOf } from '../../../src/testing/fixtures.js';
@@ -123,6 +124,95 @@ describe('alicloud_ram_role tags, as the provider drives them', () => {
     expect(seen.sort()).toEqual(
       [1, 2, 3].flatMap((n) => [`PagedRole${n}/group`, `PagedRole${n}/n`]).sort(),
     );
+  });
+});
+
+describe('ListRoles and ListPolicies with Tag, as the provider filters its data sources', () => {
+  it('lists only what carries every tag given, each with its tags', async () => {
+    await ram.createRole(
+      new $Ram.CreateRoleRequest({
+        roleName: 'FilterDev',
+        assumeRolePolicyDocument: ECS_TRUST_POLICY,
+        tag: [
+          new $Ram.CreateRoleRequestTag({ key: 'team', value: 'filter' }),
+          new $Ram.CreateRoleRequestTag({ key: 'env', value: 'dev' }),
+        ],
+      }),
+    );
+    await ram.createRole(
+      new $Ram.CreateRoleRequest({
+        roleName: 'FilterProd',
+        assumeRolePolicyDocument: ECS_TRUST_POLICY,
+        tag: [
+          new $Ram.CreateRoleRequestTag({ key: 'team', value: 'filter' }),
+          new $Ram.CreateRoleRequestTag({ key: 'env', value: 'prod' }),
+        ],
+      }),
+    );
+    const roles = async (tags: Array<{ key: string; value?: string }>) => {
+      const r = await ram.listRoles(
+        new $Ram.ListRolesRequest({ tag: tags.map((t) => new $Ram.ListRolesRequestTag(t)) }),
+      );
+      return r.body!.roles!.role!.map((x) => x.roleName);
+    };
+    expect(await roles([{ key: 'team', value: 'filter' }])).toEqual(['FilterDev', 'FilterProd']);
+    expect(await roles([{ key: 'team' }, { key: 'env', value: 'prod' }])).toEqual(['FilterProd']);
+    expect(await roles([{ key: 'team', value: 'other' }])).toEqual([]);
+    const all = await ram.listRoles(new $Ram.ListRolesRequest({}));
+    const dev = all.body!.roles!.role!.find((x) => x.roleName === 'FilterDev')!;
+    expect(dev.tags!.tag!.map((t) => [t.tagKey, t.tagValue])).toEqual([
+      ['team', 'filter'],
+      ['env', 'dev'],
+    ]);
+
+    await ram.createPolicy(
+      new $Ram.CreatePolicyRequest({
+        policyName: 'FilterPolicy',
+        policyDocument: OSS_READ_POLICY,
+        tag: [new $Ram.CreatePolicyRequestTag({ key: 'team', value: 'filter' })],
+      }),
+    );
+    const pols = await ram.listPolicies(
+      new $Ram.ListPoliciesRequest({
+        tag: [new $Ram.ListPoliciesRequestTag({ key: 'team', value: 'filter' })],
+      }),
+    );
+    expect(
+      pols.body!.policies!.policy!.map((x) => [
+        x.policyName,
+        x.policyType,
+        x.tags!.tag!.map((t) => `${t.tagKey}=${t.tagValue}`),
+      ]),
+    ).toEqual([['FilterPolicy', 'Custom', ['team=filter']]]);
+    expect(
+      await outcome(
+        ram.listRoles(
+          new $Ram.ListRolesRequest({
+            tag: Array.from(
+              { length: 21 },
+              (_, n) => new $Ram.ListRolesRequestTag({ key: `k${n}` }),
+            ),
+          }),
+        ),
+      ),
+    ).toBe('400 InvalidParameter.Tag');
+  });
+
+  it('RAM tags roles and policies only: users and groups are refused as RAM refuses them', async () => {
+    await ram.createUser(new $Ram.CreateUserRequest({ userName: 'NoTags' }));
+    for (const type of ['user', 'group']) {
+      expect(
+        await outcome(
+          ram.tagResources(
+            new $Ram.TagResourcesRequest({
+              resourceType: type,
+              resourceNames: ['NoTags'],
+              tag: tagList({ k: 'v' }),
+            }),
+          ),
+        ),
+      ).toBe('400 InvalidParameter.ResourceType');
+    }
   });
 });
 

@@ -9,6 +9,7 @@ import type { CatalogueOperation, CatalogueProduct } from '../catalogue-types.js
 import { h, mount, uid } from '../dom.js';
 import { buildForm, type GeneratedForm } from '../form.js';
 import { ossParts, rpcParams, validate, type FormValues } from '../params.js';
+import { attachPolicyAdvice } from '../policy-advice-field.js';
 import { aliOssSnippet, curlPresigned, curlSigned, teaSnippet, type Origin } from '../snippets.js';
 import { errorBox, resultPanel, thrownBox } from '../ui.js';
 
@@ -110,6 +111,7 @@ export async function explorerView(root: HTMLElement, params: URLSearchParams): 
         : null,
     );
     form = buildForm(op.params, initial);
+    attachPolicyAdvice(form.element, op, catalogue);
     mount(formHost, form.element);
     mount(result);
     mount(snippet);

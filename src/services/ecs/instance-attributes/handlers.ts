@@ -8,14 +8,18 @@
  * state, and terraform-provider-alicloud changes it on a Running instance and restarts it after;
  * yunbox accepts it in either settled state and refuses it during a transition (Pending,
  * Starting, Stopping), when the instance is reading it. Both are conditional updates, so a start
- * racing the change cannot slip between the check and the write.
+ * racing the change cannot slip between the check and the write. `SecurityGroupIds.N` replaces the
+ * instance's groups with JoinSecurityGroup's rules (a settled instance, groups of its VPC, one
+ * type, at most 5); the replacement is written first, under the instance's membership lock.
  */
 import { readClock } from '../../../kernel/clock.js';
+import { StoreError } from '../../../kernel/errors.js';
 import { InvalidParameter } from '../../../protocol/rpc-errors.js';
-import { findInstanceType } from '../catalogue.js';
+import { findImage, findInstanceType } from '../catalogue.js';
 import * as E from '../errors.js';
 import { checkRegion, mustInstance, type EcsHandlerDeps, type H } from '../handler-deps.js';
 import { visibleStatus, type Instance, type TransitionStatus } from '../model.js';
+import { checkLaunchGroups } from '../security-groups/handlers.js';
 import { isBurstable } from './launch.js';
 import {
   checkPassword,
@@ -177,12 +181,28 @@ export function instanceAttributeHandlers(deps: InstanceAttributeDeps) {
       checkPassword(input.Password);
       refuse.add('Starting');
     }
+    let groups: string[] | undefined;
+    const groupIds = (input.SecurityGroupIds ?? []).filter((g) => g !== '');
+    if (groupIds.length > 0) {
+      // As JoinSecurityGroup and LeaveSecurityGroup: a settled instance, groups of its VPC.
+      groups = await checkLaunchGroups(
+        { groups: deps.securityGroups },
+        ctx,
+        groupIds,
+        i.vpcId,
+        (g) =>
+          E.InvalidInstanceIdMismatch(
+            `Specified instance and security group are not in the same VPC: \`${i.instanceId}\` is in ${i.vpcId}, \`${g.securityGroupId}\` in ${g.vpcId}.`,
+          ),
+      );
+      for (const s of ['Pending', 'Starting', 'Stopping'] as const) refuse.add(s);
+    }
     const at = readClock(ctx.clock, ctx.now);
     const incorrect = (now: Instance) =>
       E.IncorrectInstanceStatus(
         `The current status of the resource does not support this operation. \`${now.instanceId}\` is ${visibleStatus(now, at)}; ${
-          changes.userData !== undefined
-            ? 'user data changes wait until it is Running or Stopped'
+          changes.userData !== undefined || groups !== undefined
+            ? 'user data and security group changes wait until it is Running or Stopped'
             : 'a password cannot be reset while it is Starting'
         }.`,
       );
@@ -192,10 +212,61 @@ export function instanceAttributeHandlers(deps: InstanceAttributeDeps) {
     if (input.Password !== undefined && input.Password !== '') {
       changes.passwordHash = await hashPassword(input.Password);
     }
+    if (groups !== undefined) {
+      try {
+        await deps.securityGroups.replaceGroups(i.instanceId, groups, () => {});
+      } catch (e) {
+        if (e instanceof StoreError && e.entity === 'SecurityGroup') {
+          throw E.InvalidSecurityGroupIdNotFound(
+            'The specified SecurityGroupId does not exist: a group given was deleted meanwhile.',
+          );
+        }
+        if (e instanceof StoreError && e.entity === 'Instance') throw E.InvalidInstanceIdNotFound();
+        throw e;
+      }
+    }
     const r = await attributes.modify(i.instanceId, changes, { at, refuse: [...refuse] });
     if (r === 'missing') throw E.InvalidInstanceIdNotFound();
     if (r === 'refused') throw incorrect((await store.getInstance(i.instanceId)) ?? i);
     if (changes.hostName !== undefined || changes.userData !== undefined) deps.changed();
+    return {};
+  };
+
+  /**
+   * ModifyInstanceSpec for pay-as-you-go instances (doc "ModifyInstanceSpec": the instance must
+   * be Stopped): a conditional update, so a start racing it cannot slip between check and write.
+   */
+  const modifyInstanceSpec: H<typeof Ops.ModifyInstanceSpec> = async (ctx, input) => {
+    const i = await mustInstance(store, ctx, input.InstanceId);
+    const type = findInstanceType(input.InstanceType);
+    if (!type) {
+      throw E.InvalidInstanceTypeValueNotSupported(
+        `The specified InstanceType does not exist or beyond the permitted range: \`${input.InstanceType}\` (DescribeInstanceTypes lists the built-in types).`,
+      );
+    }
+    const image = findImage(i.imageId);
+    if (image && (image.architecture === 'arm64') !== (type.architecture === 'ARM')) {
+      throw E.ImageNotSupportInstanceType(
+        `The specified image does not support the specified InstanceType: \`${image.imageId}\` is ${image.architecture}, \`${type.instanceTypeId}\` is ${type.architecture}.`,
+      );
+    }
+    const at = readClock(ctx.clock, ctx.now);
+    const incorrect = (now: Instance) =>
+      E.IncorrectInstanceStatus(
+        `The current status of the resource does not support this operation. \`${now.instanceId}\` is ${visibleStatus(now, at)}; a pay-as-you-go instance changes its type while Stopped.`,
+      );
+    if (visibleStatus(i, at) !== 'Stopped') throw incorrect(i);
+    if (input.DryRun) throw E.EcsDryRunOperation();
+    const changes: AttributeChanges = { instanceType: type.instanceTypeId };
+    changes.creditSpecification = isBurstable(type) ? i.creditSpecification || 'Standard' : '';
+    const r = await attributes.modify(i.instanceId, changes, {
+      at,
+      refuse: ['Pending', 'Starting', 'Stopping'],
+      status: 'Stopped',
+    });
+    if (r === 'missing') throw E.InvalidInstanceIdNotFound();
+    if (r === 'refused') throw incorrect((await store.getInstance(i.instanceId)) ?? i);
+    deps.changed();
     return {};
   };
 
@@ -284,6 +355,7 @@ export function instanceAttributeHandlers(deps: InstanceAttributeDeps) {
     modifyDiskAttribute,
     describeUserData,
     modifyInstanceAttribute,
+    modifyInstanceSpec,
     describeInstanceMaintenanceAttributes,
     modifyInstanceMaintenanceAttributes,
     describeInstanceAttachmentAttributes,

@@ -2,7 +2,7 @@
  * @module ECS 2014-05-26 operations on what an instance has besides its place and state: its
  * system disk (DescribeDisks, ModifyDiskAttribute), its user data, its attributes
  * (ModifyInstanceAttribute: name, description, host name, password, user data, release protection,
- * burstable mode, jumbo frames), and the maintenance and private-pool attachment attributes
+ * burstable mode, jumbo frames, security groups), and the maintenance and private-pool attachment attributes
  * terraform-provider-alicloud's `alicloud_instance` reads after every change.
  */
 import { defineOperation } from '../../../protocol/rpc-operation.js';
@@ -126,10 +126,38 @@ export const ModifyInstanceAttribute = defineOperation({
       doc: 'burstable instances: Standard or Unlimited',
     }),
     EnableJumboFrame: p.bool({ doc: 'jumbo frames (recorded, shown)' }),
+    SecurityGroupIds: p.list(p.str({ max: 100 }), {
+      max: 16,
+      doc: "the instance's security groups from now on (SecurityGroupIds.N): of its VPC, one type, up to 5; it leaves the others",
+    }),
     ClientToken: p.str({ max: 64, doc: 'idempotency token (accepted, not used)' }),
   },
   authz: ecsCheck('ecs:ModifyInstanceAttribute', (i) => `instance/${i.InstanceId}`),
-  doc: 'Change name, description, host name, password (not while Starting), user data (not during a transition), release protection; an empty Description or UserData clears it',
+  doc: 'Change name, description, host name, password (not while Starting), user data and security groups (not during a transition), release protection; an empty Description or UserData clears it',
+});
+
+export const ModifyInstanceSpec = defineOperation({
+  name: 'ModifyInstanceSpec',
+  params: {
+    InstanceId,
+    InstanceType: p.required(p.str({ min: 1, max: 64, doc: 'the new instance type' })),
+    AllowMigrateAcrossZone: p.bool({ doc: 'accepted (every type is offered in every zone here)' }),
+    Async: p.bool({ doc: 'accepted: the change is done when the call returns' }),
+    InternetMaxBandwidthOut: p.int({
+      min: 0,
+      max: 0,
+      doc: 'public bandwidth: only 0 (yunbox instances have no public address)',
+    }),
+    InternetMaxBandwidthIn: p.int({
+      min: 0,
+      max: 0,
+      doc: 'public bandwidth: only 0 (yunbox instances have no public address)',
+    }),
+    DryRun: p.bool({ doc: 'only check the request (DryRunOperation when it would pass)' }),
+    ClientToken: p.str({ max: 64, doc: 'idempotency token (accepted, not used)' }),
+  },
+  authz: ecsCheck('ecs:ModifyInstanceSpec', (i) => `instance/${i.InstanceId}`),
+  doc: "Change the instance type of a Stopped pay-as-you-go instance (a type of the image's architecture)",
 });
 
 export const DescribeInstanceMaintenanceAttributes = defineOperation({

@@ -42,6 +42,7 @@ export class InstanceAttributeSqlStore implements InstanceAttributeStore {
     if (c.deletionProtection !== undefined) set.deletion_protection = c.deletionProtection ? 1 : 0;
     if (c.creditSpecification !== undefined) set.credit_specification = c.creditSpecification;
     if (c.jumboFrame !== undefined) set.jumbo_frame = c.jumboFrame ? 1 : 0;
+    if (c.instanceType !== undefined) set.instance_type = c.instanceType;
     const exists = async () =>
       (await this.#db.k
         .selectFrom('ecs_instances')
@@ -51,6 +52,7 @@ export class InstanceAttributeSqlStore implements InstanceAttributeStore {
     if (Object.keys(set).length === 0) return (await exists()) ? 'changed' : 'missing';
     let q = this.#db.k.updateTable('ecs_instances').set(set).where('instance_id', '=', instanceId);
     if (guard && guard.refuse.length > 0) q = q.where(notShowing(guard));
+    if (guard?.status !== undefined) q = q.where('status', '=', guard.status);
     const r = await q.executeTakeFirst();
     if (Number(r.numUpdatedRows) > 0) return 'changed';
     return (await exists()) ? 'refused' : 'missing';

@@ -4,7 +4,7 @@
  * the caller's reading of both clocks, like the state machine's own (`../store.ts`).
  */
 import type { ClockReading } from '../../../kernel/clock.js';
-import type { Tag, TransitionStatus } from '../model.js';
+import type { StableStatus, Tag, TransitionStatus } from '../model.js';
 import type { MaintenanceAttributes } from './model.js';
 
 /** What ModifyInstanceAttribute may change; absent fields stay as they are. */
@@ -18,12 +18,16 @@ export interface AttributeChanges {
   deletionProtection?: boolean;
   creditSpecification?: string;
   jumboFrame?: boolean;
+  /** ModifyInstanceSpec. */
+  instanceType?: string;
 }
 
 /** Refuse the change while the instance visibly shows one of these transitions at `at`. */
 export interface TransitionGuard {
   at: ClockReading;
   refuse: TransitionStatus[];
+  /** Only while the instance's settled status is this one (ModifyInstanceSpec: Stopped). */
+  status?: StableStatus;
 }
 
 /** Instance attribute storage. */

@@ -6,7 +6,7 @@
  *
  * Per request (metadata.md):
  * ```
- * identify   caller-supplied instance id; unknown or not Running -> 404
+ * identify   caller-supplied instance id; unknown or not Running -> 404, the body says which
  * disabled   HttpEndpoint=disabled -> 403
  * fault      the instance's injected fault (slow, error, expired-credential, refuse-token)
  * token      PUT /latest/api/token: TTL 1-21600 s, refused with X-Forwarded-For
@@ -178,7 +178,23 @@ export function createMetadataHandler(deps: MetadataDeps): MetadataHandler {
       const now = deps.clock.now();
       const inst = instanceId !== undefined ? await deps.getInstance(instanceId) : undefined;
       trailed.instance = inst;
-      if (!inst || visibleStatus(inst, readClock(deps.clock, now)) !== 'Running') return send(404);
+      // A stopped instance has no metadata service to ask; yunbox answers 404 (clients look at the
+      // status only, metadata.md 2.5) with a body that says why, for the person reading it.
+      if (!inst) {
+        return send(
+          404,
+          instanceId === undefined
+            ? undefined
+            : `Not Found: instance ${instanceId} does not exist (it was released)`,
+        );
+      }
+      const status = visibleStatus(inst, readClock(deps.clock, now));
+      if (status !== 'Running') {
+        return send(
+          404,
+          `Not Found: instance ${inst.instanceId} is ${status}; its metadata service answers while it is Running`,
+        );
+      }
       if (inst.metadata.httpEndpoint === 'disabled') return send(403);
 
       const fault = inst.fault;

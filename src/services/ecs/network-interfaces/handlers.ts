@@ -2,8 +2,13 @@
  * @module Network interfaces. Every instance has one primary interface (`eni-` + its id without
  * `i-`), derived from the instance row: its private address, MAC, vSwitch, VPC and security groups
  * are the instance's, and it exists exactly as long as the instance. Secondary interfaces
- * (CreateNetworkInterface) are not served.
+ * (CreateNetworkInterface) are not served. Interfaces carry tags (TagResources type `eni`, kept
+ * under the `eni-` id in `ecs_tags` and deleted with the instance), which DescribeNetworkInterfaces
+ * shows and filters by (`Tag.N`).
  */
+import type { ResourceTag } from '../../../kernel/tags.js';
+import type { Db } from '../../../store/db.js';
+import { carriesAll } from '../../../store/tag-table.js';
 import type { Handler } from '../../../protocol/rpc-operation.js';
 import type { ParamShape } from '../../../protocol/rpc-schema.js';
 import * as E from '../errors.js';
@@ -12,12 +17,20 @@ import { macOf, networkInterfaceIdOf, type Instance } from '../model.js';
 import { groupTime } from '../security-groups/model.js';
 import { instanceIdOfInterface } from '../security-groups/handlers.js';
 import type { EcsStore } from '../store.js';
+import { ECS_TAGS, type TaggableType } from '../tags/store.js';
 import type * as Ops from './operations.js';
 
 type H<D extends { params: ParamShape }> = Handler<D['params']>;
 
-/** An instance's primary interface as DescribeNetworkInterfaces lists it. */
-export function primaryInterfaceToWire(i: Instance) {
+/** How ECS's tag calls find network interfaces (`eni`, `eni-x`): by their instance's row (`i-x`). */
+export const taggableInterfaces: TaggableType = {
+  table: 'ecs_instances',
+  column: 'instance_id',
+  toColumn: instanceIdOfInterface,
+};
+
+/** An instance's primary interface as DescribeNetworkInterfaces lists it, with its tags. */
+export function primaryInterfaceToWire(i: Instance, tags: readonly ResourceTag[] = []) {
   return {
     NetworkInterfaceId: networkInterfaceIdOf(i.instanceId),
     NetworkInterfaceName: '',
@@ -61,12 +74,12 @@ export function primaryInterfaceToWire(i: Instance) {
     Ipv6Sets: { Ipv6Set: [] as unknown[] },
     Ipv4PrefixSets: { Ipv4PrefixSet: [] as unknown[] },
     Ipv6PrefixSets: { Ipv6PrefixSet: [] as unknown[] },
-    Tags: { Tag: [] as unknown[] },
+    Tags: { Tag: tags.map((t) => ({ TagKey: t.key, TagValue: t.value })) },
   };
 }
 
 /** DescribeNetworkInterfaces over the instance store. */
-export function networkInterfaceHandlers(deps: { store: EcsStore }) {
+export function networkInterfaceHandlers(deps: { store: EcsStore; db: Db }) {
   const describeNetworkInterfaces: H<typeof Ops.DescribeNetworkInterfaces> = async (ctx, input) => {
     const regionId = checkRegion(ctx, input.RegionId);
     // Attributes no interface of yunbox has select none.
@@ -75,7 +88,6 @@ export function networkInterfaceHandlers(deps: { store: EcsStore }) {
       (input.Status !== undefined && input.Status !== 'InUse') ||
       (input.NetworkInterfaceName !== undefined && input.NetworkInterfaceName !== '') ||
       (input.ResourceGroupId !== undefined && input.ResourceGroupId !== '') ||
-      (input.Tag ?? []).length > 0 ||
       (input.Ipv6Address ?? []).length > 0 ||
       input.ServiceManaged === true;
     let instanceIds: string[] | undefined;
@@ -93,7 +105,7 @@ export function networkInterfaceHandlers(deps: { store: EcsStore }) {
       ...(input.PrivateIpAddress ?? []),
       ...(input.PrimaryIpAddress !== undefined ? [input.PrimaryIpAddress] : []),
     ];
-    const all = none
+    const listed = none
       ? []
       : (
           await deps.store.listInstances(ctx.accountId, regionId, {
@@ -108,6 +120,12 @@ export function networkInterfaceHandlers(deps: { store: EcsStore }) {
               i.securityGroupIds.includes(input.SecurityGroupId)) &&
             (input.PrimaryIpAddress === undefined || i.privateIp === input.PrimaryIpAddress),
         );
+    const eniIds = listed.map((i) => networkInterfaceIdOf(i.instanceId));
+    const tags = await ECS_TAGS.tagsOf(deps.db, ctx.accountId, 'eni', eniIds);
+    const tagsOf = (i: Instance) => tags.get(networkInterfaceIdOf(i.instanceId)) ?? [];
+    const wanted = (input.Tag ?? []).map((t) => ({ key: t.Key, value: t.Value }));
+    const all = wanted.length > 0 ? listed.filter((i) => carriesAll(tagsOf(i), wanted)) : listed;
+    const toWire = (i: Instance) => primaryInterfaceToWire(i, tagsOf(i));
     if (input.NextToken !== undefined || input.MaxResults !== undefined) {
       let after = 0;
       if (input.NextToken !== undefined && input.NextToken !== '') {
@@ -125,7 +143,7 @@ export function networkInterfaceHandlers(deps: { store: EcsStore }) {
           rest.length > size
             ? Buffer.from(`seq:${items[items.length - 1]!.seq}`).toString('base64url')
             : '',
-        NetworkInterfaceSets: { NetworkInterfaceSet: items.map(primaryInterfaceToWire) },
+        NetworkInterfaceSets: { NetworkInterfaceSet: items.map(toWire) },
       };
     }
     const pageNumber = input.PageNumber ?? 1;
@@ -138,7 +156,7 @@ export function networkInterfaceHandlers(deps: { store: EcsStore }) {
       NetworkInterfaceSets: {
         NetworkInterfaceSet: all
           .slice((pageNumber - 1) * pageSize, pageNumber * pageSize)
-          .map(primaryInterfaceToWire),
+          .map(toWire),
       },
     };
   };

@@ -7,6 +7,7 @@ import { defineOperation } from '../../../protocol/rpc-operation.js';
 import { p } from '../../../protocol/rpc-schema.js';
 import * as E from '../errors.js';
 import { ecsArn } from '../model.js';
+import { TagFilterParam } from '../tags/operations.js';
 
 export const DescribeNetworkInterfaces = defineOperation({
   name: 'DescribeNetworkInterfaces',
@@ -28,10 +29,7 @@ export const DescribeNetworkInterfaces = defineOperation({
       doc: 'private IPv4 addresses (PrivateIpAddress.N)',
     }),
     NetworkInterfaceName: p.str({ max: 128, doc: 'name (interfaces of yunbox have none)' }),
-    Tag: p.objectList(
-      { Key: p.str({ max: 256 }), Value: p.str({ max: 256 }) },
-      { max: 20, doc: 'tags (interfaces of yunbox have none)' },
-    ),
+    Tag: TagFilterParam,
     ResourceGroupId: p.str({ max: 64, doc: 'resource group (interfaces of yunbox are in none)' }),
     ServiceManaged: p.bool({ doc: 'managed interfaces only (yunbox has none)' }),
     Ipv6Address: p.list(p.str({ max: 64 }), { max: 100, doc: 'IPv6 addresses (yunbox has none)' }),

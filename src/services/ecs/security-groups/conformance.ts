@@ -2,7 +2,7 @@
  * @module Security groups' cases for the shared store conformance suite: the region quota and the
  * rule limits hold when two nodes add at once, a rule is added once, a group in use (an instance
  * in it, another group's rule naming it, its VPC) cannot be deleted even by a racing node, and an
- * instance's own list of groups stays in step with its memberships.
+ * instance's own list of groups stays in step with its memberships, also when replaced whole.
  */
 import { expect } from 'vitest';
 import { race, storeError } from '../../../store/conformance/helpers.js';
@@ -220,16 +220,59 @@ export const securityGroupConformance: ConformanceSuite = {
         expect([...members.values()].every((m) => m.length === 1 && m[0] === id)).toBe(true);
         const again = await storeError(a.join(id, 'sg-m2', () => {}));
         expect([again.kind, again.entity]).toEqual(['Conflict', 'Member']);
+        // Either join may have won the race: the list keeps the order in which they committed.
+        const rest = listed.filter((g) => g !== 'sg-m1');
         await a.leave(id, 'sg-m1', () => {});
-        expect((await ecs.getInstance(id))!.securityGroupIds).toEqual(['sg-m2', 'sg-m3']);
+        expect((await ecs.getInstance(id))!.securityGroupIds).toEqual(rest);
         const refused = new Error('refused by check');
         await expect(
           a.leave(id, 'sg-m2', () => {
             throw refused;
           }),
         ).rejects.toBe(refused);
-        expect((await ecs.getInstance(id))!.securityGroupIds).toEqual(['sg-m2', 'sg-m3']);
+        expect((await ecs.getInstance(id))!.securityGroupIds).toEqual(rest);
         const missing = await storeError(a.join('i-none', 'sg-m1', () => {}));
+        expect([missing.kind, missing.entity]).toEqual(['NotFound', 'Instance']);
+      },
+    },
+    {
+      name: "replacing an instance's groups is all or nothing, also against a racing group delete",
+      async run({ db, another }) {
+        await vpc(db, 'vpc-sgr', 'vsw-sgr');
+        const a = new SecurityGroupSqlStore(db);
+        const b = new SecurityGroupSqlStore(await another());
+        const ecs = new EcsSqlStore(db);
+        for (const n of [1, 2, 3, 4]) await a.createGroup(group(`sg-r${n}`, 'vpc-sgr'), 10);
+        const [i] = await ecs.createInstances([instance('vsw-sgr', 'vpc-sgr', ['sg-r1', 'sg-r2'])]);
+        const id = i!.instanceId;
+        await b.replaceGroups(id, ['sg-r2', 'sg-r3'], () => {});
+        expect((await ecs.getInstance(id))!.securityGroupIds).toEqual(['sg-r2', 'sg-r3']);
+        const members = await a.members(['sg-r1', 'sg-r2', 'sg-r3']);
+        expect([...members.entries()]).toEqual([
+          ['sg-r1', []],
+          ['sg-r2', [id]],
+          ['sg-r3', [id]],
+        ]);
+        // sg-r1 is free again; a group deleted meanwhile refuses the whole change.
+        await a.deleteGroup(ACCT, 'sg-r1');
+        const gone = await storeError(a.replaceGroups(id, ['sg-r4', 'sg-r1'], () => {}));
+        expect([gone.kind, gone.entity]).toEqual(['NotFound', 'SecurityGroup']);
+        expect((await ecs.getInstance(id))!.securityGroupIds).toEqual(['sg-r2', 'sg-r3']);
+        expect((await a.members(['sg-r4'])).get('sg-r4')).toEqual([]);
+        // Racing a delete of the group it moves to: either the move or the delete wins, whole.
+        const results = await race<unknown>(db, [
+          () => a.replaceGroups(id, ['sg-r4'], () => {}),
+          () => b.deleteGroup(ACCT, 'sg-r4'),
+        ]);
+        const listed = (await ecs.getInstance(id))!.securityGroupIds;
+        if (results[0]!.status === 'fulfilled') {
+          expect(listed).toEqual(['sg-r4']);
+          expect(results[1]!.status).toBe('rejected');
+        } else {
+          expect(listed).toEqual(['sg-r2', 'sg-r3']);
+          expect(await a.getGroup(ACCT, 'sg-r4')).toBeUndefined();
+        }
+        const missing = await storeError(a.replaceGroups('i-none', ['sg-r2'], () => {}));
         expect([missing.kind, missing.entity]).toEqual(['NotFound', 'Instance']);
       },
     },

@@ -5,7 +5,7 @@
  */
 import { readClock } from '../../../kernel/clock.js';
 import type { HandlerContext } from '../../../kernel/context.js';
-import { StoreError } from '../../../kernel/errors.js';
+import { StoreError, type ServiceError } from '../../../kernel/errors.js';
 import { resourceId } from '../../../kernel/ids.js';
 import { InvalidParameter } from '../../../protocol/rpc-errors.js';
 import type { Handler } from '../../../protocol/rpc-operation.js';
@@ -60,14 +60,19 @@ export function instanceIdOfInterface(networkInterfaceId: string): string | unde
 
 /**
  * The security groups a new instance is put in (RunInstances `SecurityGroupIds.N`,
- * `SecurityGroupId`), checked: they exist, are of the vSwitch's VPC and of one type, at most 5,
- * none twice. Returns them in the order given.
+ * `SecurityGroupId`) or an instance is moved to (ModifyInstanceAttribute), checked: they exist,
+ * are of the VPC and of one type, at most 5, none twice. Returns them in the order given;
+ * `mismatch` is the error for a group of another VPC (RunInstances names the vSwitch).
  */
 export async function checkLaunchGroups(
   deps: Pick<SecurityGroupDeps, 'groups'>,
   ctx: HandlerContext,
   ids: readonly string[],
   vpcId: string,
+  mismatch: (group: SecurityGroup) => ServiceError = (g) =>
+    E.InvalidParameterMismatch(
+      `Specified security group and virtual switch are not in the same VPC: \`${g.securityGroupId}\` is in ${g.vpcId}, the vSwitch in ${vpcId}.`,
+    ),
 ): Promise<string[]> {
   if (new Set(ids).size !== ids.length) {
     throw E.InvalidParameterSecurityGroupIdRepeated(
@@ -82,11 +87,7 @@ export async function checkLaunchGroups(
   const types = new Set<GroupType>();
   for (const id of ids) {
     const g = await mustGroup(deps, ctx, id);
-    if (g.vpcId !== vpcId) {
-      throw E.InvalidParameterMismatch(
-        `Specified security group and virtual switch are not in the same VPC: \`${id}\` is in ${g.vpcId}, the vSwitch in ${vpcId}.`,
-      );
-    }
+    if (g.vpcId !== vpcId) throw mismatch(g);
     types.add(g.groupType);
   }
   if (types.size > 1) {

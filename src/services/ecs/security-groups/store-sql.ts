@@ -414,6 +414,29 @@ export class SecurityGroupSqlStore implements SecurityGroupStore {
     });
   }
 
+  async replaceGroups(
+    instanceId: string,
+    groupIds: readonly string[],
+    check: (current: string[]) => void,
+  ) {
+    await this.#changeMembership(instanceId, check, async (tx, current) => {
+      const leaving = current.filter((g) => !groupIds.includes(g));
+      if (leaving.length > 0) {
+        await tx.k
+          .deleteFrom('ecs_security_group_members')
+          .where('instance_id', '=', instanceId)
+          .where('security_group_id', 'in', leaving)
+          .execute();
+      }
+      await insertMemberships(
+        tx,
+        instanceId,
+        groupIds.filter((g) => !current.includes(g)),
+      );
+      return [...groupIds];
+    });
+  }
+
   /** Runs a membership change under the instance's lock and writes the instance's new list. */
   async #changeMembership(
     instanceId: string,

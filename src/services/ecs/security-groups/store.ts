@@ -99,4 +99,13 @@ export interface SecurityGroupStore {
     securityGroupId: string,
     check: (current: string[]) => void,
   ): Promise<void>;
+  /**
+   * Puts an instance in exactly `securityGroupIds` (ModifyInstanceAttribute), leaving the others,
+   * the same way as {@link join}: all or nothing, `NotFound('SecurityGroup')` when one is gone.
+   */
+  replaceGroups(
+    instanceId: string,
+    securityGroupIds: readonly string[],
+    check: (current: string[]) => void,
+  ): Promise<void>;
 }

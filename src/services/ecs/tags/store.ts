@@ -17,7 +17,7 @@
  * id; key pairs they name by their name (unique only in an account and region), so key pairs'
  * tags are kept under their `skp-` id and the tag calls translate.
  */
-import { TagTable } from '../../../store/tag-table.js';
+import { TagTable, resourceRows } from '../../../store/tag-table.js';
 import type { Db } from '../../../store/db.js';
 
 /** ECS's tag table. */
@@ -78,9 +78,8 @@ const ID_BATCH = 500;
 /**
  * Which of `ids` (as calls name them) are resources of `type` in the account and region, each
  * mapped to the id its tags are kept under. With `lock` (inside the tag call's transaction) the
- * rows found stay locked until it ends (`FOR SHARE` where several nodes share the store): a
- * racing delete waits, and its `deleteFor` then sees the tags this transaction adds, so no tag
- * outlives its resource.
+ * rows found stay locked until it ends, so no tag outlives its resource (store/tag-table.ts
+ * {@link resourceRows}, the one way every service's tag calls find their resources).
  */
 export async function resolveTagged(
   db: Db,
@@ -96,20 +95,21 @@ export async function resolveTagged(
     if (value === undefined) continue;
     byColumn.set(value, [...(byColumn.get(value) ?? []), id]);
   }
-  const values = [...byColumn.keys()];
+  const rows = await resourceRows(
+    db,
+    {
+      table: type.table,
+      scope: { account_id: accountId, region_id: regionId },
+      column: type.column,
+      select: type.keptBy ? [type.column, type.keptBy] : [type.column],
+    },
+    [...byColumn.keys()],
+    opts,
+  );
   const out = new Map<string, string>();
-  for (let i = 0; i < values.length; i += ID_BATCH) {
-    let q = db.k
-      .selectFrom(type.table)
-      .select(type.keptBy ? [type.column, type.keptBy] : [type.column])
-      .where('account_id', '=', accountId)
-      .where('region_id', '=', regionId)
-      .where(type.column, 'in', values.slice(i, i + ID_BATCH));
-    if (opts.lock && db.dialect.multiNode) q = q.forShare();
-    for (const row of (await q.execute()) as any[]) {
-      for (const id of byColumn.get(row[type.column]) ?? []) {
-        out.set(id, type.keptBy ? String(row[type.keptBy]) : id);
-      }
+  for (const row of rows) {
+    for (const id of byColumn.get(row[type.column]) ?? []) {
+      out.set(id, type.keptBy ? String(row[type.keptBy]) : id);
     }
   }
   return out;

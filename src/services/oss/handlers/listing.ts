@@ -296,3 +296,20 @@ export async function listMultipartUploads(call: OssCall): Promise<OssReply> {
   });
   return { status: 200, headers: { 'content-type': 'application/xml' }, body };
 }
+
+/**
+ * ListLiveChannel (`GET /?live`): yunbox has no RTMP ingest, so no bucket has live channels and
+ * the list is OSS's empty one, echoing the request's prefix, marker and max-keys (doc:
+ * ListLiveChannel). oss2's shared test clean-up lists them before every DeleteBucket.
+ */
+export async function listLiveChannel(call: OssCall): Promise<OssReply> {
+  bucketOf(call);
+  const body = xmlDocument('ListLiveChannelResult', {
+    Prefix: call.query.get('prefix') ?? '',
+    Marker: call.query.get('marker') ?? '',
+    MaxKeys: maxKeys(call, 'max-keys'),
+    IsTruncated: false,
+    NextMarker: '',
+  });
+  return { status: 200, headers: { 'content-type': 'application/xml' }, body };
+}

@@ -56,6 +56,8 @@ import {
   unwrap,
   writeRequestBody,
 } from './common.js';
+import { encryptionReplyHeaders, refusePartEncryption, requestEncryption } from './encryption.js';
+import { refusePublicAcl } from './public-access-block.js';
 import { checkPreconditions, newObjectId, readableSource } from './objects.js';
 
 const XML = { 'content-type': 'application/xml' };
@@ -96,12 +98,13 @@ export async function initiateMultipartUpload(call: OssCall): Promise<OssReply> 
   const b = bucketOf(call);
   const key = call.key ?? '';
   if (forbidOverwrite(call) && (await call.object())) throw fileAlreadyExists();
+  await refusePublicAcl(call.deps, b, call.header('x-oss-object-acl'));
   const upload: Upload = {
     uploadId: randomBytes(16).toString('hex').toUpperCase(),
     bucket: b.name,
     key,
     initiated: call.info.now,
-    headers: requestObjectHeaders(call, key),
+    headers: { ...requestObjectHeaders(call, key), ...requestEncryption(call, b) },
     acl: objectAclArg(call.header('x-oss-object-acl')) ?? 'default',
     storageClass: storageClassArg(call.header('x-oss-storage-class')) ?? b.storageClass,
     ...(call.query.has('sequential') ? { sequential: true } : {}),
@@ -115,7 +118,7 @@ export async function initiateMultipartUpload(call: OssCall): Promise<OssReply> 
   const enc = encoder(call);
   return {
     status: 200,
-    headers: XML,
+    headers: { ...XML, ...encryptionReplyHeaders(upload.headers) },
     body: xmlDocument('InitiateMultipartUploadResult', {
       Bucket: b.name,
       Key: enc ? enc(key) : key,
@@ -159,6 +162,7 @@ async function storePart(call: OssCall, part: Part): Promise<void> {
 /** UploadPart (`PUT ?partNumber=N&uploadId=ID`): replaces a part with the same number. */
 export async function uploadPart(call: OssCall): Promise<OssReply> {
   const partNumber = partNumberOf(call);
+  refusePartEncryption(call);
   const upload = await uploadOf(call);
   await checkSequence(call, upload, partNumber);
   const info = await writeRequestBody(call, MAX_OBJECT_BYTES);
@@ -178,6 +182,7 @@ export async function uploadPart(call: OssCall): Promise<OssReply> {
       etag,
       'x-oss-hash-crc64ecma': info.crc64,
       'content-md5': info.md5.toString('base64'),
+      ...encryptionReplyHeaders(upload.headers),
     },
   };
 }
@@ -185,6 +190,7 @@ export async function uploadPart(call: OssCall): Promise<OssReply> {
 /** UploadPartCopy: a part from (a range of) another object (`x-oss-copy-source-range`). */
 export async function uploadPartCopy(call: OssCall): Promise<OssReply> {
   const partNumber = partNumberOf(call);
+  refusePartEncryption(call);
   const upload = await uploadOf(call);
   await checkSequence(call, upload, partNumber);
   const { object: src } = await readableSource(call);
@@ -228,7 +234,12 @@ export async function uploadPartCopy(call: OssCall): Promise<OssReply> {
   });
   return {
     status: 200,
-    headers: { ...XML, etag, 'x-oss-hash-crc64ecma': info.crc64 },
+    headers: {
+      ...XML,
+      etag,
+      'x-oss-hash-crc64ecma': info.crc64,
+      ...encryptionReplyHeaders(upload.headers),
+    },
     body: xmlDocument('CopyPartResult', { LastModified: isoMillis(now), ETag: etag }),
   };
 }
@@ -307,7 +318,12 @@ export async function completeMultipartUpload(call: OssCall): Promise<OssReply> 
   const shown = enc ? enc(key) : key;
   return {
     status: 200,
-    headers: { ...XML, etag, 'x-oss-hash-crc64ecma': crc64 },
+    headers: {
+      ...XML,
+      etag,
+      'x-oss-hash-crc64ecma': crc64,
+      ...encryptionReplyHeaders(upload.headers),
+    },
     body: xmlDocument('CompleteMultipartUploadResult', {
       ...(enc ? { EncodingType: 'url' } : {}),
       Location: `http://${b.name}.${extranetEndpoint(b.region)}/${urlEncodeKey(key).replace(/%2F/g, '/')}`,

@@ -49,6 +49,8 @@ import {
   objectHeadersFrom,
   storageClassArg,
 } from './common.js';
+import { encryptionReplyHeaders, uploadEncryption } from './encryption.js';
+import { publicAccessIsBlocked, refusePublicAcl } from './public-access-block.js';
 import { newObjectId } from './objects.js';
 
 /** Text fields before the file, at most. */
@@ -211,7 +213,9 @@ export async function postObject(call: OssCall): Promise<OssReply> {
     principal,
     accountId: principal.kind === 'anonymous' ? b.accountId : principal.accountId,
   };
-  const authz = new OssAuthorizer(call.deps.identity, info);
+  const authz = new OssAuthorizer(call.deps.identity, info, (bucket) =>
+    publicAccessIsBlocked(call.deps, bucket),
+  );
   const acl = objectAclArg(field('x-oss-object-acl')) ?? 'default';
   await authz.require({
     action: 'oss:PutObject',
@@ -220,15 +224,19 @@ export async function postObject(call: OssCall): Promise<OssReply> {
     acl: 'write',
     context: { 'oss:x-oss-object-acl': acl },
   });
+  await refusePublicAcl(call.deps, b, acl);
   const forbid = (field('x-oss-forbid-overwrite') ?? '').toLowerCase() === 'true';
   if (forbid && (await call.deps.store.getObject(b.name, key))) throw fileAlreadyExists();
 
   const names = [...fields.keys()];
-  const headers = objectHeadersFrom(
-    (n) => (n === 'content-type' ? (field('content-type') ?? form.contentType) : field(n)),
-    names,
-    key,
-  );
+  const headers = {
+    ...objectHeadersFrom(
+      (n) => (n === 'content-type' ? (field('content-type') ?? form.contentType) : field(n)),
+      names,
+      key,
+    ),
+    ...uploadEncryption(field, b),
+  };
   let blob;
   try {
     blob = await call.deps.blobs.write(form.file, {
@@ -274,7 +282,12 @@ export async function postObject(call: OssCall): Promise<OssReply> {
   dropBlobs(call.deps, dropped);
 
   const location = `http://${b.name}.${extranetEndpoint(b.region)}/${urlEncodeKey(key).replace(/%2F/g, '/')}`;
-  const base = { etag: object.etag, 'x-oss-hash-crc64ecma': object.crc64, location };
+  const base = {
+    etag: object.etag,
+    'x-oss-hash-crc64ecma': object.crc64,
+    location,
+    ...encryptionReplyHeaders(headers),
+  };
   const redirect = field('success_action_redirect');
   if (redirect !== undefined && /^https?:\/\//.test(redirect)) {
     const sep = redirect.includes('?') ? '&' : '?';

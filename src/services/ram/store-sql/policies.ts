@@ -6,6 +6,7 @@
 import { StoreError } from '../../../kernel/errors.js';
 import type { ResourceTag } from '../../../kernel/tags.js';
 import type { Db } from '../../../store/db.js';
+import type { TagMatch } from '../../../store/tag-table.js';
 import type { Policy, PolicyType, PolicyVersion } from '../model.js';
 import { policyId as makePolicyId } from '../model.js';
 import type { PageRequest, RamStore } from '../store.js';
@@ -127,7 +128,12 @@ export class RamPolicySql implements Pick<RamStore, PolicyMethods> {
     return r ? toPolicy(r) : undefined;
   }
 
-  async listPolicies(accountId: string, type: PolicyType | undefined, page: PageRequest) {
+  async listPolicies(
+    accountId: string,
+    type: PolicyType | undefined,
+    page: PageRequest,
+    tags: readonly TagMatch[] = [],
+  ) {
     const k = this.#db.k;
     let q = k
       .selectFrom('ram_policies as p')
@@ -146,6 +152,7 @@ export class RamPolicySql implements Pick<RamStore, PolicyMethods> {
       q = q.where((eb: any) =>
         eb.or([eb('p.account_id', '=', '*'), eb('p.account_id', '=', accountId)]),
       );
+    if (tags.length > 0) q = q.where(RAM_TAGS.carrying(accountId, 'policy', 'p.policy_id', tags));
     // Order by type then name so the marker is one string: `<type>/<name>`.
     let ordered = q
       .orderBy('p.policy_type')

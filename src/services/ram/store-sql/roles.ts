@@ -6,6 +6,7 @@
 import { StoreError } from '../../../kernel/errors.js';
 import type { ResourceTag } from '../../../kernel/tags.js';
 import type { Db } from '../../../store/db.js';
+import type { TagMatch } from '../../../store/tag-table.js';
 import { prepared } from '../../../store/prepared.js';
 import type { CacheSpec } from '../../../store/read-cache.js';
 import type { Role } from '../model.js';
@@ -89,14 +90,11 @@ export class RamRoleSql implements Pick<RamStore, RoleMethods> {
     });
   }
 
-  listRoles(accountId: string, page: PageRequest) {
-    return pageOf(
-      this.#db.k.selectFrom('ram_roles').selectAll().where('account_id', '=', accountId),
-      'role_name',
-      page,
-      toRole,
-      (r) => r.roleName,
-    );
+  listRoles(accountId: string, page: PageRequest, tags: readonly TagMatch[] = []) {
+    let q = this.#db.k.selectFrom('ram_roles').selectAll().where('account_id', '=', accountId);
+    if (tags.length > 0)
+      q = q.where(RAM_TAGS.carrying(accountId, 'role', 'ram_roles.role_id', tags));
+    return pageOf(q, 'role_name', page, toRole, (r) => r.roleName);
   }
 
   async updateRole(r: Role) {

@@ -5,9 +5,11 @@
  * Answers name resources as they were created.
  */
 import type { HandlerContext } from '../../../kernel/context.js';
+import { StoreError } from '../../../kernel/errors.js';
 import { ramArn } from '../../../kernel/principal.js';
 import { checkTags, TAG_LIMITS, type ResourceTag, type TagProblem } from '../../../kernel/tags.js';
 import type { Handler } from '../../../protocol/rpc-operation.js';
+import { carriesAll, type TagMatch } from '../../../store/tag-table.js';
 import type { ParamShape } from '../../../protocol/rpc-schema.js';
 import * as E from '../errors.js';
 import type { RamStore } from '../store.js';
@@ -122,6 +124,12 @@ function decodeToken(token: string): { resourceId: string; key: string } {
   return { resourceId: parsed[0], key: parsed[1] };
 }
 
+/** Tags as RAM's List calls answer them on each role or policy (`Tags.Tag.N`); none: absent. */
+export function tagsToWire(tags: readonly ResourceTag[] | undefined): Record<string, unknown> {
+  if (!tags || tags.length === 0) return {};
+  return { Tags: { Tag: tags.map((t) => ({ TagKey: t.key, TagValue: t.value })) } };
+}
+
 /** TagResources, UntagResources, ListTagResources. */
 export function ramTagHandlers(store: RamStore) {
   /**
@@ -168,7 +176,18 @@ export function ramTagHandlers(store: RamStore) {
       throw E.InvalidParameterTag('The parameter - "Tag" is invalid: give at least one tag.');
     }
     const ids = await resolve(ctx, kind, list, 'ram:TagResources', 'refuse');
-    const r = await store.addTags(ctx.accountId, kind, ids, tags);
+    let r;
+    try {
+      r = await store.addTags(ctx.accountId, kind, ids, tags);
+    } catch (e) {
+      // Deleted since it was found: as if the delete had come first.
+      if (e instanceof StoreError && e.kind === 'NotFound') {
+        throw kind === 'role'
+          ? E.EntityNotExistRole('The role does not exist.')
+          : E.EntityNotExistPolicy('The policy does not exist.');
+      }
+      throw e;
+    }
     if (!r.ok) {
       throw E.LimitExceededTag(
         `The count of tags beyond the current limits: a ${kind} would have ${r.count} tags, at most ${TAG_LIMITS.perResource}.`,
@@ -200,7 +219,7 @@ export function ramTagHandlers(store: RamStore) {
     const kind = kindOf(input.ResourceType);
     const list = names(input.ResourceNames, false);
     // A tag filter: resources with every tag given (a key without Value matches any value).
-    const filter = input.Tag !== undefined && input.Tag !== '' ? parseTagJsonFilter(input.Tag) : [];
+    const filter = parseTagJsonFilter(input.Tag);
     // Named resources that do not exist simply have no tags.
     const ids = await resolve(ctx, kind, list ?? [], 'ram:ListTagResources', 'skip');
     const after =
@@ -213,10 +232,7 @@ export function ramTagHandlers(store: RamStore) {
       ...(list ? { resourceIds: ids } : {}),
       ...(filter.length > 0
         ? {
-            match: (tags: readonly ResourceTag[]) =>
-              filter.every((f) =>
-                tags.some((t) => t.key === f.key && (f.value === undefined || t.value === f.value)),
-              ),
+            match: (tags: readonly ResourceTag[]) => carriesAll(tags, filter),
           }
         : {}),
       ...(after ? { after } : {}),
@@ -247,8 +263,14 @@ export function ramTagHandlers(store: RamStore) {
   return { tagResources, untagResources, listTagResources };
 }
 
-/** `Tag` of ListTagResources: like {@link parseTagJson}, but a Value may be left out. */
-function parseTagJsonFilter(text: string): Array<{ key: string; value?: string }> {
+/**
+ * `Tag` of ListTagResources, ListRoles and ListPolicies, a filter: like {@link parseTagJson}, but a
+ * Value may be left out (any value). Empty when absent.
+ * @example
+ * const filter = parseTagJsonFilter(input.Tag); // [{ key: 'env' }]
+ */
+export function parseTagJsonFilter(text: string | undefined): TagMatch[] {
+  if (text === undefined || text === '') return [];
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
