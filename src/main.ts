@@ -493,6 +493,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
                 }),
             ),
           );
+          await oss.close(); // OSS access logs: what is buffered, before the store closes
           await trail.close(); // audit trail: what is left, before the store closes
           await nonces.flush();
           await sweep;

@@ -6,7 +6,7 @@
  */
 import { expect } from 'vitest';
 import { StoreError } from '../../kernel/errors.js';
-import { storeError } from '../../store/conformance/helpers.js';
+import { race, storeError } from '../../store/conformance/helpers.js';
 import type { ConformanceSuite } from '../../store/conformance/runner.js';
 import { PostgresBlobStore } from '../../blob/postgres/postgres-blob-store.js';
 import { listGrouped } from './handlers/listing.js';
@@ -368,6 +368,87 @@ export const ossConformance: ConformanceSuite = {
         expect(listed).toContain(info.blobId);
         await r.delete([info.blobId]);
         await expect(r.read(info.blobId)).rejects.toThrow(/not found/);
+      },
+    },
+    {
+      name: 'a sequential upload keeps its flag; the last part number is the highest stored',
+      async run({ db }) {
+        const s = new OssSqlStore(db);
+        await s.createBucket(bucket('seq'), 100);
+        await s.createUpload({ ...upload('seq', 'k', 'SEQ1'), sequential: true });
+        await s.createUpload(upload('seq', 'k', 'PLAIN1'));
+        expect((await s.getUpload('SEQ1'))?.sequential).toBe(true);
+        expect((await s.getUpload('PLAIN1'))?.sequential).toBeUndefined();
+        expect(await s.lastPartNumber('SEQ1')).toBe(0);
+        await s.putPart(part('SEQ1', 1, 'sq1'));
+        await s.putPart(part('SEQ1', 3, 'sq3'));
+        await s.putPart(part('SEQ1', 2, 'sq2'));
+        expect(await s.lastPartNumber('SEQ1')).toBe(3);
+      },
+    },
+    {
+      name: 'website and logging settings are stored with the bucket and seen by every node',
+      async run({ db, another }) {
+        const a = new OssSqlStore(db);
+        const b = new OssSqlStore(await another());
+        await a.createBucket(bucket('site'), 100);
+        await a.getBucket('site'); // cached on this node
+        await b.updateBucket('site', { website: '{"suffix":"index.html"}', logging: '{"t":1}' });
+        const seen = await a.getBucket('site');
+        expect(seen?.website).toBe('{"suffix":"index.html"}');
+        expect(seen?.logging).toBe('{"t":1}');
+        await b.updateBucket('site', { website: null });
+        expect((await a.getBucket('site'))?.website).toBeUndefined();
+        expect((await a.getBucket('site'))?.logging).toBe('{"t":1}');
+      },
+    },
+    {
+      name: 'inventory configurations: replace by id, byte-ordered pages, a quota, gone with the bucket',
+      async run({ db, another }) {
+        const a = new OssSqlStore(db);
+        const b = new OssSqlStore(await another());
+        await a.createBucket(bucket('inv'), 100);
+        for (const id of ['b', 'a', 'Z', 'é'])
+          await a.putInventory('inv', id, `{"id":"${id}"}`, 3 + 1, 1000);
+        await b.putInventory('inv', 'a', '{"id":"a","v":2}', 4, 1000);
+        expect(await b.getInventory('inv', 'a')).toBe('{"id":"a","v":2}');
+        expect(await a.getInventory('inv', 'missing')).toBeUndefined();
+        expect((await a.listInventories('inv', '', 10)).map((r) => r.id)).toEqual([
+          'Z',
+          'a',
+          'b',
+          'é',
+        ]);
+        expect((await a.listInventories('inv', 'a', 2)).map((r) => r.id)).toEqual(['b', 'é']);
+        expect((await storeError(a.putInventory('inv', 'new', '{}', 4, 1000))).kind).toBe(
+          'Conflict',
+        );
+        await a.putInventory('inv', 'b', '{"v":3}', 4, 1000); // replacing stays within the quota
+        // Two nodes racing for the last place: one wins.
+        expect(await b.deleteInventory('inv', 'Z')).toBe(true);
+        expect(await b.deleteInventory('inv', 'Z')).toBe(false);
+        const raced = await race(db, [
+          () => a.putInventory('inv', 'x1', '{}', 4, 1000),
+          () => b.putInventory('inv', 'x2', '{}', 4, 1000),
+        ]);
+        expect(raced.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        expect((await storeError(a.putInventory('gone', 'x', '{}', 4, 1000))).kind).toBe(
+          'NotFound',
+        );
+        // Reports: due by their time, claimed once.
+        const due = (await a.dueInventories(1000, 100)).map((r) => r.id);
+        expect(due).toHaveLength(4);
+        expect(due).toEqual(expect.arrayContaining(['a', 'b', 'é']));
+        expect(await a.dueInventories(999, 100)).toEqual([]);
+        const claims = await race(db, [
+          () => a.claimInventoryRun('inv', 'a', 1000, 5000),
+          () => b.claimInventoryRun('inv', 'a', 1000, 5000),
+        ]);
+        expect(claims.filter((r) => r.status === 'fulfilled' && r.value)).toHaveLength(1);
+        expect((await a.dueInventories(1000, 100)).map((r) => r.id)).not.toContain('a');
+        await a.deleteBucket('inv');
+        await a.createBucket(bucket('inv'), 100);
+        expect(await a.listInventories('inv', '', 10)).toEqual([]);
       },
     },
   ],

@@ -16,7 +16,9 @@ import type { RequestInfo } from '../../kernel/context.js';
 import type { BaseRequest } from '../../kernel/gateway.js';
 import type { Principal } from '../../kernel/principal.js';
 import type { Decision } from '../../policy/index.js';
+import type { AccessLogFacts } from './access-log.js';
 import type { OssAuthorizer } from './authz.js';
+import type { LoggingConfig } from './handlers/logging.js';
 import type { Bucket, OssObject } from './model.js';
 import type { OssStore } from './store.js';
 
@@ -34,6 +36,10 @@ export interface OssDeps {
   log: Logger;
   /** Extra host names served as OSS endpoints (`<bucket>.<name>` is virtual-host style). */
   hostSuffixes: readonly string[];
+  /** Access logs of buckets with logging on (access-log.ts); none in unit tests. */
+  accessLogs?: {
+    record(bucket: Bucket, conf: LoggingConfig, facts: AccessLogFacts): void;
+  };
   /** Told of every request once it is answered (the audit trail, services/trail). */
   trail?: { oss(facts: OssTrailFacts): void };
 }

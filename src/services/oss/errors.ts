@@ -266,6 +266,9 @@ export const malformedForm = (why: string) =>
     { fields: { Reason: why } },
   );
 
+/** `400 PartNotSequential`: a part of a sequential upload out of order (oss2's exceptions.py). */
+export const partNotSequential = () =>
+  make('PartNotSequential', 'For sequential multipart upload, you must upload the parts in order.');
 // ---- bucket configuration (encryption, Referer, request payment, Block Public Access)
 
 /**

@@ -8,9 +8,12 @@ import { SmallBlobCache } from '../../blob/cache.js';
 import type { MountedProtocol } from '../../kernel/gateway.js';
 import type { Db } from '../../store/db.js';
 import type { MigrationSet } from '../../store/migrate.js';
+import { AccessLogWriter } from './access-log.js';
 import type { OssDeps } from './context.js';
+import { InventoryReporter } from './inventory-report.js';
 import { m0001Init } from './migrations/0001-init.js';
 import { m0002BucketConfigC1 } from './migrations/0002-bucket-config-c1.js';
+import { m0003BucketConfigC2 } from './migrations/0003-bucket-config-c2.js';
 import { createOssProtocol } from './protocol.js';
 import { OssSqlStore } from './store-sql.js';
 import type { OssStore } from './store.js';
@@ -22,7 +25,7 @@ export { isOssRequest } from './protocol.js';
 /** OSS's migrations. */
 export const ossMigrations: MigrationSet = {
   service: 'oss',
-  migrations: [m0001Init, m0002BucketConfigC1],
+  migrations: [m0001Init, m0002BucketConfigC1, m0003BucketConfigC2],
 };
 
 /** The OSS service of one process. */
@@ -36,6 +39,12 @@ export interface OssService {
    * metadata leaves behind. Returns how many were removed.
    */
   sweepOrphans(olderThan: number): Promise<{ blobs: number; incomplete: number }>;
+  /** Access logs waiting to be written (access-log.ts). */
+  accessLogs: AccessLogWriter;
+  /** Inventory reports made on the clock (inventory-report.ts). */
+  inventory: InventoryReporter;
+  /** Writes what is pending (access logs, a report being made); before the store closes. */
+  close(): Promise<void>;
 }
 
 /** Builds the OSS service over a database and a blob store. */
@@ -44,11 +53,34 @@ export function createOssService(
   deps: Omit<OssDeps, 'store' | 'blobCache'> & { store?: OssStore; blobCache?: SmallBlobCache },
 ): OssService {
   const store = deps.store ?? new OssSqlStore(db);
-  const full: OssDeps = { ...deps, store, blobCache: deps.blobCache ?? new SmallBlobCache() };
+  const accessLogs = new AccessLogWriter({
+    store,
+    blobs: deps.blobs,
+    clock: deps.clock,
+    log: deps.log,
+  });
+  const inventory = new InventoryReporter({
+    store,
+    blobs: deps.blobs,
+    clock: deps.clock,
+    log: deps.log,
+  });
+  const full: OssDeps = {
+    ...deps,
+    store,
+    blobCache: deps.blobCache ?? new SmallBlobCache(),
+    accessLogs,
+  };
   return {
     protocol: createOssProtocol(full),
     store,
     blobs: deps.blobs,
+    accessLogs,
+    inventory,
+    async close() {
+      await inventory.close();
+      await accessLogs.close();
+    },
     async sweepOrphans(olderThan) {
       const incomplete = await deps.blobs.sweepIncomplete(olderThan);
       let removed = 0;

@@ -55,6 +55,10 @@ export interface Bucket {
   policy?: string;
   /** CORS rules as JSON (`CorsConfiguration`), when set. */
   cors?: string;
+  /** Static-website settings as JSON (`WebsiteConfig`, handlers/website.ts), when set. */
+  website?: string;
+  /** Access-logging settings as JSON (`LoggingConfig`, handlers/logging.ts), when set. */
+  logging?: string;
   /** Default server-side encryption of new objects (PutBucketEncryption), when set. */
   encryption?: BucketEncryption;
   /** Referer rules (PutBucketReferer), when set. */
@@ -132,6 +136,8 @@ export interface Upload {
   headers: ObjectHeaders;
   acl: ObjectAcl;
   storageClass: string;
+  /** Started with `?sequential`: parts in order, the object's Content-MD5 kept (OSS). */
+  sequential?: boolean;
 }
 
 /** One uploaded part. */

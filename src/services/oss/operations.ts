@@ -15,7 +15,10 @@ import * as C from './handlers/cors.js';
 import * as L from './handlers/listing.js';
 import * as M from './handlers/multipart.js';
 import * as O from './handlers/objects.js';
+import * as I from './handlers/inventory.js';
+import * as G from './handlers/logging.js';
 import { postObject } from './handlers/post-object.js';
+import * as W from './handlers/website.js';
 import { formBoundary } from './form.js';
 import { CONFIG_C1_OPERATIONS } from './operations-config.js';
 
@@ -126,6 +129,39 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     doc: 'Set a bucket’s CORS rules',
   },
   {
+    name: 'PutBucketWebsite',
+    level: 'bucket',
+    method: 'PUT',
+    sub: ['website'],
+    action: 'oss:PutBucketWebsite',
+    bucket: 'required',
+    authn: 'signature',
+    handler: W.putBucketWebsite,
+    doc: 'Set a bucket’s static website settings',
+  },
+  {
+    name: 'PutBucketLogging',
+    level: 'bucket',
+    method: 'PUT',
+    sub: ['logging'],
+    action: 'oss:PutBucketLogging',
+    bucket: 'required',
+    authn: 'signature',
+    handler: G.putBucketLogging,
+    doc: 'Turn a bucket’s access logging on (or off)',
+  },
+  {
+    name: 'PutBucketInventory',
+    level: 'bucket',
+    method: 'PUT',
+    sub: ['inventory'],
+    action: 'oss:PutBucketInventory',
+    bucket: 'required',
+    authn: 'signature',
+    handler: I.putBucketInventory,
+    doc: 'Add or replace an inventory configuration',
+  },
+  {
     name: 'PutBucket',
     level: 'bucket',
     method: 'PUT',
@@ -192,6 +228,50 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     authn: 'signature',
     handler: B.getBucketCors,
     doc: 'Get a bucket’s CORS rules',
+  },
+  {
+    name: 'GetBucketWebsite',
+    level: 'bucket',
+    method: 'GET',
+    sub: ['website'],
+    action: 'oss:GetBucketWebsite',
+    bucket: 'required',
+    authn: 'signature',
+    handler: W.getBucketWebsite,
+    doc: 'Get a bucket’s static website settings',
+  },
+  {
+    name: 'GetBucketLogging',
+    level: 'bucket',
+    method: 'GET',
+    sub: ['logging'],
+    action: 'oss:GetBucketLogging',
+    bucket: 'required',
+    authn: 'signature',
+    handler: G.getBucketLogging,
+    doc: 'Get a bucket’s access logging settings',
+  },
+  {
+    name: 'GetBucketInventory',
+    level: 'bucket',
+    method: 'GET',
+    sub: ['inventory', 'inventoryId'],
+    action: 'oss:GetBucketInventory',
+    bucket: 'required',
+    authn: 'signature',
+    handler: I.getBucketInventory,
+    doc: 'Get an inventory configuration',
+  },
+  {
+    name: 'ListBucketInventory',
+    level: 'bucket',
+    method: 'GET',
+    sub: ['inventory'],
+    action: 'oss:ListBucketInventory',
+    bucket: 'required',
+    authn: 'signature',
+    handler: I.listBucketInventory,
+    doc: 'List a bucket’s inventory configurations',
   },
   {
     name: 'ListLiveChannel',
@@ -262,6 +342,39 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     authn: 'signature',
     handler: B.deleteBucketCors,
     doc: 'Delete a bucket’s CORS rules',
+  },
+  {
+    name: 'DeleteBucketWebsite',
+    level: 'bucket',
+    method: 'DELETE',
+    sub: ['website'],
+    action: 'oss:DeleteBucketWebsite',
+    bucket: 'required',
+    authn: 'signature',
+    handler: W.deleteBucketWebsite,
+    doc: 'Delete a bucket’s static website settings',
+  },
+  {
+    name: 'DeleteBucketLogging',
+    level: 'bucket',
+    method: 'DELETE',
+    sub: ['logging'],
+    action: 'oss:DeleteBucketLogging',
+    bucket: 'required',
+    authn: 'signature',
+    handler: G.deleteBucketLogging,
+    doc: 'Turn a bucket’s access logging off',
+  },
+  {
+    name: 'DeleteBucketInventory',
+    level: 'bucket',
+    method: 'DELETE',
+    sub: ['inventory'],
+    action: 'oss:DeleteBucketInventory',
+    bucket: 'required',
+    authn: 'signature',
+    handler: I.deleteBucketInventory,
+    doc: 'Delete an inventory configuration',
   },
   {
     name: 'DeleteBucket',
@@ -477,6 +590,21 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
   },
 ];
 
+const byName = (name: string): OssOperation => {
+  const op = OSS_OPERATIONS.find((o) => o.name === name);
+  // INVARIANT: the names below are declared above.
+  if (!op) throw new Error(`no OSS operation \`${name}\``);
+  return op;
+};
+
+/** The operations an anonymous request may be turned into a website request from. */
+export const WEBSITE_LIST_OP = byName('ListObjects');
+export const WEBSITE_GET_OP = byName('GetObject');
+export const WEBSITE_HEAD_OP = byName('HeadObject');
+/** GetObject and HeadObject of a website request (handlers/website.ts). */
+export const WEBSITE_GET: OssOperation = { ...WEBSITE_GET_OP, handler: W.websiteGetObject };
+export const WEBSITE_HEAD: OssOperation = { ...WEBSITE_HEAD_OP, handler: W.websiteGetObject };
+
 /**
  * Sub-resources (V1-signed query names) the operations understand; a request carrying any other
  * one asks for a feature yunbox does not have and gets `NotImplemented`.
@@ -487,6 +615,8 @@ export const KNOWN_SUB_RESOURCES: ReadonlySet<string> = new Set([
   'x-oss-request-payer',
   'continuation-token',
   'security-token',
+  'x-oss-traffic-limit',
+  'sequential',
   'response-cache-control',
   'response-content-disposition',
   'response-content-encoding',

@@ -17,7 +17,7 @@
  * reaching the RPC pipeline.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { isIP } from 'node:net';
 import {
   buildOssRequest,
@@ -74,7 +74,21 @@ import {
   type Bucket,
   type OssObject,
 } from './model.js';
+import { bucketLogging } from './handlers/logging.js';
 import {
+  THROTTLED_OPERATIONS,
+  TRAFFIC_LIMIT,
+  throttle,
+  throttledReadable,
+  trafficLimit,
+} from './traffic-limit.js';
+import { bucketWebsite, websiteKey } from './handlers/website.js';
+import {
+  WEBSITE_GET,
+  WEBSITE_GET_OP,
+  WEBSITE_HEAD,
+  WEBSITE_HEAD_OP,
+  WEBSITE_LIST_OP,
   selectOperation,
   EXCLUSIVE_SUB_RESOURCES,
   KNOWN_SUB_RESOURCES,
@@ -152,6 +166,10 @@ interface OssCtx {
   reply?: OssReply;
   errorCode?: string;
   errorMessage?: string;
+  /** `x-oss-traffic-limit` (bit/s) of an operation that honours it. */
+  limit?: number;
+  /** Body bytes of the answer, as declared (the access log's SentBytes). */
+  sent?: number;
 }
 
 /** Largest request line plus headers OSS accepts (bytes). */
@@ -185,6 +203,7 @@ export function createOssProtocol(deps: OssDeps): MountedProtocol {
         principal: { kind: 'anonymous' },
       };
       await run(ctx);
+      if (ctx.bucket?.logging !== undefined && deps.accessLogs) recordAccess(deps, ctx);
       // Answered (the status is written): the audit trail copies these facts, writes later.
       deps.trail?.oss({
         base,
@@ -204,6 +223,42 @@ export function createOssProtocol(deps: OssDeps): MountedProtocol {
       });
     },
   };
+}
+
+/** Tells the access-log writer of a request to a bucket whose logging is on. */
+function recordAccess(deps: OssDeps, ctx: OssCtx): void {
+  const { req, res, base, bucket } = ctx;
+  try {
+    const conf = bucketLogging(bucket!);
+    if (!conf) return;
+    let requestLength = (req.url ?? '').length + 16;
+    for (const h of req.rawHeaders) requestLength += h.length + 2;
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (Number.isFinite(declared)) requestLength += declared;
+    const p = ctx.principal;
+    deps.accessLogs!.record(bucket!, conf, {
+      remoteIp: base.sourceIp,
+      time: base.now,
+      method: ctx.method,
+      uri: req.url ?? '/',
+      status: res.statusCode,
+      sentBytes: ctx.sent ?? 0,
+      requestMs: Number(process.hrtime.bigint() - ctx.started) / 1e6,
+      referer: headerValue(req.headers, 'referer'),
+      userAgent: headerValue(req.headers, 'user-agent'),
+      host: ctx.hostId,
+      requestId: base.requestId,
+      ...(p.kind !== 'anonymous' ? { requester: p.accountId } : {}),
+      ...(ctx.op ? { operation: ctx.op.name } : {}),
+      bucket: bucket!.name,
+      ...(ctx.parsed?.target.key !== undefined ? { key: ctx.parsed.target.key } : {}),
+      ...(ctx.errorCode !== undefined ? { errorCode: ctx.errorCode } : {}),
+      requestLength,
+      owner: bucket!.accountId,
+    });
+  } catch (e) {
+    base.log.warn({ err: e }, 'oss: access log line not recorded');
+  }
 }
 
 function errorOf(e: unknown, ctx: OssCtx): OssError {
@@ -299,6 +354,8 @@ function write(ctx: OssCtx, reply: OssReply): void {
     if (Number.isFinite(declared) && declared <= DRAIN_LIMIT) req.resume();
     else headers.connection = 'close';
   }
+  const sent = Number(headers['content-length'] ?? 0);
+  ctx.sent = ctx.method === 'HEAD' || !Number.isFinite(sent) ? 0 : sent;
   res.writeHead(reply.status, headers);
   if (body === undefined || ctx.method === 'HEAD' || reply.status === 204 || reply.status === 304) {
     if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) body.destroy();
@@ -404,9 +461,30 @@ function authn(deps: OssDeps): Stage<OssCtx> {
         ctx.region!,
         readClock(deps.clock, ctx.base.now),
       );
+      websiteRewrite(deps, ctx);
     }
     await next();
   };
+}
+
+/**
+ * An anonymous GET or HEAD on the virtual host of a bucket with a website configuration becomes
+ * a website request (handlers/website.ts): ListObjects serves the index document, a "directory"
+ * its index, a missing key the error document.
+ */
+function websiteRewrite(deps: OssDeps, ctx: OssCtx): void {
+  const { bucket, parsed, op } = ctx;
+  if (ctx.principal.kind !== 'anonymous' || !bucket?.website || !parsed) return;
+  if (parsed.target.addressing !== 'virtual-host') return;
+  if (op !== WEBSITE_LIST_OP && op !== WEBSITE_GET_OP && op !== WEBSITE_HEAD_OP) return;
+  const conf = bucketWebsite(bucket);
+  if (!conf) return;
+  const key = websiteKey(conf, parsed.target.key);
+  if (keyProblem(key) !== undefined) return;
+  ctx.parsed = { ...parsed, target: { ...parsed.target, key } };
+  ctx.level = 'object';
+  ctx.op = ctx.method === 'HEAD' ? WEBSITE_HEAD : WEBSITE_GET;
+  if (key !== parsed.target.key) ctx.object = deps.store.getObject(bucket.name, key);
 }
 
 function authz(deps: OssDeps): Stage<OssCtx> {
@@ -431,6 +509,13 @@ function authz(deps: OssDeps): Stage<OssCtx> {
       host: base.host,
       log: base.log,
     };
+    const limit = THROTTLED_OPERATIONS.has(op!.name)
+      ? trafficLimit(
+          headerValue(req.headers, TRAFFIC_LIMIT),
+          queryView(ctx.parsed!.request.query).get(TRAFFIC_LIMIT),
+        )
+      : undefined;
+    if (limit !== undefined) ctx.limit = limit;
     const authorizer = new OssAuthorizer(deps.identity, info, (b) =>
       publicAccessIsBlocked(deps, b),
     );
@@ -446,7 +531,7 @@ function authz(deps: OssDeps): Stage<OssCtx> {
       query: queryView(ctx.parsed!.request.query),
       header: (n) => headerValue(req.headers, n),
       headerNames: () => Object.keys(req.headers),
-      body: streamBody(req),
+      body: limit === undefined ? streamBody(req) : throttle(streamBody(req), limit),
       readAll: (limit) => readBody(req, limit),
       chunked: /\bchunked\b/i.test(String(req.headers['transfer-encoding'] ?? '')),
       hostId: ctx.hostId,
@@ -498,5 +583,9 @@ function authz(deps: OssDeps): Stage<OssCtx> {
 }
 
 const handle: Stage<OssCtx> = async (ctx) => {
-  ctx.reply = await ctx.op!.handler(ctx.call!);
+  const reply = await ctx.op!.handler(ctx.call!);
+  if (ctx.limit !== undefined && reply.body instanceof Readable) {
+    reply.body = throttledReadable(reply.body, ctx.limit);
+  }
+  ctx.reply = reply;
 };

@@ -50,6 +50,8 @@ const toBucket = (r: any): Bucket => ({
   createdAt: Number(r.created_at),
   ...(r.policy != null ? { policy: r.policy } : {}),
   ...(r.cors != null ? { cors: r.cors } : {}),
+  ...(r.website != null ? { website: r.website } : {}),
+  ...(r.logging != null ? { logging: r.logging } : {}),
   ...(r.encryption != null ? { encryption: JSON.parse(r.encryption) } : {}),
   ...(r.referer != null ? { referer: JSON.parse(r.referer) } : {}),
   ...(r.request_payer === 'Requester' ? { requestPayer: 'Requester' as const } : {}),
@@ -78,6 +80,7 @@ const toUpload = (r: any): Upload => ({
   headers: JSON.parse(r.headers),
   acl: r.acl,
   storageClass: r.storage_class,
+  ...(r.sequential ? { sequential: true } : {}),
 });
 
 const toPart = (r: any): Part => ({
@@ -248,6 +251,8 @@ export class OssSqlStore implements OssStore {
     if (patch.acl !== undefined) set.acl = patch.acl;
     if (patch.policy !== undefined) set.policy = patch.policy;
     if (patch.cors !== undefined) set.cors = patch.cors;
+    if (patch.website !== undefined) set.website = patch.website;
+    if (patch.logging !== undefined) set.logging = patch.logging;
     if (patch.encryption !== undefined) set.encryption = jsonColumn(patch.encryption);
     if (patch.referer !== undefined) set.referer = jsonColumn(patch.referer);
     if (patch.requestPayer !== undefined) set.request_payer = patch.requestPayer;
@@ -587,6 +592,7 @@ export class OssSqlStore implements OssStore {
           headers: JSON.stringify(u.headers),
           acl: u.acl,
           storage_class: u.storageClass,
+          ...(u.sequential ? { sequential: 1 } : {}),
         })
         .execute();
     } catch (e) {
@@ -650,6 +656,15 @@ export class OssSqlStore implements OssStore {
     return rows.map(toPart);
   }
 
+  async lastPartNumber(uploadId: string): Promise<number> {
+    const r: any = await this.#db.k
+      .selectFrom('oss_parts')
+      .select((eb: any) => eb.fn.max('part_number').as('n'))
+      .where('upload_id', '=', uploadId)
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
   async allParts(uploadId: string): Promise<Part[]> {
     const rows = await this.#db.k
       .selectFrom('oss_parts')
@@ -707,6 +722,103 @@ export class OssSqlStore implements OssStore {
       .orderBy('upload_id');
     const rows: any[] = await this.#keyRange(q, range, 'upload_id').execute();
     return rows.map(toUpload);
+  }
+
+  // ---- inventory configurations
+
+  async putInventory(
+    bucket: string,
+    id: string,
+    config: string,
+    max: number,
+    nextRun: number,
+  ): Promise<void> {
+    try {
+      await this.#db.withLock(`oss:inventories:${bucket}`, async (tx) => {
+        const updated = await tx.k
+          .updateTable('oss_inventories')
+          .set({ config })
+          .where('bucket', '=', bucket)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) > 0) return;
+        const row: any = await tx.k
+          .selectFrom('oss_inventories')
+          .select((eb: any) => eb.fn.countAll().as('n'))
+          .where('bucket', '=', bucket)
+          .executeTakeFirst();
+        if (Number(row?.n ?? 0) >= max) throw new StoreError('Conflict', 'inventory quota');
+        await tx.k
+          .insertInto('oss_inventories')
+          .values({ bucket, id, config, next_run: nextRun })
+          .execute();
+      });
+    } catch (e) {
+      throw this.#translate(e, 'bucket');
+    }
+  }
+
+  async getInventory(bucket: string, id: string): Promise<string | undefined> {
+    const r: any = await this.#db.k
+      .selectFrom('oss_inventories')
+      .select('config')
+      .where('bucket', '=', bucket)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return r?.config;
+  }
+
+  async listInventories(
+    bucket: string,
+    after: string,
+    limit: number,
+  ): Promise<Array<{ id: string; config: string }>> {
+    let q = this.#db.k
+      .selectFrom('oss_inventories')
+      .select(['id', 'config'])
+      .where('bucket', '=', bucket);
+    if (after !== '') q = q.where('id', '>', after);
+    const rows: any[] = await q.orderBy('id').limit(limit).execute();
+    return rows.map((r) => ({ id: r.id, config: r.config }));
+  }
+
+  async deleteInventory(bucket: string, id: string): Promise<boolean> {
+    const r = await this.#db.k
+      .deleteFrom('oss_inventories')
+      .where('bucket', '=', bucket)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  async dueInventories(
+    now: number,
+    limit: number,
+  ): Promise<Array<{ bucket: string; id: string; config: string; nextRun: number }>> {
+    const rows: any[] = await this.#db.k
+      .selectFrom('oss_inventories')
+      .select(['bucket', 'id', 'config', 'next_run'])
+      .where('next_run', '<=', now)
+      .orderBy('next_run')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      bucket: r.bucket,
+      id: r.id,
+      config: r.config,
+      nextRun: Number(r.next_run),
+    }));
+  }
+
+  async claimInventoryRun(bucket: string, id: string, from: number, to: number): Promise<boolean> {
+    const r = await this.#db.k
+      .updateTable('oss_inventories')
+      .set({ next_run: to })
+      .where('bucket', '=', bucket)
+      .where('id', '=', id)
+      .where('next_run', '=', from)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 
   // ---- statistics and account settings (store-sql-config.ts)

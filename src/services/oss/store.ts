@@ -27,6 +27,8 @@ export interface BucketPatch {
   acl?: Bucket['acl'];
   policy?: string | null;
   cors?: string | null;
+  website?: string | null;
+  logging?: string | null;
   encryption?: Bucket['encryption'] | null;
   referer?: Bucket['referer'] | null;
   requestPayer?: Bucket['requestPayer'] | null;
@@ -98,6 +100,8 @@ export interface OssStore {
   putPart(part: Part): Promise<string | undefined>;
   /** Parts of an upload by number, after `after`. */
   listParts(uploadId: string, after: number, limit: number): Promise<Part[]>;
+  /** The highest part number of an upload so far (0 when it has none). */
+  lastPartNumber(uploadId: string): Promise<number>;
   /** Every part of an upload, by number. */
   allParts(uploadId: string): Promise<Part[]>;
   /**
@@ -115,6 +119,37 @@ export interface OssStore {
   /** Uploads of a bucket ordered by key, then upload id. */
   listUploads(bucket: string, range: KeyRange): Promise<Upload[]>;
 
+  /**
+   * Stores an inventory configuration (JSON) under its id, replacing one with the same id (whose
+   * schedule stays); a new one's first report is due at `nextRun`. `Conflict` when the bucket
+   * already has `max` others, `NotFound` when the bucket is gone.
+   */
+  putInventory(
+    bucket: string,
+    id: string,
+    config: string,
+    max: number,
+    nextRun: number,
+  ): Promise<void>;
+  getInventory(bucket: string, id: string): Promise<string | undefined>;
+  /** Inventory configurations of a bucket by id (byte order), after `after`. */
+  listInventories(
+    bucket: string,
+    after: string,
+    limit: number,
+  ): Promise<Array<{ id: string; config: string }>>;
+  /** False when there was none. */
+  deleteInventory(bucket: string, id: string): Promise<boolean>;
+  /** Inventory configurations whose report is due by `now`, at most `limit`. */
+  dueInventories(
+    now: number,
+    limit: number,
+  ): Promise<Array<{ bucket: string; id: string; config: string; nextRun: number }>>;
+  /**
+   * Moves a configuration's next report from `from` to `to`; false when another node (or a
+   * change of the configuration) moved it first, so each report is made once.
+   */
+  claimInventoryRun(bucket: string, id: string, from: number, to: number): Promise<boolean>;
   /** Counts and sizes of a bucket's objects, uploads and parts. */
   bucketStats(bucket: string): Promise<BucketStats>;
   /** An account's Block Public Access (PutPublicAccessBlock), `undefined` when never set. */

@@ -7,7 +7,7 @@
  * MD5 of the parts' MD5s with `-<count>`. Limits as OSS: part numbers 1-10000, parts up to 5 GB,
  * every part but the last at least 100 KB (checked at completion).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { crc64CombineParts } from '../../../blob/crc64.js';
 import { readConcatenated } from '../../../blob/concat.js';
 import { isStoreError } from '../../../kernel/errors.js';
@@ -32,6 +32,7 @@ import {
   malformedXml,
   noSuchBucket,
   noSuchUpload,
+  partNotSequential,
 } from '../errors.js';
 import {
   MAX_OBJECT_BYTES,
@@ -106,6 +107,7 @@ export async function initiateMultipartUpload(call: OssCall): Promise<OssReply> 
     headers: { ...requestObjectHeaders(call, key), ...requestEncryption(call, b) },
     acl: objectAclArg(call.header('x-oss-object-acl')) ?? 'default',
     storageClass: storageClassArg(call.header('x-oss-storage-class')) ?? b.storageClass,
+    ...(call.query.has('sequential') ? { sequential: true } : {}),
   };
   try {
     await call.deps.store.createUpload(upload);
@@ -126,6 +128,25 @@ export async function initiateMultipartUpload(call: OssCall): Promise<OssReply> 
   };
 }
 
+/**
+ * A sequential upload takes its parts in order: the next number, or the last one again (a
+ * retry); anything else is `PartNotSequential` (oss2's test of several threads uploading).
+ */
+async function checkSequence(call: OssCall, upload: Upload, partNumber: number): Promise<void> {
+  if (!upload.sequential) return;
+  const last = await call.deps.store.lastPartNumber(upload.uploadId);
+  if (partNumber !== last + 1 && partNumber !== last) throw partNotSequential();
+}
+
+/** Base64 MD5 of the parts' bytes in order (a sequential upload's Content-MD5). */
+async function wholeMd5(call: OssCall, parts: readonly Part[]): Promise<string> {
+  const hash = createHash('md5');
+  for (const p of parts) {
+    for await (const chunk of await call.deps.blobs.read(p.blobId)) hash.update(chunk as Buffer);
+  }
+  return hash.digest('base64');
+}
+
 async function storePart(call: OssCall, part: Part): Promise<void> {
   let replaced: string | undefined;
   try {
@@ -143,6 +164,7 @@ export async function uploadPart(call: OssCall): Promise<OssReply> {
   const partNumber = partNumberOf(call);
   refusePartEncryption(call);
   const upload = await uploadOf(call);
+  await checkSequence(call, upload, partNumber);
   const info = await writeRequestBody(call, MAX_OBJECT_BYTES);
   const etag = `"${info.md5.toString('hex').toUpperCase()}"`;
   await storePart(call, {
@@ -170,6 +192,7 @@ export async function uploadPartCopy(call: OssCall): Promise<OssReply> {
   const partNumber = partNumberOf(call);
   refusePartEncryption(call);
   const upload = await uploadOf(call);
+  await checkSequence(call, upload, partNumber);
   const { object: src } = await readableSource(call);
   const get = (n: string) => call.header(n);
   if (checkPreconditions(get, src, 'x-oss-copy-source-') === 'not-modified') {
@@ -269,7 +292,9 @@ export async function completeMultipartUpload(call: OssCall): Promise<OssReply> 
     objectType: 'Multipart',
     storageClass: upload.storageClass,
     lastModified: call.deps.clock.now(),
-    headers: upload.headers,
+    headers: upload.sequential
+      ? { ...upload.headers, 'content-md5': await wholeMd5(call, chosen) }
+      : upload.headers,
     acl: upload.acl,
     segments: chosen.map((p) => ({
       blobId: p.blobId,
