@@ -170,6 +170,8 @@ interface OssCtx {
   limit?: number;
   /** Body bytes of the answer, as declared (the access log's SentBytes). */
   sent?: number;
+  /** yunbox's clock now: the answer's `Date` is when it is sent, never before what it reports. */
+  clockNow: () => number;
 }
 
 /** Largest request line plus headers OSS accepts (bytes). */
@@ -201,6 +203,7 @@ export function createOssProtocol(deps: OssDeps): MountedProtocol {
         hostId: hostWithoutPort(req.headers.host ?? '').slice(0, 253) || 'localhost',
         method: (req.method ?? 'GET').toUpperCase(),
         principal: { kind: 'anonymous' },
+        clockNow: () => deps.clock.now(),
       };
       await run(ctx);
       if (ctx.bucket?.logging !== undefined && deps.accessLogs) recordAccess(deps, ctx);
@@ -337,7 +340,9 @@ function write(ctx: OssCtx, reply: OssReply): void {
   }
   const headers: Record<string, string | number> = {
     server: 'AliyunOSS',
-    date: httpDate(base.now),
+    // As OSS: the time of the answer. A slow PUT's Date is never before its Last-Modified, which
+    // clients use as "the object's time" in If-Modified-Since (ali-oss's own tests do).
+    date: httpDate(Math.max(base.now, ctx.clockNow())),
     ...reply.headers,
     'x-oss-request-id': base.requestId,
   };
