@@ -161,6 +161,42 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await snap('explorer');
     });
 
+    it('opens the explorer on the tutorial’s first call, with a search and the server’s region', async () => {
+      expect(await page.locator('#explorer-product').inputValue()).toBe('Ram');
+      expect(await page.locator('#explorer-operation').inputValue()).toBe('CreateRole');
+      expect(
+        await page
+          .locator('#explorer-operation optgroup')
+          .first()
+          .locator('option')
+          .allTextContents(),
+      ).toEqual([
+        'CreateRole',
+        'CreatePolicy',
+        'AttachPolicyToRole',
+        'GetRole',
+        'ListPoliciesForRole',
+      ]);
+      await page.fill('#explorer-search', 'attach role');
+      await expect
+        .poll(() => page.locator('#explorer-operation option').allTextContents())
+        .toEqual(['AttachPolicyToRole']);
+      expect(await page.locator('#explorer-operation').inputValue()).toBe('AttachPolicyToRole');
+      expect(await page.locator('.field[data-param=RoleName]').count()).toBe(1);
+      await snap('explorer-search');
+      // Words found only in another product: the page says where, and goes there.
+      await page.fill('#explorer-search', 'instance ram');
+      await expect.poll(() => page.locator('.search-out').textContent()).toContain('Ecs (');
+      await page.locator('.search-out button', { hasText: 'Ecs' }).click();
+      expect(await page.locator('#explorer-product').inputValue()).toBe('Ecs');
+      expect(await page.locator('#explorer-operation').inputValue()).toBe('AttachInstanceRamRole');
+      expect(await page.locator('.field[data-param=RegionId] input').inputValue()).toBe(
+        'cn-hangzhou',
+      );
+      await snap('explorer-search-elsewhere');
+      await page.fill('#explorer-search', '');
+    });
+
     it('creates the tutorial’s role and policy and attaches them in the explorer', async () => {
       await explore('Ram', 'CreateRole', {
         RoleName: 'EcsRamRoleTest',
