@@ -209,6 +209,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(await page.locator('.signed-request pre').first().textContent()).toMatch(
         /authorization: ACS3-HMAC-SHA256 Credential=STS\./,
       );
+      // The signed request is there when asked, not in the way of the response.
+      expect(await page.locator('.signed-request').evaluate((d) => (d as any).open)).toBe(false);
       await snap('create-role');
 
       await explore('Ram', 'CreatePolicy', {
@@ -308,9 +310,21 @@ describe.skipIf(!HAVE_CHROMIUM)(
         VSwitchId: vsw,
         RamRoleName: 'EcsRamRoleTest',
       });
+      // Secrets are typed into password inputs, never shown.
+      expect(await page.locator('.field[data-param=Password] input').getAttribute('type')).toBe(
+        'password',
+      );
       const created = await send();
       expect(created.status).toBe(200);
       const instanceId = created.body.InstanceId as string;
+      // The form is long: the answer is scrolled into view.
+      expect(
+        await page.evaluate(() => {
+          const w = globalThis as any;
+          const r = w.document.querySelector('.result').getBoundingClientRect();
+          return { scrolled: w.scrollY > 0, top: r.top >= 0 && r.top < w.innerHeight };
+        }),
+      ).toEqual({ scrolled: true, top: true });
       await snap('create-instance');
       await explore('Ecs', 'DescribeInstanceRamRole', {
         RegionId: 'cn-hangzhou',
@@ -410,6 +424,13 @@ describe.skipIf(!HAVE_CHROMIUM)(
       }
       expect(await page.locator('progress').evaluate((p) => (p as any).value)).toBe(1);
       await snap('bucket-upload');
+      // An XML answer is shown one element a line.
+      await explore('Oss', 'ListObjects', { Bucket: 'ramroletest' });
+      const listed = await send();
+      expect(listed.status).toBe(200);
+      expect(listed.text).toContain('\n  <Contents>\n    <Key>dir/inner.txt</Key>\n');
+      await snap('xml-response');
+      await page.goto(`${server.endpoint}/_yunbox/console/#/buckets/ramroletest`);
       await page.click('a.folder');
       await expect.poll(() => page.locator('main table').textContent()).toContain('inner.txt');
       await snap('bucket-prefix');

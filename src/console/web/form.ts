@@ -24,6 +24,10 @@ interface Field {
 
 const LONG = /Document|Policy$|UserData|Description/;
 
+/** Parameters holding a secret (`Password`, `NewPassword`, `AccessKeySecret`): never shown. */
+export const isSecretParam = (name: string): boolean =>
+  name.endsWith('Password') || name.endsWith('Secret');
+
 function scalarInput(
   name: string,
   info: CatalogueParam,
@@ -45,6 +49,15 @@ function scalarInput(
       h('option', { value: '' }, info.required ? '— choose —' : '(not set)'),
       options.map((o) => h('option', { value: o, selected: o === initial }, o)),
     );
+  }
+  if (isSecretParam(name)) {
+    return h('input', {
+      ...common,
+      type: 'password',
+      autocomplete: 'new-password',
+      spellcheck: 'false',
+      value: initial,
+    });
   }
   if (info.in === 'body' || LONG.test(name) || (info.type === 'string' && (info.max ?? 0) > 512)) {
     return h(

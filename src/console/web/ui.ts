@@ -6,6 +6,7 @@
 import { ApiError, type CallResult } from './api.js';
 import { h, type Child } from './dom.js';
 import { jsonBlock } from './highlight.js';
+import { formatXml } from './xml-format.js';
 
 /** A plain error box: code and message. */
 export function errorBox(code: string, message: string): HTMLElement {
@@ -94,7 +95,9 @@ export function resultPanel(r: CallResult): HTMLElement {
   const body: Child =
     r.json !== undefined
       ? jsonBlock(r.json, 'response body')
-      : h('pre', { class: 'raw', tabindex: 0 }, r.text || '(empty body)');
+      : r.text.trimStart().startsWith('<')
+        ? h('pre', { class: 'raw xml', tabindex: 0 }, formatXml(r.text))
+        : h('pre', { class: 'raw', tabindex: 0 }, r.text || '(empty body)');
   return h(
     'section',
     { class: `result ${r.ok ? 'ok' : 'failed'}`, 'aria-label': 'result', 'aria-live': 'polite' },
@@ -114,7 +117,8 @@ export function resultPanel(r: CallResult): HTMLElement {
     h('details', { open: true }, h('summary', {}, 'Response body'), body),
     h(
       'details',
-      { class: 'signed-request', open: true },
+      // Collapsed: the response is what the user came for; the signature is there when asked.
+      { class: 'signed-request' },
       h('summary', {}, 'Request as signed'),
       h('pre', { class: 'raw', tabindex: 0 }, requestText(r)),
       r.request.canonicalRequest

@@ -223,6 +223,8 @@ export async function explorerView(root: HTMLElement, params: URLSearchParams): 
     } catch (e) {
       mount(result, thrownBox(e));
     } finally {
+      // The answer is below a long form: bring it into view.
+      result.scrollIntoView({ block: 'start' });
       sendButton.disabled = false;
     }
   };
