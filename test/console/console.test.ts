@@ -240,6 +240,23 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await snap('policy-view');
     });
 
+    it('fills the tutorial’s trust and permission policies from templates', async () => {
+      await explore('Ram', 'CreateRole', { RoleName: 'TemplateRole' });
+      await page.getByRole('button', { name: 'Insert ECS trust policy' }).click();
+      const trust = page.locator('.field[data-param=AssumeRolePolicyDocument] textarea');
+      expect(JSON.parse(await trust.inputValue())).toEqual(JSON.parse(TRUST));
+      expect((await send()).status).toBe(200);
+      await explore('Ram', 'CreatePolicy', { PolicyName: 'TemplatePolicy' });
+      await page.getByRole('button', { name: 'Insert OSS read-only policy' }).click();
+      const doc = page.locator('.field[data-param=PolicyDocument] textarea');
+      expect(JSON.parse(await doc.inputValue())).toEqual(JSON.parse(READ_ONLY));
+      expect(await page.locator('.field[data-param=PolicyDocument] .field-advice li').count()).toBe(
+        0,
+      );
+      await snap('policy-template');
+      expect((await send()).status).toBe(200);
+    });
+
     it('shows bad input plainly: checked in the page, and the server’s own error', async () => {
       await explore('Ram', 'CreateRole', {
         RoleName: 'bad role name!',

@@ -10,6 +10,7 @@ import { h, mount, uid } from '../dom.js';
 import { buildForm, type GeneratedForm } from '../form.js';
 import { ossParts, rpcParams, validate, type FormValues } from '../params.js';
 import { attachPolicyAdvice } from '../policy-advice-field.js';
+import { attachPolicyTemplates } from '../policy-templates.js';
 import { aliOssSnippet, curlPresigned, curlSigned, teaSnippet, type Origin } from '../snippets.js';
 import { matchesSearch, orderedOperations } from '../tutorial.js';
 import { errorBox, resultPanel, thrownBox } from '../ui.js';
@@ -183,6 +184,7 @@ export async function explorerView(root: HTMLElement, params: URLSearchParams): 
         : initial;
     form = buildForm(op.params, start);
     attachPolicyAdvice(form.element, op, catalogue);
+    attachPolicyTemplates(form.element, op);
     mount(formHost, form.element);
     mount(result);
     mount(snippet);
