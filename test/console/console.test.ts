@@ -327,6 +327,15 @@ describe.skipIf(!HAVE_CHROMIUM)(
         VSwitchId: vsw,
         RamRoleName: 'EcsRamRoleTest',
       });
+      // Fields yunbox accepts but does not use are out of the way, collapsed.
+      const unused = page.locator('details.unused-fields');
+      expect(await unused.evaluate((d) => (d as any).open)).toBe(false);
+      expect(await unused.locator('.field[data-param=ClientToken]').count()).toBe(1);
+      expect(await unused.locator('.field[data-param=RamRoleName]').count()).toBe(0);
+      // Regular expressions are not spelled out under documented fields.
+      expect(await page.locator('.field[data-param=HostName] .hint').textContent()).not.toContain(
+        'pattern',
+      );
       // Secrets are typed into password inputs, never shown.
       expect(await page.locator('.field[data-param=Password] input').getAttribute('type')).toBe(
         'password',
