@@ -464,10 +464,71 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const link = await page.locator('input.url').inputValue();
       expect(link).toContain('x-oss-signature=');
       expect(await (await fetch(link)).text()).toBe('hello from dir/inner.txt');
+      // The breadcrumb is one line; the link has its own copy button.
+      const crumbs = page.locator('nav.crumbs a');
+      expect(await crumbs.count()).toBe(2);
+      const [top, inner] = [await crumbs.first().boundingBox(), await crumbs.last().boundingBox()];
+      expect(inner!.y).toBe(top!.y);
+      await page.evaluate(() => (globalThis as any).navigator.clipboard.writeText(''));
+      await page.getByRole('button', { name: 'Copy link' }).click();
+      await expect.poll(() => page.locator('.copy-button').textContent()).toContain('copied');
+      expect(
+        await page.evaluate(() => (globalThis as any).navigator.clipboard.readText() as string),
+      ).toBe(link);
       await snap('presigned-link');
       const download = page.waitForEvent('download');
       await page.getByRole('button', { name: 'download dir/inner.txt' }).click();
       expect((await download).suggestedFilename()).toBe('inner.txt');
+    });
+
+    it('creates and deletes a bucket and its objects in the bucket browser, empty views saying what to do', async () => {
+      await page.goto(`${server.endpoint}/_yunbox/console/#/buckets`);
+      await page.locator('form.create-bucket').waitFor();
+      await page.fill('form.create-bucket input', 'Bad_Name');
+      await page.click('form.create-bucket button[type=submit]');
+      await expect
+        .poll(() => page.locator('main .error-box').textContent())
+        .toContain('InvalidBucketName');
+      await page.fill('form.create-bucket input', 'console-made');
+      await page.click('form.create-bucket button[type=submit]');
+      const row = page.locator('main tbody tr', { hasText: 'console-made' });
+      await row.waitFor();
+      await snap('bucket-created');
+      await row.locator('a').click();
+      await expect
+        .poll(() => page.locator('main td.empty').textContent())
+        .toContain('This bucket is empty: choose a file above');
+      await snap('bucket-empty');
+      await page.locator('input[type=file]').setInputFiles({
+        name: 'gone.txt',
+        mimeType: 'text/plain',
+        buffer: Buffer.from('soon gone'),
+      });
+      await page.click('form.upload button[type=submit]');
+      await expect.poll(() => page.locator('.upload-result').textContent()).toContain('Uploaded');
+      // A bucket with an object is not deleted: OSS's own refusal is shown.
+      await page.goto(`${server.endpoint}/_yunbox/console/#/buckets`);
+      await page.getByRole('button', { name: 'delete bucket console-made' }).click();
+      await page.getByRole('button', { name: 'Yes, delete' }).click();
+      await expect
+        .poll(() => page.locator('main .error-box').textContent())
+        .toContain('BucketNotEmpty');
+      await page.goto(`${server.endpoint}/_yunbox/console/#/buckets/console-made`);
+      await page.getByRole('button', { name: 'delete gone.txt' }).click();
+      await snap('object-delete-confirm');
+      await page.getByRole('button', { name: 'Yes, delete' }).click();
+      await expect
+        .poll(() => page.locator('.presigned').textContent())
+        .toContain('Deleted gone.txt');
+      expect(await page.locator('main td.empty').count()).toBe(1);
+      await page.goto(`${server.endpoint}/_yunbox/console/#/buckets`);
+      await page.getByRole('button', { name: 'delete bucket console-made' }).click();
+      await page.getByRole('button', { name: 'Yes, delete' }).click();
+      await expect
+        .poll(() => page.locator('main [role=status]').first().textContent())
+        .toContain('Deleted bucket console-made');
+      expect(await page.locator('main tbody').textContent()).not.toContain('console-made');
+      await snap('bucket-deleted');
     });
 
     it('shows the read-only role’s denied PutObject in the audit trail with its explanation', async () => {

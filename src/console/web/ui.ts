@@ -4,7 +4,7 @@
  * never a stack trace), and small helpers for calls made by the resource views.
  */
 import { ApiError, type CallResult } from './api.js';
-import { h, type Child } from './dom.js';
+import { h, mount, type Child } from './dom.js';
 import { jsonBlock } from './highlight.js';
 import { formatXml } from './xml-format.js';
 
@@ -169,4 +169,71 @@ export function when(iso: string | undefined): string {
         .toISOString()
         .replace('T', ' ')
         .replace(/\.\d{3}Z$/, ' UTC');
+}
+
+/**
+ * A button that asks before it acts: the first click shows the question with "Yes" and "Cancel"
+ * in its place; "Yes" runs `action` (the view redraws itself after).
+ */
+export function confirmButton(
+  label: string,
+  ariaLabel: string,
+  question: string,
+  action: () => Promise<void>,
+): HTMLElement {
+  const host = h('span', { class: 'confirm' });
+  const ask = () => {
+    const yes = h(
+      'button',
+      {
+        type: 'button',
+        class: 'small danger',
+        onclick: () => {
+          yes.disabled = true;
+          void action().finally(() => host.isConnected && idle());
+        },
+      },
+      'Yes, delete',
+    );
+    mount(
+      host,
+      h('span', { class: 'question' }, question, ' '),
+      yes,
+      h('button', { type: 'button', class: 'small', onclick: idle }, 'Cancel'),
+    );
+    yes.focus();
+  };
+  const idle = () =>
+    mount(
+      host,
+      h('button', { type: 'button', class: 'small', 'aria-label': ariaLabel, onclick: ask }, label),
+    );
+  idle();
+  return host;
+}
+
+/** A "Copy" button that puts `text` on the clipboard and says whether it could. */
+export function copyButton(text: string, label = 'Copy link'): HTMLElement {
+  const out = h('span', { class: 'muted', role: 'status' });
+  return h(
+    'span',
+    { class: 'copy-button' },
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'small',
+        onclick: async () => {
+          try {
+            await navigator.clipboard.writeText(text);
+            mount(out, ' copied');
+          } catch {
+            mount(out, ' select the text and copy it (no clipboard here)');
+          }
+        },
+      },
+      label,
+    ),
+    out,
+  );
 }

@@ -1,10 +1,11 @@
 /**
- * @module OSS views: buckets, and a bucket's objects browsed by prefix (`/` as delimiter), with
- * upload (progress bar), download and presigned links, all signed in the page (V4).
+ * @module OSS views: buckets (create, delete), and a bucket's objects browsed by prefix (`/` as
+ * delimiter), with upload (progress bar), download, delete and presigned links (with a copy
+ * button), all signed in the page (V4). Empty views say what to do first.
  */
 import { ApiError, oss, presignedUrl, uploadObject } from '../api.js';
 import { h, link, mount, table, uid } from '../dom.js';
-import { errorBox, loading, thrownBox, when } from '../ui.js';
+import { confirmButton, copyButton, errorBox, loading, thrownBox, when } from '../ui.js';
 
 const enc = encodeURIComponent;
 
@@ -28,25 +29,100 @@ function size(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** Buckets of the caller. */
+/** Bucket names OSS accepts: 3-63 lower-case letters, digits and `-`, not starting or ending with `-`. */
+function bucketNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return 'a bucket name has 3 to 63 characters';
+  for (const c of name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c === '-'))
+      return 'a bucket name has lower-case letters, digits and `-` only';
+  if (name.startsWith('-') || name.endsWith('-'))
+    return 'a bucket name does not start or end with `-`';
+  return undefined;
+}
+
+/** Buckets of the caller, with a form to create one and a delete button on each. */
 export async function bucketsView(root: HTMLElement): Promise<void> {
   mount(root, h('h2', {}, 'Buckets'), loading('buckets'));
+  const out = h('div', { role: 'status' });
+  const nameId = uid('bucket');
+  const name = h('input', {
+    id: nameId,
+    type: 'text',
+    size: 30,
+    maxlength: 63,
+    placeholder: 'ramroletest',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
+  const create = async () => {
+    const bucket = name.value.trim();
+    const problem = bucketNameProblem(bucket);
+    if (problem) {
+      mount(out, errorBox('InvalidBucketName', problem));
+      name.focus();
+      return;
+    }
+    const r = await oss({ method: 'PUT', bucket });
+    if (r.error) {
+      mount(out, errorBox(r.error.code, r.error.message));
+      return;
+    }
+    await bucketsView(root);
+    root.querySelector('[role=status]')?.replaceChildren(`Created bucket ${bucket}.`);
+  };
+  const remove = async (bucket: string) => {
+    const r = await oss({ method: 'DELETE', bucket });
+    if (r.error) {
+      mount(out, errorBox(r.error.code, r.error.message));
+      return;
+    }
+    await bucketsView(root);
+    root.querySelector('[role=status]')?.replaceChildren(`Deleted bucket ${bucket}.`);
+  };
   try {
     const doc = mustOss(await oss({ method: 'GET' }));
     const buckets = texts(doc, 'Bucket');
     mount(
       root,
       h('h2', {}, 'Buckets'),
-      h('p', {}, link('/explorer?product=Oss&op=PutBucket', 'Create a bucket in the explorer')),
+      h(
+        'form',
+        {
+          class: 'create-bucket',
+          novalidate: true,
+          onsubmit: (e: Event) => {
+            e.preventDefault();
+            void create();
+          },
+        },
+        h('label', { for: nameId }, 'New bucket'),
+        name,
+        h('button', { type: 'submit' }, 'Create bucket'),
+        h(
+          'span',
+          { class: 'muted' },
+          ' or ',
+          link('/explorer?product=Oss&op=PutBucket', 'PutBucket in the explorer'),
+          ' (ACL and more)',
+        ),
+      ),
+      out,
       table(
-        ['Bucket', 'Region', 'Created', 'Storage class'],
+        ['Bucket', 'Region', 'Created', 'Storage class', ''],
         buckets.map((b) => [
           link(`/buckets/${enc(b.Name ?? '')}`, b.Name ?? ''),
           b.Region ?? b.Location ?? '',
           when(b.CreationDate),
           b.StorageClass ?? '',
+          confirmButton(
+            'Delete',
+            `delete bucket ${b.Name ?? ''}`,
+            `Delete bucket ${b.Name ?? ''}? (it must be empty)`,
+            () => remove(b.Name ?? ''),
+          ),
         ]),
         `${buckets.length} bucket(s)`,
+        'No buckets yet: create one above (the tutorial’s is `ramroletest`), then upload objects into it.',
       ),
     );
   } catch (e) {
@@ -99,7 +175,7 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
           h('code', {}, key),
           ` (expires in ${s} s on the server clock):`,
         ),
-        field,
+        h('span', { class: 'url-row' }, field, copyButton(url)),
       );
       field.focus();
       field.select();
@@ -126,6 +202,15 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
       a.remove();
     } catch (e) {
       mount(linkOut, thrownBox(e));
+    }
+  };
+
+  const removeObject = async (key: string) => {
+    const r = await oss({ method: 'DELETE', bucket, key });
+    if (r.error) mount(linkOut, errorBox(r.error.code, r.error.message));
+    else {
+      await listing();
+      mount(linkOut, `Deleted ${key}.`);
     }
   };
 
@@ -184,11 +269,23 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
                     },
                     'Link',
                   ),
+                  confirmButton('Delete', `delete ${key}`, `Delete ${key}?`, () =>
+                    removeObject(key),
+                  ),
                 ),
               ];
             }),
           ],
           `${folders.length} folder(s), ${objects.length} object(s) under ${prefix || '/'}`,
+          prefix
+            ? [
+                'Nothing under ',
+                h('code', {}, prefix),
+                ': upload a file above, or go ',
+                link(here(''), 'back to the bucket’s top'),
+                '.',
+              ]
+            : 'This bucket is empty: choose a file above and upload it.',
         ),
       );
     } catch (e) {
