@@ -559,6 +559,64 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(await page.locator('main').textContent()).not.toContain(cred.AccessKeySecret);
       expect(await page.locator('main').textContent()).not.toContain(cred.SecurityToken);
       await snap('trail-denied-putobject');
+
+      // The console's own reads are hidden unless asked for; Decision is chosen from a list.
+      await page.goto(`${server.endpoint}/_yunbox/console/#/trail`);
+      await page.locator('table.trail caption').waitFor();
+      const names = async () =>
+        (await page
+          .locator('tr.event')
+          .evaluateAll((rows) => rows.map((r) => (r as any).dataset.event as string))) as string[];
+      expect(await names()).not.toContain('LookupEvents');
+      expect(await names()).toContain('PutObject');
+      expect(await page.locator('table.trail caption').textContent()).toMatch(
+        /read\(s\) of this console hidden/,
+      );
+      await snap('trail-own-reads-hidden');
+      await page.check('input.own-reads');
+      await expect.poll(names).toContain('LookupEvents');
+      await page.uncheck('input.own-reads');
+      await page.selectOption('.trail-filter select >> nth=0', 'Decision');
+      const decision = page.locator('.trail-value select');
+      expect(await decision.locator('option').allTextContents()).toEqual([
+        '(choose)',
+        'allow',
+        'implicit-deny',
+        'explicit-deny',
+        'none',
+      ]);
+      await decision.selectOption('implicit-deny');
+      await page.click('.trail-filter button[type=submit]');
+      await expect
+        .poll(async () => [
+          ...new Set(
+            await page
+              .locator('tr.event')
+              .evaluateAll((rows) => rows.map((r) => (r as any).dataset.decision as string)),
+          ),
+        ])
+        .toEqual(['implicit-deny']);
+      await snap('trail-decision-list');
+    });
+
+    it('keeps the header on one line at 1280 px', async () => {
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.goto(`${server.endpoint}/_yunbox/console/#/explorer`);
+      await page.locator('#explorer-product').waitFor();
+      await snap('header-1280');
+      // Its parts sit side by side: their vertical middles agree.
+      const middles = await page.locator('header > *').evaluateAll((els) =>
+        els.map((e) => {
+          const r = (e as any).getBoundingClientRect();
+          return r.top + r.height / 2;
+        }),
+      );
+      expect(Math.max(...middles) - Math.min(...middles)).toBeLessThan(4);
+      const h1 = (await page.locator('header h1').boundingBox())!;
+      const header = (await page.locator('header').boundingBox())!;
+      // One row: no child wrapped inside either (the header is about one control high).
+      expect(header.height).toBeLessThan(h1.height * 2.5);
+      await page.setViewportSize({ width: 1366, height: 800 });
     });
 
     it('advances the manual clock and stays signed in across +6 h (sessions are on real time)', async () => {
