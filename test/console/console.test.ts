@@ -243,6 +243,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
     it('fills the tutorial’s trust and permission policies from templates', async () => {
       await explore('Ram', 'CreateRole', { RoleName: 'TemplateRole' });
       await page.getByRole('button', { name: 'Insert ECS trust policy' }).click();
+      // A name being created is not picked from the existing ones.
+      expect(await page.locator('.picker[data-picker=RoleName]').count()).toBe(0);
       const trust = page.locator('.field[data-param=AssumeRolePolicyDocument] textarea');
       expect(JSON.parse(await trust.inputValue())).toEqual(JSON.parse(TRUST));
       expect((await send()).status).toBe(200);
@@ -327,6 +329,14 @@ describe.skipIf(!HAVE_CHROMIUM)(
         VSwitchId: vsw,
         RamRoleName: 'EcsRamRoleTest',
       });
+      // Pickers offer what exists: the role, the vSwitch, the images and instance types.
+      const chips = (name: string) =>
+        page.locator(`.picker[data-picker=${name}] button`).allTextContents();
+      await expect.poll(() => chips('RamRoleName')).toContain('EcsRamRoleTest');
+      await expect.poll(() => chips('VSwitchId')).toEqual([vsw]);
+      await expect.poll(async () => (await chips('ImageId')).length).toBeGreaterThan(0);
+      await expect.poll(async () => (await chips('InstanceType')).length).toBeGreaterThan(0);
+      await snap('pickers');
       // Fields yunbox accepts but does not use are out of the way, collapsed.
       const unused = page.locator('details.unused-fields');
       expect(await unused.evaluate((d) => (d as any).open)).toBe(false);
@@ -356,6 +366,12 @@ describe.skipIf(!HAVE_CHROMIUM)(
         RegionId: 'cn-hangzhou',
         InstanceIds: [instanceId],
       });
+      // The instance is offered in the list editor too; its button fills the empty item.
+      await page.locator('.field[data-param=InstanceIds] .list-editor input').fill('');
+      await page.getByRole('button', { name: `use InstanceIds ${instanceId}` }).click();
+      expect(
+        await page.locator('.field[data-param=InstanceIds] .list-editor input').inputValue(),
+      ).toBe(instanceId);
       const roles = await send();
       expect(roles.body.InstanceRamRoleSets.InstanceRamRoleSet[0].RamRoleName).toBe(
         'EcsRamRoleTest',

@@ -11,6 +11,7 @@ import { buildForm, type GeneratedForm } from '../form.js';
 import { ossParts, rpcParams, validate, type FormValues } from '../params.js';
 import { attachPolicyAdvice } from '../policy-advice-field.js';
 import { attachPolicyTemplates } from '../policy-templates.js';
+import { attachPickers } from '../pickers.js';
 import { aliOssSnippet, curlPresigned, curlSigned, teaSnippet, type Origin } from '../snippets.js';
 import { matchesSearch, orderedOperations } from '../tutorial.js';
 import { errorBox, resultPanel, thrownBox } from '../ui.js';
@@ -185,6 +186,7 @@ export async function explorerView(root: HTMLElement, params: URLSearchParams): 
     form = buildForm(op.params, start);
     attachPolicyAdvice(form.element, op, catalogue);
     attachPolicyTemplates(form.element, op);
+    attachPickers(form.element, op, catalogue);
     mount(formHost, form.element);
     mount(result);
     mount(snippet);
