@@ -195,6 +195,16 @@ describe.skipIf(!HAVE_CHROMIUM)(
       );
       await snap('explorer-search-elsewhere');
       await page.fill('#explorer-search', '');
+
+      // Empty views say what to create first, and link to it.
+      await page.goto(`${server.endpoint}/_yunbox/console/#/roles`);
+      const empty = page.locator('main td.empty');
+      await expect.poll(() => empty.textContent()).toContain('No roles yet');
+      expect(await empty.locator('a').getAttribute('href')).toContain('op=CreateRole');
+      await snap('empty-roles');
+      await page.goto(`${server.endpoint}/_yunbox/console/#/instances`);
+      await expect.poll(() => empty.textContent()).toContain('No instances yet');
+      expect(await empty.locator('a').first().getAttribute('href')).toBe('#/network');
     });
 
     it('creates the tutorial’s role and policy and attaches them in the explorer', async () => {
