@@ -4,23 +4,30 @@
  * sign in, create the role and the policy and attach them in the explorer, create an instance with
  * the role and see its credential's expiry, browse a bucket (upload with progress, presigned link),
  * and find the instance role's denied PutObject in the audit trail with its explanation — plus bad
- * input shown plainly and never a stack trace. Screenshots of each step go to
- * test-artifacts/console/. Skipped, saying why, where Chromium is absent (CI installs it).
+ * input shown plainly and never a stack trace. A newcomer's first ten minutes too: the explorer
+ * opens on the tutorial's calls with a search, policy templates and pickers of live resources;
+ * buckets and objects are created and deleted in the browser; empty views say what to create
+ * first; the trail hides the console's own reads; the header fits 1280 px. Screenshots of each
+ * step go to test-artifacts/console/ (`browser.ts`). Skipped, saying why, where Chromium is absent
+ * (CI installs it).
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rpcCall } from '../../src/protocol/rpc-client.js';
 import { ossClient } from '../../src/testing/sdk.js';
-import { REPO_ROOT, serveIn, type ServeProcess } from '../../src/testing/spawn.js';
+import type { ServeProcess } from '../../src/testing/spawn.js';
+import {
+  advanceOneMinute,
+  CHROMIUM,
+  closeConsole,
+  explore,
+  HAVE_CHROMIUM,
+  openConsole,
+  pageErrors,
+  send,
+  snap,
+} from './browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM && process.env.CI) throw new Error(`CI needs Chromium at ${CHROMIUM}`);
-const SHOTS = join(REPO_ROOT, 'test-artifacts', 'console');
 const ROOT = {
   accessKeyId: 'LTAIconsoletestroot01',
   accessKeySecret: 'ConsoleTestRootSecret0000000001',
@@ -35,100 +42,14 @@ const READ_ONLY = JSON.stringify({
   Statement: [{ Action: ['oss:Get*', 'oss:List*'], Effect: 'Allow', Resource: '*' }],
   Version: '1',
 });
-// What a stack trace looks like in text: `    at fn (file.js:1:2)`, file positions, node internals.
-const STACK = /\n\s+at \S+ \(|\bat \S+:\d+:\d+|node:internal|\.ts:\d+:\d+/;
 
 let server: ServeProcess;
-let dir: string;
-let browser: Browser;
 let page: Page;
-let shot = 0;
-const pageErrors: string[] = [];
-
-async function snap(name: string): Promise<void> {
-  shot += 1;
-  await page.screenshot({
-    path: join(SHOTS, `${String(shot).padStart(2, '0')}-${name}.png`),
-    fullPage: true,
-  });
-  expect(await page.content()).not.toMatch(STACK);
-}
-
-/** Opens the explorer on `product`/`op` and fills the form's fields through their controls. */
-async function explore(product: string, op: string, values: Record<string, string | string[]>) {
-  await page.goto(`${server.endpoint}/_yunbox/console/#/explorer`);
-  await page.selectOption('#explorer-product', product);
-  await page.selectOption('#explorer-operation', op);
-  for (const [name, value] of Object.entries(values)) {
-    const field = page.locator(`.field[data-param="${name}"]`);
-    if (Array.isArray(value)) {
-      for (const [i, v] of value.entries()) {
-        if (i > 0) await field.getByRole('button', { name: `Add ${name} item` }).click();
-        await field.locator('.list-editor input').nth(i).fill(v);
-      }
-    } else if ((await field.locator('select').count()) > 0) {
-      await field.locator('select').selectOption(value);
-    } else {
-      await field.locator('input, textarea').first().fill(value);
-    }
-  }
-}
-
-/** Clicks the clock bar's "+1 min" and waits until the page shows the moved clock. */
-async function advanceOneMinute(): Promise<void> {
-  const clockAt = async () =>
-    Date.parse((await page.locator('#server-clock').getAttribute('datetime'))!);
-  const before = await clockAt();
-  await page.click('button:has-text("+1 min")');
-  await expect.poll(clockAt, { timeout: 10_000 }).toBe(before + 60_000);
-}
-
-/** Sends the explorer's form; the status shown and the response body. */
-async function send(): Promise<{ status: number; body: any; text: string }> {
-  await page.click('#explorer-send');
-  const status = page.locator('.result .status');
-  await status.waitFor();
-  const text = (await page.locator('.result details pre').first().textContent()) ?? '';
-  let body: any;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  return { status: Number(await status.getAttribute('data-status')), body, text };
-}
 
 beforeAll(async () => {
-  if (!HAVE_CHROMIUM) return;
-  await rm(SHOTS, { recursive: true, force: true });
-  await mkdir(SHOTS, { recursive: true });
-  dir = await mkdtemp(join(tmpdir(), 'yunbox-console-'));
-  server = await serveIn(dir, { metadata: true, manualClock: true, root: ROOT });
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
-  const context = await browser.newContext({
-    viewport: { width: 1366, height: 800 },
-    acceptDownloads: true,
-  });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
-    origin: server.endpoint,
-  });
-  page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  // The browser logs every 4xx it receives; denials and refusals are expected here.
-  page.on(
-    'console',
-    (m) =>
-      m.type() === 'error' &&
-      !m.text().startsWith('Failed to load resource') &&
-      pageErrors.push(m.text()),
-  );
+  if (HAVE_CHROMIUM) ({ server, page } = await openConsole(ROOT));
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(closeConsole);
 
 describe.skipIf(!HAVE_CHROMIUM)(
   `console in Chromium${HAVE_CHROMIUM ? '' : ` (skipped: no Chromium at ${CHROMIUM}; .ci/run installs it)`}`,
