@@ -453,6 +453,42 @@ describe.skipIf(!HAVE_CHROMIUM)(
       });
       await page.click('form.upload button[type=submit]');
       await expect.poll(() => page.locator('.upload-result').textContent()).toContain('Uploaded');
+      expect(await page.locator('.upload-stats').textContent()).toMatch(/^100% · .+\/s$/);
+      // A slow upload (the browser's network throttled) can be cancelled. The browser may already
+      // have sent every byte (throttling delays what the page sees): the list is shown again.
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput: 32 * 1024,
+      });
+      await page.locator('input[type=file]').setInputFiles({
+        name: 'slow.bin',
+        mimeType: 'application/octet-stream',
+        buffer: Buffer.alloc(2 * 1024 * 1024, 1),
+      });
+      expect(await page.locator('form.upload input[type=text]').inputValue()).toBe('slow.bin');
+      await page.click('form.upload button[type=submit]');
+      const cancel = page.locator('form.upload button', { hasText: 'Cancel' });
+      await expect.poll(() => cancel.isEnabled()).toBe(true);
+      await snap('upload-in-progress');
+      await cancel.click();
+      await expect
+        .poll(() => page.locator('.upload-result').textContent())
+        .toContain('UploadCancelled');
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput: -1,
+      });
+      await cdp.detach();
+      await ossClient(server, ROOT, { bucket: 'console-made' }).delete('slow.bin');
+      await page.goto(`${server.endpoint}/_yunbox/console/#/buckets`);
+      await page.goto(`${server.endpoint}/_yunbox/console/#/buckets/console-made`);
+      await expect.poll(() => page.locator('main table').textContent()).toContain('gone.txt');
       // A bucket with an object is not deleted: OSS's own refusal is shown.
       await page.goto(`${server.endpoint}/_yunbox/console/#/buckets`);
       await page.getByRole('button', { name: 'delete bucket console-made' }).click();

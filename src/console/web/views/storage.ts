@@ -305,11 +305,24 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
     spellcheck: 'false',
   });
   const progress = h('progress', { max: 1, value: 0, 'aria-label': 'upload progress' });
+  const stats = h('span', { class: 'upload-stats', 'aria-live': 'off' });
+  let uploading: AbortController | undefined;
+  const cancel = h(
+    'button',
+    { type: 'button', class: 'small', disabled: true, onclick: () => uploading?.abort() },
+    'Cancel',
+  );
   const uploadOut = h('div', { class: 'upload-result', role: 'status' });
+  // The key follows the chosen file's name until the user types one of their own.
+  let autoKey: string | undefined;
   file.addEventListener('change', () => {
     const f = file.files?.[0];
-    if (f && (keyInput.value === prefix || keyInput.value.endsWith('/')))
+    if (!f) return;
+    if (keyInput.value === autoKey) keyInput.value = prefix;
+    if (keyInput.value === prefix || keyInput.value.endsWith('/')) {
       keyInput.value = `${keyInput.value}${f.name}`;
+      autoKey = keyInput.value;
+    }
   });
   const upload = async () => {
     const f = file.files?.[0];
@@ -323,10 +336,24 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
       return;
     }
     progress.value = 0;
+    stats.textContent = '0%';
     mount(uploadOut, `Uploading ${key}…`);
-    const r = await uploadObject(bucket, key, f, (x) => (progress.value = x));
-    if (r.error) mount(uploadOut, errorBox(r.error.code, r.error.message));
-    else {
+    const started = performance.now();
+    const show = (x: number, sent: number) => {
+      progress.value = x;
+      const seconds = (performance.now() - started) / 1000;
+      stats.textContent = `${Math.floor(x * 100)}%${seconds > 0 ? ` · ${size(Math.round(sent / seconds))}/s` : ''}`;
+    };
+    uploading = new AbortController();
+    cancel.disabled = false;
+    const r = await uploadObject(bucket, key, f, show, uploading.signal).finally(() => {
+      uploading = undefined;
+      cancel.disabled = true;
+    });
+    if (r.error) {
+      if (r.error.code === 'UploadCancelled') await listing();
+      mount(uploadOut, errorBox(r.error.code, r.error.message));
+    } else {
       await listing();
       mount(uploadOut, `Uploaded ${key} (${size(f.size)}), RequestId ${r.requestId ?? ''}.`);
     }
@@ -352,6 +379,8 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
       keyInput,
       h('button', { type: 'submit' }, 'Upload'),
       progress,
+      stats,
+      cancel,
     ),
     uploadOut,
     h('p', {}, h('label', { for: expiresId }, 'Presigned link lifetime (seconds) '), expires),
