@@ -140,6 +140,12 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(await page.locator('.signed-request pre').first().textContent()).toMatch(
         /authorization: ACS3-HMAC-SHA256 Credential=STS\./,
       );
+      // A resource named in a response links to its view.
+      expect(
+        await page
+          .locator('.result pre.json a.id-link', { hasText: 'EcsRamRoleTest' })
+          .getAttribute('href'),
+      ).toBe('#/roles/EcsRamRoleTest');
       // The signed request is there when asked, not in the way of the response.
       expect(await page.locator('.signed-request').evaluate((d) => (d as any).open)).toBe(false);
       await snap('create-role');
@@ -284,6 +290,11 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const created = await send();
       expect(created.status).toBe(200);
       const instanceId = created.body.InstanceId as string;
+      expect(
+        await page
+          .locator('.result pre.json a.id-link', { hasText: instanceId })
+          .getAttribute('href'),
+      ).toBe('#/instances');
       // The form is long: the answer is scrolled into view.
       expect(
         await page.evaluate(() => {

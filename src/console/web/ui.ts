@@ -94,7 +94,7 @@ function requestText(r: CallResult): string {
 export function resultPanel(r: CallResult): HTMLElement {
   const body: Child =
     r.json !== undefined
-      ? jsonBlock(r.json, 'response body')
+      ? jsonBlock(r.json, 'response body', true)
       : r.text.trimStart().startsWith('<')
         ? h('pre', { class: 'raw xml', tabindex: 0 }, formatXml(r.text))
         : h('pre', { class: 'raw', tabindex: 0 }, r.text || '(empty body)');
