@@ -434,6 +434,12 @@ describe.skipIf(!HAVE_CHROMIUM)(
         await page.evaluate(() => (globalThis as any).navigator.clipboard.readText() as string),
       ).toBe(link);
       await snap('presigned-link');
+      // Object metadata, as HeadObject answers.
+      await page.getByRole('button', { name: 'metadata of dir/inner.txt' }).click();
+      const meta = page.locator('.presigned dl.facts');
+      await expect.poll(() => meta.textContent()).toContain('content-length24');
+      expect(await meta.textContent()).toContain('content-typetext/plain');
+      await snap('object-metadata');
       const download = page.waitForEvent('download');
       await page.getByRole('button', { name: 'download dir/inner.txt' }).click();
       expect((await download).suggestedFilename()).toBe('inner.txt');

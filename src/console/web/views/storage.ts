@@ -5,7 +5,7 @@
  */
 import { ApiError, oss, presignedUrl, uploadObject } from '../api.js';
 import { h, link, mount, table, uid } from '../dom.js';
-import { confirmButton, copyButton, errorBox, loading, thrownBox, when } from '../ui.js';
+import { confirmButton, copyButton, errorBox, facts, loading, thrownBox, when } from '../ui.js';
 
 const enc = encodeURIComponent;
 
@@ -205,6 +205,37 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
     }
   };
 
+  /** The object's metadata as HeadObject answers it (standard headers, then `x-oss-meta-*`). */
+  const metadata = async (key: string) => {
+    const r = await oss({ method: 'HEAD', bucket, key });
+    if (r.error) {
+      mount(linkOut, errorBox(r.error.code, r.error.message));
+      return;
+    }
+    const shown = [
+      'content-type',
+      'content-length',
+      'etag',
+      'last-modified',
+      'x-oss-object-type',
+      'x-oss-storage-class',
+      'x-oss-hash-crc64ecma',
+      'content-md5',
+    ];
+    const user = Object.keys(r.headers)
+      .filter((n) => n.startsWith('x-oss-meta-'))
+      .sort();
+    mount(
+      linkOut,
+      h('p', {}, 'Metadata of ', h('code', {}, key), ' (HeadObject):'),
+      facts(
+        [...shown, ...user]
+          .filter((n) => r.headers[n] !== undefined)
+          .map((n) => [n, h('code', {}, r.headers[n]!)]),
+      ),
+    );
+  };
+
   const removeObject = async (key: string) => {
     const r = await oss({ method: 'DELETE', bucket, key });
     if (r.error) mount(linkOut, errorBox(r.error.code, r.error.message));
@@ -268,6 +299,16 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
                       onclick: () => void presign(key),
                     },
                     'Link',
+                  ),
+                  h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'small',
+                      'aria-label': `metadata of ${key}`,
+                      onclick: () => void metadata(key),
+                    },
+                    'Metadata',
                   ),
                   confirmButton('Delete', `delete ${key}`, `Delete ${key}?`, () =>
                     removeObject(key),
