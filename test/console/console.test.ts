@@ -506,6 +506,26 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.goto(`${server.endpoint}/_yunbox/console/#/buckets`);
       await page.goto(`${server.endpoint}/_yunbox/console/#/buckets/console-made`);
       await expect.poll(() => page.locator('main table').textContent()).toContain('gone.txt');
+      // A folder is deleted with every object under it.
+      for (const key of ['tmp/a.txt', 'tmp/deep/b.txt']) {
+        await page.locator('input[type=file]').setInputFiles({
+          name: 'x.txt',
+          mimeType: 'text/plain',
+          buffer: Buffer.from(key),
+        });
+        await page.locator('form.upload input[type=text]').fill(key);
+        await page.click('form.upload button[type=submit]');
+        await expect
+          .poll(() => page.locator('.upload-result').textContent())
+          .toContain(`Uploaded ${key}`);
+      }
+      await page.getByRole('button', { name: 'delete folder tmp/' }).click();
+      await snap('folder-delete-confirm');
+      await page.getByRole('button', { name: 'Yes, delete' }).click();
+      await expect
+        .poll(() => page.locator('.presigned').textContent())
+        .toBe('Deleted 2 object(s) under tmp/.');
+      expect(await page.locator('main table').textContent()).not.toContain('tmp/');
       // A bucket with an object is not deleted: OSS's own refusal is shown.
       await page.goto(`${server.endpoint}/_yunbox/console/#/buckets`);
       await page.getByRole('button', { name: 'delete bucket console-made' }).click();

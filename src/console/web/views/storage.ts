@@ -9,6 +9,9 @@ import { confirmButton, copyButton, errorBox, facts, loading, thrownBox, when } 
 
 const enc = encodeURIComponent;
 
+/** Most objects "Delete folder" removes (one request each). */
+const MAX_PREFIX_DELETE = 1000;
+
 function texts(doc: Document | undefined, parent: string): Array<Record<string, string>> {
   if (!doc) return [];
   return [...doc.getElementsByTagName(parent)].map((el) => {
@@ -236,6 +239,56 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
     );
   };
 
+  /**
+   * Deletes every object under `p` (OSS has no folders: a prefix is its objects), one DeleteObject
+   * each, at most {@link MAX_PREFIX_DELETE}; more are refused before anything is deleted.
+   */
+  const removePrefix = async (p: string) => {
+    const keys: string[] = [];
+    let marker = '';
+    for (;;) {
+      const r = await oss({
+        method: 'GET',
+        bucket,
+        query: [
+          ['prefix', p],
+          ['max-keys', '1000'],
+          ...(marker ? ([['marker', marker]] as Array<[string, string]>) : []),
+        ],
+      });
+      if (r.error) {
+        mount(linkOut, errorBox(r.error.code, r.error.message));
+        return;
+      }
+      const page = texts(r.xml, 'Contents').map((o) => o.Key ?? '');
+      keys.push(...page);
+      if (keys.length > MAX_PREFIX_DELETE) {
+        mount(
+          linkOut,
+          errorBox(
+            'TooManyObjects',
+            `more than ${MAX_PREFIX_DELETE} objects under \`${p}\`: delete them with a tool (nothing was deleted)`,
+          ),
+        );
+        return;
+      }
+      const truncated = r.xml?.getElementsByTagName('IsTruncated')[0]?.textContent === 'true';
+      if (!truncated || page.length === 0) break;
+      marker = page[page.length - 1]!;
+    }
+    for (const [i, key] of keys.entries()) {
+      mount(linkOut, `Deleting ${i + 1} of ${keys.length} under ${p}…`);
+      const r = await oss({ method: 'DELETE', bucket, key });
+      if (r.error) {
+        await listing();
+        mount(linkOut, errorBox(r.error.code, `${key}: ${r.error.message} (${i} deleted)`));
+        return;
+      }
+    }
+    await listing();
+    mount(linkOut, `Deleted ${keys.length} object(s) under ${p}.`);
+  };
+
   const removeObject = async (key: string) => {
     const r = await oss({ method: 'DELETE', bucket, key });
     if (r.error) mount(linkOut, errorBox(r.error.code, r.error.message));
@@ -269,7 +322,12 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
               link(here(p), p.slice(prefix.length), { class: 'folder' }),
               '',
               '',
-              '',
+              confirmButton(
+                'Delete folder',
+                `delete folder ${p}`,
+                `Delete every object under ${p}?`,
+                () => removePrefix(p),
+              ),
             ]),
             ...objects.map((o) => {
               const key = o.Key ?? '';
