@@ -458,12 +458,16 @@ export async function presignedUrl(r: {
   return `${location.origin}${ossPath(r.bucket, r.key)}?${queryString(p.query)}`;
 }
 
-/** Uploads `file` as `key` (PUT, V4 header auth), reporting progress from 0 to 1. */
+/**
+ * Uploads `file` as `key` (PUT, V4 header auth), reporting progress from 0 to 1 (and the bytes
+ * sent); `signal` cancels it (answered as `UploadCancelled`).
+ */
 export async function uploadObject(
   bucket: string,
   key: string,
   file: Blob,
-  onProgress: (fraction: number) => void,
+  onProgress: (fraction: number, sentBytes: number) => void,
+  signal?: AbortSignal,
 ): Promise<CallResult> {
   const req = await signOss({
     method: 'PUT',
@@ -476,14 +480,14 @@ export async function uploadObject(
     const xhr = new XMLHttpRequest();
     xhr.open('PUT', req.url);
     for (const [n, v] of Object.entries(req.headers)) if (n !== 'host') xhr.setRequestHeader(n, v);
-    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total, e.loaded);
     const done = () => {
       const headers: Record<string, string> = {};
       for (const line of xhr.getAllResponseHeaders().trim().split(/\r?\n/)) {
         const i = line.indexOf(':');
         if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
       }
-      if (xhr.status >= 200 && xhr.status < 300) onProgress(1);
+      if (xhr.status >= 200 && xhr.status < 300) onProgress(1, file.size);
       resolve(
         ossOutcome({
           request: req,
@@ -496,6 +500,21 @@ export async function uploadObject(
     };
     xhr.onload = done;
     xhr.onerror = done;
+    xhr.onabort = () =>
+      resolve({
+        request: req,
+        status: 0,
+        ok: false,
+        headers: {},
+        text: '',
+        error: {
+          code: 'UploadCancelled',
+          // Cancelling stops the browser; bytes already sent whole may have been stored.
+          message: `the upload of \`${key}\` was cancelled (if all its bytes had been sent, the object may exist: see the list)`,
+        },
+      });
+    if (signal?.aborted) return xhr.onabort(new ProgressEvent('abort'));
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
     xhr.send(file);
   });
 }

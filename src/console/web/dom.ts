@@ -60,8 +60,16 @@ export function uid(prefix: string): string {
   return `${prefix}-${++ids}`;
 }
 
-/** A `<table>` with a header row and body rows. */
-export function table(headers: string[], rows: Child[][], caption?: string): HTMLTableElement {
+/**
+ * A `<table>` with a header row and body rows; `empty` is what its one cell says when there are no
+ * rows (best: what to create first, and a link to where).
+ */
+export function table(
+  headers: string[],
+  rows: Child[][],
+  caption?: string,
+  empty: Child = 'none',
+): HTMLTableElement {
   return h(
     'table',
     {},
@@ -79,7 +87,7 @@ export function table(headers: string[], rows: Child[][], caption?: string): HTM
       'tbody',
       {},
       rows.length === 0
-        ? h('tr', {}, h('td', { colspan: headers.length, class: 'empty' }, 'none'))
+        ? h('tr', {}, h('td', { colspan: headers.length, class: 'empty' }, empty))
         : rows.map((r) =>
             h(
               'tr',

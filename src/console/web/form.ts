@@ -24,6 +24,17 @@ interface Field {
 
 const LONG = /Document|Policy$|UserData|Description/;
 
+/**
+ * Parameters yunbox accepts (as Alibaba's SDKs send them) but does nothing with: their
+ * declarations say "not used". They go in a collapsed group below the others.
+ */
+export const isUnusedParam = (info: CatalogueParam): boolean =>
+  !info.required && (info.doc ?? '').includes('not used');
+
+/** Parameters holding a secret (`Password`, `NewPassword`, `AccessKeySecret`): never shown. */
+export const isSecretParam = (name: string): boolean =>
+  name.endsWith('Password') || name.endsWith('Secret');
+
 function scalarInput(
   name: string,
   info: CatalogueParam,
@@ -45,6 +56,15 @@ function scalarInput(
       h('option', { value: '' }, info.required ? '— choose —' : '(not set)'),
       options.map((o) => h('option', { value: o, selected: o === initial }, o)),
     );
+  }
+  if (isSecretParam(name)) {
+    return h('input', {
+      ...common,
+      type: 'password',
+      autocomplete: 'new-password',
+      spellcheck: 'false',
+      value: initial,
+    });
   }
   if (info.in === 'body' || LONG.test(name) || (info.type === 'string' && (info.max ?? 0) > 512)) {
     return h(
@@ -178,6 +198,7 @@ export function buildForm(
 ): GeneratedForm {
   const element = h('div', { class: 'fields' });
   const fields = new Map<string, Field>();
+  const unused = h('div', { class: 'fields' });
   const entries = Object.entries(params).sort(
     ([, a], [, b]) => Number(b.required) - Number(a.required),
   );
@@ -192,7 +213,14 @@ export function buildForm(
       'p',
       { class: 'hint', id: hintId },
       info.doc ? `${info.doc} — ` : '',
-      h('span', { class: 'constraints' }, constraints(info)),
+      // A documented field's regular expression is a tooltip, not text: the doc says it in words.
+      info.doc && info.pattern
+        ? h(
+            'span',
+            { class: 'constraints', title: `pattern ${info.pattern}` },
+            constraints({ ...info, pattern: undefined }),
+          )
+        : h('span', { class: 'constraints' }, constraints(info)),
     );
     const label = h(
       'label',
@@ -227,7 +255,7 @@ export function buildForm(
       field = { read: () => input.value, error, focus: () => input.focus() };
     }
     fields.set(name, field);
-    element.append(
+    (isUnusedParam(info) ? unused : element).append(
       h(
         'div',
         { class: `field${info.required ? ' required' : ''}`, 'data-param': name },
@@ -235,6 +263,25 @@ export function buildForm(
         control,
         hint,
         error,
+      ),
+    );
+  }
+  if (unused.childElementCount > 0) {
+    const names = [...unused.querySelectorAll<HTMLElement>('.field')].map((f) => f.dataset.param);
+    element.append(
+      h(
+        'details',
+        {
+          class: 'unused-fields',
+          // Opened when the link or the caller already filled one in.
+          open: names.some((n) => n !== undefined && (initial[n] ?? '') !== ''),
+        },
+        h(
+          'summary',
+          {},
+          `${unused.childElementCount} more field${unused.childElementCount === 1 ? '' : 's'} yunbox accepts but does not use`,
+        ),
+        unused,
       ),
     );
   }
@@ -253,6 +300,9 @@ export function buildForm(
         f.error.textContent = e ? `${name}: ${e}` : '';
         f.error.closest('.field')?.classList.toggle('invalid', e !== undefined);
         if (e && !first) first = f;
+        // A problem in a collapsed field is shown, not hidden.
+        const group = f.error.closest('details');
+        if (e && group) group.open = true;
       }
       first?.focus();
     },

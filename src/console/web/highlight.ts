@@ -9,12 +9,37 @@ const TOKEN =
   /("(?:[^"\\]|\\.)*")(\s*:)?|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|\b(true|false|null)\b|([{}[\],])/g;
 
 /**
+ * The console view of a value in a response, by the key it is under (`RoleName`, `InstanceId`…),
+ * or undefined. Names are passed through `encodeURIComponent`.
+ * @example
+ * idRoute('RamRoleName', 'EcsRamRoleTest') // '/roles/EcsRamRoleTest'
+ */
+export function idRoute(key: string | undefined, value: string): string | undefined {
+  if (value === '' || key === undefined) return undefined;
+  const enc = encodeURIComponent;
+  switch (key) {
+    case 'RoleName':
+    case 'RamRoleName':
+      return `/roles/${enc(value)}`;
+    case 'UserName':
+      return `/users/${enc(value)}`;
+    case 'InstanceId':
+      return '/instances';
+    case 'VpcId':
+    case 'VSwitchId':
+      return '/network';
+    default:
+      return undefined;
+  }
+}
+
+/**
  * A `<pre>` with `value` pretty-printed (a JSON string is parsed first when it is JSON) and
- * highlighted.
+ * highlighted; with `links`, values that name a resource (see {@link idRoute}) link to its view.
  * @example
  * jsonBlock(policyDocument, 'Trust policy')
  */
-export function jsonBlock(value: unknown, label?: string): HTMLPreElement {
+export function jsonBlock(value: unknown, label?: string, links = false): HTMLPreElement {
   let text: string;
   if (typeof value === 'string') {
     try {
@@ -27,14 +52,31 @@ export function jsonBlock(value: unknown, label?: string): HTMLPreElement {
   }
   const pre = h('pre', { class: 'json', tabindex: 0, ...(label ? { 'aria-label': label } : {}) });
   let last = 0;
+  let key: string | undefined;
+  const unquote = (t: string): string => {
+    try {
+      return String(JSON.parse(t));
+    } catch {
+      return '';
+    }
+  };
   for (const m of text.matchAll(TOKEN)) {
     if (m.index > last) pre.append(text.slice(last, m.index));
     if (m[1] !== undefined) {
-      pre.append(h('span', { class: m[2] ? 'k' : 's' }, m[1]));
-      if (m[2]) pre.append(m[2]);
-    } else if (m[3] !== undefined) pre.append(h('span', { class: 'n' }, m[3]));
-    else if (m[4] !== undefined) pre.append(h('span', { class: 'b' }, m[4]));
-    else pre.append(h('span', { class: 'p' }, m[5]!));
+      const span = h('span', { class: m[2] ? 'k' : 's' }, m[1]);
+      // Only a value right after its key: never an array item or a key of its own.
+      const route = links && !m[2] ? idRoute(key, unquote(m[1])) : undefined;
+      pre.append(route ? h('a', { href: `#${route}`, class: 'id-link' }, span) : span);
+      if (m[2]) {
+        pre.append(m[2]);
+        key = unquote(m[1]);
+      } else key = undefined;
+    } else {
+      key = undefined;
+      if (m[3] !== undefined) pre.append(h('span', { class: 'n' }, m[3]));
+      else if (m[4] !== undefined) pre.append(h('span', { class: 'b' }, m[4]));
+      else pre.append(h('span', { class: 'p' }, m[5]!));
+    }
     last = m.index + m[0].length;
   }
   if (last < text.length) pre.append(text.slice(last));

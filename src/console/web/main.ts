@@ -139,8 +139,9 @@ function clockBar(): HTMLElement {
   const span = h('input', {
     id: spanId,
     type: 'text',
-    size: 6,
+    size: 4,
     value: '1h',
+    title: 'advance by: seconds, or a span such as 30m, 6h, 1h30m',
     'aria-describedby': `${spanId}-hint`,
   });
   const out = h('span', { class: 'clock-out', role: 'status' });
@@ -166,7 +167,7 @@ function clockBar(): HTMLElement {
     h('button', { type: 'button', class: 'small', onclick: () => void advance(60) }, '+1 min'),
     h('button', { type: 'button', class: 'small', onclick: () => void advance(3600) }, '+1 h'),
     h('button', { type: 'button', class: 'small', onclick: () => void advance(6 * 3600) }, '+6 h'),
-    h('label', { for: spanId }, 'Advance by'),
+    h('label', { for: spanId, class: 'visually-hidden' }, 'Advance by'),
     span,
     h(
       'button',
@@ -186,7 +187,11 @@ function clockBar(): HTMLElement {
   );
   const show = (c?: ServerClock) => {
     if (c) {
-      mode.textContent = c.mode === 'manual' ? 'manual clock' : 'system clock';
+      mode.textContent = c.mode === 'manual' ? '(manual)' : '(system)';
+      mode.title =
+        c.mode === 'manual'
+          ? 'manual clock: it moves only when advanced'
+          : 'system clock: the host’s time';
       manual.hidden = c.mode !== 'manual';
     }
     const now = serverNowSync();
@@ -260,10 +265,14 @@ function shell(): void {
             ? `RAM user ${s.Identity.UserName}`
             : `root account ${s.Identity.AccountId}`,
         ),
+        // Short, so that the header keeps to one line; the full end is the tooltip.
         h(
           'span',
-          { class: 'muted' },
-          ` · session until ${s.Expiration.replace('T', ' ').replace('Z', ' UTC')} (real time)`,
+          {
+            class: 'muted session-end',
+            title: `session until ${s.Expiration.replace('T', ' ').replace('Z', ' UTC')} (real time)`,
+          },
+          ` · until ${s.Expiration.slice(11, 16)} UTC`,
         ),
         h(
           'button',

@@ -4,8 +4,9 @@
  * never a stack trace), and small helpers for calls made by the resource views.
  */
 import { ApiError, type CallResult } from './api.js';
-import { h, type Child } from './dom.js';
+import { h, mount, type Child } from './dom.js';
 import { jsonBlock } from './highlight.js';
+import { formatXml } from './xml-format.js';
 
 /** A plain error box: code and message. */
 export function errorBox(code: string, message: string): HTMLElement {
@@ -93,8 +94,10 @@ function requestText(r: CallResult): string {
 export function resultPanel(r: CallResult): HTMLElement {
   const body: Child =
     r.json !== undefined
-      ? jsonBlock(r.json, 'response body')
-      : h('pre', { class: 'raw', tabindex: 0 }, r.text || '(empty body)');
+      ? jsonBlock(r.json, 'response body', true)
+      : r.text.trimStart().startsWith('<')
+        ? h('pre', { class: 'raw xml', tabindex: 0 }, formatXml(r.text))
+        : h('pre', { class: 'raw', tabindex: 0 }, r.text || '(empty body)');
   return h(
     'section',
     { class: `result ${r.ok ? 'ok' : 'failed'}`, 'aria-label': 'result', 'aria-live': 'polite' },
@@ -114,7 +117,8 @@ export function resultPanel(r: CallResult): HTMLElement {
     h('details', { open: true }, h('summary', {}, 'Response body'), body),
     h(
       'details',
-      { class: 'signed-request', open: true },
+      // Collapsed: the response is what the user came for; the signature is there when asked.
+      { class: 'signed-request' },
       h('summary', {}, 'Request as signed'),
       h('pre', { class: 'raw', tabindex: 0 }, requestText(r)),
       r.request.canonicalRequest
@@ -165,4 +169,71 @@ export function when(iso: string | undefined): string {
         .toISOString()
         .replace('T', ' ')
         .replace(/\.\d{3}Z$/, ' UTC');
+}
+
+/**
+ * A button that asks before it acts: the first click shows the question with "Yes" and "Cancel"
+ * in its place; "Yes" runs `action` (the view redraws itself after).
+ */
+export function confirmButton(
+  label: string,
+  ariaLabel: string,
+  question: string,
+  action: () => Promise<void>,
+): HTMLElement {
+  const host = h('span', { class: 'confirm' });
+  const ask = () => {
+    const yes = h(
+      'button',
+      {
+        type: 'button',
+        class: 'small danger',
+        onclick: () => {
+          yes.disabled = true;
+          void action().finally(() => host.isConnected && idle());
+        },
+      },
+      'Yes, delete',
+    );
+    mount(
+      host,
+      h('span', { class: 'question' }, question, ' '),
+      yes,
+      h('button', { type: 'button', class: 'small', onclick: idle }, 'Cancel'),
+    );
+    yes.focus();
+  };
+  const idle = () =>
+    mount(
+      host,
+      h('button', { type: 'button', class: 'small', 'aria-label': ariaLabel, onclick: ask }, label),
+    );
+  idle();
+  return host;
+}
+
+/** A "Copy" button that puts `text` on the clipboard and says whether it could. */
+export function copyButton(text: string, label = 'Copy link'): HTMLElement {
+  const out = h('span', { class: 'muted', role: 'status' });
+  return h(
+    'span',
+    { class: 'copy-button' },
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'small',
+        onclick: async () => {
+          try {
+            await navigator.clipboard.writeText(text);
+            mount(out, ' copied');
+          } catch {
+            mount(out, ' select the text and copy it (no clipboard here)');
+          }
+        },
+      },
+      label,
+    ),
+    out,
+  );
 }

@@ -43,6 +43,12 @@ export async function networkView(root: HTMLElement): Promise<void> {
           (v.VSwitchIds?.VSwitchId ?? []).join(', '),
           when(v.CreationTime),
         ]),
+        undefined,
+        [
+          'No VPCs yet: an instance needs a vSwitch in one. ',
+          link(`/explorer?product=Vpc&op=CreateVpc&RegionId=${region()}`, 'Create a VPC'),
+          ' first.',
+        ],
       ),
       h('h3', {}, 'vSwitches'),
       table(
@@ -56,6 +62,12 @@ export async function networkView(root: HTMLElement): Promise<void> {
           String(s.AvailableIpAddressCount ?? ''),
           s.Status,
         ]),
+        undefined,
+        [
+          'No vSwitches yet: ',
+          link(`/explorer?product=Vpc&op=CreateVSwitch&RegionId=${region()}`, 'create one'),
+          ' in a VPC, then instances in it.',
+        ],
       ),
     );
   } catch (e) {
@@ -184,6 +196,16 @@ export async function instancesView(root: HTMLElement): Promise<void> {
           ];
         }),
         `${instances.length} instance(s) in ${region()}`,
+        [
+          'No instances yet: ',
+          link(`/network`, 'a VPC and a vSwitch'),
+          ' come first, then ',
+          link(
+            `/explorer?product=Ecs&op=CreateInstance&RegionId=${region()}&ImageId=centos_7_03_64_40G_alibase_20170503.vhd&InstanceType=ecs.g6.large`,
+            'create an instance',
+          ),
+          ' with the role.',
+        ],
       ),
       h(
         'p',

@@ -10,7 +10,10 @@ import { h, mount, uid } from '../dom.js';
 import { buildForm, type GeneratedForm } from '../form.js';
 import { ossParts, rpcParams, validate, type FormValues } from '../params.js';
 import { attachPolicyAdvice } from '../policy-advice-field.js';
+import { attachPolicyTemplates } from '../policy-templates.js';
+import { attachPickers } from '../pickers.js';
 import { aliOssSnippet, curlPresigned, curlSigned, teaSnippet, type Origin } from '../snippets.js';
+import { matchesSearch, orderedOperations } from '../tutorial.js';
 import { errorBox, resultPanel, thrownBox } from '../ui.js';
 
 const MAIN_PRODUCTS = ['Ram', 'Sts', 'Ecs', 'Vpc', 'Oss'];
@@ -38,6 +41,15 @@ export async function explorerView(root: HTMLElement, params: URLSearchParams): 
     ),
   );
   const opSelect = h('select', { id: 'explorer-operation' });
+  const search = h('input', {
+    id: 'explorer-search',
+    type: 'search',
+    placeholder: 'e.g. role, instance, object',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    maxlength: 100,
+  });
+  const searchOut = h('p', { class: 'search-out muted', role: 'status' });
   const opInfo = h('div', { class: 'op-info' });
   const formHost = h('div', {});
   const result = h('div', { class: 'result-host' });
@@ -50,17 +62,72 @@ export async function explorerView(root: HTMLElement, params: URLSearchParams): 
     products.find((p) => p.product === productSelect.value) ?? products[0]!;
   const operation = (): CatalogueOperation => {
     const p = product();
-    return p.operations.find((o) => o.name === opSelect.value) ?? p.operations[0]!;
+    return (
+      p.operations.find((o) => o.name === opSelect.value) ??
+      orderedOperations(p).tutorial[0] ??
+      p.operations[0]!
+    );
   };
 
-  const fillOps = (selected?: string | null) => {
+  /**
+   * Fills the operation list of the current product: the tutorial's operations first, then the
+   * rest by name, both filtered by the search box. Keeps `selected` when it is still listed, else
+   * picks the first one listed. True when the selected operation changed.
+   */
+  const fillOps = (selected?: string | null): boolean => {
     const p = product();
+    const before = opSelect.value;
+    const query = search.value.trim();
+    const { tutorial, rest } = orderedOperations(p);
+    const keep = (o: CatalogueOperation) => matchesSearch(o.name, query);
+    const shown = [...tutorial.filter(keep), ...rest.filter(keep)];
+    const pick = shown.find((o) => o.name === selected)?.name ?? shown[0]?.name;
+    const options = (ops: CatalogueOperation[]) =>
+      ops.map((o) => h('option', { value: o.name, selected: o.name === pick }, o.name));
+    const t = tutorial.filter(keep);
+    const r = rest.filter(keep);
     mount(
       opSelect,
-      [...p.operations]
-        .sort((a, b) => a.name.localeCompare(b.name))
-        .map((o) => h('option', { value: o.name, selected: o.name === selected }, o.name)),
+      t.length ? h('optgroup', { label: 'Used in the tutorial' }, options(t)) : null,
+      r.length
+        ? h('optgroup', { label: t.length ? 'All others' : 'Operations' }, options(r))
+        : null,
     );
+    opSelect.disabled = shown.length === 0;
+    if (query === '' || shown.length > 0) {
+      mount(searchOut, query ? `${shown.length} of ${p.operations.length} operations` : '');
+    } else {
+      // Nothing here: say where the words are found instead.
+      const elsewhere = products
+        .filter((o) => o !== p)
+        .map((o) => ({ p: o, n: o.operations.filter(keep).length }))
+        .filter((x) => x.n > 0);
+      mount(
+        searchOut,
+        `no operation of ${p.product} matches \`${query}\``,
+        elsewhere.length
+          ? [
+              '; found in ',
+              elsewhere.map((x, i) => [
+                i ? ', ' : '',
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'small link',
+                    onclick: () => {
+                      productSelect.value = x.p.product;
+                      fillOps();
+                      fillForm();
+                    },
+                  },
+                  `${x.p.product} (${x.n})`,
+                ),
+              ]),
+            ]
+          : '',
+      );
+    }
     mount(
       copyKind,
       p.protocol === 'oss'
@@ -77,6 +144,7 @@ export async function explorerView(root: HTMLElement, params: URLSearchParams): 
             h('option', { value: 'curl' }, 'curl (signed)'),
           ],
     );
+    return opSelect.value !== before;
   };
 
   const fillForm = (initial: Record<string, string> = {}) => {
@@ -110,8 +178,15 @@ export async function explorerView(root: HTMLElement, params: URLSearchParams): 
           )
         : null,
     );
-    form = buildForm(op.params, initial);
+    // The region is the server's: prefilled, so that a newcomer's first call is not refused for it.
+    const start =
+      'RegionId' in op.params && initial.RegionId === undefined
+        ? { ...initial, RegionId: loadSession()?.Region ?? catalogue.region }
+        : initial;
+    form = buildForm(op.params, start);
     attachPolicyAdvice(form.element, op, catalogue);
+    attachPolicyTemplates(form.element, op);
+    attachPickers(form.element, op, catalogue);
     mount(formHost, form.element);
     mount(result);
     mount(snippet);
@@ -152,6 +227,8 @@ export async function explorerView(root: HTMLElement, params: URLSearchParams): 
     } catch (e) {
       mount(result, thrownBox(e));
     } finally {
+      // The answer is below a long form: bring it into view.
+      result.scrollIntoView({ block: 'start' });
       sendButton.disabled = false;
     }
   };
@@ -217,6 +294,9 @@ export async function explorerView(root: HTMLElement, params: URLSearchParams): 
     fillForm();
   });
   opSelect.addEventListener('change', () => fillForm());
+  search.addEventListener('input', () => {
+    if (fillOps(opSelect.value)) fillForm();
+  });
 
   const initial: Record<string, string> = {};
   for (const [k, val] of params) if (k !== 'product' && k !== 'op') initial[k] = val;
@@ -242,9 +322,12 @@ export async function explorerView(root: HTMLElement, params: URLSearchParams): 
         { class: 'pick' },
         h('label', { for: 'explorer-product' }, 'Product'),
         productSelect,
+        h('label', { for: 'explorer-search' }, 'Search'),
+        search,
         h('label', { for: 'explorer-operation' }, 'Operation'),
         opSelect,
       ),
+      searchOut,
       opInfo,
       formHost,
       h(

@@ -36,6 +36,11 @@ export async function rolesView(root: HTMLElement, name?: string): Promise<void>
             r.Description ?? '',
           ]),
           `${roles.length} role(s)`,
+          [
+            'No roles yet. The tutorial starts here: ',
+            link(explore('CreateRole'), 'create a role'),
+            ' that ECS instances may assume (the explorer has its trust policy as a template).',
+          ],
         ),
       );
       return;
@@ -68,6 +73,12 @@ export async function rolesView(root: HTMLElement, name?: string): Promise<void>
           when(p.AttachDate),
           p.Description ?? '',
         ]),
+        undefined,
+        [
+          'No policy attached: the role may do nothing yet. ',
+          link(explore('CreatePolicy'), 'Create a policy'),
+          ', then attach it below.',
+        ],
       ),
       h(
         'p',
@@ -136,6 +147,13 @@ export async function policiesView(
             p.Description ?? '',
           ]),
           `${list.length} ${filter === 'All' ? '' : filter.toLowerCase() + ' '}polic${list.length === 1 ? 'y' : 'ies'}`,
+          filter === 'Custom'
+            ? [
+                'No custom policies yet: ',
+                link(explore('CreatePolicy'), 'create one'),
+                ' (the explorer has an OSS read-only template), or look at the System ones.',
+              ]
+            : 'none',
         ),
       );
       return;
@@ -229,6 +247,11 @@ export async function usersView(root: HTMLElement, name?: string): Promise<void>
             u.Comments ?? '',
           ]),
           `${users.length} user(s)`,
+          [
+            'No RAM users yet: ',
+            link(explore('CreateUser'), 'create one'),
+            ' to give a program its own AccessKey instead of the root account’s.',
+          ],
         ),
       );
       return;

@@ -1,12 +1,16 @@
 /**
- * @module OSS views: buckets, and a bucket's objects browsed by prefix (`/` as delimiter), with
- * upload (progress bar), download and presigned links, all signed in the page (V4).
+ * @module OSS views: buckets (create, delete), and a bucket's objects browsed by prefix (`/` as
+ * delimiter), with upload (progress bar), download, delete and presigned links (with a copy
+ * button), all signed in the page (V4). Empty views say what to do first.
  */
 import { ApiError, oss, presignedUrl, uploadObject } from '../api.js';
 import { h, link, mount, table, uid } from '../dom.js';
-import { errorBox, loading, thrownBox, when } from '../ui.js';
+import { confirmButton, copyButton, errorBox, facts, loading, thrownBox, when } from '../ui.js';
 
 const enc = encodeURIComponent;
+
+/** Most objects "Delete folder" removes (one request each). */
+const MAX_PREFIX_DELETE = 1000;
 
 function texts(doc: Document | undefined, parent: string): Array<Record<string, string>> {
   if (!doc) return [];
@@ -28,25 +32,100 @@ function size(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** Buckets of the caller. */
+/** Bucket names OSS accepts: 3-63 lower-case letters, digits and `-`, not starting or ending with `-`. */
+function bucketNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return 'a bucket name has 3 to 63 characters';
+  for (const c of name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c === '-'))
+      return 'a bucket name has lower-case letters, digits and `-` only';
+  if (name.startsWith('-') || name.endsWith('-'))
+    return 'a bucket name does not start or end with `-`';
+  return undefined;
+}
+
+/** Buckets of the caller, with a form to create one and a delete button on each. */
 export async function bucketsView(root: HTMLElement): Promise<void> {
   mount(root, h('h2', {}, 'Buckets'), loading('buckets'));
+  const out = h('div', { role: 'status' });
+  const nameId = uid('bucket');
+  const name = h('input', {
+    id: nameId,
+    type: 'text',
+    size: 30,
+    maxlength: 63,
+    placeholder: 'ramroletest',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
+  const create = async () => {
+    const bucket = name.value.trim();
+    const problem = bucketNameProblem(bucket);
+    if (problem) {
+      mount(out, errorBox('InvalidBucketName', problem));
+      name.focus();
+      return;
+    }
+    const r = await oss({ method: 'PUT', bucket });
+    if (r.error) {
+      mount(out, errorBox(r.error.code, r.error.message));
+      return;
+    }
+    await bucketsView(root);
+    root.querySelector('[role=status]')?.replaceChildren(`Created bucket ${bucket}.`);
+  };
+  const remove = async (bucket: string) => {
+    const r = await oss({ method: 'DELETE', bucket });
+    if (r.error) {
+      mount(out, errorBox(r.error.code, r.error.message));
+      return;
+    }
+    await bucketsView(root);
+    root.querySelector('[role=status]')?.replaceChildren(`Deleted bucket ${bucket}.`);
+  };
   try {
     const doc = mustOss(await oss({ method: 'GET' }));
     const buckets = texts(doc, 'Bucket');
     mount(
       root,
       h('h2', {}, 'Buckets'),
-      h('p', {}, link('/explorer?product=Oss&op=PutBucket', 'Create a bucket in the explorer')),
+      h(
+        'form',
+        {
+          class: 'create-bucket',
+          novalidate: true,
+          onsubmit: (e: Event) => {
+            e.preventDefault();
+            void create();
+          },
+        },
+        h('label', { for: nameId }, 'New bucket'),
+        name,
+        h('button', { type: 'submit' }, 'Create bucket'),
+        h(
+          'span',
+          { class: 'muted' },
+          ' or ',
+          link('/explorer?product=Oss&op=PutBucket', 'PutBucket in the explorer'),
+          ' (ACL and more)',
+        ),
+      ),
+      out,
       table(
-        ['Bucket', 'Region', 'Created', 'Storage class'],
+        ['Bucket', 'Region', 'Created', 'Storage class', ''],
         buckets.map((b) => [
           link(`/buckets/${enc(b.Name ?? '')}`, b.Name ?? ''),
           b.Region ?? b.Location ?? '',
           when(b.CreationDate),
           b.StorageClass ?? '',
+          confirmButton(
+            'Delete',
+            `delete bucket ${b.Name ?? ''}`,
+            `Delete bucket ${b.Name ?? ''}? (it must be empty)`,
+            () => remove(b.Name ?? ''),
+          ),
         ]),
         `${buckets.length} bucket(s)`,
+        'No buckets yet: create one above (the tutorial’s is `ramroletest`), then upload objects into it.',
       ),
     );
   } catch (e) {
@@ -99,7 +178,7 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
           h('code', {}, key),
           ` (expires in ${s} s on the server clock):`,
         ),
-        field,
+        h('span', { class: 'url-row' }, field, copyButton(url)),
       );
       field.focus();
       field.select();
@@ -129,6 +208,96 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
     }
   };
 
+  /** The object's metadata as HeadObject answers it (standard headers, then `x-oss-meta-*`). */
+  const metadata = async (key: string) => {
+    const r = await oss({ method: 'HEAD', bucket, key });
+    if (r.error) {
+      mount(linkOut, errorBox(r.error.code, r.error.message));
+      return;
+    }
+    const shown = [
+      'content-type',
+      'content-length',
+      'etag',
+      'last-modified',
+      'x-oss-object-type',
+      'x-oss-storage-class',
+      'x-oss-hash-crc64ecma',
+      'content-md5',
+    ];
+    const user = Object.keys(r.headers)
+      .filter((n) => n.startsWith('x-oss-meta-'))
+      .sort();
+    mount(
+      linkOut,
+      h('p', {}, 'Metadata of ', h('code', {}, key), ' (HeadObject):'),
+      facts(
+        [...shown, ...user]
+          .filter((n) => r.headers[n] !== undefined)
+          .map((n) => [n, h('code', {}, r.headers[n]!)]),
+      ),
+    );
+  };
+
+  /**
+   * Deletes every object under `p` (OSS has no folders: a prefix is its objects), one DeleteObject
+   * each, at most {@link MAX_PREFIX_DELETE}; more are refused before anything is deleted.
+   */
+  const removePrefix = async (p: string) => {
+    const keys: string[] = [];
+    let marker = '';
+    for (;;) {
+      const r = await oss({
+        method: 'GET',
+        bucket,
+        query: [
+          ['prefix', p],
+          ['max-keys', '1000'],
+          ...(marker ? ([['marker', marker]] as Array<[string, string]>) : []),
+        ],
+      });
+      if (r.error) {
+        mount(linkOut, errorBox(r.error.code, r.error.message));
+        return;
+      }
+      const page = texts(r.xml, 'Contents').map((o) => o.Key ?? '');
+      keys.push(...page);
+      if (keys.length > MAX_PREFIX_DELETE) {
+        mount(
+          linkOut,
+          errorBox(
+            'TooManyObjects',
+            `more than ${MAX_PREFIX_DELETE} objects under \`${p}\`: delete them with a tool (nothing was deleted)`,
+          ),
+        );
+        return;
+      }
+      const truncated = r.xml?.getElementsByTagName('IsTruncated')[0]?.textContent === 'true';
+      if (!truncated || page.length === 0) break;
+      marker = page[page.length - 1]!;
+    }
+    for (const [i, key] of keys.entries()) {
+      mount(linkOut, `Deleting ${i + 1} of ${keys.length} under ${p}…`);
+      const r = await oss({ method: 'DELETE', bucket, key });
+      if (r.error) {
+        await listing();
+        mount(linkOut, errorBox(r.error.code, `${key}: ${r.error.message} (${i} deleted)`));
+        return;
+      }
+    }
+    await listing();
+    mount(linkOut, `Deleted ${keys.length} object(s) under ${p}.`);
+  };
+
+  const removeObject = async (key: string) => {
+    const r = await oss({ method: 'DELETE', bucket, key });
+    if (r.error) mount(linkOut, errorBox(r.error.code, r.error.message));
+    else {
+      await listing();
+      mount(linkOut, `Deleted ${key}.`);
+    }
+  };
+
   const listing = async () => {
     try {
       const doc = mustOss(
@@ -153,7 +322,12 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
               link(here(p), p.slice(prefix.length), { class: 'folder' }),
               '',
               '',
-              '',
+              confirmButton(
+                'Delete folder',
+                `delete folder ${p}`,
+                `Delete every object under ${p}?`,
+                () => removePrefix(p),
+              ),
             ]),
             ...objects.map((o) => {
               const key = o.Key ?? '';
@@ -184,11 +358,33 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
                     },
                     'Link',
                   ),
+                  h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'small',
+                      'aria-label': `metadata of ${key}`,
+                      onclick: () => void metadata(key),
+                    },
+                    'Metadata',
+                  ),
+                  confirmButton('Delete', `delete ${key}`, `Delete ${key}?`, () =>
+                    removeObject(key),
+                  ),
                 ),
               ];
             }),
           ],
           `${folders.length} folder(s), ${objects.length} object(s) under ${prefix || '/'}`,
+          prefix
+            ? [
+                'Nothing under ',
+                h('code', {}, prefix),
+                ': upload a file above, or go ',
+                link(here(''), 'back to the bucket’s top'),
+                '.',
+              ]
+            : 'This bucket is empty: choose a file above and upload it.',
         ),
       );
     } catch (e) {
@@ -208,11 +404,24 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
     spellcheck: 'false',
   });
   const progress = h('progress', { max: 1, value: 0, 'aria-label': 'upload progress' });
+  const stats = h('span', { class: 'upload-stats', 'aria-live': 'off' });
+  let uploading: AbortController | undefined;
+  const cancel = h(
+    'button',
+    { type: 'button', class: 'small', disabled: true, onclick: () => uploading?.abort() },
+    'Cancel',
+  );
   const uploadOut = h('div', { class: 'upload-result', role: 'status' });
+  // The key follows the chosen file's name until the user types one of their own.
+  let autoKey: string | undefined;
   file.addEventListener('change', () => {
     const f = file.files?.[0];
-    if (f && (keyInput.value === prefix || keyInput.value.endsWith('/')))
+    if (!f) return;
+    if (keyInput.value === autoKey) keyInput.value = prefix;
+    if (keyInput.value === prefix || keyInput.value.endsWith('/')) {
       keyInput.value = `${keyInput.value}${f.name}`;
+      autoKey = keyInput.value;
+    }
   });
   const upload = async () => {
     const f = file.files?.[0];
@@ -226,10 +435,24 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
       return;
     }
     progress.value = 0;
+    stats.textContent = '0%';
     mount(uploadOut, `Uploading ${key}…`);
-    const r = await uploadObject(bucket, key, f, (x) => (progress.value = x));
-    if (r.error) mount(uploadOut, errorBox(r.error.code, r.error.message));
-    else {
+    const started = performance.now();
+    const show = (x: number, sent: number) => {
+      progress.value = x;
+      const seconds = (performance.now() - started) / 1000;
+      stats.textContent = `${Math.floor(x * 100)}%${seconds > 0 ? ` · ${size(Math.round(sent / seconds))}/s` : ''}`;
+    };
+    uploading = new AbortController();
+    cancel.disabled = false;
+    const r = await uploadObject(bucket, key, f, show, uploading.signal).finally(() => {
+      uploading = undefined;
+      cancel.disabled = true;
+    });
+    if (r.error) {
+      if (r.error.code === 'UploadCancelled') await listing();
+      mount(uploadOut, errorBox(r.error.code, r.error.message));
+    } else {
       await listing();
       mount(uploadOut, `Uploaded ${key} (${size(f.size)}), RequestId ${r.requestId ?? ''}.`);
     }
@@ -255,6 +478,8 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
       keyInput,
       h('button', { type: 'submit' }, 'Upload'),
       progress,
+      stats,
+      cancel,
     ),
     uploadOut,
     h('p', {}, h('label', { for: expiresId }, 'Presigned link lifetime (seconds) '), expires),

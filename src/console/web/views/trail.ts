@@ -1,10 +1,12 @@
 /**
  * @module The audit trail (ActionTrail `LookupEvents`, 2020-07-06): every API call, allowed or
  * denied, with its time, principal, action, resource, decision and deciding statement, source
- * address and RequestId; filterable by time range and one attribute; each row opens to the whole
- * event.
+ * address and RequestId; filterable by time range and one attribute (a list of values for those
+ * with few: Decision, EventRW, ServiceName); each row opens to the whole event. The console's own
+ * reads (this session's, made to draw its views) are hidden unless asked for: they would bury the
+ * calls the user came to look at.
  */
-import { getCatalogue, rpc } from '../api.js';
+import { getCatalogue, loadSession, rpc } from '../api.js';
 import { h, mount, uid } from '../dom.js';
 import { jsonBlock } from '../highlight.js';
 import { errorBox, loading, thrownBox, when } from '../ui.js';
@@ -24,6 +26,21 @@ const KEYS = [
   'Instance',
   'EventRW',
 ];
+
+/** Attributes whose values are few: chosen from a list, not typed. */
+const CHOICES: Record<string, readonly string[]> = {
+  Decision: ['allow', 'implicit-deny', 'explicit-deny', 'none'],
+  EventRW: ['Read', 'Write'],
+};
+
+/** True for a read made by this console session (its own views and lookups). */
+function ownRead(e: any, sessionKeyId: string | undefined): boolean {
+  return (
+    sessionKeyId !== undefined &&
+    e.eventRW === 'Read' &&
+    e.userIdentity?.accessKeyId === sessionKeyId
+  );
+}
 
 function principal(e: any): string {
   const u = e.userIdentity ?? {};
@@ -61,16 +78,34 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
     h('option', { value: '' }, '(any)'),
     KEYS.map((k) => h('option', { value: k, selected: k === params.get('key') }, k)),
   );
-  const value = h('input', {
-    id: ids.value,
-    type: 'text',
-    value: params.get('value') ?? '',
-    autocomplete: 'off',
-  });
+  const choices: Record<string, readonly string[]> = {
+    ...CHOICES,
+    ServiceName: [...catalogue.products.map((p) => p.product), 'Yunbox'],
+  };
+  const valueHost = h('span', { class: 'trail-value' });
+  let value: HTMLInputElement | HTMLSelectElement;
+  /** The value control fitting the chosen attribute, keeping `initial` when it fits. */
+  const valueControl = (initial: string) => {
+    const list = choices[key.value];
+    value = list
+      ? h(
+          'select',
+          { id: ids.value },
+          h('option', { value: '' }, '(choose)'),
+          list.map((c) => h('option', { value: c, selected: c === initial }, c)),
+        )
+      : h('input', { id: ids.value, type: 'text', value: initial, autocomplete: 'off' });
+    mount(valueHost, value);
+  };
+  valueControl(params.get('value') ?? '');
+  key.addEventListener('change', () => valueControl(value.value));
+  const ownReads = h('input', { id: uid('t'), type: 'checkbox', class: 'own-reads' });
+  ownReads.addEventListener('change', () => void search(false));
   const max = h('input', { id: ids.max, type: 'text', inputmode: 'numeric', value: '50', size: 4 });
   const results = h('div', {});
   const rowsBody = h('tbody', {});
   let next: string | undefined;
+  let hidden = 0;
 
   const row = (e: any) => {
     const d = e.additionalEventData ?? {};
@@ -132,6 +167,7 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
       q.push(['LookupAttribute.1.Key', key.value], ['LookupAttribute.1.Value', value.value]);
     if (more && next) q.push(['NextToken', next]);
     if (!more) {
+      hidden = 0;
       rowsBody.replaceChildren();
       mount(results, loading('events'));
     }
@@ -142,14 +178,23 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
         return;
       }
       const events: any[] = r.json?.Events ?? [];
-      for (const e of events) rowsBody.append(...row(e));
+      const keyId = loadSession()?.AccessKeyId;
+      for (const e of events) {
+        if (!ownReads.checked && ownRead(e, keyId)) hidden += 1;
+        else rowsBody.append(...row(e));
+      }
       next = r.json?.NextToken || undefined;
       mount(
         results,
         h(
           'table',
           { class: 'trail' },
-          h('caption', {}, `${rowsBody.querySelectorAll('tr.event').length} event(s)`),
+          h(
+            'caption',
+            {},
+            `${rowsBody.querySelectorAll('tr.event').length} event(s)`,
+            hidden ? `, ${hidden} read(s) of this console hidden` : '',
+          ),
           h(
             'thead',
             {},
@@ -169,7 +214,23 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
               ].map((x) => h('th', { scope: 'col' }, x)),
             ),
           ),
-          rowsBody,
+          rowsBody.childElementCount
+            ? rowsBody
+            : h(
+                'tbody',
+                {},
+                h(
+                  'tr',
+                  {},
+                  h(
+                    'td',
+                    { colspan: 9, class: 'empty' },
+                    'No events match. Calls appear here as they are made: try one in the ',
+                    h('a', { href: '#/explorer' }, 'API explorer'),
+                    '.',
+                  ),
+                ),
+              ),
         ),
         next
           ? h('button', { type: 'button', onclick: () => void search(true) }, 'Load more')
@@ -199,10 +260,16 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
       h('label', { for: ids.key }, 'Attribute'),
       key,
       h('label', { for: ids.value }, 'Value'),
-      value,
+      valueHost,
       h('label', { for: ids.max }, 'Per page'),
       max,
       h('button', { type: 'submit', class: 'primary' }, 'Search'),
+      h(
+        'span',
+        { class: 'check' },
+        ownReads,
+        h('label', { for: ownReads.id }, 'show this console’s own reads'),
+      ),
     ),
     results,
   );
