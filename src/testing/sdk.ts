@@ -95,6 +95,18 @@ export function popClient(server: Endpointed, c: TestCredentials, apiVersion: st
   };
 }
 
+/** @alicloud/oss20190517, the Tea OSS client: its request and model classes. */
+const $TeaOss = require('@alicloud/oss20190517');
+
+/**
+ * The Tea OSS client pointed at a test server. `endpointType: 'ip'` makes it send path-style
+ * requests to the IP endpoint (its default, `<bucket>.<endpoint>`, needs DNS for the bucket host).
+ * Untyped: its classes are reached through the CommonJS `require` as tests use them.
+ */
+export function teaOssClient(server: Endpointed, c: TestCredentials): any {
+  return new $TeaOss.default(teaConfig(server, c, { endpointType: 'ip', regionId: 'cn-hangzhou' }));
+}
+
 /** How an ali-oss client addresses the test server (oss.md §1.3, §12). */
 export interface OssClientOptions {
   bucket?: string;
@@ -149,4 +161,4 @@ export function ossClient(
   });
 }
 
-export { $Ram, $Sts, $Ecs, $Vpc, $OpenApi };
+export { $Ram, $Sts, $Ecs, $Vpc, $OpenApi, $TeaOss };

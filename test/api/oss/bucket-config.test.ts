@@ -6,17 +6,12 @@
  * OSS's codes; RAM actions are the oss:*Website / *Logging / *Inventory ones.
  */
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as $OpenApi from '@alicloud/openapi-client';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
-import { ossClient } from '../../../src/testing/sdk.js';
+import { ossClient, teaOssClient } from '../../../src/testing/sdk.js';
 import { rootOf } from '../../../src/testing/fixtures.js';
 import { errorCode, policy, rawOss, userWithPolicy } from './helpers.js';
-
-const require = createRequire(import.meta.url);
-const T = require('@alicloud/oss20190517');
 
 let yb: TestServer;
 let port: string;
@@ -150,16 +145,7 @@ describe('Put/Get/DeleteBucketWebsite', () => {
   });
 
   it('works through the Tea OSS client', async () => {
-    const tea = new T.default(
-      new $OpenApi.Config({
-        endpoint: yb.address,
-        protocol: 'http',
-        endpointType: 'ip',
-        regionId: 'cn-hangzhou',
-        accessKeyId: yb.root.accessKeyId,
-        accessKeySecret: yb.root.accessKeySecret,
-      }),
-    );
+    const tea = teaOssClient(yb, yb.root);
     // Its PutBucketWebsite sends the body without the WebsiteConfiguration root element
     // (generated-client bug; OSS refuses that too), so ali-oss puts and Tea reads.
     await root.putBucketWebsite('web-conf', {
@@ -328,16 +314,7 @@ describe('Put/Get/DeleteBucketLogging and access logs', () => {
   });
 
   it('works through the Tea OSS client', async () => {
-    const tea = new T.default(
-      new $OpenApi.Config({
-        endpoint: yb.address,
-        protocol: 'http',
-        endpointType: 'ip',
-        regionId: 'cn-hangzhou',
-        accessKeyId: yb.root.accessKeyId,
-        accessKeySecret: yb.root.accessKeySecret,
-      }),
-    );
+    const tea = teaOssClient(yb, yb.root);
     // Its PutBucketLogging drops the BucketLoggingStatus root (as its PutBucketWebsite does).
     await rawOss(yb, {
       method: 'PUT',

@@ -5,16 +5,11 @@
  * the bucket default applied to new objects and shown in GetBucketInfo, and KMS, which yunbox does
  * not have, refused with OSS's `KmsServiceNotEnabled` rather than ignored.
  */
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as $OpenApi from '@alicloud/openapi-client';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
-import { ossClient, type OssClient } from '../../../src/testing/sdk.js';
+import { ossClient, type OssClient, teaOssClient, $TeaOss as T } from '../../../src/testing/sdk.js';
 import { rootOf } from '../../../src/testing/fixtures.js';
 import { errorCode, policy, rawOss, userWithPolicy } from './helpers.js';
-
-const require = createRequire(import.meta.url);
-const T = require('@alicloud/oss20190517');
 
 const BUCKET = 'sse-bucket';
 const SSE = 'x-oss-server-side-encryption';
@@ -199,16 +194,7 @@ describe('bucket default encryption', () => {
   });
 
   it('the Tea OSS client puts (its own document shape), gets and deletes the rule', async () => {
-    const tea = new T.default(
-      new $OpenApi.Config({
-        endpoint: yb.address,
-        protocol: 'http',
-        endpointType: 'ip',
-        regionId: 'cn-hangzhou',
-        accessKeyId: yb.root.accessKeyId,
-        accessKeySecret: yb.root.accessKeySecret,
-      }),
-    );
+    const tea = teaOssClient(yb, yb.root);
     // The client sends <ApplyServerSideEncryptionByDefault> as the document root, and then
     // fails to parse the empty 200 answer as XML (it would on OSS too); the rule is stored.
     await tea

@@ -5,16 +5,11 @@
  * where the ACL is public, and callers from another account must acknowledge the charge, in a
  * header when they sign in the header and in the URL when they presign.
  */
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as $OpenApi from '@alicloud/openapi-client';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
-import { ossClient, type OssClient } from '../../../src/testing/sdk.js';
+import { ossClient, type OssClient, teaOssClient } from '../../../src/testing/sdk.js';
 import { rootOf } from '../../../src/testing/fixtures.js';
 import { errorCode, policy, rawOss } from './helpers.js';
-
-const require = createRequire(import.meta.url);
-const T = require('@alicloud/oss20190517');
 
 const OWN = 'payer-own';
 const THEIRS = 'payer-theirs';
@@ -58,16 +53,7 @@ describe('Put/GetBucketRequestPayment', () => {
     expect((await oss.getBucketRequestPayment(OWN)).payer).toBe('BucketOwner');
     await oss.putBucketRequestPayment(OWN, 'Requester');
     expect((await oss.getBucketRequestPayment(OWN)).payer).toBe('Requester');
-    const tea = new T.default(
-      new $OpenApi.Config({
-        endpoint: yb.address,
-        protocol: 'http',
-        endpointType: 'ip',
-        regionId: 'cn-hangzhou',
-        accessKeyId: yb.root.accessKeyId,
-        accessKeySecret: yb.root.accessKeySecret,
-      }),
-    );
+    const tea = teaOssClient(yb, yb.root);
     expect((await tea.getBucketRequestPayment(OWN)).body.payer).toBe('Requester');
   });
 

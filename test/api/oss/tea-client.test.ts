@@ -7,16 +7,10 @@
  * element names).
  */
 import { Readable } from 'node:stream';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as $OpenApi from '@alicloud/openapi-client';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
-import { ossClient } from '../../../src/testing/sdk.js';
+import { ossClient, teaOssClient, $TeaOss as T } from '../../../src/testing/sdk.js';
 import { rootOf } from '../../../src/testing/fixtures.js';
-
-const require = createRequire(import.meta.url);
-const T = require('@alicloud/oss20190517');
-const Client = T.default;
 
 let yb: TestServer;
 let tea: any;
@@ -27,16 +21,7 @@ beforeAll(async () => {
   ali.useBucket('tea-bucket');
   await ali.put('a.txt', Buffer.from('a'));
   await ali.put('b.txt', Buffer.from('b'));
-  tea = new Client(
-    new $OpenApi.Config({
-      endpoint: yb.address,
-      protocol: 'http',
-      endpointType: 'ip',
-      regionId: 'cn-hangzhou',
-      accessKeyId: yb.root.accessKeyId,
-      accessKeySecret: yb.root.accessKeySecret,
-    }),
-  );
+  tea = teaOssClient(yb, yb.root);
 });
 afterAll(async () => {
   await yb?.close();
@@ -76,16 +61,7 @@ describe('@alicloud/oss20190517 (Tea OSS client)', () => {
   });
 
   it('is refused with OSS error codes it understands', async () => {
-    const bad = new Client(
-      new $OpenApi.Config({
-        endpoint: yb.address,
-        protocol: 'http',
-        endpointType: 'ip',
-        regionId: 'cn-hangzhou',
-        accessKeyId: yb.root.accessKeyId,
-        accessKeySecret: 'wrong-secret',
-      }),
-    );
+    const bad = teaOssClient(yb, { ...yb.root, accessKeySecret: 'wrong-secret' });
     await expect(bad.listObjects('tea-bucket', new T.ListObjectsRequest({}))).rejects.toMatchObject(
       {
         code: 'SignatureDoesNotMatch',
