@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rootOf } from '../../../src/testing/fixtures.js';
 import { ossClient, type OssClient } from '../../../src/testing/sdk.js';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
-import { policy, rawOss, roleSession } from './helpers.js';
+import { rawOss, rootV1AndSessionV4 } from './helpers.js';
 
 let yb: TestServer;
 const BUCKET = 'header-bytes';
@@ -24,25 +24,11 @@ afterAll(async () => {
   await yb?.close();
 });
 
-const clients: Array<[string, () => Promise<OssClient>]> = [
-  ['V1, root', async () => ossClient(yb, rootOf(yb), { bucket: BUCKET })],
-  [
-    'V4, role session',
-    async () =>
-      ossClient(
-        yb,
-        await roleSession(
-          yb,
-          policy([{ Effect: 'Allow', Action: 'oss:*', Resource: `acs:oss:*:*:${BUCKET}/*` }]),
-        ),
-        { bucket: BUCKET, v4: true, style: 'path' },
-      ),
-  ],
-];
+const clients = rootV1AndSessionV4(() => yb, BUCKET, [`acs:oss:*:*:${BUCKET}/*`]);
 
 describe.each(clients)("headerEncoding 'latin1' with %s", (label, make) => {
   let c: OssClient;
-  const p = label.startsWith('V1') ? 'v1/' : 'v4/';
+  const p = label.startsWith('root') ? 'v1/' : 'v4/';
   beforeAll(async () => {
     c = await make();
     c.options.headerEncoding = 'latin1';

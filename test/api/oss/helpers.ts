@@ -10,8 +10,10 @@ import type { TestServer } from '../../../src/testing/server.js';
 import {
   $Ram,
   $Sts,
+  ossClient,
   ramClient,
   stsClient,
+  type OssClient,
   type TestCredentials,
 } from '../../../src/testing/sdk.js';
 import { createUserWithKey, ramTrustPolicy, rootOf } from '../../../src/testing/fixtures.js';
@@ -94,6 +96,33 @@ export async function roleSession(
     accessKeySecret: c.accessKeySecret!,
     securityToken: c.securityToken!,
   };
+}
+
+/**
+ * The two ways the object tests reach `bucket` through ali-oss, for `describe.each`: the root
+ * over V1 with the IP endpoint, and a role session allowed `oss:*` on `resources` over V4 path
+ * style. `server` is read when a client is made, after `beforeAll` has started it.
+ */
+export function rootV1AndSessionV4(
+  server: () => TestServer,
+  bucket: string,
+  resources: string[],
+): Array<[string, () => Promise<OssClient>]> {
+  return [
+    ['root, V1, IP endpoint', async () => ossClient(server(), rootOf(server()), { bucket })],
+    [
+      'role session, V4, path style',
+      async () =>
+        ossClient(
+          server(),
+          await roleSession(
+            server(),
+            policy([{ Effect: 'Allow', Action: 'oss:*', Resource: resources }]),
+          ),
+          { bucket, style: 'path', v4: true },
+        ),
+    ],
+  ];
 }
 
 /** One raw request. */

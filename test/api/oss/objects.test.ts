@@ -12,7 +12,7 @@ import { crc64 } from '../../../src/blob/crc64.js';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
 import { ossClient, type OssClient } from '../../../src/testing/sdk.js';
 import { rootOf } from '../../../src/testing/fixtures.js';
-import { errorCode, md5b64, md5hex, policy, rawOss, roleSession } from './helpers.js';
+import { errorCode, md5b64, md5hex, rawOss, rootV1AndSessionV4 } from './helpers.js';
 
 let yb: TestServer;
 const BUCKET = 'objects-bucket';
@@ -25,27 +25,10 @@ afterAll(async () => {
   await yb?.close();
 });
 
-const clients: Array<[string, () => Promise<OssClient>]> = [
-  ['root, V1, IP endpoint', async () => ossClient(yb, rootOf(yb), { bucket: BUCKET })],
-  [
-    'role session, V4, path style',
-    async () =>
-      ossClient(
-        yb,
-        await roleSession(
-          yb,
-          policy([
-            {
-              Effect: 'Allow',
-              Action: 'oss:*',
-              Resource: [`acs:oss:*:*:${BUCKET}`, `acs:oss:*:*:${BUCKET}/*`],
-            },
-          ]),
-        ),
-        { bucket: BUCKET, style: 'path', v4: true },
-      ),
-  ],
-];
+const clients = rootV1AndSessionV4(() => yb, BUCKET, [
+  `acs:oss:*:*:${BUCKET}`,
+  `acs:oss:*:*:${BUCKET}/*`,
+]);
 
 describe.each(clients)('objects as %s', (label, make) => {
   let c: OssClient;
