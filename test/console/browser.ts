@@ -27,15 +27,19 @@ let shot = 0;
 /** Errors the page raised or logged (4xx "Failed to load resource" lines excepted). */
 export const pageErrors: string[] = [];
 
+let shotPrefix = '';
+
 /**
  * Starts the server (with `root` as its root AccessKey) and Chromium; empties the screenshots'
- * folder first.
+ * folder first. A file sharing that folder with another passes `shotPrefix`: its screenshots
+ * are named `<shotPrefix>NN-name.png` and the folder is left as it is.
  */
-export async function openConsole(root: {
-  accessKeyId: string;
-  accessKeySecret: string;
-}): Promise<{ server: ServeProcess; page: Page }> {
-  await rm(SHOTS, { recursive: true, force: true });
+export async function openConsole(
+  root: { accessKeyId: string; accessKeySecret: string },
+  opts: { shotPrefix?: string } = {},
+): Promise<{ server: ServeProcess; page: Page }> {
+  shotPrefix = opts.shotPrefix ?? '';
+  if (!shotPrefix) await rm(SHOTS, { recursive: true, force: true });
   await mkdir(SHOTS, { recursive: true });
   dir = await mkdtemp(join(tmpdir(), 'yunbox-console-'));
   server = await serveIn(dir, { metadata: true, manualClock: true, root });
@@ -72,7 +76,7 @@ export async function closeConsole(): Promise<void> {
 export async function snap(name: string): Promise<void> {
   shot += 1;
   await page.screenshot({
-    path: join(SHOTS, `${String(shot).padStart(2, '0')}-${name}.png`),
+    path: join(SHOTS, `${shotPrefix}${String(shot).padStart(2, '0')}-${name}.png`),
     fullPage: true,
   });
   expect(await page.content()).not.toMatch(STACK);

@@ -6,103 +6,35 @@
  * without the password. Screenshots go to test-artifacts/console/instance-password-*.png.
  * Skipped, saying why, where Chromium is absent (CI installs it).
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, serveIn, type ServeProcess } from '../../src/testing/spawn.js';
+import type { ServeProcess } from '../../src/testing/spawn.js';
+import {
+  advanceOneMinute,
+  CHROMIUM,
+  closeConsole,
+  explore,
+  HAVE_CHROMIUM,
+  openConsole,
+  pageErrors,
+  send,
+  snap,
+} from './browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM && process.env.CI) throw new Error(`CI needs Chromium at ${CHROMIUM}`);
-const SHOTS = join(REPO_ROOT, 'test-artifacts', 'console');
 const ROOT = {
   accessKeyId: 'LTAIconsolepassword01',
   accessKeySecret: 'ConsolePasswordRootSecret00001',
 };
 const PASSWORD = 'Step2.2-Passw0rd!';
-// What a stack trace looks like in text: `    at fn (file.js:1:2)`, file positions, node internals.
-const STACK = /\n\s+at \S+ \(|\bat \S+:\d+:\d+|node:internal|\.ts:\d+:\d+/;
 
 let server: ServeProcess;
-let dir: string;
-let browser: Browser;
 let page: Page;
-let shot = 0;
-const pageErrors: string[] = [];
-
-async function snap(name: string): Promise<void> {
-  shot += 1;
-  await page.screenshot({
-    path: join(SHOTS, `instance-password-${String(shot).padStart(2, '0')}-${name}.png`),
-    fullPage: true,
-  });
-  expect(await page.content()).not.toMatch(STACK);
-}
-
-/** Opens the explorer on `product`/`op` and fills the form's fields. */
-async function explore(product: string, op: string, values: Record<string, string>) {
-  await page.goto(`${server.endpoint}/_yunbox/console/#/explorer`);
-  await page.selectOption('#explorer-product', product);
-  await page.selectOption('#explorer-operation', op);
-  for (const [name, value] of Object.entries(values)) {
-    const field = page.locator(`.field[data-param="${name}"]`);
-    if ((await field.locator('select').count()) > 0) {
-      await field.locator('select').selectOption(value);
-    } else {
-      await field.locator('input, textarea').first().fill(value);
-    }
-  }
-}
-
-/** Sends the explorer's form; the status shown and the response body. */
-async function send(): Promise<{ status: number; body: any }> {
-  await page.click('#explorer-send');
-  const status = page.locator('.result .status');
-  await status.waitFor();
-  const text = (await page.locator('.result details pre').first().textContent()) ?? '';
-  let body: any;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  return { status: Number(await status.getAttribute('data-status')), body };
-}
-
-/** Clicks the clock bar's "+1 min" and waits until the page shows the moved clock. */
-async function advanceOneMinute(): Promise<void> {
-  const clockAt = async () =>
-    Date.parse((await page.locator('#server-clock').getAttribute('datetime'))!);
-  const before = await clockAt();
-  await page.click('button:has-text("+1 min")');
-  await expect.poll(clockAt, { timeout: 10_000 }).toBe(before + 60_000);
-}
 
 beforeAll(async () => {
-  if (!HAVE_CHROMIUM) return;
-  await mkdir(SHOTS, { recursive: true });
-  dir = await mkdtemp(join(tmpdir(), 'yunbox-console-password-'));
-  server = await serveIn(dir, { manualClock: true, root: ROOT });
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
-  page = await (await browser.newContext({ viewport: { width: 1366, height: 800 } })).newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on(
-    'console',
-    (m) =>
-      m.type() === 'error' &&
-      !m.text().startsWith('Failed to load resource') &&
-      pageErrors.push(m.text()),
-  );
+  if (HAVE_CHROMIUM)
+    ({ server, page } = await openConsole(ROOT, { shotPrefix: 'instance-password-' }));
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(closeConsole);
 
 describe.skipIf(!HAVE_CHROMIUM)(
   `tutorial step 2.2 in the console${HAVE_CHROMIUM ? '' : ` (skipped: no Chromium at ${CHROMIUM}; .ci/run installs it)`}`,
