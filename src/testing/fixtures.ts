@@ -2,7 +2,16 @@
  * @module Fixtures shared by tests: the tutorial's documents (../shared/seed), and helpers that
  * set up principals through the official SDK as a user would.
  */
-import { $Ram, $Vpc, ramClient, vpcClient, type Endpointed, type TestCredentials } from './sdk.js';
+import {
+  $Ecs,
+  $Ram,
+  $Vpc,
+  ramClient,
+  vpcClient,
+  type ecsClient,
+  type Endpointed,
+  type TestCredentials,
+} from './sdk.js';
 
 /** The tutorial's trust policy: ECS may assume the role. */
 export const ECS_TRUST_POLICY = JSON.stringify({
@@ -136,6 +145,28 @@ export async function createNetwork(
     }),
   );
   return { vpcId: v.body!.vpcId!, vswitchId: s.body!.vSwitchId!, zoneId };
+}
+
+/**
+ * RunInstances (through @alicloud/ecs20140526) of one instance of the tutorial's image and type
+ * in `vswitchId`, with any other request fields in `extra`; returns its id.
+ */
+export async function runTutorialInstance(
+  ecs: ReturnType<typeof ecsClient>,
+  region: string,
+  vswitchId: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const r = await ecs.runInstances(
+    new $Ecs.RunInstancesRequest({
+      regionId: region,
+      imageId: TUTORIAL_IMAGE,
+      instanceType: TUTORIAL_INSTANCE_TYPE,
+      vSwitchId: vswitchId,
+      ...extra,
+    }),
+  );
+  return r.body!.instanceIdSets!.instanceIdSet![0]!;
 }
 
 /** Creates a role trusting ecs.aliyuncs.com (the tutorial's step 1), with OSS read access. */

@@ -16,6 +16,7 @@ import {
   createUserWithKey,
   grantCustomPolicy,
   rootOf,
+  runTutorialInstance,
 } from '../../../src/testing/fixtures.js';
 import { $Ecs, $Vpc, ecsClient, vpcClient } from '../../../src/testing/sdk.js';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
@@ -49,17 +50,8 @@ async function group(extra: Record<string, unknown> = {}): Promise<string> {
   return r.body!.securityGroupId!;
 }
 
-async function run(extra: Record<string, unknown>): Promise<string> {
-  const r = await ecs.runInstances(
-    new $Ecs.RunInstancesRequest({
-      regionId: region,
-      imageId: TUTORIAL_IMAGE,
-      instanceType: TUTORIAL_INSTANCE_TYPE,
-      vSwitchId: net.vswitchId,
-      ...extra,
-    }),
-  );
-  return r.body!.instanceIdSets!.instanceIdSet![0]!;
+function run(extra: Record<string, unknown>): Promise<string> {
+  return runTutorialInstance(ecs, region, net.vswitchId, extra);
 }
 
 async function groupsOf(instanceId: string): Promise<string[]> {

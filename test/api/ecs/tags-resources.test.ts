@@ -12,12 +12,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  TUTORIAL_IMAGE,
-  TUTORIAL_INSTANCE_TYPE,
   createNetwork,
   createUserWithKey,
   grantCustomPolicy,
   rootOf,
+  runTutorialInstance,
 } from '../../../src/testing/fixtures.js';
 import { outcome } from '../../../src/testing/failure.js';
 import { $Ecs, ecsClient } from '../../../src/testing/sdk.js';
@@ -62,6 +61,14 @@ const untagResources = (type: string, resourceId: string[], keys: string[] | 'al
       ...(keys === 'all' ? { all: true } : { tagKey: keys }),
     }),
   );
+/** RunInstances with Tag.N: the tutorial's instance carrying `tags`. */
+const run = (tags: Kv) =>
+  runTutorialInstance(ecs, region, net.vswitchId, {
+    tag: Object.entries(tags).map(
+      ([key, value]) => new $Ecs.RunInstancesRequestTag({ key, value }),
+    ),
+  });
+
 /** ListTagResources of `type`, every page, as `id/key=value`. */
 async function listed(type: string, req: Record<string, unknown> = {}): Promise<string[]> {
   const out: string[] = [];
@@ -301,20 +308,6 @@ describe('key pair tags', () => {
 });
 
 describe('system disk tags', () => {
-  const run = async (tags: Kv) => {
-    const r = await ecs.runInstances(
-      new $Ecs.RunInstancesRequest({
-        regionId: region,
-        imageId: TUTORIAL_IMAGE,
-        instanceType: TUTORIAL_INSTANCE_TYPE,
-        vSwitchId: net.vswitchId,
-        tag: Object.entries(tags).map(
-          ([key, value]) => new $Ecs.RunInstancesRequestTag({ key, value }),
-        ),
-      }),
-    );
-    return r.body!.instanceIdSets!.instanceIdSet![0]!;
-  };
   const disks = async (req: Record<string, unknown>) =>
     (await ecs.describeDisks(new $Ecs.DescribeDisksRequest({ regionId: region, ...req }))).body!;
   const diskTags = async (instanceId: string) =>
@@ -368,20 +361,6 @@ describe('system disk tags', () => {
 });
 
 describe('network interface tags', () => {
-  const run = async (tags: Kv) => {
-    const r = await ecs.runInstances(
-      new $Ecs.RunInstancesRequest({
-        regionId: region,
-        imageId: TUTORIAL_IMAGE,
-        instanceType: TUTORIAL_INSTANCE_TYPE,
-        vSwitchId: net.vswitchId,
-        tag: Object.entries(tags).map(
-          ([key, value]) => new $Ecs.RunInstancesRequestTag({ key, value }),
-        ),
-      }),
-    );
-    return r.body!.instanceIdSets!.instanceIdSet![0]!;
-  };
   const interfaces = async (req: Record<string, unknown>) =>
     (
       await ecs.describeNetworkInterfaces(
