@@ -33,25 +33,9 @@ function bucketOp(
   };
 }
 
-function serviceOp(
-  name: string,
-  method: Verb,
-  sub: string,
-  handler: OssOperation['handler'],
-  doc: string,
-): OssOperation {
-  return {
-    name,
-    level: 'service',
-    method,
-    sub: [sub],
-    action: `oss:${name}`,
-    bucket: 'none',
-    authn: 'signature',
-    noAnonymous: true,
-    handler,
-    doc,
-  };
+/** As `bucketOp`, at the account level: no bucket, and never anonymous. */
+function serviceOp(...args: Parameters<typeof bucketOp>): OssOperation {
+  return { ...bucketOp(...args), level: 'service', bucket: 'none', noAnonymous: true };
 }
 
 /** The operations of this file, in selection order. */
