@@ -5,22 +5,13 @@
  */
 import { expect } from 'vitest';
 import type { ConformanceSuite } from '../../store/conformance/runner.js';
+import { bucket as ossBucket } from './conformance.js';
 import type { Bucket, OssObject } from './model.js';
 import { OssSqlStore } from './store-sql.js';
 
 const ACCT = '1000000000000002';
 
-function bucket(name: string): Bucket {
-  return {
-    name,
-    accountId: ACCT,
-    region: 'cn-hangzhou',
-    acl: 'private',
-    storageClass: 'Standard',
-    redundancy: 'LRS',
-    createdAt: 1,
-  };
-}
+const bucket = (name: string): Bucket => ossBucket(name, ACCT);
 
 let seq = 0;
 function object(b: string, key: string, size: number, storageClass: string): OssObject {

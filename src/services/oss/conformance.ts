@@ -15,7 +15,8 @@ import { OssSqlStore } from './store-sql.js';
 
 const ACCT = '1000000000000001';
 
-function bucket(name: string, accountId = ACCT): Bucket {
+/** A private Standard bucket of `accountId` in cn-hangzhou (the other OSS suites use it too). */
+export function bucket(name: string, accountId = ACCT): Bucket {
   return {
     name,
     accountId,
