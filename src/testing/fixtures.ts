@@ -115,6 +115,19 @@ export function rootOf(yb: {
   return { accessKeyId: yb.root.accessKeyId, accessKeySecret: yb.root.accessKeySecret };
 }
 
+/**
+ * An identity policy with two misspelt actions on its line 4: `oss:GetObjects` at column 36 and
+ * `osss:List*` at column 54 (what `policy validate` and the console's policy advice point at).
+ */
+export const TYPO_POLICY = [
+  '{',
+  '  "Version": "1",',
+  '  "Statement": [',
+  '    {"Effect": "Allow", "Action": ["oss:GetObjects", "osss:List*"], "Resource": "*"}',
+  '  ]',
+  '}',
+].join('\n');
+
 /** The tutorial's image and instance type (../shared/seed, step 2). */
 export const TUTORIAL_IMAGE = 'centos_7_03_64_40G_alibase_20170503.vhd';
 export const TUTORIAL_INSTANCE_TYPE = 'ecs.g6.large';

@@ -11,6 +11,7 @@ import {
   policyFields,
 } from '../../src/console/web/policy-advice.js';
 import { allDeclaredProducts, declaredActions } from '../../src/services/catalogue.js';
+import { TYPO_POLICY } from '../../src/testing/fixtures.js';
 
 const catalogue = buildCatalogue(allDeclaredProducts(), 'cn-hangzhou');
 const op = (product: string, name: string) =>
@@ -34,15 +35,7 @@ describe('policy advice in the explorer', () => {
   });
 
   it('says where an action is unknown and what was probably meant', () => {
-    const text = [
-      '{',
-      '  "Version": "1",',
-      '  "Statement": [',
-      '    {"Effect": "Allow", "Action": ["oss:GetObjects", "osss:List*"], "Resource": "*"}',
-      '  ]',
-      '}',
-    ].join('\n');
-    expect(policyAdvice(text, actionCatalogueOf(catalogue))).toEqual([
+    expect(policyAdvice(TYPO_POLICY, actionCatalogueOf(catalogue))).toEqual([
       'line 4, column 36: `oss:GetObjects` is not an action of `oss` that yunbox knows — did you mean `oss:GetObject`?',
       'line 4, column 54: yunbox does not serve `osss`, and knows no service of that name — did you mean `oss`?',
     ]);

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TYPO_POLICY } from '../../testing/fixtures.js';
 import type { CliIo } from '../command.js';
 import { command as simulate } from './policy-simulate.js';
 import { command as validate } from './policy-validate.js';
@@ -47,18 +48,7 @@ writeFileSync(
   join(dir, 'warn.json'),
   JSON.stringify({ Version: '1', Statement: { Effect: 'Allow', Action: '*', Resource: '*' } }),
 );
-writeFileSync(
-  join(dir, 'typos.json'),
-  [
-    '{',
-    '  "Version": "1",',
-    '  "Statement": [',
-    '    {"Effect": "Allow", "Action": ["oss:GetObjects", "osss:List*"], "Resource": "*"}',
-    '  ]',
-    '}',
-    '',
-  ].join('\n'),
-);
+writeFileSync(join(dir, 'typos.json'), `${TYPO_POLICY}\n`);
 writeFileSync(
   join(dir, 'trust.json'),
   JSON.stringify({
