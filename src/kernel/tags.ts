@@ -102,3 +102,33 @@ export function mergeTags(
   }
   return out;
 }
+
+/** Where a ListTagResources page ended: the last resource and tag key it answered. */
+export interface TagPagePosition {
+  resourceId: string;
+  key: string;
+}
+
+/** The NextToken of a ListTagResources page that ended at `after` (ECS and RAM). */
+export function encodeTagToken(after: TagPagePosition): string {
+  return Buffer.from(JSON.stringify([after.resourceId, after.key])).toString('base64url');
+}
+
+/** The position a NextToken names; `malformed()` is the service's error for any other text. */
+export function decodeTagToken(token: string, malformed: () => Error): TagPagePosition {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 2 ||
+    typeof parsed[0] !== 'string' ||
+    typeof parsed[1] !== 'string'
+  ) {
+    throw malformed();
+  }
+  return { resourceId: parsed[0], key: parsed[1] };
+}

@@ -4,7 +4,14 @@
  * "TagResources"). Also {@link launchTags}, the same rules for `Tag.N` of RunInstances and
  * CreateInstance.
  */
-import { checkTags, TAG_LIMITS, type ResourceTag, type TagProblem } from '../../../kernel/tags.js';
+import {
+  checkTags,
+  decodeTagToken,
+  encodeTagToken,
+  TAG_LIMITS,
+  type ResourceTag,
+  type TagProblem,
+} from '../../../kernel/tags.js';
 import { InvalidParameter } from '../../../protocol/rpc-errors.js';
 import type { Db } from '../../../store/db.js';
 import { carriesAll } from '../../../store/tag-table.js';
@@ -108,28 +115,6 @@ function patternOf(p: string): (s: string) => boolean {
   if (ends) return (s) => s.startsWith(core);
   if (starts) return (s) => s.endsWith(core);
   return (s) => s === p;
-}
-
-function encodeToken(after: { resourceId: string; key: string }): string {
-  return Buffer.from(JSON.stringify([after.resourceId, after.key])).toString('base64url');
-}
-
-function decodeToken(token: string): { resourceId: string; key: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 2 ||
-    typeof parsed[0] !== 'string' ||
-    typeof parsed[1] !== 'string'
-  ) {
-    throw E.InvalidNextTokenMalformed();
-  }
-  return { resourceId: parsed[0], key: parsed[1] };
 }
 
 /** TagResources, UntagResources, ListTagResources. */
@@ -254,7 +239,7 @@ export function tagHandlers(deps: EcsTagDeps) {
         : undefined;
     const after =
       input.NextToken !== undefined && input.NextToken !== ''
-        ? decodeToken(input.NextToken)
+        ? decodeTagToken(input.NextToken, () => E.InvalidNextTokenMalformed())
         : undefined;
     const kind = deps.taggable.get(type);
     if (!kind) return { NextToken: '', TagResources: { TagResource: [] } };
@@ -279,7 +264,7 @@ export function tagHandlers(deps: EcsTagDeps) {
     );
     const last = page.entries[page.entries.length - 1];
     return {
-      NextToken: page.more && last ? encodeToken(last) : '',
+      NextToken: page.more && last ? encodeTagToken(last) : '',
       TagResources: {
         TagResource: page.entries.map((e) => ({
           ResourceId: names.get(e.resourceId) ?? e.resourceId,

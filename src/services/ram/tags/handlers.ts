@@ -7,7 +7,14 @@
 import type { HandlerContext } from '../../../kernel/context.js';
 import { StoreError } from '../../../kernel/errors.js';
 import { ramArn } from '../../../kernel/principal.js';
-import { checkTags, TAG_LIMITS, type ResourceTag, type TagProblem } from '../../../kernel/tags.js';
+import {
+  checkTags,
+  decodeTagToken,
+  encodeTagToken,
+  TAG_LIMITS,
+  type ResourceTag,
+  type TagProblem,
+} from '../../../kernel/tags.js';
 import type { Handler } from '../../../protocol/rpc-operation.js';
 import { carriesAll, type TagMatch } from '../../../store/tag-table.js';
 import type { ParamShape } from '../../../protocol/rpc-schema.js';
@@ -101,28 +108,6 @@ function names(given: string[] | undefined, required: boolean): string[] | undef
 
 /** The name a custom policy id (`custom:<account>:<name>`, model.ts `policyId`) carries. */
 const policyNameOf = (id: string) => id.slice(id.indexOf(':', id.indexOf(':') + 1) + 1);
-
-function encodeToken(after: { resourceId: string; key: string }): string {
-  return Buffer.from(JSON.stringify([after.resourceId, after.key])).toString('base64url');
-}
-
-function decodeToken(token: string): { resourceId: string; key: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 2 ||
-    typeof parsed[0] !== 'string' ||
-    typeof parsed[1] !== 'string'
-  ) {
-    throw E.InvalidParameterMarker('The parameter - "NextToken" is invalid.');
-  }
-  return { resourceId: parsed[0], key: parsed[1] };
-}
 
 /** Tags as RAM's List calls answer them on each role or policy (`Tags.Tag.N`); none: absent. */
 export function tagsToWire(tags: readonly ResourceTag[] | undefined): Record<string, unknown> {
@@ -224,7 +209,9 @@ export function ramTagHandlers(store: RamStore) {
     const ids = await resolve(ctx, kind, list ?? [], 'ram:ListTagResources', 'skip');
     const after =
       input.NextToken !== undefined && input.NextToken !== ''
-        ? decodeToken(input.NextToken)
+        ? decodeTagToken(input.NextToken, () =>
+            E.InvalidParameterMarker('The parameter - "NextToken" is invalid.'),
+          )
         : undefined;
     const page = await store.listTags({
       accountId: ctx.accountId,
@@ -250,7 +237,7 @@ export function ramTagHandlers(store: RamStore) {
     }
     const last = page.entries[page.entries.length - 1];
     return {
-      NextToken: page.more && last ? encodeToken(last) : '',
+      NextToken: page.more && last ? encodeTagToken(last) : '',
       TagResources: page.entries.map((e) => ({
         ResourceName: nameOf.get(e.resourceId) ?? e.resourceId,
         ResourceType: kind,
