@@ -4,37 +4,27 @@
  * rules naming other groups, advanced groups, the limits, and ECS's codes; refusals store
  * nothing. SQLite, and PostgreSQL with `YUNBOX_TEST_STORE=postgres`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { failure, outcome } from '../../../src/testing/failure.js';
-import { createNetwork, rootOf } from '../../../src/testing/fixtures.js';
-import { $Ecs, ecsClient } from '../../../src/testing/sdk.js';
-import { startTestServer, type TestServer } from '../../../src/testing/server.js';
+import { $Ecs } from '../../../src/testing/sdk.js';
+import type { TestServer } from '../../../src/testing/server.js';
+import {
+  createGroup,
+  region,
+  securityGroupEnv,
+  type SecurityGroupEnv,
+} from './security-group-env.js';
 import { rowCounts } from '../../../src/testing/snapshot.js';
 
+const env = securityGroupEnv();
 let yb: TestServer;
-let ecs: ReturnType<typeof ecsClient>;
-let vpcId: string;
+let ecs: SecurityGroupEnv['ecs'];
 let otherVpcId: string;
-const region = 'cn-hangzhou';
-
-beforeAll(async () => {
-  yb = await startTestServer();
-  ecs = ecsClient(yb, rootOf(yb));
-  vpcId = (await createNetwork(yb, rootOf(yb))).vpcId;
-  otherVpcId = (
-    await createNetwork(yb, rootOf(yb), { vpcCidr: '10.0.0.0/16', vswitchCidr: '10.0.0.0/24' })
-  ).vpcId;
-});
-afterAll(async () => {
-  await yb?.close();
+beforeAll(() => {
+  ({ yb, ecs, otherVpcId } = env);
 });
 
-async function group(extra: Record<string, unknown> = {}): Promise<string> {
-  const r = await ecs.createSecurityGroup(
-    new $Ecs.CreateSecurityGroupRequest({ regionId: region, vpcId, ...extra }),
-  );
-  return r.body!.securityGroupId!;
-}
+const group = (extra: Record<string, unknown> = {}) => createGroup(env, extra);
 
 async function rules(securityGroupId: string, direction?: string) {
   const r = await ecs.describeSecurityGroupAttribute(
