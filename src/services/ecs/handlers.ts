@@ -45,6 +45,7 @@ import {
   instanceToWire,
   instanceTypeToWire,
 } from './wire.js';
+import { seqPage } from './paging.js';
 
 export { ECS_SERVICE_PRINCIPAL } from './role-handlers.js';
 export type { EcsHandlerDeps } from './handler-deps.js';
@@ -334,22 +335,11 @@ export function ecsHandlers(deps: EcsHandlerDeps) {
       ),
     });
     if (input.NextToken !== undefined || input.MaxResults !== undefined) {
-      let after = 0;
-      if (input.NextToken !== undefined && input.NextToken !== '') {
-        const m = /^seq:(\d+)$/.exec(Buffer.from(input.NextToken, 'base64url').toString('utf8'));
-        if (!m) throw E.InvalidNextTokenMalformed();
-        after = Number(m[1]);
-      }
-      const size = input.MaxResults ?? 10;
-      const rest = all.filter((i) => i.seq > after);
-      const items = rest.slice(0, size);
-      const more = rest.length > size;
+      const page = seqPage(all, input.NextToken, input.MaxResults);
       return {
         TotalCount: all.length,
-        NextToken: more
-          ? Buffer.from(`seq:${items[items.length - 1]!.seq}`).toString('base64url')
-          : '',
-        Instances: wire(items),
+        NextToken: page.nextToken,
+        Instances: wire(page.items),
       };
     }
     const pageNumber = input.PageNumber ?? 1;

@@ -33,6 +33,7 @@ import {
 import type * as Ops from './operations.js';
 import type { AttributeChanges, InstanceAttributeStore } from './store.js';
 import { maintenanceToWire, systemDiskToWire } from './wire.js';
+import { seqPage } from '../paging.js';
 
 /** What these handlers need: the ECS deps and the attribute store. */
 export interface InstanceAttributeDeps extends EcsHandlerDeps {
@@ -85,24 +86,11 @@ export function instanceAttributeHandlers(deps: InstanceAttributeDeps) {
       return { Disk: items.map((i) => systemDiskToWire(i, tags.get(i.instanceId) ?? [])) };
     };
     if (input.NextToken !== undefined || input.MaxResults !== undefined) {
-      let after = 0;
-      if (input.NextToken !== undefined && input.NextToken !== '') {
-        const m = /^seq:(\d{1,15})$/.exec(
-          Buffer.from(input.NextToken, 'base64url').toString('utf8'),
-        );
-        if (!m) throw E.InvalidNextTokenMalformed();
-        after = Number(m[1]);
-      }
-      const size = input.MaxResults ?? 10;
-      const rest = all.filter((i) => i.seq > after);
-      const items = rest.slice(0, size);
+      const page = seqPage(all, input.NextToken, input.MaxResults);
       return {
         TotalCount: all.length,
-        NextToken:
-          rest.length > size
-            ? Buffer.from(`seq:${items[items.length - 1]!.seq}`).toString('base64url')
-            : '',
-        Disks: await wire(items),
+        NextToken: page.nextToken,
+        Disks: await wire(page.items),
       };
     }
     const pageNumber = input.PageNumber ?? 1;

@@ -11,7 +11,6 @@ import type { Db } from '../../../store/db.js';
 import { carriesAll } from '../../../store/tag-table.js';
 import type { Handler } from '../../../protocol/rpc-operation.js';
 import type { ParamShape } from '../../../protocol/rpc-schema.js';
-import * as E from '../errors.js';
 import { checkRegion } from '../handler-deps.js';
 import { macOf, networkInterfaceIdOf, type Instance } from '../model.js';
 import { groupTime } from '../security-groups/model.js';
@@ -19,6 +18,7 @@ import { instanceIdOfInterface } from '../security-groups/handlers.js';
 import type { EcsStore } from '../store.js';
 import { ECS_TAGS, type TaggableType } from '../tags/store.js';
 import type * as Ops from './operations.js';
+import { seqPage } from '../paging.js';
 
 type H<D extends { params: ParamShape }> = Handler<D['params']>;
 
@@ -127,23 +127,10 @@ export function networkInterfaceHandlers(deps: { store: EcsStore; db: Db }) {
     const all = wanted.length > 0 ? listed.filter((i) => carriesAll(tagsOf(i), wanted)) : listed;
     const toWire = (i: Instance) => primaryInterfaceToWire(i, tagsOf(i));
     if (input.NextToken !== undefined || input.MaxResults !== undefined) {
-      let after = 0;
-      if (input.NextToken !== undefined && input.NextToken !== '') {
-        const m = /^seq:(\d{1,15})$/.exec(
-          Buffer.from(input.NextToken, 'base64url').toString('utf8'),
-        );
-        if (!m) throw E.InvalidNextTokenMalformed();
-        after = Number(m[1]);
-      }
-      const size = input.MaxResults ?? 10;
-      const rest = all.filter((i) => i.seq > after);
-      const items = rest.slice(0, size);
+      const page = seqPage(all, input.NextToken, input.MaxResults);
       return {
-        NextToken:
-          rest.length > size
-            ? Buffer.from(`seq:${items[items.length - 1]!.seq}`).toString('base64url')
-            : '',
-        NetworkInterfaceSets: { NetworkInterfaceSet: items.map(toWire) },
+        NextToken: page.nextToken,
+        NetworkInterfaceSets: { NetworkInterfaceSet: page.items.map(toWire) },
       };
     }
     const pageNumber = input.PageNumber ?? 1;
