@@ -22,7 +22,7 @@ import { delimiter, join } from 'node:path';
 import { netnsPids } from '../sandbox/host.js';
 import { TUTORIAL_IMAGE, TUTORIAL_INSTANCE_TYPE, createNetwork } from './fixtures.js';
 import { $Ecs, ecsClient, type TestCredentials } from './sdk.js';
-import { CLI, REPO_ROOT, runNode, type ServeProcess } from './spawn.js';
+import { CLI, REPO_ROOT, type ServeProcess } from './spawn.js';
 
 function hasIp(): boolean {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin'];
@@ -230,6 +230,12 @@ function execArgs(
 }
 
 /**
+ * Where `instance exec` runs when a test names no directory: one every sandboxed user can enter,
+ * wherever the checkout is (a clone in a 0700 directory would make exec say it cannot enter it).
+ */
+const EXEC_CWD = tmpdir();
+
+/**
  * `yunbox instance exec INSTANCE --endpoint … --data DATA [flags] -- COMMAND…`, to completion.
  * @example
  * const r = await instanceExec(server, dir, id, ['id', '-u'], { flags: ['--user', 'daemon'] });
@@ -242,11 +248,10 @@ export async function instanceExec(
   options: InstanceExecOptions = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const args = execArgs(server, dataDir, instanceId, command, options.flags ?? []);
-  if (options.cwd === undefined) return runNode(args, options.env ?? {});
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, args, {
-      cwd: options.cwd,
-      env: { PATH: process.env.PATH, ...options.env },
+      cwd: options.cwd ?? EXEC_CWD,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -274,7 +279,7 @@ export function startInstanceExec(
     process.execPath,
     execArgs(server, dataDir, instanceId, command, options.flags ?? []),
     {
-      cwd: options.cwd ?? REPO_ROOT,
+      cwd: options.cwd ?? EXEC_CWD,
       env: { PATH: process.env.PATH, ...options.env },
       stdio: [options.input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     },

@@ -151,6 +151,9 @@ describe('the CLI after the manual clock moves', () => {
         'http://100.100.100.200/latest/meta-data/instance-id',
       ],
       env,
+      30_000,
+      // A directory the sandboxed user can enter, wherever the checkout is.
+      tmpdir(),
     );
     expect(r.stderr).toBe('');
     expect([r.code, r.stdout]).toEqual([0, instanceId]);
