@@ -3,6 +3,7 @@
  * classes, resource ARNs, endpoint names, key ordering (UTF-8 byte order, as listings sort) and
  * the content types OSS guesses from a key's extension.
  */
+import { randomBytes } from 'node:crypto';
 import type { BlobSegment } from '../../blob/concat.js';
 
 /** Bucket ACLs (oss.md §10.4). */
@@ -67,6 +68,34 @@ export interface Bucket {
   requestPayer?: 'Requester';
   /** The bucket's Block Public Access (PutBucketPublicAccessBlock), when set. */
   blockPublicAccess?: boolean;
+  /** Versioning (PutBucketVersioning); absent while it was never set (never back to absent). */
+  versioning?: VersioningStatus;
+}
+
+/** Versioning states a bucket can be put in (PutBucketVersioning). */
+export const VERSIONING_STATES = ['Enabled', 'Suspended'] as const;
+/** A bucket's versioning state. */
+export type VersioningStatus = (typeof VERSIONING_STATES)[number];
+
+/** The version id of objects written while versioning is off or suspended. */
+export const NULL_VERSION = 'null';
+
+/**
+ * A new version id: 32 URL-safe characters, a millisecond time then randomness (ids are opaque;
+ * OSS's own are base64 too). `stamp` is the writer's clock, for ids that read in write order.
+ */
+export function newVersionId(stamp: number): string {
+  const b = randomBytes(24);
+  b.writeUIntBE(Math.max(0, Math.min(stamp, 2 ** 48 - 1)), 0, 6);
+  return b.toString('base64url');
+}
+
+/**
+ * Whether `v` can be a version id at all (`null`, or base64 of either alphabet, as OSS's are):
+ * anything else is refused before a lookup.
+ */
+export function isVersionIdShape(v: string): boolean {
+  return v.length > 0 && v.length <= 256 && /^[A-Za-z0-9+/=_-]+$/.test(v);
 }
 
 /** Server-side encryption algorithms OSS knows (doc: PutBucketEncryption, PutObject). */
@@ -112,6 +141,13 @@ export interface OssObject extends ObjectSummary {
   bucket: string;
   /** Random id of this version of the object; a new write gets a new one. */
   objectId: string;
+  /**
+   * Version id: {@link NULL_VERSION} for objects written while versioning was off or suspended,
+   * else the id minted by the write. Absent on objects not yet stored: the store settles it.
+   */
+  versionId?: string;
+  /** A delete marker (no bytes): the latest version of a key deleted under versioning. */
+  deleteMarker?: boolean;
   /** CRC-64 of the whole object, decimal. */
   crc64: string;
   headers: ObjectHeaders;

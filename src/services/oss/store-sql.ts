@@ -1,197 +1,64 @@
 /**
  * @module OSS metadata in SQL, one implementation for SQLite and PostgreSQL (Kysely). Each
  * mutation is one transaction; races between nodes are settled by constraints (bucket name,
- * (bucket, key), (upload, part number)) with one retry, never by read-then-write alone.
+ * (bucket, key, version), one current version per key, (upload, part number)) with one retry,
+ * never by read-then-write alone. Buckets and inventory configurations are here; objects and
+ * their versions in `store-sql-objects.ts`, multipart uploads in `store-sql-uploads.ts`, shared
+ * helpers in `store-sql-common.ts`.
  */
-import { createHash } from 'node:crypto';
-import { crc64Combine } from '../../blob/crc64.js';
-import { CompiledQuery, type Compilable } from 'kysely';
 import { StoreError } from '../../kernel/errors.js';
 import type { Db } from '../../store/db.js';
-import type { CacheSpec } from '../../store/read-cache.js';
 import {
   prefixEnd,
   type Bucket,
   type ObjectSummary,
   type OssObject,
   type Part,
-  type StoredSegment,
   type Upload,
+  type VersioningStatus,
 } from './model.js';
 import type {
   AppendResult,
   BucketPatch,
   BucketStats,
+  DeleteOutcome,
+  DeleteTarget,
   KeyRange,
   ObjectPatch,
   OssStore,
+  VersionSummary,
+  WriteOptions,
 } from './store.js';
 import {
   bucketStats,
   getAccountPublicAccessBlock,
   setAccountPublicAccessBlock,
 } from './store-sql-config.js';
-
-/** Name of the lock writers of one object key take. */
-function objectLock(bucket: string, key: string): string {
-  return `oss:object:${bucket}/${key}`;
-}
-
-/** Rows per `in (...)` list. */
-const BATCH = 500;
-
-const toBucket = (r: any): Bucket => ({
-  name: r.name,
-  accountId: r.account_id,
-  region: r.region,
-  acl: r.acl,
-  storageClass: r.storage_class,
-  redundancy: r.redundancy,
-  createdAt: Number(r.created_at),
-  ...(r.policy != null ? { policy: r.policy } : {}),
-  ...(r.cors != null ? { cors: r.cors } : {}),
-  ...(r.website != null ? { website: r.website } : {}),
-  ...(r.logging != null ? { logging: r.logging } : {}),
-  ...(r.encryption != null ? { encryption: JSON.parse(r.encryption) } : {}),
-  ...(r.referer != null ? { referer: JSON.parse(r.referer) } : {}),
-  ...(r.request_payer === 'Requester' ? { requestPayer: 'Requester' as const } : {}),
-  ...(r.public_access_block != null ? { blockPublicAccess: r.public_access_block === 'true' } : {}),
-});
+import { OBJECT_CACHE, SqlKit, chunks, toBucket } from './store-sql-common.js';
+import { SqlObjects } from './store-sql-objects.js';
+import { SqlUploads } from './store-sql-uploads.js';
 
 /** A JSON column's value for a patch field: unchanged, cleared (`null`) or the document. */
 function jsonColumn(v: object | null | undefined): string | null | undefined {
   return v === undefined ? undefined : v === null ? null : JSON.stringify(v);
 }
 
-const toSummary = (r: any): ObjectSummary => ({
-  key: r.key,
-  size: Number(r.size),
-  etag: r.etag,
-  objectType: r.object_type,
-  storageClass: r.storage_class,
-  lastModified: Number(r.last_modified),
-});
-
-const toUpload = (r: any): Upload => ({
-  uploadId: r.upload_id,
-  bucket: r.bucket,
-  key: r.key,
-  initiated: Number(r.initiated),
-  headers: JSON.parse(r.headers),
-  acl: r.acl,
-  storageClass: r.storage_class,
-  ...(r.sequential ? { sequential: true } : {}),
-});
-
-const toPart = (r: any): Part => ({
-  uploadId: r.upload_id,
-  partNumber: Number(r.part_number),
-  blobId: r.blob_id,
-  size: Number(r.size),
-  etag: r.etag,
-  crc64: r.crc64,
-  lastModified: Number(r.last_modified),
-});
-
-function objectRow(o: OssObject): Record<string, unknown> {
-  return {
-    bucket: o.bucket,
-    key: o.key,
-    object_id: o.objectId,
-    size: o.size,
-    etag: o.etag,
-    crc64: o.crc64,
-    headers: JSON.stringify(o.headers),
-    acl: o.acl,
-    storage_class: o.storageClass,
-    object_type: o.objectType,
-    last_modified: o.lastModified,
-  };
-}
-
-function segmentRows(objectId: string, segments: readonly StoredSegment[], from = 0) {
-  return segments.map((s, i) => ({
-    object_id: objectId,
-    seq: from + i,
-    blob_id: s.blobId,
-    size: s.size,
-    md5: s.md5,
-    crc64: s.crc64,
-  }));
-}
-
-function chunks<T>(items: readonly T[], size = BATCH): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-/** The read cache of bucket-and-object lookups (every GET and HEAD makes one). */
-const OBJECT_CACHE: CacheSpec = {
-  name: 'oss-objects',
-  tables: ['oss_buckets', 'oss_objects', 'oss_segments'],
-  max: 4096,
-};
-
 /** OSS metadata over a {@link Db}. */
 export class OssSqlStore implements OssStore {
-  readonly #db: Db;
-  readonly #compiled = new Map<string, { sql: string; slots: number[] }>();
+  readonly #kit: SqlKit;
+  readonly #objects: SqlObjects;
+  readonly #uploads: SqlUploads;
   constructor(db: Db) {
-    this.#db = db;
-  }
-
-  /**
-   * Runs a hot query compiled once (with placeholder arguments) and then only re-parameterised,
-   * so the request path pays no query building.
-   */
-  async #hot(name: string, build: (...args: string[]) => Compilable<unknown>, args: string[]) {
-    let c = this.#compiled.get(name);
-    if (c === undefined) {
-      const marks = args.map((_, i) => `\u0000yunbox-arg-${i}\u0000`);
-      const compiled = build(...marks).compile();
-      const slots = compiled.parameters.map((p) => marks.indexOf(p as string));
-      // INVARIANT: every parameter of a hot query is one of its arguments.
-      if (slots.includes(-1)) throw new Error(`hot query \`${name}\` has a constant parameter`);
-      c = { sql: compiled.sql, slots };
-      this.#compiled.set(name, c);
-    }
-    const r = await this.#db.k.executeQuery(
-      CompiledQuery.raw(
-        c.sql,
-        c.slots.map((i) => args[i]),
-      ),
-    );
-    return r.rows as any[];
-  }
-
-  /**
-   * Runs `fn` in a transaction holding the cluster-wide lock `name` (a PostgreSQL advisory lock
-   * on the key being written, so writers of one key queue instead of racing), and once more if a
-   * uniqueness race was lost anyway.
-   */
-  async #locked<T>(name: string, fn: (tx: Db) => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.#db.withLock(name, fn);
-      } catch (e) {
-        if (attempt < 2 && this.#db.dialect.isUniqueViolation(e)) continue;
-        throw e;
-      }
-    }
-  }
-
-  #translate(e: unknown, entity: string): unknown {
-    if (this.#db.dialect.isUniqueViolation(e)) return new StoreError('AlreadyExists', entity);
-    if (this.#db.dialect.isForeignKeyViolation(e)) return new StoreError('NotFound', entity);
-    return e;
+    this.#kit = new SqlKit(db);
+    this.#objects = new SqlObjects(this.#kit);
+    this.#uploads = new SqlUploads(this.#kit);
   }
 
   // ---- buckets
 
   async createBucket(bucket: Bucket, max: number): Promise<void> {
     try {
-      await this.#db.withLock(`oss:buckets:${bucket.accountId}`, async (tx) => {
+      await this.#kit.db.withLock(`oss:buckets:${bucket.accountId}`, async (tx) => {
         const row: any = await tx.k
           .selectFrom('oss_buckets')
           .select((eb: any) => eb.fn.countAll().as('n'))
@@ -214,15 +81,15 @@ export class OssSqlStore implements OssStore {
           .execute();
       });
     } catch (e) {
-      throw this.#translate(e, 'bucket');
+      throw this.#kit.translate(e, 'bucket');
     }
   }
 
   getBucket(name: string): Promise<Bucket | undefined> {
-    return this.#db.cached(OBJECT_CACHE, `bucket/${name}`, async () => {
-      const [r] = await this.#hot(
+    return this.#kit.db.cached(OBJECT_CACHE, `bucket/${name}`, async () => {
+      const [r] = await this.#kit.hot(
         'getBucket',
-        (n) => this.#db.k.selectFrom('oss_buckets').selectAll().where('name', '=', n),
+        (n) => this.#kit.db.k.selectFrom('oss_buckets').selectAll().where('name', '=', n),
         [name],
       );
       return r ? toBucket(r) : undefined;
@@ -235,7 +102,10 @@ export class OssSqlStore implements OssStore {
     marker: string,
     limit: number,
   ): Promise<Bucket[]> {
-    let q = this.#db.k.selectFrom('oss_buckets').selectAll().where('account_id', '=', accountId);
+    let q = this.#kit.db.k
+      .selectFrom('oss_buckets')
+      .selectAll()
+      .where('account_id', '=', accountId);
     if (prefix !== '') {
       q = q.where('name', '>=', prefix);
       const end = prefixEnd(prefix);
@@ -256,12 +126,13 @@ export class OssSqlStore implements OssStore {
     if (patch.encryption !== undefined) set.encryption = jsonColumn(patch.encryption);
     if (patch.referer !== undefined) set.referer = jsonColumn(patch.referer);
     if (patch.requestPayer !== undefined) set.request_payer = patch.requestPayer;
+    if (patch.versioning !== undefined) set.versioning = patch.versioning;
     if (patch.blockPublicAccess !== undefined) {
       set.public_access_block =
         patch.blockPublicAccess === null ? null : String(patch.blockPublicAccess);
     }
     if (Object.keys(set).length === 0) return;
-    const r = await this.#db.k
+    const r = await this.#kit.db.k
       .updateTable('oss_buckets')
       .set(set)
       .where('name', '=', name)
@@ -271,7 +142,7 @@ export class OssSqlStore implements OssStore {
 
   async deleteBucket(name: string): Promise<void> {
     try {
-      await this.#db.transaction(async (tx) => {
+      await this.#kit.db.transaction(async (tx) => {
         const busy = async (table: string) =>
           (await tx.k
             .selectFrom(table)
@@ -286,442 +157,104 @@ export class OssSqlStore implements OssStore {
       });
     } catch (e) {
       // An object written concurrently makes the delete violate the objects' foreign key.
-      if (this.#db.dialect.isForeignKeyViolation(e)) throw new StoreError('Conflict', 'objects');
+      if (this.#kit.db.dialect.isForeignKeyViolation(e))
+        throw new StoreError('Conflict', 'objects');
       throw e;
     }
   }
 
-  // ---- objects
+  // ---- objects and versions (store-sql-objects.ts)
 
-  async getObject(bucket: string, key: string): Promise<OssObject | undefined> {
-    return (await this.getBucketAndObject(bucket, key, false)).object;
+  getObject(bucket: string, key: string): Promise<OssObject | undefined> {
+    return this.#objects.getObject(bucket, key);
+  }
+
+  getObjectVersion(bucket: string, key: string, versionId: string) {
+    return this.#objects.getObjectVersion(bucket, key, versionId);
   }
 
   getBucketAndObject(
     bucket: string,
     key: string,
-    withBucket = true,
   ): Promise<{ bucket?: Bucket; object?: OssObject }> {
-    return this.#db.cached(OBJECT_CACHE, `${withBucket ? 'b' : 'o'}/${bucket}/${key}`, () =>
-      this.#readBucketAndObject(bucket, key, withBucket),
-    );
+    return this.#objects.getBucketAndObject(bucket, key);
   }
 
-  async #readBucketAndObject(
-    bucket: string,
-    key: string,
-    withBucket: boolean,
-  ): Promise<{ bucket?: Bucket; object?: OssObject }> {
-    const objectColumns = [
-      'o.key as o_key',
-      'o.object_id as o_object_id',
-      'o.size as o_size',
-      'o.etag as o_etag',
-      'o.crc64 as o_crc64',
-      'o.headers as o_headers',
-      'o.acl as o_acl',
-      'o.storage_class as o_storage_class',
-      'o.object_type as o_object_type',
-      'o.last_modified as o_last_modified',
-      's.blob_id as s_blob_id',
-      's.size as s_size',
-      's.md5 as s_md5',
-      's.crc64 as s_crc64',
-    ];
-    const k = this.#db.k;
-    const rows = withBucket
-      ? await this.#hot(
-          'getBucketAndObject',
-          (b, o) =>
-            k
-              .selectFrom('oss_buckets as b')
-              .leftJoin('oss_objects as o', (j: any) =>
-                j.onRef('o.bucket', '=', 'b.name').on('o.key', '=', o),
-              )
-              .leftJoin('oss_segments as s', 's.object_id', 'o.object_id')
-              .selectAll('b')
-              .select(objectColumns)
-              .where('b.name', '=', b)
-              .orderBy('s.seq'),
-          [bucket, key],
-        )
-      : await this.#hot(
-          'getObject',
-          (b, o) =>
-            k
-              .selectFrom('oss_objects as o')
-              .leftJoin('oss_segments as s', 's.object_id', 'o.object_id')
-              .select(objectColumns)
-              .where('o.bucket', '=', b)
-              .where('o.key', '=', o)
-              .orderBy('s.seq'),
-          [bucket, key],
-        );
-    const r = rows[0];
-    if (!r) return {};
-    const out: { bucket?: Bucket; object?: OssObject } = withBucket ? { bucket: toBucket(r) } : {};
-    if (r.o_object_id != null) {
-      out.object = {
-        bucket,
-        key: r.o_key,
-        objectId: r.o_object_id,
-        size: Number(r.o_size),
-        etag: r.o_etag,
-        crc64: r.o_crc64,
-        headers: JSON.parse(r.o_headers),
-        acl: r.o_acl,
-        storageClass: r.o_storage_class,
-        objectType: r.o_object_type,
-        lastModified: Number(r.o_last_modified),
-        segments: rows
-          .filter((x) => x.s_blob_id != null)
-          .map((x) => ({
-            blobId: x.s_blob_id,
-            size: Number(x.s_size),
-            md5: x.s_md5,
-            crc64: x.s_crc64,
-          })),
-      };
-    }
-    return out;
+  putObject(object: OssObject, options?: WriteOptions): Promise<string[]> {
+    return this.#objects.putObject(object, options);
   }
 
-  /** Inside `tx`: replaces the object at the key; returns the blobs of the replaced one. */
-  async #replace(tx: Db, object: OssObject, forbidOverwrite: boolean): Promise<string[]> {
-    const old: any = await tx.k
-      .selectFrom('oss_objects')
-      .select('object_id')
-      .where('bucket', '=', object.bucket)
-      .where('key', '=', object.key)
-      .executeTakeFirst();
-    const dropped: string[] = [];
-    if (old) {
-      if (forbidOverwrite) throw new StoreError('AlreadyExists', 'object');
-      const segs: any[] = await tx.k
-        .selectFrom('oss_segments')
-        .select('blob_id')
-        .where('object_id', '=', old.object_id)
-        .execute();
-      for (const s of segs) dropped.push(s.blob_id);
-      await tx.k.deleteFrom('oss_segments').where('object_id', '=', old.object_id).execute();
-      await tx.k.deleteFrom('oss_objects').where('object_id', '=', old.object_id).execute();
-    }
-    await tx.k.insertInto('oss_objects').values(objectRow(object)).execute();
-    for (const batch of chunks(segmentRows(object.objectId, object.segments))) {
-      await tx.k.insertInto('oss_segments').values(batch).execute();
-    }
-    return dropped;
+  updateObject(bucket: string, key: string, patch: ObjectPatch, versionId?: string) {
+    return this.#objects.updateObject(bucket, key, patch, versionId);
   }
 
-  async putObject(object: OssObject, options: { forbidOverwrite?: boolean } = {}) {
-    try {
-      return await this.#locked(objectLock(object.bucket, object.key), (tx) =>
-        this.#replace(tx, object, options.forbidOverwrite ?? false),
-      );
-    } catch (e) {
-      if (e instanceof StoreError) throw e;
-      throw this.#translate(e, 'bucket');
-    }
-  }
-
-  async updateObject(bucket: string, key: string, patch: ObjectPatch): Promise<boolean> {
-    const set: Record<string, unknown> = {};
-    if (patch.acl !== undefined) set.acl = patch.acl;
-    if (patch.headers !== undefined) set.headers = JSON.stringify(patch.headers);
-    if (patch.storageClass !== undefined) set.storage_class = patch.storageClass;
-    if (patch.lastModified !== undefined) set.last_modified = patch.lastModified;
-    if (Object.keys(set).length === 0) return (await this.getObject(bucket, key)) !== undefined;
-    const r = await this.#db.k
-      .updateTable('oss_objects')
-      .set(set)
-      .where('bucket', '=', bucket)
-      .where('key', '=', key)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
-  }
-
-  async appendObject(
+  appendObject(
     create: OssObject,
     position: number,
     segment: { blobId: string; size: number; md5Hex: string; crc64: string },
     now: number,
+    options?: WriteOptions,
   ): Promise<AppendResult> {
-    try {
-      return await this.#locked(
-        objectLock(create.bucket, create.key),
-        async (tx): Promise<AppendResult> => {
-          const row: any = await tx.k
-            .selectFrom('oss_objects')
-            .select(['object_id', 'size', 'object_type', 'etag', 'crc64'])
-            .where('bucket', '=', create.bucket)
-            .where('key', '=', create.key)
-            .executeTakeFirst();
-          const seg: StoredSegment = {
-            blobId: segment.blobId,
-            size: segment.size,
-            md5: segment.md5Hex,
-            crc64: segment.crc64,
-          };
-          if (!row) {
-            if (position !== 0) return { ok: false, reason: 'position', length: 0 };
-            await this.#replace(tx, { ...create, segments: [seg] }, false);
-            return { ok: true, object: { ...create, segments: [seg] } };
-          }
-          if (row.object_type !== 'Appendable') return { ok: false, reason: 'not-appendable' };
-          const size = Number(row.size);
-          if (size !== position) return { ok: false, reason: 'position', length: size };
-          // The ETag of an appendable object changes with each append: MD5 over the previous ETag
-          // and the appended bytes' MD5 (OSS does not document its own derivation).
-          const etag = `"${createHash('md5')
-            .update(String(row.etag).replace(/"/g, '') + segment.md5Hex)
-            .digest('hex')
-            .toUpperCase()}"`;
-          const crc64 = crc64Combine(row.crc64, segment.crc64, segment.size);
-          const r = await tx.k
-            .updateTable('oss_objects')
-            .set({ size: size + segment.size, etag, crc64, last_modified: now })
-            .where('object_id', '=', row.object_id)
-            .where('size', '=', position)
-            .executeTakeFirst();
-          if (Number(r.numUpdatedRows) !== 1) {
-            const fresh: any = await tx.k
-              .selectFrom('oss_objects')
-              .select('size')
-              .where('object_id', '=', row.object_id)
-              .executeTakeFirst();
-            return { ok: false, reason: 'position', length: Number(fresh?.size ?? 0) };
-          }
-          const last: any = await tx.k
-            .selectFrom('oss_segments')
-            .select((eb: any) => eb.fn.max('seq').as('m'))
-            .where('object_id', '=', row.object_id)
-            .executeTakeFirst();
-          const seq = last?.m == null ? 0 : Number(last.m) + 1;
-          await tx.k
-            .insertInto('oss_segments')
-            .values(segmentRows(row.object_id, [seg], seq))
-            .execute();
-          return {
-            ok: true,
-            object: {
-              ...create,
-              objectId: row.object_id,
-              size: size + segment.size,
-              etag,
-              crc64,
-              lastModified: now,
-              segments: [seg],
-            },
-          };
-        },
-      );
-    } catch (e) {
-      if (e instanceof StoreError) throw e;
-      throw this.#translate(e, 'bucket');
-    }
+    return this.#objects.appendObject(create, position, segment, now, options);
   }
 
-  async deleteObjects(bucket: string, keys: readonly string[]): Promise<string[]> {
-    if (keys.length === 0) return [];
-    return this.#db.transaction(async (tx) => {
-      const dropped: string[] = [];
-      for (const batch of chunks([...new Set(keys)])) {
-        const rows: any[] = await tx.k
-          .selectFrom('oss_objects as o')
-          .innerJoin('oss_segments as s', 's.object_id', 'o.object_id')
-          .select('s.blob_id')
-          .where('o.bucket', '=', bucket)
-          .where('o.key', 'in', batch)
-          .execute();
-        for (const r of rows) dropped.push(r.blob_id);
-        const ids: any[] = await tx.k
-          .selectFrom('oss_objects')
-          .select('object_id')
-          .where('bucket', '=', bucket)
-          .where('key', 'in', batch)
-          .execute();
-        if (ids.length === 0) continue;
-        const objectIds = ids.map((r) => r.object_id);
-        await tx.k.deleteFrom('oss_segments').where('object_id', 'in', objectIds).execute();
-        await tx.k.deleteFrom('oss_objects').where('object_id', 'in', objectIds).execute();
-      }
-      return dropped;
-    });
+  deleteObjects(bucket: string, keys: readonly string[]): Promise<string[]> {
+    return this.#objects.deleteObjects(bucket, keys);
   }
 
-  #keyRange(q: any, range: KeyRange, idColumn?: string): any {
-    if (range.prefix !== '') {
-      q = q.where('key', '>=', range.prefix);
-      const end = prefixEnd(range.prefix);
-      if (end !== undefined) q = q.where('key', '<', end);
-    }
-    const lower = range.lower;
-    if (lower) {
-      if (lower.inclusive) q = q.where('key', '>=', lower.key);
-      else if (lower.id !== undefined && idColumn !== undefined) {
-        const { key, id } = lower;
-        q = q.where((eb: any) =>
-          eb.or([eb('key', '>', key), eb.and([eb('key', '=', key), eb(idColumn, '>', id)])]),
-        );
-      } else q = q.where('key', '>', lower.key);
-    }
-    return q.limit(range.limit);
+  deleteVersions(
+    bucket: string,
+    targets: readonly DeleteTarget[],
+    versioning: VersioningStatus | undefined,
+    now: number,
+  ): Promise<{ outcomes: DeleteOutcome[]; dropped: string[] }> {
+    return this.#objects.deleteVersions(bucket, targets, versioning, now);
   }
 
-  async listObjects(bucket: string, range: KeyRange): Promise<ObjectSummary[]> {
-    const q = this.#db.k
-      .selectFrom('oss_objects')
-      .select(['key', 'size', 'etag', 'object_type', 'storage_class', 'last_modified'])
-      .where('bucket', '=', bucket)
-      .orderBy('key');
-    const rows: any[] = await this.#keyRange(q, range).execute();
-    return rows.map(toSummary);
+  listObjects(bucket: string, range: KeyRange): Promise<ObjectSummary[]> {
+    return this.#objects.listObjects(bucket, range);
   }
 
-  // ---- multipart
-
-  async createUpload(u: Upload): Promise<void> {
-    try {
-      await this.#db.k
-        .insertInto('oss_uploads')
-        .values({
-          upload_id: u.uploadId,
-          bucket: u.bucket,
-          key: u.key,
-          initiated: u.initiated,
-          headers: JSON.stringify(u.headers),
-          acl: u.acl,
-          storage_class: u.storageClass,
-          ...(u.sequential ? { sequential: 1 } : {}),
-        })
-        .execute();
-    } catch (e) {
-      throw this.#translate(e, 'bucket');
-    }
+  listVersions(bucket: string, range: KeyRange): Promise<VersionSummary[]> {
+    return this.#objects.listVersions(bucket, range);
   }
 
-  async getUpload(uploadId: string): Promise<Upload | undefined> {
-    const r = await this.#db.k
-      .selectFrom('oss_uploads')
-      .selectAll()
-      .where('upload_id', '=', uploadId)
-      .executeTakeFirst();
-    return r ? toUpload(r) : undefined;
+  // ---- multipart (store-sql-uploads.ts)
+
+  createUpload(u: Upload): Promise<void> {
+    return this.#uploads.createUpload(u);
   }
 
-  async putPart(part: Part): Promise<string | undefined> {
-    try {
-      return await this.#locked(`oss:part:${part.uploadId}:${part.partNumber}`, async (tx) => {
-        const up = await tx.k
-          .selectFrom('oss_uploads')
-          .select('upload_id')
-          .where('upload_id', '=', part.uploadId)
-          .executeTakeFirst();
-        if (!up) throw new StoreError('NotFound', 'upload');
-        const old: any = await tx.k
-          .deleteFrom('oss_parts')
-          .where('upload_id', '=', part.uploadId)
-          .where('part_number', '=', part.partNumber)
-          .returning('blob_id')
-          .executeTakeFirst();
-        await tx.k
-          .insertInto('oss_parts')
-          .values({
-            upload_id: part.uploadId,
-            part_number: part.partNumber,
-            blob_id: part.blobId,
-            size: part.size,
-            etag: part.etag,
-            crc64: part.crc64,
-            last_modified: part.lastModified,
-          })
-          .execute();
-        return old?.blob_id as string | undefined;
-      });
-    } catch (e) {
-      if (e instanceof StoreError) throw e;
-      throw this.#translate(e, 'upload');
-    }
+  getUpload(uploadId: string): Promise<Upload | undefined> {
+    return this.#uploads.getUpload(uploadId);
   }
 
-  async listParts(uploadId: string, after: number, limit: number): Promise<Part[]> {
-    const rows = await this.#db.k
-      .selectFrom('oss_parts')
-      .selectAll()
-      .where('upload_id', '=', uploadId)
-      .where('part_number', '>', after)
-      .orderBy('part_number')
-      .limit(limit)
-      .execute();
-    return rows.map(toPart);
+  putPart(part: Part): Promise<string | undefined> {
+    return this.#uploads.putPart(part);
   }
 
-  async lastPartNumber(uploadId: string): Promise<number> {
-    const r: any = await this.#db.k
-      .selectFrom('oss_parts')
-      .select((eb: any) => eb.fn.max('part_number').as('n'))
-      .where('upload_id', '=', uploadId)
-      .executeTakeFirst();
-    return Number(r?.n ?? 0);
+  listParts(uploadId: string, after: number, limit: number): Promise<Part[]> {
+    return this.#uploads.listParts(uploadId, after, limit);
   }
 
-  async allParts(uploadId: string): Promise<Part[]> {
-    const rows = await this.#db.k
-      .selectFrom('oss_parts')
-      .selectAll()
-      .where('upload_id', '=', uploadId)
-      .orderBy('part_number')
-      .execute();
-    return rows.map(toPart);
+  lastPartNumber(uploadId: string): Promise<number> {
+    return this.#uploads.lastPartNumber(uploadId);
   }
 
-  /** Inside `tx`: removes an upload and its parts; returns the parts' blobs. */
-  async #dropUpload(tx: Db, uploadId: string): Promise<string[]> {
-    const parts: any[] = await tx.k
-      .deleteFrom('oss_parts')
-      .where('upload_id', '=', uploadId)
-      .returning('blob_id')
-      .execute();
-    const r = await tx.k
-      .deleteFrom('oss_uploads')
-      .where('upload_id', '=', uploadId)
-      .executeTakeFirst();
-    if (Number(r.numDeletedRows) === 0) throw new StoreError('NotFound', 'upload');
-    return parts.map((p) => p.blob_id);
+  allParts(uploadId: string): Promise<Part[]> {
+    return this.#uploads.allParts(uploadId);
   }
 
-  async completeUpload(
-    uploadId: string,
-    object: OssObject,
-    options: { forbidOverwrite?: boolean } = {},
-  ): Promise<string[]> {
-    try {
-      return await this.#locked(objectLock(object.bucket, object.key), async (tx) => {
-        const partBlobs = await this.#dropUpload(tx, uploadId);
-        const used = new Set(object.segments.map((s) => s.blobId));
-        const dropped = partBlobs.filter((b) => !used.has(b));
-        dropped.push(...(await this.#replace(tx, object, options.forbidOverwrite ?? false)));
-        return dropped;
-      });
-    } catch (e) {
-      if (e instanceof StoreError) throw e;
-      throw this.#translate(e, 'bucket');
-    }
+  completeUpload(uploadId: string, object: OssObject, options?: WriteOptions): Promise<string[]> {
+    return this.#uploads.completeUpload(uploadId, object, options);
   }
 
-  async abortUpload(uploadId: string): Promise<string[]> {
-    return this.#db.transaction((tx) => this.#dropUpload(tx, uploadId));
+  abortUpload(uploadId: string): Promise<string[]> {
+    return this.#uploads.abortUpload(uploadId);
   }
 
-  async listUploads(bucket: string, range: KeyRange): Promise<Upload[]> {
-    const q = this.#db.k
-      .selectFrom('oss_uploads')
-      .selectAll()
-      .where('bucket', '=', bucket)
-      .orderBy('key')
-      .orderBy('upload_id');
-    const rows: any[] = await this.#keyRange(q, range, 'upload_id').execute();
-    return rows.map(toUpload);
+  listUploads(bucket: string, range: KeyRange): Promise<Upload[]> {
+    return this.#uploads.listUploads(bucket, range);
   }
 
   // ---- inventory configurations
@@ -734,7 +267,7 @@ export class OssSqlStore implements OssStore {
     nextRun: number,
   ): Promise<void> {
     try {
-      await this.#db.withLock(`oss:inventories:${bucket}`, async (tx) => {
+      await this.#kit.db.withLock(`oss:inventories:${bucket}`, async (tx) => {
         const updated = await tx.k
           .updateTable('oss_inventories')
           .set({ config })
@@ -754,12 +287,12 @@ export class OssSqlStore implements OssStore {
           .execute();
       });
     } catch (e) {
-      throw this.#translate(e, 'bucket');
+      throw this.#kit.translate(e, 'bucket');
     }
   }
 
   async getInventory(bucket: string, id: string): Promise<string | undefined> {
-    const r: any = await this.#db.k
+    const r: any = await this.#kit.db.k
       .selectFrom('oss_inventories')
       .select('config')
       .where('bucket', '=', bucket)
@@ -773,7 +306,7 @@ export class OssSqlStore implements OssStore {
     after: string,
     limit: number,
   ): Promise<Array<{ id: string; config: string }>> {
-    let q = this.#db.k
+    let q = this.#kit.db.k
       .selectFrom('oss_inventories')
       .select(['id', 'config'])
       .where('bucket', '=', bucket);
@@ -783,7 +316,7 @@ export class OssSqlStore implements OssStore {
   }
 
   async deleteInventory(bucket: string, id: string): Promise<boolean> {
-    const r = await this.#db.k
+    const r = await this.#kit.db.k
       .deleteFrom('oss_inventories')
       .where('bucket', '=', bucket)
       .where('id', '=', id)
@@ -795,7 +328,7 @@ export class OssSqlStore implements OssStore {
     now: number,
     limit: number,
   ): Promise<Array<{ bucket: string; id: string; config: string; nextRun: number }>> {
-    const rows: any[] = await this.#db.k
+    const rows: any[] = await this.#kit.db.k
       .selectFrom('oss_inventories')
       .select(['bucket', 'id', 'config', 'next_run'])
       .where('next_run', '<=', now)
@@ -811,7 +344,7 @@ export class OssSqlStore implements OssStore {
   }
 
   async claimInventoryRun(bucket: string, id: string, from: number, to: number): Promise<boolean> {
-    const r = await this.#db.k
+    const r = await this.#kit.db.k
       .updateTable('oss_inventories')
       .set({ next_run: to })
       .where('bucket', '=', bucket)
@@ -824,22 +357,22 @@ export class OssSqlStore implements OssStore {
   // ---- statistics and account settings (store-sql-config.ts)
 
   bucketStats(bucket: string): Promise<BucketStats> {
-    return bucketStats(this.#db, bucket);
+    return bucketStats(this.#kit.db, bucket);
   }
 
   getAccountPublicAccessBlock(accountId: string): Promise<boolean | undefined> {
-    return getAccountPublicAccessBlock(this.#db, accountId);
+    return getAccountPublicAccessBlock(this.#kit.db, accountId);
   }
 
   setAccountPublicAccessBlock(accountId: string, block: boolean | null): Promise<void> {
-    return setAccountPublicAccessBlock(this.#db, accountId, block);
+    return setAccountPublicAccessBlock(this.#kit.db, accountId, block);
   }
 
   async referencedBlobs(blobIds: readonly string[]): Promise<Set<string>> {
     const used = new Set<string>();
     for (const batch of chunks(blobIds)) {
       for (const table of ['oss_segments', 'oss_parts']) {
-        const rows: any[] = await this.#db.k
+        const rows: any[] = await this.#kit.db.k
           .selectFrom(table)
           .select('blob_id')
           .where('blob_id', 'in', batch)

@@ -5,7 +5,15 @@
  * numbers) is enforced by constraints. Mutations that drop blobs return their ids, to be deleted
  * from the blob store after the commit.
  */
-import type { Bucket, ObjectAcl, ObjectSummary, OssObject, Part, Upload } from './model.js';
+import type {
+  Bucket,
+  ObjectAcl,
+  ObjectSummary,
+  OssObject,
+  Part,
+  Upload,
+  VersioningStatus,
+} from './model.js';
 
 /** Where a listing starts: after `key` (exclusive), or at `key` (inclusive). */
 export interface ListLower {
@@ -33,6 +41,7 @@ export interface BucketPatch {
   referer?: Bucket['referer'] | null;
   requestPayer?: Bucket['requestPayer'] | null;
   blockPublicAccess?: boolean | null;
+  versioning?: VersioningStatus;
 }
 
 /** Counts and sizes of a bucket's objects and uploads (GetBucketStat). */
@@ -52,6 +61,40 @@ export interface ObjectPatch {
   lastModified?: number;
 }
 
+/**
+ * How a write treats the versions of its key: the bucket's versioning state as the request found
+ * it (`undefined`: never versioned; the key has one version, `null`, replaced in place).
+ */
+export interface WriteOptions {
+  /** `AlreadyExists` when the key has an object (honoured in unversioned buckets only). */
+  forbidOverwrite?: boolean;
+  versioning?: VersioningStatus;
+}
+
+/** One key to delete, or one version of it. */
+export interface DeleteTarget {
+  key: string;
+  versionId?: string;
+}
+
+/** What deleting a {@link DeleteTarget} did. */
+export interface DeleteOutcome {
+  key: string;
+  /** The version deleted, when one was named. */
+  versionId?: string;
+  /** A delete marker was made, or the version deleted was one. */
+  deleteMarker?: boolean;
+  /** The marker's version id. */
+  deleteMarkerVersionId?: string;
+}
+
+/** A version as ListObjectVersions shows it. */
+export interface VersionSummary extends ObjectSummary {
+  versionId: string;
+  isLatest: boolean;
+  deleteMarker: boolean;
+}
+
 /** Result of an append: the object after it, or the length it really has. */
 export type AppendResult =
   | { ok: true; object: OssObject }
@@ -69,16 +112,32 @@ export interface OssStore {
   /** `NotFound` when absent; `Conflict` when objects or uploads remain. */
   deleteBucket(name: string): Promise<void>;
 
+  /** The current object at a key; `undefined` when none or when it is a delete marker. */
   getObject(bucket: string, key: string): Promise<OssObject | undefined>;
-  /** A bucket and an object in it, in one round trip (the hot path of object requests). */
+  /** One version of a key (a delete marker too); `undefined` when it does not exist. */
+  getObjectVersion(bucket: string, key: string, versionId: string): Promise<OssObject | undefined>;
+  /**
+   * A bucket and the current version at a key in it (a delete marker too), in one round trip
+   * (the hot path of object requests).
+   */
   getBucketAndObject(bucket: string, key: string): Promise<{ bucket?: Bucket; object?: OssObject }>;
   /**
-   * Stores `object` under its key, replacing any previous one; returns the replaced blobs.
-   * `AlreadyExists` with `forbidOverwrite` when the key exists; `NotFound` when the bucket is gone.
+   * Stores `object` as the current version of its key: unversioned, replacing the object; with
+   * versioning, adding the version `object.versionId` (`null`: replacing the `null` one). Returns
+   * the replaced blobs. `AlreadyExists` with `forbidOverwrite` when the key exists; `NotFound`
+   * when the bucket is gone.
    */
-  putObject(object: OssObject, options?: { forbidOverwrite?: boolean }): Promise<string[]>;
-  /** Changes an object without touching its bytes; false when it does not exist. */
-  updateObject(bucket: string, key: string, patch: ObjectPatch): Promise<boolean>;
+  putObject(object: OssObject, options?: WriteOptions): Promise<string[]>;
+  /**
+   * Changes the current object (or the version `versionId`) without touching its bytes; false
+   * when it does not exist (or is a delete marker).
+   */
+  updateObject(
+    bucket: string,
+    key: string,
+    patch: ObjectPatch,
+    versionId?: string,
+  ): Promise<boolean>;
   /**
    * Appends one segment at `position` (which must equal the current length), creating an
    * appendable object from `create` when the key is free and `position` is 0.
@@ -88,11 +147,31 @@ export interface OssStore {
     position: number,
     segment: { blobId: string; size: number; md5Hex: string; crc64: string },
     now: number,
+    options?: WriteOptions,
   ): Promise<AppendResult>;
-  /** Deletes objects; returns their blobs (missing keys are skipped). */
+  /**
+   * Deletes objects of an unversioned bucket (every version of each key); returns their blobs
+   * (missing keys are skipped).
+   */
   deleteObjects(bucket: string, keys: readonly string[]): Promise<string[]>;
-  /** Objects of a bucket in key order (UTF-8 byte order). */
+  /**
+   * Deletes as a versioned bucket does: a target naming a version removes it for good (the next
+   * newest becomes current); one without leaves a delete marker (under Suspended, in place of the
+   * `null` version); unversioned, as {@link deleteObjects}. Returns what each did, and the blobs.
+   */
+  deleteVersions(
+    bucket: string,
+    targets: readonly DeleteTarget[],
+    versioning: VersioningStatus | undefined,
+    now: number,
+  ): Promise<{ outcomes: DeleteOutcome[]; dropped: string[] }>;
+  /** Current objects of a bucket (no delete markers) in key order (UTF-8 byte order). */
   listObjects(bucket: string, range: KeyRange): Promise<ObjectSummary[]>;
+  /**
+   * Every version of a bucket's keys: keys in byte order, each key's versions newest first; the
+   * lower bound's `id` is a version id (start after it within its key).
+   */
+  listVersions(bucket: string, range: KeyRange): Promise<VersionSummary[]>;
 
   createUpload(upload: Upload): Promise<void>;
   getUpload(uploadId: string): Promise<Upload | undefined>;
@@ -109,11 +188,7 @@ export interface OssStore {
    * parts, stores the object. Returns the blobs no longer used (parts left out, the replaced
    * object). `NotFound` when the upload is gone; `AlreadyExists` with `forbidOverwrite`.
    */
-  completeUpload(
-    uploadId: string,
-    object: OssObject,
-    options?: { forbidOverwrite?: boolean },
-  ): Promise<string[]>;
+  completeUpload(uploadId: string, object: OssObject, options?: WriteOptions): Promise<string[]>;
   /** Removes an upload and its parts; returns their blobs. `NotFound` when it is gone. */
   abortUpload(uploadId: string): Promise<string[]>;
   /** Uploads of a bucket ordered by key, then upload id. */

@@ -1,0 +1,621 @@
+/**
+ * @module OSS objects and their versions in SQL (`oss_objects`, `oss_segments`; migration 0004).
+ *
+ * Every version of a key is a row with its own `object_id`; the current one has `is_latest = 1`
+ * (a partial unique index keeps it one, and serves the hot lookup and listings). A key's versions
+ * are ordered by `seq`, assigned under the key's lock: a write demotes the current version and
+ * takes the next number. In a bucket never versioned a key has one row, the `null` version,
+ * replaced in place as before versioning existed, so its hot path costs what it did.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { crc64Combine } from '../../blob/crc64.js';
+import { StoreError } from '../../kernel/errors.js';
+import type { Db } from '../../store/db.js';
+import {
+  NULL_VERSION,
+  newVersionId,
+  prefixEnd,
+  type Bucket,
+  type ObjectSummary,
+  type OssObject,
+  type StoredSegment,
+  type VersioningStatus,
+} from './model.js';
+import type {
+  AppendResult,
+  DeleteOutcome,
+  DeleteTarget,
+  KeyRange,
+  ObjectPatch,
+  VersionSummary,
+  WriteOptions,
+} from './store.js';
+import { OBJECT_CACHE, chunks, objectLock, toBucket, type SqlKit } from './store-sql-common.js';
+
+const LATEST = sql.lit(1);
+
+const toSummary = (r: any): ObjectSummary => ({
+  key: r.key,
+  size: Number(r.size),
+  etag: r.etag,
+  objectType: r.object_type,
+  storageClass: r.storage_class,
+  lastModified: Number(r.last_modified),
+});
+
+function objectRow(o: OssObject, seq: number): Record<string, unknown> {
+  return {
+    bucket: o.bucket,
+    key: o.key,
+    object_id: o.objectId,
+    size: o.size,
+    etag: o.etag,
+    crc64: o.crc64,
+    headers: JSON.stringify(o.headers),
+    acl: o.acl,
+    storage_class: o.storageClass,
+    object_type: o.objectType,
+    last_modified: o.lastModified,
+    version_id: o.versionId ?? NULL_VERSION,
+    is_latest: 1,
+    delete_marker: o.deleteMarker ? 1 : 0,
+    seq,
+  };
+}
+
+export function segmentRows(objectId: string, segments: readonly StoredSegment[], from = 0) {
+  return segments.map((s, i) => ({
+    object_id: objectId,
+    seq: from + i,
+    blob_id: s.blobId,
+    size: s.size,
+    md5: s.md5,
+    crc64: s.crc64,
+  }));
+}
+
+/** Columns of an object read, prefixed `o_`, with its segments' as `s_`. */
+const OBJECT_COLUMNS = [
+  'o.key as o_key',
+  'o.object_id as o_object_id',
+  'o.size as o_size',
+  'o.etag as o_etag',
+  'o.crc64 as o_crc64',
+  'o.headers as o_headers',
+  'o.acl as o_acl',
+  'o.storage_class as o_storage_class',
+  'o.object_type as o_object_type',
+  'o.last_modified as o_last_modified',
+  'o.version_id as o_version_id',
+  'o.delete_marker as o_delete_marker',
+  's.blob_id as s_blob_id',
+  's.size as s_size',
+  's.md5 as s_md5',
+  's.crc64 as s_crc64',
+];
+
+/** The object of rows read with {@link OBJECT_COLUMNS} (one per segment), if any. */
+function toObject(bucket: string, rows: any[]): OssObject | undefined {
+  const r = rows[0];
+  if (!r || r.o_object_id == null) return undefined;
+  return {
+    bucket,
+    key: r.o_key,
+    objectId: r.o_object_id,
+    size: Number(r.o_size),
+    etag: r.o_etag,
+    crc64: r.o_crc64,
+    headers: JSON.parse(r.o_headers),
+    acl: r.o_acl,
+    storageClass: r.o_storage_class,
+    objectType: r.o_object_type,
+    lastModified: Number(r.o_last_modified),
+    versionId: r.o_version_id,
+    ...(Number(r.o_delete_marker) === 1 ? { deleteMarker: true } : {}),
+    segments: rows
+      .filter((x) => x.s_blob_id != null)
+      .map((x) => ({
+        blobId: x.s_blob_id,
+        size: Number(x.s_size),
+        md5: x.s_md5,
+        crc64: x.s_crc64,
+      })),
+  };
+}
+
+/** Inside `tx`: removes one version row and its segments; returns the segments' blobs. */
+async function dropRow(tx: Db, objectId: string): Promise<string[]> {
+  const segs: any[] = await tx.k
+    .deleteFrom('oss_segments')
+    .where('object_id', '=', objectId)
+    .returning('blob_id')
+    .execute();
+  await tx.k.deleteFrom('oss_objects').where('object_id', '=', objectId).execute();
+  return segs.map((s) => s.blob_id);
+}
+
+/**
+ * Inside `tx`: makes the current version of a key noncurrent; returns the `seq` the next version
+ * takes (one past the highest of the key's versions).
+ */
+async function demote(tx: Db, bucket: string, key: string): Promise<number> {
+  const prev: any = await tx.k
+    .updateTable('oss_objects')
+    .set({ is_latest: 0 })
+    .where('bucket', '=', bucket)
+    .where('key', '=', key)
+    .where('is_latest', '=', LATEST)
+    .returning('seq')
+    .executeTakeFirst();
+  if (prev) return Number(prev.seq) + 1;
+  const top: any = await tx.k
+    .selectFrom('oss_objects')
+    .select((eb: any) => eb.fn.max('seq').as('m'))
+    .where('bucket', '=', bucket)
+    .where('key', '=', key)
+    .executeTakeFirst();
+  return top?.m == null ? 0 : Number(top.m) + 1;
+}
+
+/** Inside `tx`: makes the newest remaining version of a key current (after removing the current). */
+async function promote(tx: Db, bucket: string, key: string): Promise<void> {
+  const next: any = await tx.k
+    .selectFrom('oss_objects')
+    .select('object_id')
+    .where('bucket', '=', bucket)
+    .where('key', '=', key)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (next) {
+    await tx.k
+      .updateTable('oss_objects')
+      .set({ is_latest: 1 })
+      .where('object_id', '=', next.object_id)
+      .execute();
+  }
+}
+
+/**
+ * Inside `tx`: stores `object` as the current version of its key; returns the blobs no longer
+ * used. Unversioned, the key's one object is replaced; under versioning the current version is
+ * demoted, and a `null` version replaces the previous `null` one.
+ */
+export async function writeVersion(
+  tx: Db,
+  object: OssObject,
+  options: WriteOptions,
+): Promise<string[]> {
+  const dropped: string[] = [];
+  let seq = 0;
+  if (options.versioning === undefined) {
+    const old: any = await tx.k
+      .selectFrom('oss_objects')
+      .select('object_id')
+      .where('bucket', '=', object.bucket)
+      .where('key', '=', object.key)
+      .executeTakeFirst();
+    if (old) {
+      if (options.forbidOverwrite) throw new StoreError('AlreadyExists', 'object');
+      dropped.push(...(await dropRow(tx, old.object_id)));
+    }
+  } else {
+    seq = await demote(tx, object.bucket, object.key);
+    if ((object.versionId ?? NULL_VERSION) === NULL_VERSION) {
+      const old: any = await tx.k
+        .selectFrom('oss_objects')
+        .select('object_id')
+        .where('bucket', '=', object.bucket)
+        .where('key', '=', object.key)
+        .where('version_id', '=', NULL_VERSION)
+        .executeTakeFirst();
+      if (old) dropped.push(...(await dropRow(tx, old.object_id)));
+    }
+  }
+  await tx.k.insertInto('oss_objects').values(objectRow(object, seq)).execute();
+  for (const batch of chunks(segmentRows(object.objectId, object.segments))) {
+    await tx.k.insertInto('oss_segments').values(batch).execute();
+  }
+  return dropped;
+}
+
+/** The version id a write in a bucket with this versioning state gets. */
+export function versionFor(versioning: VersioningStatus | undefined, now: number): string {
+  return versioning === 'Enabled' ? newVersionId(now) : NULL_VERSION;
+}
+
+/** The object methods of the OSS SQL store (see {@link OssStore}). */
+export class SqlObjects {
+  readonly #kit: SqlKit;
+  constructor(kit: SqlKit) {
+    this.#kit = kit;
+  }
+
+  async getObject(bucket: string, key: string): Promise<OssObject | undefined> {
+    const o = (await this.getBucketAndObject(bucket, key, false)).object;
+    return o?.deleteMarker ? undefined : o;
+  }
+
+  getBucketAndObject(
+    bucket: string,
+    key: string,
+    withBucket = true,
+  ): Promise<{ bucket?: Bucket; object?: OssObject }> {
+    return this.#kit.db.cached(OBJECT_CACHE, `${withBucket ? 'b' : 'o'}/${bucket}/${key}`, () =>
+      this.#readBucketAndObject(bucket, key, withBucket),
+    );
+  }
+
+  async #readBucketAndObject(
+    bucket: string,
+    key: string,
+    withBucket: boolean,
+  ): Promise<{ bucket?: Bucket; object?: OssObject }> {
+    const k = this.#kit.db.k;
+    const rows = withBucket
+      ? await this.#kit.hot(
+          'getBucketAndObject',
+          (b, o) =>
+            k
+              .selectFrom('oss_buckets as b')
+              .leftJoin('oss_objects as o', (j: any) =>
+                j
+                  .onRef('o.bucket', '=', 'b.name')
+                  .on('o.key', '=', o)
+                  .on('o.is_latest', '=', LATEST),
+              )
+              .leftJoin('oss_segments as s', 's.object_id', 'o.object_id')
+              .selectAll('b')
+              .select(OBJECT_COLUMNS)
+              .where('b.name', '=', b)
+              .orderBy('s.seq'),
+          [bucket, key],
+        )
+      : await this.#kit.hot(
+          'getObject',
+          (b, o) =>
+            k
+              .selectFrom('oss_objects as o')
+              .leftJoin('oss_segments as s', 's.object_id', 'o.object_id')
+              .select(OBJECT_COLUMNS)
+              .where('o.bucket', '=', b)
+              .where('o.key', '=', o)
+              .where('o.is_latest', '=', LATEST)
+              .orderBy('s.seq'),
+          [bucket, key],
+        );
+    const r = rows[0];
+    if (!r) return {};
+    const out: { bucket?: Bucket; object?: OssObject } = withBucket ? { bucket: toBucket(r) } : {};
+    const object = toObject(bucket, rows);
+    if (object) out.object = object;
+    return out;
+  }
+
+  async getObjectVersion(
+    bucket: string,
+    key: string,
+    versionId: string,
+  ): Promise<OssObject | undefined> {
+    const rows = await this.#kit.hot(
+      'getObjectVersion',
+      (b, o, v) =>
+        this.#kit.db.k
+          .selectFrom('oss_objects as o')
+          .leftJoin('oss_segments as s', 's.object_id', 'o.object_id')
+          .select(OBJECT_COLUMNS)
+          .where('o.bucket', '=', b)
+          .where('o.key', '=', o)
+          .where('o.version_id', '=', v)
+          .orderBy('s.seq'),
+      [bucket, key, versionId],
+    );
+    return toObject(bucket, rows);
+  }
+
+  async putObject(object: OssObject, options: WriteOptions = {}): Promise<string[]> {
+    try {
+      return await this.#kit.locked(objectLock(object.bucket, object.key), (tx) =>
+        writeVersion(tx, object, options),
+      );
+    } catch (e) {
+      throw this.#kit.translate(e, 'bucket');
+    }
+  }
+
+  async updateObject(
+    bucket: string,
+    key: string,
+    patch: ObjectPatch,
+    versionId?: string,
+  ): Promise<boolean> {
+    const set: Record<string, unknown> = {};
+    if (patch.acl !== undefined) set.acl = patch.acl;
+    if (patch.headers !== undefined) set.headers = JSON.stringify(patch.headers);
+    if (patch.storageClass !== undefined) set.storage_class = patch.storageClass;
+    if (patch.lastModified !== undefined) set.last_modified = patch.lastModified;
+    if (Object.keys(set).length === 0) {
+      const o =
+        versionId === undefined
+          ? await this.getObject(bucket, key)
+          : await this.getObjectVersion(bucket, key, versionId);
+      return o !== undefined && !o.deleteMarker;
+    }
+    let q = this.#kit.db.k
+      .updateTable('oss_objects')
+      .set(set)
+      .where('bucket', '=', bucket)
+      .where('key', '=', key)
+      .where('delete_marker', '=', 0);
+    q =
+      versionId === undefined
+        ? q.where('is_latest', '=', LATEST)
+        : q.where('version_id', '=', versionId);
+    const r = await q.executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async appendObject(
+    create: OssObject,
+    position: number,
+    segment: { blobId: string; size: number; md5Hex: string; crc64: string },
+    now: number,
+    options: WriteOptions = {},
+  ): Promise<AppendResult> {
+    try {
+      return await this.#kit.locked(
+        objectLock(create.bucket, create.key),
+        async (tx): Promise<AppendResult> => {
+          const row: any = await tx.k
+            .selectFrom('oss_objects')
+            .select(['object_id', 'size', 'object_type', 'etag', 'crc64', 'version_id'])
+            .select('delete_marker')
+            .where('bucket', '=', create.bucket)
+            .where('key', '=', create.key)
+            .where('is_latest', '=', LATEST)
+            .executeTakeFirst();
+          const seg: StoredSegment = {
+            blobId: segment.blobId,
+            size: segment.size,
+            md5: segment.md5Hex,
+            crc64: segment.crc64,
+          };
+          // A key without a current object, or whose current version is a delete marker, takes
+          // a new appendable version at position 0 (doc: AppendObject, versioning).
+          if (!row || Number(row.delete_marker) === 1) {
+            if (position !== 0) return { ok: false, reason: 'position', length: 0 };
+            const object = { ...create, segments: [seg] };
+            await writeVersion(tx, object, { versioning: options.versioning });
+            return { ok: true, object };
+          }
+          if (row.object_type !== 'Appendable') return { ok: false, reason: 'not-appendable' };
+          const size = Number(row.size);
+          if (size !== position) return { ok: false, reason: 'position', length: size };
+          // The ETag of an appendable object changes with each append: MD5 over the previous ETag
+          // and the appended bytes' MD5 (OSS does not document its own derivation).
+          const etag = `"${createHash('md5')
+            .update(String(row.etag).replace(/"/g, '') + segment.md5Hex)
+            .digest('hex')
+            .toUpperCase()}"`;
+          const crc64 = crc64Combine(row.crc64, segment.crc64, segment.size);
+          const r = await tx.k
+            .updateTable('oss_objects')
+            .set({ size: size + segment.size, etag, crc64, last_modified: now })
+            .where('object_id', '=', row.object_id)
+            .where('size', '=', position)
+            .executeTakeFirst();
+          if (Number(r.numUpdatedRows) !== 1) {
+            const fresh: any = await tx.k
+              .selectFrom('oss_objects')
+              .select('size')
+              .where('object_id', '=', row.object_id)
+              .executeTakeFirst();
+            return { ok: false, reason: 'position', length: Number(fresh?.size ?? 0) };
+          }
+          const last: any = await tx.k
+            .selectFrom('oss_segments')
+            .select((eb: any) => eb.fn.max('seq').as('m'))
+            .where('object_id', '=', row.object_id)
+            .executeTakeFirst();
+          const seq = last?.m == null ? 0 : Number(last.m) + 1;
+          await tx.k
+            .insertInto('oss_segments')
+            .values(segmentRows(row.object_id, [seg], seq))
+            .execute();
+          // Appending changes the current version in place: no new version (doc: AppendObject).
+          return {
+            ok: true,
+            object: {
+              ...create,
+              objectId: row.object_id,
+              versionId: row.version_id,
+              size: size + segment.size,
+              etag,
+              crc64,
+              lastModified: now,
+              segments: [seg],
+            },
+          };
+        },
+      );
+    } catch (e) {
+      throw this.#kit.translate(e, 'bucket');
+    }
+  }
+
+  async deleteObjects(bucket: string, keys: readonly string[]): Promise<string[]> {
+    if (keys.length === 0) return [];
+    return this.#kit.db.transaction(async (tx) => {
+      const dropped: string[] = [];
+      for (const batch of chunks([...new Set(keys)])) {
+        const rows: any[] = await tx.k
+          .selectFrom('oss_objects as o')
+          .innerJoin('oss_segments as s', 's.object_id', 'o.object_id')
+          .select('s.blob_id')
+          .where('o.bucket', '=', bucket)
+          .where('o.key', 'in', batch)
+          .execute();
+        for (const r of rows) dropped.push(r.blob_id);
+        const ids: any[] = await tx.k
+          .selectFrom('oss_objects')
+          .select('object_id')
+          .where('bucket', '=', bucket)
+          .where('key', 'in', batch)
+          .execute();
+        if (ids.length === 0) continue;
+        const objectIds = ids.map((r) => r.object_id);
+        await tx.k.deleteFrom('oss_segments').where('object_id', 'in', objectIds).execute();
+        await tx.k.deleteFrom('oss_objects').where('object_id', 'in', objectIds).execute();
+      }
+      return dropped;
+    });
+  }
+
+  async deleteVersions(
+    bucket: string,
+    targets: readonly DeleteTarget[],
+    versioning: VersioningStatus | undefined,
+    now: number,
+  ): Promise<{ outcomes: DeleteOutcome[]; dropped: string[] }> {
+    const outcomes: DeleteOutcome[] = [];
+    const dropped: string[] = [];
+    for (const t of targets) {
+      if (t.versionId === undefined && versioning === undefined) {
+        dropped.push(...(await this.deleteObjects(bucket, [t.key])));
+        outcomes.push({ key: t.key });
+        continue;
+      }
+      const r = await this.#kit.locked(objectLock(bucket, t.key), (tx) =>
+        t.versionId !== undefined
+          ? this.#deleteVersion(tx, bucket, t.key, t.versionId)
+          : this.#deleteWithMarker(tx, bucket, t.key, versioning!, now),
+      );
+      outcomes.push(r.outcome);
+      dropped.push(...r.dropped);
+    }
+    return { outcomes, dropped };
+  }
+
+  /** Inside `tx`: removes one version for good; the newest left becomes current. */
+  async #deleteVersion(
+    tx: Db,
+    bucket: string,
+    key: string,
+    versionId: string,
+  ): Promise<{ outcome: DeleteOutcome; dropped: string[] }> {
+    const row: any = await tx.k
+      .selectFrom('oss_objects')
+      .select(['object_id', 'is_latest', 'delete_marker'])
+      .where('bucket', '=', bucket)
+      .where('key', '=', key)
+      .where('version_id', '=', versionId)
+      .executeTakeFirst();
+    if (!row) return { outcome: { key, versionId }, dropped: [] };
+    const dropped = await dropRow(tx, row.object_id);
+    if (Number(row.is_latest) === 1) await promote(tx, bucket, key);
+    const marker = Number(row.delete_marker) === 1;
+    return {
+      outcome: {
+        key,
+        versionId,
+        ...(marker ? { deleteMarker: true, deleteMarkerVersionId: versionId } : {}),
+      },
+      dropped,
+    };
+  }
+
+  /** Inside `tx`: a delete marker becomes the current version (replacing a `null` version). */
+  async #deleteWithMarker(
+    tx: Db,
+    bucket: string,
+    key: string,
+    versioning: VersioningStatus,
+    now: number,
+  ): Promise<{ outcome: DeleteOutcome; dropped: string[] }> {
+    const marker: OssObject = {
+      bucket,
+      key,
+      objectId: randomBytes(16).toString('hex'),
+      versionId: versionFor(versioning, now),
+      deleteMarker: true,
+      size: 0,
+      etag: '',
+      crc64: '0',
+      objectType: 'Normal',
+      storageClass: 'Standard',
+      lastModified: now,
+      headers: {},
+      acl: 'default',
+      segments: [],
+    };
+    const dropped = await writeVersion(tx, marker, { versioning });
+    return {
+      outcome: { key, deleteMarker: true, deleteMarkerVersionId: marker.versionId! },
+      dropped,
+    };
+  }
+
+  #keyRange(q: any, range: KeyRange): any {
+    if (range.prefix !== '') {
+      q = q.where('key', '>=', range.prefix);
+      const end = prefixEnd(range.prefix);
+      if (end !== undefined) q = q.where('key', '<', end);
+    }
+    return q;
+  }
+
+  async listObjects(bucket: string, range: KeyRange): Promise<ObjectSummary[]> {
+    let q = this.#kit.db.k
+      .selectFrom('oss_objects')
+      .select(['key', 'size', 'etag', 'object_type', 'storage_class', 'last_modified'])
+      .where('bucket', '=', bucket)
+      .where('is_latest', '=', LATEST)
+      .where('delete_marker', '=', 0);
+    q = this.#keyRange(q, range);
+    const lower = range.lower;
+    if (lower) q = q.where('key', lower.inclusive ? '>=' : '>', lower.key);
+    const rows: any[] = await q.orderBy('key').limit(range.limit).execute();
+    return rows.map(toSummary);
+  }
+
+  async listVersions(bucket: string, range: KeyRange): Promise<VersionSummary[]> {
+    const k = this.#kit.db.k;
+    let q = k
+      .selectFrom('oss_objects')
+      .select(['key', 'size', 'etag', 'object_type', 'storage_class', 'last_modified'])
+      .select(['version_id', 'is_latest', 'delete_marker'])
+      .where('bucket', '=', bucket);
+    q = this.#keyRange(q, range);
+    const lower = range.lower;
+    if (lower?.inclusive) q = q.where('key', '>=', lower.key);
+    else if (lower) {
+      const at: any =
+        lower.id === undefined
+          ? undefined
+          : await k
+              .selectFrom('oss_objects')
+              .select('seq')
+              .where('bucket', '=', bucket)
+              .where('key', '=', lower.key)
+              .where('version_id', '=', lower.id)
+              .executeTakeFirst();
+      // After a version: the older ones of its key, then later keys. A version gone meanwhile
+      // (or none named) starts after the whole key.
+      if (at) {
+        const { key } = lower;
+        const seq = Number(at.seq);
+        q = q.where((eb: any) =>
+          eb.or([eb('key', '>', key), eb.and([eb('key', '=', key), eb('seq', '<', seq)])]),
+        );
+      } else q = q.where('key', '>', lower.key);
+    }
+    const rows: any[] = await q.orderBy('key').orderBy('seq', 'desc').limit(range.limit).execute();
+    return rows.map((r) => ({
+      ...toSummary(r),
+      versionId: r.version_id,
+      isLatest: Number(r.is_latest) === 1,
+      deleteMarker: Number(r.delete_marker) === 1,
+    }));
+  }
+}
