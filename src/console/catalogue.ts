@@ -165,7 +165,13 @@ function ossOperation(op: OssOperation, region: string): CatalogueOperation {
     name: op.name,
     doc: op.doc,
     readOnly: op.method === 'GET' || op.method === 'HEAD',
-    actions: [...new Set([...(op.action ? [op.action] : []), ...(op.handlerActions ?? [])])],
+    actions: [
+      ...new Set([
+        ...(op.action ? [op.action] : []),
+        ...(op.versionAction ? [op.versionAction] : []),
+        ...(op.handlerActions ?? []),
+      ]),
+    ],
     resources: [
       level === 'service'
         ? `acs:oss:${region}:{AccountId}:*`

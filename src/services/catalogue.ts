@@ -95,7 +95,7 @@ export function declaredChecks(
 
 /**
  * Every action the services check: each RPC operation's {@link declaredChecks} and each OSS
- * operation's `action` and `handlerActions`; sorted, without repeats.
+ * operation's `action`, `versionAction` and `handlerActions`; sorted, without repeats.
  */
 export function declaredActions(products: readonly RpcProduct[] = allDeclaredProducts()): string[] {
   const all = new Set<string>();
@@ -106,6 +106,7 @@ export function declaredActions(products: readonly RpcProduct[] = allDeclaredPro
   }
   for (const op of OSS_OPERATIONS) {
     if (op.action) all.add(op.action);
+    if (op.versionAction) all.add(op.versionAction);
     for (const a of op.handlerActions ?? []) all.add(a);
   }
   return [...all].sort();

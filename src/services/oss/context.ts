@@ -109,7 +109,14 @@ export interface OssCall {
   hostId: string;
   /** Decides further checks (CopyObject's source, each key of DeleteMultipleObjects). */
   authz: OssAuthorizer;
-  /** The addressed object, loaded once per request (`undefined` when absent). */
+  /** The `versionId` the request names (validated), if any. */
+  versionId?: string;
+  /**
+   * The addressed version, loaded once per request: the one `versionId` names, else the current
+   * one; a delete marker too (`undefined` when absent).
+   */
+  version(): Promise<OssObject | undefined>;
+  /** The addressed object: {@link version}, unless that is a delete marker. */
   object(): Promise<OssObject | undefined>;
 }
 

@@ -48,6 +48,7 @@ const EXTRA_STATUS: Readonly<Record<string, number>> = {
   RequestTimeout: 400,
   InvalidPolicyDocument: 400,
   InvalidEncryptionAlgorithmError: 400,
+  NoSuchVersion: 404,
 };
 
 function make(
@@ -70,6 +71,31 @@ export const noSuchKey = (key: string) =>
   make('NoSuchKey', 'The specified key does not exist.', {
     ec: '0026-00000001',
     fields: { Key: key },
+  });
+
+/**
+ * `404 NoSuchKey` for a key whose current version is a delete marker: the marker's headers tell
+ * the client why (doc: GetObject, versioning).
+ */
+export const noSuchKeyDeleted = (key: string, markerVersionId: string) =>
+  make('NoSuchKey', 'The specified key does not exist.', {
+    ec: '0026-00000001',
+    fields: { Key: key },
+    headers: { 'x-oss-delete-marker': 'true', 'x-oss-version-id': markerVersionId },
+  });
+
+/** `404 NoSuchVersion`: the `versionId` names no version of the key (0012-00000203). */
+export const noSuchVersion = (key: string, versionId: string) =>
+  make('NoSuchVersion', 'The specified version does not exist.', {
+    ec: '0012-00000203',
+    fields: { Key: key, VersionId: versionId },
+  });
+
+/** `405 MethodNotAllowed` for a read naming a delete marker's version (doc: GetObject). */
+export const deleteMarkerNotAllowed = (method: string, versionId: string) =>
+  make('MethodNotAllowed', 'The specified method is not allowed against this resource.', {
+    fields: { Method: method, ResourceType: 'DeleteMarker' },
+    headers: { 'x-oss-delete-marker': 'true', 'x-oss-version-id': versionId },
   });
 
 /** `404 NoSuchUpload`. */

@@ -90,6 +90,11 @@ export function newVersionId(stamp: number): string {
   return b.toString('base64url');
 }
 
+/** The version id a write in a bucket with this versioning state gets. */
+export function versionFor(versioning: VersioningStatus | undefined, now: number): string {
+  return versioning === 'Enabled' ? newVersionId(now) : NULL_VERSION;
+}
+
 /**
  * Whether `v` can be a version id at all (`null`, or base64 of either alphabet, as OSS's are):
  * anything else is refused before a lookup.

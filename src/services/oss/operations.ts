@@ -21,6 +21,7 @@ import { postObject } from './handlers/post-object.js';
 import * as W from './handlers/website.js';
 import { formBoundary } from './form.js';
 import { CONFIG_C1_OPERATIONS } from './operations-config.js';
+import { VERSIONING_OPERATIONS } from './operations-versioning.js';
 
 /** Where an operation applies: no bucket, a bucket, or an object. */
 export type OssLevel = 'service' | 'bucket' | 'object';
@@ -40,6 +41,11 @@ export interface OssOperation {
    * authenticates (PostObject).
    */
   action?: string;
+  /**
+   * The action also checked when the request names a `versionId` (`oss:GetObjectVersion` for
+   * GetObject...), on the same resource.
+   */
+  versionAction?: string;
   /** Actions the handler checks itself (per item, or for the form's policy), for the catalogue. */
   handlerActions?: readonly string[];
   /** `required`: NoSuchBucket when missing; `optional`: loaded if present (PutBucket). */
@@ -71,6 +77,8 @@ const headers =
 export const OSS_OPERATIONS: readonly OssOperation[] = [
   // ---- bucket configuration (operations-config.ts), each selected by its own sub-resource
   ...CONFIG_C1_OPERATIONS,
+  // ---- versioning (operations-versioning.ts), each selected by its own sub-resource
+  ...VERSIONING_OPERATIONS,
   // ---- service
   {
     name: 'ListBuckets',
@@ -393,9 +401,9 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     sub: ['delete'],
     bucket: 'required',
     authn: 'signature',
-    handlerActions: ['oss:DeleteObject'],
+    handlerActions: ['oss:DeleteObject', 'oss:DeleteObjectVersion'],
     handler: O.deleteMultipleObjects,
-    doc: 'Delete up to 1000 objects (`oss:DeleteObject` checked on each)',
+    doc: 'Delete up to 1000 objects or versions (`oss:DeleteObject` checked on each, and `oss:DeleteObjectVersion` on each version)',
   },
   {
     name: 'PostObject',
@@ -415,6 +423,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     method: 'PUT',
     sub: ['acl'],
     action: 'oss:PutObjectAcl',
+    versionAction: 'oss:PutObjectVersionAcl',
     bucket: 'required',
     authn: 'signature',
     context: header('x-oss-object-acl'),
@@ -477,6 +486,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     method: 'GET',
     sub: ['acl'],
     action: 'oss:GetObjectAcl',
+    versionAction: 'oss:GetObjectVersionAcl',
     bucket: 'required',
     authn: 'signature',
     handler: O.getObjectAcl,
@@ -498,6 +508,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     level: 'object',
     method: 'GET',
     action: 'oss:GetObject',
+    versionAction: 'oss:GetObjectVersion',
     bucket: 'required',
     authn: 'signature',
     acl: 'read',
@@ -510,6 +521,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     method: 'HEAD',
     sub: ['objectMeta'],
     action: 'oss:GetObject',
+    versionAction: 'oss:GetObjectVersion',
     bucket: 'required',
     authn: 'signature',
     acl: 'read',
@@ -521,6 +533,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     level: 'object',
     method: 'HEAD',
     action: 'oss:GetObject',
+    versionAction: 'oss:GetObjectVersion',
     bucket: 'required',
     authn: 'signature',
     acl: 'read',
@@ -544,6 +557,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     level: 'object',
     method: 'DELETE',
     action: 'oss:DeleteObject',
+    versionAction: 'oss:DeleteObjectVersion',
     bucket: 'required',
     authn: 'signature',
     acl: 'write',
@@ -612,6 +626,7 @@ export const WEBSITE_HEAD: OssOperation = { ...WEBSITE_HEAD_OP, handler: W.websi
 export const KNOWN_SUB_RESOURCES: ReadonlySet<string> = new Set([
   ...OSS_OPERATIONS.flatMap((o) => o.sub ?? []),
   'position',
+  'versionId',
   'x-oss-request-payer',
   'continuation-token',
   'security-token',

@@ -75,6 +75,7 @@ import {
   type OssObject,
 } from './model.js';
 import { bucketLogging } from './handlers/logging.js';
+import { versionIdArg } from './handlers/versioning.js';
 import {
   THROTTLED_OPERATIONS,
   TRAFFIC_LIMIT,
@@ -524,7 +525,20 @@ function authz(deps: OssDeps): Stage<OssCtx> {
     const authorizer = new OssAuthorizer(deps.identity, info, (b) =>
       publicAccessIsBlocked(deps, b),
     );
-    let object: Promise<OssObject | undefined> | undefined = ctx.object;
+    const key = target.key;
+    const versionId =
+      key !== undefined ? versionIdArg(queryView(ctx.parsed!.request.query)) : undefined;
+    // The addressed version (a delete marker too): the one `versionId` names, else the current.
+    let version: Promise<OssObject | undefined> | undefined =
+      versionId === undefined ? ctx.object : undefined;
+    let object: Promise<OssObject | undefined> | undefined;
+    const loadVersion = () =>
+      (version ??=
+        bucket && key !== undefined
+          ? versionId !== undefined
+            ? deps.store.getObjectVersion(bucket.name, key, versionId)
+            : deps.store.getBucketAndObject(bucket.name, key).then((r) => r.object)
+          : Promise.resolve(undefined));
     const call: OssCall = {
       deps,
       info,
@@ -541,11 +555,9 @@ function authz(deps: OssDeps): Stage<OssCtx> {
       chunked: /\bchunked\b/i.test(String(req.headers['transfer-encoding'] ?? '')),
       hostId: ctx.hostId,
       authz: authorizer,
-      object: () =>
-        (object ??=
-          bucket && target.key !== undefined
-            ? deps.store.getObject(bucket.name, target.key)
-            : Promise.resolve(undefined)),
+      ...(versionId !== undefined ? { versionId } : {}),
+      version: loadVersion,
+      object: () => (object ??= loadVersion().then((o) => (o?.deleteMarker ? undefined : o))),
     };
     const length = req.headers['content-length'];
     if (length !== undefined && /^\d+$/.test(length)) call.contentLength = Number(length);
@@ -573,15 +585,20 @@ function authz(deps: OssDeps): Stage<OssCtx> {
           : ctx.level === 'bucket'
             ? bucketArn(region, owner, target.bucket!)
             : objectArn(region, owner, target.bucket!, target.key!);
-      const check: OssCheck = {
-        action: op!.action,
+      // A request naming a version needs the version action too (`oss:GetObjectVersion`...).
+      const actions =
+        versionId !== undefined && op!.versionAction !== undefined
+          ? [op!.action, op!.versionAction]
+          : [op!.action];
+      const check = (action: string): OssCheck => ({
+        action,
         resource,
         ...(checked ? { bucket: checked } : { owner }),
         ...(op!.context ? { context: op!.context(call) } : {}),
         ...(op!.acl ? { acl: op!.acl } : {}),
         ...(ctx.level === 'object' ? { objectAcl: async () => (await call.object())?.acl } : {}),
-      };
-      await authorizer.require(check);
+      });
+      await authorizer.require(actions.map(check));
     }
     await next();
   };

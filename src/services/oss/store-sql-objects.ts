@@ -14,7 +14,7 @@ import { StoreError } from '../../kernel/errors.js';
 import type { Db } from '../../store/db.js';
 import {
   NULL_VERSION,
-  newVersionId,
+  versionFor,
   prefixEnd,
   type Bucket,
   type ObjectSummary,
@@ -218,11 +218,6 @@ export async function writeVersion(
     await tx.k.insertInto('oss_segments').values(batch).execute();
   }
   return dropped;
-}
-
-/** The version id a write in a bucket with this versioning state gets. */
-export function versionFor(versioning: VersioningStatus | undefined, now: number): string {
-  return versioning === 'Enabled' ? newVersionId(now) : NULL_VERSION;
 }
 
 /** The object methods of the OSS SQL store (see {@link OssStore}). */

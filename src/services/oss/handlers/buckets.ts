@@ -186,6 +186,8 @@ export async function getBucketInfo(call: OssCall): Promise<OssReply> {
       Owner: { DisplayName: b.accountId, ID: b.accountId },
       AccessControlList: { Grant: b.acl },
       Comment: '',
+      // Only once versioning was set, as OSS shows it (ali-oss multiversion.test.js).
+      ...(b.versioning ? { Versioning: b.versioning } : {}),
       ServerSideEncryptionRule: b.encryption
         ? encryptionRuleXml(b.encryption)
         : { SSEAlgorithm: 'None' },

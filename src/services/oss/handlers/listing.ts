@@ -105,14 +105,16 @@ export async function listGrouped<T extends { key: string; id?: string }>(
   return { items, prefixes, truncated, ...(truncated && next ? { next } : {}) };
 }
 
-function maxKeys(call: OssCall, name: string): number {
+/** `max-keys` (1 to 1000, default 100). */
+export function maxKeys(call: OssCall, name: string): number {
   const v = integerArg(call.query.get(name), name, 1000);
   if (v === undefined) return 100;
   if (v < 1) throw invalidArgument(`Argument \`${name}\` must be at least 1.`, name, String(v));
   return v;
 }
 
-function encodingType(call: OssCall): boolean {
+/** Whether keys are URL-encoded (`encoding-type=url`); `InvalidArgument` for another type. */
+export function encodingType(call: OssCall): boolean {
   const e = call.query.get('encoding-type');
   if (e === undefined || e === null || e === '') return false;
   if (e.toLowerCase() !== 'url')

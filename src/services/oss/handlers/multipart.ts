@@ -47,7 +47,6 @@ import {
 import {
   blobWriteError,
   dropBlobs,
-  forbidOverwrite,
   integerArg,
   objectAclArg,
   readSmallBody,
@@ -58,7 +57,13 @@ import {
 } from './common.js';
 import { encryptionReplyHeaders, refusePartEncryption, requestEncryption } from './encryption.js';
 import { refusePublicAcl } from './public-access-block.js';
-import { checkPreconditions, newObjectId, readableSource } from './objects.js';
+import {
+  checkPreconditions,
+  newObjectId,
+  readableSource,
+  writeForbidsOverwrite,
+} from './objects.js';
+import { versionHeaders, writeVersionId } from './versioning.js';
 
 const XML = { 'content-type': 'application/xml' };
 
@@ -97,7 +102,7 @@ function partNumberOf(call: OssCall): number {
 export async function initiateMultipartUpload(call: OssCall): Promise<OssReply> {
   const b = bucketOf(call);
   const key = call.key ?? '';
-  if (forbidOverwrite(call) && (await call.object())) throw fileAlreadyExists();
+  if (writeForbidsOverwrite(call, b) && (await call.object())) throw fileAlreadyExists();
   await refusePublicAcl(call.deps, b, call.header('x-oss-object-acl'));
   const upload: Upload = {
     uploadId: randomBytes(16).toString('hex').toUpperCase(),
@@ -286,6 +291,7 @@ export async function completeMultipartUpload(call: OssCall): Promise<OssReply> 
     bucket: b.name,
     key,
     objectId: newObjectId(),
+    versionId: writeVersionId(call, b),
     size,
     etag,
     crc64,
@@ -306,7 +312,8 @@ export async function completeMultipartUpload(call: OssCall): Promise<OssReply> 
   let dropped: string[];
   try {
     dropped = await call.deps.store.completeUpload(upload.uploadId, object, {
-      forbidOverwrite: forbidOverwrite(call),
+      forbidOverwrite: writeForbidsOverwrite(call, b),
+      ...(b.versioning ? { versioning: b.versioning } : {}),
     });
   } catch (e) {
     if (isStoreError(e, 'NotFound')) throw noSuchUpload(upload.uploadId);
@@ -323,6 +330,7 @@ export async function completeMultipartUpload(call: OssCall): Promise<OssReply> 
       etag,
       'x-oss-hash-crc64ecma': crc64,
       ...encryptionReplyHeaders(upload.headers),
+      ...versionHeaders(b, object),
     },
     body: xmlDocument('CompleteMultipartUploadResult', {
       ...(enc ? { EncodingType: 'url' } : {}),

@@ -32,13 +32,16 @@ import {
   invalidRange,
   noSuchBucket,
   noSuchKey,
+  noSuchVersion,
   objectNotAppendable,
   positionNotEqualToLength,
   preconditionFailed,
 } from '../errors.js';
 import {
   MAX_OBJECT_BYTES,
+  NULL_VERSION,
   isValidBucketName,
+  isVersionIdShape,
   keyProblem,
   objectArn,
   type Bucket,
@@ -59,6 +62,7 @@ import {
 } from './common.js';
 import { encryptionReplyHeaders, requestEncryption, withoutEncryption } from './encryption.js';
 import { refusePublicAcl } from './public-access-block.js';
+import { addressedObject, versionHeaders, writeVersionId } from './versioning.js';
 
 /** A new random object id (a new one for every version written). */
 export function newObjectId(): string {
@@ -88,13 +92,14 @@ export async function putObject(call: OssCall): Promise<OssReply> {
   const storageClass = storageClassArg(call.header('x-oss-storage-class')) ?? b.storageClass;
   const headers = { ...requestObjectHeaders(call, key), ...requestEncryption(call, b) };
   await refusePublicAcl(call.deps, b, acl);
-  const forbid = forbidOverwrite(call);
+  const forbid = writeForbidsOverwrite(call, b);
   if (forbid && (await call.object())) throw fileAlreadyExists();
   const info = await writeRequestBody(call);
   const object: OssObject = {
     bucket: b.name,
     key,
     objectId: newObjectId(),
+    versionId: writeVersionId(call, b),
     size: info.size,
     etag: etagFromMd5(info.md5),
     crc64: info.crc64,
@@ -105,7 +110,7 @@ export async function putObject(call: OssCall): Promise<OssReply> {
     acl,
     segments: [{ blobId: info.blobId, size: info.size, md5: md5Hex(info.md5), crc64: info.crc64 }],
   };
-  await commit(call, object, forbid, [info.blobId]);
+  await commit(call, b, object, forbid, [info.blobId]);
   return {
     status: 200,
     headers: {
@@ -113,15 +118,33 @@ export async function putObject(call: OssCall): Promise<OssReply> {
       'x-oss-hash-crc64ecma': info.crc64,
       'content-md5': info.md5.toString('base64'),
       ...encryptionReplyHeaders(headers),
+      ...versionHeaders(b, object),
     },
   };
 }
 
+/**
+ * `x-oss-forbid-overwrite: true`, which a bucket with versioning (Enabled or Suspended) does not
+ * honour: overwriting there keeps the old object as a version (doc: PutObject).
+ */
+export function writeForbidsOverwrite(call: OssCall, b: Bucket): boolean {
+  return forbidOverwrite(call) && b.versioning === undefined;
+}
+
 /** Stores `object`; on failure deletes the blobs just written (`fresh`). */
-async function commit(call: OssCall, object: OssObject, forbid: boolean, fresh: string[]) {
+async function commit(
+  call: OssCall,
+  b: Bucket,
+  object: OssObject,
+  forbid: boolean,
+  fresh: string[],
+) {
   let dropped: string[];
   try {
-    dropped = await call.deps.store.putObject(object, { forbidOverwrite: forbid });
+    dropped = await call.deps.store.putObject(object, {
+      forbidOverwrite: forbid,
+      ...(b.versioning ? { versioning: b.versioning } : {}),
+    });
   } catch (e) {
     await call.deps.blobs.delete(fresh).catch(() => {});
     if (isStoreError(e, 'AlreadyExists')) throw fileAlreadyExists();
@@ -234,7 +257,7 @@ async function openObject(
   try {
     return { object: o, body: await bodyOf(call, o, range) };
   } catch (e) {
-    if (!(e instanceof BlobNotFound)) throw e;
+    if (!(e instanceof BlobNotFound) || call.versionId !== undefined) throw e;
     const fresh = await call.deps.store.getObject(o.bucket, o.key);
     if (!fresh) throw noSuchKey(o.key);
     if (range && fresh.size !== o.size) throw e;
@@ -244,20 +267,23 @@ async function openObject(
 
 /** GetObject and HeadObject: conditional headers, Range, response-* overrides. */
 export async function getObject(call: OssCall): Promise<OssReply> {
-  const key = keyOf(call);
-  const o = await call.object();
-  if (!o) throw noSuchKey(key);
+  const b = bucketOf(call);
+  const o = await addressedObject(call);
   const get = (n: string) => call.header(n);
   if (checkPreconditions(get, o) === 'not-modified') {
     return {
       status: 304,
-      headers: { etag: o.etag, 'last-modified': httpDate(o.lastModified) },
+      headers: {
+        etag: o.etag,
+        'last-modified': httpDate(o.lastModified),
+        ...versionHeaders(b, o),
+      },
     };
   }
   const standard = (call.header('x-oss-range-behavior') ?? '').toLowerCase() === 'standard';
   const range = parseRange(call.header('range'), o.size, standard);
   if (range === 'unsatisfiable') throw invalidRange();
-  const headers = objectReplyHeaders(o);
+  const headers = { ...objectReplyHeaders(o), ...versionHeaders(b, o) };
   for (const [param, header] of OVERRIDES) {
     const v = call.query.get(param);
     if (typeof v === 'string') headers[header] = v;
@@ -278,11 +304,11 @@ export async function getObject(call: OssCall): Promise<OssReply> {
 
 /** GetObjectMeta (`HEAD ?objectMeta`): ETag, size, times, CRC. */
 export async function getObjectMeta(call: OssCall): Promise<OssReply> {
-  const o = await call.object();
-  if (!o) throw noSuchKey(keyOf(call));
+  const o = await addressedObject(call);
   return {
     status: 200,
     headers: {
+      ...versionHeaders(bucketOf(call), o),
       etag: o.etag,
       'content-length': o.size,
       'last-modified': httpDate(o.lastModified),
@@ -293,11 +319,32 @@ export async function getObjectMeta(call: OssCall): Promise<OssReply> {
   };
 }
 
-/** DeleteObject: 204, also when the key does not exist. */
+/**
+ * DeleteObject: 204, also when the key (or version) does not exist. With versioning, a delete
+ * without `versionId` leaves a delete marker; with one, that version goes for good.
+ */
 export async function deleteObject(call: OssCall): Promise<OssReply> {
-  const dropped = await call.deps.store.deleteObjects(bucketOf(call).name, [keyOf(call)]);
+  const b = bucketOf(call);
+  if (call.versionId === undefined && b.versioning === undefined) {
+    dropBlobs(call.deps, await call.deps.store.deleteObjects(b.name, [keyOf(call)]));
+    return { status: 204 };
+  }
+  const { outcomes, dropped } = await call.deps.store.deleteVersions(
+    b.name,
+    [{ key: keyOf(call), ...(call.versionId !== undefined ? { versionId: call.versionId } : {}) }],
+    b.versioning,
+    call.deps.clock.now(),
+  );
   dropBlobs(call.deps, dropped);
-  return { status: 204 };
+  const r = outcomes[0]!;
+  const id = r.versionId ?? r.deleteMarkerVersionId;
+  return {
+    status: 204,
+    headers: {
+      ...(r.deleteMarker ? { 'x-oss-delete-marker': 'true' } : {}),
+      ...(id !== undefined ? { 'x-oss-version-id': id } : {}),
+    },
+  };
 }
 
 /** DeleteMultipleObjects (`POST /?delete`), quiet or verbose; each key authorised. */
@@ -311,39 +358,72 @@ export async function deleteMultipleObjects(call: OssCall): Promise<OssReply> {
   const req = unwrap(parseDeleteObjects(body));
   const url = (call.query.get('encoding-type') ?? '').toLowerCase() === 'url';
   const keys: string[] = [];
+  const versioned = new Set<string>();
   for (const o of req.objects) {
     const problem = keyProblem(o.key);
     if (problem !== undefined) throw invalidObjectName(problem);
+    if (o.versionId !== undefined) {
+      if (!isVersionIdShape(o.versionId)) {
+        throw invalidArgument('Invalid version id specified', 'VersionId', o.versionId);
+      }
+      versioned.add(o.key);
+    }
     keys.push(o.key);
   }
-  await call.authz.require(
-    [...new Set(keys)].map((key) => ({
-      action: 'oss:DeleteObject',
-      resource: objectArn(call.info.region, b.accountId, b.name, key),
-      bucket: b,
-      acl: 'write' as const,
-    })),
-  );
-  const dropped = await call.deps.store.deleteObjects(b.name, keys);
-  dropBlobs(call.deps, dropped);
+  const check = (action: string) => (key: string) => ({
+    action,
+    resource: objectArn(call.info.region, b.accountId, b.name, key),
+    bucket: b,
+    acl: 'write' as const,
+  });
+  await call.authz.require([
+    ...[...new Set(keys)].map(check('oss:DeleteObject')),
+    ...[...versioned].map(check('oss:DeleteObjectVersion')),
+  ]);
   const enc = url ? urlEncodeKey : (s: string) => s;
+  let deleted;
+  if (versioned.size === 0 && b.versioning === undefined) {
+    dropBlobs(call.deps, await call.deps.store.deleteObjects(b.name, keys));
+    deleted = keys.map((k) => ({ Key: enc(k) }));
+  } else {
+    const { outcomes, dropped } = await call.deps.store.deleteVersions(
+      b.name,
+      req.objects,
+      b.versioning,
+      call.deps.clock.now(),
+    );
+    dropBlobs(call.deps, dropped);
+    deleted = outcomes.map((r) => ({
+      Key: enc(r.key),
+      ...(r.versionId !== undefined ? { VersionId: r.versionId } : {}),
+      ...(r.deleteMarker ? { DeleteMarker: true } : {}),
+      ...(r.deleteMarkerVersionId !== undefined
+        ? { DeleteMarkerVersionId: r.deleteMarkerVersionId }
+        : {}),
+    }));
+  }
   return {
     status: 200,
     headers: { 'content-type': 'application/xml' },
     body: xmlDocument('DeleteResult', {
       ...(url ? { EncodingType: 'url' } : {}),
-      Deleted: req.quiet ? [] : keys.map((k) => ({ Key: enc(k) })),
+      Deleted: req.quiet ? [] : deleted,
     }),
   };
 }
 
-/** The source of a copy: `x-oss-copy-source: /<bucket>/<url-encoded key>`. */
-export function copySource(call: OssCall): { bucket: string; key: string } {
+/**
+ * The source of a copy: `x-oss-copy-source: /<bucket>/<url-encoded key>`, optionally
+ * `?versionId=<id>` (a version of it).
+ */
+export function copySource(call: OssCall): { bucket: string; key: string; versionId?: string } {
   const raw = call.header('x-oss-copy-source') ?? '';
   const q = raw.indexOf('?');
+  let versionId: string | undefined;
   if (q !== -1) {
     const query = raw.slice(q + 1);
-    if (!/^versionId=null$/.test(query)) {
+    versionId = query.startsWith('versionId=') ? query.slice('versionId='.length) : undefined;
+    if (versionId === undefined || !isVersionIdShape(versionId)) {
       throw invalidArgument(
         'Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.',
         'x-oss-copy-source',
@@ -365,39 +445,52 @@ export function copySource(call: OssCall): { bucket: string; key: string } {
   if (!isValidBucketName(bucket)) throw invalidBucketName(bucket);
   const problem = keyProblem(key);
   if (problem !== undefined) throw invalidObjectName(problem);
-  return { bucket, key };
+  return { bucket, key, ...(versionId !== undefined ? { versionId } : {}) };
 }
 
-/** Loads and authorises (`oss:GetObject`) the source of a copy; returns it. */
+/**
+ * Loads and authorises (`oss:GetObject`, and `oss:GetObjectVersion` for a version) the source
+ * of a copy; returns it, and the version id it names.
+ */
 export async function readableSource(
   call: OssCall,
-): Promise<{ bucket: Bucket; object: OssObject }> {
+): Promise<{ bucket: Bucket; object: OssObject; versionId?: string }> {
   const src = copySource(call);
   const bucket =
     call.bucket && src.bucket === call.bucket.name
       ? call.bucket
       : await call.deps.store.getBucket(src.bucket);
   if (!bucket) throw noSuchBucket(src.bucket);
-  const object =
-    bucket.name === call.bucketName && src.key === call.key
-      ? await call.object()
-      : await call.deps.store.getObject(bucket.name, src.key);
-  await call.authz.require({
-    action: 'oss:GetObject',
+  const found =
+    src.versionId !== undefined
+      ? await call.deps.store.getObjectVersion(bucket.name, src.key, src.versionId)
+      : bucket.name === call.bucketName && src.key === call.key
+        ? await call.object()
+        : await call.deps.store.getObject(bucket.name, src.key);
+  // A delete marker has nothing to copy: as a missing key.
+  const object = found?.deleteMarker ? undefined : found;
+  const check = (action: string) => ({
+    action,
     resource: objectArn(call.info.region, bucket.accountId, bucket.name, src.key),
     bucket,
-    acl: 'read',
+    acl: 'read' as const,
     objectAcl: async () => object?.acl,
   });
+  await call.authz.require(
+    src.versionId !== undefined
+      ? [check('oss:GetObject'), check('oss:GetObjectVersion')]
+      : [check('oss:GetObject')],
+  );
+  if (!found && src.versionId !== undefined) throw noSuchVersion(src.key, src.versionId);
   if (!object) throw noSuchKey(src.key);
-  return { bucket, object };
+  return { bucket, object, ...(src.versionId !== undefined ? { versionId: src.versionId } : {}) };
 }
 
 /** CopyObject: bytes copied (streamed) unless source and destination are the same object. */
 export async function copyObject(call: OssCall): Promise<OssReply> {
   const b = bucketOf(call);
   const key = keyOf(call);
-  const { object: src } = await readableSource(call);
+  const { bucket: srcBucket, object: src } = await readableSource(call);
   const get = (n: string) => call.header(n);
   if (checkPreconditions(get, src, 'x-oss-copy-source-') === 'not-modified') {
     return { status: 304, headers: { etag: src.etag } };
@@ -417,23 +510,33 @@ export async function copyObject(call: OssCall): Promise<OssReply> {
     (src.bucket === b.name && src.key === key ? src.acl : 'default');
   const storageClass = storageClassArg(call.header('x-oss-storage-class')) ?? src.storageClass;
   await refusePublicAcl(call.deps, b, call.header('x-oss-object-acl'));
-  const forbid = forbidOverwrite(call);
+  const forbid = writeForbidsOverwrite(call, b);
   const now = call.deps.clock.now();
-  const result = (o: { etag: string; crc64: string; lastModified: number }): OssReply => ({
+  const result = (o: {
+    etag: string;
+    crc64: string;
+    lastModified: number;
+    versionId?: string;
+  }): OssReply => ({
     status: 200,
     headers: {
       'content-type': 'application/xml',
       etag: o.etag,
       'x-oss-hash-crc64ecma': o.crc64,
       ...encryptionReplyHeaders(headers),
+      ...(srcBucket.versioning !== undefined
+        ? { 'x-oss-copy-source-version-id': src.versionId ?? NULL_VERSION }
+        : {}),
+      ...versionHeaders(b, o),
     },
     body: xmlDocument('CopyObjectResult', {
       ETag: o.etag,
       LastModified: isoMillis(o.lastModified),
     }),
   });
-  if (src.bucket === b.name && src.key === key) {
-    // Copying an object onto itself rewrites its metadata only (doc: CopyObject).
+  if (src.bucket === b.name && src.key === key && b.versioning === undefined) {
+    // Copying an object onto itself rewrites its metadata only (doc: CopyObject); with
+    // versioning it makes a new version, as any write does (an old version restored by copy).
     if (forbid) throw fileAlreadyExists();
     await call.deps.store.updateObject(b.name, key, {
       headers,
@@ -459,6 +562,7 @@ export async function copyObject(call: OssCall): Promise<OssReply> {
     bucket: b.name,
     key,
     objectId: newObjectId(),
+    versionId: writeVersionId(call, b),
     size: info.size,
     etag: src.objectType === 'Normal' ? src.etag : etagFromMd5(info.md5),
     crc64: info.crc64,
@@ -469,7 +573,7 @@ export async function copyObject(call: OssCall): Promise<OssReply> {
     acl,
     segments: [{ blobId: info.blobId, size: info.size, md5: md5Hex(info.md5), crc64: info.crc64 }],
   };
-  await commit(call, object, forbid, [info.blobId]);
+  await commit(call, b, object, forbid, [info.blobId]);
   return result(object);
 }
 
@@ -477,6 +581,14 @@ export async function copyObject(call: OssCall): Promise<OssReply> {
 export async function appendObject(call: OssCall): Promise<OssReply> {
   const b = bucketOf(call);
   const key = keyOf(call);
+  if (call.versionId !== undefined) {
+    // Appends go to the current version only (doc: 0016-00000504).
+    throw invalidArgument(
+      'versionId is not supported by AppendObject.',
+      'versionId',
+      call.versionId,
+    );
+  }
   const position = integerArg(call.query.get('position'), 'position');
   if (position === undefined) {
     throw invalidArgument('Argument `position` is required for append.', 'position', '');
@@ -496,6 +608,7 @@ export async function appendObject(call: OssCall): Promise<OssReply> {
     bucket: b.name,
     key,
     objectId: newObjectId(),
+    versionId: writeVersionId(call, b),
     size: info.size,
     etag: etagFromMd5(info.md5),
     crc64: info.crc64,
@@ -513,6 +626,7 @@ export async function appendObject(call: OssCall): Promise<OssReply> {
       position,
       { blobId: info.blobId, size: info.size, md5Hex: md5Hex(info.md5), crc64: info.crc64 },
       now,
+      b.versioning ? { versioning: b.versioning } : {},
     );
   } catch (e) {
     await call.deps.blobs.delete([info.blobId]).catch(() => {});
@@ -532,6 +646,7 @@ export async function appendObject(call: OssCall): Promise<OssReply> {
       'x-oss-hash-crc64ecma': r.object.crc64,
       // The first append chose the encryption; the stored headers say which.
       ...encryptionReplyHeaders(existing?.headers ?? create.headers),
+      ...versionHeaders(b, r.object),
     },
   };
 }
@@ -541,20 +656,21 @@ export async function putObjectAcl(call: OssCall): Promise<OssReply> {
   const acl = objectAclArg(call.header('x-oss-object-acl'));
   if (acl === undefined)
     throw invalidArgument('no such object access control exists', 'x-oss-object-acl', '');
-  await refusePublicAcl(call.deps, bucketOf(call), acl);
-  const ok = await call.deps.store.updateObject(bucketOf(call).name, keyOf(call), { acl });
+  const b = bucketOf(call);
+  await refusePublicAcl(call.deps, b, acl);
+  const o = await addressedObject(call);
+  const ok = await call.deps.store.updateObject(b.name, keyOf(call), { acl }, o.versionId);
   if (!ok) throw noSuchKey(keyOf(call));
-  return { status: 200 };
+  return { status: 200, headers: versionHeaders(b, o) };
 }
 
 /** GetObjectAcl. */
 export async function getObjectAcl(call: OssCall): Promise<OssReply> {
   const b = bucketOf(call);
-  const o = await call.object();
-  if (!o) throw noSuchKey(keyOf(call));
+  const o = await addressedObject(call);
   return {
     status: 200,
-    headers: { 'content-type': 'application/xml' },
+    headers: { 'content-type': 'application/xml', ...versionHeaders(b, o) },
     body: xmlDocument('AccessControlPolicy', {
       Owner: { ID: b.accountId, DisplayName: b.accountId },
       AccessControlList: { Grant: o.acl },

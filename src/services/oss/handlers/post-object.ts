@@ -52,6 +52,7 @@ import {
 import { encryptionReplyHeaders, uploadEncryption } from './encryption.js';
 import { publicAccessIsBlocked, refusePublicAcl } from './public-access-block.js';
 import { newObjectId } from './objects.js';
+import { versionHeaders, writeVersionId } from './versioning.js';
 
 /** Text fields before the file, at most. */
 const MAX_FIELD_BYTES = 64 * 1024;
@@ -225,7 +226,9 @@ export async function postObject(call: OssCall): Promise<OssReply> {
     context: { 'oss:x-oss-object-acl': acl },
   });
   await refusePublicAcl(call.deps, b, acl);
-  const forbid = (field('x-oss-forbid-overwrite') ?? '').toLowerCase() === 'true';
+  // A bucket with versioning keeps the overwritten object as a version (doc: PutObject).
+  const forbid =
+    (field('x-oss-forbid-overwrite') ?? '').toLowerCase() === 'true' && b.versioning === undefined;
   if (forbid && (await call.deps.store.getObject(b.name, key))) throw fileAlreadyExists();
 
   const names = [...fields.keys()];
@@ -253,6 +256,7 @@ export async function postObject(call: OssCall): Promise<OssReply> {
     bucket: b.name,
     key,
     objectId: newObjectId(),
+    versionId: writeVersionId(call, b),
     size: blob.size,
     etag: etagFromMd5(blob.md5),
     crc64: blob.crc64,
@@ -272,7 +276,10 @@ export async function postObject(call: OssCall): Promise<OssReply> {
   };
   let dropped: string[];
   try {
-    dropped = await call.deps.store.putObject(object, { forbidOverwrite: forbid });
+    dropped = await call.deps.store.putObject(object, {
+      forbidOverwrite: forbid,
+      ...(b.versioning ? { versioning: b.versioning } : {}),
+    });
   } catch (e) {
     await call.deps.blobs.delete([blob.blobId]).catch(() => {});
     if (isStoreError(e, 'AlreadyExists')) throw fileAlreadyExists();
@@ -287,6 +294,7 @@ export async function postObject(call: OssCall): Promise<OssReply> {
     'x-oss-hash-crc64ecma': object.crc64,
     location,
     ...encryptionReplyHeaders(headers),
+    ...versionHeaders(b, object),
   };
   const redirect = field('success_action_redirect');
   if (redirect !== undefined && /^https?:\/\//.test(redirect)) {
