@@ -30,8 +30,16 @@ export async function bucketStats(db: Db, bucket: string): Promise<BucketStats> 
       eb.fn.coalesce(eb.fn.sum(billed), sql`0`).as('billed'),
     ])
     .where('bucket', '=', bucket)
+    // Every version is stored and billed; delete markers hold nothing and are counted apart.
+    .where('delete_marker', '=', 0)
     .groupBy('storage_class')
     .execute();
+  const markers: any = await k
+    .selectFrom('oss_objects')
+    .select((eb: any) => eb.fn.countAll().as('n'))
+    .where('bucket', '=', bucket)
+    .where('delete_marker', '=', 1)
+    .executeTakeFirst();
   const uploads: any = await k
     .selectFrom('oss_uploads')
     .select((eb: any) => eb.fn.countAll().as('n'))
@@ -53,6 +61,7 @@ export async function bucketStats(db: Db, bucket: string): Promise<BucketStats> 
       bytes: Number(r.bytes),
       billedBytes: Number(r.billed),
     })),
+    deleteMarkers: Number(markers?.n ?? 0),
     uploads: Number(uploads?.n ?? 0),
     parts: Number(parts?.n ?? 0),
     partBytes: Number(parts?.bytes ?? 0),

@@ -48,6 +48,8 @@ export interface BucketPatch {
 export interface BucketStats {
   /** Per storage class: objects, bytes, and bytes billed (64 KB at least per object). */
   classes: Array<{ storageClass: string; objects: number; bytes: number; billedBytes: number }>;
+  /** Delete markers (versioning). */
+  deleteMarkers: number;
   uploads: number;
   parts: number;
   partBytes: number;

@@ -5,8 +5,9 @@
  * OSS computes bucket statistics with a delay of up to an hour; yunbox counts at the moment of the
  * request (`LastModifiedTime` is then, in seconds). `Storage` is every object's bytes plus the
  * parts of unfinished multipart uploads; the `…Storage` of the IA and archive classes is the
- * billed size (64 KB at least per object), `…RealStorage` the bytes. yunbox has no live channels
- * and no versioning: `LiveChannelCount` and `DeleteMarkerCount` are 0.
+ * billed size (64 KB at least per object), `…RealStorage` the bytes. Every version of an object
+ * counts (each is stored); delete markers are `DeleteMarkerCount`. yunbox has no live channels:
+ * `LiveChannelCount` is 0.
  */
 import { xmlDocument } from '../../../protocol/oss-xml.js';
 import type { OssCall, OssReply } from '../context.js';
@@ -52,7 +53,7 @@ export async function getBucketStat(call: OssCall): Promise<OssReply> {
       LiveChannelCount: 0,
       MultipartPartCount: s.parts,
       MultipartPartStorage: s.partBytes,
-      DeleteMarkerCount: 0,
+      DeleteMarkerCount: s.deleteMarkers,
       LastModifiedTime: Math.floor(call.info.now / 1000),
       ...perClass,
     }),

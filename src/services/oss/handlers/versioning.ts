@@ -10,7 +10,11 @@
  * writes and deletes replace the `null` version. Objects written before versioning are `null`.
  */
 import { isoMillis, urlEncodeKey } from '../../../protocol/oss-format.js';
-import { parseVersioningConfiguration, xmlDocument } from '../../../protocol/oss-xml.js';
+import {
+  parseOssXml,
+  parseVersioningConfiguration,
+  xmlDocument,
+} from '../../../protocol/oss-xml.js';
 import type { OssCall, OssReply, QueryView } from '../context.js';
 import {
   deleteMarkerNotAllowed,
@@ -22,10 +26,12 @@ import {
 } from '../errors.js';
 import {
   NULL_VERSION,
+  VERSIONING_STATES,
   isVersionIdShape,
   versionFor,
   type Bucket,
   type OssObject,
+  type VersioningStatus,
 } from '../model.js';
 import type { VersionSummary } from '../store.js';
 import { readSmallBody, unwrap } from './common.js';
@@ -87,9 +93,15 @@ export async function addressedObject(call: OssCall): Promise<OssObject> {
 export async function putBucketVersioning(call: OssCall): Promise<OssReply> {
   const b = bucketOf(call);
   const body = await readSmallBody(call, MAX_BODY_BYTES);
-  const status = unwrap(
-    parseVersioningConfiguration(body, { maxBytes: MAX_BODY_BYTES, maxElements: 8 }),
-  );
+  const limits = { maxBytes: MAX_BODY_BYTES, maxElements: 8 };
+  // The Tea OSS client sends `<Status>` itself as the document; both shapes are read.
+  const root = unwrap(parseOssXml(body, limits));
+  const status =
+    root.name === 'Status'
+      ? (VERSIONING_STATES as readonly string[]).includes(root.text.trim())
+        ? (root.text.trim() as VersioningStatus)
+        : unwrap(parseVersioningConfiguration(body, limits))
+      : unwrap(parseVersioningConfiguration(body, limits));
   await call.deps.store.updateBucket(b.name, { versioning: status });
   return { status: 200 };
 }
