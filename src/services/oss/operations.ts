@@ -21,6 +21,7 @@ import { postObject } from './handlers/post-object.js';
 import * as W from './handlers/website.js';
 import { formBoundary } from './form.js';
 import { CONFIG_C1_OPERATIONS } from './operations-config.js';
+import { TAG_OPERATIONS } from './operations-tags.js';
 
 /** Where an operation applies: no bucket, a bucket, or an object. */
 export type OssLevel = 'service' | 'bucket' | 'object';
@@ -32,6 +33,8 @@ export interface OssOperation {
   method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE' | 'OPTIONS';
   /** Sub-resources that select it (all must be present). */
   sub?: readonly string[];
+  /** Further sub-resources it accepts without being selected by them (`versionId`). */
+  optional?: readonly string[];
   /** Further selection (headers, query values). */
   when?: (query: QueryView, header: (name: string) => string | undefined) => boolean;
   /**
@@ -71,6 +74,8 @@ const headers =
 export const OSS_OPERATIONS: readonly OssOperation[] = [
   // ---- bucket configuration (operations-config.ts), each selected by its own sub-resource
   ...CONFIG_C1_OPERATIONS,
+  // ---- tags and symlinks (operations-tags.ts), selected by `?tagging` / `?symlink`
+  ...TAG_OPERATIONS,
   // ---- service
   {
     name: 'ListBuckets',

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { crc64Combine } from '../../blob/crc64.js';
-import { CompiledQuery, type Compilable } from 'kysely';
+import { CompiledQuery, sql, type Compilable } from 'kysely';
 import { StoreError } from '../../kernel/errors.js';
 import type { Db } from '../../store/db.js';
 import type { CacheSpec } from '../../store/read-cache.js';
@@ -16,6 +16,7 @@ import {
   type OssObject,
   type Part,
   type StoredSegment,
+  type Tag,
   type Upload,
 } from './model.js';
 import type {
@@ -31,6 +32,7 @@ import {
   getAccountPublicAccessBlock,
   setAccountPublicAccessBlock,
 } from './store-sql-config.js';
+import * as T from './store-sql-tags.js';
 
 /** Name of the lock writers of one object key take. */
 function objectLock(bucket: string, key: string): string {
@@ -81,6 +83,7 @@ const toUpload = (r: any): Upload => ({
   acl: r.acl,
   storageClass: r.storage_class,
   ...(r.sequential ? { sequential: true } : {}),
+  ...(r.tags != null ? { tags: JSON.parse(r.tags) } : {}),
 });
 
 const toPart = (r: any): Part => ({
@@ -129,7 +132,7 @@ function chunks<T>(items: readonly T[], size = BATCH): T[][] {
 /** The read cache of bucket-and-object lookups (every GET and HEAD makes one). */
 const OBJECT_CACHE: CacheSpec = {
   name: 'oss-objects',
-  tables: ['oss_buckets', 'oss_objects', 'oss_segments'],
+  tables: ['oss_buckets', 'oss_objects', 'oss_segments', 'oss_object_tags'],
   max: 4096,
 };
 
@@ -327,6 +330,10 @@ export class OssSqlStore implements OssStore {
       's.size as s_size',
       's.md5 as s_md5',
       's.crc64 as s_crc64',
+      // `x-oss-tagging-count`: a primary-key range of the tag table (store-sql-tags.ts).
+      sql`(select count(*) from oss_object_tags t where t.object_id = o.object_id)`.as(
+        'o_tag_count',
+      ),
     ];
     const k = this.#db.k;
     const rows = withBucket
@@ -373,6 +380,7 @@ export class OssSqlStore implements OssStore {
         storageClass: r.o_storage_class,
         objectType: r.o_object_type,
         lastModified: Number(r.o_last_modified),
+        ...(Number(r.o_tag_count) > 0 ? { tagCount: Number(r.o_tag_count) } : {}),
         segments: rows
           .filter((x) => x.s_blob_id != null)
           .map((x) => ({
@@ -410,6 +418,7 @@ export class OssSqlStore implements OssStore {
     for (const batch of chunks(segmentRows(object.objectId, object.segments))) {
       await tx.k.insertInto('oss_segments').values(batch).execute();
     }
+    await T.insertObjectTags(tx, object.objectId, object.tags);
     return dropped;
   }
 
@@ -593,6 +602,7 @@ export class OssSqlStore implements OssStore {
           acl: u.acl,
           storage_class: u.storageClass,
           ...(u.sequential ? { sequential: 1 } : {}),
+          ...(u.tags && u.tags.length > 0 ? { tags: JSON.stringify(u.tags) } : {}),
         })
         .execute();
     } catch (e) {
@@ -833,6 +843,42 @@ export class OssSqlStore implements OssStore {
 
   setAccountPublicAccessBlock(accountId: string, block: boolean | null): Promise<void> {
     return setAccountPublicAccessBlock(this.#db, accountId, block);
+  }
+
+  // ---- tags (store-sql-tags.ts)
+
+  getObjectTags(objectId: string): Promise<Tag[]> {
+    return T.getObjectTags(this.#db, objectId);
+  }
+
+  putObjectTags(objectId: string, tags: readonly Tag[]): Promise<void> {
+    return T.putObjectTags(this.#db, objectId, tags);
+  }
+
+  getBucketTags(bucket: string): Promise<Tag[]> {
+    return T.getBucketTags(this.#db, bucket);
+  }
+
+  putBucketTags(bucket: string, tags: readonly Tag[]): Promise<void> {
+    return T.putBucketTags(this.#db, bucket, tags);
+  }
+
+  deleteBucketTags(bucket: string, keys: readonly string[] | 'all'): Promise<void> {
+    return T.deleteBucketTags(this.#db, bucket, keys);
+  }
+
+  listBucketsTagged(
+    accountId: string,
+    prefix: string,
+    marker: string,
+    limit: number,
+    filters: readonly T.TagFilter[],
+  ): Promise<Bucket[]> {
+    return T.listBucketsTagged(this.#db, accountId, prefix, marker, limit, filters, toBucket);
+  }
+
+  bucketTagsOf(buckets: readonly string[]): Promise<Map<string, Tag[]>> {
+    return T.bucketTagsOf(this.#db, buckets);
   }
 
   async referencedBlobs(blobIds: readonly string[]): Promise<Set<string>> {

@@ -59,6 +59,8 @@ import {
 } from './common.js';
 import { encryptionReplyHeaders, requestEncryption, withoutEncryption } from './encryption.js';
 import { refusePublicAcl } from './public-access-block.js';
+import { copySymlink, followSymlink } from './symlink.js';
+import { copyTagging, requestTags } from './tagging.js';
 
 /** A new random object id (a new one for every version written). */
 export function newObjectId(): string {
@@ -88,10 +90,12 @@ export async function putObject(call: OssCall): Promise<OssReply> {
   const storageClass = storageClassArg(call.header('x-oss-storage-class')) ?? b.storageClass;
   const headers = { ...requestObjectHeaders(call, key), ...requestEncryption(call, b) };
   await refusePublicAcl(call.deps, b, acl);
+  const tags = await requestTags(call);
   const forbid = forbidOverwrite(call);
   if (forbid && (await call.object())) throw fileAlreadyExists();
   const info = await writeRequestBody(call);
   const object: OssObject = {
+    ...(tags ? { tags } : {}),
     bucket: b.name,
     key,
     objectId: newObjectId(),
@@ -245,8 +249,9 @@ async function openObject(
 /** GetObject and HeadObject: conditional headers, Range, response-* overrides. */
 export async function getObject(call: OssCall): Promise<OssReply> {
   const key = keyOf(call);
-  const o = await call.object();
-  if (!o) throw noSuchKey(key);
+  const found = await call.object();
+  if (!found) throw noSuchKey(key);
+  const o = await followSymlink(call, found);
   const get = (n: string) => call.header(n);
   if (checkPreconditions(get, o) === 'not-modified') {
     return {
@@ -402,6 +407,8 @@ export async function copyObject(call: OssCall): Promise<OssReply> {
   if (checkPreconditions(get, src, 'x-oss-copy-source-') === 'not-modified') {
     return { status: 304, headers: { etag: src.etag } };
   }
+  if (src.objectType === 'Symlink') return copySymlink(call, src);
+  const tagging = await copyTagging(call, src);
   const directive = (call.header('x-oss-metadata-directive') ?? 'COPY').toUpperCase();
   if (directive !== 'COPY' && directive !== 'REPLACE') {
     throw invalidArgument('Unknown metadata directive.', 'x-oss-metadata-directive', directive);
@@ -435,6 +442,7 @@ export async function copyObject(call: OssCall): Promise<OssReply> {
   if (src.bucket === b.name && src.key === key) {
     // Copying an object onto itself rewrites its metadata only (doc: CopyObject).
     if (forbid) throw fileAlreadyExists();
+    if (tagging.replace) await call.deps.store.putObjectTags(src.objectId, tagging.tags);
     await call.deps.store.updateObject(b.name, key, {
       headers,
       acl,
@@ -460,6 +468,7 @@ export async function copyObject(call: OssCall): Promise<OssReply> {
     key,
     objectId: newObjectId(),
     size: info.size,
+    tags: tagging.tags,
     etag: src.objectType === 'Normal' ? src.etag : etagFromMd5(info.md5),
     crc64: info.crc64,
     objectType: 'Normal',
@@ -505,6 +514,8 @@ export async function appendObject(call: OssCall): Promise<OssReply> {
     headers: { ...requestObjectHeaders(call, key), ...encryption },
     acl: objectAclArg(call.header('x-oss-object-acl')) ?? 'default',
     segments: [],
+    // Tags are the first append's, as its other settings (doc: AppendObject).
+    ...(existing ? {} : { tags: await requestTags(call) }),
   };
   let r;
   try {

@@ -52,6 +52,7 @@ import {
 import { encryptionReplyHeaders, uploadEncryption } from './encryption.js';
 import { publicAccessIsBlocked, refusePublicAcl } from './public-access-block.js';
 import { newObjectId } from './objects.js';
+import { requestTags } from './tagging.js';
 
 /** Text fields before the file, at most. */
 const MAX_FIELD_BYTES = 64 * 1024;
@@ -225,6 +226,7 @@ export async function postObject(call: OssCall): Promise<OssReply> {
     context: { 'oss:x-oss-object-acl': acl },
   });
   await refusePublicAcl(call.deps, b, acl);
+  const tags = await requestTags(call, { field, authz, key });
   const forbid = (field('x-oss-forbid-overwrite') ?? '').toLowerCase() === 'true';
   if (forbid && (await call.deps.store.getObject(b.name, key))) throw fileAlreadyExists();
 
@@ -261,6 +263,7 @@ export async function postObject(call: OssCall): Promise<OssReply> {
     lastModified: call.deps.clock.now(),
     headers,
     acl,
+    ...(tags ? { tags } : {}),
     segments: [
       {
         blobId: blob.blobId,
