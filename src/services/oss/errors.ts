@@ -258,10 +258,10 @@ export const corsForbidden = (why: 'disabled' | 'denied') =>
       : "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Requet-Headers are not whitelisted by the resource's CORS spec.",
   );
 
-/** `501 NotImplemented`. */
-export const notImplemented = (what: string) =>
+/** `501 NotImplemented`, naming the sub-resource (or header) and, when known, the feature. */
+export const notImplemented = (what: string, feature?: string) =>
   make('NotImplemented', 'A header you provided implies functionality that is not implemented.', {
-    fields: { Feature: what },
+    fields: { Feature: what, ...(feature !== undefined ? { FeatureName: feature } : {}) },
   });
 
 /** `405 MethodNotAllowed`. */

@@ -26,8 +26,17 @@ export const STORAGE_CLASSES = [
 /** Data redundancy types. */
 export const REDUNDANCY_TYPES = ['LRS', 'ZRS'] as const;
 
-/** `Normal` (PutObject, CopyObject, PostObject), `Multipart` or `Appendable`. */
-export type ObjectType = 'Normal' | 'Multipart' | 'Appendable';
+/**
+ * `Normal` (PutObject, CopyObject, PostObject), `Multipart`, `Appendable`, or `Symlink`
+ * (PutSymlink: no bytes of its own, handlers/symlink.ts).
+ */
+export type ObjectType = 'Normal' | 'Multipart' | 'Appendable' | 'Symlink';
+
+/** An object or bucket tag (handlers/tagging.ts has OSS's rules for each). */
+export interface Tag {
+  key: string;
+  value: string;
+}
 
 /** Largest PutObject / PostObject / part / append body: 5 GB (oss.md §5). */
 export const MAX_OBJECT_BYTES = 5 * 1024 * 1024 * 1024;
@@ -159,6 +168,10 @@ export interface OssObject extends ObjectSummary {
   acl: ObjectAcl;
   /** The blobs whose concatenation is the object's bytes. */
   segments: StoredSegment[];
+  /** Tags written with the object (`x-oss-tagging`), in the same transaction; none if absent. */
+  tags?: readonly Tag[];
+  /** How many tags the object carries, as read (`x-oss-tagging-count`). */
+  tagCount?: number;
 }
 
 /** One blob of an object, with its hashes (parts of a multipart object, appends). */
@@ -179,6 +192,8 @@ export interface Upload {
   storageClass: string;
   /** Started with `?sequential`: parts in order, the object's Content-MD5 kept (OSS). */
   sequential?: boolean;
+  /** Tags of `x-oss-tagging`, given to the object when the upload completes. */
+  tags?: readonly Tag[];
 }
 
 /** One uploaded part. */

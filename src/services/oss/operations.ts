@@ -22,6 +22,7 @@ import * as W from './handlers/website.js';
 import { formBoundary } from './form.js';
 import { CONFIG_C1_OPERATIONS } from './operations-config.js';
 import { VERSIONING_OPERATIONS } from './operations-versioning.js';
+import { TAG_OPERATIONS } from './operations-tags.js';
 
 /** Where an operation applies: no bucket, a bucket, or an object. */
 export type OssLevel = 'service' | 'bucket' | 'object';
@@ -33,6 +34,8 @@ export interface OssOperation {
   method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE' | 'OPTIONS';
   /** Sub-resources that select it (all must be present). */
   sub?: readonly string[];
+  /** Further sub-resources it accepts without being selected by them (`versionId`). */
+  optional?: readonly string[];
   /** Further selection (headers, query values). */
   when?: (query: QueryView, header: (name: string) => string | undefined) => boolean;
   /**
@@ -79,6 +82,8 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
   ...CONFIG_C1_OPERATIONS,
   // ---- versioning (operations-versioning.ts), each selected by its own sub-resource
   ...VERSIONING_OPERATIONS,
+  // ---- tags and symlinks (operations-tags.ts), selected by `?tagging` / `?symlink`
+  ...TAG_OPERATIONS,
   // ---- service
   {
     name: 'ListBuckets',

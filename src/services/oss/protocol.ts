@@ -96,6 +96,7 @@ import {
   type OssLevel,
   type OssOperation,
 } from './operations.js';
+import { NOT_IMPLEMENTED_FEATURES } from './not-implemented.js';
 
 const OSS_HOST = /(?:^|\.)(?:vpc100-)?oss-[a-z0-9-]+\.aliyuncs\.com$/;
 const OSS_AUTH = /^\s*(?:OSS |OSS2 |OSS4-HMAC-SHA256 )/;
@@ -419,10 +420,21 @@ function route(deps: OssDeps): Stage<OssCtx> {
     const query = queryView(built.value.request.query);
     const header = (n: string) => headerValue(req.headers, n);
     const op = selectOperation(level, ctx.method, query, header);
-    if (!op) throw methodNotAllowed(ctx.method);
+    // Sub-resources of features yunbox does not serve are 501 whatever the method (never 405):
+    // the list is not-implemented.ts.
     for (const name of query.names()) {
-      if (OSS_V1_SUB_RESOURCES.has(name) && !KNOWN_SUB_RESOURCES.has(name))
-        throw notImplemented(name);
+      const feature = NOT_IMPLEMENTED_FEATURES[name];
+      if (feature !== undefined) throw notImplemented(name, feature);
+      const unknown = OSS_V1_SUB_RESOURCES.has(name) && !KNOWN_SUB_RESOURCES.has(name);
+      if (unknown && !op?.optional?.includes(name)) throw notImplemented(name);
+    }
+    if (!op) {
+      // A served sub-resource with a method none of its operations has: still a feature absent.
+      const sub = query.names().find((n) => OSS_V1_SUB_RESOURCES.has(n));
+      if (sub !== undefined) throw notImplemented(sub);
+      throw methodNotAllowed(ctx.method);
+    }
+    for (const name of query.names()) {
       if (EXCLUSIVE_SUB_RESOURCES.has(name) && !op.sub?.includes(name)) throw notImplemented(name);
     }
     ctx.op = op;

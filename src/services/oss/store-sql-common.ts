@@ -27,7 +27,7 @@ export function chunks<T>(items: readonly T[], size = BATCH): T[][] {
 /** The read cache of bucket-and-object lookups (every GET and HEAD makes one). */
 export const OBJECT_CACHE: CacheSpec = {
   name: 'oss-objects',
-  tables: ['oss_buckets', 'oss_objects', 'oss_segments'],
+  tables: ['oss_buckets', 'oss_objects', 'oss_segments', 'oss_object_tags'],
   max: 4096,
 };
 

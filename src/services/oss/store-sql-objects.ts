@@ -32,6 +32,7 @@ import type {
   WriteOptions,
 } from './store.js';
 import { OBJECT_CACHE, chunks, objectLock, toBucket, type SqlKit } from './store-sql-common.js';
+import * as T from './store-sql-tags.js';
 
 const LATEST = sql.lit(1);
 
@@ -93,6 +94,8 @@ const OBJECT_COLUMNS = [
   's.size as s_size',
   's.md5 as s_md5',
   's.crc64 as s_crc64',
+  // `x-oss-tagging-count`: a primary-key range of the tag table (store-sql-tags.ts).
+  sql`(select count(*) from oss_object_tags t where t.object_id = o.object_id)`.as('o_tag_count'),
 ];
 
 /** The object of rows read with {@link OBJECT_COLUMNS} (one per segment), if any. */
@@ -113,6 +116,7 @@ function toObject(bucket: string, rows: any[]): OssObject | undefined {
     lastModified: Number(r.o_last_modified),
     versionId: r.o_version_id,
     ...(Number(r.o_delete_marker) === 1 ? { deleteMarker: true } : {}),
+    ...(Number(r.o_tag_count) > 0 ? { tagCount: Number(r.o_tag_count) } : {}),
     segments: rows
       .filter((x) => x.s_blob_id != null)
       .map((x) => ({
@@ -217,6 +221,7 @@ export async function writeVersion(
   for (const batch of chunks(segmentRows(object.objectId, object.segments))) {
     await tx.k.insertInto('oss_segments').values(batch).execute();
   }
+  await T.insertObjectTags(tx, object.objectId, object.tags);
   return dropped;
 }
 

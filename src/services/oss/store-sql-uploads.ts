@@ -19,6 +19,7 @@ const toUpload = (r: any): Upload => ({
   acl: r.acl,
   storageClass: r.storage_class,
   ...(r.sequential ? { sequential: true } : {}),
+  ...(r.tags != null ? { tags: JSON.parse(r.tags) } : {}),
 });
 
 const toPart = (r: any): Part => ({
@@ -51,6 +52,7 @@ export class SqlUploads {
           acl: u.acl,
           storage_class: u.storageClass,
           ...(u.sequential ? { sequential: 1 } : {}),
+          ...(u.tags && u.tags.length > 0 ? { tags: JSON.stringify(u.tags) } : {}),
         })
         .execute();
     } catch (e) {

@@ -14,6 +14,7 @@ import {
   type ObjectSummary,
   type OssObject,
   type Part,
+  type Tag,
   type Upload,
   type VersioningStatus,
 } from './model.js';
@@ -37,6 +38,7 @@ import {
 import { OBJECT_CACHE, SqlKit, chunks, toBucket } from './store-sql-common.js';
 import { SqlObjects } from './store-sql-objects.js';
 import { SqlUploads } from './store-sql-uploads.js';
+import * as T from './store-sql-tags.js';
 
 /** A JSON column's value for a patch field: unchanged, cleared (`null`) or the document. */
 function jsonColumn(v: object | null | undefined): string | null | undefined {
@@ -366,6 +368,42 @@ export class OssSqlStore implements OssStore {
 
   setAccountPublicAccessBlock(accountId: string, block: boolean | null): Promise<void> {
     return setAccountPublicAccessBlock(this.#kit.db, accountId, block);
+  }
+
+  // ---- tags (store-sql-tags.ts)
+
+  getObjectTags(objectId: string): Promise<Tag[]> {
+    return T.getObjectTags(this.#kit.db, objectId);
+  }
+
+  putObjectTags(objectId: string, tags: readonly Tag[]): Promise<void> {
+    return T.putObjectTags(this.#kit.db, objectId, tags);
+  }
+
+  getBucketTags(bucket: string): Promise<Tag[]> {
+    return T.getBucketTags(this.#kit.db, bucket);
+  }
+
+  putBucketTags(bucket: string, tags: readonly Tag[]): Promise<void> {
+    return T.putBucketTags(this.#kit.db, bucket, tags);
+  }
+
+  deleteBucketTags(bucket: string, keys: readonly string[] | 'all'): Promise<void> {
+    return T.deleteBucketTags(this.#kit.db, bucket, keys);
+  }
+
+  listBucketsTagged(
+    accountId: string,
+    prefix: string,
+    marker: string,
+    limit: number,
+    filters: readonly T.TagFilter[],
+  ): Promise<Bucket[]> {
+    return T.listBucketsTagged(this.#kit.db, accountId, prefix, marker, limit, filters, toBucket);
+  }
+
+  bucketTagsOf(buckets: readonly string[]): Promise<Map<string, Tag[]>> {
+    return T.bucketTagsOf(this.#kit.db, buckets);
   }
 
   async referencedBlobs(blobIds: readonly string[]): Promise<Set<string>> {

@@ -14,6 +14,7 @@ import type {
   Upload,
   VersioningStatus,
 } from './model.js';
+import type { OssTagStore } from './store-sql-tags.js';
 
 /** Where a listing starts: after `key` (exclusive), or at `key` (inclusive). */
 export interface ListLower {
@@ -103,8 +104,8 @@ export type AppendResult =
   | { ok: false; reason: 'position'; length: number }
   | { ok: false; reason: 'not-appendable' };
 
-/** The OSS metadata store. */
-export interface OssStore {
+/** The OSS metadata store (tags: `store-sql-tags.ts`). */
+export interface OssStore extends OssTagStore {
   /** Creates a bucket; `AlreadyExists` when the name is taken (by anyone), `Conflict` past `max` buckets for the account. */
   createBucket(bucket: Bucket, max: number): Promise<void>;
   getBucket(name: string): Promise<Bucket | undefined>;

@@ -40,6 +40,7 @@ import {
 import { bucketAclArg, integerArg, readSmallBody, storageClassArg, unwrap } from './common.js';
 import { encryptionRuleXml } from './encryption.js';
 import { refusePublicAcl, refusePublicPolicy } from './public-access-block.js';
+import { listBucketsPage } from './tagging.js';
 
 const XML = { 'content-type': 'application/xml' };
 
@@ -65,7 +66,7 @@ export async function listBuckets(call: OssCall): Promise<OssReply> {
   const max = integerArg(call.query.get('max-keys'), 'max-keys', 1000) ?? 100;
   if (max < 1) throw invalidArgument('Argument `max-keys` must be at least 1.', 'max-keys', '0');
   const account = call.info.accountId;
-  const rows = await call.deps.store.listBuckets(account, prefix, marker, max + 1);
+  const { buckets: rows, tagging } = await listBucketsPage(call, prefix, marker, max + 1);
   const truncated = rows.length > max;
   const page = rows.slice(0, max);
   return xmlReply('ListAllMyBucketsResult', {
@@ -90,6 +91,7 @@ export async function listBuckets(call: OssCall): Promise<OssReply> {
         Name: b.name,
         Region: b.region,
         StorageClass: b.storageClass,
+        ...tagging(b),
       })),
     },
   });

@@ -197,6 +197,7 @@ export function objectReplyHeaders(o: OssObject): Record<string, string | number
     'x-oss-hash-crc64ecma': o.crc64,
   };
   if (o.objectType === 'Appendable') h['x-oss-next-append-position'] = String(o.size);
+  if (o.tagCount) h['x-oss-tagging-count'] = String(o.tagCount);
   return h;
 }
 

@@ -64,6 +64,7 @@ import {
   writeForbidsOverwrite,
 } from './objects.js';
 import { versionHeaders, writeVersionId } from './versioning.js';
+import { requestTags } from './tagging.js';
 
 const XML = { 'content-type': 'application/xml' };
 
@@ -113,6 +114,7 @@ export async function initiateMultipartUpload(call: OssCall): Promise<OssReply> 
     acl: objectAclArg(call.header('x-oss-object-acl')) ?? 'default',
     storageClass: storageClassArg(call.header('x-oss-storage-class')) ?? b.storageClass,
     ...(call.query.has('sequential') ? { sequential: true } : {}),
+    tags: await requestTags(call),
   };
   try {
     await call.deps.store.createUpload(upload);
@@ -302,6 +304,7 @@ export async function completeMultipartUpload(call: OssCall): Promise<OssReply> 
       ? { ...upload.headers, 'content-md5': await wholeMd5(call, chosen) }
       : upload.headers,
     acl: upload.acl,
+    ...(upload.tags ? { tags: upload.tags } : {}),
     segments: chosen.map((p) => ({
       blobId: p.blobId,
       size: p.size,

@@ -63,6 +63,8 @@ import {
 import { encryptionReplyHeaders, requestEncryption, withoutEncryption } from './encryption.js';
 import { refusePublicAcl } from './public-access-block.js';
 import { addressedObject, versionHeaders, writeVersionId } from './versioning.js';
+import { copySymlink, followSymlink } from './symlink.js';
+import { copyTagging, requestTags } from './tagging.js';
 
 /** A new random object id (a new one for every version written). */
 export function newObjectId(): string {
@@ -92,10 +94,12 @@ export async function putObject(call: OssCall): Promise<OssReply> {
   const storageClass = storageClassArg(call.header('x-oss-storage-class')) ?? b.storageClass;
   const headers = { ...requestObjectHeaders(call, key), ...requestEncryption(call, b) };
   await refusePublicAcl(call.deps, b, acl);
+  const tags = await requestTags(call);
   const forbid = writeForbidsOverwrite(call, b);
   if (forbid && (await call.object())) throw fileAlreadyExists();
   const info = await writeRequestBody(call);
   const object: OssObject = {
+    ...(tags ? { tags } : {}),
     bucket: b.name,
     key,
     objectId: newObjectId(),
@@ -268,7 +272,7 @@ async function openObject(
 /** GetObject and HeadObject: conditional headers, Range, response-* overrides. */
 export async function getObject(call: OssCall): Promise<OssReply> {
   const b = bucketOf(call);
-  const o = await addressedObject(call);
+  const o = await followSymlink(call, await addressedObject(call));
   const get = (n: string) => call.header(n);
   if (checkPreconditions(get, o) === 'not-modified') {
     return {
@@ -495,6 +499,8 @@ export async function copyObject(call: OssCall): Promise<OssReply> {
   if (checkPreconditions(get, src, 'x-oss-copy-source-') === 'not-modified') {
     return { status: 304, headers: { etag: src.etag } };
   }
+  if (src.objectType === 'Symlink') return copySymlink(call, src);
+  const tagging = await copyTagging(call, src);
   const directive = (call.header('x-oss-metadata-directive') ?? 'COPY').toUpperCase();
   if (directive !== 'COPY' && directive !== 'REPLACE') {
     throw invalidArgument('Unknown metadata directive.', 'x-oss-metadata-directive', directive);
@@ -538,6 +544,7 @@ export async function copyObject(call: OssCall): Promise<OssReply> {
     // Copying an object onto itself rewrites its metadata only (doc: CopyObject); with
     // versioning it makes a new version, as any write does (an old version restored by copy).
     if (forbid) throw fileAlreadyExists();
+    if (tagging.replace) await call.deps.store.putObjectTags(src.objectId, tagging.tags);
     await call.deps.store.updateObject(b.name, key, {
       headers,
       acl,
@@ -564,6 +571,7 @@ export async function copyObject(call: OssCall): Promise<OssReply> {
     objectId: newObjectId(),
     versionId: writeVersionId(call, b),
     size: info.size,
+    tags: tagging.tags,
     etag: src.objectType === 'Normal' ? src.etag : etagFromMd5(info.md5),
     crc64: info.crc64,
     objectType: 'Normal',
@@ -618,6 +626,8 @@ export async function appendObject(call: OssCall): Promise<OssReply> {
     headers: { ...requestObjectHeaders(call, key), ...encryption },
     acl: objectAclArg(call.header('x-oss-object-acl')) ?? 'default',
     segments: [],
+    // Tags are the first append's, as its other settings (doc: AppendObject).
+    ...(existing ? {} : { tags: await requestTags(call) }),
   };
   let r;
   try {

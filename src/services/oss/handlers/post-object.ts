@@ -53,6 +53,7 @@ import { encryptionReplyHeaders, uploadEncryption } from './encryption.js';
 import { publicAccessIsBlocked, refusePublicAcl } from './public-access-block.js';
 import { newObjectId } from './objects.js';
 import { versionHeaders, writeVersionId } from './versioning.js';
+import { requestTags } from './tagging.js';
 
 /** Text fields before the file, at most. */
 const MAX_FIELD_BYTES = 64 * 1024;
@@ -226,6 +227,7 @@ export async function postObject(call: OssCall): Promise<OssReply> {
     context: { 'oss:x-oss-object-acl': acl },
   });
   await refusePublicAcl(call.deps, b, acl);
+  const tags = await requestTags(call, { field, authz, key });
   // A bucket with versioning keeps the overwritten object as a version (doc: PutObject).
   const forbid =
     (field('x-oss-forbid-overwrite') ?? '').toLowerCase() === 'true' && b.versioning === undefined;
@@ -265,6 +267,7 @@ export async function postObject(call: OssCall): Promise<OssReply> {
     lastModified: call.deps.clock.now(),
     headers,
     acl,
+    ...(tags ? { tags } : {}),
     segments: [
       {
         blobId: blob.blobId,

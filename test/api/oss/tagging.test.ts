@@ -1,0 +1,375 @@
+/**
+ * Object and bucket tags through ali-oss (put/get/deleteObjectTagging, put/get/deleteBucketTags,
+ * listBuckets by tag) and raw V1 requests for what ali-oss cannot send (`x-oss-tagging` on
+ * writes, `x-oss-tagging-directive`, bodies its client-side checks would refuse), with OSS's
+ * errors; RAM's `oss:*Tagging` actions decide; and 501 for sub-resources yunbox does not serve.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../../src/testing/server.js';
+import { ossClient, type OssClient } from '../../../src/testing/sdk.js';
+import { rootOf } from '../../../src/testing/fixtures.js';
+import { errorCode, policy, rawOss, userWithPolicy } from './helpers.js';
+
+const BUCKET = 'tag-bucket';
+let yb: TestServer;
+let c: OssClient;
+
+const root = () => rootOf(yb);
+
+function taggingXml(tags: Array<[string, string]>): string {
+  const inner = tags.map(([k, v]) => `<Tag><Key>${k}</Key><Value>${v}</Value></Tag>`).join('');
+  return `<Tagging><TagSet>${inner}</TagSet></Tagging>`;
+}
+
+beforeAll(async () => {
+  yb = await startTestServer();
+  c = ossClient(yb, root(), { bucket: BUCKET });
+  await c.putBucket(BUCKET);
+});
+afterAll(async () => {
+  await yb?.close();
+});
+
+describe('object tags', () => {
+  it('puts, gets, replaces and deletes the tags of an object', async () => {
+    await c.put('t.txt', Buffer.from('x'));
+    expect((await c.getObjectTagging('t.txt')).tag).toEqual({});
+    expect((await c.putObjectTagging('t.txt', { a: '1', b: '2' })).status).toBe(200);
+    expect((await c.getObjectTagging('t.txt')).tag).toEqual({ a: '1', b: '2' });
+    const head = await c.head('t.txt');
+    expect(head.res.headers['x-oss-tagging-count']).toBe('2');
+    await c.putObjectTagging('t.txt', { a: '1' });
+    expect((await c.getObjectTagging('t.txt')).tag).toEqual({ a: '1' });
+    expect((await c.deleteObjectTagging('t.txt')).status).toBe(204);
+    expect((await c.getObjectTagging('t.txt')).tag).toEqual({});
+    expect((await c.head('t.txt')).res.headers['x-oss-tagging-count']).toBeUndefined();
+  });
+
+  it('a missing object is NoSuchKey; a versionId other than null NoSuchVersion', async () => {
+    await expect(c.getObjectTagging('absent.txt')).rejects.toMatchObject({ code: 'NoSuchKey' });
+    await c.put('v.txt', Buffer.from('x'));
+    await expect(c.getObjectTagging('v.txt', { versionId: 'CAEQ' })).rejects.toMatchObject({
+      code: 'NoSuchVersion',
+      status: 404,
+    });
+    expect((await c.getObjectTagging('v.txt', { versionId: 'null' })).tag).toEqual({});
+  });
+
+  it('refuses tags OSS refuses, with InvalidTag', async () => {
+    await c.put('bad.txt', Buffer.from('x'));
+    const put = (tags: Array<[string, string]>) =>
+      rawOss(yb, {
+        method: 'PUT',
+        bucket: BUCKET,
+        key: 'bad.txt',
+        query: [['tagging', null]],
+        body: taggingXml(tags),
+        creds: root(),
+      });
+    const eleven = Array.from({ length: 11 }, (_, i): [string, string] => [`k${i}`, 'v']);
+    for (const tags of [
+      eleven,
+      [['a'.repeat(129), 'v']],
+      [['k', 'v'.repeat(257)]],
+      [['%@abc', 'v']],
+      [['k', '%abc']],
+      [['', 'v']],
+      [
+        ['dup', '1'],
+        ['dup', '2'],
+      ],
+    ] as Array<Array<[string, string]>>) {
+      const r = await put(tags);
+      expect(r.status).toBe(400);
+      expect(errorCode(r)).toBe('InvalidTag');
+    }
+    // The limits themselves, and letters of any script, are fine.
+    const ok = await put([
+      ['a'.repeat(128), 'v'.repeat(256)],
+      ['+-.: =/_', '中文'],
+    ]);
+    expect(ok.status).toBe(200);
+    expect((await c.getObjectTagging('bad.txt')).tag).toEqual({
+      ['a'.repeat(128)]: 'v'.repeat(256),
+      '+-.: =/_': '中文',
+    });
+    const malformed = await rawOss(yb, {
+      method: 'PUT',
+      bucket: BUCKET,
+      key: 'bad.txt',
+      query: [['tagging', null]],
+      body: '<Tagging><TagSet><Tag>',
+      creds: root(),
+    });
+    expect(errorCode(malformed)).toBe('MalformedXML');
+  });
+
+  it('x-oss-tagging tags PutObject, AppendObject (first append) and multipart uploads', async () => {
+    const put = await rawOss(yb, {
+      method: 'PUT',
+      bucket: BUCKET,
+      key: 'h.txt',
+      headers: { 'x-oss-tagging': 'k1=v1&k2=v2&k3' },
+      body: 'hello',
+      creds: root(),
+    });
+    expect(put.status).toBe(200);
+    expect((await c.getObjectTagging('h.txt')).tag).toEqual({ k1: 'v1', k2: 'v2', k3: '' });
+    const got = await c.get('h.txt');
+    expect(got.res.headers['x-oss-tagging-count']).toBe('3');
+    // URL-encoded keys and values.
+    const enc = await rawOss(yb, {
+      method: 'PUT',
+      bucket: BUCKET,
+      key: 'enc.txt',
+      headers: { 'x-oss-tagging': `${encodeURIComponent(' +/ ')}=${encodeURIComponent('中文')}` },
+      body: 'x',
+      creds: root(),
+    });
+    expect(enc.status).toBe(200);
+    expect((await c.getObjectTagging('enc.txt')).tag).toEqual({ ' +/ ': '中文' });
+    const bad = await rawOss(yb, {
+      method: 'PUT',
+      bucket: BUCKET,
+      key: 'bad-h.txt',
+      headers: { 'x-oss-tagging': 'aa=bb=cc' },
+      body: 'x',
+      creds: root(),
+    });
+    expect(bad.status).toBe(400);
+    expect(errorCode(bad)).toBe('InvalidArgument');
+    await expect(c.head('bad-h.txt')).rejects.toMatchObject({ status: 404 });
+
+    const app = await rawOss(yb, {
+      method: 'POST',
+      bucket: BUCKET,
+      key: 'app.txt',
+      query: [
+        ['append', null],
+        ['position', '0'],
+      ],
+      headers: { 'x-oss-tagging': 'a=1' },
+      body: 'ab',
+      creds: root(),
+    });
+    expect(app.status).toBe(200);
+    expect((await c.getObjectTagging('app.txt')).tag).toEqual({ a: '1' });
+
+    const init = await rawOss(yb, {
+      method: 'POST',
+      bucket: BUCKET,
+      key: 'mp.bin',
+      query: [['uploads', null]],
+      headers: { 'x-oss-tagging': 'm=1' },
+      creds: root(),
+    });
+    const uploadId = /<UploadId>([^<]+)</.exec(init.text)![1]!;
+    const part = await c.uploadPart('mp.bin', uploadId, 1, Buffer.from('part'), 0, 4);
+    await c.completeMultipartUpload('mp.bin', uploadId, [{ number: 1, etag: part.etag }]);
+    expect((await c.getObjectTagging('mp.bin')).tag).toEqual({ m: '1' });
+  });
+
+  it('CopyObject copies tags by default and replaces them with x-oss-tagging-directive: Replace', async () => {
+    await rawOss(yb, {
+      method: 'PUT',
+      bucket: BUCKET,
+      key: 'src.txt',
+      headers: { 'x-oss-tagging': 'k1=v1&k2=v2' },
+      body: 'src',
+      creds: root(),
+    });
+    await c.copy('copy1.txt', 'src.txt');
+    expect((await c.getObjectTagging('copy1.txt')).tag).toEqual({ k1: 'v1', k2: 'v2' });
+    const copy = (key: string, headers: Record<string, string>) =>
+      rawOss(yb, {
+        method: 'PUT',
+        bucket: BUCKET,
+        key,
+        headers: { 'x-oss-copy-source': `/${BUCKET}/src.txt`, ...headers },
+        creds: root(),
+      });
+    expect(
+      (await copy('copy2.txt', { 'x-oss-tagging-directive': 'Replace', 'x-oss-tagging': 'n=1' }))
+        .status,
+    ).toBe(200);
+    expect((await c.getObjectTagging('copy2.txt')).tag).toEqual({ n: '1' });
+    await copy('copy3.txt', { 'x-oss-tagging-directive': 'REPLACE' });
+    expect((await c.getObjectTagging('copy3.txt')).tag).toEqual({});
+    // Onto itself: the tags are rewritten in place.
+    await copy('src.txt', { 'x-oss-tagging-directive': 'Replace', 'x-oss-tagging': 's=1' });
+    expect((await c.getObjectTagging('src.txt')).tag).toEqual({ s: '1' });
+    const bad = await copy('copy4.txt', { 'x-oss-tagging-directive': 'Merge' });
+    expect(errorCode(bad)).toBe('InvalidArgument');
+  });
+
+  it('overwriting or deleting an object drops its tags', async () => {
+    await c.put('gone.txt', Buffer.from('x'));
+    await c.putObjectTagging('gone.txt', { a: '1' });
+    await c.put('gone.txt', Buffer.from('y'));
+    expect((await c.getObjectTagging('gone.txt')).tag).toEqual({});
+    await c.putObjectTagging('gone.txt', { a: '1' });
+    await c.delete('gone.txt');
+    await c.put('gone.txt', Buffer.from('z'));
+    expect((await c.getObjectTagging('gone.txt')).tag).toEqual({});
+  });
+
+  it('RAM decides with oss:PutObjectTagging, oss:GetObjectTagging and oss:DeleteObjectTagging', async () => {
+    await c.put('ram.txt', Buffer.from('x'));
+    const user = await userWithPolicy(
+      yb,
+      policy([
+        {
+          Effect: 'Allow',
+          Action: ['oss:GetObjectTagging', 'oss:PutObject'],
+          Resource: [`acs:oss:*:*:${BUCKET}/*`],
+        },
+      ]),
+    );
+    const u = ossClient(yb, user, { bucket: BUCKET });
+    expect((await u.getObjectTagging('ram.txt')).tag).toEqual({});
+    await expect(u.putObjectTagging('ram.txt', { a: '1' })).rejects.toMatchObject({
+      code: 'AccessDenied',
+    });
+    await expect(u.deleteObjectTagging('ram.txt')).rejects.toMatchObject({ code: 'AccessDenied' });
+    // Tagging on upload needs oss:PutObjectTagging too; without it the write is refused whole.
+    const r = await rawOss(yb, {
+      method: 'PUT',
+      bucket: BUCKET,
+      key: 'ram2.txt',
+      headers: { 'x-oss-tagging': 'a=1' },
+      body: 'x',
+      creds: user,
+    });
+    expect(errorCode(r)).toBe('AccessDenied');
+    expect((await u.put('ram2.txt', Buffer.from('x'))).res.status).toBe(200);
+  });
+});
+
+describe('bucket tags', () => {
+  it('puts, gets, replaces and deletes the tags of a bucket', async () => {
+    expect((await c.getBucketTags(BUCKET)).tag).toEqual({});
+    await c.putBucketTags(BUCKET, { a: '1', b: '2' });
+    expect((await c.getBucketTags(BUCKET)).tag).toEqual({ a: '1', b: '2' });
+    await c.putBucketTags(BUCKET, { a: '1' });
+    expect((await c.getBucketTags(BUCKET)).tag).toEqual({ a: '1' });
+    expect((await c.deleteBucketTags(BUCKET)).status).toBe(204);
+    expect((await c.getBucketTags(BUCKET)).tag).toEqual({});
+  });
+
+  it('deletes only the keys of ?tagging=k1,k2', async () => {
+    await c.putBucketTags(BUCKET, { a: '1', b: '2', c: '3' });
+    const r = await rawOss(yb, {
+      method: 'DELETE',
+      bucket: BUCKET,
+      query: [['tagging', 'a,c']],
+      creds: root(),
+    });
+    expect(r.status).toBe(204);
+    expect((await c.getBucketTags(BUCKET)).tag).toEqual({ b: '2' });
+    await c.deleteBucketTags(BUCKET);
+  });
+
+  it('refuses tags OSS refuses, with InvalidTag', async () => {
+    const put = (tags: Array<[string, string]>) =>
+      rawOss(yb, {
+        method: 'PUT',
+        bucket: BUCKET,
+        query: [['tagging', null]],
+        body: taggingXml(tags),
+        creds: root(),
+      });
+    const many = Array.from({ length: 21 }, (_, i): [string, string] => [`k${i}`, 'v']);
+    for (const tags of [
+      many,
+      [['a'.repeat(65), 'v']],
+      [['k', 'v'.repeat(129)]],
+      [['Aliyun-x', 'v']],
+      [['http://x', 'v']],
+      [
+        ['d', '1'],
+        ['d', '2'],
+      ],
+    ] as Array<Array<[string, string]>>) {
+      const r = await put(tags);
+      expect(r.status).toBe(400);
+      expect(errorCode(r)).toBe('InvalidTag');
+    }
+    // Bucket tags take characters object tags do not (oss2's test_bucket_tagging).
+    expect((await put([['%@abc', '++123%']])).status).toBe(200);
+    await c.deleteBucketTags(BUCKET);
+  });
+
+  it('ListBuckets filters by tag-key/tag-value and by ali-oss’s tagging form', async () => {
+    await c.putBucket('tag-list-0');
+    await c.putBucket('tag-list-1');
+    await c.putBucketTags('tag-list-0', { a: '1', b: '2' });
+    await c.putBucketTags('tag-list-1', { a: '2' });
+    const { buckets } = await c.listBuckets({
+      prefix: 'tag-list-',
+      subres: { tagging: '"a":"1","b":"2"' },
+    } as any);
+    expect(buckets!.map((b: any) => b.name)).toEqual(['tag-list-0']);
+    expect((buckets![0] as any).tag).toEqual({ a: '1', b: '2' });
+    const byKey = await c.listBuckets({ prefix: 'tag-list-', 'tag-key': 'a' } as any);
+    expect(byKey.buckets!.map((b: any) => b.name)).toEqual(['tag-list-0', 'tag-list-1']);
+    const byValue = await c.listBuckets({
+      prefix: 'tag-list-',
+      'tag-key': 'a',
+      'tag-value': '2',
+    } as any);
+    expect(byValue.buckets!.map((b: any) => b.name)).toEqual(['tag-list-1']);
+    // Deleting a bucket forgets its tags.
+    await c.deleteBucket('tag-list-1');
+    await c.putBucket('tag-list-1');
+    expect((await c.getBucketTags('tag-list-1')).tag).toEqual({});
+  });
+
+  it('RAM decides with oss:PutBucketTagging, oss:GetBucketTagging, oss:DeleteBucketTagging', async () => {
+    const user = await userWithPolicy(
+      yb,
+      policy([
+        { Effect: 'Allow', Action: ['oss:GetBucketTagging'], Resource: [`acs:oss:*:*:${BUCKET}`] },
+      ]),
+    );
+    const u = ossClient(yb, user, { bucket: BUCKET });
+    expect((await u.getBucketTags(BUCKET)).tag).toEqual({});
+    await expect(u.putBucketTags(BUCKET, { a: '1' })).rejects.toMatchObject({
+      code: 'AccessDenied',
+    });
+    await expect(u.deleteBucketTags(BUCKET)).rejects.toMatchObject({ code: 'AccessDenied' });
+  });
+});
+
+describe('sub-resources yunbox does not serve', () => {
+  it('answer 501 NotImplemented naming the feature, whatever the method, never 405', async () => {
+    await c.put('nf.txt', Buffer.from('x'));
+    const cases: Array<{ method: string; key?: string; sub: string }> = [
+      { method: 'POST', key: 'nf.txt', sub: 'restore' },
+      { method: 'PUT', sub: 'versioning' },
+      { method: 'GET', sub: 'versioning' },
+      { method: 'GET', sub: 'versions' },
+      { method: 'PUT', sub: 'lifecycle' },
+      { method: 'DELETE', sub: 'lifecycle' },
+      { method: 'POST', sub: 'worm' },
+      { method: 'GET', sub: 'worm' },
+      { method: 'POST', sub: 'wormExtend' },
+      { method: 'POST', key: 'nf.txt', sub: 'tagging' },
+      { method: 'POST', key: 'nf.txt', sub: 'symlink' },
+      { method: 'POST', sub: 'acl' },
+    ];
+    for (const k of cases) {
+      const r = await rawOss(yb, {
+        method: k.method,
+        bucket: BUCKET,
+        ...(k.key !== undefined ? { key: k.key } : {}),
+        query: [[k.sub, null]],
+        creds: root(),
+      });
+      expect([k, r.status]).toEqual([k, 501]);
+      expect(errorCode(r)).toBe('NotImplemented');
+      expect(r.text).toContain(`<Feature>${k.sub}</Feature>`);
+    }
+    // The object is untouched by any of them.
+    expect((await c.get('nf.txt')).content.toString()).toBe('x');
+  });
+});
