@@ -21,6 +21,7 @@ import { postObject } from './handlers/post-object.js';
 import * as W from './handlers/website.js';
 import { formBoundary } from './form.js';
 import { CONFIG_C1_OPERATIONS } from './operations-config.js';
+import { RESTORE_OPERATIONS } from './operations-restore.js';
 
 /** Where an operation applies: no bucket, a bucket, or an object. */
 export type OssLevel = 'service' | 'bucket' | 'object';
@@ -71,6 +72,8 @@ const headers =
 export const OSS_OPERATIONS: readonly OssOperation[] = [
   // ---- bucket configuration (operations-config.ts), each selected by its own sub-resource
   ...CONFIG_C1_OPERATIONS,
+  // ---- RestoreObject (operations-restore.ts), selected by `restore`
+  ...RESTORE_OPERATIONS,
   // ---- service
   {
     name: 'ListBuckets',
@@ -628,9 +631,11 @@ export const KNOWN_SUB_RESOURCES: ReadonlySet<string> = new Set([
 /**
  * Sub-resources known only to the operations that declare them: `live` is ListLiveChannel's,
  * and the other live-channel calls (PutLiveChannel is `PUT /<channel>?live`) would otherwise
- * select PutObject; with another operation they are `NotImplemented`.
+ * select PutObject; with another operation they are `NotImplemented`. `versionId` is only
+ * RestoreObject's so far (operations-restore.ts): any other call with it is `NotImplemented`
+ * rather than served from the current version.
  */
-export const EXCLUSIVE_SUB_RESOURCES: ReadonlySet<string> = new Set(['live']);
+export const EXCLUSIVE_SUB_RESOURCES: ReadonlySet<string> = new Set(['live', 'versionId']);
 
 /** The operation a request selects, if any. */
 export function selectOperation(

@@ -25,12 +25,14 @@ import type {
   KeyRange,
   ObjectPatch,
   OssStore,
+  RestoreRecord,
 } from './store.js';
 import {
   bucketStats,
   getAccountPublicAccessBlock,
   setAccountPublicAccessBlock,
 } from './store-sql-config.js';
+import { getRestore, putRestore, restoresAt } from './store-sql-restore.js';
 
 /** Name of the lock writers of one object key take. */
 function objectLock(bucket: string, key: string): string {
@@ -833,6 +835,20 @@ export class OssSqlStore implements OssStore {
 
   setAccountPublicAccessBlock(accountId: string, block: boolean | null): Promise<void> {
     return setAccountPublicAccessBlock(this.#db, accountId, block);
+  }
+
+  // ---- restores of archived objects (store-sql-restore.ts)
+
+  getRestore(objectId: string): Promise<RestoreRecord | undefined> {
+    return getRestore(this.#db, objectId);
+  }
+
+  restoresAt(bucket: string, keys: readonly string[]): Promise<Map<string, RestoreRecord>> {
+    return restoresAt(this.#db, bucket, keys);
+  }
+
+  putRestore(next: RestoreRecord, expected: RestoreRecord | undefined): Promise<boolean> {
+    return putRestore(this.#db, next, expected);
   }
 
   async referencedBlobs(blobIds: readonly string[]): Promise<Set<string>> {

@@ -180,6 +180,23 @@ export function storageClassArg(
   throw invalidArgument('Invalid storage class.', name, value);
 }
 
+/**
+ * The storage class of a new appendable object (the request's, else the bucket's):
+ * `InvalidArgument` for ColdArchive and DeepColdArchive, which appendable objects cannot have
+ * (doc: AppendObject; EC 0016-00000503 names Standard, IA and Archive as the valid values).
+ */
+export function appendableStorageClass(value: string | undefined, bucketDefault: string): string {
+  const storageClass = storageClassArg(value) ?? bucketDefault;
+  if (storageClass === 'ColdArchive' || storageClass === 'DeepColdArchive') {
+    throw invalidArgument(
+      `Appendable objects cannot be of the ${storageClass} storage class.`,
+      'x-oss-storage-class',
+      storageClass,
+    );
+  }
+  return storageClass;
+}
+
 /** True when `x-oss-forbid-overwrite` asks not to replace an existing object. */
 export function forbidOverwrite(call: OssCall): boolean {
   return (call.header('x-oss-forbid-overwrite') ?? '').toLowerCase() === 'true';

@@ -45,6 +45,7 @@ import {
   type OssObject,
 } from '../model.js';
 import {
+  appendableStorageClass,
   blobWriteError,
   dropBlobs,
   forbidOverwrite,
@@ -59,6 +60,7 @@ import {
 } from './common.js';
 import { encryptionReplyHeaders, requestEncryption, withoutEncryption } from './encryption.js';
 import { refusePublicAcl } from './public-access-block.js';
+import { archiveGate, refuseFrozenSource } from './restore.js';
 
 /** A new random object id (a new one for every version written). */
 export function newObjectId(): string {
@@ -247,6 +249,8 @@ export async function getObject(call: OssCall): Promise<OssReply> {
   const key = keyOf(call);
   const o = await call.object();
   if (!o) throw noSuchKey(key);
+  // Archive objects: GET refused until restored; `x-oss-restore` (handlers/restore.ts).
+  const restore = await archiveGate(call, o);
   const get = (n: string) => call.header(n);
   if (checkPreconditions(get, o) === 'not-modified') {
     return {
@@ -257,7 +261,7 @@ export async function getObject(call: OssCall): Promise<OssReply> {
   const standard = (call.header('x-oss-range-behavior') ?? '').toLowerCase() === 'standard';
   const range = parseRange(call.header('range'), o.size, standard);
   if (range === 'unsatisfiable') throw invalidRange();
-  const headers = objectReplyHeaders(o);
+  const headers = { ...objectReplyHeaders(o), ...restore };
   for (const [param, header] of OVERRIDES) {
     const v = call.query.get(param);
     if (typeof v === 'string') headers[header] = v;
@@ -390,6 +394,7 @@ export async function readableSource(
     objectAcl: async () => object?.acl,
   });
   if (!object) throw noSuchKey(src.key);
+  await refuseFrozenSource(call, object);
   return { bucket, object };
 }
 
@@ -489,6 +494,7 @@ export async function appendObject(call: OssCall): Promise<OssReply> {
   // The first append chooses the encryption; later ones keep it (doc: AppendObject).
   const encryption = existing ? {} : requestEncryption(call, b);
   if (!existing) await refusePublicAcl(call.deps, b, call.header('x-oss-object-acl'));
+  const storageClass = appendableStorageClass(call.header('x-oss-storage-class'), b.storageClass);
   const room = MAX_OBJECT_BYTES - (existing?.size ?? 0);
   const info = await writeRequestBody(call, room);
   const now = call.deps.clock.now();
@@ -500,7 +506,7 @@ export async function appendObject(call: OssCall): Promise<OssReply> {
     etag: etagFromMd5(info.md5),
     crc64: info.crc64,
     objectType: 'Appendable',
-    storageClass: storageClassArg(call.header('x-oss-storage-class')) ?? b.storageClass,
+    storageClass,
     lastModified: now,
     headers: { ...requestObjectHeaders(call, key), ...encryption },
     acl: objectAclArg(call.header('x-oss-object-acl')) ?? 'default',
