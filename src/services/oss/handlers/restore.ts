@@ -190,8 +190,9 @@ function onlyChildren(node: XmlNode, names: readonly string[]): boolean {
 }
 
 /**
- * Parses `<RestoreRequest><Days/><JobParameters><Tier/></JobParameters></RestoreRequest>`; an
- * empty body is a request with neither. `MalformedXML` for anything else (another root, unknown
+ * Parses `<RestoreRequest><Days/><JobParameters><Tier/></JobParameters></RestoreRequest>` (or
+ * the same under `<root>`, as the Tea OSS client sends it); an empty body is a request with
+ * neither. `MalformedXML` for anything else (another root, unknown
  * or repeated elements, `JobParameters` without `Tier`).
  * @example
  * parseRestoreRequest(Buffer.from('<RestoreRequest><Days>2</Days></RestoreRequest>'))
@@ -202,7 +203,10 @@ export function parseRestoreRequest(body: Buffer): RestoreRequestBody {
   const parsed = parseOssXml(body);
   if (!parsed.ok) throw OssError.from(parsed);
   const root = parsed.value;
-  if (root.name !== 'RestoreRequest' || !onlyChildren(root, ['Days', 'JobParameters'])) {
+  // The Tea OSS client (@alicloud/oss20190517) sends the document under `<root>`: the official
+  // client wins, so that root is taken as `RestoreRequest`.
+  const rootOk = root.name === 'RestoreRequest' || root.name === 'root';
+  if (!rootOk || !onlyChildren(root, ['Days', 'JobParameters'])) {
     throw malformedXml();
   }
   const days = xmlChild(root, 'Days');
