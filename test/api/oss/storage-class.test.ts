@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
 import { ossClient } from '../../../src/testing/sdk.js';
 import { rootOf } from '../../../src/testing/fixtures.js';
+import { errorCode, rawOss } from './helpers.js';
 
 let yb: TestServer;
 let oss: any;
@@ -101,6 +102,26 @@ describe('multipart upload', () => {
     const part = await oss.uploadPart(key, init.uploadId, 1, Buffer.from('part'), 0, 4);
     await oss.completeMultipartUpload(key, init.uploadId, [{ number: 1, etag: part.etag }]);
     expect(await classOf(key)).toBe('ColdArchive');
+  });
+  it('CompleteMultipartUpload refuses x-oss-storage-class (the class is chosen at initiation)', async () => {
+    const key = 'multipart/late-class';
+    const init = await oss.initMultipartUpload(key);
+    const part = await oss.uploadPart(key, init.uploadId, 1, Buffer.from('part'), 0, 4);
+    const body =
+      '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>' +
+      `<ETag>${part.etag}</ETag></Part></CompleteMultipartUpload>`;
+    const r = await rawOss(yb, {
+      method: 'POST',
+      bucket: BUCKET,
+      key,
+      query: [['uploadId', init.uploadId]],
+      headers: { 'x-oss-storage-class': 'IA' },
+      body,
+      creds: rootOf(yb),
+    });
+    expect([r.status, errorCode(r)]).toEqual([400, 'OperationNotSupported']);
+    await oss.completeMultipartUpload(key, init.uploadId, [{ number: 1, etag: part.etag }]);
+    expect(await classOf(key)).toBe('Standard');
   });
 });
 

@@ -15,6 +15,7 @@ import {
   invalidArgument,
   invalidDigest,
   missingContentLength,
+  operationNotSupported,
   requestTimeout,
 } from '../errors.js';
 import {
@@ -195,6 +196,15 @@ export function appendableStorageClass(value: string | undefined, bucketDefault:
     );
   }
   return storageClass;
+}
+
+/**
+ * CompleteMultipartUpload: the class is InitiateMultipartUpload's to choose, and OSS refuses
+ * `x-oss-storage-class` here (doc: "Browser.js SDK multipart upload" FAQ; ali-oss strips it from
+ * its completeMultipartUpload for that reason).
+ */
+export function refuseStorageClassHeader(call: OssCall): void {
+  if (call.header('x-oss-storage-class') !== undefined) throw operationNotSupported();
 }
 
 /** True when `x-oss-forbid-overwrite` asks not to replace an existing object. */
