@@ -239,6 +239,7 @@ async function openObject(
     if (!(e instanceof BlobNotFound)) throw e;
     const fresh = await call.deps.store.getObject(o.bucket, o.key);
     if (!fresh) throw noSuchKey(o.key);
+    await archiveGate(call, fresh); // the new version may be a frozen archive object
     if (range && fresh.size !== o.size) throw e;
     return { object: fresh, body: await bodyOf(call, fresh, range) };
   }
