@@ -15,8 +15,8 @@
  * 12), Days 1 to 365; DeepColdArchive Expedited 12 hours, Standard 48 hours, Days 1 to 365. yunbox
  * takes the upper bound of each range. Days defaults to 1, the tier to Standard. A second request
  * while the restore runs is `RestoreAlreadyInProgress` (409) unless it asks for a faster tier,
- * which speeds it up (202); once restored, a request extends the copy to Days from now (200), at
- * most to the class's longest Days from when the copy became ready.
+ * which speeds it up (202); once restored, a request adds its Days to the copy's life (200), up to
+ * the class's longest Days from when the copy became ready.
  */
 import { isStoreError } from '../../../kernel/errors.js';
 import { httpDate } from '../../../protocol/oss-format.js';
@@ -295,9 +295,11 @@ export async function restoreObject(call: OssCall): Promise<OssReply> {
       next = { ...current, tier, days, readyAt, expiresAt: readyAt + days * DAY };
       status = 202;
     } else {
+      // Each request in the restored state adds its Days to the copy's life (doc: RestoreObject,
+      // "restored within 24 hours again extends it by 24 hours, 7 times for 7 days at most").
       const current = state.record;
       const expiresAt = Math.min(
-        Math.max(current.expiresAt, now + days * DAY),
+        current.expiresAt + days * DAY,
         current.readyAt + cls.maxDays * DAY,
       );
       next = { ...current, days, expiresAt };
