@@ -342,6 +342,20 @@ describe('RestoreObject errors', () => {
 });
 
 describe('the Tea OSS client', () => {
+  it('HeadObject shows the class and the restore; GetObject of a frozen object is InvalidObjectState', async () => {
+    const k = 'tea/frozen';
+    await putClass(k, 'DeepColdArchive');
+    const tea = teaOssClient(yb, rootOf(yb));
+    const head = await tea.headObject(BUCKET, k, new $TeaOss.HeadObjectRequest({}));
+    expect(head.headers['x-oss-storage-class']).toBe('DeepColdArchive');
+    expect(head.headers['x-oss-restore']).toBeUndefined();
+    const err = await failure(tea.getObject(BUCKET, k, new $TeaOss.GetObjectRequest({})));
+    expect(err).toMatchObject({ code: 'InvalidObjectState' });
+    await oss.restore(k, { type: 'DeepColdArchive', JobParameters: 'Expedited' });
+    const ongoing = await tea.headObject(BUCKET, k, new $TeaOss.HeadObjectRequest({}));
+    expect(ongoing.headers['x-oss-restore']).toBe('ongoing-request="true"');
+  });
+
   it('restores a ColdArchive object with Days and a tier (its `<root>` document)', async () => {
     const k = 'tea/cold';
     await putClass(k, 'ColdArchive');
