@@ -48,6 +48,9 @@ const EXTRA_STATUS: Readonly<Record<string, number>> = {
   RequestTimeout: 400,
   InvalidPolicyDocument: 400,
   InvalidEncryptionAlgorithmError: 400,
+  InvalidObjectState: 403,
+  OperationNotSupported: 400,
+  RestoreAlreadyInProgress: 409,
   NoSuchVersion: 404,
 };
 
@@ -348,3 +351,21 @@ export const publicAccessBlocked = (what: 'acl' | 'policy') =>
       ? 'Put public object acl or bucket acl is not allowed, because block public access is enabled.'
       : 'Put public bucket policy is not allowed, because block public access is enabled.',
   );
+
+// ---- archived objects and RestoreObject (handlers/restore.ts)
+
+/**
+ * `403 InvalidObjectState`: reading (GetObject, a copy's source) an Archive, ColdArchive or
+ * DeepColdArchive object that is not restored (doc: "The operation is not valid for the object's
+ * state" error when accessing an Archive object).
+ */
+export const invalidObjectState = () =>
+  make('InvalidObjectState', "The operation is not valid for the object's state");
+
+/** `400 OperationNotSupported`: RestoreObject on an object that is not of an archive class. */
+export const operationNotSupported = () =>
+  make('OperationNotSupported', 'The operation is not supported for this resource');
+
+/** `409 RestoreAlreadyInProgress` (doc: RestoreObject). */
+export const restoreAlreadyInProgress = () =>
+  make('RestoreAlreadyInProgress', 'The restore operation is in progress.');

@@ -16,6 +16,7 @@ import { m0002BucketConfigC1 } from './migrations/0002-bucket-config-c1.js';
 import { m0003BucketConfigC2 } from './migrations/0003-bucket-config-c2.js';
 import { m0004Versioning } from './migrations/0004-versioning.js';
 import { m0005Tags } from './migrations/0005-tags.js';
+import { m0006Restore } from './migrations/0006-restore.js';
 import { createOssProtocol } from './protocol.js';
 import { OssSqlStore } from './store-sql.js';
 import type { OssStore } from './store.js';
@@ -27,7 +28,14 @@ export { isOssRequest } from './protocol.js';
 /** OSS's migrations. */
 export const ossMigrations: MigrationSet = {
   service: 'oss',
-  migrations: [m0001Init, m0002BucketConfigC1, m0003BucketConfigC2, m0004Versioning, m0005Tags],
+  migrations: [
+    m0001Init,
+    m0002BucketConfigC1,
+    m0003BucketConfigC2,
+    m0004Versioning,
+    m0005Tags,
+    m0006Restore,
+  ],
 };
 
 /** The OSS service of one process. */

@@ -148,6 +148,8 @@ export interface ObjectSummary {
   objectType: ObjectType;
   storageClass: string;
   lastModified: number;
+  /** Listings only: `RestoreInfo` of an archive object being restored or restored. */
+  restoreInfo?: string;
 }
 
 /** An object with everything needed to serve it. */

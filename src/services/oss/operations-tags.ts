@@ -23,7 +23,7 @@ function op(
     level,
     method,
     sub: [sub],
-    // The object's version; handlers/tagging.ts `taggedObject` resolves it.
+    // The object's version; `addressedObject` (handlers/versioning.ts) resolves it.
     ...(level === 'object' ? { optional: ['versionId'] } : {}),
     action,
     bucket: 'required',

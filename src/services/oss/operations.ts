@@ -23,6 +23,7 @@ import { formBoundary } from './form.js';
 import { CONFIG_C1_OPERATIONS } from './operations-config.js';
 import { VERSIONING_OPERATIONS } from './operations-versioning.js';
 import { TAG_OPERATIONS } from './operations-tags.js';
+import { RESTORE_OPERATIONS } from './operations-restore.js';
 
 /** Where an operation applies: no bucket, a bucket, or an object. */
 export type OssLevel = 'service' | 'bucket' | 'object';
@@ -84,6 +85,8 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
   ...VERSIONING_OPERATIONS,
   // ---- tags and symlinks (operations-tags.ts), selected by `?tagging` / `?symlink`
   ...TAG_OPERATIONS,
+  // ---- RestoreObject (operations-restore.ts), selected by `restore`
+  ...RESTORE_OPERATIONS,
   // ---- service
   {
     name: 'ListBuckets',
@@ -648,9 +651,11 @@ export const KNOWN_SUB_RESOURCES: ReadonlySet<string> = new Set([
 /**
  * Sub-resources known only to the operations that declare them: `live` is ListLiveChannel's,
  * and the other live-channel calls (PutLiveChannel is `PUT /<channel>?live`) would otherwise
- * select PutObject; with another operation they are `NotImplemented`.
+ * select PutObject; with another operation they are `NotImplemented`. `versionId` is only
+ * RestoreObject's so far (operations-restore.ts): any other call with it is `NotImplemented`
+ * rather than served from the current version.
  */
-export const EXCLUSIVE_SUB_RESOURCES: ReadonlySet<string> = new Set(['live']);
+export const EXCLUSIVE_SUB_RESOURCES: ReadonlySet<string> = new Set(['live', 'versionId']);
 
 /** The operation a request selects, if any. */
 export function selectOperation(

@@ -29,6 +29,7 @@ import type {
   OssStore,
   VersionSummary,
   WriteOptions,
+  RestoreRecord,
 } from './store.js';
 import {
   bucketStats,
@@ -39,6 +40,7 @@ import { OBJECT_CACHE, SqlKit, chunks, toBucket } from './store-sql-common.js';
 import { SqlObjects } from './store-sql-objects.js';
 import { SqlUploads } from './store-sql-uploads.js';
 import * as T from './store-sql-tags.js';
+import { getRestore, putRestore, restoresAt } from './store-sql-restore.js';
 
 /** A JSON column's value for a patch field: unchanged, cleared (`null`) or the document. */
 function jsonColumn(v: object | null | undefined): string | null | undefined {
@@ -404,6 +406,20 @@ export class OssSqlStore implements OssStore {
 
   bucketTagsOf(buckets: readonly string[]): Promise<Map<string, Tag[]>> {
     return T.bucketTagsOf(this.#kit.db, buckets);
+  }
+
+  // ---- restores of archived objects (store-sql-restore.ts)
+
+  getRestore(objectId: string): Promise<RestoreRecord | undefined> {
+    return getRestore(this.#kit.db, objectId);
+  }
+
+  restoresAt(bucket: string, keys: readonly string[]): Promise<Map<string, RestoreRecord>> {
+    return restoresAt(this.#kit.db, bucket, keys);
+  }
+
+  putRestore(next: RestoreRecord, expected: RestoreRecord | undefined): Promise<boolean> {
+    return putRestore(this.#kit.db, next, expected);
   }
 
   async referencedBlobs(blobIds: readonly string[]): Promise<Set<string>> {

@@ -98,6 +98,22 @@ export interface VersionSummary extends ObjectSummary {
   deleteMarker: boolean;
 }
 
+/**
+ * A restore of an archived object version (RestoreObject), on yunbox's clock: the copy is
+ * readable from `readyAt` until `expiresAt` (ms). It applies while the object is still of
+ * `storageClass`.
+ */
+export interface RestoreRecord {
+  objectId: string;
+  storageClass: string;
+  /** `Expedited`, `Standard` or `Bulk` (`Standard` for Archive objects). */
+  tier: string;
+  days: number;
+  requestedAt: number;
+  readyAt: number;
+  expiresAt: number;
+}
+
 /** Result of an append: the object after it, or the length it really has. */
 export type AppendResult =
   | { ok: true; object: OssObject }
@@ -234,6 +250,16 @@ export interface OssStore extends OssTagStore {
   getAccountPublicAccessBlock(accountId: string): Promise<boolean | undefined>;
   /** Sets (or with `null` removes) an account's Block Public Access. */
   setAccountPublicAccessBlock(accountId: string, block: boolean | null): Promise<void>;
+
+  /** The restore of an object version (by `object_id`), if any (store-sql-restore.ts). */
+  getRestore(objectId: string): Promise<RestoreRecord | undefined>;
+  /** The restores of the objects at `keys` of `bucket`, by key. */
+  restoresAt(bucket: string, keys: readonly string[]): Promise<Map<string, RestoreRecord>>;
+  /**
+   * Stores `next` if the object's restore is still `expected` (`undefined`: none); false when
+   * another request changed it first. `NotFound` when the object is gone.
+   */
+  putRestore(next: RestoreRecord, expected: RestoreRecord | undefined): Promise<boolean>;
 
   /** Which of `blobIds` some object or part still uses (for the orphan sweep). */
   referencedBlobs(blobIds: readonly string[]): Promise<Set<string>>;

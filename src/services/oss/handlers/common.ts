@@ -15,6 +15,7 @@ import {
   invalidArgument,
   invalidDigest,
   missingContentLength,
+  operationNotSupported,
   requestTimeout,
 } from '../errors.js';
 import {
@@ -178,6 +179,32 @@ export function storageClassArg(
   const found = STORAGE_CLASSES.find((s) => s.toLowerCase() === value.toLowerCase());
   if (found) return found;
   throw invalidArgument('Invalid storage class.', name, value);
+}
+
+/**
+ * The storage class of a new appendable object (the request's, else the bucket's):
+ * `InvalidArgument` for ColdArchive and DeepColdArchive, which appendable objects cannot have
+ * (doc: AppendObject; EC 0016-00000503 names Standard, IA and Archive as the valid values).
+ */
+export function appendableStorageClass(value: string | undefined, bucketDefault: string): string {
+  const storageClass = storageClassArg(value) ?? bucketDefault;
+  if (storageClass === 'ColdArchive' || storageClass === 'DeepColdArchive') {
+    throw invalidArgument(
+      `Appendable objects cannot be of the ${storageClass} storage class.`,
+      'x-oss-storage-class',
+      storageClass,
+    );
+  }
+  return storageClass;
+}
+
+/**
+ * CompleteMultipartUpload: the class is InitiateMultipartUpload's to choose, and OSS refuses
+ * `x-oss-storage-class` here (doc: "Browser.js SDK multipart upload" FAQ; ali-oss strips it from
+ * its completeMultipartUpload for that reason).
+ */
+export function refuseStorageClassHeader(call: OssCall): void {
+  if (call.header('x-oss-storage-class') !== undefined) throw operationNotSupported();
 }
 
 /** True when `x-oss-forbid-overwrite` asks not to replace an existing object. */

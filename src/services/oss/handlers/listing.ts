@@ -15,6 +15,7 @@ import { invalidArgument, noSuchBucket } from '../errors.js';
 import { compareKeys, prefixEnd, type Bucket, type ObjectSummary, type Upload } from '../model.js';
 import type { ListLower } from '../store.js';
 import { integerArg } from './common.js';
+import { withRestoreInfo } from './restore.js';
 
 /** One page of a grouped listing. */
 export interface GroupedPage<T> {
@@ -140,6 +141,7 @@ function contents(
     Size: o.size,
     StorageClass: o.storageClass,
     ...(owner !== undefined ? { Owner: { ID: owner, DisplayName: owner } } : {}),
+    ...(o.restoreInfo !== undefined ? { RestoreInfo: o.restoreInfo } : {}),
   };
 }
 
@@ -151,7 +153,7 @@ async function objectPage(
   max: number,
 ) {
   const b = bucketOf(call);
-  return listGrouped<ObjectSummary>(
+  const page = await listGrouped<ObjectSummary>(
     (lower, limit) =>
       call.deps.store.listObjects(b.name, { prefix, ...(lower ? { lower } : {}), limit }),
     {
@@ -161,6 +163,8 @@ async function objectPage(
       ...(after !== undefined && after !== '' ? { after: { key: after } } : {}),
     },
   );
+  // `RestoreInfo` of archive objects being restored or restored (handlers/restore.ts).
+  return { ...page, items: await withRestoreInfo(call, b.name, page.items) };
 }
 
 /** The condition keys of a listing (`oss:Prefix`, `oss:Delimiter`). */

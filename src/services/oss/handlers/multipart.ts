@@ -51,6 +51,7 @@ import {
   objectAclArg,
   readSmallBody,
   requestObjectHeaders,
+  refuseStorageClassHeader,
   storageClassArg,
   unwrap,
   writeRequestBody,
@@ -255,6 +256,7 @@ export async function uploadPartCopy(call: OssCall): Promise<OssReply> {
 export async function completeMultipartUpload(call: OssCall): Promise<OssReply> {
   const b = bucketOf(call);
   const key = call.key ?? '';
+  refuseStorageClassHeader(call);
   const upload = await uploadOf(call);
   const all = await call.deps.store.allParts(upload.uploadId);
   const body = await readSmallBody(call);

@@ -48,6 +48,7 @@ import {
   type OssObject,
 } from '../model.js';
 import {
+  appendableStorageClass,
   blobWriteError,
   dropBlobs,
   forbidOverwrite,
@@ -65,6 +66,7 @@ import { refusePublicAcl } from './public-access-block.js';
 import { addressedObject, versionHeaders, writeVersionId } from './versioning.js';
 import { copySymlink, followSymlink } from './symlink.js';
 import { copyTagging, requestTags } from './tagging.js';
+import { archiveGate, refuseFrozenSource } from './restore.js';
 
 /** A new random object id (a new one for every version written). */
 export function newObjectId(): string {
@@ -264,6 +266,7 @@ async function openObject(
     if (!(e instanceof BlobNotFound) || call.versionId !== undefined) throw e;
     const fresh = await call.deps.store.getObject(o.bucket, o.key);
     if (!fresh) throw noSuchKey(o.key);
+    await archiveGate(call, fresh); // the new version may be a frozen archive object
     if (range && fresh.size !== o.size) throw e;
     return { object: fresh, body: await bodyOf(call, fresh, range) };
   }
@@ -273,6 +276,8 @@ async function openObject(
 export async function getObject(call: OssCall): Promise<OssReply> {
   const b = bucketOf(call);
   const o = await followSymlink(call, await addressedObject(call));
+  // Archive objects: GET refused until restored; `x-oss-restore` (handlers/restore.ts).
+  const restore = await archiveGate(call, o);
   const get = (n: string) => call.header(n);
   if (checkPreconditions(get, o) === 'not-modified') {
     return {
@@ -287,7 +292,7 @@ export async function getObject(call: OssCall): Promise<OssReply> {
   const standard = (call.header('x-oss-range-behavior') ?? '').toLowerCase() === 'standard';
   const range = parseRange(call.header('range'), o.size, standard);
   if (range === 'unsatisfiable') throw invalidRange();
-  const headers = { ...objectReplyHeaders(o), ...versionHeaders(b, o) };
+  const headers = { ...objectReplyHeaders(o), ...versionHeaders(b, o), ...restore };
   for (const [param, header] of OVERRIDES) {
     const v = call.query.get(param);
     if (typeof v === 'string') headers[header] = v;
@@ -487,6 +492,7 @@ export async function readableSource(
   );
   if (!found && src.versionId !== undefined) throw noSuchVersion(src.key, src.versionId);
   if (!object) throw noSuchKey(src.key);
+  await refuseFrozenSource(call, object);
   return { bucket, object, ...(src.versionId !== undefined ? { versionId: src.versionId } : {}) };
 }
 
@@ -609,6 +615,7 @@ export async function appendObject(call: OssCall): Promise<OssReply> {
   // The first append chooses the encryption; later ones keep it (doc: AppendObject).
   const encryption = existing ? {} : requestEncryption(call, b);
   if (!existing) await refusePublicAcl(call.deps, b, call.header('x-oss-object-acl'));
+  const storageClass = appendableStorageClass(call.header('x-oss-storage-class'), b.storageClass);
   const room = MAX_OBJECT_BYTES - (existing?.size ?? 0);
   const info = await writeRequestBody(call, room);
   const now = call.deps.clock.now();
@@ -621,7 +628,7 @@ export async function appendObject(call: OssCall): Promise<OssReply> {
     etag: etagFromMd5(info.md5),
     crc64: info.crc64,
     objectType: 'Appendable',
-    storageClass: storageClassArg(call.header('x-oss-storage-class')) ?? b.storageClass,
+    storageClass,
     lastModified: now,
     headers: { ...requestObjectHeaders(call, key), ...encryption },
     acl: objectAclArg(call.header('x-oss-object-acl')) ?? 'default',

@@ -31,7 +31,8 @@ import {
 } from './common.js';
 import { encryptionReplyHeaders, withoutEncryption } from './encryption.js';
 import { refusePublicAcl } from './public-access-block.js';
-import { copyTagging, requestTags, taggedObject } from './tagging.js';
+import { copyTagging, requestTags } from './tagging.js';
+import { addressedObject } from './versioning.js';
 
 /** The request header naming the target, and the stored header keeping it. */
 const TARGET = 'x-oss-symlink-target';
@@ -123,7 +124,7 @@ export async function putSymlink(call: OssCall): Promise<OssReply> {
 
 /** GetSymlink (`GET /<key>?symlink`): the target in `x-oss-symlink-target` (URL-encoded). */
 export async function getSymlink(call: OssCall): Promise<OssReply> {
-  const o = await taggedObject(call);
+  const o = await addressedObject(call);
   if (o.objectType !== 'Symlink') throw notSymlink();
   const meta: Record<string, string> = {};
   for (const [k, v] of Object.entries(o.headers)) if (k.startsWith('x-oss-meta-')) meta[k] = v;

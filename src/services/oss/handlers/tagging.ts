@@ -16,7 +16,7 @@
  * | characters      | letters (any script), digits, space, `+-=._:/`| any                          |
  * | repeated keys   | refused                                       | refused                      |
  *
- * The object a tagging call addresses is found by {@link taggedObject}: the version `versionId`
+ * The object a tagging call addresses is found by `addressedObject` (versioning.ts): the version `versionId`
  * names, else the current one.
  */
 import { isStoreError } from '../../../kernel/errors.js';
@@ -185,14 +185,6 @@ export async function copyTagging(
   return { tags, replace: false };
 }
 
-/**
- * The object a tagging (or symlink) call addresses: the version `versionId` names, else the
- * current one; a delete marker is refused as GetObject refuses it (versioning.ts).
- */
-export function taggedObject(call: OssCall): Promise<OssObject> {
-  return addressedObject(call);
-}
-
 /** The `<Tagging>` document of a set of tags. */
 function taggingXml(tags: readonly Tag[]): string {
   return xmlDocument('Tagging', { TagSet: tagSetFields(tags) });
@@ -212,7 +204,7 @@ const XML = { 'content-type': 'application/xml' };
 
 /** PutObjectTagging (`PUT /<key>?tagging`): replaces the object's tags. */
 export async function putObjectTagging(call: OssCall): Promise<OssReply> {
-  const o = await taggedObject(call);
+  const o = await addressedObject(call);
   const tags = await readTagging(call);
   checkObjectTags(tags);
   try {
@@ -226,14 +218,14 @@ export async function putObjectTagging(call: OssCall): Promise<OssReply> {
 
 /** GetObjectTagging (`GET /<key>?tagging`). */
 export async function getObjectTagging(call: OssCall): Promise<OssReply> {
-  const o = await taggedObject(call);
+  const o = await addressedObject(call);
   const tags = o.tagCount ? await call.deps.store.getObjectTags(o.objectId) : [];
   return { status: 200, headers: XML, body: taggingXml(tags) };
 }
 
 /** DeleteObjectTagging (`DELETE /<key>?tagging`): 204, also when there were none. */
 export async function deleteObjectTagging(call: OssCall): Promise<OssReply> {
-  const o = await taggedObject(call);
+  const o = await addressedObject(call);
   try {
     await call.deps.store.putObjectTags(o.objectId, []);
   } catch (e) {
