@@ -322,3 +322,9 @@ export const publicAccessBlocked = (what: 'acl' | 'policy') =>
       ? 'Put public object acl or bucket acl is not allowed, because block public access is enabled.'
       : 'Put public bucket policy is not allowed, because block public access is enabled.',
   );
+
+/** `404 NoSuchLifecycle` (GetBucketLifecycle on a bucket without rules). */
+export const noSuchLifecycle = (bucket: string) =>
+  new OssError('NoSuchLifecycle', 404, 'No Row found in Lifecycle Table.', {
+    fields: { BucketName: bucket },
+  });

@@ -23,9 +23,11 @@ import type {
   BucketPatch,
   BucketStats,
   KeyRange,
+  LifecycleCandidate,
   ObjectPatch,
   OssStore,
 } from './store.js';
+import * as LC from './store-sql-lifecycle.js';
 import {
   bucketStats,
   getAccountPublicAccessBlock,
@@ -833,6 +835,60 @@ export class OssSqlStore implements OssStore {
 
   setAccountPublicAccessBlock(accountId: string, block: boolean | null): Promise<void> {
     return setAccountPublicAccessBlock(this.#db, accountId, block);
+  }
+
+  // ---- lifecycle (store-sql-lifecycle.ts)
+
+  async putLifecycle(bucket: string, rules: string, sweptThrough: number): Promise<void> {
+    try {
+      await LC.putLifecycle(this.#db, bucket, rules, sweptThrough);
+    } catch (e) {
+      if (this.#db.dialect.isForeignKeyViolation(e)) throw new StoreError('NotFound', 'bucket');
+      throw e;
+    }
+  }
+
+  getLifecycle(bucket: string): Promise<string | undefined> {
+    return LC.getLifecycle(this.#db, bucket);
+  }
+
+  deleteLifecycle(bucket: string): Promise<boolean> {
+    return LC.deleteLifecycle(this.#db, bucket);
+  }
+
+  dueLifecycles(boundary: number, limit: number) {
+    return LC.dueLifecycles(this.#db, boundary, limit);
+  }
+
+  claimLifecycle(bucket: string, boundary: number, realNow: number, leaseUntil: number) {
+    return LC.claimLifecycle(this.#db, bucket, boundary, realNow, leaseUntil);
+  }
+
+  leaseLifecycle(bucket: string, until: number | null): Promise<void> {
+    return LC.leaseLifecycle(this.#db, bucket, until);
+  }
+
+  lifecycleCandidates(
+    bucket: string,
+    prefix: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<LifecycleCandidate[]> {
+    return LC.lifecycleCandidates(this.#db, bucket, prefix, after, limit);
+  }
+
+  expireObject(bucket: string, key: string, objectId: string): Promise<string[] | undefined> {
+    // Under the key's lock, which every writer of the key takes: the check and the ordinary
+    // delete act on one version, never on an object written meanwhile.
+    return this.#locked(objectLock(bucket, key), async (tx) =>
+      (await LC.isSameObject(tx, bucket, key, objectId))
+        ? new OssSqlStore(tx).deleteObjects(bucket, [key])
+        : undefined,
+    );
+  }
+
+  transitionObject(bucket: string, key: string, objectId: string, from: string, to: string) {
+    return LC.transitionObject(this.#db, bucket, key, objectId, from, to);
   }
 
   async referencedBlobs(blobIds: readonly string[]): Promise<Set<string>> {

@@ -58,6 +58,16 @@ export type AppendResult =
   | { ok: false; reason: 'position'; length: number }
   | { ok: false; reason: 'not-appendable' };
 
+/** A current object as the lifecycle runner sees it. */
+export interface LifecycleCandidate {
+  key: string;
+  objectId: string;
+  size: number;
+  storageClass: string;
+  lastModified: number;
+  objectType: string;
+}
+
 /** The OSS metadata store. */
 export interface OssStore {
   /** Creates a bucket; `AlreadyExists` when the name is taken (by anyone), `Conflict` past `max` buckets for the account. */
@@ -156,6 +166,55 @@ export interface OssStore {
   getAccountPublicAccessBlock(accountId: string): Promise<boolean | undefined>;
   /** Sets (or with `null` removes) an account's Block Public Access. */
   setAccountPublicAccessBlock(accountId: string, block: boolean | null): Promise<void>;
+
+  // ---- lifecycle (store-sql-lifecycle.ts, lifecycle-runner.ts)
+  /**
+   * Stores a bucket's lifecycle rules (JSON), replacing any (the sweep bookkeeping stays); a new
+   * configuration is first applied at the first midnight after `sweptThrough`. `NotFound` when
+   * the bucket is gone.
+   */
+  putLifecycle(bucket: string, rules: string, sweptThrough: number): Promise<void>;
+  /** A bucket's lifecycle rules (JSON), `undefined` when none. */
+  getLifecycle(bucket: string): Promise<string | undefined>;
+  /** False when there were none. */
+  deleteLifecycle(bucket: string): Promise<boolean>;
+  /** Buckets whose rules were last applied before `boundary` (a midnight UTC), at most `limit`. */
+  dueLifecycles(
+    boundary: number,
+    limit: number,
+  ): Promise<Array<{ bucket: string; sweptThrough: number }>>;
+  /**
+   * Claims a bucket's sweep for `boundary` with a lease until `leaseUntil` (real ms); answers
+   * the rules when claimed, `undefined` when another node holds or did it.
+   */
+  claimLifecycle(
+    bucket: string,
+    boundary: number,
+    realNow: number,
+    leaseUntil: number,
+  ): Promise<string | undefined>;
+  /** Extends a sweep's lease, or gives it back with `null`. */
+  leaseLifecycle(bucket: string, until: number | null): Promise<void>;
+  /** Current objects under `prefix` after key `after`, in key order. */
+  lifecycleCandidates(
+    bucket: string,
+    prefix: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<LifecycleCandidate[]>;
+  /**
+   * Deletes the object under `key` through the ordinary delete when it is still the version
+   * `objectId`; answers the blobs to free, `undefined` when it changed or was already gone.
+   */
+  expireObject(bucket: string, key: string, objectId: string): Promise<string[] | undefined>;
+  /** Moves version `objectId` from class `from` to `to`; false when it changed meanwhile. */
+  transitionObject(
+    bucket: string,
+    key: string,
+    objectId: string,
+    from: string,
+    to: string,
+  ): Promise<boolean>;
 
   /** Which of `blobIds` some object or part still uses (for the orphan sweep). */
   referencedBlobs(blobIds: readonly string[]): Promise<Set<string>>;
