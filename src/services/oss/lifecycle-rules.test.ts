@@ -205,6 +205,21 @@ describe('decisions', () => {
     expect(ruleSelects(notTag, { key: 'logs/a', size: 1, tags: new Map() })).toBe(true);
   });
 
+  it('leaves objects under 64 KB in place when AllowSmallFile is false', () => {
+    const rules: LifecycleRule[] = [
+      { ...base, transitions: [{ days: 1, storageClass: 'IA', allowSmallFile: false }] },
+    ];
+    const o = { key: 'logs/a', size: 64 * 1024 - 1, lastModified: 0, storageClass: 'Standard' };
+    expect(dueAction(rules, o, 2 * DAY_MS)).toBeUndefined();
+    expect(dueAction(rules, { ...o, size: 64 * 1024 }, 2 * DAY_MS)).toMatchObject({
+      storageClass: 'IA',
+    });
+    const withSize = rule(
+      '<Filter><ObjectSizeLessThan>10</ObjectSizeLessThan></Filter><Transition><Days>1</Days><StorageClass>IA</StorageClass><AllowSmallFile>true</AllowSmallFile></Transition>',
+    );
+    expect(code(() => parseLifecycle(doc(withSize), false))).toBe('InvalidArgument');
+  });
+
   it('aborts uploads by initiation time', () => {
     const rules: LifecycleRule[] = [{ ...base, abortMultipartUpload: { days: 3 } }];
     expect(dueAbort(rules, 'logs/x', 0, 2 * DAY_MS)).toBeUndefined();

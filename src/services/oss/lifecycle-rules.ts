@@ -31,6 +31,8 @@ const MAX_PREFIX_BYTES = 1023;
 const MAX_RULE_TAGS = 10;
 /** Largest Days / NoncurrentDays accepted (about 100 years: beyond it no clock reaches). */
 const MAX_DAYS = 36500;
+/** Objects under this size stay put under a transition with `AllowSmallFile` false. */
+const SMALL_FILE_BYTES = 64 * 1024;
 /** Header that lets rules with overlapping prefixes share an action type. */
 export const ALLOW_OVERLAP_HEADER = 'x-oss-allow-same-action-overlap';
 
@@ -75,7 +77,13 @@ export interface LifecycleRule {
     date?: number;
     expiredObjectDeleteMarker?: boolean;
   };
-  transitions: Array<LifecycleWhen & { storageClass: TransitionClass }>;
+  transitions: Array<
+    LifecycleWhen & {
+      storageClass: TransitionClass;
+      /** As sent; `false` leaves objects under 64 KB where they are (0014-00000054). */
+      allowSmallFile?: boolean;
+    }
+  >;
   abortMultipartUpload?: LifecycleWhen;
   noncurrentVersionExpiration?: { noncurrentDays: number };
   noncurrentVersionTransitions: Array<{ noncurrentDays: number; storageClass: TransitionClass }>;
@@ -121,7 +129,14 @@ const CHILDREN_OF: Record<string, readonly string[]> = {
     'Date',
   ],
   Expiration: ['Days', 'CreatedBeforeDate', 'Date', 'ExpiredObjectDeleteMarker'],
-  Transition: ['Days', 'CreatedBeforeDate', 'StorageClass', 'IsAccessTime', 'ReturnToStdWhenVisit'],
+  Transition: [
+    'Days',
+    'CreatedBeforeDate',
+    'StorageClass',
+    'IsAccessTime',
+    'ReturnToStdWhenVisit',
+    'AllowSmallFile',
+  ],
   AbortMultipartUpload: ['Days', 'CreatedBeforeDate'],
   NoncurrentVersionExpiration: ['NoncurrentDays'],
   NoncurrentVersionTransition: [
@@ -359,9 +374,23 @@ function parseRule(node: XmlNode, index: number): LifecycleRule {
   for (const t of xmlChildren(node, 'Transition')) {
     only(t);
     refuseAccessTime(t);
+    const small = text(t, 'AllowSmallFile');
+    if (small !== undefined && small !== 'true' && small !== 'false') throw malformedXml();
+    if (
+      small !== undefined &&
+      (rule.filter?.sizeGreaterThan !== undefined || rule.filter?.sizeLessThan !== undefined)
+    ) {
+      // 0014-00000054: AllowSmallFile and the Filter's size bounds exclude each other.
+      throw invalid(
+        'AllowSmallFile cannot be used with ObjectSizeGreaterThan or ObjectSizeLessThan.',
+        'AllowSmallFile',
+        small,
+      );
+    }
     rule.transitions.push({
       ...whenOf(t, 'Transition'),
       storageClass: storageClassOf(t, 'Transition'),
+      ...(small !== undefined ? { allowSmallFile: small === 'true' } : {}),
     });
   }
   const aborts = xmlChildren(node, 'AbortMultipartUpload');
@@ -522,9 +551,12 @@ const overlaps = (a: LifecycleRule, b: LifecycleRule) =>
  * parseLifecycle(parseOssXml(body).value, false) // [{ id: 'r1', prefix: 'logs/', … }]
  */
 export function parseLifecycle(root: XmlNode, allowOverlap: boolean): LifecycleRule[] {
-  if (root.name !== 'LifecycleConfiguration') throw malformedXml();
-  for (const c of root.children) if (c.name !== 'Rule') throw malformedXml();
-  const nodes = root.children;
+  // The Tea OSS client (@alicloud/oss20190517) sends the one rule's element as the document
+  // root (as it does for PutBucketEncryption); its request is accepted, the SDK winning where it
+  // and the reference differ. Several rules from it are several roots: MalformedXML.
+  if (root.name !== 'LifecycleConfiguration' && root.name !== 'Rule') throw malformedXml();
+  const nodes = root.name === 'Rule' ? [root] : root.children;
+  for (const c of nodes) if (c.name !== 'Rule') throw malformedXml();
   if (nodes.length === 0) throw malformedXml();
   if (nodes.length > MAX_LIFECYCLE_RULES) {
     throw invalid(
@@ -591,6 +623,7 @@ export function lifecycleXml(rules: readonly LifecycleRule[]) {
               Transition: r.transitions.map((t) => ({
                 ...whenXml(t),
                 StorageClass: t.storageClass,
+                ...(t.allowSmallFile !== undefined ? { AllowSmallFile: t.allowSmallFile } : {}),
               })),
             }
           : {}),
@@ -723,6 +756,7 @@ export function dueAction(
     }
     for (const t of r.transitions) {
       if (!isDue(t, o.lastModified, at)) continue;
+      if (t.allowSmallFile === false && o.size < SMALL_FILE_BYTES) continue;
       if (coldness(t.storageClass) <= coldness(o.storageClass)) continue;
       if (!best || coldness(t.storageClass) > coldness(best.storageClass)) {
         best = { kind: 'transition', ruleId: r.id, storageClass: t.storageClass };
