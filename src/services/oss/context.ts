@@ -17,6 +17,7 @@ import type { BaseRequest } from '../../kernel/gateway.js';
 import type { Principal } from '../../kernel/principal.js';
 import type { Decision } from '../../policy/index.js';
 import type { AccessLogFacts } from './access-log.js';
+import type { TrailEvent } from '../trail/index.js';
 import type { OssAuthorizer } from './authz.js';
 import type { LoggingConfig } from './handlers/logging.js';
 import type { Bucket, OssObject } from './model.js';
@@ -40,8 +41,13 @@ export interface OssDeps {
   accessLogs?: {
     record(bucket: Bucket, conf: LoggingConfig, facts: AccessLogFacts): void;
   };
-  /** Told of every request once it is answered (the audit trail, services/trail). */
-  trail?: { oss(facts: OssTrailFacts): void };
+  /**
+   * Told of every request once it is answered (the audit trail, services/trail); `record`
+   * takes the lifecycle runner's events.
+   */
+  trail?: { oss(facts: OssTrailFacts): void; record?(e: TrailEvent): void };
+  /** The lifecycle runner (lifecycle-runner.ts): bucket requests wait for due rules first. */
+  lifecycle?: { settle(): Promise<void> };
 }
 
 /** What the audit trail is told of one answered OSS request (the status is final). */

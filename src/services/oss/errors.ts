@@ -369,3 +369,9 @@ export const operationNotSupported = () =>
 /** `409 RestoreAlreadyInProgress` (doc: RestoreObject). */
 export const restoreAlreadyInProgress = () =>
   make('RestoreAlreadyInProgress', 'The restore operation is in progress.');
+
+/** `404 NoSuchLifecycle` (GetBucketLifecycle on a bucket without rules). */
+export const noSuchLifecycle = (bucket: string) =>
+  new OssError('NoSuchLifecycle', 404, 'No Row found in Lifecycle Table.', {
+    fields: { BucketName: bucket },
+  });

@@ -11,12 +11,14 @@ import type { MigrationSet } from '../../store/migrate.js';
 import { AccessLogWriter } from './access-log.js';
 import type { OssDeps } from './context.js';
 import { InventoryReporter } from './inventory-report.js';
+import { LifecycleRunner } from './lifecycle-runner.js';
 import { m0001Init } from './migrations/0001-init.js';
 import { m0002BucketConfigC1 } from './migrations/0002-bucket-config-c1.js';
 import { m0003BucketConfigC2 } from './migrations/0003-bucket-config-c2.js';
 import { m0004Versioning } from './migrations/0004-versioning.js';
 import { m0005Tags } from './migrations/0005-tags.js';
 import { m0006Restore } from './migrations/0006-restore.js';
+import { m0007Lifecycle } from './migrations/0007-lifecycle.js';
 import { createOssProtocol } from './protocol.js';
 import { OssSqlStore } from './store-sql.js';
 import type { OssStore } from './store.js';
@@ -35,6 +37,7 @@ export const ossMigrations: MigrationSet = {
     m0004Versioning,
     m0005Tags,
     m0006Restore,
+    m0007Lifecycle,
   ],
 };
 
@@ -53,6 +56,8 @@ export interface OssService {
   accessLogs: AccessLogWriter;
   /** Inventory reports made on the clock (inventory-report.ts). */
   inventory: InventoryReporter;
+  /** Lifecycle rules applied on the clock (lifecycle-runner.ts). */
+  lifecycle: LifecycleRunner;
   /** Writes what is pending (access logs, a report being made); before the store closes. */
   close(): Promise<void>;
 }
@@ -81,13 +86,23 @@ export function createOssService(
     blobCache: deps.blobCache ?? new SmallBlobCache(),
     accessLogs,
   };
+  const record = deps.trail?.record?.bind(deps.trail);
+  const lifecycle = new LifecycleRunner({
+    oss: full,
+    clock: deps.clock,
+    log: deps.log,
+    ...(record ? { trail: { record } } : {}),
+  });
+  full.lifecycle = lifecycle;
   return {
     protocol: createOssProtocol(full),
     store,
     blobs: deps.blobs,
     accessLogs,
     inventory,
+    lifecycle,
     async close() {
+      await lifecycle.close();
       await inventory.close();
       await accessLogs.close();
     },

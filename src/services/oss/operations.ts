@@ -24,6 +24,7 @@ import { CONFIG_C1_OPERATIONS } from './operations-config.js';
 import { VERSIONING_OPERATIONS } from './operations-versioning.js';
 import { TAG_OPERATIONS } from './operations-tags.js';
 import { RESTORE_OPERATIONS } from './operations-restore.js';
+import { LIFECYCLE_OPERATIONS } from './operations-lifecycle.js';
 
 /** Where an operation applies: no bucket, a bucket, or an object. */
 export type OssLevel = 'service' | 'bucket' | 'object';
@@ -87,6 +88,8 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
   ...TAG_OPERATIONS,
   // ---- RestoreObject (operations-restore.ts), selected by `restore`
   ...RESTORE_OPERATIONS,
+  // ---- lifecycle (operations-lifecycle.ts), selected by `lifecycle`
+  ...LIFECYCLE_OPERATIONS,
   // ---- service
   {
     name: 'ListBuckets',

@@ -4,7 +4,8 @@
  * ```
  * respond  this file          errors as OSS XML (x-oss-err on HEAD), x-oss-request-id, access log
  * route    auth/oss-request   virtual host or path style -> bucket, key; operations.ts -> operation
- * bucket   store.ts           the bucket (NoSuchBucket), its region (endpoint and V4 scope)
+ * bucket   store.ts           the bucket (NoSuchBucket), its region (endpoint and V4 scope); due
+ *                             lifecycle rules applied first after a manual clock move
  * authn    authn.ts           V1/V4 header or URL, STS token; date on either clock, expiry on yunbox's
  * authz    authz.ts           identity ∩ session + bucket policy, then ACLs -> AccessDenied
  * handler  handlers/*.ts      streams bodies through the blob store; commits metadata after
@@ -447,6 +448,8 @@ function loadBucket(deps: OssDeps): Stage<OssCtx> {
     const op = ctx.op!;
     const target = ctx.parsed!.target;
     if (op.bucket !== 'none' && target.bucket !== undefined) {
+      // On a manual clock just moved past midnight: lifecycle rules first (lifecycle-runner.ts).
+      await deps.lifecycle?.settle();
       let b: Bucket | undefined;
       if (target.key !== undefined) {
         // Object requests load the bucket and the object in one round trip.

@@ -497,6 +497,40 @@ export class SqlObjects {
     return { outcomes, dropped };
   }
 
+  /**
+   * Lifecycle expiration of the current version `objectId` of `key`, under the key's lock: in a
+   * bucket never versioned the object goes; with versioning a delete marker made at `now` becomes
+   * current (doc: lifecycle rules on versioned buckets). `undefined` when `objectId` is no longer
+   * the key's current object (written or deleted meanwhile); else the blobs to free.
+   */
+  async expireCurrent(
+    bucket: string,
+    key: string,
+    objectId: string,
+    now: number,
+  ): Promise<string[] | undefined> {
+    return this.#kit.locked(objectLock(bucket, key), async (tx) => {
+      const row: any = await tx.k
+        .selectFrom('oss_objects')
+        .select('object_id')
+        .where('bucket', '=', bucket)
+        .where('key', '=', key)
+        .where('object_id', '=', objectId)
+        .where('is_latest', '=', LATEST)
+        .where('delete_marker', '=', sql.lit(0))
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const b: any = await tx.k
+        .selectFrom('oss_buckets')
+        .select('versioning')
+        .where('name', '=', bucket)
+        .executeTakeFirst();
+      const versioning = (b?.versioning ?? undefined) as VersioningStatus | undefined;
+      if (versioning === undefined) return dropRow(tx, objectId);
+      return (await this.#deleteWithMarker(tx, bucket, key, versioning, now)).dropped;
+    });
+  }
+
   /** Inside `tx`: removes one version for good; the newest left becomes current. */
   async #deleteVersion(
     tx: Db,

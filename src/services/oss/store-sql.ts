@@ -25,12 +25,14 @@ import type {
   DeleteOutcome,
   DeleteTarget,
   KeyRange,
+  LifecycleCandidate,
   ObjectPatch,
   OssStore,
   VersionSummary,
   WriteOptions,
   RestoreRecord,
 } from './store.js';
+import * as LC from './store-sql-lifecycle.js';
 import {
   bucketStats,
   getAccountPublicAccessBlock,
@@ -420,6 +422,59 @@ export class OssSqlStore implements OssStore {
 
   putRestore(next: RestoreRecord, expected: RestoreRecord | undefined): Promise<boolean> {
     return putRestore(this.#kit.db, next, expected);
+  }
+
+  // ---- lifecycle (store-sql-lifecycle.ts)
+
+  async putLifecycle(bucket: string, rules: string, sweptThrough: number): Promise<void> {
+    try {
+      await LC.putLifecycle(this.#kit.db, bucket, rules, sweptThrough);
+    } catch (e) {
+      if (this.#kit.db.dialect.isForeignKeyViolation(e)) throw new StoreError('NotFound', 'bucket');
+      throw e;
+    }
+  }
+
+  getLifecycle(bucket: string): Promise<string | undefined> {
+    return LC.getLifecycle(this.#kit.db, bucket);
+  }
+
+  deleteLifecycle(bucket: string): Promise<boolean> {
+    return LC.deleteLifecycle(this.#kit.db, bucket);
+  }
+
+  dueLifecycles(boundary: number, limit: number) {
+    return LC.dueLifecycles(this.#kit.db, boundary, limit);
+  }
+
+  claimLifecycle(bucket: string, boundary: number, realNow: number, leaseUntil: number) {
+    return LC.claimLifecycle(this.#kit.db, bucket, boundary, realNow, leaseUntil);
+  }
+
+  leaseLifecycle(bucket: string, until: number | null): Promise<void> {
+    return LC.leaseLifecycle(this.#kit.db, bucket, until);
+  }
+
+  lifecycleCandidates(
+    bucket: string,
+    prefix: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<LifecycleCandidate[]> {
+    return LC.lifecycleCandidates(this.#kit.db, bucket, prefix, after, limit);
+  }
+
+  expireObject(
+    bucket: string,
+    key: string,
+    objectId: string,
+    now: number,
+  ): Promise<string[] | undefined> {
+    return this.#objects.expireCurrent(bucket, key, objectId, now);
+  }
+
+  transitionObject(bucket: string, key: string, objectId: string, from: string, to: string) {
+    return LC.transitionObject(this.#kit.db, bucket, key, objectId, from, to);
   }
 
   async referencedBlobs(blobIds: readonly string[]): Promise<Set<string>> {

@@ -120,6 +120,15 @@ export type AppendResult =
   | { ok: false; reason: 'position'; length: number }
   | { ok: false; reason: 'not-appendable' };
 
+/** A current object as the lifecycle runner sees it. */
+export interface LifecycleCandidate {
+  key: string;
+  objectId: string;
+  size: number;
+  storageClass: string;
+  lastModified: number;
+  objectType: string;
+}
 /** The OSS metadata store (tags: `store-sql-tags.ts`). */
 export interface OssStore extends OssTagStore {
   /** Creates a bucket; `AlreadyExists` when the name is taken (by anyone), `Conflict` past `max` buckets for the account. */
@@ -260,6 +269,60 @@ export interface OssStore extends OssTagStore {
    * another request changed it first. `NotFound` when the object is gone.
    */
   putRestore(next: RestoreRecord, expected: RestoreRecord | undefined): Promise<boolean>;
+  // ---- lifecycle (store-sql-lifecycle.ts, lifecycle-runner.ts)
+  /**
+   * Stores a bucket's lifecycle rules (JSON), replacing any (the sweep bookkeeping stays); a new
+   * configuration is first applied at the first midnight after `sweptThrough`. `NotFound` when
+   * the bucket is gone.
+   */
+  putLifecycle(bucket: string, rules: string, sweptThrough: number): Promise<void>;
+  /** A bucket's lifecycle rules (JSON), `undefined` when none. */
+  getLifecycle(bucket: string): Promise<string | undefined>;
+  /** False when there were none. */
+  deleteLifecycle(bucket: string): Promise<boolean>;
+  /** Buckets whose rules were last applied before `boundary` (a midnight UTC), at most `limit`. */
+  dueLifecycles(
+    boundary: number,
+    limit: number,
+  ): Promise<Array<{ bucket: string; sweptThrough: number }>>;
+  /**
+   * Claims a bucket's sweep for `boundary` with a lease until `leaseUntil` (real ms); answers
+   * the rules when claimed, `undefined` when another node holds or did it.
+   */
+  claimLifecycle(
+    bucket: string,
+    boundary: number,
+    realNow: number,
+    leaseUntil: number,
+  ): Promise<string | undefined>;
+  /** Extends a sweep's lease, or gives it back with `null`. */
+  leaseLifecycle(bucket: string, until: number | null): Promise<void>;
+  /** Current objects under `prefix` after key `after`, in key order. */
+  lifecycleCandidates(
+    bucket: string,
+    prefix: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<LifecycleCandidate[]>;
+  /**
+   * Expires the current object of `key` when it is still the version `objectId`: deleted in a
+   * bucket never versioned, else hidden by a delete marker made at `now`. Answers the blobs to
+   * free, `undefined` when it changed or was already gone.
+   */
+  expireObject(
+    bucket: string,
+    key: string,
+    objectId: string,
+    now: number,
+  ): Promise<string[] | undefined>;
+  /** Moves version `objectId` from class `from` to `to`; false when it changed meanwhile. */
+  transitionObject(
+    bucket: string,
+    key: string,
+    objectId: string,
+    from: string,
+    to: string,
+  ): Promise<boolean>;
 
   /** Which of `blobIds` some object or part still uses (for the orphan sweep). */
   referencedBlobs(blobIds: readonly string[]): Promise<Set<string>>;

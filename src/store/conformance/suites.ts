@@ -8,6 +8,7 @@ import { stsConformance } from '../../services/sts/conformance.js';
 import { ossConformance } from '../../services/oss/conformance.js';
 import { ossConfigConformance } from '../../services/oss/conformance-config.js';
 import { ossRestoreConformance } from '../../services/oss/conformance-restore.js';
+import { ossLifecycleConformance } from '../../services/oss/conformance-lifecycle.js';
 import { vpcConformance } from '../../services/vpc/conformance.js';
 import { ecsConformance } from '../../services/ecs/conformance.js';
 import { securityGroupConformance } from '../../services/ecs/security-groups/conformance.js';
@@ -29,5 +30,6 @@ export const allConformanceSuites: ConformanceSuite[] = [
   ossConformance,
   ossConfigConformance,
   ossRestoreConformance,
+  ossLifecycleConformance,
   trailConformance,
 ];

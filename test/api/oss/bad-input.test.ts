@@ -463,7 +463,7 @@ describe('methods and features', () => {
       405,
     );
     await refused(
-      () => rawOss(yb, { bucket: BUCKET, query: [['lifecycle', null]], creds: root() }),
+      () => rawOss(yb, { bucket: BUCKET, query: [['replication', null]], creds: root() }),
       'NotImplemented',
       501,
     );
