@@ -14,6 +14,7 @@ import { InventoryReporter } from './inventory-report.js';
 import { m0001Init } from './migrations/0001-init.js';
 import { m0002BucketConfigC1 } from './migrations/0002-bucket-config-c1.js';
 import { m0003BucketConfigC2 } from './migrations/0003-bucket-config-c2.js';
+import { m0008Worm } from './migrations/0008-worm.js';
 import { createOssProtocol } from './protocol.js';
 import { OssSqlStore } from './store-sql.js';
 import type { OssStore } from './store.js';
@@ -25,7 +26,7 @@ export { isOssRequest } from './protocol.js';
 /** OSS's migrations. */
 export const ossMigrations: MigrationSet = {
   service: 'oss',
-  migrations: [m0001Init, m0002BucketConfigC1, m0003BucketConfigC2],
+  migrations: [m0001Init, m0002BucketConfigC1, m0003BucketConfigC2, m0008Worm],
 };
 
 /** The OSS service of one process. */

@@ -13,7 +13,8 @@ import type { OssOperation } from './operations.js';
 
 type Verb = OssOperation['method'];
 
-function bucketOp(
+/** A bucket-level operation selected by one sub-resource, checked as `oss:<name>`. */
+export function bucketOp(
   name: string,
   method: Verb,
   sub: string,

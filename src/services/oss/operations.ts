@@ -21,6 +21,7 @@ import { postObject } from './handlers/post-object.js';
 import * as W from './handlers/website.js';
 import { formBoundary } from './form.js';
 import { CONFIG_C1_OPERATIONS } from './operations-config.js';
+import { WORM_OPERATIONS } from './operations-worm.js';
 
 /** Where an operation applies: no bucket, a bucket, or an object. */
 export type OssLevel = 'service' | 'bucket' | 'object';
@@ -71,6 +72,8 @@ const headers =
 export const OSS_OPERATIONS: readonly OssOperation[] = [
   // ---- bucket configuration (operations-config.ts), each selected by its own sub-resource
   ...CONFIG_C1_OPERATIONS,
+  // ---- retention policies (operations-worm.ts)
+  ...WORM_OPERATIONS,
   // ---- service
   {
     name: 'ListBuckets',

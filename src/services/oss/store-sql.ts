@@ -21,6 +21,8 @@ import {
 import type {
   AppendResult,
   BucketPatch,
+  BucketWorm,
+  InitiateWormResult,
   BucketStats,
   KeyRange,
   ObjectPatch,
@@ -31,6 +33,7 @@ import {
   getAccountPublicAccessBlock,
   setAccountPublicAccessBlock,
 } from './store-sql-config.js';
+import * as worm from './store-sql-worm.js';
 
 /** Name of the lock writers of one object key take. */
 function objectLock(bucket: string, key: string): string {
@@ -833,6 +836,32 @@ export class OssSqlStore implements OssStore {
 
   setAccountPublicAccessBlock(accountId: string, block: boolean | null): Promise<void> {
     return setAccountPublicAccessBlock(this.#db, accountId, block);
+  }
+
+  // ---- retention policies (store-sql-worm.ts)
+
+  getBucketWorm(bucket: string): Promise<BucketWorm | undefined> {
+    return worm.getBucketWorm(this.#db, bucket);
+  }
+
+  initiateBucketWorm(w: BucketWorm, voidBefore: number): Promise<InitiateWormResult> {
+    return worm.initiateBucketWorm(this.#db, w, voidBefore);
+  }
+
+  abortBucketWorm(bucket: string, voidBefore: number): Promise<boolean> {
+    return worm.abortBucketWorm(this.#db, bucket, voidBefore);
+  }
+
+  completeBucketWorm(bucket: string, wormId: string, voidBefore: number): Promise<boolean> {
+    return worm.completeBucketWorm(this.#db, bucket, wormId, voidBefore);
+  }
+
+  extendBucketWorm(bucket: string, wormId: string, days: number): Promise<boolean> {
+    return worm.extendBucketWorm(this.#db, bucket, wormId, days);
+  }
+
+  keysModifiedAfter(bucket: string, keys: readonly string[], since: number): Promise<string[]> {
+    return worm.keysModifiedAfter(this.#db, bucket, keys, since);
   }
 
   async referencedBlobs(blobIds: readonly string[]): Promise<Set<string>> {

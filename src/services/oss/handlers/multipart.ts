@@ -59,6 +59,7 @@ import {
 import { encryptionReplyHeaders, refusePartEncryption, requestEncryption } from './encryption.js';
 import { refusePublicAcl } from './public-access-block.js';
 import { checkPreconditions, newObjectId, readableSource } from './objects.js';
+import { assertNotRetained } from './worm.js';
 
 const XML = { 'content-type': 'application/xml' };
 
@@ -303,6 +304,7 @@ export async function completeMultipartUpload(call: OssCall): Promise<OssReply> 
       crc64: p.crc64,
     })),
   };
+  await assertNotRetained(call, b, key);
   let dropped: string[];
   try {
     dropped = await call.deps.store.completeUpload(upload.uploadId, object, {

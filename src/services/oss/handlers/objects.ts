@@ -59,6 +59,7 @@ import {
 } from './common.js';
 import { encryptionReplyHeaders, requestEncryption, withoutEncryption } from './encryption.js';
 import { refusePublicAcl } from './public-access-block.js';
+import { assertNotRetained } from './worm.js';
 
 /** A new random object id (a new one for every version written). */
 export function newObjectId(): string {
@@ -90,6 +91,7 @@ export async function putObject(call: OssCall): Promise<OssReply> {
   await refusePublicAcl(call.deps, b, acl);
   const forbid = forbidOverwrite(call);
   if (forbid && (await call.object())) throw fileAlreadyExists();
+  await assertNotRetained(call, b, key);
   const info = await writeRequestBody(call);
   const object: OssObject = {
     bucket: b.name,
@@ -295,6 +297,7 @@ export async function getObjectMeta(call: OssCall): Promise<OssReply> {
 
 /** DeleteObject: 204, also when the key does not exist. */
 export async function deleteObject(call: OssCall): Promise<OssReply> {
+  await assertNotRetained(call, bucketOf(call), keyOf(call));
   const dropped = await call.deps.store.deleteObjects(bucketOf(call).name, [keyOf(call)]);
   dropBlobs(call.deps, dropped);
   return { status: 204 };
@@ -324,6 +327,7 @@ export async function deleteMultipleObjects(call: OssCall): Promise<OssReply> {
       acl: 'write' as const,
     })),
   );
+  await assertNotRetained(call, b, keys);
   const dropped = await call.deps.store.deleteObjects(b.name, keys);
   dropBlobs(call.deps, dropped);
   const enc = url ? urlEncodeKey : (s: string) => s;
@@ -418,6 +422,7 @@ export async function copyObject(call: OssCall): Promise<OssReply> {
   const storageClass = storageClassArg(call.header('x-oss-storage-class')) ?? src.storageClass;
   await refusePublicAcl(call.deps, b, call.header('x-oss-object-acl'));
   const forbid = forbidOverwrite(call);
+  await assertNotRetained(call, b, key);
   const now = call.deps.clock.now();
   const result = (o: { etag: string; crc64: string; lastModified: number }): OssReply => ({
     status: 200,
@@ -489,6 +494,7 @@ export async function appendObject(call: OssCall): Promise<OssReply> {
   // The first append chooses the encryption; later ones keep it (doc: AppendObject).
   const encryption = existing ? {} : requestEncryption(call, b);
   if (!existing) await refusePublicAcl(call.deps, b, call.header('x-oss-object-acl'));
+  await assertNotRetained(call, b, key);
   const room = MAX_OBJECT_BYTES - (existing?.size ?? 0);
   const info = await writeRequestBody(call, room);
   const now = call.deps.clock.now();

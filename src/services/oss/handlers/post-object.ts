@@ -52,6 +52,7 @@ import {
 import { encryptionReplyHeaders, uploadEncryption } from './encryption.js';
 import { publicAccessIsBlocked, refusePublicAcl } from './public-access-block.js';
 import { newObjectId } from './objects.js';
+import { assertNotRetained } from './worm.js';
 
 /** Text fields before the file, at most. */
 const MAX_FIELD_BYTES = 64 * 1024;
@@ -227,6 +228,7 @@ export async function postObject(call: OssCall): Promise<OssReply> {
   await refusePublicAcl(call.deps, b, acl);
   const forbid = (field('x-oss-forbid-overwrite') ?? '').toLowerCase() === 'true';
   if (forbid && (await call.deps.store.getObject(b.name, key))) throw fileAlreadyExists();
+  await assertNotRetained(call, b, key);
 
   const names = [...fields.keys()];
   const headers = {
