@@ -65,7 +65,11 @@ export async function listBuckets(call: OssCall): Promise<OssReply> {
   const max = integerArg(call.query.get('max-keys'), 'max-keys', 1000) ?? 100;
   if (max < 1) throw invalidArgument('Argument `max-keys` must be at least 1.', 'max-keys', '0');
   const account = call.info.accountId;
-  const rows = await call.deps.store.listBuckets(account, prefix, marker, max + 1);
+  // `x-oss-resource-group-id` keeps the buckets of one resource group. Every bucket is in its
+  // account's default group (the ResourceGroupId GetBucketInfo shows): any other group has none.
+  const group = call.header('x-oss-resource-group-id');
+  const inGroup = group === undefined || group === '' || group === defaultResourceGroupId(account);
+  const rows = inGroup ? await call.deps.store.listBuckets(account, prefix, marker, max + 1) : [];
   const truncated = rows.length > max;
   const page = rows.slice(0, max);
   return xmlReply('ListAllMyBucketsResult', {

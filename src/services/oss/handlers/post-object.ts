@@ -53,6 +53,7 @@ import { encryptionReplyHeaders, uploadEncryption } from './encryption.js';
 import { publicAccessIsBlocked, refusePublicAcl } from './public-access-block.js';
 import { newObjectId } from './objects.js';
 import { assertNotRetained } from './worm.js';
+import { checkReferer } from './referer.js';
 
 /** Text fields before the file, at most. */
 const MAX_FIELD_BYTES = 64 * 1024;
@@ -207,6 +208,10 @@ export async function postObject(call: OssCall): Promise<OssReply> {
       if (!ok) throw policyFailed(`Policy Condition failed: ${c.source}`);
     }
   }
+
+  // A form, signed or not, carries no Authorization header: the Referer rules bind it as they
+  // bind presigned URLs and anonymous requests (doc: Hotlink protection).
+  checkReferer(b, call.header('referer'), false);
 
   // Authorisation as the form's signer.
   const info = {
