@@ -16,7 +16,7 @@ import { isStoreError } from '../../../kernel/errors.js';
 import type { OssCall, OssReply } from '../context.js';
 import { OssError, malformedXml, missingArgument, noSuchBucket } from '../errors.js';
 import type { Bucket } from '../model.js';
-import type { BucketWorm } from '../store.js';
+import type { BucketWorm, OssStore } from '../store.js';
 import { readSmallBody, unwrap } from './common.js';
 
 const DAY_MS = 86_400_000;
@@ -64,6 +64,25 @@ export function wormInEffect(w: BucketWorm | undefined, now: number): w is Bucke
 const voidBefore = (now: number) => now - WORM_IN_PROGRESS_MS;
 
 /**
+ * Which of `keys` of `bucket` are held at `now` (ms, yunbox's clock): the bucket's retention
+ * policy is in effect and the key's object was last modified within its period. For code that
+ * must leave retained objects alone without a request to refuse (a lifecycle sweep).
+ * @example
+ * await retainedKeys(store, 'logs', ['a.log', 'b.log'], clock.now()) // ['b.log']
+ */
+export async function retainedKeys(
+  store: OssStore,
+  bucket: string,
+  keys: readonly string[],
+  now: number,
+): Promise<string[]> {
+  if (keys.length === 0) return [];
+  const w = await store.getBucketWorm(bucket);
+  if (!wormInEffect(w, now)) return [];
+  return store.keysModifiedAfter(bucket, keys, now - w.days * DAY_MS);
+}
+
+/**
  * Refuses (`409 FileImmutable`) to overwrite or delete `keys` of `bucket` when the bucket's
  * retention policy is in effect and one of them holds an object last modified within the
  * retention period (on yunbox's clock). Keys without an object pass. Every write and delete path
@@ -76,13 +95,8 @@ export async function assertNotRetained(
   bucket: Bucket,
   keys: string | readonly string[],
 ): Promise<void> {
-  const { store, clock } = call.deps;
-  const w = await store.getBucketWorm(bucket.name);
-  const now = clock.now();
-  if (!wormInEffect(w, now)) return;
   const list = typeof keys === 'string' ? [keys] : keys;
-  if (list.length === 0) return;
-  const held = await store.keysModifiedAfter(bucket.name, list, now - w.days * DAY_MS);
+  const held = await retainedKeys(call.deps.store, bucket.name, list, call.deps.clock.now());
   if (held.length > 0) throw fileImmutable();
 }
 
