@@ -2,7 +2,7 @@
  * Issue 17's remaining gaps, each with the request a real client sends: the Referer rules bind
  * PostObject forms (a browser upload carries its page's Referer and no Authorization header); an
  * anonymous `HEAD /` on a website bucket's virtual host answers the index document's headers, as
- * its GET serves the page; ListBuckets honours `x-oss-resource-group-id`.
+ * its GET serves the page; ListBuckets and PutBucket honour `x-oss-resource-group-id`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rootOf } from '../../../src/testing/fixtures.js';
@@ -129,5 +129,25 @@ describe('ListBuckets by resource group', () => {
       { headers: { 'x-oss-resource-group-id': 'rg-aek2nkx3cmdxxxx' } },
     );
     expect(other.buckets ?? []).toEqual([]);
+  });
+
+  it('creates a bucket in the default group when PutBucket names it, and refuses any other', async () => {
+    const info: any = await root.getBucketInfo('rg-listed');
+    const group = info.bucket.ResourceGroupId;
+    const put = (name: string, id: string) =>
+      rawOss(yb, {
+        method: 'PUT',
+        bucket: name,
+        headers: { 'x-oss-resource-group-id': id },
+        creds: rootOf(yb),
+      });
+    expect((await put('rg-default', group)).status).toBe(200);
+    const refused = await put('rg-other', 'rg-aek2nkx3cmdxxxx');
+    expect([refused.status, errorCode(refused), refused.headers['x-oss-ec']]).toEqual([
+      400,
+      'InvalidArgument',
+      '0039-00000003',
+    ]);
+    expect(await failureCode(root.getBucketInfo('rg-other'))).toBe('NoSuchBucket');
   });
 });

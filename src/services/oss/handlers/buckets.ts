@@ -16,6 +16,7 @@ import {
 } from '../../../protocol/oss-xml.js';
 import type { OssCall, OssReply } from '../context.js';
 import {
+  OssError,
   accessDenied,
   bucketAlreadyExists,
   bucketNotEmpty,
@@ -111,6 +112,24 @@ export async function putBucket(call: OssCall): Promise<OssReply> {
     throw accessDenied('Anonymous access is forbidden for this operation.');
   }
   const acl = bucketAclArg(call.header('x-oss-acl'));
+  // The account's default resource group is the only one yunbox has (model.ts): naming another
+  // is refused as OSS refuses a group that does not exist (0039-00000003), never ignored.
+  const group = call.header('x-oss-resource-group-id');
+  if (
+    group !== undefined &&
+    group !== '' &&
+    group !== defaultResourceGroupId(call.info.principal.accountId)
+  ) {
+    throw new OssError(
+      'InvalidArgument',
+      400,
+      'The resource group id is invalid or does not exist.',
+      {
+        ec: '0039-00000003',
+        fields: { ArgumentName: 'x-oss-resource-group-id', ArgumentValue: group.slice(0, 64) },
+      },
+    );
+  }
   let storageClass = storageClassArg(call.header('x-oss-storage-class'));
   let redundancy: string | undefined;
   const body = await readSmallBody(call);
