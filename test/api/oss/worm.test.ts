@@ -2,7 +2,8 @@
  * Retention policies (WORM, issue 18 item 4) through ali-oss against a real server on the manual
  * clock: the policy's life (InProgress, Locked, extended; void after 24 hours unless completed),
  * OSS's refusals of each misuse, and objects within their retention period that no write or
- * delete path may touch until the clock passes it. RAM decides the oss:*BucketWorm actions.
+ * delete path may touch until the clock passes it. RAM decides the oss:*BucketWorm actions. On
+ * PostgreSQL, a second node sharing the store sees every change at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advanceClocks, followServerClock, restoreClock } from '../../../src/testing/clock.js';
@@ -303,3 +304,49 @@ describe('RAM decides the oss:*BucketWorm actions', () => {
     expect((await root.getBucketWorm('worm-ram')).state).toBe('Locked');
   });
 });
+
+describe.skipIf(process.env.YUNBOX_TEST_STORE !== 'postgres')(
+  'two nodes sharing PostgreSQL',
+  () => {
+    let other: TestServer;
+    beforeAll(async () => {
+      other = await startTestServer({
+        clock: 'manual',
+        clockStart: yb.clock.now().toISOString(),
+        shareStoreWith: yb,
+      });
+    });
+    afterAll(async () => {
+      await other?.close();
+    });
+
+    /** Moves both nodes' clocks (and this process's `Date`) by `seconds`. */
+    function advanceBoth(seconds: number): void {
+      other.clock.advance(seconds);
+      advanceClocks(yb, seconds);
+    }
+
+    it('a policy locked on one node holds on the other, at once and until the clocks pass it', async () => {
+      const BUCKET = 'worm-nodes';
+      const a = ossClient(yb, rootOf(yb), { bucket: BUCKET });
+      const b = ossClient(other, rootOf(other), { bucket: BUCKET });
+      await a.putBucket(BUCKET);
+      await a.put('shared.txt', Buffer.from('written on node A'));
+      // Node B reads the (absent) policy first, so a stale node cache would show.
+      expect(await failure(b.getBucketWorm(BUCKET))).toMatchObject({
+        code: 'NoSuchWORMConfiguration',
+      });
+      const { wormId } = await a.initiateBucketWorm(BUCKET, '2');
+      await b.completeBucketWorm(BUCKET, wormId);
+      expect((await a.getBucketWorm(BUCKET)).state).toBe('Locked');
+      expect(await failure(b.delete('shared.txt'))).toMatchObject({ code: 'FileImmutable' });
+      await b.extendBucketWorm(BUCKET, wormId, '3');
+      expect((await a.getBucketWorm(BUCKET)).days).toBe('3');
+      advanceBoth(2 * DAY + 60);
+      expect(await failure(a.delete('shared.txt'))).toMatchObject({ code: 'FileImmutable' });
+      advanceBoth(DAY);
+      await b.delete('shared.txt');
+      await a.deleteBucket(BUCKET);
+    });
+  },
+);
