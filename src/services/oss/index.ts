@@ -19,6 +19,7 @@ import { m0004Versioning } from './migrations/0004-versioning.js';
 import { m0005Tags } from './migrations/0005-tags.js';
 import { m0006Restore } from './migrations/0006-restore.js';
 import { m0007Lifecycle } from './migrations/0007-lifecycle.js';
+import { m0008Worm } from './migrations/0008-worm.js';
 import { createOssProtocol } from './protocol.js';
 import { OssSqlStore } from './store-sql.js';
 import type { OssStore } from './store.js';
@@ -38,6 +39,7 @@ export const ossMigrations: MigrationSet = {
     m0005Tags,
     m0006Restore,
     m0007Lifecycle,
+    m0008Worm,
   ],
 };
 

@@ -20,11 +20,13 @@ import * as G from './handlers/logging.js';
 import { postObject } from './handlers/post-object.js';
 import * as W from './handlers/website.js';
 import { formBoundary } from './form.js';
+import { methodNotAllowed } from './errors.js';
 import { CONFIG_C1_OPERATIONS } from './operations-config.js';
 import { VERSIONING_OPERATIONS } from './operations-versioning.js';
 import { TAG_OPERATIONS } from './operations-tags.js';
 import { RESTORE_OPERATIONS } from './operations-restore.js';
 import { LIFECYCLE_OPERATIONS } from './operations-lifecycle.js';
+import { WORM_OPERATIONS } from './operations-worm.js';
 
 /** Where an operation applies: no bucket, a bucket, or an object. */
 export type OssLevel = 'service' | 'bucket' | 'object';
@@ -90,6 +92,8 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
   ...RESTORE_OPERATIONS,
   // ---- lifecycle (operations-lifecycle.ts), selected by `lifecycle`
   ...LIFECYCLE_OPERATIONS,
+  // ---- retention policies (operations-worm.ts)
+  ...WORM_OPERATIONS,
   // ---- service
   {
     name: 'ListBuckets',
@@ -626,6 +630,22 @@ const byName = (name: string): OssOperation => {
 export const WEBSITE_LIST_OP = byName('ListObjects');
 export const WEBSITE_GET_OP = byName('GetObject');
 export const WEBSITE_HEAD_OP = byName('HeadObject');
+/**
+ * `HEAD /` of a bucket, which no operation serves: only an anonymous request to the virtual host
+ * of a website bucket is one (HeadObject of the index document, rewritten by the protocol);
+ * anything else is refused as before it was selected (405), with no check to pass first.
+ */
+export const WEBSITE_HEAD_BUCKET_OP: OssOperation = {
+  name: 'HeadBucket',
+  level: 'bucket',
+  method: 'HEAD',
+  bucket: 'required',
+  authn: 'signature',
+  handler: async () => {
+    throw methodNotAllowed('HEAD');
+  },
+  doc: 'HEAD of a website bucket’s index document (anonymous, virtual host); otherwise 405',
+};
 /** GetObject and HeadObject of a website request (handlers/website.ts). */
 export const WEBSITE_GET: OssOperation = { ...WEBSITE_GET_OP, handler: W.websiteGetObject };
 export const WEBSITE_HEAD: OssOperation = { ...WEBSITE_HEAD_OP, handler: W.websiteGetObject };

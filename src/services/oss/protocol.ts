@@ -90,6 +90,7 @@ import {
   WEBSITE_GET_OP,
   WEBSITE_HEAD,
   WEBSITE_HEAD_OP,
+  WEBSITE_HEAD_BUCKET_OP,
   WEBSITE_LIST_OP,
   selectOperation,
   EXCLUSIVE_SUB_RESOURCES,
@@ -420,7 +421,9 @@ function route(deps: OssDeps): Stage<OssCtx> {
     ctx.level = level;
     const query = queryView(built.value.request.query);
     const header = (n: string) => headerValue(req.headers, n);
-    const op = selectOperation(level, ctx.method, query, header);
+    const op =
+      selectOperation(level, ctx.method, query, header) ??
+      (level === 'bucket' && ctx.method === 'HEAD' ? WEBSITE_HEAD_BUCKET_OP : undefined);
     // Sub-resources of features yunbox does not serve are 501 whatever the method (never 405):
     // the list is not-implemented.ts.
     for (const name of query.names()) {
@@ -490,14 +493,15 @@ function authn(deps: OssDeps): Stage<OssCtx> {
 
 /**
  * An anonymous GET or HEAD on the virtual host of a bucket with a website configuration becomes
- * a website request (handlers/website.ts): ListObjects serves the index document, a "directory"
- * its index, a missing key the error document.
+ * a website request (handlers/website.ts): ListObjects serves the index document (and `HEAD /`
+ * its headers), a "directory" its index, a missing key the error document.
  */
 function websiteRewrite(deps: OssDeps, ctx: OssCtx): void {
   const { bucket, parsed, op } = ctx;
   if (ctx.principal.kind !== 'anonymous' || !bucket?.website || !parsed) return;
   if (parsed.target.addressing !== 'virtual-host') return;
-  if (op !== WEBSITE_LIST_OP && op !== WEBSITE_GET_OP && op !== WEBSITE_HEAD_OP) return;
+  const ops = [WEBSITE_LIST_OP, WEBSITE_HEAD_BUCKET_OP, WEBSITE_GET_OP, WEBSITE_HEAD_OP];
+  if (!ops.includes(op!)) return;
   const conf = bucketWebsite(bucket);
   if (!conf) return;
   const key = websiteKey(conf, parsed.target.key);

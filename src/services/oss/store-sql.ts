@@ -21,6 +21,8 @@ import {
 import type {
   AppendResult,
   BucketPatch,
+  BucketWorm,
+  InitiateWormResult,
   BucketStats,
   DeleteOutcome,
   DeleteTarget,
@@ -43,6 +45,7 @@ import { SqlObjects } from './store-sql-objects.js';
 import { SqlUploads } from './store-sql-uploads.js';
 import * as T from './store-sql-tags.js';
 import { getRestore, putRestore, restoresAt } from './store-sql-restore.js';
+import * as worm from './store-sql-worm.js';
 
 /** A JSON column's value for a patch field: unchanged, cleared (`null`) or the document. */
 function jsonColumn(v: object | null | undefined): string | null | undefined {
@@ -475,6 +478,32 @@ export class OssSqlStore implements OssStore {
 
   transitionObject(bucket: string, key: string, objectId: string, from: string, to: string) {
     return LC.transitionObject(this.#kit.db, bucket, key, objectId, from, to);
+  }
+
+  // ---- retention policies (store-sql-worm.ts)
+
+  getBucketWorm(bucket: string): Promise<BucketWorm | undefined> {
+    return worm.getBucketWorm(this.#kit.db, bucket);
+  }
+
+  initiateBucketWorm(w: BucketWorm, voidBefore: number): Promise<InitiateWormResult> {
+    return worm.initiateBucketWorm(this.#kit.db, w, voidBefore);
+  }
+
+  abortBucketWorm(bucket: string, voidBefore: number): Promise<boolean> {
+    return worm.abortBucketWorm(this.#kit.db, bucket, voidBefore);
+  }
+
+  completeBucketWorm(bucket: string, wormId: string, voidBefore: number): Promise<boolean> {
+    return worm.completeBucketWorm(this.#kit.db, bucket, wormId, voidBefore);
+  }
+
+  extendBucketWorm(bucket: string, wormId: string, days: number): Promise<boolean> {
+    return worm.extendBucketWorm(this.#kit.db, bucket, wormId, days);
+  }
+
+  keysModifiedAfter(bucket: string, keys: readonly string[], since: number): Promise<string[]> {
+    return worm.keysModifiedAfter(this.#kit.db, bucket, keys, since);
   }
 
   async referencedBlobs(blobIds: readonly string[]): Promise<Set<string>> {

@@ -129,6 +129,21 @@ export interface LifecycleCandidate {
   lastModified: number;
   objectType: string;
 }
+
+/** A bucket's retention policy (WORM), as stored. */
+export interface BucketWorm {
+  bucket: string;
+  wormId: string;
+  state: 'InProgress' | 'Locked';
+  /** Retention period of objects, in days after their last modification. */
+  days: number;
+  /** When it was initiated (yunbox's clock, ms). */
+  createdAt: number;
+}
+
+/** Result of InitiateBucketWorm: stored, or refused because a policy is in effect. */
+export type InitiateWormResult = { ok: true } | { ok: false; existing: BucketWorm };
+
 /** The OSS metadata store (tags: `store-sql-tags.ts`). */
 export interface OssStore extends OssTagStore {
   /** Creates a bucket; `AlreadyExists` when the name is taken (by anyone), `Conflict` past `max` buckets for the account. */
@@ -323,6 +338,21 @@ export interface OssStore extends OssTagStore {
     from: string,
     to: string,
   ): Promise<boolean>;
+  /** A bucket's retention policy as stored (store-sql-worm.ts), void `InProgress` ones included. */
+  getBucketWorm(bucket: string): Promise<BucketWorm | undefined>;
+  /**
+   * Stores a new `InProgress` policy unless one is in effect (returned instead); replaces a void
+   * one (`InProgress` created at or before `voidBefore`). `NotFound` when the bucket is gone.
+   */
+  initiateBucketWorm(worm: BucketWorm, voidBefore: number): Promise<InitiateWormResult>;
+  /** Removes the policy if in progress and not void; false otherwise. */
+  abortBucketWorm(bucket: string, voidBefore: number): Promise<boolean>;
+  /** Locks policy `wormId` if in progress and not void; false otherwise. */
+  completeBucketWorm(bucket: string, wormId: string, voidBefore: number): Promise<boolean>;
+  /** Lengthens locked policy `wormId` to `days` (longer only); false otherwise. */
+  extendBucketWorm(bucket: string, wormId: string, days: number): Promise<boolean>;
+  /** Which of `keys` hold an object of `bucket` last modified after `since` (ms). */
+  keysModifiedAfter(bucket: string, keys: readonly string[], since: number): Promise<string[]>;
 
   /** Which of `blobIds` some object or part still uses (for the orphan sweep). */
   referencedBlobs(blobIds: readonly string[]): Promise<Set<string>>;

@@ -9,6 +9,7 @@ import { ossConformance } from '../../services/oss/conformance.js';
 import { ossConfigConformance } from '../../services/oss/conformance-config.js';
 import { ossRestoreConformance } from '../../services/oss/conformance-restore.js';
 import { ossLifecycleConformance } from '../../services/oss/conformance-lifecycle.js';
+import { ossWormConformance } from '../../services/oss/conformance-worm.js';
 import { vpcConformance } from '../../services/vpc/conformance.js';
 import { ecsConformance } from '../../services/ecs/conformance.js';
 import { securityGroupConformance } from '../../services/ecs/security-groups/conformance.js';
@@ -31,5 +32,6 @@ export const allConformanceSuites: ConformanceSuite[] = [
   ossConfigConformance,
   ossRestoreConformance,
   ossLifecycleConformance,
+  ossWormConformance,
   trailConformance,
 ];

@@ -16,6 +16,7 @@ import {
 } from '../../../protocol/oss-xml.js';
 import type { OssCall, OssReply } from '../context.js';
 import {
+  OssError,
   accessDenied,
   bucketAlreadyExists,
   bucketNotEmpty,
@@ -66,7 +67,13 @@ export async function listBuckets(call: OssCall): Promise<OssReply> {
   const max = integerArg(call.query.get('max-keys'), 'max-keys', 1000) ?? 100;
   if (max < 1) throw invalidArgument('Argument `max-keys` must be at least 1.', 'max-keys', '0');
   const account = call.info.accountId;
-  const { buckets: rows, tagging } = await listBucketsPage(call, prefix, marker, max + 1);
+  // `x-oss-resource-group-id` keeps the buckets of one resource group. Every bucket is in its
+  // account's default group (the ResourceGroupId GetBucketInfo shows): any other group has none.
+  const group = call.header('x-oss-resource-group-id');
+  const inGroup = group === undefined || group === '' || group === defaultResourceGroupId(account);
+  const { buckets: rows, tagging } = inGroup
+    ? await listBucketsPage(call, prefix, marker, max + 1)
+    : { buckets: [], tagging: () => ({}) };
   const truncated = rows.length > max;
   const page = rows.slice(0, max);
   return xmlReply('ListAllMyBucketsResult', {
@@ -109,6 +116,24 @@ export async function putBucket(call: OssCall): Promise<OssReply> {
     throw accessDenied('Anonymous access is forbidden for this operation.');
   }
   const acl = bucketAclArg(call.header('x-oss-acl'));
+  // The account's default resource group is the only one yunbox has (model.ts): naming another
+  // is refused as OSS refuses a group that does not exist (0039-00000003), never ignored.
+  const group = call.header('x-oss-resource-group-id');
+  if (
+    group !== undefined &&
+    group !== '' &&
+    group !== defaultResourceGroupId(call.info.principal.accountId)
+  ) {
+    throw new OssError(
+      'InvalidArgument',
+      400,
+      'The resource group id is invalid or does not exist.',
+      {
+        ec: '0039-00000003',
+        fields: { ArgumentName: 'x-oss-resource-group-id', ArgumentValue: group.slice(0, 64) },
+      },
+    );
+  }
   let storageClass = storageClassArg(call.header('x-oss-storage-class'));
   let redundancy: string | undefined;
   const body = await readSmallBody(call);

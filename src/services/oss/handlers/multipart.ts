@@ -66,6 +66,7 @@ import {
 } from './objects.js';
 import { versionHeaders, writeVersionId } from './versioning.js';
 import { requestTags } from './tagging.js';
+import { assertNotRetained } from './worm.js';
 
 const XML = { 'content-type': 'application/xml' };
 
@@ -314,6 +315,7 @@ export async function completeMultipartUpload(call: OssCall): Promise<OssReply> 
       crc64: p.crc64,
     })),
   };
+  await assertNotRetained(call, b, key);
   let dropped: string[];
   try {
     dropped = await call.deps.store.completeUpload(upload.uploadId, object, {

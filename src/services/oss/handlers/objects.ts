@@ -67,6 +67,7 @@ import { addressedObject, versionHeaders, writeVersionId } from './versioning.js
 import { copySymlink, followSymlink } from './symlink.js';
 import { copyTagging, requestTags } from './tagging.js';
 import { archiveGate, refuseFrozenSource } from './restore.js';
+import { assertNotRetained } from './worm.js';
 
 /** A new random object id (a new one for every version written). */
 export function newObjectId(): string {
@@ -99,6 +100,7 @@ export async function putObject(call: OssCall): Promise<OssReply> {
   const tags = await requestTags(call);
   const forbid = writeForbidsOverwrite(call, b);
   if (forbid && (await call.object())) throw fileAlreadyExists();
+  await assertNotRetained(call, b, key);
   const info = await writeRequestBody(call);
   const object: OssObject = {
     ...(tags ? { tags } : {}),
@@ -334,6 +336,11 @@ export async function getObjectMeta(call: OssCall): Promise<OssReply> {
  */
 export async function deleteObject(call: OssCall): Promise<OssReply> {
   const b = bucketOf(call);
+  // Retention refuses what would remove bytes: a delete in a bucket never versioned, or of a
+  // named version; a delete marker removes nothing (worm.ts).
+  if (call.versionId !== undefined || b.versioning === undefined) {
+    await assertNotRetained(call, b, keyOf(call));
+  }
   if (call.versionId === undefined && b.versioning === undefined) {
     dropBlobs(call.deps, await call.deps.store.deleteObjects(b.name, [keyOf(call)]));
     return { status: 204 };
@@ -389,6 +396,7 @@ export async function deleteMultipleObjects(call: OssCall): Promise<OssReply> {
     ...[...new Set(keys)].map(check('oss:DeleteObject')),
     ...[...versioned].map(check('oss:DeleteObjectVersion')),
   ]);
+  await assertNotRetained(call, b, b.versioning === undefined ? keys : [...versioned]);
   const enc = url ? urlEncodeKey : (s: string) => s;
   let deleted;
   if (versioned.size === 0 && b.versioning === undefined) {
@@ -523,6 +531,7 @@ export async function copyObject(call: OssCall): Promise<OssReply> {
   const storageClass = storageClassArg(call.header('x-oss-storage-class')) ?? src.storageClass;
   await refusePublicAcl(call.deps, b, call.header('x-oss-object-acl'));
   const forbid = writeForbidsOverwrite(call, b);
+  await assertNotRetained(call, b, key);
   const now = call.deps.clock.now();
   const result = (o: {
     etag: string;
@@ -615,6 +624,7 @@ export async function appendObject(call: OssCall): Promise<OssReply> {
   // The first append chooses the encryption; later ones keep it (doc: AppendObject).
   const encryption = existing ? {} : requestEncryption(call, b);
   if (!existing) await refusePublicAcl(call.deps, b, call.header('x-oss-object-acl'));
+  await assertNotRetained(call, b, key);
   const storageClass = appendableStorageClass(call.header('x-oss-storage-class'), b.storageClass);
   const room = MAX_OBJECT_BYTES - (existing?.size ?? 0);
   const info = await writeRequestBody(call, room);

@@ -54,6 +54,8 @@ import { publicAccessIsBlocked, refusePublicAcl } from './public-access-block.js
 import { newObjectId } from './objects.js';
 import { versionHeaders, writeVersionId } from './versioning.js';
 import { requestTags } from './tagging.js';
+import { assertNotRetained } from './worm.js';
+import { checkReferer } from './referer.js';
 
 /** Text fields before the file, at most. */
 const MAX_FIELD_BYTES = 64 * 1024;
@@ -209,6 +211,10 @@ export async function postObject(call: OssCall): Promise<OssReply> {
     }
   }
 
+  // A form, signed or not, carries no Authorization header: the Referer rules bind it as they
+  // bind presigned URLs and anonymous requests (doc: Hotlink protection).
+  checkReferer(b, call.header('referer'), false);
+
   // Authorisation as the form's signer.
   const info = {
     ...call.info,
@@ -232,6 +238,7 @@ export async function postObject(call: OssCall): Promise<OssReply> {
   const forbid =
     (field('x-oss-forbid-overwrite') ?? '').toLowerCase() === 'true' && b.versioning === undefined;
   if (forbid && (await call.deps.store.getObject(b.name, key))) throw fileAlreadyExists();
+  await assertNotRetained(call, b, key);
 
   const names = [...fields.keys()];
   const headers = {

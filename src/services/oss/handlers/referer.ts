@@ -1,7 +1,8 @@
 /**
  * @module Referer hotlink protection (doc: PutBucketReferer, GetBucketReferer, "Hotlink
- * protection"). The rules bind anonymous requests and presigned URLs; a request signed in its
- * `Authorization` header is never checked, as on OSS. For a checked request:
+ * protection"). The rules bind anonymous requests, presigned URLs and PostObject forms (signed
+ * or not: a form has no `Authorization` header); a request signed in its `Authorization` header
+ * is never checked, as on OSS. For a checked request:
  *
  * 1. no `Referer` (or an empty one): allowed only with `AllowEmptyReferer`;
  * 2. the Referer is cut before matching: with `AllowTruncateQueryString` (the default) at its `?`,
