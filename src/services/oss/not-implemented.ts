@@ -8,11 +8,5 @@
 
 /** Sub-resource -> the feature it asks for. */
 export const NOT_IMPLEMENTED_FEATURES: Readonly<Record<string, string>> = Object.freeze({
-  versioning: 'bucket versioning',
-  versions: 'ListObjectVersions',
-  restore: 'RestoreObject',
-  lifecycle: 'bucket lifecycle',
-  worm: 'retention policies (WORM)',
-  wormId: 'retention policies (WORM)',
-  wormExtend: 'retention policies (WORM)',
+  // Every feature once listed here (versioning, restore, lifecycle, WORM) is served now.
 });

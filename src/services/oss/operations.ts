@@ -674,11 +674,9 @@ export const KNOWN_SUB_RESOURCES: ReadonlySet<string> = new Set([
 /**
  * Sub-resources known only to the operations that declare them: `live` is ListLiveChannel's,
  * and the other live-channel calls (PutLiveChannel is `PUT /<channel>?live`) would otherwise
- * select PutObject; with another operation they are `NotImplemented`. `versionId` is only
- * RestoreObject's so far (operations-restore.ts): any other call with it is `NotImplemented`
- * rather than served from the current version.
+ * select PutObject; with another operation they are `NotImplemented`.
  */
-export const EXCLUSIVE_SUB_RESOURCES: ReadonlySet<string> = new Set(['live', 'versionId']);
+export const EXCLUSIVE_SUB_RESOURCES: ReadonlySet<string> = new Set(['live']);
 
 /** The operation a request selects, if any. */
 export function selectOperation(
