@@ -330,14 +330,14 @@ describe('RestoreObject errors', () => {
     expect(ok.status).toBe(202);
   });
 
-  it('versionId on other object calls stays NotImplemented', async () => {
+  it('a GET naming the frozen version is refused like one naming none', async () => {
     const r = await rawOss(yb, {
       bucket: BUCKET,
       key: 'errors/archive',
       query: [['versionId', 'null']],
       creds: rootOf(yb),
     });
-    expect([r.status, errorCode(r)]).toEqual([501, 'NotImplemented']);
+    expect([r.status, errorCode(r)]).toEqual([403, 'InvalidObjectState']);
   });
 });
 

@@ -344,15 +344,14 @@ describe('sub-resources yunbox does not serve', () => {
   it('answer 501 NotImplemented naming the feature, whatever the method, never 405', async () => {
     await c.put('nf.txt', Buffer.from('x'));
     const cases: Array<{ method: string; key?: string; sub: string }> = [
-      { method: 'POST', key: 'nf.txt', sub: 'restore' },
-      { method: 'PUT', sub: 'versioning' },
-      { method: 'GET', sub: 'versioning' },
-      { method: 'GET', sub: 'versions' },
-      { method: 'PUT', sub: 'lifecycle' },
-      { method: 'DELETE', sub: 'lifecycle' },
-      { method: 'POST', sub: 'worm' },
-      { method: 'GET', sub: 'worm' },
-      { method: 'POST', sub: 'wormExtend' },
+      // Features yunbox does not have (versioning, restore, lifecycle and WORM are served now).
+      { method: 'PUT', sub: 'replication' },
+      { method: 'GET', sub: 'replication' },
+      { method: 'POST', sub: 'replication' },
+      { method: 'GET', sub: 'transferAcceleration' },
+      { method: 'PUT', sub: 'qos' },
+      { method: 'GET', key: 'nf.txt', sub: 'objectInfo' },
+      { method: 'POST', sub: 'metaQuery' },
       { method: 'POST', key: 'nf.txt', sub: 'tagging' },
       { method: 'POST', key: 'nf.txt', sub: 'symlink' },
       { method: 'POST', sub: 'acl' },

@@ -199,12 +199,16 @@ export function websiteKey(conf: WebsiteConfig, key: string | undefined): string
 /** A copy of `call` addressing `key` of the same bucket. */
 function callFor(call: OssCall, key: string): OssCall {
   const bucket = bucketOf(call);
-  let loaded: ReturnType<OssCall['object']> | undefined;
+  let loaded: ReturnType<OssCall['version']> | undefined;
+  const version = () => (loaded ??= call.deps.store.getObject(bucket.name, key));
+  // The current version of `key` (a website request names no versionId), as the pipeline loads.
+  const { versionId: _named, ...rest } = call;
   return {
-    ...call,
+    ...rest,
     key,
     target: { ...call.target, key },
-    object: () => (loaded ??= call.deps.store.getObject(bucket.name, key)),
+    version,
+    object: () => version().then((o) => (o?.deleteMarker ? undefined : o)),
   };
 }
 
