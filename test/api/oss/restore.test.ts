@@ -302,6 +302,12 @@ describe('RestoreObject errors', () => {
     }
   });
 
+  it('a body past 64 KiB is EntityTooLarge, not read into memory', async () => {
+    const big = `<RestoreRequest><Days>1</Days>${' '.repeat(70 * 1024)}</RestoreRequest>`;
+    const r = await rawRestore('errors/cold', big);
+    expect([r.status, errorCode(r)]).toEqual([400, 'EntityTooLarge']);
+  });
+
   it('InvalidArgument for Days out of range and unknown tiers', async () => {
     for (const [k, body] of [
       ['errors/archive', '<RestoreRequest><Days>8</Days></RestoreRequest>'],
