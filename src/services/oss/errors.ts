@@ -51,6 +51,8 @@ const EXTRA_STATUS: Readonly<Record<string, number>> = {
   InvalidObjectState: 403,
   OperationNotSupported: 400,
   RestoreAlreadyInProgress: 409,
+  ArchiveRestoreFileStale: 409,
+  ArchiveRestoreNotFinished: 409,
   NoSuchVersion: 404,
 };
 
@@ -344,6 +346,14 @@ export const operationNotSupported = () =>
 /** `409 RestoreAlreadyInProgress` (doc: RestoreObject). */
 export const restoreAlreadyInProgress = () =>
   make('RestoreAlreadyInProgress', 'The restore operation is in progress.');
+
+/** `409 ArchiveRestoreFileStale`: CleanRestoredObject with no restored copy (doc: CleanRestoredObject). */
+export const archiveRestoreFileStale = () =>
+  make('ArchiveRestoreFileStale', 'The archive file or restore info stale');
+
+/** `409 ArchiveRestoreNotFinished`: CleanRestoredObject while the restore runs. */
+export const archiveRestoreNotFinished = () =>
+  make('ArchiveRestoreNotFinished', "The archive file's restore is not finished.");
 
 /** `404 NoSuchVersion`: a `versionId` that names no version of the key. */
 export const noSuchVersion = (key: string, versionId: string) =>
