@@ -129,7 +129,9 @@ describe('V1', () => {
     ).toBe('/b/k?acl&partNumber=2&response-content-type=text/html&uploadId=U&uploads');
     expect(ossV1CanonicalResource(undefined, undefined, [['prefix', 'x']])).toBe('/');
     expect(ossV1CanonicalResource('b', undefined, [])).toBe('/b/');
-    expect(OSS_V1_SUB_RESOURCES.size).toBe(86);
+    // oss2's 86, and `cleanRestoredObject` of the V2 SDKs.
+    expect(OSS_V1_SUB_RESOURCES.size).toBe(87);
+    expect(OSS_V1_SUB_RESOURCES.has('cleanRestoredObject')).toBe(true);
   });
 
   it('needs x-oss-date or Date', () => {

@@ -75,7 +75,8 @@ export function constantTimeEqual(a: string, b: string): boolean {
 
 /**
  * The query parameters V1 signs ("sub-resources"): oss2 2.19.1's `_subresource_key_set`
- * (oss2/auth.py), 86 names, case-sensitive (oss.md §3.2). Everything else in the query is
+ * (oss2/auth.py), 86 names, case-sensitive (oss.md §3.2), and `cleanRestoredObject`, which the
+ * later SDKs (Go, PHP and C++ V2) sign as a sub-resource too. Everything else in the query is
  * ignored by V1.
  */
 export const OSS_V1_SUB_RESOURCES: ReadonlySet<string> = new Set([
@@ -88,6 +89,7 @@ export const OSS_V1_SUB_RESOURCES: ReadonlySet<string> = new Set([
   'bucketInfo',
   'callback',
   'callback-var',
+  'cleanRestoredObject',
   'cname',
   'comp',
   'continuation-token',

@@ -51,6 +51,8 @@ const EXTRA_STATUS: Readonly<Record<string, number>> = {
   InvalidObjectState: 403,
   OperationNotSupported: 400,
   RestoreAlreadyInProgress: 409,
+  ArchiveRestoreFileStale: 409,
+  ArchiveRestoreNotFinished: 409,
   NoSuchVersion: 404,
 };
 
@@ -375,3 +377,11 @@ export const noSuchLifecycle = (bucket: string) =>
   new OssError('NoSuchLifecycle', 404, 'No Row found in Lifecycle Table.', {
     fields: { BucketName: bucket },
   });
+
+/** `409 ArchiveRestoreFileStale`: CleanRestoredObject with no restored copy (doc: CleanRestoredObject). */
+export const archiveRestoreFileStale = () =>
+  make('ArchiveRestoreFileStale', 'The archive file or restore info stale');
+
+/** `409 ArchiveRestoreNotFinished`: CleanRestoredObject while the restore runs. */
+export const archiveRestoreNotFinished = () =>
+  make('ArchiveRestoreNotFinished', "The archive file's restore is not finished.");

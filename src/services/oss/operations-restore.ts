@@ -1,10 +1,10 @@
 /**
- * @module RestoreObject, declared as in `operations.ts` (which splices it in ahead of its own: it
- * is selected by the `restore` sub-resource, which no other operation uses). The second
- * declaration is the same call addressed to a version (`?restore&versionId=`), so that
- * `versionId` stays exclusive to the calls that understand it.
+ * @module RestoreObject and CleanRestoredObject, declared as in `operations.ts` (which splices them
+ * in ahead of its own: each is selected by a sub-resource no other operation uses). Each is
+ * declared twice, the first addressed to a version (`&versionId=`), so that `versionId` stays
+ * exclusive to the calls that understand it.
  */
-import { restoreObject } from './handlers/restore.js';
+import { cleanRestoredObject, restoreObject } from './handlers/restore.js';
 import type { OssOperation } from './operations.js';
 
 const RESTORE_OBJECT: OssOperation = {
@@ -20,6 +20,15 @@ const RESTORE_OBJECT: OssOperation = {
   doc: 'Restore an Archive, ColdArchive or DeepColdArchive object (takes its time on yunbox’s clock)',
 };
 
+const CLEAN_RESTORED_OBJECT: OssOperation = {
+  ...RESTORE_OBJECT,
+  name: 'CleanRestoredObject',
+  sub: ['cleanRestoredObject'],
+  action: 'oss:CleanRestoredObject',
+  handler: cleanRestoredObject,
+  doc: 'End a ColdArchive or DeepColdArchive object’s restored state early (frozen again at once)',
+};
+
 /** The operations of this file, in selection order. */
 export const RESTORE_OPERATIONS: readonly OssOperation[] = [
   {
@@ -28,4 +37,6 @@ export const RESTORE_OPERATIONS: readonly OssOperation[] = [
     doc: 'RestoreObject of a version (`?restore&versionId=`)',
   },
   RESTORE_OBJECT,
+  { ...CLEAN_RESTORED_OBJECT, sub: ['cleanRestoredObject', 'versionId'] },
+  CLEAN_RESTORED_OBJECT,
 ];

@@ -302,6 +302,12 @@ describe('RestoreObject errors', () => {
     }
   });
 
+  it('a body past 64 KiB is EntityTooLarge, not read into memory', async () => {
+    const big = `<RestoreRequest><Days>1</Days>${' '.repeat(70 * 1024)}</RestoreRequest>`;
+    const r = await rawRestore('errors/cold', big);
+    expect([r.status, errorCode(r)]).toEqual([400, 'EntityTooLarge']);
+  });
+
   it('InvalidArgument for Days out of range and unknown tiers', async () => {
     for (const [k, body] of [
       ['errors/archive', '<RestoreRequest><Days>8</Days></RestoreRequest>'],
@@ -338,6 +344,60 @@ describe('RestoreObject errors', () => {
       creds: rootOf(yb),
     });
     expect([r.status, errorCode(r)]).toEqual([403, 'InvalidObjectState']);
+  });
+});
+
+describe('CleanRestoredObject', () => {
+  const clean = (key: string, creds = rootOf(yb)) =>
+    rawOss(yb, {
+      method: 'POST',
+      bucket: BUCKET,
+      key,
+      query: [['cleanRestoredObject', null]],
+      creds,
+    });
+
+  it('ends a cold object’s restored state at once; stale or unfinished restores are 409', async () => {
+    const k = 'clean/cold';
+    await putClass(k, 'ColdArchive');
+    let r = await clean(k);
+    expect([r.status, errorCode(r)]).toEqual([409, 'ArchiveRestoreFileStale']);
+    await oss.restore(k, { type: 'ColdArchive', JobParameters: 'Expedited' });
+    r = await clean(k);
+    expect([r.status, errorCode(r)]).toEqual([409, 'ArchiveRestoreNotFinished']);
+    expect(r.text).toContain("<Message>The archive file's restore is not finished.</Message>");
+    yb.clock.advance(HOUR);
+    expect((await oss.get(k)).res.status).toBe(200);
+    r = await clean(k);
+    expect(r.status).toBe(200);
+    expect(await restoreHeader(k)).toBeUndefined();
+    expect(await failure(oss.get(k))).toMatchObject({ code: 'InvalidObjectState' });
+    r = await clean(k);
+    expect([r.status, errorCode(r)]).toEqual([409, 'ArchiveRestoreFileStale']);
+    expect(r.text).toContain('<Message>The archive file or restore info stale</Message>');
+    // Frozen again: a new restore starts over.
+    expect((await oss.restore(k, { type: 'ColdArchive' })).res.status).toBe(202);
+  });
+
+  it('other classes are OperationNotSupported; oss:CleanRestoredObject decides', async () => {
+    await putClass('clean/archive', 'Archive');
+    const r = await clean('clean/archive');
+    expect([r.status, errorCode(r)]).toEqual([400, 'OperationNotSupported']);
+    await putClass('clean/deep', 'DeepColdArchive');
+    const restorer = await userWithPolicy(
+      yb,
+      policy([{ Effect: 'Allow', Action: ['oss:RestoreObject'], Resource: ['acs:oss:*:*:*'] }]),
+    );
+    const denied = await clean('clean/deep', restorer);
+    expect([denied.status, errorCode(denied)]).toEqual([403, 'AccessDenied']);
+    const cleaner = await userWithPolicy(
+      yb,
+      policy([
+        { Effect: 'Allow', Action: ['oss:CleanRestoredObject'], Resource: ['acs:oss:*:*:*'] },
+      ]),
+    );
+    const allowed = await clean('clean/deep', cleaner);
+    expect([allowed.status, errorCode(allowed)]).toEqual([409, 'ArchiveRestoreFileStale']);
   });
 });
 

@@ -24,6 +24,8 @@ import { parseOssXml, xmlChild, type XmlNode } from '../../../protocol/oss-xml.j
 import type { OssCall, OssReply } from '../context.js';
 import {
   OssError,
+  archiveRestoreFileStale,
+  archiveRestoreNotFinished,
   invalidArgument,
   invalidObjectState,
   malformedXml,
@@ -300,4 +302,31 @@ export async function restoreObject(call: OssCall): Promise<OssReply> {
     if (stored) return { status, headers };
   }
   throw restoreAlreadyInProgress();
+}
+
+/**
+ * CleanRestoredObject (`POST /<key>?cleanRestoredObject`): ends the restored state of a ColdArchive
+ * or DeepColdArchive object early, so it is frozen again at once (200). `ArchiveRestoreNotFinished`
+ * while the restore runs, `ArchiveRestoreFileStale` when there is no restored copy (never
+ * restored, expired, or cleaned already); other classes are `OperationNotSupported` (doc:
+ * CleanRestoredObject names only the two cold classes).
+ */
+export async function cleanRestoredObject(call: OssCall): Promise<OssReply> {
+  if (!call.bucket) throw noSuchBucket(call.bucketName ?? '');
+  const o = await addressedObject(call);
+  if (o.storageClass !== 'ColdArchive' && o.storageClass !== 'DeepColdArchive') {
+    throw operationNotSupported();
+  }
+  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+    const now = call.deps.clock.now();
+    const existing = await call.deps.store.getRestore(o.objectId);
+    const state = restoreState(o.storageClass, existing, now);
+    if (state.kind === 'frozen') throw archiveRestoreFileStale();
+    if (state.kind === 'ongoing') throw archiveRestoreNotFinished();
+    // The copy expires now: every request from here on sees the object frozen.
+    if (await call.deps.store.putRestore({ ...state.record, expiresAt: now }, existing)) {
+      return { status: 200 };
+    }
+  }
+  throw archiveRestoreFileStale();
 }
