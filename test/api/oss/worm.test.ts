@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advanceClocks, followServerClock, restoreClock } from '../../../src/testing/clock.js';
 import { rootOf } from '../../../src/testing/fixtures.js';
-import { ossClient, type OssClient } from '../../../src/testing/sdk.js';
+import { $TeaOss, ossClient, teaOssClient, type OssClient } from '../../../src/testing/sdk.js';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
 import { errorCode, policy, rawOss, userWithPolicy } from './helpers.js';
 
@@ -274,6 +274,61 @@ describe('objects within their retention period', () => {
     await c.abortMultipartUpload(uploads[0].name, uploads[0].uploadId);
     await c.deleteBucket(BUCKET);
     expect(await failure(root.getBucketWorm(BUCKET))).toMatchObject({ code: 'NoSuchBucket' });
+  });
+});
+
+describe('the Tea OSS client (@alicloud/oss20190517)', () => {
+  /**
+   * A Tea call whose answer is OSS's empty 200: the client then fails parsing the missing XML
+   * body (`not a valid value for parameter`, darabonba-array's size() of tea-xml's null), after
+   * the server acted. Anything else, an OSS error included, fails the test.
+   */
+  async function teaEmpty200(p: Promise<unknown>): Promise<void> {
+    try {
+      await p;
+    } catch (e: any) {
+      if (e.code === undefined && e.message === 'not a valid value for parameter') return;
+      throw e;
+    }
+  }
+
+  it('initiates (sending `<RetentionPeriodInDays>` as the document), gets, completes, extends and aborts', async () => {
+    await root.putBucket('worm-tea');
+    const tea = teaOssClient(yb, rootOf(yb));
+    await teaEmpty200(
+      tea.initiateBucketWorm(
+        'worm-tea',
+        new $TeaOss.InitiateBucketWormRequest({
+          initiateWormConfiguration: new $TeaOss.InitiateWormConfiguration({
+            retentionPeriodInDays: 1,
+          }),
+        }),
+      ),
+    );
+    const got = (await tea.getBucketWorm('worm-tea')).body;
+    expect(got).toMatchObject({ state: 'InProgress', retentionPeriodInDays: 1 });
+    expect((await tea.abortBucketWorm('worm-tea')).statusCode).toBe(204);
+    const { wormId } = await root.initiateBucketWorm('worm-tea', '1');
+    await teaEmpty200(
+      tea.completeBucketWorm('worm-tea', new $TeaOss.CompleteBucketWormRequest({ wormId })),
+    );
+    await teaEmpty200(
+      tea.extendBucketWorm(
+        'worm-tea',
+        new $TeaOss.ExtendBucketWormRequest({
+          wormId,
+          body: new $TeaOss.ExtendWormConfiguration({ retentionPeriodInDays: 4 }),
+        }),
+      ),
+    );
+    expect((await tea.getBucketWorm('worm-tea')).body).toMatchObject({
+      wormId,
+      state: 'Locked',
+      retentionPeriodInDays: 4,
+    });
+    await expect(tea.abortBucketWorm('worm-tea')).rejects.toMatchObject({
+      code: 'WORMConfigurationLocked',
+    });
   });
 });
 

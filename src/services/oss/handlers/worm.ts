@@ -116,8 +116,15 @@ function newWormId(): string {
 async function retentionDays(call: OssCall, root: string): Promise<number> {
   const body = await readSmallBody(call, MAX_BODY_BYTES);
   const doc = unwrap(parseOssXml(body, { maxBytes: MAX_BODY_BYTES, maxElements: 8 }));
-  if (doc.name !== root) throw malformedXml();
-  const node = xmlChild(doc, 'RetentionPeriodInDays');
+  // The Tea OSS client (@alicloud/oss20190517) sends `<RetentionPeriodInDays>` itself as the
+  // document (its one-field body map becomes the root); both shapes are read.
+  const node =
+    doc.name === 'RetentionPeriodInDays'
+      ? doc
+      : doc.name === root
+        ? xmlChild(doc, 'RetentionPeriodInDays')
+        : undefined;
+  if (node === undefined && doc.name !== root) throw malformedXml();
   if (node === undefined) {
     throw new OssError('MalformedXML', 400, malformedXml().message, { ec: '0027-00000004' });
   }
