@@ -27,6 +27,7 @@
  * a second sweep (after a lease expired) cannot act twice or act on a newer write; the trail
  * event is recorded only by the node whose action changed the row.
  */
+import { retainedKeys } from './handlers/worm.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../kernel/clock.js';
@@ -222,6 +223,8 @@ export class LifecycleRunner {
         const action = dueAction(rules, { ...o, ...(known ? { tags: known } : {}) }, s.at);
         if (!action) continue;
         if (action.kind === 'expire') {
+          // An object under a retention policy (WORM) outlives any rule until its period ends.
+          if ((await retainedKeys(store, s.bucket, [o.key], s.at)).length > 0) continue;
           const blobs = await store.expireObject(s.bucket, o.key, o.objectId, s.at);
           if (blobs === undefined) continue;
           dropBlobs(this.#deps.oss, blobs);

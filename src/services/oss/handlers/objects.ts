@@ -140,7 +140,7 @@ export function writeForbidsOverwrite(call: OssCall, b: Bucket): boolean {
 }
 
 /** Stores `object`; on failure deletes the blobs just written (`fresh`). */
-async function commit(
+export async function commit(
   call: OssCall,
   b: Bucket,
   object: OssObject,

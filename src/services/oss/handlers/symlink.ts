@@ -13,26 +13,21 @@
  *   `400 InvalidTargetType`;
  * - CopyObject of a symlink copies the symlink (same target), not the target's bytes.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { decodePathComponent } from '../../../auth/oss-request.js';
-import { isStoreError } from '../../../kernel/errors.js';
 import { httpDate, isoMillis, urlEncodeKey } from '../../../protocol/oss-format.js';
 import { xmlDocument } from '../../../protocol/oss-xml.js';
 import type { OssCall, OssReply } from '../context.js';
 import { fileAlreadyExists, invalidArgument, noSuchBucket } from '../errors.js';
 import { invalidTargetType, notSymlink, symlinkTargetNotExist } from '../errors-tags.js';
 import { keyProblem, objectArn, type Bucket, type OssObject } from '../model.js';
-import {
-  dropBlobs,
-  forbidOverwrite,
-  objectAclArg,
-  requestObjectHeaders,
-  storageClassArg,
-} from './common.js';
+import { objectAclArg, requestObjectHeaders, storageClassArg } from './common.js';
 import { encryptionReplyHeaders, withoutEncryption } from './encryption.js';
 import { refusePublicAcl } from './public-access-block.js';
 import { copyTagging, requestTags } from './tagging.js';
-import { addressedObject } from './versioning.js';
+import { addressedObject, versionHeaders, writeVersionId } from './versioning.js';
+import { commit, newObjectId, writeForbidsOverwrite } from './objects.js';
+import { assertNotRetained } from './worm.js';
 
 /** The request header naming the target, and the stored header keeping it. */
 const TARGET = 'x-oss-symlink-target';
@@ -47,11 +42,6 @@ export function symlinkTarget(o: OssObject): string {
   return o.headers[TARGET] ?? '';
 }
 
-/** A new random object id (as objects.ts makes them). */
-function newId(): string {
-  return randomBytes(16).toString('hex');
-}
-
 /** A symlink object: no segments, its ETag the MD5 of its target's name. */
 function symlinkObject(
   call: OssCall,
@@ -64,7 +54,8 @@ function symlinkObject(
   return {
     bucket: b.name,
     key,
-    objectId: newId(),
+    objectId: newObjectId(),
+    versionId: writeVersionId(call, b),
     size: 0,
     etag: `"${md5}"`,
     crc64: '0',
@@ -74,19 +65,6 @@ function symlinkObject(
     ...fields,
     headers: { ...fields.headers, [TARGET]: target },
   };
-}
-
-/** Stores a symlink; `FileAlreadyExists` with `x-oss-forbid-overwrite`. */
-async function commitSymlink(call: OssCall, object: OssObject, forbid: boolean): Promise<void> {
-  let dropped: string[];
-  try {
-    dropped = await call.deps.store.putObject(object, { forbidOverwrite: forbid });
-  } catch (e) {
-    if (isStoreError(e, 'AlreadyExists')) throw fileAlreadyExists();
-    if (isStoreError(e, 'NotFound')) throw noSuchBucket(object.bucket);
-    throw e;
-  }
-  dropBlobs(call.deps, dropped);
 }
 
 /**
@@ -110,7 +88,8 @@ export async function putSymlink(call: OssCall): Promise<OssReply> {
   const headers = withoutEncryption(requestObjectHeaders(call, key));
   await refusePublicAcl(call.deps, b, acl);
   const tags = await requestTags(call);
-  const forbid = forbidOverwrite(call);
+  const forbid = writeForbidsOverwrite(call, b);
+  await assertNotRetained(call, b, key);
   if (forbid && (await call.object())) throw fileAlreadyExists();
   const object = symlinkObject(call, b, key, target, {
     headers,
@@ -118,8 +97,8 @@ export async function putSymlink(call: OssCall): Promise<OssReply> {
     storageClass,
     ...(tags ? { tags } : {}),
   });
-  await commitSymlink(call, object, forbid);
-  return { status: 200, headers: { etag: object.etag } };
+  await commit(call, b, object, forbid, []);
+  return { status: 200, headers: { etag: object.etag, ...versionHeaders(b, object) } };
 }
 
 /** GetSymlink (`GET /<key>?symlink`): the target in `x-oss-symlink-target` (URL-encoded). */
@@ -190,7 +169,8 @@ export async function copySymlink(call: OssCall, src: OssObject): Promise<OssRep
   await refusePublicAcl(call.deps, b, acl);
   const storageClass = storageClassArg(call.header('x-oss-storage-class')) ?? src.storageClass;
   const { tags } = await copyTagging(call, src);
-  const forbid = forbidOverwrite(call);
+  const forbid = writeForbidsOverwrite(call, b);
+  await assertNotRetained(call, b, key);
   if (forbid && (await call.object())) throw fileAlreadyExists();
   const object = symlinkObject(call, b, key, symlinkTarget(src), {
     headers,
@@ -198,10 +178,10 @@ export async function copySymlink(call: OssCall, src: OssObject): Promise<OssRep
     storageClass,
     tags,
   });
-  await commitSymlink(call, object, forbid);
+  await commit(call, b, object, forbid, []);
   return {
     status: 200,
-    headers: { 'content-type': 'application/xml', etag: object.etag },
+    headers: { 'content-type': 'application/xml', etag: object.etag, ...versionHeaders(b, object) },
     body: xmlDocument('CopyObjectResult', {
       ETag: object.etag,
       LastModified: isoMillis(object.lastModified),
