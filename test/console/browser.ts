@@ -46,7 +46,8 @@ export async function openConsole(
   const { chromium } = await import('playwright-core');
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
   const context = await browser.newContext({
-    viewport: { width: 1366, height: 800 },
+    // A newcomer's laptop: every view is looked at, and laid out, at 1280 px.
+    viewport: { width: 1280, height: 800 },
     acceptDownloads: true,
   });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
@@ -93,6 +94,11 @@ export async function explore(
   await page.selectOption('#explorer-operation', op);
   for (const [name, value] of Object.entries(values)) {
     const field = page.locator(`.field[data-param="${name}"]`);
+    // A field under "more fields" is filled as a user would: its group opened first.
+    await field.evaluate((f) => {
+      const group = f.closest('details');
+      if (group && !group.open) group.querySelector('summary')?.click();
+    });
     if (Array.isArray(value)) {
       for (const [i, v] of value.entries()) {
         if (i > 0) await field.getByRole('button', { name: `Add ${name} item` }).click();
@@ -104,6 +110,28 @@ export async function explore(
       await field.locator('input, textarea').first().fill(value);
     }
   }
+}
+
+/**
+ * The texts of the elements `selector` finds that are laid out on more than one line (their
+ * contents' boxes sit at more than one height): `[]` when each is on one line.
+ */
+export async function wrapped(selector: string): Promise<string[]> {
+  return page.locator(selector).evaluateAll((els) =>
+    els
+      .filter((e) => {
+        const w = globalThis as any;
+        const range = w.document.createRange();
+        range.selectNodeContents(e);
+        const tops = [...range.getClientRects()]
+          .filter((r: any) => r.width > 0)
+          .map((r: any) => r.top as number)
+          .sort((a, b) => a - b);
+        const line = parseFloat(w.getComputedStyle(e).fontSize) * 0.8;
+        return tops.some((t, i) => i > 0 && t - tops[i - 1]! > line);
+      })
+      .map((e) => (e.textContent ?? '').trim()),
+  );
 }
 
 /** Clicks the clock bar's "+1 min" and waits until the page shows the moved clock. */

@@ -54,6 +54,15 @@ export function mount(el: Element, ...children: Child[]): void {
   for (const c of children) append(el, c);
 }
 
+/**
+ * A count in words, as a person writes it.
+ * @example
+ * count(1, 'event') // '1 event'
+ * count(2, 'policy', 'policies') // '2 policies'
+ */
+export const count = (n: number, one: string, many = `${one}s`): string =>
+  `${n} ${n === 1 ? one : many}`;
+
 let ids = 0;
 /** A unique element id with `prefix`. */
 export function uid(prefix: string): string {

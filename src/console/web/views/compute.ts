@@ -5,7 +5,7 @@
  * fault injected per instance, with a control to change it (`SetInstanceMetadataFault`).
  */
 import { loadSession, rpc } from '../api.js';
-import { h, link, mount, table, uid } from '../dom.js';
+import { count, h, link, mount, table, uid } from '../dom.js';
 import { errorBox, loading, must, thrownBox, when } from '../ui.js';
 
 const region = () => loadSession()?.Region ?? 'cn-hangzhou';
@@ -195,7 +195,7 @@ export async function instancesView(root: HTMLElement): Promise<void> {
             c && !c.error ? faultControl(i.InstanceId, c.FaultMode ?? 'none', refresh) : '',
           ];
         }),
-        `${instances.length} instance(s) in ${region()}`,
+        `${count(instances.length, 'instance')} in ${region()}`,
         [
           'No instances yet: ',
           link(`/network`, 'a VPC and a vSwitch'),

@@ -183,7 +183,7 @@ export async function explorerView(root: HTMLElement, params: URLSearchParams): 
       'RegionId' in op.params && initial.RegionId === undefined
         ? { ...initial, RegionId: loadSession()?.Region ?? catalogue.region }
         : initial;
-    form = buildForm(op.params, start);
+    form = buildForm(op.params, start, op.name);
     attachPolicyAdvice(form.element, op, catalogue);
     attachPolicyTemplates(form.element, op);
     attachPickers(form.element, op, catalogue);

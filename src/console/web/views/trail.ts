@@ -7,7 +7,7 @@
  * calls the user came to look at.
  */
 import { getCatalogue, loadSession, rpc } from '../api.js';
-import { h, mount, uid } from '../dom.js';
+import { count, h, mount, uid } from '../dom.js';
 import { jsonBlock } from '../highlight.js';
 import { errorBox, loading, thrownBox, when } from '../ui.js';
 
@@ -46,6 +46,15 @@ function principal(e: any): string {
   const u = e.userIdentity ?? {};
   const who = u.userName ?? u.principalId ?? '';
   return `${u.type ?? ''}${who ? `: ${who}` : ''}`;
+}
+
+/**
+ * A resource ARN without its `acs:service:region:account:` head (the account is the user's own,
+ * the service is in the Action column): `ramroletest/denied.txt`, `role/EcsRamRoleTest`.
+ */
+export function shortResource(arn: string): string {
+  const parts = arn.split(':');
+  return parts.length >= 5 && parts[0] === 'acs' ? parts.slice(4).join(':') || arn : arn;
 }
 
 function isoOf(local: string): string | undefined {
@@ -129,19 +138,33 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
       toggle.setAttribute('aria-expanded', String(!details.hidden));
     });
     const decision = String(d.Decision ?? '');
+    const resource = String(d.Resource ?? e.resourceName ?? '');
     return [
       h(
         'tr',
         { class: `event ${decision}`, 'data-event': e.eventName, 'data-decision': decision },
-        h('td', {}, h('time', { datetime: e.eventTime }, when(e.eventTime))),
+        h(
+          'td',
+          { class: 'nowrap' },
+          h('time', { datetime: e.eventTime }, when(e.eventTime).replace(/ UTC$/, '')),
+        ),
         h(
           'td',
           {},
           principal(e),
           d.Instance ? [h('br'), h('span', { class: 'muted' }, `instance ${d.Instance}`)] : null,
         ),
-        h('td', {}, h('code', {}, `${e.serviceName ?? ''}:${e.eventName ?? ''}`)),
-        h('td', { class: 'resource' }, h('code', {}, d.Resource ?? e.resourceName ?? '')),
+        h(
+          'td',
+          { class: 'action' },
+          h('span', { class: 'muted' }, `${e.serviceName ?? ''}:`),
+          h('code', {}, e.eventName ?? ''),
+        ),
+        h(
+          'td',
+          { class: 'resource' },
+          resource ? h('code', { title: resource }, shortResource(resource)) : '',
+        ),
         h(
           'td',
           {},
@@ -149,8 +172,19 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
           e.errorCode ? [h('br'), h('span', { class: 'muted' }, e.errorCode)] : null,
         ),
         h('td', { class: 'decided-by' }, d.DecidedBy ?? ''),
-        h('td', {}, e.sourceIpAddress ?? ''),
-        h('td', {}, h('code', { class: 'request-id' }, e.requestId ?? '')),
+        h('td', { class: 'nowrap' }, e.sourceIpAddress ?? ''),
+        // Its first group is enough to tell rows apart; the whole id is in the tooltip and details.
+        h(
+          'td',
+          { class: 'nowrap' },
+          e.requestId
+            ? h(
+                'code',
+                { class: 'request-id', title: e.requestId },
+                `${String(e.requestId).split('-')[0]}…`,
+              )
+            : '',
+        ),
         h('td', {}, toggle),
       ),
       details,
@@ -192,8 +226,24 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
           h(
             'caption',
             {},
-            `${rowsBody.querySelectorAll('tr.event').length} event(s)`,
-            hidden ? `, ${hidden} read(s) of this console hidden` : '',
+            count(rowsBody.querySelectorAll('tr.event').length, 'event'),
+            hidden
+              ? [
+                  ` · ${hidden} of the console’s own reads hidden · `,
+                  h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'small link show-own-reads',
+                      onclick: () => {
+                        ownReads.checked = true;
+                        void search(false);
+                      },
+                    },
+                    'show',
+                  ),
+                ]
+              : '',
           ),
           h(
             'thead',
@@ -202,7 +252,7 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
               'tr',
               {},
               [
-                'Time',
+                'Time (UTC)',
                 'Principal',
                 'Action',
                 'Resource',
