@@ -223,7 +223,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.click('#explorer-send');
       await expect
         .poll(() => page.locator('.field[data-param=RoleName] .field-error').textContent())
-        .toContain('RoleName');
+        .toBe('RoleName: not allowed — role name: 1-64 letters, digits, . -');
       await snap('bad-input-checked');
       await page.uncheck('#explorer-check');
       const r = await send();

@@ -63,6 +63,15 @@ export function mount(el: Element, ...children: Child[]): void {
 export const count = (n: number, one: string, many = `${one}s`): string =>
   `${n} ${n === 1 ? one : many}`;
 
+/**
+ * Text with its `backticked` parts as `<code>` (the declarations' docs write names that way).
+ * @example
+ * withCode('also needs `ram:PassRole`') // ['also needs ', <code>ram:PassRole</code>]
+ */
+export function withCode(text: string): Child[] {
+  return text.split('`').map((part, i) => (i % 2 === 1 ? h('code', {}, part) : part));
+}
+
 let ids = 0;
 /** A unique element id with `prefix`. */
 export function uid(prefix: string): string {

@@ -7,7 +7,7 @@
  * (`tutorial.ts` {@link fieldGroups}). Values are read back as {@link FormValues}.
  */
 import type { CatalogueParam } from './catalogue-types.js';
-import { h, uid } from './dom.js';
+import { h, uid, withCode } from './dom.js';
 import { fieldHint, isSecretParam, type FieldValue, type FormValues } from './params.js';
 import { fieldGroups } from './tutorial.js';
 
@@ -205,7 +205,7 @@ export function buildForm(
     const errId = `${id}-err`;
     const error = h('p', { class: 'field-error', id: errId, role: 'alert', hidden: true });
     const { text: hintText, title: hintTitle } = fieldHint(info);
-    const hint = h('p', { class: 'hint', id: hintId, title: hintTitle }, hintText);
+    const hint = h('p', { class: 'hint', id: hintId, title: hintTitle }, withCode(hintText));
     const label = h(
       'label',
       { for: id },

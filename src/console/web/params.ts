@@ -49,7 +49,9 @@ function checkScalar(info: CatalogueParam, v: string): string | undefined {
         re = undefined;
       }
     }
-    if (re && !re.test(v)) return `does not match \`${info.pattern}\``;
+    // In the declaration's words when it has them (the expression is the hint's tooltip).
+    if (re && !re.test(v))
+      return info.doc ? `not allowed — ${info.doc}` : `does not match \`${info.pattern}\``;
   }
   return undefined;
 }
