@@ -73,13 +73,23 @@ export async function closeConsole(): Promise<void> {
   if (dir) await rm(dir, { recursive: true, force: true });
 }
 
-/** A full-page screenshot of the current step, numbered; the page shows no stack trace. */
+/**
+ * A full-page screenshot of the current step, numbered; the page shows no stack trace and fits
+ * the window's width (nothing to scroll sideways for).
+ */
 export async function snap(name: string): Promise<void> {
   shot += 1;
   await page.screenshot({
     path: join(SHOTS, `${shotPrefix}${String(shot).padStart(2, '0')}-${name}.png`),
     fullPage: true,
   });
+  const widths = await page.evaluate(() => {
+    const d = (globalThis as any).document.documentElement;
+    return { page: d.scrollWidth as number, window: d.clientWidth as number };
+  });
+  expect(widths.page, `${name}: the page is wider than the window`).toBeLessThanOrEqual(
+    widths.window,
+  );
   expect(await page.content()).not.toMatch(STACK);
 }
 

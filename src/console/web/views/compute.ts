@@ -76,6 +76,9 @@ export async function networkView(root: HTMLElement): Promise<void> {
   }
 }
 
+/** A time in a table whose heading says UTC: `2026-01-01 06:00:00`. */
+const utc = (iso: string) => when(iso).replace(/ UTC$/, '');
+
 const FAULTS = ['none', 'slow', 'error', 'expired-credential', 'refuse-token'];
 
 function faultControl(instanceId: string, mode: string, onDone: () => void): HTMLElement {
@@ -158,11 +161,9 @@ export async function instancesView(root: HTMLElement): Promise<void> {
         [
           'Instance',
           'Status',
-          'Private IP',
-          'vSwitch',
+          'Private IP, vSwitch',
           'RAM role',
-          'Credential expires',
-          'Next rotation',
+          'Role credential (UTC)',
           'Metadata fault',
         ],
         instances.map((i, n) => {
@@ -179,19 +180,29 @@ export async function instancesView(root: HTMLElement): Promise<void> {
               i.InstanceName !== i.InstanceId ? i.InstanceName : '',
             ),
             h('span', { class: `state ${String(i.Status).toLowerCase()}` }, i.Status),
-            (i.VpcAttributes?.PrivateIpAddress?.IpAddress ?? []).join(', '),
-            h('code', {}, i.VpcAttributes?.VSwitchId ?? ''),
+            h(
+              'span',
+              {},
+              (i.VpcAttributes?.PrivateIpAddress?.IpAddress ?? []).join(', '),
+              h('br'),
+              h('code', { class: 'muted' }, i.VpcAttributes?.VSwitchId ?? ''),
+            ),
             role,
             c?.HasCredential
-              ? h('time', { datetime: c.Expiration, class: 'cred-expiry' }, when(c.Expiration))
-              : '',
-            c?.HasCredential
               ? h(
-                  'time',
-                  { datetime: c.NextRotation, class: 'cred-rotation' },
-                  when(c.NextRotation),
+                  'span',
+                  { class: 'cred' },
+                  'expires ',
+                  h('time', { datetime: c.Expiration, class: 'cred-expiry' }, utc(c.Expiration)),
+                  h('br'),
+                  h('span', { class: 'muted' }, 'next '),
+                  h(
+                    'time',
+                    { datetime: c.NextRotation, class: 'cred-rotation muted' },
+                    utc(c.NextRotation),
+                  ),
                 )
-              : '',
+              : h('span', { class: 'muted' }, 'none'),
             c && !c.error ? faultControl(i.InstanceId, c.FaultMode ?? 'none', refresh) : '',
           ];
         }),

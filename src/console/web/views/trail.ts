@@ -1,7 +1,7 @@
 /**
  * @module The audit trail (ActionTrail `LookupEvents`, 2020-07-06): every API call, allowed or
- * denied, with its time, principal, action, resource, decision and deciding statement, source
- * address and RequestId; filterable by time range and one attribute (a list of values for those
+ * denied, with its time, principal and source address, action, resource, decision and deciding
+ * statement, and RequestId; filterable by time range and one attribute (a list of values for those
  * with few: Decision, EventRW, ServiceName); each row opens to the whole event. The console's own
  * reads (this session's, made to draw its views) are hidden unless asked for: they would bury the
  * calls the user came to look at.
@@ -42,10 +42,20 @@ function ownRead(e: any, sessionKeyId: string | undefined): boolean {
   );
 }
 
-function principal(e: any): string {
+/**
+ * Who made the call, in two parts: the name (a role's without its session, a user's, `root`)
+ * and what kind of identity it is, with the role session unless it is the instance shown below.
+ */
+function principal(e: any, instance: string | undefined): [string, string] {
   const u = e.userIdentity ?? {};
-  const who = u.userName ?? u.principalId ?? '';
-  return `${u.type ?? ''}${who ? `: ${who}` : ''}`;
+  const who = String(u.userName ?? u.principalId ?? '');
+  const type = String(u.type ?? '');
+  const colon = who.indexOf(':');
+  if (type === 'assumed-role' && colon > 0) {
+    const session = who.slice(colon + 1);
+    return [who.slice(0, colon), session === instance ? type : `${type}, session ${session}`];
+  }
+  return [who, type];
 }
 
 /**
@@ -111,7 +121,7 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
   const ownReads = h('input', { id: uid('t'), type: 'checkbox', class: 'own-reads' });
   ownReads.addEventListener('change', () => void search(false));
   const max = h('input', { id: ids.max, type: 'text', inputmode: 'numeric', value: '50', size: 4 });
-  const results = h('div', {});
+  const results = h('div', { class: 'trail-results' });
   const rowsBody = h('tbody', {});
   let next: string | undefined;
   let hidden = 0;
@@ -121,7 +131,7 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
     const details = h(
       'tr',
       { class: 'event-details', hidden: true },
-      h('td', { colspan: 9 }, jsonBlock(e, `event ${e.eventId ?? ''}`)),
+      h('td', { colspan: 8 }, jsonBlock(e, `event ${e.eventId ?? ''}`)),
     );
     const toggle = h(
       'button',
@@ -151,14 +161,28 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
         h(
           'td',
           {},
-          principal(e),
+          principal(e, d.Instance)[0],
+          h('br'),
+          h(
+            'span',
+            { class: 'muted' },
+            principal(e, d.Instance)[1],
+            e.sourceIpAddress ? ` from ${e.sourceIpAddress}` : '',
+          ),
           d.Instance ? [h('br'), h('span', { class: 'muted' }, `instance ${d.Instance}`)] : null,
         ),
         h(
           'td',
           { class: 'action' },
           h('span', { class: 'muted' }, `${e.serviceName ?? ''}:`),
-          h('code', {}, e.eventName ?? ''),
+          // A long name may break between its words (`DescribeInstance|Metadata|Endpoint`).
+          h(
+            'code',
+            {},
+            String(e.eventName ?? '')
+              .split(/(?=[A-Z][a-z])/)
+              .map((w, i) => [i ? h('wbr') : null, w]),
+          ),
         ),
         h(
           'td',
@@ -172,7 +196,6 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
           e.errorCode ? [h('br'), h('span', { class: 'muted' }, e.errorCode)] : null,
         ),
         h('td', { class: 'decided-by' }, d.DecidedBy ?? ''),
-        h('td', { class: 'nowrap' }, e.sourceIpAddress ?? ''),
         // Its first group is enough to tell rows apart; the whole id is in the tooltip and details.
         h(
           'td',
@@ -258,7 +281,6 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
                 'Resource',
                 'Decision',
                 'Decided by',
-                'Source',
                 'RequestId',
                 '',
               ].map((x) => h('th', { scope: 'col' }, x)),
@@ -274,7 +296,7 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
                   {},
                   h(
                     'td',
-                    { colspan: 9, class: 'empty' },
+                    { colspan: 8, class: 'empty' },
                     'No events match. Calls appear here as they are made: try one in the ',
                     h('a', { href: '#/explorer' }, 'API explorer'),
                     '.',
@@ -303,16 +325,12 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
           void search(false);
         },
       },
-      h('label', { for: ids.start }, 'From (UTC)'),
-      start,
-      h('label', { for: ids.end }, 'To (UTC)'),
-      end,
-      h('label', { for: ids.key }, 'Attribute'),
-      key,
-      h('label', { for: ids.value }, 'Value'),
-      valueHost,
-      h('label', { for: ids.max }, 'Per page'),
-      max,
+      // Each label stays with its control when the line wraps.
+      h('span', { class: 'pair' }, h('label', { for: ids.start }, 'From (UTC)'), start),
+      h('span', { class: 'pair' }, h('label', { for: ids.end }, 'To (UTC)'), end),
+      h('span', { class: 'pair' }, h('label', { for: ids.key }, 'Attribute'), key),
+      h('span', { class: 'pair' }, h('label', { for: ids.value }, 'Value'), valueHost),
+      h('span', { class: 'pair' }, h('label', { for: ids.max }, 'Per page'), max),
       h('button', { type: 'submit', class: 'primary' }, 'Search'),
       h(
         'span',
