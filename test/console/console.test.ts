@@ -318,6 +318,10 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(await page.locator('.field[data-param=HostName] .hint').textContent()).not.toContain(
         'pattern',
       );
+      // A hint's lone backtick is a character, not the start of code.
+      expect(await page.locator('.field[data-param=Password] .hint').textContent()).toContain(
+        '()`~!@#',
+      );
       // Secrets are typed into password inputs, never shown.
       expect(await page.locator('.field[data-param=Password] input').getAttribute('type')).toBe(
         'password',

@@ -69,7 +69,15 @@ export const count = (n: number, one: string, many = `${one}s`): string =>
  * withCode('also needs `ram:PassRole`') // ['also needs ', <code>ram:PassRole</code>]
  */
 export function withCode(text: string): Child[] {
-  return text.split('`').map((part, i) => (i % 2 === 1 ? h('code', {}, part) : part));
+  // Only a closed pair is code: a lone backtick (a password's allowed characters) is text.
+  const out: Child[] = [];
+  let last = 0;
+  for (const m of text.matchAll(/`([^`\n]{1,200})`/g)) {
+    out.push(text.slice(last, m.index), h('code', {}, m[1]!));
+    last = m.index + m[0].length;
+  }
+  out.push(text.slice(last));
+  return out;
 }
 
 let ids = 0;

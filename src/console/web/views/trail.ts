@@ -169,7 +169,10 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
             principal(e, d.Instance)[1],
             e.sourceIpAddress ? ` from ${e.sourceIpAddress}` : '',
           ),
-          d.Instance ? [h('br'), h('span', { class: 'muted' }, `instance ${d.Instance}`)] : null,
+          // The instance a call came from, unless it is the caller's name already.
+          d.Instance && d.Instance !== principal(e, d.Instance)[0]
+            ? [h('br'), h('span', { class: 'muted' }, `instance ${d.Instance}`)]
+            : null,
         ),
         h(
           'td',
