@@ -619,6 +619,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await denied.waitFor({ timeout: 10_000 });
       expect(await denied.textContent()).toContain('EcsRamRoleTest');
       expect(await denied.locator('.decided-by').textContent()).not.toBe('');
+      // The explanation's names read as code: the action first.
+      expect(await denied.locator('.decided-by code').first().textContent()).toBe('oss:PutObject');
       await denied.getByRole('button', { name: /details of PutObject/ }).click();
       expect(await page.locator('tr.event-details:not([hidden])').textContent()).toContain(
         cred.instanceId,

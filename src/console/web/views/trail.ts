@@ -7,7 +7,7 @@
  * calls the user came to look at.
  */
 import { getCatalogue, loadSession, rpc } from '../api.js';
-import { count, h, mount, uid } from '../dom.js';
+import { count, h, mount, uid, withCode } from '../dom.js';
 import { jsonBlock } from '../highlight.js';
 import { errorBox, loading, thrownBox, when } from '../ui.js';
 
@@ -198,7 +198,7 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
           h('span', { class: `decision ${decision}` }, decision),
           e.errorCode ? [h('br'), h('span', { class: 'muted' }, e.errorCode)] : null,
         ),
-        h('td', { class: 'decided-by' }, d.DecidedBy ?? ''),
+        h('td', { class: 'decided-by' }, withCode(String(d.DecidedBy ?? ''))),
         // Its first group is enough to tell rows apart; the whole id is in the tooltip and details.
         h(
           'td',
