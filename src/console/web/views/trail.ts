@@ -42,6 +42,15 @@ function ownRead(e: any, sessionKeyId: string | undefined): boolean {
   );
 }
 
+/** The trail's identity types, as a person says them. */
+const TYPES: Record<string, string> = {
+  'root-account': 'root account',
+  'ram-user': 'RAM user',
+  'assumed-role': 'role session',
+  'ecs-instance': 'instance',
+  anonymous: 'anonymous',
+};
+
 /**
  * Who made the call, in two parts: the name (a role's without its session, a user's, `root`)
  * and what kind of identity it is, with the role session unless it is the instance shown below.
@@ -49,11 +58,11 @@ function ownRead(e: any, sessionKeyId: string | undefined): boolean {
 function principal(e: any, instance: string | undefined): [string, string] {
   const u = e.userIdentity ?? {};
   const who = String(u.userName ?? u.principalId ?? '');
-  const type = String(u.type ?? '');
+  const type = TYPES[String(u.type ?? '')] ?? String(u.type ?? '');
   const colon = who.indexOf(':');
-  if (type === 'assumed-role' && colon > 0) {
+  if (u.type === 'assumed-role' && colon > 0) {
     const session = who.slice(colon + 1);
-    return [who.slice(0, colon), session === instance ? type : `${type}, session ${session}`];
+    return [who.slice(0, colon), session === instance ? type : `${type} ${session}`];
   }
   return [who, type];
 }
