@@ -5,7 +5,7 @@
  * through its controls. One per test file (module state: vitest gives each file its own).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -30,17 +30,21 @@ export const pageErrors: string[] = [];
 let shotPrefix = '';
 
 /**
- * Starts the server (with `root` as its root AccessKey) and Chromium; empties the screenshots'
- * folder first. A file sharing that folder with another passes `shotPrefix`: its screenshots
- * are named `<shotPrefix>NN-name.png` and the folder is left as it is.
+ * Starts the server (with `root` as its root AccessKey) and Chromium; removes this file's earlier
+ * screenshots first (`NN-name.png`, or with `shotPrefix`, `<shotPrefix>NN-name.png`), leaving
+ * those of other files sharing the folder.
  */
 export async function openConsole(
   root: { accessKeyId: string; accessKeySecret: string },
   opts: { shotPrefix?: string } = {},
 ): Promise<{ server: ServeProcess; page: Page }> {
   shotPrefix = opts.shotPrefix ?? '';
-  if (!shotPrefix) await rm(SHOTS, { recursive: true, force: true });
   await mkdir(SHOTS, { recursive: true });
+  // Only this file's earlier screenshots go: another file may be writing its own beside them.
+  const mine = shotPrefix
+    ? (f: string) => f.startsWith(shotPrefix)
+    : (f: string) => /^\d\d-/.test(f);
+  for (const f of await readdir(SHOTS)) if (mine(f)) await rm(join(SHOTS, f), { force: true });
   dir = await mkdtemp(join(tmpdir(), 'yunbox-console-'));
   server = await serveIn(dir, { metadata: true, manualClock: true, root });
   const { chromium } = await import('playwright-core');
