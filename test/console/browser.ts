@@ -5,7 +5,7 @@
  * through its controls. One per test file (module state: vitest gives each file its own).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -30,23 +30,28 @@ export const pageErrors: string[] = [];
 let shotPrefix = '';
 
 /**
- * Starts the server (with `root` as its root AccessKey) and Chromium; empties the screenshots'
- * folder first. A file sharing that folder with another passes `shotPrefix`: its screenshots
- * are named `<shotPrefix>NN-name.png` and the folder is left as it is.
+ * Starts the server (with `root` as its root AccessKey) and Chromium; removes this file's earlier
+ * screenshots first (`NN-name.png`, or with `shotPrefix`, `<shotPrefix>NN-name.png`), leaving
+ * those of other files sharing the folder.
  */
 export async function openConsole(
   root: { accessKeyId: string; accessKeySecret: string },
   opts: { shotPrefix?: string } = {},
 ): Promise<{ server: ServeProcess; page: Page }> {
   shotPrefix = opts.shotPrefix ?? '';
-  if (!shotPrefix) await rm(SHOTS, { recursive: true, force: true });
   await mkdir(SHOTS, { recursive: true });
+  // Only this file's earlier screenshots go: another file may be writing its own beside them.
+  const mine = shotPrefix
+    ? (f: string) => f.startsWith(shotPrefix)
+    : (f: string) => /^\d\d-/.test(f);
+  for (const f of await readdir(SHOTS)) if (mine(f)) await rm(join(SHOTS, f), { force: true });
   dir = await mkdtemp(join(tmpdir(), 'yunbox-console-'));
   server = await serveIn(dir, { metadata: true, manualClock: true, root });
   const { chromium } = await import('playwright-core');
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
   const context = await browser.newContext({
-    viewport: { width: 1366, height: 800 },
+    // A newcomer's laptop: every view is looked at, and laid out, at 1280 px.
+    viewport: { width: 1280, height: 800 },
     acceptDownloads: true,
   });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
@@ -72,13 +77,23 @@ export async function closeConsole(): Promise<void> {
   if (dir) await rm(dir, { recursive: true, force: true });
 }
 
-/** A full-page screenshot of the current step, numbered; the page shows no stack trace. */
+/**
+ * A full-page screenshot of the current step, numbered; the page shows no stack trace and fits
+ * the window's width (nothing to scroll sideways for).
+ */
 export async function snap(name: string): Promise<void> {
   shot += 1;
   await page.screenshot({
     path: join(SHOTS, `${shotPrefix}${String(shot).padStart(2, '0')}-${name}.png`),
     fullPage: true,
   });
+  const widths = await page.evaluate(() => {
+    const d = (globalThis as any).document.documentElement;
+    return { page: d.scrollWidth as number, window: d.clientWidth as number };
+  });
+  expect(widths.page, `${name}: the page is wider than the window`).toBeLessThanOrEqual(
+    widths.window,
+  );
   expect(await page.content()).not.toMatch(STACK);
 }
 
@@ -93,6 +108,11 @@ export async function explore(
   await page.selectOption('#explorer-operation', op);
   for (const [name, value] of Object.entries(values)) {
     const field = page.locator(`.field[data-param="${name}"]`);
+    // A field under "more fields" is filled as a user would: its group opened first.
+    await field.evaluate((f) => {
+      const group = f.closest('details');
+      if (group && !group.open) group.querySelector('summary')?.click();
+    });
     if (Array.isArray(value)) {
       for (const [i, v] of value.entries()) {
         if (i > 0) await field.getByRole('button', { name: `Add ${name} item` }).click();
@@ -104,6 +124,28 @@ export async function explore(
       await field.locator('input, textarea').first().fill(value);
     }
   }
+}
+
+/**
+ * The texts of the elements `selector` finds that are laid out on more than one line (their
+ * contents' boxes sit at more than one height): `[]` when each is on one line.
+ */
+export async function wrapped(selector: string): Promise<string[]> {
+  return page.locator(selector).evaluateAll((els) =>
+    els
+      .filter((e) => {
+        const w = globalThis as any;
+        const range = w.document.createRange();
+        range.selectNodeContents(e);
+        const tops = [...range.getClientRects()]
+          .filter((r: any) => r.width > 0)
+          .map((r: any) => r.top as number)
+          .sort((a, b) => a - b);
+        const line = parseFloat(w.getComputedStyle(e).fontSize) * 0.8;
+        return tops.some((t, i) => i > 0 && t - tops[i - 1]! > line);
+      })
+      .map((e) => (e.textContent ?? '').trim()),
+  );
 }
 
 /** Clicks the clock bar's "+1 min" and waits until the page shows the moved clock. */

@@ -26,6 +26,7 @@ import {
   pageErrors,
   send,
   snap,
+  wrapped,
 } from './browser.js';
 
 const ROOT = {
@@ -79,6 +80,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(stored).toContain('STS.');
       expect(stored).not.toContain(ROOT.accessKeySecret);
       expect(await page.locator('#identity').textContent()).toContain('root account');
+      // The side bar's entries are one line each.
+      expect(await wrapped('nav a')).toEqual([]);
       await snap('explorer');
     });
 
@@ -126,6 +129,15 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.goto(`${server.endpoint}/_yunbox/console/#/instances`);
       await expect.poll(() => empty.textContent()).toContain('No instances yet');
       expect(await empty.locator('a').first().getAttribute('href')).toBe('#/network');
+      await snap('empty-instances');
+      await page.goto(`${server.endpoint}/_yunbox/console/#/network`);
+      await expect.poll(() => empty.first().textContent()).toContain('No VPCs yet');
+      expect(await empty.first().locator('a').count()).toBeGreaterThan(0);
+      await snap('empty-network');
+      await page.goto(`${server.endpoint}/_yunbox/console/#/buckets`);
+      await expect.poll(() => empty.textContent()).toContain('No buckets yet: create one above');
+      expect(await page.locator('form.create-bucket input').isVisible()).toBe(true);
+      await snap('empty-buckets');
     });
 
     it('creates the tutorial’s role and policy and attaches them in the explorer', async () => {
@@ -143,7 +155,12 @@ describe.skipIf(!HAVE_CHROMIUM)(
       // A resource named in a response links to its view.
       expect(
         await page
-          .locator('.result pre.json a.id-link', { hasText: 'EcsRamRoleTest' })
+          .locator('.result pre.json a.id-link', { hasText: /^"EcsRamRoleTest"$/ })
+          .getAttribute('href'),
+      ).toBe('#/roles/EcsRamRoleTest');
+      expect(
+        await page
+          .locator('.result pre.json a.id-link', { hasText: ':role/EcsRamRoleTest' })
           .getAttribute('href'),
       ).toBe('#/roles/EcsRamRoleTest');
       // The signed request is there when asked, not in the way of the response.
@@ -184,6 +201,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(await page.locator('.picker[data-picker=RoleName]').count()).toBe(0);
       const trust = page.locator('.field[data-param=AssumeRolePolicyDocument] textarea');
       expect(JSON.parse(await trust.inputValue())).toEqual(JSON.parse(TRUST));
+      expect(await trust.isVisible()).toBe(true);
+      await snap('trust-template');
       expect((await send()).status).toBe(200);
       await explore('Ram', 'CreatePolicy', { PolicyName: 'TemplatePolicy' });
       await page.getByRole('button', { name: 'Insert OSS read-only policy' }).click();
@@ -204,7 +223,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.click('#explorer-send');
       await expect
         .poll(() => page.locator('.field[data-param=RoleName] .field-error').textContent())
-        .toContain('RoleName');
+        .toBe('RoleName: not allowed — role name: 1-64 letters, digits, . -');
       await snap('bad-input-checked');
       await page.uncheck('#explorer-check');
       const r = await send();
@@ -274,6 +293,22 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await expect.poll(async () => (await chips('ImageId')).length).toBeGreaterThan(0);
       await expect.poll(async () => (await chips('InstanceType')).length).toBeGreaterThan(0);
       await snap('pickers');
+      // The tutorial's fields are in view; the others are under "more fields", collapsed.
+      const inView = await page
+        .locator('.fields > .field:visible')
+        .evaluateAll((fs) => fs.map((f) => (f as any).dataset.param as string));
+      expect(inView).toEqual([
+        'RegionId',
+        'ImageId',
+        'InstanceType',
+        'VSwitchId',
+        'RamRoleName',
+        'InstanceName',
+      ]);
+      const more = page.locator('details.more-fields');
+      expect(await more.evaluate((d) => (d as any).open)).toBe(false);
+      expect(await more.locator('summary').textContent()).toMatch(/^\d+ more fields \(ZoneId, /);
+      expect(await more.locator('.field[data-param=Password]').count()).toBe(1);
       // Fields yunbox accepts but does not use are out of the way, collapsed.
       const unused = page.locator('details.unused-fields');
       expect(await unused.evaluate((d) => (d as any).open)).toBe(false);
@@ -282,6 +317,10 @@ describe.skipIf(!HAVE_CHROMIUM)(
       // Regular expressions are not spelled out under documented fields.
       expect(await page.locator('.field[data-param=HostName] .hint').textContent()).not.toContain(
         'pattern',
+      );
+      // A hint's lone backtick is a character, not the start of code.
+      expect(await page.locator('.field[data-param=Password] .hint').textContent()).toContain(
+        '()`~!@#',
       );
       // Secrets are typed into password inputs, never shown.
       expect(await page.locator('.field[data-param=Password] input').getAttribute('type')).toBe(
@@ -333,6 +372,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const row = page.locator('main tbody tr', { hasText: instanceId });
       expect(await row.textContent()).toContain('Running');
       expect(await row.textContent()).toContain('EcsRamRoleTest');
+      // Ids and times are read whole, never broken across lines.
+      expect(await wrapped('main td code, main td time')).toEqual([]);
       const exp = Date.parse((await expiry.getAttribute('datetime'))!);
       const next = Date.parse((await page.locator('time.cred-rotation').getAttribute('datetime'))!);
       expect(exp - next).toBe(30 * 60_000);
@@ -407,6 +448,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
           .toContain(`Uploaded ${key}`);
       }
       expect(await page.locator('progress').evaluate((p) => (p as any).value)).toBe(1);
+      expect(await page.locator('main table caption').textContent()).toBe(
+        '1 folder and 1 object at the top of the bucket',
+      );
       await snap('bucket-upload');
       // An XML answer is shown one element a line.
       await explore('Oss', 'ListObjects', { Bucket: 'ramroletest' });
@@ -470,7 +514,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       });
       await page.click('form.upload button[type=submit]');
       await expect.poll(() => page.locator('.upload-result').textContent()).toContain('Uploaded');
-      expect(await page.locator('.upload-stats').textContent()).toMatch(/^100% · .+\/s$/);
+      expect(await page.locator('.upload-stats').textContent()).toMatch(/^100% of 9 B · .+\/s$/);
       // A slow upload (the browser's network throttled) can be cancelled. The browser may already
       // have sent every byte (throttling delays what the page sees): the list is shown again.
       const cdp = await page.context().newCDPSession(page);
@@ -490,6 +534,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.click('form.upload button[type=submit]');
       const cancel = page.locator('form.upload button', { hasText: 'Cancel' });
       await expect.poll(() => cancel.isEnabled()).toBe(true);
+      // While it runs: the percentage of the file's size, and Upload waits for it to end.
+      expect(await page.locator('.upload-stats').textContent()).toMatch(/^\d+% of 2\.0 MiB/);
+      expect(await page.locator('form.upload button[type=submit]').isDisabled()).toBe(true);
       await snap('upload-in-progress');
       await cancel.click();
       await expect
@@ -524,7 +571,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.getByRole('button', { name: 'Yes, delete' }).click();
       await expect
         .poll(() => page.locator('.presigned').textContent())
-        .toBe('Deleted 2 object(s) under tmp/.');
+        .toBe('Deleted 2 objects under tmp/.');
       expect(await page.locator('main table').textContent()).not.toContain('tmp/');
       // A bucket with an object is not deleted: OSS's own refusal is shown.
       await page.goto(`${server.endpoint}/_yunbox/console/#/buckets`);
@@ -572,12 +619,18 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await denied.waitFor({ timeout: 10_000 });
       expect(await denied.textContent()).toContain('EcsRamRoleTest');
       expect(await denied.locator('.decided-by').textContent()).not.toBe('');
+      // The explanation's names read as code: the action first.
+      expect(await denied.locator('.decided-by code').first().textContent()).toBe('oss:PutObject');
       await denied.getByRole('button', { name: /details of PutObject/ }).click();
       expect(await page.locator('tr.event-details:not([hidden])').textContent()).toContain(
         cred.instanceId,
       );
       expect(await page.locator('main').textContent()).not.toContain(cred.AccessKeySecret);
       expect(await page.locator('main').textContent()).not.toContain(cred.SecurityToken);
+      // Its columns do not wrap: times, actions and request ids are one line each.
+      expect(await wrapped('tr.event td time, tr.event .request-id, tr.event td.nowrap')).toEqual(
+        [],
+      );
       await snap('trail-denied-putobject');
 
       // The console's own reads are hidden unless asked for; Decision is chosen from a list.
@@ -590,11 +643,16 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(await names()).not.toContain('LookupEvents');
       expect(await names()).toContain('PutObject');
       expect(await page.locator('table.trail caption').textContent()).toMatch(
-        /read\(s\) of this console hidden/,
+        /^\d+ events · \d+ of the console’s own reads hidden · show$/,
+      );
+      expect(await wrapped('tr.event td time, tr.event .request-id, tr.event td.nowrap')).toEqual(
+        [],
       );
       await snap('trail-own-reads-hidden');
-      await page.check('input.own-reads');
+      await page.locator('table.trail caption button', { hasText: 'show' }).click();
       await expect.poll(names).toContain('LookupEvents');
+      expect(await page.locator('input.own-reads').isChecked()).toBe(true);
+      await snap('trail-own-reads-shown');
       await page.uncheck('input.own-reads');
       await page.selectOption('.trail-filter select >> nth=0', 'Decision');
       const decision = page.locator('.trail-value select');
@@ -620,7 +678,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     });
 
     it('keeps the header on one line at 1280 px', async () => {
-      await page.setViewportSize({ width: 1280, height: 800 });
+      expect(page.viewportSize()?.width).toBe(1280);
       await page.goto(`${server.endpoint}/_yunbox/console/#/explorer`);
       await page.locator('#explorer-product').waitFor();
       await snap('header-1280');
@@ -636,7 +694,6 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const header = (await page.locator('header').boundingBox())!;
       // One row: no child wrapped inside either (the header is about one control high).
       expect(header.height).toBeLessThan(h1.height * 2.5);
-      await page.setViewportSize({ width: 1366, height: 800 });
     });
 
     it('advances the manual clock and stays signed in across +6 h (sessions are on real time)', async () => {

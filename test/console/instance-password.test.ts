@@ -2,8 +2,8 @@
  * The tutorial's step 2.2 in a real browser (headless Chromium, playwright-core) against a
  * spawned `yunbox serve --clock manual`: in the console's explorer, create the instance of step
  * 2.1, set its password with ModifyInstanceAttribute (a weak one is refused plainly with
- * InvalidPassword.Malformed), start it, and see it Running; the audit trail page shows the call
- * without the password. Screenshots go to test-artifacts/console/instance-password-*.png.
+ * InvalidPassword.Malformed), start it, and see it Running; "Request as signed" and the audit
+ * trail page show the call without the password. Screenshots go to test-artifacts/console/instance-password-*.png.
  * Skipped, saying why, where Chromium is absent (CI installs it).
  */
 import type { Page } from 'playwright-core';
@@ -88,6 +88,12 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const r = await send();
       expect(r.status).toBe(200);
       expect(r.body.RequestId).toMatch(/^[0-9A-F-]{36}$/);
+      // The request as signed shows the password masked (it was signed with the real one).
+      await page.locator('.signed-request summary').first().click();
+      const signed = (await page.locator('.signed-request pre').first().textContent()) ?? '';
+      expect(signed).toContain('Password=********');
+      expect(signed).not.toContain(encodeURIComponent(PASSWORD));
+      expect(await page.content()).not.toContain(encodeURIComponent(PASSWORD));
       await snap('password-set');
     });
 

@@ -209,14 +209,35 @@ describe('policy simulate', () => {
     [['--action', 'a:b', '--resource', '*', '--principal', 'bob'], 'cannot read principal `bob`'],
     [
       ['--action', 'a:b', '--resource', '*', '--system-policy', 'Nope'],
-      'unknown system policy `Nope`',
+      'unknown system policy `Nope`; known: AdministratorAccess, ',
+    ],
+    [
+      ['--action', 'a:b', '--resource', '*', '--system-policy', 'AdministratorAcces'],
+      'unknown system policy `AdministratorAcces` — did you mean `AdministratorAccess`?',
     ],
     [['--trust-policy', 'trust.json'], '`--trust-policy` needs `--principal`'],
-    [['--bogus'], "Unknown option '--bogus'"],
+    [['--bogus'], 'unknown option `--bogus`'],
+    [['--resouce', '*'], 'unknown option `--resouce` — did you mean `--resource`?'],
+    [['--action'], 'option `--action` needs a value'],
+    [['--action', '--resource', '*'], 'option `--action` needs a value (one starting with `-`'],
+    [['--action=', '--resource', '*'], 'option `--action` needs a value, not an empty one'],
+    [['--json=yes'], 'option `--json` takes no value'],
+    [
+      ['--action', 'a:b', '--action', 'c:d', '--resource', '*'],
+      'option `--action` is given twice; it takes one value',
+    ],
+    [['role.json'], 'unexpected argument `role.json`: policy files are given with --policy'],
   ])('usage error %j exits 2', async (argv, message) => {
     const c = io();
     expect(await simulate.run(argv, c)).toBe(2);
-    expect(c.err).toContain(message);
+    // Ours: one line, lower-case, then the usage line.
+    const [first, usage, rest] = c.err.split('\n');
+    expect(first).toContain(`yunbox policy simulate: ${message}`);
+    expect(first).toMatch(/^yunbox policy simulate: [a-z`]/);
+    expect(usage).toBe(
+      'usage: yunbox policy simulate --action ACTION --resource ARN [options] (`--help` for more)',
+    );
+    expect(rest).toBe('');
   });
 
   it('exit 3 for an unreadable or invalid policy file', async () => {
@@ -332,9 +353,20 @@ describe('policy validate', () => {
     const missing = io();
     expect(await validate.run(['nope.json'], missing)).toBe(1);
     expect(missing.out).toBe('nope.json: cannot read the file: ENOENT\n');
-    expect(await validate.run([], io())).toBe(2);
-    expect(await validate.run(['--kind', 'x', 'a'], io())).toBe(2);
-    expect(await validate.run(['--max-length', '0', 'a'], io())).toBe(2);
+    for (const [argv, message] of [
+      [[], 'no policy file given'],
+      [['--kind', 'x', 'a'], 'unknown kind `x`; use identity, session, trust or bucket'],
+      [['--max-length', '0', 'a'], '`--max-length` must be a positive integer, not `0`'],
+      [['--max-length', '1e3', 'a'], '`--max-length` must be a positive integer, not `1e3`'],
+      [['--kind'], 'option `--kind` needs a value'],
+      [['--jsn', 'a'], 'unknown option `--jsn` — did you mean `--json`?'],
+      [['--kind', 'trust', '--kind', 'bucket', 'a'], 'option `--kind` is given twice'],
+    ] as const) {
+      const c = io();
+      expect(await validate.run([...argv], c), argv.join(' ')).toBe(2);
+      expect(c.err.split('\n')[0]).toContain(`yunbox policy validate: ${message}`);
+      expect(c.err.split('\n')[1]).toMatch(/^usage: yunbox policy validate FILE\.\.\. /);
+    }
     const help = io();
     expect(await validate.run(['-h'], help)).toBe(0);
     expect(help.out).toContain('exit status: 0 every file is valid');

@@ -6,7 +6,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   authorize,
   authorizeAssumeRole,
@@ -24,6 +23,7 @@ import {
   type RequestPrincipal,
 } from '../../policy/index.js';
 import type { CliCommand, CliIo } from '../command.js';
+import { nearest, parsePolicyArgs, usageError, UsageError } from './policy-args.js';
 import { declaredActionCatalogue } from '../../services/catalogue.js';
 import { formatDiagnostic, policyWarnings } from './policy-validate.js';
 
@@ -75,7 +75,22 @@ type Values = {
   help?: boolean;
 };
 
-class UsageError extends Error {}
+const OPTIONS = {
+  policy: { type: 'string', multiple: true },
+  'system-policy': { type: 'string', multiple: true },
+  'session-policy': { type: 'string', multiple: true },
+  'bucket-policy': { type: 'string', multiple: true },
+  'trust-policy': { type: 'string' },
+  action: { type: 'string' },
+  resource: { type: 'string' },
+  principal: { type: 'string' },
+  'principal-id': { type: 'string' },
+  owner: { type: 'string' },
+  context: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 class PolicyFileError extends Error {}
 
 const NAMED = /^([A-Za-z0-9._-]+)(?:@([A-Za-z0-9._-]+))?=(.+)$/s;
@@ -147,29 +162,15 @@ function printDecision(io: CliIo, d: Decision, warnings: string[]): void {
 async function run(argv: string[], io: CliIo): Promise<number> {
   let values: Values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        policy: { type: 'string', multiple: true },
-        'system-policy': { type: 'string', multiple: true },
-        'session-policy': { type: 'string', multiple: true },
-        'bucket-policy': { type: 'string', multiple: true },
-        'trust-policy': { type: 'string' },
-        action: { type: 'string' },
-        resource: { type: 'string' },
-        principal: { type: 'string' },
-        'principal-id': { type: 'string' },
-        owner: { type: 'string' },
-        context: { type: 'string', multiple: true },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }) as { values: Values });
+    ({ values } = parsePolicyArgs(
+      argv,
+      OPTIONS,
+      false,
+      'policy files are given with --policy, --session-policy, --bucket-policy or --trust-policy',
+    ) as { values: Values });
   } catch (e) {
-    io.stderr(`yunbox policy simulate: ${(e as Error).message.replace(/\.$/, '')}\n${USAGE}\n`);
-    return 2;
+    if (e instanceof UsageError) return usageError(io, 'policy simulate', USAGE, e.message);
+    throw e;
   }
   if (values.help) {
     io.stdout(`${USAGE}\n`);
@@ -201,8 +202,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     for (const name of values['system-policy'] ?? []) {
       const ref = systemPolicyRef(name);
       if (!ref) {
+        const near = nearest(name, Object.keys(SYSTEM_POLICIES));
         throw new UsageError(
-          `unknown system policy \`${name}\`; known: ${Object.keys(SYSTEM_POLICIES).join(', ')}`,
+          near
+            ? `unknown system policy \`${name}\` — did you mean \`${near}\`?`
+            : `unknown system policy \`${name}\`; known: ${Object.keys(SYSTEM_POLICIES).join(', ')}`,
         );
       }
       identity.push(ref);
@@ -242,10 +246,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     }
     return decision.decision === 'allow' ? 0 : 1;
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr(`yunbox policy simulate: ${e.message}\n`);
-      return 2;
-    }
+    if (e instanceof UsageError) return usageError(io, 'policy simulate', USAGE, e.message);
     if (e instanceof PolicyFileError) {
       io.stderr(`${e.message}\n`);
       return 3;

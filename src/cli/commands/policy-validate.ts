@@ -4,7 +4,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   adviseActions,
   compilePolicy,
@@ -14,8 +13,16 @@ import {
 } from '../../policy/index.js';
 import { declaredActionCatalogue } from '../../services/catalogue.js';
 import type { CliCommand, CliIo } from '../command.js';
+import { parsePolicyArgs, usageError, UsageError } from './policy-args.js';
 
 const KINDS: readonly PolicyKind[] = ['identity', 'session', 'trust', 'bucket'];
+
+const OPTIONS = {
+  kind: { type: 'string' },
+  'max-length': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 const USAGE = `usage: yunbox policy validate FILE... [--kind identity|session|trust|bucket] [--max-length N] [--json]
 
@@ -61,45 +68,33 @@ export function formatDiagnostic(file: string, d: Diagnostic): string {
 async function run(argv: string[], io: CliIo): Promise<number> {
   let values: { kind?: string; 'max-length'?: string; json?: boolean; help?: boolean };
   let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        kind: { type: 'string' },
-        'max-length': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    io.stderr(`yunbox policy validate: ${(e as Error).message.replace(/\.$/, '')}\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout(`${USAGE}\n`);
-    return 0;
-  }
-  if (positionals.length === 0) {
-    io.stderr(`yunbox policy validate: no policy file given\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.kind !== undefined && !KINDS.includes(values.kind as PolicyKind)) {
-    io.stderr(
-      `yunbox policy validate: unknown kind \`${values.kind}\`; use identity, session, trust or bucket\n`,
-    );
-    return 2;
-  }
   let maxLength: number | undefined;
-  if (values['max-length'] !== undefined) {
-    maxLength = Number(values['max-length']);
-    if (!Number.isInteger(maxLength) || maxLength < 1) {
-      io.stderr(
-        `yunbox policy validate: \`--max-length\` must be a positive integer, not \`${values['max-length']}\`\n`,
-      );
-      return 2;
+  try {
+    ({ values, positionals } = parsePolicyArgs(argv, OPTIONS, true) as {
+      values: typeof values;
+      positionals: string[];
+    });
+    if (values.help) {
+      io.stdout(`${USAGE}\n`);
+      return 0;
     }
+    if (positionals.length === 0) throw new UsageError('no policy file given');
+    if (values.kind !== undefined && !KINDS.includes(values.kind as PolicyKind)) {
+      throw new UsageError(
+        `unknown kind \`${values.kind}\`; use identity, session, trust or bucket`,
+      );
+    }
+    if (values['max-length'] !== undefined) {
+      maxLength = Number(values['max-length']);
+      if (!/^\d{1,9}$/.test(values['max-length']) || maxLength < 1) {
+        throw new UsageError(
+          `\`--max-length\` must be a positive integer, not \`${values['max-length']}\``,
+        );
+      }
+    }
+  } catch (e) {
+    if (e instanceof UsageError) return usageError(io, 'policy validate', USAGE, e.message);
+    throw e;
   }
 
   let failed = false;

@@ -142,9 +142,9 @@ export async function advanceClock(seconds: number): Promise<ServerClock> {
 
 /** The server's time now, as last read (a manual clock stands still). */
 export function serverNowSync(): number {
-  return clockMode === 'manual'
-    ? Date.now() + clockOffset - (Date.now() - clockReadAt)
-    : Date.now() + clockOffset;
+  // Manual: exactly the time last read (two readings of Date.now() could differ by a
+  // millisecond, and a time on a whole second would show as the second before).
+  return clockMode === 'manual' ? clockReadAt + clockOffset : Date.now() + clockOffset;
 }
 
 /** The server's time, re-read when it may have moved (manual mode, or a minute since). */

@@ -54,6 +54,32 @@ export function mount(el: Element, ...children: Child[]): void {
   for (const c of children) append(el, c);
 }
 
+/**
+ * A count in words, as a person writes it.
+ * @example
+ * count(1, 'event') // '1 event'
+ * count(2, 'policy', 'policies') // '2 policies'
+ */
+export const count = (n: number, one: string, many = `${one}s`): string =>
+  `${n} ${n === 1 ? one : many}`;
+
+/**
+ * Text with its `backticked` parts as `<code>` (the declarations' docs write names that way).
+ * @example
+ * withCode('also needs `ram:PassRole`') // ['also needs ', <code>ram:PassRole</code>]
+ */
+export function withCode(text: string): Child[] {
+  // Only a closed pair is code: a lone backtick (a password's allowed characters) is text.
+  const out: Child[] = [];
+  let last = 0;
+  for (const m of text.matchAll(/`([^`\n]{1,200})`/g)) {
+    out.push(text.slice(last, m.index), h('code', {}, m[1]!));
+    last = m.index + m[0].length;
+  }
+  out.push(text.slice(last));
+  return out;
+}
+
 let ids = 0;
 /** A unique element id with `prefix`. */
 export function uid(prefix: string): string {

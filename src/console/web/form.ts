@@ -2,11 +2,14 @@
  * @module The explorer's form, generated from an operation's parameters: a labelled field per
  * parameter (required ones marked), constraints as hints, a list editor for JSON-array and list
  * parameters (`InstanceIds`), rows of fields for object lists (`Tag`), and problems shown beside
- * each field. Values are read back as {@link FormValues}.
+ * each field. A long form keeps the required fields and those the tutorial needs in view, the
+ * others under "more fields", and those yunbox accepts but does not use in a group of their own
+ * (`tutorial.ts` {@link fieldGroups}). Values are read back as {@link FormValues}.
  */
 import type { CatalogueParam } from './catalogue-types.js';
-import { h, uid } from './dom.js';
-import { constraints, type FieldValue, type FormValues } from './params.js';
+import { h, uid, withCode } from './dom.js';
+import { fieldHint, isSecretParam, type FieldValue, type FormValues } from './params.js';
+import { fieldGroups } from './tutorial.js';
 
 /** A generated form. */
 export interface GeneratedForm {
@@ -23,17 +26,6 @@ interface Field {
 }
 
 const LONG = /Document|Policy$|UserData|Description/;
-
-/**
- * Parameters yunbox accepts (as Alibaba's SDKs send them) but does nothing with: their
- * declarations say "not used". They go in a collapsed group below the others.
- */
-export const isUnusedParam = (info: CatalogueParam): boolean =>
-  !info.required && (info.doc ?? '').includes('not used');
-
-/** Parameters holding a secret (`Password`, `NewPassword`, `AccessKeySecret`): never shown. */
-export const isSecretParam = (name: string): boolean =>
-  name.endsWith('Password') || name.endsWith('Secret');
 
 function scalarInput(
   name: string,
@@ -195,33 +187,25 @@ function objectListEditor(
 export function buildForm(
   params: Record<string, CatalogueParam>,
   initial: Record<string, string> = {},
+  op = '',
 ): GeneratedForm {
   const element = h('div', { class: 'fields' });
   const fields = new Map<string, Field>();
+  const groups = fieldGroups(op, params);
+  const more = h('div', { class: 'fields' });
   const unused = h('div', { class: 'fields' });
-  const entries = Object.entries(params).sort(
-    ([, a], [, b]) => Number(b.required) - Number(a.required),
-  );
-  if (entries.length === 0)
+  const hostOf = (name: string) =>
+    groups.more.includes(name) ? more : groups.unused.includes(name) ? unused : element;
+  if (Object.keys(params).length === 0)
     element.append(h('p', { class: 'muted' }, 'This operation takes no parameters.'));
-  for (const [name, info] of entries) {
+  for (const name of [...groups.shown, ...groups.more, ...groups.unused]) {
+    const info = params[name]!;
     const id = uid('p');
     const hintId = `${id}-hint`;
     const errId = `${id}-err`;
     const error = h('p', { class: 'field-error', id: errId, role: 'alert', hidden: true });
-    const hint = h(
-      'p',
-      { class: 'hint', id: hintId },
-      info.doc ? `${info.doc} — ` : '',
-      // A documented field's regular expression is a tooltip, not text: the doc says it in words.
-      info.doc && info.pattern
-        ? h(
-            'span',
-            { class: 'constraints', title: `pattern ${info.pattern}` },
-            constraints({ ...info, pattern: undefined }),
-          )
-        : h('span', { class: 'constraints' }, constraints(info)),
-    );
+    const { text: hintText, title: hintTitle } = fieldHint(info);
+    const hint = h('p', { class: 'hint', id: hintId, title: hintTitle }, withCode(hintText));
     const label = h(
       'label',
       { for: id },
@@ -244,7 +228,8 @@ export function buildForm(
       const ed = listEditor(name, id, `${hintId} ${errId}`, start);
       control = ed.el;
       field = { read: ed.read, error, focus: ed.focus };
-      if (info.type === 'json-array') hint.append(' (sent as one JSON array, e.g. ["i-…"])');
+      if (info.type === 'json-array' && !/JSON array/i.test(info.doc ?? ''))
+        hint.append(' (sent as one JSON array, e.g. ["i-…"])');
     } else if (info.type === 'object-list') {
       const ed = objectListEditor(name, info, id, `${hintId} ${errId}`);
       control = ed.el;
@@ -255,7 +240,7 @@ export function buildForm(
       field = { read: () => input.value, error, focus: () => input.focus() };
     }
     fields.set(name, field);
-    (isUnusedParam(info) ? unused : element).append(
+    hostOf(name).append(
       h(
         'div',
         { class: `field${info.required ? ' required' : ''}`, 'data-param': name },
@@ -266,21 +251,32 @@ export function buildForm(
       ),
     );
   }
-  if (unused.childElementCount > 0) {
-    const names = [...unused.querySelectorAll<HTMLElement>('.field')].map((f) => f.dataset.param);
+  // Collapsed groups open when the link or the caller already filled one of their fields in.
+  const filled = (names: string[]) => names.some((n) => (initial[n] ?? '') !== '');
+  if (groups.more.length > 0) {
+    const n = groups.more.length;
+    const named = groups.more.slice(0, 4).join(', ');
     element.append(
       h(
         'details',
-        {
-          class: 'unused-fields',
-          // Opened when the link or the caller already filled one in.
-          open: names.some((n) => n !== undefined && (initial[n] ?? '') !== ''),
-        },
+        { class: 'more-fields', open: filled(groups.more) },
         h(
           'summary',
           {},
-          `${unused.childElementCount} more field${unused.childElementCount === 1 ? '' : 's'} yunbox accepts but does not use`,
+          `${n} more field${n === 1 ? '' : 's'}`,
+          h('span', { class: 'muted' }, ` (${named}${n > 4 ? ', …' : ''})`),
         ),
+        more,
+      ),
+    );
+  }
+  if (groups.unused.length > 0) {
+    const n = groups.unused.length;
+    element.append(
+      h(
+        'details',
+        { class: 'unused-fields', open: filled(groups.unused) },
+        h('summary', {}, `${n} more field${n === 1 ? '' : 's'} yunbox accepts but does not use`),
         unused,
       ),
     );

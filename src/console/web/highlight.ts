@@ -9,13 +9,14 @@ const TOKEN =
   /("(?:[^"\\]|\\.)*")(\s*:)?|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|\b(true|false|null)\b|([{}[\],])/g;
 
 /**
- * The console view of a value in a response, by the key it is under (`RoleName`, `InstanceId`…),
- * or undefined. Names are passed through `encodeURIComponent`.
+ * The console view of a value in a response, by the key it is under (`RoleName`, `InstanceId`,
+ * `Arn`…) or, under no key it knows, by its shape (`i-…`, `vpc-…`, `vsw-…`); or undefined. Names are passed through `encodeURIComponent`.
  * @example
  * idRoute('RamRoleName', 'EcsRamRoleTest') // '/roles/EcsRamRoleTest'
  */
 export function idRoute(key: string | undefined, value: string): string | undefined {
-  if (value === '' || key === undefined) return undefined;
+  if (value === '') return undefined;
+  if (key === undefined) return idShaped(value);
   const enc = encodeURIComponent;
   switch (key) {
     case 'RoleName':
@@ -23,14 +24,34 @@ export function idRoute(key: string | undefined, value: string): string | undefi
       return `/roles/${enc(value)}`;
     case 'UserName':
       return `/users/${enc(value)}`;
+    case 'PolicyName':
+      return `/policies/any/${enc(value)}`;
     case 'InstanceId':
       return '/instances';
     case 'VpcId':
     case 'VSwitchId':
       return '/network';
+    case 'Bucket':
+    case 'BucketName':
+      return `/buckets/${enc(value)}`;
+    case 'Arn': {
+      // acs:ram::<account>:role/<name> (or user/<name>)
+      const m = /^acs:ram::\d+:(role|user)\/([^/]+)$/.exec(value);
+      return m ? `/${m[1]}s/${enc(m[2]!)}` : undefined;
+    }
     default:
-      return undefined;
+      return idShaped(value);
   }
+}
+
+/**
+ * The view of a value shaped like an instance, VPC or vSwitch id, wherever it is (an item of
+ * `InstanceIdSet`, say): `i-`, `vpc-` or `vsw-` and 8 to 30 lower-case letters and digits.
+ */
+function idShaped(value: string): string | undefined {
+  const m = /^(i|vpc|vsw)-[a-z0-9]{8,30}$/.exec(value);
+  if (!m) return undefined;
+  return m[1] === 'i' ? '/instances' : '/network';
 }
 
 /**
@@ -64,7 +85,7 @@ export function jsonBlock(value: unknown, label?: string, links = false): HTMLPr
     if (m.index > last) pre.append(text.slice(last, m.index));
     if (m[1] !== undefined) {
       const span = h('span', { class: m[2] ? 'k' : 's' }, m[1]);
-      // Only a value right after its key: never an array item or a key of its own.
+      // A value by the key it is under (an array item only by its id shape), never a key.
       const route = links && !m[2] ? idRoute(key, unquote(m[1])) : undefined;
       pre.append(route ? h('a', { href: `#${route}`, class: 'id-link' }, span) : span);
       if (m[2]) {

@@ -49,7 +49,9 @@ function checkScalar(info: CatalogueParam, v: string): string | undefined {
         re = undefined;
       }
     }
-    if (re && !re.test(v)) return `does not match \`${info.pattern}\``;
+    // In the declaration's words when it has them (the expression is the hint's tooltip).
+    if (re && !re.test(v))
+      return info.doc ? `not allowed — ${info.doc}` : `does not match \`${info.pattern}\``;
   }
   return undefined;
 }
@@ -186,4 +188,84 @@ export function constraints(info: CatalogueParam): string {
   } else if (info.max !== undefined) out.push(`at most ${info.max} items`);
   if (info.in) out.push(`in ${info.in}`);
   return out.join(', ');
+}
+
+/**
+ * The hint under a field: its declaration's words, with the constraints a newcomer needs and
+ * not already said (a doc that gives its own limits, `1-64 letters, digits`, gets none; the
+ * bare type `string` is left out). The full constraints, the regular expression included, are
+ * the hint's tooltip.
+ * @example
+ * fieldHint({ type: 'string', required: true, doc: 'description', max: 1024 })
+ * // { text: 'description — up to 1024 characters', title: 'string, 0-1024 characters' }
+ */
+export function fieldHint(info: CatalogueParam): { text: string; title: string } {
+  const title = constraints(info);
+  const doc = info.doc ?? '';
+  if (/\d/.test(doc)) return { text: doc, title };
+  const said: string[] = [];
+  if (info.type === 'integer') {
+    if (info.min !== undefined || info.max !== undefined)
+      said.push(`a whole number, ${info.min ?? '−∞'} to ${info.max ?? '∞'}`);
+    else said.push('a whole number');
+  } else if (info.type === 'boolean') said.push('true or false');
+  else if (info.type === 'string') {
+    if (info.max !== undefined && (info.min ?? 0) <= 1) said.push(`up to ${info.max} characters`);
+    else if (info.min !== undefined || info.max !== undefined)
+      said.push(`${info.min ?? 0}-${info.max ?? '∞'} characters`);
+    if (info.pattern && !doc) said.push(`pattern \`${info.pattern}\``);
+  } else if (info.max !== undefined) said.push(`at most ${info.max} items`);
+  if (info.in && info.in !== 'path') said.push(`sent in the ${info.in}`);
+  const extra = said.join(', ');
+  return { text: doc && extra ? `${doc} — ${extra}` : doc || extra, title };
+}
+
+/** Parameters holding a secret (`Password`, `NewPassword`, `AccessKeySecret`): never shown. */
+export const isSecretParam = (name: string): boolean =>
+  /(?:Password|Secret)$/i.test(name.replace(/\.\d+$/, ''));
+
+/** What a secret's value is shown as. */
+export const MASK = '********';
+
+/**
+ * A form-encoded body (or query string) with the values of secret parameters replaced by
+ * {@link MASK}, for showing a request as signed: the signature was computed on the real values.
+ * @example
+ * maskSecrets('InstanceId=i-1&Password=Step2.2-Passw0rd%21') // 'InstanceId=i-1&Password=********'
+ */
+export function maskSecrets(form: string): string {
+  return form
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq < 0) return pair;
+      let name: string;
+      try {
+        name = decodeURIComponent(pair.slice(0, eq).replace(/\+/g, ' '));
+      } catch {
+        name = pair.slice(0, eq);
+      }
+      return isSecretParam(name) ? `${pair.slice(0, eq)}=${MASK}` : pair;
+    })
+    .join('&');
+}
+
+/**
+ * A request as it was signed, to show: method and URL, headers, body; a secret parameter's value
+ * (a password in the form body or the query) is {@link MASK}: the signature shown was computed
+ * on the real value.
+ */
+export function requestText(q: {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}): string {
+  const at = q.url.indexOf('?');
+  const url = at < 0 ? q.url : `${q.url.slice(0, at)}?${maskSecrets(q.url.slice(at + 1))}`;
+  const lines = [`${q.method} ${url}`];
+  for (const [n, v] of Object.entries(q.headers)) lines.push(`${n}: ${v}`);
+  const form = /x-www-form-urlencoded/i.test(q.headers['content-type'] ?? '');
+  if (q.body !== undefined && q.body !== '') lines.push('', form ? maskSecrets(q.body) : q.body);
+  return lines.join('\n');
 }

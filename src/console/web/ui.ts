@@ -1,11 +1,12 @@
 /**
- * @module Shared pieces of the views: the result of a call (request as signed, response, RequestId,
+ * @module Shared pieces of the views: the result of a call (request as signed, secrets masked; response, RequestId,
  * and for a denial which policy decided), plain error boxes (the server's `Code` and `Message`,
  * never a stack trace), and small helpers for calls made by the resource views.
  */
 import { ApiError, type CallResult } from './api.js';
 import { h, mount, type Child } from './dom.js';
 import { jsonBlock } from './highlight.js';
+import { requestText } from './params.js';
 import { formatXml } from './xml-format.js';
 
 /** A plain error box: code and message. */
@@ -82,14 +83,6 @@ export function denialBox(r: CallResult): HTMLElement | null {
   );
 }
 
-function requestText(r: CallResult): string {
-  const q = r.request;
-  const lines = [`${q.method} ${q.url}`];
-  for (const [n, v] of Object.entries(q.headers)) lines.push(`${n}: ${v}`);
-  if (q.body !== undefined && q.body !== '') lines.push('', q.body);
-  return lines.join('\n');
-}
-
 /** The full result panel of a call. */
 export function resultPanel(r: CallResult): HTMLElement {
   const body: Child =
@@ -120,7 +113,7 @@ export function resultPanel(r: CallResult): HTMLElement {
       // Collapsed: the response is what the user came for; the signature is there when asked.
       { class: 'signed-request' },
       h('summary', {}, 'Request as signed'),
-      h('pre', { class: 'raw', tabindex: 0 }, requestText(r)),
+      h('pre', { class: 'raw', tabindex: 0 }, requestText(r.request)),
       r.request.canonicalRequest
         ? h(
             'details',

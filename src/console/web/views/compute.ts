@@ -5,7 +5,7 @@
  * fault injected per instance, with a control to change it (`SetInstanceMetadataFault`).
  */
 import { loadSession, rpc } from '../api.js';
-import { h, link, mount, table, uid } from '../dom.js';
+import { count, h, link, mount, table, uid } from '../dom.js';
 import { errorBox, loading, must, thrownBox, when } from '../ui.js';
 
 const region = () => loadSession()?.Region ?? 'cn-hangzhou';
@@ -75,6 +75,9 @@ export async function networkView(root: HTMLElement): Promise<void> {
     root.append(thrownBox(e));
   }
 }
+
+/** A time in a table whose heading says UTC: `2026-01-01 06:00:00`. */
+const utc = (iso: string) => when(iso).replace(/ UTC$/, '');
 
 const FAULTS = ['none', 'slow', 'error', 'expired-credential', 'refuse-token'];
 
@@ -158,11 +161,9 @@ export async function instancesView(root: HTMLElement): Promise<void> {
         [
           'Instance',
           'Status',
-          'Private IP',
-          'vSwitch',
+          'Private IP, vSwitch',
           'RAM role',
-          'Credential expires',
-          'Next rotation',
+          'Role credential (UTC)',
           'Metadata fault',
         ],
         instances.map((i, n) => {
@@ -179,23 +180,33 @@ export async function instancesView(root: HTMLElement): Promise<void> {
               i.InstanceName !== i.InstanceId ? i.InstanceName : '',
             ),
             h('span', { class: `state ${String(i.Status).toLowerCase()}` }, i.Status),
-            (i.VpcAttributes?.PrivateIpAddress?.IpAddress ?? []).join(', '),
-            h('code', {}, i.VpcAttributes?.VSwitchId ?? ''),
+            h(
+              'span',
+              {},
+              (i.VpcAttributes?.PrivateIpAddress?.IpAddress ?? []).join(', '),
+              h('br'),
+              h('code', { class: 'muted' }, i.VpcAttributes?.VSwitchId ?? ''),
+            ),
             role,
             c?.HasCredential
-              ? h('time', { datetime: c.Expiration, class: 'cred-expiry' }, when(c.Expiration))
-              : '',
-            c?.HasCredential
               ? h(
-                  'time',
-                  { datetime: c.NextRotation, class: 'cred-rotation' },
-                  when(c.NextRotation),
+                  'span',
+                  { class: 'cred' },
+                  'expires ',
+                  h('time', { datetime: c.Expiration, class: 'cred-expiry' }, utc(c.Expiration)),
+                  h('br'),
+                  h('span', { class: 'muted' }, 'next '),
+                  h(
+                    'time',
+                    { datetime: c.NextRotation, class: 'cred-rotation muted' },
+                    utc(c.NextRotation),
+                  ),
                 )
-              : '',
+              : h('span', { class: 'muted' }, 'none'),
             c && !c.error ? faultControl(i.InstanceId, c.FaultMode ?? 'none', refresh) : '',
           ];
         }),
-        `${instances.length} instance(s) in ${region()}`,
+        `${count(instances.length, 'instance')} in ${region()}`,
         [
           'No instances yet: ',
           link(`/network`, 'a VPC and a vSwitch'),

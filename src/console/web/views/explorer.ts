@@ -6,7 +6,7 @@
  */
 import { getCatalogue, oss, presignedUrl, rpc, signRpc, loadSession } from '../api.js';
 import type { CatalogueOperation, CatalogueProduct } from '../catalogue-types.js';
-import { h, mount, uid } from '../dom.js';
+import { h, mount, uid, withCode } from '../dom.js';
 import { buildForm, type GeneratedForm } from '../form.js';
 import { ossParts, rpcParams, validate, type FormValues } from '../params.js';
 import { attachPolicyAdvice } from '../policy-advice-field.js';
@@ -152,7 +152,7 @@ export async function explorerView(root: HTMLElement, params: URLSearchParams): 
     const op = operation();
     mount(
       opInfo,
-      h('p', { class: 'doc' }, op.doc),
+      h('p', { class: 'doc' }, withCode(op.doc)),
       h(
         'p',
         { class: 'authz' },
@@ -183,7 +183,7 @@ export async function explorerView(root: HTMLElement, params: URLSearchParams): 
       'RegionId' in op.params && initial.RegionId === undefined
         ? { ...initial, RegionId: loadSession()?.Region ?? catalogue.region }
         : initial;
-    form = buildForm(op.params, start);
+    form = buildForm(op.params, start, op.name);
     attachPolicyAdvice(form.element, op, catalogue);
     attachPolicyTemplates(form.element, op);
     attachPickers(form.element, op, catalogue);

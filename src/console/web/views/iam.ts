@@ -5,7 +5,7 @@
  * read shows the server's denial.
  */
 import { rpc } from '../api.js';
-import { h, link, mount, table } from '../dom.js';
+import { count, h, link, mount, table } from '../dom.js';
 import { jsonBlock } from '../highlight.js';
 import { facts, loading, must, thrownBox, when } from '../ui.js';
 
@@ -35,7 +35,7 @@ export async function rolesView(root: HTMLElement, name?: string): Promise<void>
             when(r.CreateDate),
             r.Description ?? '',
           ]),
-          `${roles.length} role(s)`,
+          count(roles.length, 'role'),
           [
             'No roles yet. The tutorial starts here: ',
             link(explore('CreateRole'), 'create a role'),
@@ -158,6 +158,11 @@ export async function policiesView(
       );
       return;
     }
+    // A link from a response names the policy only (`/policies/any/NAME`): Custom, else System.
+    if (type === 'any') {
+      const custom = await rpc(RAM, 'GetPolicy', { PolicyType: 'Custom', PolicyName: name });
+      type = custom.error ? 'System' : 'Custom';
+    }
     const [pol, versions, entities] = await Promise.all([
       ram('GetPolicy', { PolicyType: type, PolicyName: name }),
       ram('ListPolicyVersions', { PolicyType: type, PolicyName: name }),
@@ -246,7 +251,7 @@ export async function usersView(root: HTMLElement, name?: string): Promise<void>
             when(u.CreateDate),
             u.Comments ?? '',
           ]),
-          `${users.length} user(s)`,
+          count(users.length, 'user'),
           [
             'No RAM users yet: ',
             link(explore('CreateUser'), 'create one'),

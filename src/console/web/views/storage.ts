@@ -4,7 +4,7 @@
  * button), all signed in the page (V4). Empty views say what to do first.
  */
 import { ApiError, oss, presignedUrl, uploadObject } from '../api.js';
-import { h, link, mount, table, uid } from '../dom.js';
+import { count, h, link, mount, table, uid } from '../dom.js';
 import { confirmButton, copyButton, errorBox, facts, loading, thrownBox, when } from '../ui.js';
 
 const enc = encodeURIComponent;
@@ -124,8 +124,12 @@ export async function bucketsView(root: HTMLElement): Promise<void> {
             () => remove(b.Name ?? ''),
           ),
         ]),
-        `${buckets.length} bucket(s)`,
-        'No buckets yet: create one above (the tutorial’s is `ramroletest`), then upload objects into it.',
+        count(buckets.length, 'bucket'),
+        [
+          'No buckets yet: create one above (the tutorial’s is ',
+          h('code', {}, 'ramroletest'),
+          '), then upload objects into it.',
+        ],
       ),
     );
   } catch (e) {
@@ -286,7 +290,7 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
       }
     }
     await listing();
-    mount(linkOut, `Deleted ${keys.length} object(s) under ${p}.`);
+    mount(linkOut, `Deleted ${count(keys.length, 'object')} under ${p}.`);
   };
 
   const removeObject = async (key: string) => {
@@ -375,7 +379,12 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
               ];
             }),
           ],
-          `${folders.length} folder(s), ${objects.length} object(s) under ${prefix || '/'}`,
+          [
+            folders.length ? count(folders.length, 'folder') : '',
+            objects.length || !folders.length ? count(objects.length, 'object') : '',
+          ]
+            .filter(Boolean)
+            .join(' and ') + (prefix ? ` in ${prefix}` : ' at the top of the bucket'),
           prefix
             ? [
                 'Nothing under ',
@@ -412,6 +421,15 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
     'Cancel',
   );
   const uploadOut = h('div', { class: 'upload-result', role: 'status' });
+  const uploadButton = h('button', { type: 'submit' }, 'Upload');
+  // Shown from the first upload on: an empty bar and a disabled Cancel before it say nothing.
+  const progressHost = h(
+    'span',
+    { class: 'upload-progress', hidden: true },
+    progress,
+    stats,
+    cancel,
+  );
   // The key follows the chosen file's name until the user types one of their own.
   let autoKey: string | undefined;
   file.addEventListener('change', () => {
@@ -435,19 +453,22 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
       return;
     }
     progress.value = 0;
-    stats.textContent = '0%';
+    stats.textContent = `0% of ${size(f.size)}`;
+    progressHost.hidden = false;
+    uploadButton.disabled = true;
     mount(uploadOut, `Uploading ${key}…`);
     const started = performance.now();
     const show = (x: number, sent: number) => {
       progress.value = x;
       const seconds = (performance.now() - started) / 1000;
-      stats.textContent = `${Math.floor(x * 100)}%${seconds > 0 ? ` · ${size(Math.round(sent / seconds))}/s` : ''}`;
+      stats.textContent = `${Math.floor(x * 100)}% of ${size(f.size)}${seconds > 0 ? ` · ${size(Math.round(sent / seconds))}/s` : ''}`;
     };
     uploading = new AbortController();
     cancel.disabled = false;
     const r = await uploadObject(bucket, key, f, show, uploading.signal).finally(() => {
       uploading = undefined;
       cancel.disabled = true;
+      uploadButton.disabled = false;
     });
     if (r.error) {
       if (r.error.code === 'UploadCancelled') await listing();
@@ -476,10 +497,8 @@ export async function bucketView(root: HTMLElement, bucket: string, prefix: stri
       file,
       h('label', { for: keyId }, 'Key'),
       keyInput,
-      h('button', { type: 'submit' }, 'Upload'),
-      progress,
-      stats,
-      cancel,
+      uploadButton,
+      progressHost,
     ),
     uploadOut,
     h('p', {}, h('label', { for: expiresId }, 'Presigned link lifetime (seconds) '), expires),

@@ -1,13 +1,13 @@
 /**
  * @module The audit trail (ActionTrail `LookupEvents`, 2020-07-06): every API call, allowed or
- * denied, with its time, principal, action, resource, decision and deciding statement, source
- * address and RequestId; filterable by time range and one attribute (a list of values for those
+ * denied, with its time, principal and source address, action, resource, decision and deciding
+ * statement, and RequestId; filterable by time range and one attribute (a list of values for those
  * with few: Decision, EventRW, ServiceName); each row opens to the whole event. The console's own
  * reads (this session's, made to draw its views) are hidden unless asked for: they would bury the
  * calls the user came to look at.
  */
 import { getCatalogue, loadSession, rpc } from '../api.js';
-import { h, mount, uid } from '../dom.js';
+import { count, h, mount, uid, withCode } from '../dom.js';
 import { jsonBlock } from '../highlight.js';
 import { errorBox, loading, thrownBox, when } from '../ui.js';
 
@@ -42,10 +42,38 @@ function ownRead(e: any, sessionKeyId: string | undefined): boolean {
   );
 }
 
-function principal(e: any): string {
+/** The trail's identity types, as a person says them. */
+const TYPES: Record<string, string> = {
+  'root-account': 'root account',
+  'ram-user': 'RAM user',
+  'assumed-role': 'role session',
+  'ecs-instance': 'instance',
+  anonymous: 'anonymous',
+};
+
+/**
+ * Who made the call, in two parts: the name (a role's without its session, a user's, `root`)
+ * and what kind of identity it is, with the role session unless it is the instance shown below.
+ */
+function principal(e: any, instance: string | undefined): [string, string] {
   const u = e.userIdentity ?? {};
-  const who = u.userName ?? u.principalId ?? '';
-  return `${u.type ?? ''}${who ? `: ${who}` : ''}`;
+  const who = String(u.userName ?? u.principalId ?? '');
+  const type = TYPES[String(u.type ?? '')] ?? String(u.type ?? '');
+  const colon = who.indexOf(':');
+  if (u.type === 'assumed-role' && colon > 0) {
+    const session = who.slice(colon + 1);
+    return [who.slice(0, colon), session === instance ? type : `${type} ${session}`];
+  }
+  return [who, type];
+}
+
+/**
+ * A resource ARN without its `acs:service:region:account:` head (the account is the user's own,
+ * the service is in the Action column): `ramroletest/denied.txt`, `role/EcsRamRoleTest`.
+ */
+export function shortResource(arn: string): string {
+  const parts = arn.split(':');
+  return parts.length >= 5 && parts[0] === 'acs' ? parts.slice(4).join(':') || arn : arn;
 }
 
 function isoOf(local: string): string | undefined {
@@ -102,7 +130,7 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
   const ownReads = h('input', { id: uid('t'), type: 'checkbox', class: 'own-reads' });
   ownReads.addEventListener('change', () => void search(false));
   const max = h('input', { id: ids.max, type: 'text', inputmode: 'numeric', value: '50', size: 4 });
-  const results = h('div', {});
+  const results = h('div', { class: 'trail-results' });
   const rowsBody = h('tbody', {});
   let next: string | undefined;
   let hidden = 0;
@@ -112,7 +140,7 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
     const details = h(
       'tr',
       { class: 'event-details', hidden: true },
-      h('td', { colspan: 9 }, jsonBlock(e, `event ${e.eventId ?? ''}`)),
+      h('td', { colspan: 8 }, jsonBlock(e, `event ${e.eventId ?? ''}`)),
     );
     const toggle = h(
       'button',
@@ -129,28 +157,69 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
       toggle.setAttribute('aria-expanded', String(!details.hidden));
     });
     const decision = String(d.Decision ?? '');
+    const resource = String(d.Resource ?? e.resourceName ?? '');
     return [
       h(
         'tr',
         { class: `event ${decision}`, 'data-event': e.eventName, 'data-decision': decision },
-        h('td', {}, h('time', { datetime: e.eventTime }, when(e.eventTime))),
+        h(
+          'td',
+          { class: 'nowrap' },
+          h('time', { datetime: e.eventTime }, when(e.eventTime).replace(/ UTC$/, '')),
+        ),
         h(
           'td',
           {},
-          principal(e),
-          d.Instance ? [h('br'), h('span', { class: 'muted' }, `instance ${d.Instance}`)] : null,
+          principal(e, d.Instance)[0],
+          h('br'),
+          h(
+            'span',
+            { class: 'muted' },
+            principal(e, d.Instance)[1],
+            e.sourceIpAddress ? ` from ${e.sourceIpAddress}` : '',
+          ),
+          // The instance a call came from, unless it is the caller's name already.
+          d.Instance && d.Instance !== principal(e, d.Instance)[0]
+            ? [h('br'), h('span', { class: 'muted' }, `instance ${d.Instance}`)]
+            : null,
         ),
-        h('td', {}, h('code', {}, `${e.serviceName ?? ''}:${e.eventName ?? ''}`)),
-        h('td', { class: 'resource' }, h('code', {}, d.Resource ?? e.resourceName ?? '')),
+        h(
+          'td',
+          { class: 'action' },
+          h('span', { class: 'muted' }, `${e.serviceName ?? ''}:`),
+          // A long name may break between its words (`DescribeInstance|Metadata|Endpoint`).
+          h(
+            'code',
+            {},
+            String(e.eventName ?? '')
+              .split(/(?=[A-Z][a-z])/)
+              .map((w, i) => [i ? h('wbr') : null, w]),
+          ),
+        ),
+        h(
+          'td',
+          { class: 'resource' },
+          resource ? h('code', { title: resource }, shortResource(resource)) : '',
+        ),
         h(
           'td',
           {},
           h('span', { class: `decision ${decision}` }, decision),
           e.errorCode ? [h('br'), h('span', { class: 'muted' }, e.errorCode)] : null,
         ),
-        h('td', { class: 'decided-by' }, d.DecidedBy ?? ''),
-        h('td', {}, e.sourceIpAddress ?? ''),
-        h('td', {}, h('code', { class: 'request-id' }, e.requestId ?? '')),
+        h('td', { class: 'decided-by' }, withCode(String(d.DecidedBy ?? ''))),
+        // Its first group is enough to tell rows apart; the whole id is in the tooltip and details.
+        h(
+          'td',
+          { class: 'nowrap' },
+          e.requestId
+            ? h(
+                'code',
+                { class: 'request-id', title: e.requestId },
+                `${String(e.requestId).split('-')[0]}…`,
+              )
+            : '',
+        ),
         h('td', {}, toggle),
       ),
       details,
@@ -192,8 +261,24 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
           h(
             'caption',
             {},
-            `${rowsBody.querySelectorAll('tr.event').length} event(s)`,
-            hidden ? `, ${hidden} read(s) of this console hidden` : '',
+            count(rowsBody.querySelectorAll('tr.event').length, 'event'),
+            hidden
+              ? [
+                  ` · ${hidden} of the console’s own reads hidden · `,
+                  h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'small link show-own-reads',
+                      onclick: () => {
+                        ownReads.checked = true;
+                        void search(false);
+                      },
+                    },
+                    'show',
+                  ),
+                ]
+              : '',
           ),
           h(
             'thead',
@@ -202,13 +287,12 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
               'tr',
               {},
               [
-                'Time',
+                'Time (UTC)',
                 'Principal',
                 'Action',
                 'Resource',
                 'Decision',
                 'Decided by',
-                'Source',
                 'RequestId',
                 '',
               ].map((x) => h('th', { scope: 'col' }, x)),
@@ -224,7 +308,7 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
                   {},
                   h(
                     'td',
-                    { colspan: 9, class: 'empty' },
+                    { colspan: 8, class: 'empty' },
                     'No events match. Calls appear here as they are made: try one in the ',
                     h('a', { href: '#/explorer' }, 'API explorer'),
                     '.',
@@ -253,16 +337,12 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
           void search(false);
         },
       },
-      h('label', { for: ids.start }, 'From (UTC)'),
-      start,
-      h('label', { for: ids.end }, 'To (UTC)'),
-      end,
-      h('label', { for: ids.key }, 'Attribute'),
-      key,
-      h('label', { for: ids.value }, 'Value'),
-      valueHost,
-      h('label', { for: ids.max }, 'Per page'),
-      max,
+      // Each label stays with its control when the line wraps.
+      h('span', { class: 'pair' }, h('label', { for: ids.start }, 'From (UTC)'), start),
+      h('span', { class: 'pair' }, h('label', { for: ids.end }, 'To (UTC)'), end),
+      h('span', { class: 'pair' }, h('label', { for: ids.key }, 'Attribute'), key),
+      h('span', { class: 'pair' }, h('label', { for: ids.value }, 'Value'), valueHost),
+      h('span', { class: 'pair' }, h('label', { for: ids.max }, 'Per page'), max),
       h('button', { type: 'submit', class: 'primary' }, 'Search'),
       h(
         'span',
