@@ -5,6 +5,7 @@ import { kernelConformance } from '../../kernel/conformance.js';
 import { ramConformance } from '../../services/ram/conformance.js';
 import { ramTagsConformance } from '../../services/ram/tags/conformance.js';
 import { stsConformance } from '../../services/sts/conformance.js';
+import { imsConformance } from '../../services/ims/conformance.js';
 import { ossConformance } from '../../services/oss/conformance.js';
 import { ossConfigConformance } from '../../services/oss/conformance-config.js';
 import { vpcConformance } from '../../services/vpc/conformance.js';
@@ -20,6 +21,7 @@ export const allConformanceSuites: ConformanceSuite[] = [
   ramConformance,
   ramTagsConformance,
   stsConformance,
+  imsConformance,
   vpcConformance,
   ecsConformance,
   securityGroupConformance,
