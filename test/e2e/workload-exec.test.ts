@@ -3,8 +3,9 @@
  * `yunbox oidc issuer` prints what to register, the IMS client registers it, a role trusts the
  * provider for one subject; `yunbox oidc token` prints a token STS accepts; and an unmodified
  * program under `yunbox workload exec` (the @alicloud/credentials default chain, configured only
- * by the three variables the command sets) lists a bucket with the role's rights and is refused
- * another. The sandboxed part needs root on Linux.
+ * by the three variables the command sets, the host's credentials kept out) lists a bucket with
+ * the role's rights and is refused another; the token file is the program user's alone, and
+ * 100.100.100.200 serves no instance there. The sandboxed part needs root on Linux.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -165,7 +166,9 @@ const Credential = require('@alicloud/credentials').default;
   let denied;
   try { await client('other-data').list({ 'max-keys': 10 }); } catch (e) { denied = e.code; }
   const mode = (fs.statSync(process.env.ALIBABA_CLOUD_OIDC_TOKEN_FILE).mode & 0o777).toString(8);
-  console.log(JSON.stringify({ provider: c.providerName, keys: list.objects.map((o) => o.name), denied, mode, uid: process.getuid() }));
+  const metadata = await new Promise((resolve) =>
+    require('http').get('http://100.100.100.200/latest/meta-data/instance-id', (res) => { res.resume(); resolve(res.statusCode); }).on('error', (e) => resolve(e.code)));
+  console.log(JSON.stringify({ provider: c.providerName, keys: list.objects.map((o) => o.name), denied, mode, metadata, uid: process.getuid() }));
 })().catch((e) => { console.error(e); process.exit(1); });`;
     const r = await runNode(
       [
@@ -202,6 +205,8 @@ const Credential = require('@alicloud/credentials').default;
       keys: ['hello.txt'],
       denied: 'AccessDenied',
       mode: '600',
+      // No instance behind the metadata address in a workload sandbox.
+      metadata: 404,
       uid: 65534,
     });
   });
