@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
-import { $Ims, imsClient } from '../../../src/testing/sdk.js';
-import { outcome } from '../../../src/testing/failure.js';
+import { $Ims, imsClient, popClient } from '../../../src/testing/sdk.js';
+import { failure, outcome } from '../../../src/testing/failure.js';
 import { createUserWithKey, grantCustomPolicy, rootOf } from '../../../src/testing/fixtures.js';
 
 const FP1 = '902ef2deeb3c5b13ea4c3d5193629309e231ab12';
@@ -194,5 +194,25 @@ describe('OIDC providers', () => {
         devIms.deleteOIDCProvider(new $Ims.DeleteOIDCProviderRequest({ OIDCProviderName: 'dup' })),
       ),
     ).toBe('403 NoPermission');
+  });
+
+  it("yunbox's issuer needs the HTTPS listener, and RAM's leave for a user", async () => {
+    // pop-core reports the code (its errors carry no HTTP status field).
+    const yunbox = popClient(yb, rootOf(yb), '2026-11-01');
+    const code = async (p: Promise<unknown>) => (await failure(p)).code;
+    expect(await code(yunbox.request('DescribeOIDCIssuer', {}, { method: 'POST' }))).toBe(
+      'OperationDenied.NoHttpsListener',
+    );
+    const dev = await createUserWithKey(yb, rootOf(yb), 'token-dev');
+    const asDev = popClient(yb, dev, '2026-11-01');
+    const claims = { Subject: 'me', Audience: 'sts.aliyuncs.com' };
+    expect(await code(asDev.request('IssueOIDCToken', claims, { method: 'POST' }))).toBe(
+      'Forbidden.RAM',
+    );
+    expect(
+      await code(
+        yunbox.request('IssueOIDCToken', { ...claims, Audience: '-bad' }, { method: 'POST' }),
+      ),
+    ).toBe('InvalidParameter.Audience');
   });
 });
