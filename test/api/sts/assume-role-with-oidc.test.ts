@@ -161,6 +161,18 @@ describe('AssumeRoleWithOIDC', () => {
     expect(e.status).toBe(403);
   });
 
+  it('narrows the session by Policy, and bounds DurationSeconds by the role', async () => {
+    const policy = policyDocument([
+      { Effect: 'Allow', Action: 'oss:GetObject', Resource: 'acs:oss:*:*:app-data/*' },
+    ]);
+    const r = await assume(await token(), { policy, durationSeconds: 900 });
+    const oss = ossClient(yb, sessionCredentials(r.body!.credentials!));
+    oss.useBucket('app-data');
+    expect((await failure(oss.list({ 'max-keys': 10 }))).status).toBe(403);
+    const e = await failure(assume(await token(), { durationSeconds: 7200 }));
+    expect([e.statusCode, e.code]).toEqual([400, 'InvalidParameter.DurationSeconds']);
+  });
+
   it('refuses a token for another audience', async () => {
     const e = await failure(assume(await token(SUB, 'other-client')));
     expect([e.statusCode, e.code]).toEqual([401, 'AuthenticationFail.OIDCToken.AudienceNotMatch']);
