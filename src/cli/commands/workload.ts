@@ -46,12 +46,16 @@ const options = {
   ttl: { type: 'string' },
 } as const;
 
-/** The token file of one run: written for the program's user, renewed, removed at the end. */
-async function tokenFile(
+/**
+ * The token file of one run: written for the program's user, renewed when 80% of the token's
+ * life has passed (`renewed` is told each time), removed by `close`.
+ */
+export async function tokenFile(
   io: CliIo,
   values: { endpoint?: string | undefined; data?: string | undefined },
   claims: { sub: string; aud: string; ttl: number },
   identity: SandboxIdentity,
+  renewed?: (ok: boolean) => void,
 ): Promise<{ env: Record<string, string>; close(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'yunbox-workload-'));
   const file = join(dir, 'token');
@@ -78,8 +82,14 @@ async function tokenFile(
   const schedule = () => {
     timer = setTimeout(() => {
       void write()
-        .catch((e) => io.stderr(`yunbox workload exec: cannot renew the token: ${e}\n`))
-        .finally(schedule);
+        .catch((e) => {
+          io.stderr(`yunbox workload exec: cannot renew the token: ${e}\n`);
+          return false;
+        })
+        .then((ok) => {
+          schedule();
+          renewed?.(ok);
+        });
     }, claims.ttl * 800);
     timer.unref();
   };
