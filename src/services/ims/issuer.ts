@@ -90,9 +90,15 @@ export class OidcIssuer {
     this.#keys = keys;
   }
 
-  /** Tells where the HTTPS gateway listens (main.ts, once it does). */
+  /**
+   * Tells where the HTTPS gateway listens (main.ts, once it does). A wildcard listen address
+   * becomes loopback, a name the gateway's certificate carries.
+   */
   configure(endpoint: IssuerEndpoint): void {
-    this.#endpoint = endpoint;
+    const httpsEndpoint = endpoint.httpsEndpoint
+      .replace(/^https:\/\/0\.0\.0\.0:/, 'https://127.0.0.1:')
+      .replace(/^https:\/\/\[::\]:/, 'https://[::1]:');
+    this.#endpoint = { ...endpoint, httpsEndpoint };
   }
 
   /** The HTTPS gateway and its CA, when it runs. */
