@@ -24,6 +24,7 @@ const SDK_OF: Record<string, string> = {
   Sts: '@alicloud/sts20150401',
   Ecs: '@alicloud/ecs20140526',
   Vpc: '@alicloud/vpc20160428',
+  Ims: '@alicloud/ims20190815',
 };
 
 function escapeCell(s: string): string {

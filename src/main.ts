@@ -312,12 +312,17 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
         resolver: services.resolver,
         nonces,
         authorizer: new Authorizer(services.ram.api),
-        admin: guardAdmin(
-          guard,
-          firstAdmin(
-            consoleHandler,
-            identityCertificateAdmin(services.ecs.identity), // services/ecs/metadata/identity.ts
-            adminHandler(coreAdminRoutes(clock, () => ready)),
+        // OIDC issuers' discovery documents and JWKS (services/ims/issuer.ts): public documents,
+        // served to anyone as a real issuer's are, so outside the guard.
+        admin: firstAdmin(
+          services.ims.issuer.admin(),
+          guardAdmin(
+            guard,
+            firstAdmin(
+              consoleHandler,
+              identityCertificateAdmin(services.ecs.identity), // services/ecs/metadata/identity.ts
+              adminHandler(coreAdminRoutes(clock, () => ready)),
+            ),
           ),
         ),
         protocols: [oss.protocol], // OSS, see the block above
@@ -366,6 +371,9 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
       servers.push(https);
       const a = await listen(https, config.tlsListen);
       tls = { endpoint: `https://${hostPort(a)}`, address: hostPort(a), ca: ca.certPath };
+      // Each account's OIDC issuer is this listener's `/_yunbox/oidc/<account>`, vouched for by
+      // the local CA, whose fingerprint is what an OIDC provider registers.
+      services.ims.issuer.configure({ httpsEndpoint: tls.endpoint, caPem: ca.certPem });
     }
     // ---- ECS instance metadata service (services/ecs/metadata). One handler serves every
     // listener, and each listener decides which instance a connection belongs to, never the

@@ -73,6 +73,21 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./commands/instance-metadata-url.js')).command,
   },
   {
+    name: 'oidc issuer',
+    summary: "print the account's OIDC issuer URL and the fingerprint to register",
+    load: async () => (await import('./commands/oidc.js')).oidcIssuer,
+  },
+  {
+    name: 'oidc token',
+    summary: "print an OIDC token signed by the account's issuer",
+    load: async () => (await import('./commands/oidc.js')).oidcToken,
+  },
+  {
+    name: 'workload exec',
+    summary: 'run a command as a pod with RRSA: OIDC token file and role variables (root on Linux)',
+    load: async () => (await import('./commands/workload.js')).command,
+  },
+  {
     name: 'trail lookup',
     summary: 'print the audit trail: every API call, allowed or denied, and why',
     load: async () => (await import('./commands/trail-lookup.js')).command,
@@ -104,6 +119,8 @@ Run \`yunbox <command> --help\` for a command's options.
 const GROUPS: Record<string, string> = {
   clock: "read and move the server's clock (a manual clock: --clock manual)",
   instance: 'ECS instances as a program on them sees them: list, run programs, metadata, faults',
+  oidc: "the account's own OIDC issuer (AssumeRoleWithOIDC without an outside identity provider)",
+  workload: 'programs on no instance that get credentials by OIDC federation (RRSA)',
   trail: 'the audit trail',
   policy: 'RAM policy documents, offline: validate and simulate',
 };

@@ -316,6 +316,8 @@ export function rpcPipeline(deps: RpcDeps): (ctx: RpcCtx) => Promise<void> {
   };
 
   const authn: Stage<RpcCtx> = async (ctx, next) => {
+    // Calls Alibaba serves unsigned (AssumeRoleWithOIDC) authenticate by what they carry.
+    if (ctx.op!.decl.anonymous) return next();
     const wire = ctx.wire!;
     const acs3 = isAcs3Authorization(wire.headers['authorization']);
     let accessKeyId: string;
@@ -377,7 +379,7 @@ export function rpcPipeline(deps: RpcDeps): (ctx: RpcCtx) => Promise<void> {
   };
 
   const handle: Stage<RpcCtx> = async (ctx) => {
-    const principal = ctx.principal!;
+    const principal: Principal = ctx.principal ?? { kind: 'anonymous' };
     const product = ctx.product!;
     const info: RequestInfo = {
       requestId: ctx.requestId,
@@ -385,7 +387,7 @@ export function rpcPipeline(deps: RpcDeps): (ctx: RpcCtx) => Promise<void> {
       clock: deps.clock,
       region: deps.region,
       principal,
-      accountId: principal.accountId,
+      accountId: principal.kind === 'anonymous' ? '' : principal.accountId,
       sourceIp: ctx.sourceIp,
       ...(ctx.sourceVpc !== undefined ? { sourceVpc: ctx.sourceVpc } : {}),
       secure: ctx.secure,

@@ -29,6 +29,12 @@ export interface OperationDecl<S extends ParamShape = ParamShape> {
   doc: string;
   /** True for calls that only read state (console, docs). */
   readOnly?: boolean;
+  /**
+   * True for calls Alibaba serves unsigned (`authType: Anonymous` in the SDKs, such as STS
+   * AssumeRoleWithOIDC): the authn stage is skipped and the handler sees the anonymous principal;
+   * it must authenticate the request itself (by the token it carries).
+   */
+  anonymous?: boolean;
 }
 
 /** Declares an operation. */

@@ -112,7 +112,14 @@ export interface SandboxManagerOptions {
 /** A sandbox as callers see it. */
 export interface SandboxInfo {
   sandboxId: string;
+  /** The instance, or `''` for a workload sandbox (no instance: `yunbox workload exec`). */
   instanceId: string;
+  /**
+   * True for a workload sandbox: a program that is on no instance (a pod, a CI job) with the
+   * same network as an instance's, but no instance behind 100.100.100.200 (its metadata answers
+   * as for an unknown caller) and no instance whose stop removes it.
+   */
+  workload?: boolean;
   accountId: string;
   /** Network namespace: run programs with `ip netns exec <netns> …`. */
   netns: string;
@@ -260,13 +267,13 @@ export class SandboxManager {
   }
 
   /**
-   * Makes a sandbox for a Running instance of `accountId`. Throws {@link SandboxError} when
-   * sandboxes are unsupported here, the instance does not exist or is not Running, or too many
-   * sandboxes exist.
+   * Makes a sandbox for a Running instance of `accountId`, or a workload sandbox (no instance)
+   * when `instanceId` is undefined. Throws {@link SandboxError} when sandboxes are unsupported
+   * here, the instance does not exist or is not Running, or too many sandboxes exist.
    */
   async create(
     accountId: string,
-    instanceId: string,
+    instanceId: string | undefined,
     options: { keepAlive?: boolean } = {},
   ): Promise<SandboxInfo> {
     if (this.#closed) throw new SandboxError('unsupported', 'yunbox is stopping');
@@ -274,7 +281,10 @@ export class SandboxManager {
     if (!support.ok) throw new SandboxError('unsupported', support.reason);
     await this.start();
     const deps = this.#deps();
-    const instance = await deps.instances.get(accountId, instanceId);
+    const workload = instanceId === undefined;
+    const instance: SandboxInstance | undefined = workload
+      ? { instanceId: '', accountId, status: 'Running' }
+      : await deps.instances.get(accountId, instanceId);
     if (!instance) {
       throw new SandboxError('instance-not-found', `instance \`${instanceId}\` does not exist`);
     }
@@ -294,7 +304,8 @@ export class SandboxManager {
     const sandbox: Sandbox = {
       info: {
         sandboxId: resourceId('sbx-', 16),
-        instanceId,
+        instanceId: instance.instanceId,
+        ...(workload ? { workload } : {}),
         accountId,
         netns,
         createdAt: new Date(),
@@ -409,14 +420,15 @@ export class SandboxManager {
         : {}),
     };
     // The listeners (serve.ts), under the process's time limits and connection caps.
+    const onInstance = !sandbox.info.workload;
     sandbox.listeners = serveSandbox({
       sandboxId: sandbox.info.sandboxId,
-      instanceId: sandbox.info.instanceId,
+      ...(onInstance ? { instanceId: sandbox.info.instanceId } : {}),
       sockets,
       origin: {
         sourceIp: privateIp ?? SANDBOX_GATEWAY_ADDRESS,
         ...(instance.vpcId !== undefined ? { sourceVpc: instance.vpcId } : {}),
-        instanceId: sandbox.info.instanceId,
+        ...(onInstance ? { instanceId: sandbox.info.instanceId } : {}),
       },
       zone,
       tls: { certPem: tls.certPem, keyPem: tls.keyPem },
@@ -438,6 +450,7 @@ export class SandboxManager {
 
   /** False (and the sandbox goes) when its instance stopped or was released. */
   async #checkInstance(sandbox: Sandbox): Promise<boolean> {
+    if (sandbox.info.workload) return true;
     let instance: SandboxInstance | undefined;
     try {
       instance = await this.#deps().instances.get(sandbox.info.accountId, sandbox.info.instanceId);

@@ -33,7 +33,8 @@ const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/_yunbox/instance-identity.p
 /** What {@link serveSandbox} needs. */
 export interface SandboxServeOptions {
   sandboxId: string;
-  instanceId: string;
+  /** The instance whose metadata is served; none for a workload sandbox (unknown caller). */
+  instanceId?: string;
   /** Sockets bound inside the namespace: tcp `metadata`, `http`, `https`, `dns-tcp`; udp `dns`. */
   sockets: NetnsSockets;
   /** The instance's address and VPC, marked on every gateway request. */

@@ -10,6 +10,7 @@ import type { MigrationSet } from '../store/migrate.js';
 import type { RpcProduct } from '../protocol/rpc-operation.js';
 import { createRamService, ramMigrations, type RamService } from './ram/index.js';
 import { createStsService, stsMigrations, type StsService } from './sts/index.js';
+import { createImsService, imsMigrations, type ImsService } from './ims/index.js';
 import { createVpcService, vpcMigrations, type VpcService } from './vpc/index.js';
 import { createEcsService, ecsMigrations, type EcsService } from './ecs/index.js';
 import { ossMigrations } from './oss/index.js';
@@ -26,6 +27,7 @@ export const allMigrations: MigrationSet[] = [
   kernelMigrations,
   ramMigrations,
   stsMigrations,
+  imsMigrations,
   vpcMigrations,
   ecsMigrations,
   ossMigrations,
@@ -40,6 +42,8 @@ export { createOssService, type OssService } from './oss/index.js';
 export interface Services {
   ram: RamService;
   sts: StsService;
+  /** OIDC providers (IMS) and yunbox's own OIDC issuer (main.ts tells it the HTTPS listener). */
+  ims: ImsService;
   vpc: VpcService;
   ecs: EcsService;
   /** The audit trail: its recorder is told of every answered request (wired in main.ts). */
@@ -57,7 +61,14 @@ export interface ServiceOptions {
 /** Builds every service over one database. */
 export function createServices(db: Db, options: ServiceOptions = {}): Services {
   const ram = createRamService(db);
-  const sts = createStsService(db, ram.api);
+  const ims = createImsService(db);
+  const sts = createStsService(db, ram.api, {
+    ims: ims.api,
+    extraCas: () => {
+      const ca = ims.issuer.endpoint?.caPem;
+      return ca !== undefined ? [ca] : [];
+    },
+  });
   const trail = createTrailService(db);
   const resolver = createCredentialResolver({
     async longTermKey(id) {
@@ -105,14 +116,24 @@ export function createServices(db: Db, options: ServiceOptions = {}): Services {
     ...metadataControlOperations(ecs.api),
     ...consoleOperations(ecs.api),
     ...clockOperations(),
+    ...ims.issuerOperations,
   ]);
   return {
     ram,
     sts,
+    ims,
     vpc,
     ecs,
     trail,
-    products: [ram.product, sts.product, vpc.product, ecs.product, trail.product, yunbox],
+    products: [
+      ram.product,
+      sts.product,
+      ims.product,
+      vpc.product,
+      ecs.product,
+      trail.product,
+      yunbox,
+    ],
     resolver,
   };
 }

@@ -8,6 +8,7 @@ import RamModule, * as $Ram from '@alicloud/ram20150501';
 import StsModule, * as $Sts from '@alicloud/sts20150401';
 import EcsModule, * as $Ecs from '@alicloud/ecs20140526';
 import VpcModule, * as $Vpc from '@alicloud/vpc20160428';
+import ImsModule, * as $Ims from '@alicloud/ims20190815';
 
 const require = createRequire(import.meta.url);
 
@@ -29,6 +30,7 @@ const RamClient = ((RamModule as any).default ?? RamModule) as typeof RamModule.
 const StsClient = ((StsModule as any).default ?? StsModule) as typeof StsModule.default;
 const EcsClient = ((EcsModule as any).default ?? EcsModule) as typeof EcsModule.default;
 const VpcClient = ((VpcModule as any).default ?? VpcModule) as typeof VpcModule.default;
+const ImsClient = ((ImsModule as any).default ?? ImsModule) as typeof ImsModule.default;
 
 function teaConfig(server: Endpointed, c: TestCredentials, extra: Record<string, unknown> = {}) {
   return new $OpenApi.Config({
@@ -75,6 +77,15 @@ export function vpcClient(
   extra: Record<string, unknown> = {},
 ) {
   return new VpcClient(teaConfig(server, c, extra));
+}
+
+/** @alicloud/ims20190815 (OIDC providers). */
+export function imsClient(
+  server: Endpointed,
+  c: TestCredentials,
+  extra: Record<string, unknown> = {},
+) {
+  return new ImsClient(teaConfig(server, c, extra));
 }
 
 /** @alicloud/pop-core RPCClient for one API version (signature v1, GET unless `method: 'POST'`). */
@@ -161,4 +172,4 @@ export function ossClient(
   });
 }
 
-export { $Ram, $Sts, $Ecs, $Vpc, $OpenApi, $TeaOss };
+export { $Ram, $Sts, $Ecs, $Vpc, $Ims, $OpenApi, $TeaOss };

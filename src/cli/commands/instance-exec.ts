@@ -106,6 +106,19 @@ export interface SandboxRun {
   command: (env: Record<string, string>) => string[];
   /** Printed to stderr once the sandbox exists (the shell's banner); `who` names the user. */
   banner?: (sandboxId: string, netns: string, who: string) => string;
+  /**
+   * A workload sandbox (CreateWorkloadSandbox, no instance: `workload exec`) instead of the
+   * instance's; `instanceId` then only names it in messages.
+   */
+  workload?: boolean;
+  /**
+   * Run once the sandbox exists, before the program starts, for the user it runs as: variables
+   * set for the program (after the host's Alibaba Cloud variables were taken out), and what to
+   * undo once it has ended (`workload exec`'s token file).
+   */
+  prepare?: (
+    identity: SandboxIdentity,
+  ) => Promise<{ env: Record<string, string>; close(): Promise<void> }>;
 }
 
 /**
@@ -309,9 +322,9 @@ async function runCreated(
   placement: UserPlacement | undefined,
   terminal: boolean,
 ): Promise<number> {
-  const created = await stampedCall(run.endpoint, creds, 'CreateSandbox', {
-    InstanceId: run.instanceId,
-  });
+  const created = run.workload
+    ? await stampedCall(run.endpoint, creds, 'CreateWorkloadSandbox', {})
+    : await stampedCall(run.endpoint, creds, 'CreateSandbox', { InstanceId: run.instanceId });
   if (!created.ok) {
     io.stderr(
       `yunbox ${run.name}: cannot make a sandbox for \`${run.instanceId}\`: ${created.error}\n`,
@@ -345,6 +358,7 @@ async function runCreated(
   );
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGHUP'];
   const handlers = new Map<NodeJS.Signals, () => void>();
+  let prepared: { env: Record<string, string>; close(): Promise<void> } | undefined;
   try {
     try {
       await stat(join(NETNS_RUN_DIR, netns));
@@ -356,6 +370,15 @@ async function runCreated(
     }
     let env = sandboxProcessEnv(io.env, sandboxEnv);
     if (!identity.root && placement) env = userEnv(env, identity, placement.home);
+    if (run.prepare) {
+      try {
+        prepared = await run.prepare(identity);
+      } catch (e) {
+        io.stderr(`yunbox ${run.name}: ${(e as Error).message}\n`);
+        return 1;
+      }
+      env = { ...env, ...prepared.env };
+    }
     // Preloaded into the program alone, after root is dropped (run-as.ts), never into `ip`.
     delete env.LD_PRELOAD;
     const command = run.command(env);
@@ -425,6 +448,7 @@ async function runCreated(
     return status;
   } finally {
     for (const [sig, h] of handlers) process.off(sig, h);
+    await prepared?.close();
     await notice.close();
     const deleted = await stampedCall(run.endpoint, creds, 'DeleteSandbox', {
       SandboxId: sandboxId,

@@ -48,3 +48,45 @@ export const StsEntityNotExistRole = defineError(
   404,
   'The specified Role not exists.',
 );
+
+// ---- AssumeRoleWithOIDC (doc "STS API error codes", AuthenticationFail.*)
+export const AuthenticationFailNoPermission = defineError(
+  'AuthenticationFail.NoPermission',
+  401,
+  'There is no permission',
+);
+export const AuthenticationFailOIDCTokenInvalid = defineError(
+  'AuthenticationFail.OIDCToken.Invalid',
+  401,
+  'The Jwt content is invalid that cannot be recognized.',
+);
+export const AuthenticationFailOIDCTokenExpired = defineError(
+  'AuthenticationFail.OIDCToken.Expired',
+  401,
+  'This JsonWebToken is expired.',
+);
+export const AuthenticationFailOIDCTokenAudienceNotMatch = defineError(
+  'AuthenticationFail.OIDCToken.AudienceNotMatch',
+  401,
+  'Invalid audience.',
+);
+export const AuthenticationFailOIDCTokenInvalidSignature = defineError(
+  'AuthenticationFail.OIDCToken.InvalidSignature',
+  401,
+  'OIDC token validate failed: invalid signature.',
+);
+export const AuthenticationFailOIDCTokenHttpsUrlInvalid = defineError(
+  'AuthenticationFail.OIDCToken.HttpsUrlInvalid',
+  401,
+  'Invoke url failed due to certificate chain validation',
+);
+export const AuthenticationFailOIDCTokenFingerprintMismatch = defineError(
+  'AuthenticationFail.OIDCToken.PublicKeyFingerprintMismatch',
+  401,
+  'The fingerprint of the certificate of the OIDC provider URL matches none of the fingerprints of the OIDC provider.',
+);
+export const InvalidParameterOIDCProviderArn = defineError(
+  'InvalidParameter.OIDCProviderArn',
+  400,
+  'The parameter OIDCProviderArn is wrongly formed.',
+);

@@ -1,11 +1,15 @@
 /**
- * @module STS (2015-04-01): AssumeRole and GetCallerIdentity on the RPC gateway, plus the session
- * issuer and sealing keys other services use (ECS instance-role credentials).
+ * @module STS (2015-04-01): AssumeRole, AssumeRoleWithOIDC (unsigned, `oidc-handlers.ts`) and
+ * GetCallerIdentity on the RPC gateway, plus the session issuer and sealing keys other services
+ * use (ECS instance-role credentials).
  */
 import { bind, type RpcProduct } from '../../protocol/rpc-operation.js';
 import type { Db } from '../../store/db.js';
 import type { MigrationSet } from '../../store/migrate.js';
 import type { RamApi } from '../ram/api.js';
+import type { ImsApi } from '../ims/index.js';
+import { assumeRoleWithOidc } from './oidc-handlers.js';
+import { httpsKeySource, type OidcKeySource } from './oidc-keys.js';
 import { StsNoPermission } from './errors.js';
 import { assumeRole, getCallerIdentity } from './handlers.js';
 import { StsIssuer } from './issuer.js';
@@ -26,10 +30,20 @@ export interface StsService {
   issuer: StsIssuer;
 }
 
+/** What AssumeRoleWithOIDC needs: IMS's providers, and where issuers' keys come from. */
+export interface StsOidcDeps {
+  ims: ImsApi;
+  /** CA certificates trusted besides the system's when fetching issuers' keys (yunbox's CA). */
+  extraCas(): string[];
+  /** A key source other than HTTPS (tests). */
+  keys?: OidcKeySource;
+}
+
 /** Builds the STS service. */
-export function createStsService(db: Db, ram: RamApi): StsService {
+export function createStsService(db: Db, ram: RamApi, oidc: StsOidcDeps): StsService {
   const keys = new StsKeyStore(db);
   const issuer = new StsIssuer(keys);
+  const oidcKeys = oidc.keys ?? httpsKeySource(oidc.extraCas);
   return {
     keys,
     issuer,
@@ -40,6 +54,10 @@ export function createStsService(db: Db, ram: RamApi): StsService {
       denied: (message, detail) => StsNoPermission(message, { AccessDeniedDetail: detail }),
       operations: [
         bind(O.AssumeRole, assumeRole({ ram, issuer })),
+        bind(
+          O.AssumeRoleWithOIDC,
+          assumeRoleWithOidc({ ram, ims: oidc.ims, issuer, keys: oidcKeys }),
+        ),
         bind(O.GetCallerIdentity, getCallerIdentity()),
       ],
     },

@@ -3,8 +3,11 @@
  */
 import { defineOperation } from '../../protocol/rpc-operation.js';
 import { p } from '../../protocol/rpc-schema.js';
+import { MAX_JWT_LENGTH } from '../../auth/jwt.js';
 import {
+  AuthenticationFailOIDCTokenInvalid,
   InvalidParameterDurationSeconds,
+  InvalidParameterOIDCProviderArn,
   InvalidParameterExternalId,
   InvalidParameterPolicySize,
   InvalidParameterRoleArn,
@@ -71,4 +74,56 @@ export const GetCallerIdentity = defineOperation({
   authz: 'none',
   readOnly: true,
   doc: 'Show who the credentials belong to',
+});
+
+export const AssumeRoleWithOIDC = defineOperation({
+  name: 'AssumeRoleWithOIDC',
+  params: {
+    OIDCProviderArn: p.required(
+      p.str({
+        min: 1,
+        max: 2048,
+        lengthError: InvalidParameterOIDCProviderArn,
+        doc: 'ARN of the OIDC provider: acs:ram::<account>:oidc-provider/<name>',
+      }),
+    ),
+    RoleArn: p.required(
+      p.str({
+        min: 1,
+        max: 2048,
+        lengthError: InvalidParameterRoleArn,
+        doc: 'ARN of the role to assume: acs:ram::<account>:role/<name>',
+      }),
+    ),
+    OIDCToken: p.required(
+      p.str({
+        min: 4,
+        max: MAX_JWT_LENGTH,
+        lengthError: AuthenticationFailOIDCTokenInvalid,
+        doc: 'the OIDC token (a JWT, 4-20000 characters) issued by the provider',
+      }),
+    ),
+    RoleSessionName: p.str({
+      min: 2,
+      max: 64,
+      pattern: /^[A-Za-z0-9.@_-]+$/,
+      lengthError: InvalidParameterRoleSessionName,
+      charsError: InvalidParameterRoleSessionName,
+      doc: 'session name, 2-64 characters: letters, digits, . @ - _ (default: derived from the time)',
+    }),
+    DurationSeconds: p.int({
+      error: InvalidParameterDurationSeconds,
+      doc: 'validity in seconds, 900 to the role MaxSessionDuration (default 3600)',
+    }),
+    Policy: p.str({
+      min: 1,
+      max: 2048,
+      lengthError: InvalidParameterPolicySize,
+      doc: 'session policy JSON, further restricting the role',
+    }),
+  },
+  authz: 'none',
+  anonymous: true,
+  handlerActions: [],
+  doc: 'Obtain temporary credentials of a RAM role with an OIDC token (unsigned)',
 });

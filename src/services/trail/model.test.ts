@@ -29,6 +29,7 @@ describe('keptParameters', () => {
         ['NewPassword', 'x'],
         ['OldPassword', 'y'],
         ['UserData', 'IyEvYmluL3No'],
+        ['OIDCToken', 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln'],
         ['x-oss-security-token', 't'],
         ['security-token', 't'],
         ['OSSAccessKeyId', 'LTAI'],

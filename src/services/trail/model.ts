@@ -219,6 +219,9 @@ const DROPPED = new Set(
     'NewPassword',
     'OldPassword',
     'UserData',
+    // bearer credentials of federation (AssumeRoleWithOIDC, AssumeRoleWithSAML)
+    'OIDCToken',
+    'SAMLAssertion',
     // OSS presigned URLs (V1 and V4) and STS tokens
     'OSSAccessKeyId',
     'Expires',

@@ -78,6 +78,24 @@ export const CreateSandbox = defineOperation({
   doc: 'Make a network namespace where programs run as if inside the instance (root on Linux)',
 });
 
+/** `acs:yunbox::<account>:workload`: the sandboxes of programs on no instance. */
+export function workloadResource(accountId: string): string {
+  return `acs:yunbox::${accountId}:workload`;
+}
+
+export const CreateWorkloadSandbox = defineOperation({
+  name: 'CreateWorkloadSandbox',
+  params: {
+    KeepAlive: p.bool({
+      doc: 'keep the sandbox while no process runs in it, until DeleteSandbox (default false)',
+    }),
+  },
+  authz: (_input, info) => [
+    { action: 'yunbox:CreateWorkloadSandbox', resource: workloadResource(info.accountId) },
+  ],
+  doc: 'Make a sandbox on no instance (a pod, a CI job): *.aliyuncs.com reaches yunbox, 100.100.100.200 serves no instance (`yunbox workload exec`)',
+});
+
 export const DeleteSandbox = defineOperation({
   name: 'DeleteSandbox',
   params: { SandboxId: p.required(SandboxId) },
@@ -101,7 +119,7 @@ export const DescribeSandboxes = defineOperation({
 function wire(s: SandboxInfo): Record<string, unknown> {
   return {
     SandboxId: s.sandboxId,
-    InstanceId: s.instanceId,
+    ...(s.workload ? { Workload: true } : { InstanceId: s.instanceId }),
     NetnsName: s.netns,
     Env: s.env,
     ClockMode: s.clockMode,
@@ -125,43 +143,48 @@ function unavailable(): never {
 
 /** The sandbox operations, bound to a manager (none: every call answers that sandboxes are off). */
 export function sandboxOperations(control: SandboxControl | undefined): BoundOperation[] {
-  return [
-    bind(CreateSandbox, async (ctx, input) => {
-      if (!control) unavailable();
-      try {
-        const s = await control.create(ctx.accountId, input.InstanceId, {
-          keepAlive: input.KeepAlive ?? false,
-        });
-        return wire(s);
-      } catch (e) {
-        if (!(e instanceof SandboxError)) throw e;
-        switch (e.kind) {
-          case 'unsupported':
-            throw OperationDeniedSandboxUnsupported(
-              `${e.message.charAt(0).toUpperCase()}${e.message.slice(1)}.`,
-            );
-          case 'instance-not-found':
-            throw InvalidInstanceIdNotFound();
-          case 'instance-status':
-            throw IncorrectInstanceStatus(
-              `The current status of the resource does not support this operation. ${e.message}.`,
-            );
-          case 'quota':
-            throw QuotaExceededSandbox(
-              `The maximum number of sandboxes has been reached: ${e.message}.`,
-            );
-          default:
-            throw e;
-        }
+  const create = async (accountId: string, instanceId: string | undefined, keepAlive: boolean) => {
+    if (!control) unavailable();
+    try {
+      return wire(await control.create(accountId, instanceId, { keepAlive }));
+    } catch (e) {
+      if (!(e instanceof SandboxError)) throw e;
+      switch (e.kind) {
+        case 'unsupported':
+          throw OperationDeniedSandboxUnsupported(
+            `${e.message.charAt(0).toUpperCase()}${e.message.slice(1)}.`,
+          );
+        case 'instance-not-found':
+          throw InvalidInstanceIdNotFound();
+        case 'instance-status':
+          throw IncorrectInstanceStatus(
+            `The current status of the resource does not support this operation. ${e.message}.`,
+          );
+        case 'quota':
+          throw QuotaExceededSandbox(
+            `The maximum number of sandboxes has been reached: ${e.message}.`,
+          );
+        default:
+          throw e;
       }
-    }),
+    }
+  };
+  return [
+    bind(CreateSandbox, (ctx, input) =>
+      create(ctx.accountId, input.InstanceId, input.KeepAlive ?? false),
+    ),
+    bind(CreateWorkloadSandbox, (ctx, input) =>
+      create(ctx.accountId, undefined, input.KeepAlive ?? false),
+    ),
     bind(DeleteSandbox, async (ctx, input) => {
       if (!control) unavailable();
       const s = control.get(input.SandboxId, ctx.accountId);
       if (!s) throw InvalidSandboxIdNotFound();
       await ctx.authorize({
         action: 'yunbox:DeleteSandbox',
-        resource: sandboxResource(ctx.accountId, s.instanceId),
+        resource: s.workload
+          ? workloadResource(ctx.accountId)
+          : sandboxResource(ctx.accountId, s.instanceId),
       });
       if (!(await control.destroy(input.SandboxId, ctx.accountId)))
         throw InvalidSandboxIdNotFound();

@@ -5,6 +5,7 @@ import { kernelConformance } from '../../kernel/conformance.js';
 import { ramConformance } from '../../services/ram/conformance.js';
 import { ramTagsConformance } from '../../services/ram/tags/conformance.js';
 import { stsConformance } from '../../services/sts/conformance.js';
+import { imsConformance } from '../../services/ims/conformance.js';
 import { ossConformance } from '../../services/oss/conformance.js';
 import { ossConfigConformance } from '../../services/oss/conformance-config.js';
 import { ossRestoreConformance } from '../../services/oss/conformance-restore.js';
@@ -23,6 +24,7 @@ export const allConformanceSuites: ConformanceSuite[] = [
   ramConformance,
   ramTagsConformance,
   stsConformance,
+  imsConformance,
   vpcConformance,
   ecsConformance,
   securityGroupConformance,
