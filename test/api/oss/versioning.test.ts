@@ -79,7 +79,7 @@ describe('Put/GetBucketVersioning and GetBucketInfo', () => {
 
 describe('versions of an Enabled bucket', () => {
   it('keeps every overwrite and delete, newest first, and the object from before is null', async () => {
-    const { name, c } = await versionedBucket('Enabled', { k: 'v0' });
+    const { c } = await versionedBucket('Enabled', { k: 'v0' });
     const v1 = (await c.put('k', Buffer.from('v1'))).res.headers['x-oss-version-id'];
     const v2 = (await c.put('k', Buffer.from('v2'))).res.headers['x-oss-version-id'];
     expect(v1).toMatch(/^[A-Za-z0-9_-]{32}$/);
@@ -178,7 +178,7 @@ describe('versions of an Enabled bucket', () => {
   it('DeleteMultipleObjects leaves markers, then deletes versions and markers by id', async () => {
     const { c } = await versionedBucket('Enabled');
     const keys = ['m/a', 'm/b'];
-    const ids = [];
+    const ids: string[] = [];
     for (const k of keys)
       ids.push((await c.put(k, Buffer.from(k))).res.headers['x-oss-version-id']);
     const first = await c.deleteMulti(keys);
