@@ -6,6 +6,7 @@
  * listings of current objects skipping markers and old versions.
  */
 import { expect } from 'vitest';
+import { storeError } from '../../store/conformance/helpers.js';
 import type { ConformanceSuite } from '../../store/conformance/runner.js';
 import { bucket } from './conformance.js';
 import { newVersionId, type OssObject, type VersioningStatus } from './model.js';
@@ -125,6 +126,23 @@ export const ossVersioningConformance: ConformanceSuite = {
           (await s.deleteVersions('vdel', [{ key: 'k', versionId: 'nope' }], 'Enabled', 8))
             .outcomes,
         ).toEqual([{ key: 'k', versionId: 'nope' }]);
+      },
+    },
+    {
+      name: 'forbidOverwrite refuses a key with a current object under versioning, not a marker',
+      async run({ db }) {
+        const s = new OssSqlStore(db);
+        await s.createBucket(bucket('vforbid'), 100);
+        await s.putObject(version('vforbid', 'k', 'Enabled'), { versioning: 'Enabled' });
+        const again = version('vforbid', 'k', 'Enabled');
+        const refused = await storeError(
+          s.putObject(again, { versioning: 'Enabled', forbidOverwrite: true }),
+        );
+        expect(refused.kind).toBe('AlreadyExists');
+        await s.deleteVersions('vforbid', [{ key: 'k' }], 'Enabled', 3);
+        await s.putObject(again, { versioning: 'Enabled', forbidOverwrite: true });
+        expect((await s.getObject('vforbid', 'k'))?.objectId).toBe(again.objectId);
+        expect((await s.listVersions('vforbid', range)).length).toBe(3);
       },
     },
     {

@@ -200,12 +200,10 @@ export function websiteKey(conf: WebsiteConfig, key: string | undefined): string
 function callFor(call: OssCall, key: string): OssCall {
   const bucket = bucketOf(call);
   let loaded: ReturnType<OssCall['object']> | undefined;
-  return {
-    ...call,
-    key,
-    target: { ...call.target, key },
-    object: () => (loaded ??= call.deps.store.getObject(bucket.name, key)),
-  };
+  const load = () => (loaded ??= call.deps.store.getObject(bucket.name, key));
+  // The current object of `key` (never a version the original request named).
+  const { versionId: _named, ...rest } = call;
+  return { ...rest, key, target: { ...call.target, key }, version: load, object: load };
 }
 
 const leaf = (n: StoredNode | undefined, name: string) =>
