@@ -221,6 +221,29 @@ describe('versions of an Enabled bucket', () => {
     expect((await c.getACL('acl')).acl).toBe('default');
   });
 
+  it('gives a PostObject upload its version id', async () => {
+    const { name, c } = await versionedBucket('Enabled');
+    const before = (await c.put('form.bin', Buffer.from('old'))).res.headers['x-oss-version-id'];
+    const s = c.calculatePostSignature({
+      expiration: new Date(Date.now() + 600_000).toISOString(),
+      conditions: [{ bucket: name }],
+    });
+    const form = new FormData();
+    form.append('key', 'form.bin');
+    form.append('OSSAccessKeyId', s.OSSAccessKeyId);
+    form.append('policy', s.policy);
+    form.append('Signature', s.Signature);
+    form.append('file', new Blob([Buffer.from('new')]), 'form.bin');
+    const port = yb.address.slice(yb.address.lastIndexOf(':') + 1);
+    const r = await fetch(`http://localhost:${port}/${name}`, { method: 'POST', body: form });
+    expect(r.status).toBe(204);
+    const id = r.headers.get('x-oss-version-id');
+    expect(id).toBeTruthy();
+    expect(id).not.toBe(before);
+    expect(await text(c, 'form.bin')).toBe('new');
+    expect(await text(c, 'form.bin', before)).toBe('old');
+  });
+
   it('pages ListObjectVersions with key and version-id markers, and rolls up prefixes', async () => {
     const { c } = await versionedBucket('Enabled');
     for (const k of ['a', 'b', 'b', 'b', 'c', 'd/1', 'd/2']) await c.put(k, Buffer.from(k));
