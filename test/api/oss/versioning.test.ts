@@ -201,13 +201,23 @@ describe('versions of an Enabled bucket', () => {
   });
 
   it('gives multipart completions, appends and ACLs of a version their version id', async () => {
-    const { c } = await versionedBucket('Enabled');
+    const { name, c } = await versionedBucket('Enabled');
     const { uploadId } = await c.initMultipartUpload('mp');
     const part = await c.uploadPart('mp', uploadId, 1, Buffer.from('part'), 0, 4);
     const done = await c.completeMultipartUpload('mp', uploadId, [{ number: 1, etag: part.etag }]);
     const mpVersion = done.res.headers['x-oss-version-id'];
     expect(mpVersion).toBeTruthy();
     expect((await c.head('mp')).res.headers['x-oss-version-id']).toBe(mpVersion);
+    const copyUpload = await c.initMultipartUpload('mp-copy');
+    const partCopy = await c.uploadPartCopy(
+      'mp-copy',
+      copyUpload.uploadId,
+      1,
+      '0-3',
+      { sourceKey: 'mp', sourceBucketName: name },
+      { versionId: mpVersion },
+    );
+    expect(partCopy.res.headers['x-oss-copy-source-version-id']).toBe(mpVersion);
 
     const a1 = await c.append('ap', Buffer.from('a'));
     const a2 = await c.append('ap', Buffer.from('b'), { position: a1.nextAppendPosition });

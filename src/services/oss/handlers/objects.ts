@@ -39,7 +39,6 @@ import {
 } from '../errors.js';
 import {
   MAX_OBJECT_BYTES,
-  NULL_VERSION,
   isValidBucketName,
   isVersionIdShape,
   keyProblem,
@@ -62,7 +61,12 @@ import {
 } from './common.js';
 import { encryptionReplyHeaders, requestEncryption, withoutEncryption } from './encryption.js';
 import { refusePublicAcl } from './public-access-block.js';
-import { addressedObject, versionHeaders, writeVersionId } from './versioning.js';
+import {
+  addressedObject,
+  copySourceVersionHeaders,
+  versionHeaders,
+  writeVersionId,
+} from './versioning.js';
 
 /** A new random object id (a new one for every version written). */
 export function newObjectId(): string {
@@ -524,9 +528,7 @@ export async function copyObject(call: OssCall): Promise<OssReply> {
       etag: o.etag,
       'x-oss-hash-crc64ecma': o.crc64,
       ...encryptionReplyHeaders(headers),
-      ...(srcBucket.versioning !== undefined
-        ? { 'x-oss-copy-source-version-id': src.versionId ?? NULL_VERSION }
-        : {}),
+      ...copySourceVersionHeaders(srcBucket, src),
       ...versionHeaders(b, o),
     },
     body: xmlDocument('CopyObjectResult', {
