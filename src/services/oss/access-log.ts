@@ -24,7 +24,7 @@ import type { Clock } from '../../kernel/clock.js';
 import { isStoreError } from '../../kernel/errors.js';
 import { etagFromMd5, urlEncodeKey } from '../../protocol/oss-format.js';
 import type { LoggingConfig } from './handlers/logging.js';
-import type { Bucket, OssObject } from './model.js';
+import { versionFor, type Bucket, type OssObject } from './model.js';
 import type { OssStore } from './store.js';
 
 const HOUR = 3600_000;
@@ -278,7 +278,13 @@ export class AccessLogWriter {
         ],
       };
       try {
-        await store.putObject(object, { forbidOverwrite: true });
+        await store.putObject(
+          { ...object, versionId: versionFor(target.versioning, object.lastModified) },
+          {
+            forbidOverwrite: true,
+            ...(target.versioning ? { versioning: target.versioning } : {}),
+          },
+        );
         this.#seq.set(seqId, seq + 1);
         return;
       } catch (e) {

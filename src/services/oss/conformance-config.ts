@@ -102,6 +102,7 @@ export const ossConfigConformance: ConformanceSuite = {
         await s.createBucket(bucket('stat-c1'), 100);
         expect(await s.bucketStats('stat-c1')).toEqual({
           classes: [],
+          deleteMarkers: 0,
           uploads: 0,
           parts: 0,
           partBytes: 0,

@@ -24,7 +24,7 @@ import type { BlobInfo, BlobStore } from '../../blob/blob-store.js';
 import type { Clock } from '../../kernel/clock.js';
 import { etagFromMd5, isoMillis, normalizeEtag, urlEncodeKey } from '../../protocol/oss-format.js';
 import type { StoredNode } from './handlers/xml-tree.js';
-import type { Bucket, OssObject, ObjectSummary } from './model.js';
+import { versionFor, type Bucket, type OssObject, type ObjectSummary } from './model.js';
 import type { OssStore } from './store.js';
 
 const DAY = 24 * 3600_000;
@@ -286,7 +286,10 @@ export class InventoryReporter {
       segments: [{ blobId: info.blobId, size: info.size, md5, crc64: info.crc64 }],
     };
     try {
-      const dropped = await this.#deps.store.putObject(object);
+      const dropped = await this.#deps.store.putObject(
+        { ...object, versionId: versionFor(bucket.versioning, object.lastModified) },
+        bucket.versioning ? { versioning: bucket.versioning } : {},
+      );
       if (dropped.length > 0) await this.#deps.blobs.delete(dropped).catch(() => {});
     } catch (e) {
       await this.#deps.blobs.delete([info.blobId]).catch(() => {});

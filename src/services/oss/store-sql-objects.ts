@@ -205,6 +205,17 @@ export async function writeVersion(
       dropped.push(...(await dropRow(tx, old.object_id)));
     }
   } else {
+    if (options.forbidOverwrite) {
+      const current: any = await tx.k
+        .selectFrom('oss_objects')
+        .select('object_id')
+        .where('bucket', '=', object.bucket)
+        .where('key', '=', object.key)
+        .where('is_latest', '=', LATEST)
+        .where('delete_marker', '=', 0)
+        .executeTakeFirst();
+      if (current) throw new StoreError('AlreadyExists', 'object');
+    }
     seq = await demote(tx, object.bucket, object.key);
     if ((object.versionId ?? NULL_VERSION) === NULL_VERSION) {
       const old: any = await tx.k

@@ -69,7 +69,11 @@ export interface ObjectPatch {
  * it (`undefined`: never versioned; the key has one version, `null`, replaced in place).
  */
 export interface WriteOptions {
-  /** `AlreadyExists` when the key has an object (honoured in unversioned buckets only). */
+  /**
+   * `AlreadyExists` when the key has a current object (not a delete marker). Handlers do not ask
+   * for it in a bucket with versioning (OSS does not honour `x-oss-forbid-overwrite` there);
+   * yunbox's own writers (access logs) do.
+   */
   forbidOverwrite?: boolean;
   versioning?: VersioningStatus;
 }

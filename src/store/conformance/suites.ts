@@ -11,6 +11,7 @@ import { ossConfigConformance } from '../../services/oss/conformance-config.js';
 import { ossRestoreConformance } from '../../services/oss/conformance-restore.js';
 import { ossLifecycleConformance } from '../../services/oss/conformance-lifecycle.js';
 import { ossWormConformance } from '../../services/oss/conformance-worm.js';
+import { ossVersioningConformance } from '../../services/oss/conformance-versioning.js';
 import { vpcConformance } from '../../services/vpc/conformance.js';
 import { ecsConformance } from '../../services/ecs/conformance.js';
 import { securityGroupConformance } from '../../services/ecs/security-groups/conformance.js';
@@ -35,5 +36,6 @@ export const allConformanceSuites: ConformanceSuite[] = [
   ossRestoreConformance,
   ossLifecycleConformance,
   ossWormConformance,
+  ossVersioningConformance,
   trailConformance,
 ];

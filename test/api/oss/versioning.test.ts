@@ -79,7 +79,7 @@ describe('Put/GetBucketVersioning and GetBucketInfo', () => {
 
 describe('versions of an Enabled bucket', () => {
   it('keeps every overwrite and delete, newest first, and the object from before is null', async () => {
-    const { name, c } = await versionedBucket('Enabled', { k: 'v0' });
+    const { c } = await versionedBucket('Enabled', { k: 'v0' });
     const v1 = (await c.put('k', Buffer.from('v1'))).res.headers['x-oss-version-id'];
     const v2 = (await c.put('k', Buffer.from('v2'))).res.headers['x-oss-version-id'];
     expect(v1).toMatch(/^[A-Za-z0-9_-]{32}$/);
@@ -178,7 +178,7 @@ describe('versions of an Enabled bucket', () => {
   it('DeleteMultipleObjects leaves markers, then deletes versions and markers by id', async () => {
     const { c } = await versionedBucket('Enabled');
     const keys = ['m/a', 'm/b'];
-    const ids = [];
+    const ids: string[] = [];
     for (const k of keys)
       ids.push((await c.put(k, Buffer.from(k))).res.headers['x-oss-version-id']);
     const first = await c.deleteMulti(keys);
@@ -201,13 +201,23 @@ describe('versions of an Enabled bucket', () => {
   });
 
   it('gives multipart completions, appends and ACLs of a version their version id', async () => {
-    const { c } = await versionedBucket('Enabled');
+    const { name, c } = await versionedBucket('Enabled');
     const { uploadId } = await c.initMultipartUpload('mp');
     const part = await c.uploadPart('mp', uploadId, 1, Buffer.from('part'), 0, 4);
     const done = await c.completeMultipartUpload('mp', uploadId, [{ number: 1, etag: part.etag }]);
     const mpVersion = done.res.headers['x-oss-version-id'];
     expect(mpVersion).toBeTruthy();
     expect((await c.head('mp')).res.headers['x-oss-version-id']).toBe(mpVersion);
+    const copyUpload = await c.initMultipartUpload('mp-copy');
+    const partCopy = await c.uploadPartCopy(
+      'mp-copy',
+      copyUpload.uploadId,
+      1,
+      '0-3',
+      { sourceKey: 'mp', sourceBucketName: name },
+      { versionId: mpVersion },
+    );
+    expect(partCopy.res.headers['x-oss-copy-source-version-id']).toBe(mpVersion);
 
     const a1 = await c.append('ap', Buffer.from('a'));
     const a2 = await c.append('ap', Buffer.from('b'), { position: a1.nextAppendPosition });
@@ -219,6 +229,29 @@ describe('versions of an Enabled bucket', () => {
     await c.putACL('acl', 'public-read', { versionId: old });
     expect((await c.getACL('acl', { versionId: old })).acl).toBe('public-read');
     expect((await c.getACL('acl')).acl).toBe('default');
+  });
+
+  it('gives a PostObject upload its version id', async () => {
+    const { name, c } = await versionedBucket('Enabled');
+    const before = (await c.put('form.bin', Buffer.from('old'))).res.headers['x-oss-version-id'];
+    const s = c.calculatePostSignature({
+      expiration: new Date(Date.now() + 600_000).toISOString(),
+      conditions: [{ bucket: name }],
+    });
+    const form = new FormData();
+    form.append('key', 'form.bin');
+    form.append('OSSAccessKeyId', s.OSSAccessKeyId);
+    form.append('policy', s.policy);
+    form.append('Signature', s.Signature);
+    form.append('file', new Blob([Buffer.from('new')]), 'form.bin');
+    const port = yb.address.slice(yb.address.lastIndexOf(':') + 1);
+    const r = await fetch(`http://localhost:${port}/${name}`, { method: 'POST', body: form });
+    expect(r.status).toBe(204);
+    const id = r.headers.get('x-oss-version-id');
+    expect(id).toBeTruthy();
+    expect(id).not.toBe(before);
+    expect(await text(c, 'form.bin')).toBe('new');
+    expect(await text(c, 'form.bin', before)).toBe('old');
   });
 
   it('pages ListObjectVersions with key and version-id markers, and rolls up prefixes', async () => {

@@ -64,7 +64,7 @@ import {
   readableSource,
   writeForbidsOverwrite,
 } from './objects.js';
-import { versionHeaders, writeVersionId } from './versioning.js';
+import { copySourceVersionHeaders, versionHeaders, writeVersionId } from './versioning.js';
 import { requestTags } from './tagging.js';
 import { assertNotRetained } from './worm.js';
 
@@ -202,7 +202,7 @@ export async function uploadPartCopy(call: OssCall): Promise<OssReply> {
   refusePartEncryption(call);
   const upload = await uploadOf(call);
   await checkSequence(call, upload, partNumber);
-  const { object: src } = await readableSource(call);
+  const { bucket: srcBucket, object: src } = await readableSource(call);
   const get = (n: string) => call.header(n);
   if (checkPreconditions(get, src, 'x-oss-copy-source-') === 'not-modified') {
     return { status: 304, headers: { etag: src.etag } };
@@ -248,6 +248,7 @@ export async function uploadPartCopy(call: OssCall): Promise<OssReply> {
       etag,
       'x-oss-hash-crc64ecma': info.crc64,
       ...encryptionReplyHeaders(upload.headers),
+      ...copySourceVersionHeaders(srcBucket, src),
     },
     body: xmlDocument('CopyPartResult', { LastModified: isoMillis(now), ETag: etag }),
   };

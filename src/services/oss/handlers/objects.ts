@@ -39,7 +39,6 @@ import {
 } from '../errors.js';
 import {
   MAX_OBJECT_BYTES,
-  NULL_VERSION,
   isValidBucketName,
   isVersionIdShape,
   keyProblem,
@@ -63,7 +62,12 @@ import {
 } from './common.js';
 import { encryptionReplyHeaders, requestEncryption, withoutEncryption } from './encryption.js';
 import { refusePublicAcl } from './public-access-block.js';
-import { addressedObject, versionHeaders, writeVersionId } from './versioning.js';
+import {
+  addressedObject,
+  copySourceVersionHeaders,
+  versionHeaders,
+  writeVersionId,
+} from './versioning.js';
 import { copySymlink, followSymlink } from './symlink.js';
 import { copyTagging, requestTags } from './tagging.js';
 import { archiveGate, refuseFrozenSource } from './restore.js';
@@ -545,9 +549,7 @@ export async function copyObject(call: OssCall): Promise<OssReply> {
       etag: o.etag,
       'x-oss-hash-crc64ecma': o.crc64,
       ...encryptionReplyHeaders(headers),
-      ...(srcBucket.versioning !== undefined
-        ? { 'x-oss-copy-source-version-id': src.versionId ?? NULL_VERSION }
-        : {}),
+      ...copySourceVersionHeaders(srcBucket, src),
       ...versionHeaders(b, o),
     },
     body: xmlDocument('CopyObjectResult', {

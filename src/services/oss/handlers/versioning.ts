@@ -70,6 +70,16 @@ export function versionHeaders(b: Bucket, o: { versionId?: string }): Record<str
   return b.versioning !== undefined ? { 'x-oss-version-id': o.versionId ?? NULL_VERSION } : {};
 }
 
+/** `x-oss-copy-source-version-id` of a copy's source, once its bucket has versioning. */
+export function copySourceVersionHeaders(
+  srcBucket: Bucket,
+  src: { versionId?: string },
+): Record<string, string> {
+  return srcBucket.versioning !== undefined
+    ? { 'x-oss-copy-source-version-id': src.versionId ?? NULL_VERSION }
+    : {};
+}
+
 /**
  * The object a read addresses: the version `versionId` names, else the current one. A missing
  * version is `NoSuchVersion`; a current delete marker `NoSuchKey` with `x-oss-delete-marker`;
