@@ -864,6 +864,10 @@ export class OssSqlStore implements OssStore {
     return LC.claimLifecycle(this.#db, bucket, boundary, realNow, leaseUntil);
   }
 
+  leasedLifecycles(realNow: number, limit: number): Promise<string[]> {
+    return LC.leasedLifecycles(this.#db, realNow, limit);
+  }
+
   leaseLifecycle(bucket: string, until: number | null): Promise<void> {
     return LC.leaseLifecycle(this.#db, bucket, until);
   }
