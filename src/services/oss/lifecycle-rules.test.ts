@@ -127,6 +127,31 @@ describe('parseLifecycle', () => {
     expect(code(() => parseLifecycle(doc(overlap), true))).toBe('InvalidArgument');
   });
 
+  it('accepts what oss2 sends (Python booleans, noncurrent actions, several transitions)', () => {
+    const rules = parseLifecycle(
+      doc(
+        `<Rule><ID>rule1</ID><Prefix>test-prefix</Prefix><Status>Enabled</Status>
+          <Expiration><ExpiredObjectDeleteMarker>True</ExpiredObjectDeleteMarker></Expiration>
+          <NoncurrentVersionExpiration><NoncurrentDays>30</NoncurrentDays></NoncurrentVersionExpiration>
+          <NoncurrentVersionTransition><NoncurrentDays>12</NoncurrentDays><StorageClass>IA</StorageClass></NoncurrentVersionTransition>
+          <NoncurrentVersionTransition><NoncurrentDays>20</NoncurrentDays><StorageClass>Archive</StorageClass><AllowSmallFile>false</AllowSmallFile></NoncurrentVersionTransition>
+        </Rule>
+        <Rule><ID>rule5</ID><Prefix>logging2-</Prefix><Status>Enabled</Status>
+          <Transition><StorageClass>IA</StorageClass><Days>100</Days></Transition>
+          <Transition><StorageClass>Archive</StorageClass><Days>356</Days></Transition>
+          <Tag><Key>test_key1</Key><Value>test_value1</Value></Tag>
+        </Rule>`,
+      ),
+      false,
+    );
+    expect(rules[0]!.expiration).toEqual({ expiredObjectDeleteMarker: true });
+    expect(rules[0]!.noncurrentVersionTransitions).toEqual([
+      { noncurrentDays: 12, storageClass: 'IA' },
+      { noncurrentDays: 20, storageClass: 'Archive', allowSmallFile: false },
+    ]);
+    expect(rules[1]!.transitions.map((t) => t.storageClass)).toEqual(['IA', 'Archive']);
+  });
+
   it('takes dates only at midnight UTC', () => {
     expect(midnightOf('2026-03-01T00:00:00.000Z', 'd')).toBe(Date.parse('2026-03-01T00:00:00Z'));
     expect(code(() => midnightOf('2026-03-01T08:00:00.000Z', 'd'))).toBe('InvalidArgument');

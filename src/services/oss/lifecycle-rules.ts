@@ -86,7 +86,11 @@ export interface LifecycleRule {
   >;
   abortMultipartUpload?: LifecycleWhen;
   noncurrentVersionExpiration?: { noncurrentDays: number };
-  noncurrentVersionTransitions: Array<{ noncurrentDays: number; storageClass: TransitionClass }>;
+  noncurrentVersionTransitions: Array<{
+    noncurrentDays: number;
+    storageClass: TransitionClass;
+    allowSmallFile?: boolean;
+  }>;
 }
 
 // ---------------------------------------------------------------- errors
@@ -109,6 +113,14 @@ const text = (node: XmlNode, name: string): string | undefined => {
   if (all.length > 1) throw malformedXml();
   return all[0]?.text.trim();
 };
+
+/** A boolean element as `'true'` / `'false'` (any case), `undefined` when absent; else MalformedXML. */
+function boolText(node: XmlNode, name: string): 'true' | 'false' | undefined {
+  const raw = text(node, name)?.toLowerCase();
+  if (raw === undefined) return undefined;
+  if (raw !== 'true' && raw !== 'false') throw malformedXml();
+  return raw;
+}
 
 const CHILDREN_OF: Record<string, readonly string[]> = {
   Rule: [
@@ -144,6 +156,7 @@ const CHILDREN_OF: Record<string, readonly string[]> = {
     'StorageClass',
     'IsAccessTime',
     'ReturnToStdWhenVisit',
+    'AllowSmallFile',
   ],
   Filter: ['Not', 'ObjectSizeGreaterThan', 'ObjectSizeLessThan'],
   Not: ['Prefix', 'Tag'],
@@ -221,10 +234,8 @@ function storageClassOf(node: XmlNode, what: string): TransitionClass {
  * which yunbox does not keep: refused, never ignored.
  */
 function refuseAccessTime(node: XmlNode): void {
-  const access = text(node, 'IsAccessTime');
-  const back = text(node, 'ReturnToStdWhenVisit');
-  if (access !== undefined && access !== 'true' && access !== 'false') throw malformedXml();
-  if (back !== undefined && back !== 'true' && back !== 'false') throw malformedXml();
+  const access = boolText(node, 'IsAccessTime');
+  const back = boolText(node, 'ReturnToStdWhenVisit');
   if (access === 'true') {
     throw invalid(
       'IsAccessTime is not supported: the bucket has no access monitor (yunbox does not track last access times).',
@@ -331,8 +342,8 @@ function parseRule(node: XmlNode, index: number): LifecycleRule {
   if (expirations[0]) {
     const e = expirations[0];
     only(e);
-    const marker = text(e, 'ExpiredObjectDeleteMarker');
-    if (marker !== undefined && marker !== 'true' && marker !== 'false') throw malformedXml();
+    // oss2 writes Python's `True`/`False`: booleans are read without regard to case.
+    const marker = boolText(e, 'ExpiredObjectDeleteMarker');
     const days = text(e, 'Days');
     const cbd = text(e, 'CreatedBeforeDate');
     const date = text(e, 'Date');
@@ -374,8 +385,7 @@ function parseRule(node: XmlNode, index: number): LifecycleRule {
   for (const t of xmlChildren(node, 'Transition')) {
     only(t);
     refuseAccessTime(t);
-    const small = text(t, 'AllowSmallFile');
-    if (small !== undefined && small !== 'true' && small !== 'false') throw malformedXml();
+    const small = boolText(t, 'AllowSmallFile');
     if (
       small !== undefined &&
       (rule.filter?.sizeGreaterThan !== undefined || rule.filter?.sizeLessThan !== undefined)
@@ -414,9 +424,11 @@ function parseRule(node: XmlNode, index: number): LifecycleRule {
     const d = text(t, 'NoncurrentDays');
     if (d === undefined)
       throw invalid('NoncurrentVersionTransition must have NoncurrentDays.', 'NoncurrentDays');
+    const small = boolText(t, 'AllowSmallFile');
     rule.noncurrentVersionTransitions.push({
       noncurrentDays: daysOf(d, 'NoncurrentDays'),
       storageClass: storageClassOf(t, 'NoncurrentVersionTransition'),
+      ...(small !== undefined ? { allowSmallFile: small === 'true' } : {}),
     });
   }
 
@@ -643,6 +655,7 @@ export function lifecycleXml(rules: readonly LifecycleRule[]) {
               NoncurrentVersionTransition: r.noncurrentVersionTransitions.map((t) => ({
                 NoncurrentDays: t.noncurrentDays,
                 StorageClass: t.storageClass,
+                ...(t.allowSmallFile !== undefined ? { AllowSmallFile: t.allowSmallFile } : {}),
               })),
             }
           : {}),
