@@ -14,6 +14,7 @@ import {
   type LifecycleRule,
 } from './lifecycle-rules.js';
 import { roots } from './lifecycle-runner.js';
+import { OssError } from './errors.js';
 
 const doc = (rules: string): XmlNode => {
   const r = parseOssXml(`<LifecycleConfiguration>${rules}</LifecycleConfiguration>`);
@@ -150,6 +151,41 @@ describe('parseLifecycle', () => {
       { noncurrentDays: 20, storageClass: 'Archive', allowSmallFile: false },
     ]);
     expect(rules[1]!.transitions.map((t) => t.storageClass)).toEqual(['IA', 'Archive']);
+  });
+
+  it('answers any rule text with rules or an OSS error, never a crash', () => {
+    const field = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.integer({ min: -5, max: 40000 }).map(String),
+      fc.constantFrom('2026-01-01T00:00:00.000Z', '2026-13-01T00:00:00.000Z', 'True', 'IA'),
+    );
+    const esc = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            el: fc.constantFrom('Expiration', 'Transition', 'AbortMultipartUpload'),
+            child: fc.constantFrom('Days', 'CreatedBeforeDate', 'Date', 'StorageClass'),
+            value: field,
+            prefix: fc.constantFrom('', 'a', 'a/', 'b/'),
+          }),
+          { maxLength: 4 },
+        ),
+        (parts) => {
+          const body = parts
+            .map(
+              (p, i) =>
+                `<Rule><ID>r${i}</ID><Prefix>${p.prefix}</Prefix><Status>Enabled</Status><${p.el}><${p.child}>${esc(p.value)}</${p.child}><StorageClass>IA</StorageClass></${p.el}></Rule>`,
+            )
+            .join('');
+          try {
+            parseLifecycle(doc(body), false);
+          } catch (e) {
+            expect(e).toBeInstanceOf(OssError);
+          }
+        },
+      ),
+    );
   });
 
   it('takes dates only at midnight UTC', () => {

@@ -584,13 +584,14 @@ export function parseLifecycle(root: XmlNode, allowOverlap: boolean): LifecycleR
     ids.add(r.id);
   }
   // Pairwise: at most 1000 rules, cheap checks.
+  const types = rules.map(actionTypes);
   for (let i = 0; i < rules.length; i++) {
     for (let j = i + 1; j < rules.length; j++) {
       const a = rules[i]!;
       const b = rules[j]!;
       if (!overlaps(a, b)) continue;
       if (!allowOverlap) {
-        const shared = actionTypes(a).find((t) => actionTypes(b).includes(t));
+        const shared = types[i]!.find((t) => types[j]!.includes(t));
         if (shared !== undefined) {
           throw invalid(`Overlap for same action type ${shared.split(' ')[0]}`, 'Rule', b.id);
         }
