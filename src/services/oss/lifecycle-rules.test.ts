@@ -1,18 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseOssXml, xmlDocument, type XmlNode } from '../../protocol/oss-xml.js';
-import {
-  DAY_MS,
-  ceilDay,
-  dueAbort,
-  dueAction,
-  isDue,
-  lifecycleXml,
-  midnightOf,
-  parseLifecycle,
-  ruleSelects,
-  type LifecycleRule,
-} from './lifecycle-rules.js';
+import { ceilDay, dueAbort, dueAction, isDue, ruleSelects } from './lifecycle-due.js';
+import { lifecycleXml } from './handlers/lifecycle.js';
+import { DAY_MS, midnightOf, parseLifecycle, type LifecycleRule } from './lifecycle-rules.js';
 import { roots } from './lifecycle-runner.js';
 import { OssError } from './errors.js';
 

@@ -1,5 +1,5 @@
 /**
- * @module The lifecycle runner: applies buckets' lifecycle rules (lifecycle-rules.ts) as
+ * @module The lifecycle runner: applies buckets' lifecycle rules (lifecycle-rules.ts, lifecycle-due.ts) as
  * yunbox's clock passes midnight UTC, the boundaries at which OSS's rules take effect.
  *
  * ```
@@ -34,7 +34,8 @@ import type { Clock } from '../../kernel/clock.js';
 import type { TrailEvent } from '../trail/index.js';
 import type { OssDeps } from './context.js';
 import { dropBlobs } from './handlers/common.js';
-import { dueAbort, dueAction, floorDay, needsTags, type LifecycleRule } from './lifecycle-rules.js';
+import { dueAbort, dueAction, floorDay, needsTags } from './lifecycle-due.js';
+import type { LifecycleRule } from './lifecycle-rules.js';
 import type { Upload } from './model.js';
 import type { OssStore } from './store.js';
 
