@@ -78,10 +78,13 @@ export const ossLifecycleConformance: ConformanceSuite = {
         expect(await a.dueLifecycles(DAY, 10)).not.toContainEqual(
           expect.objectContaining({ bucket: 'lc-claim' }),
         );
+        expect(await b.leasedLifecycles(500, 10)).toContain('lc-claim');
+        expect(await b.leasedLifecycles(1001, 10)).not.toContain('lc-claim');
         // The next boundary waits for the lease (real time 1000) unless it is given back.
         expect(await b.claimLifecycle('lc-claim', 2 * DAY, 500, 1500)).toBeUndefined();
         expect(await b.claimLifecycle('lc-claim', 2 * DAY, 1001, 2000)).toBe('["rules"]');
         await b.leaseLifecycle('lc-claim', null);
+        expect(await a.leasedLifecycles(0, 10)).not.toContain('lc-claim');
         expect(await a.claimLifecycle('lc-claim', 3 * DAY, 0, 1000)).toBe('["rules"]');
       },
     },

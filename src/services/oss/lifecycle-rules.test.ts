@@ -1,19 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseOssXml, xmlDocument, type XmlNode } from '../../protocol/oss-xml.js';
-import {
-  DAY_MS,
-  ceilDay,
-  dueAbort,
-  dueAction,
-  isDue,
-  lifecycleXml,
-  midnightOf,
-  parseLifecycle,
-  ruleSelects,
-  type LifecycleRule,
-} from './lifecycle-rules.js';
+import { ceilDay, dueAbort, dueAction, isDue, ruleSelects } from './lifecycle-due.js';
+import { lifecycleXml } from './handlers/lifecycle.js';
+import { DAY_MS, midnightOf, parseLifecycle, type LifecycleRule } from './lifecycle-rules.js';
 import { roots } from './lifecycle-runner.js';
+import { OssError } from './errors.js';
 
 const doc = (rules: string): XmlNode => {
   const r = parseOssXml(`<LifecycleConfiguration>${rules}</LifecycleConfiguration>`);
@@ -125,6 +117,66 @@ describe('parseLifecycle', () => {
         'a/log',
       ).replace('<ID>r</ID>', '<ID>r2</ID>');
     expect(code(() => parseLifecycle(doc(overlap), true))).toBe('InvalidArgument');
+  });
+
+  it('accepts what oss2 sends (Python booleans, noncurrent actions, several transitions)', () => {
+    const rules = parseLifecycle(
+      doc(
+        `<Rule><ID>rule1</ID><Prefix>test-prefix</Prefix><Status>Enabled</Status>
+          <Expiration><ExpiredObjectDeleteMarker>True</ExpiredObjectDeleteMarker></Expiration>
+          <NoncurrentVersionExpiration><NoncurrentDays>30</NoncurrentDays></NoncurrentVersionExpiration>
+          <NoncurrentVersionTransition><NoncurrentDays>12</NoncurrentDays><StorageClass>IA</StorageClass></NoncurrentVersionTransition>
+          <NoncurrentVersionTransition><NoncurrentDays>20</NoncurrentDays><StorageClass>Archive</StorageClass><AllowSmallFile>false</AllowSmallFile></NoncurrentVersionTransition>
+        </Rule>
+        <Rule><ID>rule5</ID><Prefix>logging2-</Prefix><Status>Enabled</Status>
+          <Transition><StorageClass>IA</StorageClass><Days>100</Days></Transition>
+          <Transition><StorageClass>Archive</StorageClass><Days>356</Days></Transition>
+          <Tag><Key>test_key1</Key><Value>test_value1</Value></Tag>
+        </Rule>`,
+      ),
+      false,
+    );
+    expect(rules[0]!.expiration).toEqual({ expiredObjectDeleteMarker: true });
+    expect(rules[0]!.noncurrentVersionTransitions).toEqual([
+      { noncurrentDays: 12, storageClass: 'IA' },
+      { noncurrentDays: 20, storageClass: 'Archive', allowSmallFile: false },
+    ]);
+    expect(rules[1]!.transitions.map((t) => t.storageClass)).toEqual(['IA', 'Archive']);
+  });
+
+  it('answers any rule text with rules or an OSS error, never a crash', () => {
+    const field = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.integer({ min: -5, max: 40000 }).map(String),
+      fc.constantFrom('2026-01-01T00:00:00.000Z', '2026-13-01T00:00:00.000Z', 'True', 'IA'),
+    );
+    const esc = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            el: fc.constantFrom('Expiration', 'Transition', 'AbortMultipartUpload'),
+            child: fc.constantFrom('Days', 'CreatedBeforeDate', 'Date', 'StorageClass'),
+            value: field,
+            prefix: fc.constantFrom('', 'a', 'a/', 'b/'),
+          }),
+          { maxLength: 4 },
+        ),
+        (parts) => {
+          const body = parts
+            .map(
+              (p, i) =>
+                `<Rule><ID>r${i}</ID><Prefix>${p.prefix}</Prefix><Status>Enabled</Status><${p.el}><${p.child}>${esc(p.value)}</${p.child}><StorageClass>IA</StorageClass></${p.el}></Rule>`,
+            )
+            .join('');
+          try {
+            parseLifecycle(doc(body), false);
+          } catch (e) {
+            expect(e).toBeInstanceOf(OssError);
+          }
+        },
+      ),
+    );
   });
 
   it('takes dates only at midnight UTC', () => {

@@ -1,14 +1,8 @@
 /**
  * @module Lifecycle rules (PutBucketLifecycle, GetBucketLifecycle): the rule model, the parser
- * and validator of a `LifecycleConfiguration` document, its XML for GetBucketLifecycle, and the
- * pure decisions the runner (`lifecycle-runner.ts`) makes with them. No I/O.
- *
- * Time, as OSS documents it ("Why are objects not deleted or transitioned after the number of
- * days"): an object's last-modified time is rounded **up** to the next midnight UTC, then `Days`
- * are added; the object is due at that midnight. `CreatedBeforeDate` (a midnight UTC) selects
- * objects last modified before it; the deprecated `Expiration/Date` expires every object it
- * selects once that midnight has passed. OSS then acts within the next day; yunbox acts at the
- * due midnight itself, so a moved clock shows the effect at once (see the runner).
+ * and validator of a `LifecycleConfiguration` document (GetBucketLifecycle's XML is written by
+ * handlers/lifecycle.ts). When rules act is `lifecycle-due.ts`; the runner is
+ * `lifecycle-runner.ts`. No I/O.
  *
  * Validation follows the OSS error-center pages of PutBucketLifecycle (0014-00000047…87) and the
  * codes the official SDKs' suites expect: structural mistakes are `MalformedXML`; bad values,
@@ -32,7 +26,7 @@ const MAX_RULE_TAGS = 10;
 /** Largest Days / NoncurrentDays accepted (about 100 years: beyond it no clock reaches). */
 const MAX_DAYS = 36500;
 /** Objects under this size stay put under a transition with `AllowSmallFile` false. */
-const SMALL_FILE_BYTES = 64 * 1024;
+export const SMALL_FILE_BYTES = 64 * 1024;
 /** Header that lets rules with overlapping prefixes share an action type. */
 export const ALLOW_OVERLAP_HEADER = 'x-oss-allow-same-action-overlap';
 
@@ -86,7 +80,11 @@ export interface LifecycleRule {
   >;
   abortMultipartUpload?: LifecycleWhen;
   noncurrentVersionExpiration?: { noncurrentDays: number };
-  noncurrentVersionTransitions: Array<{ noncurrentDays: number; storageClass: TransitionClass }>;
+  noncurrentVersionTransitions: Array<{
+    noncurrentDays: number;
+    storageClass: TransitionClass;
+    allowSmallFile?: boolean;
+  }>;
 }
 
 // ---------------------------------------------------------------- errors
@@ -109,6 +107,14 @@ const text = (node: XmlNode, name: string): string | undefined => {
   if (all.length > 1) throw malformedXml();
   return all[0]?.text.trim();
 };
+
+/** A boolean element as `'true'` / `'false'` (any case), `undefined` when absent; else MalformedXML. */
+function boolText(node: XmlNode, name: string): 'true' | 'false' | undefined {
+  const raw = text(node, name)?.toLowerCase();
+  if (raw === undefined) return undefined;
+  if (raw !== 'true' && raw !== 'false') throw malformedXml();
+  return raw;
+}
 
 const CHILDREN_OF: Record<string, readonly string[]> = {
   Rule: [
@@ -144,6 +150,7 @@ const CHILDREN_OF: Record<string, readonly string[]> = {
     'StorageClass',
     'IsAccessTime',
     'ReturnToStdWhenVisit',
+    'AllowSmallFile',
   ],
   Filter: ['Not', 'ObjectSizeGreaterThan', 'ObjectSizeLessThan'],
   Not: ['Prefix', 'Tag'],
@@ -221,10 +228,8 @@ function storageClassOf(node: XmlNode, what: string): TransitionClass {
  * which yunbox does not keep: refused, never ignored.
  */
 function refuseAccessTime(node: XmlNode): void {
-  const access = text(node, 'IsAccessTime');
-  const back = text(node, 'ReturnToStdWhenVisit');
-  if (access !== undefined && access !== 'true' && access !== 'false') throw malformedXml();
-  if (back !== undefined && back !== 'true' && back !== 'false') throw malformedXml();
+  const access = boolText(node, 'IsAccessTime');
+  const back = boolText(node, 'ReturnToStdWhenVisit');
   if (access === 'true') {
     throw invalid(
       'IsAccessTime is not supported: the bucket has no access monitor (yunbox does not track last access times).',
@@ -331,8 +336,8 @@ function parseRule(node: XmlNode, index: number): LifecycleRule {
   if (expirations[0]) {
     const e = expirations[0];
     only(e);
-    const marker = text(e, 'ExpiredObjectDeleteMarker');
-    if (marker !== undefined && marker !== 'true' && marker !== 'false') throw malformedXml();
+    // oss2 writes Python's `True`/`False`: booleans are read without regard to case.
+    const marker = boolText(e, 'ExpiredObjectDeleteMarker');
     const days = text(e, 'Days');
     const cbd = text(e, 'CreatedBeforeDate');
     const date = text(e, 'Date');
@@ -374,8 +379,7 @@ function parseRule(node: XmlNode, index: number): LifecycleRule {
   for (const t of xmlChildren(node, 'Transition')) {
     only(t);
     refuseAccessTime(t);
-    const small = text(t, 'AllowSmallFile');
-    if (small !== undefined && small !== 'true' && small !== 'false') throw malformedXml();
+    const small = boolText(t, 'AllowSmallFile');
     if (
       small !== undefined &&
       (rule.filter?.sizeGreaterThan !== undefined || rule.filter?.sizeLessThan !== undefined)
@@ -414,9 +418,11 @@ function parseRule(node: XmlNode, index: number): LifecycleRule {
     const d = text(t, 'NoncurrentDays');
     if (d === undefined)
       throw invalid('NoncurrentVersionTransition must have NoncurrentDays.', 'NoncurrentDays');
+    const small = boolText(t, 'AllowSmallFile');
     rule.noncurrentVersionTransitions.push({
       noncurrentDays: daysOf(d, 'NoncurrentDays'),
       storageClass: storageClassOf(t, 'NoncurrentVersionTransition'),
+      ...(small !== undefined ? { allowSmallFile: small === 'true' } : {}),
     });
   }
 
@@ -572,13 +578,14 @@ export function parseLifecycle(root: XmlNode, allowOverlap: boolean): LifecycleR
     ids.add(r.id);
   }
   // Pairwise: at most 1000 rules, cheap checks.
+  const types = rules.map(actionTypes);
   for (let i = 0; i < rules.length; i++) {
     for (let j = i + 1; j < rules.length; j++) {
       const a = rules[i]!;
       const b = rules[j]!;
       if (!overlaps(a, b)) continue;
       if (!allowOverlap) {
-        const shared = actionTypes(a).find((t) => actionTypes(b).includes(t));
+        const shared = types[i]!.find((t) => types[j]!.includes(t));
         if (shared !== undefined) {
           throw invalid(`Overlap for same action type ${shared.split(' ')[0]}`, 'Rule', b.id);
         }
@@ -587,202 +594,4 @@ export function parseLifecycle(root: XmlNode, allowOverlap: boolean): LifecycleR
     }
   }
   return rules;
-}
-
-// ---------------------------------------------------------------- XML out
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-function whenXml(w: LifecycleWhen) {
-  return w.days !== undefined ? { Days: w.days } : { CreatedBeforeDate: iso(w.createdBeforeDate!) };
-}
-
-const tagXml = (t: LifecycleTag) => ({ Key: t.key, Value: t.value });
-
-/** The `Rule` elements of GetBucketLifecycle, in OSS's element order. */
-export function lifecycleXml(rules: readonly LifecycleRule[]) {
-  return {
-    Rule: rules.map((r) => {
-      const e = r.expiration;
-      const f = r.filter;
-      return {
-        ID: r.id,
-        Prefix: r.prefix,
-        Status: r.status,
-        ...(e
-          ? {
-              Expiration: e.expiredObjectDeleteMarker
-                ? { ExpiredObjectDeleteMarker: true }
-                : e.date !== undefined
-                  ? { Date: iso(e.date) }
-                  : whenXml(e),
-            }
-          : {}),
-        ...(r.transitions.length > 0
-          ? {
-              Transition: r.transitions.map((t) => ({
-                ...whenXml(t),
-                StorageClass: t.storageClass,
-                ...(t.allowSmallFile !== undefined ? { AllowSmallFile: t.allowSmallFile } : {}),
-              })),
-            }
-          : {}),
-        ...(r.abortMultipartUpload
-          ? { AbortMultipartUpload: whenXml(r.abortMultipartUpload) }
-          : {}),
-        ...(r.tags.length > 0 ? { Tag: r.tags.map(tagXml) } : {}),
-        ...(r.noncurrentVersionExpiration
-          ? {
-              NoncurrentVersionExpiration: {
-                NoncurrentDays: r.noncurrentVersionExpiration.noncurrentDays,
-              },
-            }
-          : {}),
-        ...(r.noncurrentVersionTransitions.length > 0
-          ? {
-              NoncurrentVersionTransition: r.noncurrentVersionTransitions.map((t) => ({
-                NoncurrentDays: t.noncurrentDays,
-                StorageClass: t.storageClass,
-              })),
-            }
-          : {}),
-        ...(f
-          ? {
-              Filter: {
-                ...(f.not
-                  ? {
-                      Not: {
-                        Prefix: f.not.prefix,
-                        ...(f.not.tag ? { Tag: tagXml(f.not.tag) } : {}),
-                      },
-                    }
-                  : {}),
-                ...(f.sizeGreaterThan !== undefined
-                  ? { ObjectSizeGreaterThan: f.sizeGreaterThan }
-                  : {}),
-                ...(f.sizeLessThan !== undefined ? { ObjectSizeLessThan: f.sizeLessThan } : {}),
-              },
-            }
-          : {}),
-      };
-    }),
-  };
-}
-
-// ---------------------------------------------------------------- decisions
-
-/** Rounds a time up to the next midnight UTC (a midnight stays). */
-export function ceilDay(ms: number): number {
-  return Math.ceil(ms / DAY_MS) * DAY_MS;
-}
-
-/** The midnight UTC at or before `ms`: the last boundary the runner has applied rules at. */
-export function floorDay(ms: number): number {
-  return Math.floor(ms / DAY_MS) * DAY_MS;
-}
-
-/**
- * True when an action timed by `w` is due at `at` for something last modified (or initiated) at
- * `modified`: Days from the modification rounded up to midnight UTC; CreatedBeforeDate before it.
- * @example
- * isDue({ days: 30 }, Date.parse('2026-01-01T10:00:00Z'), Date.parse('2026-02-01T00:00:00Z')) // true
- */
-export function isDue(w: LifecycleWhen, modified: number, at: number): boolean {
-  if (w.days !== undefined) return ceilDay(modified) + w.days * DAY_MS <= at;
-  if (w.createdBeforeDate !== undefined) return modified < w.createdBeforeDate;
-  return false;
-}
-
-/** What the runner knows of an object when it decides. */
-export interface LifecycleSubject {
-  key: string;
-  size: number;
-  lastModified: number;
-  storageClass: string;
-  /** The object's tags; `undefined` when not known (then no tag filter matches). */
-  tags?: ReadonlyMap<string, string>;
-}
-
-const hasTag = (tags: ReadonlyMap<string, string> | undefined, t: LifecycleTag) =>
-  tags !== undefined && tags.get(t.key) === t.value;
-
-/** True when an enabled `rule` selects the object (prefix, tags, Not, size). */
-export function ruleSelects(
-  rule: LifecycleRule,
-  o: Omit<LifecycleSubject, 'lastModified' | 'storageClass'>,
-): boolean {
-  if (rule.status !== 'Enabled' || !o.key.startsWith(rule.prefix)) return false;
-  for (const t of rule.tags) if (!hasTag(o.tags, t)) return false;
-  const f = rule.filter;
-  if (f?.sizeGreaterThan !== undefined && !(o.size > f.sizeGreaterThan)) return false;
-  if (f?.sizeLessThan !== undefined && !(o.size < f.sizeLessThan)) return false;
-  // Unknown tags (none kept) exclude under a tagged Not: never act on what the rule may exclude.
-  if (
-    f?.not &&
-    o.key.startsWith(f.not.prefix) &&
-    (!f.not.tag || o.tags === undefined || hasTag(o.tags, f.not.tag))
-  ) {
-    return false;
-  }
-  return true;
-}
-
-/** What to do to an object at a boundary. */
-export type LifecycleAction = { kind: 'expire'; ruleId: string } | LifecycleTransition | undefined;
-
-/** A transition due on an object. */
-export interface LifecycleTransition {
-  kind: 'transition';
-  ruleId: string;
-  storageClass: TransitionClass;
-}
-
-/**
- * The action due on a current object at `at` (a midnight UTC): expiration wins over transitions;
- * among due transitions the coldest, and only toward a colder class than the object's.
- */
-export function dueAction(
-  rules: readonly LifecycleRule[],
-  o: LifecycleSubject,
-  at: number,
-): LifecycleAction {
-  let best: LifecycleTransition | undefined;
-  for (const r of rules) {
-    if (!ruleSelects(r, o)) continue;
-    const e = r.expiration;
-    if (e && !e.expiredObjectDeleteMarker) {
-      const due = e.date !== undefined ? e.date <= at : isDue(e, o.lastModified, at);
-      if (due) return { kind: 'expire', ruleId: r.id };
-    }
-    for (const t of r.transitions) {
-      if (!isDue(t, o.lastModified, at)) continue;
-      if (t.allowSmallFile === false && o.size < SMALL_FILE_BYTES) continue;
-      if (coldness(t.storageClass) <= coldness(o.storageClass)) continue;
-      if (!best || coldness(t.storageClass) > coldness(best.storageClass)) {
-        best = { kind: 'transition', ruleId: r.id, storageClass: t.storageClass };
-      }
-    }
-  }
-  return best;
-}
-
-/** The rule that aborts an upload initiated at `initiated` under `key` at `at`, if any. */
-export function dueAbort(
-  rules: readonly LifecycleRule[],
-  key: string,
-  initiated: number,
-  at: number,
-): string | undefined {
-  for (const r of rules) {
-    if (r.status !== 'Enabled' || !r.abortMultipartUpload || !key.startsWith(r.prefix)) continue;
-    const not = r.filter?.not;
-    if (not && !not.tag && key.startsWith(not.prefix)) continue;
-    if (isDue(r.abortMultipartUpload, initiated, at)) return r.id;
-  }
-  return undefined;
-}
-
-/** True when some rule needs object tags to decide (so the runner asks `objectTagsFor`). */
-export function needsTags(rules: readonly LifecycleRule[]): boolean {
-  return rules.some((r) => r.tags.length > 0 || r.filter?.not?.tag !== undefined);
 }

@@ -1,5 +1,5 @@
 /**
- * @module The lifecycle runner: applies buckets' lifecycle rules (lifecycle-rules.ts) as
+ * @module The lifecycle runner: applies buckets' lifecycle rules (lifecycle-rules.ts, lifecycle-due.ts) as
  * yunbox's clock passes midnight UTC, the boundaries at which OSS's rules take effect.
  *
  * ```
@@ -22,7 +22,8 @@
  * clock nothing waits: the minute timer sweeps soon after midnight, as OSS acts within the day.
  *
  * Exactly once across nodes: a bucket is claimed for a boundary by one conditional UPDATE that
- * also takes a lease, so one node sweeps it; each action is conditional on the object version it
+ * also takes a lease, so one node sweeps it (the others wait for its lease to end before their
+ * sweep is done, so every node's answers after a clock move include it); each action is conditional on the object version it
  * was decided for (expireObject under the key's lock, transitionObject on id and class), so even
  * a second sweep (after a lease expired) cannot act twice or act on a newer write; the trail
  * event is recorded only by the node whose action changed the row.
@@ -34,7 +35,8 @@ import type { Clock } from '../../kernel/clock.js';
 import type { TrailEvent } from '../trail/index.js';
 import type { OssDeps } from './context.js';
 import { dropBlobs } from './handlers/common.js';
-import { dueAbort, dueAction, floorDay, needsTags, type LifecycleRule } from './lifecycle-rules.js';
+import { dueAbort, dueAction, floorDay, needsTags } from './lifecycle-due.js';
+import type { LifecycleRule } from './lifecycle-rules.js';
 import type { Upload } from './model.js';
 import type { OssStore } from './store.js';
 
@@ -43,6 +45,8 @@ const TICK_MS = 60_000;
 const PAGE = 500;
 /** Buckets claimed per query. */
 const BATCH = 50;
+/** How often a node waiting for another's sweep looks at its lease. */
+const LEASE_POLL_MS = 25;
 /** How long a claim holds a bucket (real time) without being renewed. */
 const LEASE_MS = 5 * 60_000;
 
@@ -160,7 +164,15 @@ export class LifecycleRunner {
     for (;;) {
       const due = await store.dueLifecycles(at, BATCH + skipped.size);
       const open = due.filter((d) => !skipped.has(d.bucket));
-      if (open.length === 0) break;
+      if (open.length === 0) {
+        // Buckets another node is sweeping (claimed before or during this sweep): wait until
+        // its lease ends (it is done, or it died and the lease expired), then look again, so
+        // this node's answers after a clock move include that node's work; a bucket still due
+        // then (the lease was for an older boundary) is claimed here.
+        if (!(await this.#othersDone())) break;
+        skipped.clear();
+        continue;
+      }
       for (const d of open) {
         if (this.#closed) return;
         const real = clock.real();
@@ -187,6 +199,20 @@ export class LifecycleRunner {
       }
     }
     if (at > this.#sweptThrough) this.#sweptThrough = at;
+  }
+
+  /**
+   * Waits while other nodes hold leases; true when it waited (so the caller looks again), false
+   * when none were held.
+   */
+  async #othersDone(): Promise<boolean> {
+    const { clock } = this.#deps;
+    let waited = false;
+    while (!this.#closed && (await this.#deps.oss.store.leasedLifecycles(clock.real(), 1)).length) {
+      waited = true;
+      await new Promise((r) => setTimeout(r, LEASE_POLL_MS));
+    }
+    return waited;
   }
 
   async #apply(s: Sweep): Promise<void> {

@@ -81,6 +81,18 @@ export async function claimLifecycle(
   return getLifecycle(db, bucket);
 }
 
+/** Buckets whose sweep some node holds an unexpired lease on (real time `realNow`). */
+export async function leasedLifecycles(db: Db, realNow: number, limit: number): Promise<string[]> {
+  const rows: any[] = await db.k
+    .selectFrom('oss_lifecycles')
+    .select('bucket')
+    .where('lease_until', '>=', realNow)
+    .orderBy('bucket')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.bucket);
+}
+
 /** Extends (`until` a time) or gives back (`null`) a bucket's lease. */
 export async function leaseLifecycle(db: Db, bucket: string, until: number | null): Promise<void> {
   await db.k

@@ -454,6 +454,10 @@ export class OssSqlStore implements OssStore {
     return LC.claimLifecycle(this.#kit.db, bucket, boundary, realNow, leaseUntil);
   }
 
+  leasedLifecycles(realNow: number, limit: number): Promise<string[]> {
+    return LC.leasedLifecycles(this.#db, realNow, limit);
+  }
+
   leaseLifecycle(bucket: string, until: number | null): Promise<void> {
     return LC.leaseLifecycle(this.#kit.db, bucket, until);
   }

@@ -314,6 +314,8 @@ export interface OssStore extends OssTagStore {
     realNow: number,
     leaseUntil: number,
   ): Promise<string | undefined>;
+  /** Buckets whose sweep some node holds an unexpired lease on, at most `limit`. */
+  leasedLifecycles(realNow: number, limit: number): Promise<string[]>;
   /** Extends a sweep's lease, or gives it back with `null`. */
   leaseLifecycle(bucket: string, until: number | null): Promise<void>;
   /** Current objects under `prefix` after key `after`, in key order. */

@@ -8,12 +8,13 @@ import { parseOssXml, xmlDocument } from '../../../protocol/oss-xml.js';
 import { isStoreError } from '../../../kernel/errors.js';
 import type { OssCall, OssReply } from '../context.js';
 import { noSuchBucket, noSuchLifecycle } from '../errors.js';
+import { floorDay } from '../lifecycle-due.js';
 import {
   ALLOW_OVERLAP_HEADER,
-  floorDay,
-  lifecycleXml,
   parseLifecycle,
   type LifecycleRule,
+  type LifecycleTag,
+  type LifecycleWhen,
 } from '../lifecycle-rules.js';
 import type { Bucket } from '../model.js';
 import { readSmallBody, unwrap } from './common.js';
@@ -24,6 +25,85 @@ const MAX_LIFECYCLE_BYTES = 2 * 1024 * 1024;
 function bucketOf(call: OssCall): Bucket {
   if (!call.bucket) throw noSuchBucket(call.bucketName ?? '');
   return call.bucket;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function whenXml(w: LifecycleWhen) {
+  return w.days !== undefined ? { Days: w.days } : { CreatedBeforeDate: iso(w.createdBeforeDate!) };
+}
+
+const tagXml = (t: LifecycleTag) => ({ Key: t.key, Value: t.value });
+
+/** The `Rule` elements of GetBucketLifecycle, in OSS's element order. */
+export function lifecycleXml(rules: readonly LifecycleRule[]) {
+  return {
+    Rule: rules.map((r) => {
+      const e = r.expiration;
+      const f = r.filter;
+      return {
+        ID: r.id,
+        Prefix: r.prefix,
+        Status: r.status,
+        ...(e
+          ? {
+              Expiration: e.expiredObjectDeleteMarker
+                ? { ExpiredObjectDeleteMarker: true }
+                : e.date !== undefined
+                  ? { Date: iso(e.date) }
+                  : whenXml(e),
+            }
+          : {}),
+        ...(r.transitions.length > 0
+          ? {
+              Transition: r.transitions.map((t) => ({
+                ...whenXml(t),
+                StorageClass: t.storageClass,
+                ...(t.allowSmallFile !== undefined ? { AllowSmallFile: t.allowSmallFile } : {}),
+              })),
+            }
+          : {}),
+        ...(r.abortMultipartUpload
+          ? { AbortMultipartUpload: whenXml(r.abortMultipartUpload) }
+          : {}),
+        ...(r.tags.length > 0 ? { Tag: r.tags.map(tagXml) } : {}),
+        ...(r.noncurrentVersionExpiration
+          ? {
+              NoncurrentVersionExpiration: {
+                NoncurrentDays: r.noncurrentVersionExpiration.noncurrentDays,
+              },
+            }
+          : {}),
+        ...(r.noncurrentVersionTransitions.length > 0
+          ? {
+              NoncurrentVersionTransition: r.noncurrentVersionTransitions.map((t) => ({
+                NoncurrentDays: t.noncurrentDays,
+                StorageClass: t.storageClass,
+                ...(t.allowSmallFile !== undefined ? { AllowSmallFile: t.allowSmallFile } : {}),
+              })),
+            }
+          : {}),
+        ...(f
+          ? {
+              Filter: {
+                ...(f.not
+                  ? {
+                      Not: {
+                        Prefix: f.not.prefix,
+                        ...(f.not.tag ? { Tag: tagXml(f.not.tag) } : {}),
+                      },
+                    }
+                  : {}),
+                ...(f.sizeGreaterThan !== undefined
+                  ? { ObjectSizeGreaterThan: f.sizeGreaterThan }
+                  : {}),
+                ...(f.sizeLessThan !== undefined ? { ObjectSizeLessThan: f.sizeLessThan } : {}),
+              },
+            }
+          : {}),
+      };
+    }),
+  };
 }
 
 /** PutBucketLifecycle (`PUT /?lifecycle`): 200. */
