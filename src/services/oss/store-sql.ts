@@ -455,7 +455,7 @@ export class OssSqlStore implements OssStore {
   }
 
   leasedLifecycles(realNow: number, limit: number): Promise<string[]> {
-    return LC.leasedLifecycles(this.#db, realNow, limit);
+    return LC.leasedLifecycles(this.#kit.db, realNow, limit);
   }
 
   leaseLifecycle(bucket: string, until: number | null): Promise<void> {
