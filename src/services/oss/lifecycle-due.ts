@@ -114,6 +114,68 @@ export function dueAction(
   return best;
 }
 
+/** What the runner knows of a noncurrent version when it decides. */
+export interface NoncurrentSubject {
+  key: string;
+  size: number;
+  storageClass: string;
+  /** When it stopped being current: the last-modified time of the next newer version. */
+  noncurrentSince: number;
+  tags?: ReadonlyMap<string, string>;
+}
+
+/**
+ * The action due on a noncurrent version at `at`: NoncurrentVersionExpiration wins over
+ * NoncurrentVersionTransition; days count from when the version became noncurrent, rounded up to
+ * midnight UTC, as Days count from last-modified for current objects (doc: lifecycle rules based
+ * on the last modified time, "NoncurrentDays").
+ */
+export function dueNoncurrentAction(
+  rules: readonly LifecycleRule[],
+  o: NoncurrentSubject,
+  at: number,
+): LifecycleAction {
+  let best: LifecycleTransition | undefined;
+  for (const r of rules) {
+    if (!ruleSelects(r, o)) continue;
+    const e = r.noncurrentVersionExpiration;
+    if (e && isDue({ days: e.noncurrentDays }, o.noncurrentSince, at)) {
+      return { kind: 'expire', ruleId: r.id };
+    }
+    for (const t of r.noncurrentVersionTransitions) {
+      if (!isDue({ days: t.noncurrentDays }, o.noncurrentSince, at)) continue;
+      if (t.allowSmallFile === false && o.size < SMALL_FILE_BYTES) continue;
+      if (coldness(t.storageClass) <= coldness(o.storageClass)) continue;
+      if (!best || coldness(t.storageClass) > coldness(best.storageClass)) {
+        best = { kind: 'transition', ruleId: r.id, storageClass: t.storageClass };
+      }
+    }
+  }
+  return best;
+}
+
+/**
+ * The rule that removes `key`'s current delete marker when it is the key's only version left (an
+ * "expired" delete marker: Expiration with ExpiredObjectDeleteMarker), if any.
+ */
+export function dueMarkerRemoval(rules: readonly LifecycleRule[], key: string): string | undefined {
+  for (const r of rules) {
+    if (!r.expiration?.expiredObjectDeleteMarker) continue;
+    if (ruleSelects(r, { key, size: 0 })) return r.id;
+  }
+  return undefined;
+}
+
+/** True when some rule acts on noncurrent versions or expired delete markers. */
+export function actsOnVersions(rules: readonly LifecycleRule[]): boolean {
+  return rules.some(
+    (r) =>
+      r.noncurrentVersionExpiration !== undefined ||
+      r.noncurrentVersionTransitions.length > 0 ||
+      r.expiration?.expiredObjectDeleteMarker === true,
+  );
+}
+
 /** The rule that aborts an upload initiated at `initiated` under `key` at `at`, if any. */
 export function dueAbort(
   rules: readonly LifecycleRule[],

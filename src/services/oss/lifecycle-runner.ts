@@ -9,7 +9,9 @@
  *   current objects under the rules' prefixes    ->  dueAction: expire (ordinary delete, blobs
  *                                                    freed) or transition (storage class only)
  *   multipart uploads                            ->  dueAbort: abort (parts' blobs freed)
- *   noncurrent versions, delete markers          ->  applyNoncurrent
+ *   noncurrent versions, delete markers          ->  dueNoncurrentAction: delete the version for
+ *                                                    good or transition it; dueMarkerRemoval: a
+ *                                                    key's lone current delete marker goes
  * each action                                    ->  one trail event, identity `yunbox`, user
  *                                                    `oss-lifecycle`
  * ```
@@ -35,10 +37,18 @@ import type { Clock } from '../../kernel/clock.js';
 import type { TrailEvent } from '../trail/index.js';
 import type { OssDeps } from './context.js';
 import { dropBlobs } from './handlers/common.js';
-import { dueAbort, dueAction, floorDay, needsTags } from './lifecycle-due.js';
+import {
+  actsOnVersions,
+  dueAbort,
+  dueAction,
+  dueMarkerRemoval,
+  dueNoncurrentAction,
+  floorDay,
+  needsTags,
+} from './lifecycle-due.js';
 import type { LifecycleRule } from './lifecycle-rules.js';
 import type { Upload } from './model.js';
-import type { OssStore } from './store.js';
+import type { NoncurrentCandidate, OssStore } from './store.js';
 
 const TICK_MS = 60_000;
 /** Objects or uploads read per page. */
@@ -63,21 +73,6 @@ export async function objectTagsFor(
     out.set(id, new Map((await store.getObjectTags(id)).map((t) => [t.key, t.value])));
   }
   return out;
-}
-
-/**
- * Applies the noncurrent-version actions of `rules` (NoncurrentVersionExpiration,
- * NoncurrentVersionTransition, Expiration/ExpiredObjectDeleteMarker) to `bucket` at `at`;
- * answers how many versions or markers it acted on. A bucket keeps only its current objects
- * until versioning is enabled on it, so there is nothing noncurrent to act on: 0.
- */
-export async function applyNoncurrent(
-  _deps: Pick<OssDeps, 'store'>,
-  _bucket: string,
-  _rules: readonly LifecycleRule[],
-  _at: number,
-): Promise<number> {
-  return 0;
 }
 
 /** What the runner needs. */
@@ -224,7 +219,10 @@ export class LifecycleRunner {
     for (const prefix of roots(aborting.map((r) => r.prefix))) {
       await this.#uploads(s, aborting, prefix);
     }
-    await applyNoncurrent(this.#deps.oss, s.bucket, enabled, s.at);
+    const versioned = enabled.filter((r) => actsOnVersions([r]));
+    for (const prefix of roots(versioned.map((r) => r.prefix))) {
+      await this.#versions(s, versioned, prefix);
+    }
   }
 
   async #renew(s: Sweep): Promise<void> {
@@ -278,6 +276,90 @@ export class LifecycleRunner {
       after = page[page.length - 1]!.key;
       await this.#renew(s);
     }
+  }
+
+  /**
+   * Noncurrent versions (NoncurrentVersionExpiration: deleted for good; NoncurrentVersionTransition:
+   * a colder class) and expired delete markers (a key's only version left: removed), by key.
+   */
+  async #versions(s: Sweep, rules: LifecycleRule[], prefix: string): Promise<void> {
+    const { store } = this.#deps.oss;
+    const withTags = needsTags(rules);
+    let after: { key: string; seq: number } | undefined;
+    for (;;) {
+      const page = await store.noncurrentCandidates(s.bucket, prefix, after, PAGE);
+      const tags = withTags
+        ? await objectTagsFor(
+            store,
+            page.map((o) => o.objectId),
+          )
+        : undefined;
+      for (const o of page) {
+        if (o.isLatest) {
+          // A current delete marker: "expired" when no other version of its key is left.
+          const ruleId =
+            o.deleteMarker && o.versions === 1 ? dueMarkerRemoval(rules, o.key) : undefined;
+          if (ruleId === undefined) continue;
+          await this.#removeVersion(s, o, ruleId, 'ExpireDeleteMarker');
+          continue;
+        }
+        if (o.noncurrentSince === undefined) continue;
+        const known = tags?.get(o.objectId);
+        const subject = {
+          key: o.key,
+          size: o.size,
+          storageClass: o.storageClass,
+          noncurrentSince: o.noncurrentSince,
+          ...(known ? { tags: known } : {}),
+        };
+        const action = dueNoncurrentAction(rules, subject, s.at);
+        // A noncurrent delete marker holds no bytes: only NoncurrentVersionExpiration removes it.
+        if (!action || (o.deleteMarker && action.kind !== 'expire')) continue;
+        if (action.kind === 'expire') {
+          await this.#removeVersion(s, o, action.ruleId, 'ExpireNoncurrentVersion');
+        } else {
+          const done = await store.transitionObject(
+            s.bucket,
+            o.key,
+            o.objectId,
+            o.storageClass,
+            action.storageClass,
+          );
+          if (!done) continue;
+          this.#event(s, 'TransitionNoncurrentVersion', action.ruleId, {
+            ObjectName: o.key,
+            VersionId: o.versionId,
+            FromStorageClass: o.storageClass,
+            StorageClass: action.storageClass,
+          });
+        }
+      }
+      if (page.length < PAGE) return;
+      const last = page[page.length - 1]!;
+      after = { key: last.key, seq: last.seq };
+      await this.#renew(s);
+    }
+  }
+
+  /** Deletes one version (or marker) for good, as DeleteObject with its versionId does. */
+  async #removeVersion(
+    s: Sweep,
+    o: NoncurrentCandidate,
+    ruleId: string,
+    action: string,
+  ): Promise<void> {
+    const { store } = this.#deps.oss;
+    const bucket = await store.getBucket(s.bucket);
+    if (!bucket) return;
+    const { outcomes, dropped } = await store.deleteVersions(
+      s.bucket,
+      [{ key: o.key, versionId: o.versionId }],
+      bucket.versioning,
+      s.at,
+    );
+    dropBlobs(this.#deps.oss, dropped);
+    if (outcomes.length === 0) return;
+    this.#event(s, action, ruleId, { ObjectName: o.key, VersionId: o.versionId });
   }
 
   async #uploads(s: Sweep, rules: LifecycleRule[], prefix: string): Promise<void> {

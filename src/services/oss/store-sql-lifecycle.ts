@@ -9,7 +9,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../store/db.js';
 import { prefixEnd } from './model.js';
-import type { LifecycleCandidate } from './store.js';
+import type { LifecycleCandidate, NoncurrentCandidate } from './store.js';
 
 /** Stores a bucket's rules (JSON), replacing any; a new row is first swept after `sweptThrough`. */
 export async function putLifecycle(
@@ -114,7 +114,7 @@ export async function lifecycleCandidates(
     .selectFrom('oss_objects')
     .select(['key', 'object_id', 'size', 'storage_class', 'last_modified', 'object_type'])
     .where('bucket', '=', bucket)
-    // Current versions only, never a delete marker (noncurrent ones: applyNoncurrent).
+    // Current versions only, never a delete marker (noncurrent ones: noncurrentCandidates).
     .where('is_latest', '=', sql.lit(1))
     .where('delete_marker', '=', sql.lit(0));
   if (prefix !== '') {
@@ -155,4 +155,46 @@ export async function transitionObject(
     .where('storage_class', '=', from)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
+}
+
+/**
+ * Noncurrent versions and current delete markers of a bucket under `prefix`, ordered by key then
+ * newest first, after `after`; each with when it became noncurrent (the next newer version's
+ * last-modified) and how many versions its key has.
+ */
+export async function noncurrentCandidates(
+  db: Db,
+  bucket: string,
+  prefix: string,
+  after: { key: string; seq: number } | undefined,
+  limit: number,
+): Promise<NoncurrentCandidate[]> {
+  const end = prefix === '' ? undefined : prefixEnd(prefix);
+  const rows: any[] = (
+    await sql`select o.key, o.object_id, o.version_id, o.size, o.storage_class, o.delete_marker,
+        o.is_latest, o.seq,
+        (select n.last_modified from oss_objects n
+          where n.bucket = o.bucket and n.key = o.key and n.seq > o.seq
+          order by n.seq limit 1) as noncurrent_since,
+        (select count(*) from oss_objects c where c.bucket = o.bucket and c.key = o.key) as versions
+      from oss_objects o
+      where o.bucket = ${bucket} and (o.is_latest = 0 or o.delete_marker = 1)
+        ${prefix !== '' ? sql`and o.key >= ${prefix}` : sql``}
+        ${end !== undefined ? sql`and o.key < ${end}` : sql``}
+        ${after ? sql`and (o.key > ${after.key} or (o.key = ${after.key} and o.seq < ${after.seq}))` : sql``}
+      order by o.key, o.seq desc
+      limit ${limit}`.execute(db.k)
+  ).rows as any[];
+  return rows.map((r) => ({
+    key: r.key,
+    objectId: r.object_id,
+    versionId: r.version_id,
+    size: Number(r.size),
+    storageClass: r.storage_class,
+    deleteMarker: Number(r.delete_marker) === 1,
+    isLatest: Number(r.is_latest) === 1,
+    seq: Number(r.seq),
+    ...(r.noncurrent_since != null ? { noncurrentSince: Number(r.noncurrent_since) } : {}),
+    versions: Number(r.versions),
+  }));
 }

@@ -480,6 +480,15 @@ export class OssSqlStore implements OssStore {
     return this.#objects.expireCurrent(bucket, key, objectId, now);
   }
 
+  noncurrentCandidates(
+    bucket: string,
+    prefix: string,
+    after: { key: string; seq: number } | undefined,
+    limit: number,
+  ) {
+    return LC.noncurrentCandidates(this.#kit.db, bucket, prefix, after, limit);
+  }
+
   transitionObject(bucket: string, key: string, objectId: string, from: string, to: string) {
     return LC.transitionObject(this.#kit.db, bucket, key, objectId, from, to);
   }

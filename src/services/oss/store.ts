@@ -124,6 +124,23 @@ export type AppendResult =
   | { ok: false; reason: 'position'; length: number }
   | { ok: false; reason: 'not-appendable' };
 
+/** A noncurrent version, or a current delete marker, as lifecycle's version actions see it. */
+export interface NoncurrentCandidate {
+  key: string;
+  objectId: string;
+  versionId: string;
+  size: number;
+  storageClass: string;
+  deleteMarker: boolean;
+  isLatest: boolean;
+  /** The version's place among its key's (higher is newer); the page's resume point. */
+  seq: number;
+  /** When it stopped being current (the next newer version's last-modified); none if current. */
+  noncurrentSince?: number;
+  /** How many versions (markers included) the key has. */
+  versions: number;
+}
+
 /** A current object as the lifecycle runner sees it. */
 export interface LifecycleCandidate {
   key: string;
@@ -336,6 +353,16 @@ export interface OssStore extends OssTagStore {
     objectId: string,
     now: number,
   ): Promise<string[] | undefined>;
+  /**
+   * Noncurrent versions and current delete markers under `prefix`, by key then newest first,
+   * after `after` (a key and a version's `seq`).
+   */
+  noncurrentCandidates(
+    bucket: string,
+    prefix: string,
+    after: { key: string; seq: number } | undefined,
+    limit: number,
+  ): Promise<NoncurrentCandidate[]>;
   /** Moves version `objectId` from class `from` to `to`; false when it changed meanwhile. */
   transitionObject(
     bucket: string,
