@@ -12,6 +12,7 @@ import type { AclGrant } from './authz.js';
 import type { OssCall, OssReply, QueryView } from './context.js';
 import * as B from './handlers/buckets.js';
 import * as C from './handlers/cors.js';
+import { copyObject } from './handlers/copy.js';
 import * as L from './handlers/listing.js';
 import * as M from './handlers/multipart.js';
 import * as O from './handlers/objects.js';
@@ -480,7 +481,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     authn: 'signature',
     acl: 'write',
     context: headers('x-oss-object-acl', 'x-oss-storage-class', 'x-oss-forbid-overwrite'),
-    handler: O.copyObject,
+    handler: copyObject,
     doc: 'Copy an object (`oss:GetObject` on the source too)',
   },
   {

@@ -8,7 +8,7 @@ import type { Db } from '../../store/db.js';
 import { prefixEnd, type OssObject, type Part, type Upload } from './model.js';
 import type { KeyRange, WriteOptions } from './store.js';
 import { objectLock, type SqlKit } from './store-sql-common.js';
-import { writeVersion } from './store-sql-objects.js';
+import { writeVersion } from './store-sql-versions.js';
 
 const toUpload = (r: any): Upload => ({
   uploadId: r.upload_id,

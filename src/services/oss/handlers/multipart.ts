@@ -58,12 +58,8 @@ import {
 } from './common.js';
 import { encryptionReplyHeaders, refusePartEncryption, requestEncryption } from './encryption.js';
 import { refusePublicAcl } from './public-access-block.js';
-import {
-  checkPreconditions,
-  newObjectId,
-  readableSource,
-  writeForbidsOverwrite,
-} from './objects.js';
+import { readableSource } from './copy.js';
+import { checkPreconditions, newObjectId, writeForbidsOverwrite } from './objects.js';
 import { copySourceVersionHeaders, versionHeaders, writeVersionId } from './versioning.js';
 import { requestTags } from './tagging.js';
 import { assertNotRetained } from './worm.js';
