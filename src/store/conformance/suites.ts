@@ -7,6 +7,7 @@ import { ramTagsConformance } from '../../services/ram/tags/conformance.js';
 import { stsConformance } from '../../services/sts/conformance.js';
 import { ossConformance } from '../../services/oss/conformance.js';
 import { ossConfigConformance } from '../../services/oss/conformance-config.js';
+import { ossTagsConformance } from '../../services/oss/conformance-tags.js';
 import { vpcConformance } from '../../services/vpc/conformance.js';
 import { ecsConformance } from '../../services/ecs/conformance.js';
 import { securityGroupConformance } from '../../services/ecs/security-groups/conformance.js';
@@ -27,5 +28,6 @@ export const allConformanceSuites: ConformanceSuite[] = [
   ecsTagsConformance,
   ossConformance,
   ossConfigConformance,
+  ossTagsConformance,
   trailConformance,
 ];
