@@ -24,7 +24,7 @@ function op(
     method,
     sub: [sub],
     // The object's version; handlers/tagging.ts `taggedObject` resolves it.
-    ...(level === 'object' ? { optional: ['versionId'] } : {}),
+    ...(level === 'object' ? { optional: ['versionId'], context: T.existingObjectTags } : {}),
     action,
     bucket: 'required',
     authn: 'signature',
@@ -62,15 +62,20 @@ export const TAG_OPERATIONS: readonly OssOperation[] = [
     T.deleteBucketTags,
     'Delete a bucket’s tags (all, or the keys of `?tagging=k1,k2`)',
   ),
-  op(
-    'PutObjectTagging',
-    'object',
-    'PUT',
-    'tagging',
-    'oss:PutObjectTagging',
-    T.putObjectTagging,
-    'Set an object’s tags (up to 10)',
-  ),
+  {
+    // Checked by the handler once the body names the tags (`oss:RequestObjectTag/<key>`).
+    ...op(
+      'PutObjectTagging',
+      'object',
+      'PUT',
+      'tagging',
+      'oss:PutObjectTagging',
+      T.putObjectTagging,
+      'Set an object’s tags (up to 10; `oss:PutObjectTagging` checked with the tags asked for)',
+    ),
+    action: undefined,
+    handlerActions: ['oss:PutObjectTagging'],
+  },
   op(
     'GetObjectTagging',
     'object',

@@ -22,6 +22,7 @@ import * as W from './handlers/website.js';
 import { formBoundary } from './form.js';
 import { CONFIG_C1_OPERATIONS } from './operations-config.js';
 import { TAG_OPERATIONS } from './operations-tags.js';
+import { existingObjectTags, requestObjectTags } from './handlers/tagging.js';
 
 /** Where an operation applies: no bucket, a bucket, or an object. */
 export type OssLevel = 'service' | 'bucket' | 'object';
@@ -58,8 +59,10 @@ export interface OssOperation {
   callerAccount?: boolean;
   /** What an ACL may grant when no policy allows. */
   acl?: AclGrant;
-  /** Request-specific condition keys of the check. */
-  context?: (call: OssCall) => Record<string, string | undefined>;
+  /** Request-specific condition keys of the check (some read the object: a promise). */
+  context?: (
+    call: OssCall,
+  ) => Record<string, string | undefined> | Promise<Record<string, string | undefined>>;
   handler: (call: OssCall) => Promise<OssReply>;
   doc: string;
 }
@@ -69,6 +72,10 @@ const headers =
   (...names: string[]) =>
   (call: OssCall) =>
     Object.assign({}, ...names.map((n) => header(n)(call)));
+/** The condition keys of writes that create an object: headers, and `oss:RequestObjectTag/*`. */
+const writeContext =
+  (...names: string[]) =>
+  (call: OssCall) => ({ ...headers(...names)(call), ...requestObjectTags(call) });
 
 /** Every operation, in selection order. */
 export const OSS_OPERATIONS: readonly OssOperation[] = [
@@ -460,7 +467,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     bucket: 'required',
     authn: 'signature',
     acl: 'write',
-    context: headers('x-oss-object-acl', 'x-oss-storage-class', 'x-oss-forbid-overwrite'),
+    context: writeContext('x-oss-object-acl', 'x-oss-storage-class', 'x-oss-forbid-overwrite'),
     handler: O.copyObject,
     doc: 'Copy an object (`oss:GetObject` on the source too)',
   },
@@ -472,7 +479,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     bucket: 'required',
     authn: 'signature',
     acl: 'write',
-    context: headers('x-oss-object-acl', 'x-oss-storage-class', 'x-oss-forbid-overwrite'),
+    context: writeContext('x-oss-object-acl', 'x-oss-storage-class', 'x-oss-forbid-overwrite'),
     handler: O.putObject,
     doc: 'Upload an object',
   },
@@ -506,6 +513,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     bucket: 'required',
     authn: 'signature',
     acl: 'read',
+    context: existingObjectTags, // oss:ExistingObjectTag/<key> (handlers/tagging.ts)
     handler: O.getObject,
     doc: 'Download an object (Range, conditions, response-* overrides)',
   },
@@ -518,6 +526,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     bucket: 'required',
     authn: 'signature',
     acl: 'read',
+    context: existingObjectTags, // oss:ExistingObjectTag/<key> (handlers/tagging.ts)
     handler: O.getObjectMeta,
     doc: 'Get an object’s basic metadata',
   },
@@ -529,6 +538,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     bucket: 'required',
     authn: 'signature',
     acl: 'read',
+    context: existingObjectTags, // oss:ExistingObjectTag/<key> (handlers/tagging.ts)
     handler: O.getObject,
     doc: 'Get an object’s headers',
   },
@@ -564,7 +574,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     bucket: 'required',
     authn: 'signature',
     acl: 'write',
-    context: headers('x-oss-object-acl', 'x-oss-storage-class', 'x-oss-forbid-overwrite'),
+    context: writeContext('x-oss-object-acl', 'x-oss-storage-class', 'x-oss-forbid-overwrite'),
     handler: M.initiateMultipartUpload,
     doc: 'Start a multipart upload',
   },
@@ -589,7 +599,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     bucket: 'required',
     authn: 'signature',
     acl: 'write',
-    context: headers('x-oss-object-acl', 'x-oss-storage-class'),
+    context: writeContext('x-oss-object-acl', 'x-oss-storage-class'),
     handler: O.appendObject,
     doc: 'Append to an appendable object',
   },

@@ -589,7 +589,7 @@ function authz(deps: OssDeps): Stage<OssCtx> {
         action: op!.action,
         resource,
         ...(checked ? { bucket: checked } : { owner }),
-        ...(op!.context ? { context: op!.context(call) } : {}),
+        ...(op!.context ? { context: await op!.context(call) } : {}),
         ...(op!.acl ? { acl: op!.acl } : {}),
         ...(ctx.level === 'object' ? { objectAcl: async () => (await call.object())?.acl } : {}),
       };

@@ -245,6 +245,56 @@ describe('object tags', () => {
   });
 });
 
+describe('tag condition keys', () => {
+  it('oss:ExistingObjectTag/<key> decides reads; oss:RequestObjectTag/<key> decides tagging', async () => {
+    await rawOss(yb, {
+      method: 'PUT',
+      bucket: BUCKET,
+      key: 'cond/open.txt',
+      headers: { 'x-oss-tagging': 'level=public' },
+      body: 'open',
+      creds: root(),
+    });
+    await c.put('cond/closed.txt', Buffer.from('closed'));
+    const user = await userWithPolicy(
+      yb,
+      policy([
+        {
+          Effect: 'Allow',
+          Action: ['oss:GetObject'],
+          Resource: [`acs:oss:*:*:${BUCKET}/cond/*`],
+          Condition: { StringEquals: { 'oss:ExistingObjectTag/level': 'public' } },
+        },
+        {
+          Effect: 'Allow',
+          Action: ['oss:PutObjectTagging', 'oss:PutObject'],
+          Resource: [`acs:oss:*:*:${BUCKET}/cond/*`],
+          Condition: { StringEquals: { 'oss:RequestObjectTag/team': 'blue' } },
+        },
+      ]),
+    );
+    const u = ossClient(yb, user, { bucket: BUCKET });
+    expect((await u.get('cond/open.txt')).content.toString()).toBe('open');
+    await expect(u.get('cond/closed.txt')).rejects.toMatchObject({ code: 'AccessDenied' });
+    await expect(u.head('cond/closed.txt')).rejects.toMatchObject({ status: 403 });
+    expect((await u.putObjectTagging('cond/closed.txt', { team: 'blue' })).status).toBe(200);
+    await expect(u.putObjectTagging('cond/closed.txt', { team: 'red' })).rejects.toMatchObject({
+      code: 'AccessDenied',
+    });
+    const put = (tagging: string) =>
+      rawOss(yb, {
+        method: 'PUT',
+        bucket: BUCKET,
+        key: 'cond/new.txt',
+        headers: { 'x-oss-tagging': tagging },
+        body: 'x',
+        creds: user,
+      });
+    expect((await put('team=blue')).status).toBe(200);
+    expect(errorCode(await put('team=red'))).toBe('AccessDenied');
+  });
+});
+
 describe('bucket tags', () => {
   it('puts, gets, replaces and deletes the tags of a bucket', async () => {
     expect((await c.getBucketTags(BUCKET)).tag).toEqual({});

@@ -161,6 +161,7 @@ export async function requestTags(
     resource: objectArn(call.info.region, b.accountId, b.name, form?.key ?? call.key ?? ''),
     bucket: b,
     acl: 'write',
+    context: tagContext('oss:RequestObjectTag/', tags),
   });
   return tags;
 }
@@ -215,9 +216,22 @@ const XML = { 'content-type': 'application/xml' };
 
 /** PutObjectTagging (`PUT /<key>?tagging`): replaces the object's tags. */
 export async function putObjectTagging(call: OssCall): Promise<OssReply> {
-  const o = await taggedObject(call);
   const tags = await readTagging(call);
   checkObjectTags(tags);
+  const b = call.bucket;
+  if (!b) throw noSuchBucket(call.bucketName ?? '');
+  // The tags asked for are only known from the body, so the check is made here (operations-tags
+  // declares no action), with `oss:RequestObjectTag/<key>` and `oss:ExistingObjectTag/<key>`.
+  await call.authz.require({
+    action: 'oss:PutObjectTagging',
+    resource: objectArn(call.info.region, b.accountId, b.name, call.key ?? ''),
+    bucket: b,
+    context: {
+      ...(await existingObjectTags(call)),
+      ...tagContext('oss:RequestObjectTag/', tags),
+    },
+  });
+  const o = await taggedObject(call);
   try {
     await call.deps.store.putObjectTags(o.objectId, tags);
   } catch (e) {
@@ -370,4 +384,37 @@ export async function listBucketsPage(
     buckets,
     tagging: (b) => ({ Tagging: { TagSet: tagSetFields(tags.get(b.name) ?? []) } }),
   };
+}
+
+/**
+ * The condition keys of an object's tags, `oss:ExistingObjectTag/<key>` (doc: "OSS authorization
+ * syntax and elements": reads such as GetObject and HeadObject, and the ObjectTagging calls).
+ * Objects without tags cost no query (their count comes with the object).
+ */
+export async function existingObjectTags(call: OssCall): Promise<Record<string, string>> {
+  const o = await call.object();
+  if (!o?.tagCount) return {};
+  return tagContext('oss:ExistingObjectTag/', await call.deps.store.getObjectTags(o.objectId));
+}
+
+/** `{ <prefix><key>: value }` for each tag. */
+export function tagContext(prefix: string, tags: readonly Tag[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of tags) out[`${prefix}${t.key}`] = t.value;
+  return out;
+}
+
+/**
+ * `oss:RequestObjectTag/<key>` of the tags a write's `x-oss-tagging` asks for, for the check of
+ * the write itself (PutObject, CopyObject, InitiateMultipartUpload, AppendObject); a malformed
+ * header adds none (the handler refuses it).
+ */
+export function requestObjectTags(call: OssCall): Record<string, string> {
+  const raw = call.header('x-oss-tagging');
+  if (raw === undefined) return {};
+  try {
+    return tagContext('oss:RequestObjectTag/', parseTaggingHeader(raw));
+  } catch {
+    return {};
+  }
 }
