@@ -20,10 +20,17 @@
  * resolve `versionId` once versioning lands.
  */
 import { isStoreError } from '../../../kernel/errors.js';
-import { parseTagging, xmlDocument, type XmlFields } from '../../../protocol/oss-xml.js';
+import {
+  parseOssXml,
+  parseTagging,
+  xmlChildText,
+  xmlChildren,
+  xmlDocument,
+  type XmlFields,
+} from '../../../protocol/oss-xml.js';
 import type { OssAuthorizer } from '../authz.js';
 import type { OssCall, OssReply } from '../context.js';
-import { invalidArgument, noSuchBucket, noSuchKey } from '../errors.js';
+import { invalidArgument, malformedXml, noSuchBucket, noSuchKey } from '../errors.js';
 import { invalidTag, invalidTaggingHeader, noSuchVersion } from '../errors-tags.js';
 import { objectArn, type Bucket, type OssObject, type Tag } from '../model.js';
 import type { TagFilter } from '../store-sql-tags.js';
@@ -207,9 +214,23 @@ export function tagSetFields(tags: readonly Tag[]): XmlFields | null {
   return tags.length > 0 ? { Tag: tags.map((t) => ({ Key: t.key, Value: t.value })) } : null;
 }
 
+/**
+ * The tags of a Tagging body. `<Tagging><TagSet>…` as OSS documents it; a bare `<TagSet>` root is
+ * taken too, because the Tea OSS client (@alicloud/oss20190517) sends its PutObjectTagging and
+ * PutBucketTags bodies that way.
+ */
 async function readTagging(call: OssCall): Promise<Tag[]> {
   const body = await readSmallBody(call, TAGGING_BODY_LIMIT);
-  return unwrap(parseTagging(body)).map(([key, value]) => ({ key, value }));
+  const doc = unwrap(parseOssXml(body));
+  if (doc.name === 'Tagging') {
+    return unwrap(parseTagging(body)).map(([key, value]) => ({ key, value }));
+  }
+  if (doc.name !== 'TagSet') throw malformedXml();
+  return xmlChildren(doc, 'Tag').map((t) => {
+    const key = xmlChildText(t, 'Key');
+    if (key === undefined) throw malformedXml();
+    return { key, value: xmlChildText(t, 'Value') ?? '' };
+  });
 }
 
 const XML = { 'content-type': 'application/xml' };
