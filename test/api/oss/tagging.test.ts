@@ -169,6 +169,29 @@ describe('object tags', () => {
     expect((await c.getObjectTagging('mp.bin')).tag).toEqual({ m: '1' });
   });
 
+  it('PostObject takes x-oss-tagging as a form field', async () => {
+    const p = {
+      expiration: new Date(yb.clock.now().getTime() + 600_000).toISOString(),
+      conditions: [{ bucket: BUCKET }, ['starts-with', '$key', 'forms/']],
+    };
+    const s = c.calculatePostSignature(p);
+    const form = new FormData();
+    for (const [k, v] of Object.entries({
+      key: 'forms/tagged.txt',
+      OSSAccessKeyId: s.OSSAccessKeyId,
+      policy: s.policy,
+      Signature: s.Signature,
+      'x-oss-tagging': 'src=form&n=1',
+    })) {
+      form.append(k, v);
+    }
+    form.append('file', new Blob([Buffer.from('form')]), 'f.txt');
+    const port = yb.address.slice(yb.address.lastIndexOf(':') + 1);
+    const r = await fetch(`http://localhost:${port}/${BUCKET}`, { method: 'POST', body: form });
+    expect(r.status).toBe(204);
+    expect((await c.getObjectTagging('forms/tagged.txt')).tag).toEqual({ src: 'form', n: '1' });
+  });
+
   it('CopyObject copies tags by default and replaces them with x-oss-tagging-directive: Replace', async () => {
     await rawOss(yb, {
       method: 'PUT',
