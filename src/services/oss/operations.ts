@@ -88,6 +88,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     name: 'ListBuckets',
     level: 'service',
     method: 'GET',
+    optional: ['tagging'], // filters by tag (handlers/tagging.ts)
     action: 'oss:ListBuckets',
     bucket: 'none',
     authn: 'signature',
@@ -167,6 +168,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     level: 'bucket',
     method: 'PUT',
     sub: ['inventory'],
+    optional: ['inventoryId'],
     action: 'oss:PutBucketInventory',
     bucket: 'required',
     authn: 'signature',
@@ -382,6 +384,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     level: 'bucket',
     method: 'DELETE',
     sub: ['inventory'],
+    optional: ['inventoryId'],
     action: 'oss:DeleteBucketInventory',
     bucket: 'required',
     authn: 'signature',
@@ -639,6 +642,15 @@ export const KNOWN_SUB_RESOURCES: ReadonlySet<string> = new Set([
   'response-content-type',
   'response-expires',
 ]);
+
+/**
+ * Sub-resources some operation is selected by: a request carrying one that its operation neither
+ * is selected by nor accepts asks for something else (`DELETE /<key>?acl`, `PUT /<key>?uploads`),
+ * and is `NotImplemented` rather than served as the plain operation (protocol.ts).
+ */
+export const OPERATION_SUB_RESOURCES: ReadonlySet<string> = new Set(
+  OSS_OPERATIONS.flatMap((o) => o.sub ?? []),
+);
 
 /**
  * Sub-resources known only to the operations that declare them: `live` is ListLiveChannel's,

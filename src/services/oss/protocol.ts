@@ -92,6 +92,7 @@ import {
   selectOperation,
   EXCLUSIVE_SUB_RESOURCES,
   KNOWN_SUB_RESOURCES,
+  OPERATION_SUB_RESOURCES,
   type OssLevel,
   type OssOperation,
 } from './operations.js';
@@ -435,6 +436,9 @@ function route(deps: OssDeps): Stage<OssCtx> {
     }
     for (const name of query.names()) {
       if (EXCLUSIVE_SUB_RESOURCES.has(name) && !op.sub?.includes(name)) throw notImplemented(name);
+      // Another operation's sub-resource with a method that has none for it.
+      const foreign = OPERATION_SUB_RESOURCES.has(name) && !op.sub?.includes(name);
+      if (foreign && !op.optional?.includes(name)) throw notImplemented(name);
     }
     ctx.op = op;
     await next();

@@ -429,6 +429,11 @@ describe('sub-resources yunbox does not serve', () => {
       { method: 'POST', key: 'nf.txt', sub: 'tagging' },
       { method: 'POST', key: 'nf.txt', sub: 'symlink' },
       { method: 'POST', sub: 'acl' },
+      // Another operation's sub-resource is never served as the plain operation.
+      { method: 'DELETE', key: 'nf.txt', sub: 'acl' },
+      { method: 'DELETE', key: 'nf.txt', sub: 'symlink' },
+      { method: 'PUT', key: 'nf.txt', sub: 'uploads' },
+      { method: 'GET', sub: 'delete' },
     ];
     for (const k of cases) {
       const r = await rawOss(yb, {
