@@ -123,4 +123,19 @@ describe.skipIf(skip !== undefined)('OSS on two nodes sharing PostgreSQL', () =>
     const onOther = url.replace(/localhost:\d+/, `localhost:${port}`);
     expect(await (await fetch(onOther)).text()).toBe('from a;from b');
   });
+
+  it('tags and symlinks written through one node are seen through the other', async () => {
+    const ca = ossClient(a, ROOT, { bucket: BUCKET });
+    const cb = ossClient(b, ROOT, { bucket: BUCKET, style: 'path', v4: true });
+    await ca.put('tagged.txt', Buffer.from('tagged'));
+    await ca.putObjectTagging('tagged.txt', { env: 'dev' });
+    expect((await cb.getObjectTagging('tagged.txt')).tag).toEqual({ env: 'dev' });
+    expect((await cb.head('tagged.txt')).res.headers['x-oss-tagging-count']).toBe('1');
+    await cb.putBucketTags(BUCKET, { team: 'a' });
+    expect((await ca.getBucketTags(BUCKET)).tag).toEqual({ team: 'a' });
+    await ca.putSymlink('link.txt', 'tagged.txt');
+    expect((await cb.get('link.txt')).content.toString()).toBe('tagged');
+    await cb.delete('tagged.txt');
+    await expect(ca.get('link.txt')).rejects.toMatchObject({ code: 'SymlinkTargetNotExist' });
+  });
 });

@@ -122,7 +122,7 @@ function field(name: string, o: ObjectSummary, full: OssObject | undefined): str
     case 'ObjectAcl':
       return full?.acl ?? 'default';
     case 'TaggingCount':
-      return '0';
+      return String(full?.tagCount ?? 0);
     case 'ObjectType':
       return o.objectType;
     case 'Crc64':
@@ -214,7 +214,9 @@ export class InventoryReporter {
     const src = await store.getBucket(source);
     if (!dest || !src) throw new Error(`bucket \`${dest ? source : plan.destination}\` is gone`);
     const base = `${plan.destinationPrefix ? `${plan.destinationPrefix}/` : ''}${source}/${id}`;
-    const needFull = plan.fields.some((f) => f === 'ObjectAcl' || f === 'Crc64');
+    const needFull = plan.fields.some(
+      (f) => f === 'ObjectAcl' || f === 'Crc64' || f === 'TaggingCount',
+    );
     const gzip = createGzip();
     const sink = new PassThrough();
     gzip.pipe(sink);

@@ -1,8 +1,7 @@
 /**
  * @module RestoreObject and CleanRestoredObject, declared as in `operations.ts` (which splices them
- * in ahead of its own: each is selected by a sub-resource no other operation uses). Each is
- * declared twice, the first addressed to a version (`&versionId=`), so that `versionId` stays
- * exclusive to the calls that understand it.
+ * in ahead of its own: each is selected by a sub-resource no other operation uses), each
+ * addressing the current version or the one `versionId` names.
  */
 import { cleanRestoredObject, restoreObject } from './handlers/restore.js';
 import type { OssOperation } from './operations.js';
@@ -31,12 +30,6 @@ const CLEAN_RESTORED_OBJECT: OssOperation = {
 
 /** The operations of this file, in selection order. */
 export const RESTORE_OPERATIONS: readonly OssOperation[] = [
-  {
-    ...RESTORE_OBJECT,
-    sub: ['restore', 'versionId'],
-    doc: 'RestoreObject of a version (`?restore&versionId=`)',
-  },
-  RESTORE_OBJECT,
-  { ...CLEAN_RESTORED_OBJECT, sub: ['cleanRestoredObject', 'versionId'] },
-  CLEAN_RESTORED_OBJECT,
+  { ...RESTORE_OBJECT, optional: ['versionId'] },
+  { ...CLEAN_RESTORED_OBJECT, optional: ['versionId'] },
 ];

@@ -24,8 +24,12 @@ function op(
     method,
     sub: [sub],
     // The object's version; `addressedObject` (handlers/versioning.ts) resolves it.
-    ...(level === 'object' ? { optional: ['versionId'] } : {}),
+    ...(level === 'object' ? { optional: ['versionId'], context: T.existingObjectTags } : {}),
     action,
+    // With a `versionId`, also the version's action (`oss:GetObjectVersionTagging`...).
+    ...(level === 'object'
+      ? { versionAction: action.replace('ObjectTagging', 'ObjectVersionTagging') }
+      : {}),
     bucket: 'required',
     authn: 'signature',
     handler,
@@ -62,15 +66,21 @@ export const TAG_OPERATIONS: readonly OssOperation[] = [
     T.deleteBucketTags,
     'Delete a bucket’s tags (all, or the keys of `?tagging=k1,k2`)',
   ),
-  op(
-    'PutObjectTagging',
-    'object',
-    'PUT',
-    'tagging',
-    'oss:PutObjectTagging',
-    T.putObjectTagging,
-    'Set an object’s tags (up to 10)',
-  ),
+  {
+    // Checked by the handler once the body names the tags (`oss:RequestObjectTag/<key>`).
+    ...op(
+      'PutObjectTagging',
+      'object',
+      'PUT',
+      'tagging',
+      'oss:PutObjectTagging',
+      T.putObjectTagging,
+      'Set an object’s tags (up to 10; `oss:PutObjectTagging` checked with the tags asked for)',
+    ),
+    action: undefined,
+    versionAction: undefined,
+    handlerActions: ['oss:PutObjectTagging', 'oss:PutObjectVersionTagging'],
+  },
   op(
     'GetObjectTagging',
     'object',

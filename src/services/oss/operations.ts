@@ -28,6 +28,7 @@ import { TAG_OPERATIONS } from './operations-tags.js';
 import { RESTORE_OPERATIONS } from './operations-restore.js';
 import { LIFECYCLE_OPERATIONS } from './operations-lifecycle.js';
 import { WORM_OPERATIONS } from './operations-worm.js';
+import { existingObjectTags, requestObjectTags } from './handlers/tagging.js';
 
 /** Where an operation applies: no bucket, a bucket, or an object. */
 export type OssLevel = 'service' | 'bucket' | 'object';
@@ -69,8 +70,10 @@ export interface OssOperation {
   callerAccount?: boolean;
   /** What an ACL may grant when no policy allows. */
   acl?: AclGrant;
-  /** Request-specific condition keys of the check. */
-  context?: (call: OssCall) => Record<string, string | undefined>;
+  /** Request-specific condition keys of the check (some read the object: a promise). */
+  context?: (
+    call: OssCall,
+  ) => Record<string, string | undefined> | Promise<Record<string, string | undefined>>;
   handler: (call: OssCall) => Promise<OssReply>;
   doc: string;
 }
@@ -80,6 +83,10 @@ const headers =
   (...names: string[]) =>
   (call: OssCall) =>
     Object.assign({}, ...names.map((n) => header(n)(call)));
+/** The condition keys of writes that create an object: headers, and `oss:RequestObjectTag/*`. */
+const writeContext =
+  (...names: string[]) =>
+  (call: OssCall) => ({ ...headers(...names)(call), ...requestObjectTags(call) });
 
 /** Every operation, in selection order. */
 export const OSS_OPERATIONS: readonly OssOperation[] = [
@@ -100,6 +107,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     name: 'ListBuckets',
     level: 'service',
     method: 'GET',
+    optional: ['tagging'], // filters by tag (handlers/tagging.ts)
     action: 'oss:ListBuckets',
     bucket: 'none',
     authn: 'signature',
@@ -179,6 +187,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     level: 'bucket',
     method: 'PUT',
     sub: ['inventory'],
+    optional: ['inventoryId'],
     action: 'oss:PutBucketInventory',
     bucket: 'required',
     authn: 'signature',
@@ -394,6 +403,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     level: 'bucket',
     method: 'DELETE',
     sub: ['inventory'],
+    optional: ['inventoryId'],
     action: 'oss:DeleteBucketInventory',
     bucket: 'required',
     authn: 'signature',
@@ -480,7 +490,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     bucket: 'required',
     authn: 'signature',
     acl: 'write',
-    context: headers('x-oss-object-acl', 'x-oss-storage-class', 'x-oss-forbid-overwrite'),
+    context: writeContext('x-oss-object-acl', 'x-oss-storage-class', 'x-oss-forbid-overwrite'),
     handler: copyObject,
     doc: 'Copy an object (`oss:GetObject` on the source too)',
   },
@@ -492,7 +502,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     bucket: 'required',
     authn: 'signature',
     acl: 'write',
-    context: headers('x-oss-object-acl', 'x-oss-storage-class', 'x-oss-forbid-overwrite'),
+    context: writeContext('x-oss-object-acl', 'x-oss-storage-class', 'x-oss-forbid-overwrite'),
     handler: O.putObject,
     doc: 'Upload an object',
   },
@@ -528,6 +538,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     bucket: 'required',
     authn: 'signature',
     acl: 'read',
+    context: existingObjectTags, // oss:ExistingObjectTag/<key> (handlers/tagging.ts)
     handler: O.getObject,
     doc: 'Download an object (Range, conditions, response-* overrides)',
   },
@@ -541,6 +552,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     bucket: 'required',
     authn: 'signature',
     acl: 'read',
+    context: existingObjectTags, // oss:ExistingObjectTag/<key> (handlers/tagging.ts)
     handler: O.getObjectMeta,
     doc: 'Get an object’s basic metadata',
   },
@@ -553,6 +565,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     bucket: 'required',
     authn: 'signature',
     acl: 'read',
+    context: existingObjectTags, // oss:ExistingObjectTag/<key> (handlers/tagging.ts)
     handler: O.getObject,
     doc: 'Get an object’s headers',
   },
@@ -589,7 +602,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     bucket: 'required',
     authn: 'signature',
     acl: 'write',
-    context: headers('x-oss-object-acl', 'x-oss-storage-class', 'x-oss-forbid-overwrite'),
+    context: writeContext('x-oss-object-acl', 'x-oss-storage-class', 'x-oss-forbid-overwrite'),
     handler: M.initiateMultipartUpload,
     doc: 'Start a multipart upload',
   },
@@ -614,7 +627,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
     bucket: 'required',
     authn: 'signature',
     acl: 'write',
-    context: headers('x-oss-object-acl', 'x-oss-storage-class'),
+    context: writeContext('x-oss-object-acl', 'x-oss-storage-class'),
     handler: O.appendObject,
     doc: 'Append to an appendable object',
   },
@@ -671,6 +684,15 @@ export const KNOWN_SUB_RESOURCES: ReadonlySet<string> = new Set([
   'response-content-type',
   'response-expires',
 ]);
+
+/**
+ * Sub-resources some operation is selected by: a request carrying one that its operation neither
+ * is selected by nor accepts asks for something else (`DELETE /<key>?acl`, `PUT /<key>?uploads`),
+ * and is `NotImplemented` rather than served as the plain operation (protocol.ts).
+ */
+export const OPERATION_SUB_RESOURCES: ReadonlySet<string> = new Set(
+  OSS_OPERATIONS.flatMap((o) => o.sub ?? []),
+);
 
 /**
  * Sub-resources known only to the operations that declare them: `live` is ListLiveChannel's,

@@ -95,6 +95,7 @@ import {
   selectOperation,
   EXCLUSIVE_SUB_RESOURCES,
   KNOWN_SUB_RESOURCES,
+  OPERATION_SUB_RESOURCES,
   type OssLevel,
   type OssOperation,
 } from './operations.js';
@@ -440,6 +441,9 @@ function route(deps: OssDeps): Stage<OssCtx> {
     }
     for (const name of query.names()) {
       if (EXCLUSIVE_SUB_RESOURCES.has(name) && !op.sub?.includes(name)) throw notImplemented(name);
+      // Another operation's sub-resource with a method that has none for it.
+      const foreign = OPERATION_SUB_RESOURCES.has(name) && !op.sub?.includes(name);
+      if (foreign && !op.optional?.includes(name)) throw notImplemented(name);
     }
     ctx.op = op;
     await next();
@@ -609,11 +613,13 @@ function authz(deps: OssDeps): Stage<OssCtx> {
         versionId !== undefined && op!.versionAction !== undefined
           ? [op!.action, op!.versionAction]
           : [op!.action];
+      // Condition keys may need a read (`oss:ExistingObjectTag/<key>`): made once for all checks.
+      const context = op!.context ? await op!.context(call) : undefined;
       const check = (action: string): OssCheck => ({
         action,
         resource,
         ...(checked ? { bucket: checked } : { owner }),
-        ...(op!.context ? { context: op!.context(call) } : {}),
+        ...(context ? { context } : {}),
         ...(op!.acl ? { acl: op!.acl } : {}),
         ...(ctx.level === 'object' ? { objectAcl: async () => (await call.object())?.acl } : {}),
       });

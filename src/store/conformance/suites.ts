@@ -12,6 +12,7 @@ import { ossRestoreConformance } from '../../services/oss/conformance-restore.js
 import { ossLifecycleConformance } from '../../services/oss/conformance-lifecycle.js';
 import { ossWormConformance } from '../../services/oss/conformance-worm.js';
 import { ossVersioningConformance } from '../../services/oss/conformance-versioning.js';
+import { ossTagsConformance } from '../../services/oss/conformance-tags.js';
 import { vpcConformance } from '../../services/vpc/conformance.js';
 import { ecsConformance } from '../../services/ecs/conformance.js';
 import { securityGroupConformance } from '../../services/ecs/security-groups/conformance.js';
@@ -37,5 +38,6 @@ export const allConformanceSuites: ConformanceSuite[] = [
   ossLifecycleConformance,
   ossWormConformance,
   ossVersioningConformance,
+  ossTagsConformance,
   trailConformance,
 ];

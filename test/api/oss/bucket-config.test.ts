@@ -440,10 +440,11 @@ describe('Put/Get/List/DeleteBucketInventory', () => {
     await src.put('ttt/a b.txt', Buffer.from('hello'));
     await src.put('ttt/b.txt', Buffer.from('x'.repeat(10)));
     await src.put('other.txt', Buffer.from('not in the filter'));
+    await src.putObjectTagging('ttt/b.txt', { a: '1', b: '2' });
     await root.putBucketInventory('inv-rep', {
       ...inventory('daily'),
       isEnabled: true,
-      optionalFields: { field: ['Size', 'ETag', 'ObjectAcl'] },
+      optionalFields: { field: ['Size', 'ETag', 'ObjectAcl', 'TaggingCount'] },
     });
     const dst = ossClient(yb, rootOf(yb), { bucket: 'inv-dst' });
     const reports = async () =>
@@ -463,7 +464,7 @@ describe('Put/Get/List/DeleteBucketInventory', () => {
       destinationBucket: 'inv-dst',
       sourceBucket: 'inv-rep',
       fileFormat: 'CSV',
-      fileSchema: 'Bucket, Key, Size, ETag, ObjectAcl',
+      fileSchema: 'Bucket, Key, Size, ETag, ObjectAcl, TaggingCount',
     });
     const checksum = (await dst.get(manifestKey.replace('.json', '.checksum'))).content;
     expect(checksum.toString()).toBe(createHash('md5').update(manifestBytes).digest('hex'));
@@ -474,8 +475,8 @@ describe('Put/Get/List/DeleteBucketInventory', () => {
     const rows = gunzipSync(gz).toString('utf8').trim().split('\n');
     const etag = createHash('md5').update('hello').digest('hex').toUpperCase();
     expect(rows).toEqual([
-      `"inv-rep","ttt%2Fa%20b.txt","5","${etag}","default"`,
-      `"inv-rep","ttt%2Fb.txt","10","${createHash('md5').update('x'.repeat(10)).digest('hex').toUpperCase()}","default"`,
+      `"inv-rep","ttt%2Fa%20b.txt","5","${etag}","default","0"`,
+      `"inv-rep","ttt%2Fb.txt","10","${createHash('md5').update('x'.repeat(10)).digest('hex').toUpperCase()}","default","2"`,
     ]);
     // Not again the same day.
     yb.clock.advance(3600);

@@ -169,6 +169,29 @@ describe('object tags', () => {
     expect((await c.getObjectTagging('mp.bin')).tag).toEqual({ m: '1' });
   });
 
+  it('PostObject takes x-oss-tagging as a form field', async () => {
+    const p = {
+      expiration: new Date(yb.clock.now().getTime() + 600_000).toISOString(),
+      conditions: [{ bucket: BUCKET }, ['starts-with', '$key', 'forms/']],
+    };
+    const s = c.calculatePostSignature(p);
+    const form = new FormData();
+    for (const [k, v] of Object.entries({
+      key: 'forms/tagged.txt',
+      OSSAccessKeyId: s.OSSAccessKeyId,
+      policy: s.policy,
+      Signature: s.Signature,
+      'x-oss-tagging': 'src=form&n=1',
+    })) {
+      form.append(k, v);
+    }
+    form.append('file', new Blob([Buffer.from('form')]), 'f.txt');
+    const port = yb.address.slice(yb.address.lastIndexOf(':') + 1);
+    const r = await fetch(`http://localhost:${port}/${BUCKET}`, { method: 'POST', body: form });
+    expect(r.status).toBe(204);
+    expect((await c.getObjectTagging('forms/tagged.txt')).tag).toEqual({ src: 'form', n: '1' });
+  });
+
   it('CopyObject copies tags by default and replaces them with x-oss-tagging-directive: Replace', async () => {
     await rawOss(yb, {
       method: 'PUT',
@@ -242,6 +265,98 @@ describe('object tags', () => {
     });
     expect(errorCode(r)).toBe('AccessDenied');
     expect((await u.put('ram2.txt', Buffer.from('x'))).res.status).toBe(200);
+  });
+});
+
+describe('tags of versions', () => {
+  it('tags each version on its own, and a versionId needs the *VersionTagging action too', async () => {
+    const name = 'tag-versions';
+    const v = ossClient(yb, root(), { bucket: name });
+    await v.putBucket(name);
+    await v.putBucketVersioning(name, 'Enabled');
+    const v1 = (await v.put('k', Buffer.from('one'))).res.headers['x-oss-version-id'] as string;
+    const v2 = (await v.put('k', Buffer.from('two'))).res.headers['x-oss-version-id'] as string;
+    await v.putObjectTagging('k', { old: 'yes' }, { versionId: v1 });
+    await v.putObjectTagging('k', { cur: 'yes' });
+    expect((await v.getObjectTagging('k', { versionId: v1 })).tag).toEqual({ old: 'yes' });
+    expect((await v.getObjectTagging('k', { versionId: v2 })).tag).toEqual({ cur: 'yes' });
+    expect((await v.head('k', { versionId: v1 })).res.headers['x-oss-tagging-count']).toBe('1');
+    await v.deleteObjectTagging('k', { versionId: v1 });
+    expect((await v.getObjectTagging('k', { versionId: v1 })).tag).toEqual({});
+    expect((await v.getObjectTagging('k')).tag).toEqual({ cur: 'yes' });
+    // Allowed the plain tagging actions only: the current version yes, a named one no.
+    const creds = await userWithPolicy(
+      yb,
+      policy([
+        {
+          Effect: 'Allow',
+          Action: ['oss:GetObjectTagging', 'oss:PutObjectTagging'],
+          Resource: [`acs:oss:*:*:${name}/*`],
+        },
+      ]),
+    );
+    const u = ossClient(yb, creds, { bucket: name });
+    expect((await u.getObjectTagging('k')).tag).toEqual({ cur: 'yes' });
+    for (const call of [
+      () => u.getObjectTagging('k', { versionId: v1 }),
+      () => u.putObjectTagging('k', { a: 'b' }, { versionId: v1 }),
+    ]) {
+      const err: any = await call().then(
+        () => undefined,
+        (e: any) => e,
+      );
+      expect(err?.code).toBe('AccessDenied');
+    }
+  });
+});
+
+describe('tag condition keys', () => {
+  it('oss:ExistingObjectTag/<key> decides reads; oss:RequestObjectTag/<key> decides tagging', async () => {
+    await rawOss(yb, {
+      method: 'PUT',
+      bucket: BUCKET,
+      key: 'cond/open.txt',
+      headers: { 'x-oss-tagging': 'level=public' },
+      body: 'open',
+      creds: root(),
+    });
+    await c.put('cond/closed.txt', Buffer.from('closed'));
+    const user = await userWithPolicy(
+      yb,
+      policy([
+        {
+          Effect: 'Allow',
+          Action: ['oss:GetObject'],
+          Resource: [`acs:oss:*:*:${BUCKET}/cond/*`],
+          Condition: { StringEquals: { 'oss:ExistingObjectTag/level': 'public' } },
+        },
+        {
+          Effect: 'Allow',
+          Action: ['oss:PutObjectTagging', 'oss:PutObject'],
+          Resource: [`acs:oss:*:*:${BUCKET}/cond/*`],
+          Condition: { StringEquals: { 'oss:RequestObjectTag/team': 'blue' } },
+        },
+      ]),
+    );
+    const u = ossClient(yb, user, { bucket: BUCKET });
+    expect((await u.get('cond/open.txt')).content.toString()).toBe('open');
+    await expect(u.get('cond/closed.txt')).rejects.toMatchObject({ code: 'AccessDenied' });
+    await expect(u.head('cond/closed.txt')).rejects.toMatchObject({ status: 403 });
+    expect((await u.putObjectTagging('cond/closed.txt', { team: 'blue' })).status).toBe(200);
+    await expect(u.putObjectTagging('cond/closed.txt', { team: 'red' })).rejects.toMatchObject({
+      code: 'AccessDenied',
+    });
+    const put = (tagging: string) =>
+      rawOss(yb, {
+        method: 'PUT',
+        bucket: BUCKET,
+        key: 'cond/new.txt',
+        headers: { 'x-oss-tagging': tagging },
+        body: 'x',
+        creds: user,
+      });
+    expect((await put('team=blue')).status).toBe(200);
+    expect(errorCode(await put('team=red'))).toBe('AccessDenied');
   });
 });
 
@@ -355,6 +470,11 @@ describe('sub-resources yunbox does not serve', () => {
       { method: 'POST', key: 'nf.txt', sub: 'tagging' },
       { method: 'POST', key: 'nf.txt', sub: 'symlink' },
       { method: 'POST', sub: 'acl' },
+      // Another operation's sub-resource is never served as the plain operation.
+      { method: 'DELETE', key: 'nf.txt', sub: 'acl' },
+      { method: 'DELETE', key: 'nf.txt', sub: 'symlink' },
+      { method: 'PUT', key: 'nf.txt', sub: 'uploads' },
+      { method: 'GET', sub: 'delete' },
     ];
     for (const k of cases) {
       const r = await rawOss(yb, {

@@ -20,10 +20,17 @@
  * names, else the current one.
  */
 import { isStoreError } from '../../../kernel/errors.js';
-import { parseTagging, xmlDocument, type XmlFields } from '../../../protocol/oss-xml.js';
+import {
+  parseOssXml,
+  parseTagging,
+  xmlChildText,
+  xmlChildren,
+  xmlDocument,
+  type XmlFields,
+} from '../../../protocol/oss-xml.js';
 import type { OssAuthorizer } from '../authz.js';
 import type { OssCall, OssReply } from '../context.js';
-import { invalidArgument, noSuchBucket, noSuchKey } from '../errors.js';
+import { invalidArgument, malformedXml, noSuchBucket, noSuchKey } from '../errors.js';
 import { invalidTag, invalidTaggingHeader } from '../errors-tags.js';
 import { objectArn, type Bucket, type OssObject, type Tag } from '../model.js';
 import type { TagFilter } from '../store-sql-tags.js';
@@ -162,6 +169,7 @@ export async function requestTags(
     resource: objectArn(call.info.region, b.accountId, b.name, form?.key ?? call.key ?? ''),
     bucket: b,
     acl: 'write',
+    context: tagContext('oss:RequestObjectTag/', tags),
   });
   return tags;
 }
@@ -195,18 +203,52 @@ export function tagSetFields(tags: readonly Tag[]): XmlFields | null {
   return tags.length > 0 ? { Tag: tags.map((t) => ({ Key: t.key, Value: t.value })) } : null;
 }
 
+/**
+ * The tags of a Tagging body. `<Tagging><TagSet>…` as OSS documents it; a bare `<TagSet>` root is
+ * taken too, because the Tea OSS client (@alicloud/oss20190517) sends its PutObjectTagging and
+ * PutBucketTags bodies that way.
+ */
 async function readTagging(call: OssCall): Promise<Tag[]> {
   const body = await readSmallBody(call, TAGGING_BODY_LIMIT);
-  return unwrap(parseTagging(body)).map(([key, value]) => ({ key, value }));
+  const doc = unwrap(parseOssXml(body));
+  if (doc.name === 'Tagging') {
+    return unwrap(parseTagging(body)).map(([key, value]) => ({ key, value }));
+  }
+  if (doc.name !== 'TagSet') throw malformedXml();
+  return xmlChildren(doc, 'Tag').map((t) => {
+    const key = xmlChildText(t, 'Key');
+    if (key === undefined) throw malformedXml();
+    return { key, value: xmlChildText(t, 'Value') ?? '' };
+  });
 }
 
 const XML = { 'content-type': 'application/xml' };
 
 /** PutObjectTagging (`PUT /<key>?tagging`): replaces the object's tags. */
 export async function putObjectTagging(call: OssCall): Promise<OssReply> {
-  const o = await addressedObject(call);
   const tags = await readTagging(call);
   checkObjectTags(tags);
+  const b = call.bucket;
+  if (!b) throw noSuchBucket(call.bucketName ?? '');
+  // The tags asked for are only known from the body, so the check is made here (operations-tags
+  // declares no action), with `oss:RequestObjectTag/<key>` and `oss:ExistingObjectTag/<key>`.
+  const context = {
+    ...(await existingObjectTags(call)),
+    ...tagContext('oss:RequestObjectTag/', tags),
+  };
+  const check = (action: string) => ({
+    action,
+    resource: objectArn(call.info.region, b.accountId, b.name, call.key ?? ''),
+    bucket: b,
+    context,
+  });
+  // Naming a version needs `oss:PutObjectVersionTagging` as well, as the declared calls do.
+  await call.authz.require(
+    call.versionId !== undefined
+      ? [check('oss:PutObjectTagging'), check('oss:PutObjectVersionTagging')]
+      : [check('oss:PutObjectTagging')],
+  );
+  const o = await addressedObject(call);
   try {
     await call.deps.store.putObjectTags(o.objectId, tags);
   } catch (e) {
@@ -359,4 +401,37 @@ export async function listBucketsPage(
     buckets,
     tagging: (b) => ({ Tagging: { TagSet: tagSetFields(tags.get(b.name) ?? []) } }),
   };
+}
+
+/**
+ * The condition keys of an object's tags, `oss:ExistingObjectTag/<key>` (doc: "OSS authorization
+ * syntax and elements": reads such as GetObject and HeadObject, and the ObjectTagging calls).
+ * Objects without tags cost no query (their count comes with the object).
+ */
+export async function existingObjectTags(call: OssCall): Promise<Record<string, string>> {
+  const o = await call.object();
+  if (!o?.tagCount) return {};
+  return tagContext('oss:ExistingObjectTag/', await call.deps.store.getObjectTags(o.objectId));
+}
+
+/** `{ <prefix><key>: value }` for each tag. */
+export function tagContext(prefix: string, tags: readonly Tag[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of tags) out[`${prefix}${t.key}`] = t.value;
+  return out;
+}
+
+/**
+ * `oss:RequestObjectTag/<key>` of the tags a write's `x-oss-tagging` asks for, for the check of
+ * the write itself (PutObject, CopyObject, InitiateMultipartUpload, AppendObject); a malformed
+ * header adds none (the handler refuses it).
+ */
+export function requestObjectTags(call: OssCall): Record<string, string> {
+  const raw = call.header('x-oss-tagging');
+  if (raw === undefined) return {};
+  try {
+    return tagContext('oss:RequestObjectTag/', parseTaggingHeader(raw));
+  } catch {
+    return {};
+  }
 }
