@@ -72,6 +72,9 @@ import type { InstanceLookup, MetadataHandler, SandboxInstance } from './types.j
 
 export { DEFAULT_SANDBOX_RUN_DIR } from './run-dir.js';
 
+/** How long a removal waits for the CLI to tell its user why before the programs are signalled. */
+const NOTICE_READ_MS = 2000;
+
 /** What a sandbox serves, resolved when the first sandbox is made (after the gateway exists). */
 export interface SandboxDeps {
   /** The gateway request listener (the one every listener shares). */
@@ -484,6 +487,8 @@ export class SandboxManager {
       try {
         if (notice !== undefined && sandbox.ready && (await netnsPids(netns)).length > 0) {
           await this.#runDir.writeNotice(netns, notice);
+          // The CLI removes the notice once it has told its user: signal after that (bounded).
+          await this.#runDir.noticeRead(netns, NOTICE_READ_MS);
         }
         const killed = await killNetnsProcesses(netns);
         if (support.ok) await deleteNetns(support.ip, netns);

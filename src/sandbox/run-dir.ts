@@ -9,7 +9,17 @@
  * server removes the records of dead ones along with their namespaces (`manager.ts`).
  */
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { chmod, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  access,
+  chmod,
+  mkdir,
+  readFile,
+  readdir,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   removeSandboxClockFilesSync,
@@ -122,6 +132,24 @@ export class RunDir {
     await writePublicFile(`${path}.tmp`, `${reason}\n`)
       .then(() => rename(`${path}.tmp`, path))
       .catch(() => undefined);
+  }
+
+  /**
+   * Waits until the CLI has read (and removed) the notice of `netns`, at most `maxMs`: the
+   * program's user then reads why before the program's own last words. Best effort.
+   */
+  async noticeRead(netns: string, maxMs: number): Promise<boolean> {
+    const path = this.noticePath(netns);
+    const until = Date.now() + maxMs;
+    for (;;) {
+      try {
+        await access(path);
+      } catch {
+        return true;
+      }
+      if (Date.now() >= until) return false;
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   /** {@link writeNotice}, synchronously (the `exit` hook). */

@@ -162,6 +162,8 @@ function removalNotice(
     if (told || reason === '') return;
     told = true;
     tell(reason);
+    // Read: the server waits for this before it signals the program (sandbox/manager.ts).
+    await rm(file, { force: true }).catch(() => undefined);
   };
   if (file !== undefined) {
     try {
