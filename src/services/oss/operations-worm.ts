@@ -23,13 +23,17 @@ export const WORM_OPERATIONS: readonly OssOperation[] = [
     W.abortBucketWorm,
     'Remove a retention policy that is not locked',
   ),
-  bucketOp(
-    'ExtendBucketWorm',
-    'POST',
-    'wormExtend',
-    W.extendBucketWorm,
-    'Lengthen a locked retention policy’s period (`?wormExtend&wormId=`)',
-  ),
+  {
+    ...bucketOp(
+      'ExtendBucketWorm',
+      'POST',
+      'wormExtend',
+      W.extendBucketWorm,
+      'Lengthen a locked retention policy’s period (`?wormExtend&wormId=`)',
+    ),
+    // CompleteBucketWorm's sub-resource, which this call names too.
+    optional: ['wormId'],
+  },
   bucketOp(
     'CompleteBucketWorm',
     'POST',
