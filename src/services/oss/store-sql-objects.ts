@@ -434,7 +434,7 @@ export class SqlObjects {
     let q = k
       .selectFrom('oss_objects')
       .select(['key', 'size', 'etag', 'object_type', 'storage_class', 'last_modified'])
-      .select(['version_id', 'is_latest', 'delete_marker'])
+      .select(['version_id', 'is_latest', 'delete_marker', 'object_id'])
       .where('bucket', '=', bucket);
     q = this.#keyRange(q, range);
     const lower = range.lower;
@@ -463,6 +463,7 @@ export class SqlObjects {
     const rows: any[] = await q.orderBy('key').orderBy('seq', 'desc').limit(range.limit).execute();
     return rows.map((r) => ({
       ...toSummary(r),
+      objectId: r.object_id,
       versionId: r.version_id,
       isLatest: Number(r.is_latest) === 1,
       deleteMarker: Number(r.delete_marker) === 1,

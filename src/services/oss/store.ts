@@ -97,6 +97,8 @@ export interface DeleteOutcome {
 
 /** A version as ListObjectVersions shows it. */
 export interface VersionSummary extends ObjectSummary {
+  /** The version's row (restore state and tags are kept by it). */
+  objectId: string;
   versionId: string;
   isLatest: boolean;
   deleteMarker: boolean;

@@ -149,6 +149,23 @@ describe('an Archive object', () => {
     expect(await failure(oss.get(key))).toMatchObject({ code: 'InvalidObjectState' });
   });
 
+  it('ListObjectVersions shows each archive version’s own restore', async () => {
+    const name = 'restore-versions';
+    const v = ossClient(yb, rootOf(yb), { bucket: name });
+    await v.putBucket(name);
+    await v.putBucketVersioning(name, 'Enabled');
+    const put = async (body: string) =>
+      (await v.put('k', Buffer.from(body), { headers: { 'x-oss-storage-class': 'Archive' } })).res
+        .headers['x-oss-version-id'] as string;
+    const old = await put('old');
+    const cur = await put('current');
+    await v.restore('k', { versionId: old });
+    const listed = (await v.getBucketVersions({})).objects;
+    const info = (id: string) => listed.find((o: any) => o.versionId === id)?.restoreInfo;
+    expect(info(old)).toEqual({ ongoingRequest: true });
+    expect(info(cur)).toBeUndefined();
+  });
+
   it('overwriting or deleting the object drops its restore', async () => {
     const k = 'archive/overwritten.txt';
     await putClass(k, 'Archive');

@@ -160,6 +160,26 @@ export async function withRestoreInfo<T extends ObjectSummary>(
   });
 }
 
+/**
+ * Versions with their `restoreInfo` (ListObjectVersions): each archive version's own restore, by
+ * its row. Entries are copied, never changed.
+ */
+export async function versionsWithRestoreInfo<T extends ObjectSummary & { objectId: string }>(
+  call: OssCall,
+  items: readonly T[],
+): Promise<T[]> {
+  const now = call.deps.clock.now();
+  const out: T[] = [];
+  for (const o of items) {
+    const record = isArchiveClass(o.storageClass)
+      ? await call.deps.store.getRestore(o.objectId)
+      : undefined;
+    const info = record && restoreInfo(restoreState(o.storageClass, record, now));
+    out.push(info === undefined ? o : { ...o, restoreInfo: info });
+  }
+  return out;
+}
+
 /** A RestoreRequest body as sent: `Days` and `Tier` unchecked, whether `JobParameters` came. */
 export interface RestoreRequestBody {
   days?: string;

@@ -9,6 +9,7 @@
  * Enabled, every write adds a version with a new id and a delete adds a delete marker; Suspended,
  * writes and deletes replace the `null` version. Objects written before versioning are `null`.
  */
+import { versionsWithRestoreInfo } from './restore.js';
 import { isoMillis, urlEncodeKey } from '../../../protocol/oss-format.js';
 import {
   parseOssXml,
@@ -196,16 +197,21 @@ export async function listObjectVersions(call: OssCall): Promise<OssReply> {
     DeleteMarker: page.items
       .filter((v) => v.deleteMarker)
       .map((v) => ({ ...entry(v), Owner: owner })),
-    Version: page.items
-      .filter((v) => !v.deleteMarker)
-      .map((v) => ({
-        ...entry(v),
-        ETag: v.etag,
-        Type: v.objectType,
-        Size: v.size,
-        StorageClass: v.storageClass,
-        Owner: owner,
-      })),
+    Version: (
+      await versionsWithRestoreInfo(
+        call,
+        page.items.filter((v) => !v.deleteMarker),
+      )
+    ).map((v) => ({
+      ...entry(v),
+      ETag: v.etag,
+      Type: v.objectType,
+      Size: v.size,
+      StorageClass: v.storageClass,
+      // Archive versions being restored or restored (handlers/restore.ts), as ListObjects shows.
+      ...(v.restoreInfo !== undefined ? { RestoreInfo: v.restoreInfo } : {}),
+      Owner: owner,
+    })),
     CommonPrefixes: page.prefixes.map((p) => ({ Prefix: enc(p) })),
   });
   return { status: 200, headers: { 'content-type': 'application/xml' }, body };
