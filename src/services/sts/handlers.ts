@@ -27,6 +27,26 @@ export interface StsHandlerDeps {
   issuer: StsIssuer;
 }
 
+/** The account and role name of a role ARN (`acs:ram::<account>:role/<name>`), else InvalidParameter.RoleArn. */
+export function roleArnParts(arn: string): [account: string, role: string] {
+  const m = ROLE_ARN.exec(arn);
+  if (!m) throw InvalidParameterRoleArn();
+  return [m[1]!, m[2]!];
+}
+
+/** A session policy that passed the grammar check (`undefined` when none was given). */
+export function checkedSessionPolicy(policy: string | undefined): string | undefined {
+  if (policy === undefined) return undefined;
+  const compiled = compilePolicy(policy, 'session');
+  if (!compiled.ok) {
+    const d = compiled.diagnostics[0];
+    throw InvalidParameterPolicyGrammar(
+      `The parameter Policy has not passed grammar check: ${d ? `${d.message} (at ${d.pointer || '/'})` : 'invalid'}.`,
+    );
+  }
+  return policy;
+}
+
 /** AssumeRole. */
 export function assumeRole(deps: StsHandlerDeps): Handler<(typeof AssumeRole)['params']> {
   return async (ctx, input) => {
@@ -35,20 +55,8 @@ export function assumeRole(deps: StsHandlerDeps): Handler<(typeof AssumeRole)['p
       throw StsNoPermission('Roles may not be assumed by root accounts.');
     }
     if (caller.kind === 'anonymous') throw StsNoPermission();
-    const m = ROLE_ARN.exec(input.RoleArn);
-    if (!m) throw InvalidParameterRoleArn();
-    const [, roleAccount, roleName] = m as unknown as [string, string, string];
-    let sessionPolicy: string | undefined;
-    if (input.Policy !== undefined) {
-      const compiled = compilePolicy(input.Policy, 'session');
-      if (!compiled.ok) {
-        const d = compiled.diagnostics[0];
-        throw InvalidParameterPolicyGrammar(
-          `The parameter Policy has not passed grammar check: ${d ? `${d.message} (at ${d.pointer || '/'})` : 'invalid'}.`,
-        );
-      }
-      sessionPolicy = input.Policy;
-    }
+    const [roleAccount, roleName] = roleArnParts(input.RoleArn);
+    const sessionPolicy = checkedSessionPolicy(input.Policy);
     const role =
       roleAccount === ctx.accountId ? await deps.ram.getRole(roleAccount, roleName!) : undefined;
     // The identity policy must allow sts:AssumeRole on the role (checked even when the role does

@@ -27,6 +27,7 @@ import { parseOidcProviderArn, type ImsApi, type OidcProvider } from '../ims/ind
 import type { StsIssuer } from './issuer.js';
 import { IssuerFetchError, type OidcKeySource } from './oidc-keys.js';
 import type { AssumeRoleWithOIDC } from './operations.js';
+import { checkedSessionPolicy, roleArnParts } from './handlers.js';
 import {
   AuthenticationFailNoPermission,
   AuthenticationFailOIDCTokenAudienceNotMatch,
@@ -37,12 +38,8 @@ import {
   AuthenticationFailOIDCTokenInvalidSignature,
   InvalidParameterDurationSeconds,
   InvalidParameterOIDCProviderArn,
-  InvalidParameterPolicyGrammar,
-  InvalidParameterRoleArn,
   StsEntityNotExistRole,
 } from './errors.js';
-
-const ROLE_ARN = /^acs:ram::(\d+):role\/([A-Za-z0-9.@_-]{1,64})$/i;
 
 /** Dependencies of AssumeRoleWithOIDC. */
 export interface OidcHandlerDeps {
@@ -132,20 +129,8 @@ export function assumeRoleWithOidc(
   return async (ctx, input) => {
     const providerRef = parseOidcProviderArn(input.OIDCProviderArn);
     if (!providerRef) throw InvalidParameterOIDCProviderArn();
-    const m = ROLE_ARN.exec(input.RoleArn);
-    if (!m) throw InvalidParameterRoleArn();
-    const [, roleAccount, roleName] = m as unknown as [string, string, string];
-    let sessionPolicy: string | undefined;
-    if (input.Policy !== undefined) {
-      const compiled = compilePolicy(input.Policy, 'session');
-      if (!compiled.ok) {
-        const d = compiled.diagnostics[0];
-        throw InvalidParameterPolicyGrammar(
-          `The parameter Policy has not passed grammar check: ${d ? `${d.message} (at ${d.pointer || '/'})` : 'invalid'}.`,
-        );
-      }
-      sessionPolicy = input.Policy;
-    }
+    const [roleAccount, roleName] = roleArnParts(input.RoleArn);
+    const sessionPolicy = checkedSessionPolicy(input.Policy);
     // The provider must be the role's account's: a role trusts only its own account's IdPs.
     const provider =
       providerRef.accountId === roleAccount
