@@ -326,6 +326,7 @@ describe('rules on yunbox’s clock', () => {
     await client.put('logs/keep/b.txt', Buffer.from('b'));
     await client.put('cold/c.txt', Buffer.from('c'));
     await client.put('other/d.txt', Buffer.from('d'));
+    await client.put('other/e.txt', Buffer.from('e'), { headers: { 'x-oss-tagging': 'k=v' } });
     await client.initMultipartUpload('uploads/big.bin');
     await root.putBucketLifecycle(bucket, [
       { id: 'expire-logs', prefix: 'logs/', status: 'Enabled', expiration: { days: 30 } },
@@ -371,14 +372,26 @@ describe('rules on yunbox’s clock', () => {
     expect(await storageClass('cold/c.txt')).toBe('Archive');
   });
 
+  it('a transitioned Archive object refuses GetObject until a restore completes on the clock', async () => {
+    const frozen = await client.get('cold/c.txt').then(
+      () => undefined,
+      (e: any) => e,
+    );
+    expect(frozen?.code).toBe('InvalidObjectState');
+    await client.restore('cold/c.txt');
+    yb.clock.advance(2 * 60); // an Archive restore takes a minute
+    expect((await client.get('cold/c.txt')).content.toString()).toBe('c');
+  });
+
   it('keeps an object under a 30-day rule at day 29 and removes it at day 31', async () => {
     yb.clock.advance(18 * DAY); // day 29
     expect(await exists('logs/a.txt')).toBe(true);
     yb.clock.advance(2 * DAY); // day 31
     expect(await exists('logs/a.txt')).toBe(false);
     expect(await exists('logs/keep/b.txt')).toBe(false);
-    // Untouched: outside every rule's prefix, or a Tag filter (no object tags are kept yet).
+    // A Tag filter selects only objects carrying the tag: `e` (k=v) went at day 3, `d` stays.
     expect(await exists('other/d.txt')).toBe(true);
+    expect(await exists('other/e.txt')).toBe(false);
     const list = await client.list({ prefix: 'logs/' });
     expect(list.objects ?? []).toEqual([]);
   });
@@ -402,6 +415,7 @@ describe('rules on yunbox’s clock', () => {
       ['LifecycleAbortMultipartUpload', 'uploads/big.bin', 'mpu', 'oss-lifecycle'],
       ['LifecycleExpireObject', 'logs/a.txt', 'expire-logs', 'oss-lifecycle'],
       ['LifecycleExpireObject', 'logs/keep/b.txt', 'expire-logs', 'oss-lifecycle'],
+      ['LifecycleExpireObject', 'other/e.txt', 'tagged', 'oss-lifecycle'],
       ['LifecycleTransitionObject', 'cold/c.txt', 'freeze', 'oss-lifecycle'],
     ]);
   });
