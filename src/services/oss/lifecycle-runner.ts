@@ -30,7 +30,7 @@
  * a second sweep (after a lease expired) cannot act twice or act on a newer write; the trail
  * event is recorded only by the node whose action changed the row.
  */
-import { retainedKeys } from './handlers/worm.js';
+import { isRetained, retainedAfter } from './handlers/worm.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../kernel/clock.js';
@@ -247,9 +247,10 @@ export class LifecycleRunner {
         const action = dueAction(rules, { ...o, ...(known ? { tags: known } : {}) }, s.at);
         if (!action) continue;
         if (action.kind === 'expire') {
-          // An object under a retention policy (WORM) outlives any rule until its period ends.
-          if ((await retainedKeys(store, s.bucket, [o.key], s.at)).length > 0) continue;
-          const blobs = await store.expireObject(s.bucket, o.key, o.objectId, s.at);
+          // An object under a retention policy (WORM) outlives any rule until its period ends
+          // (the store leaves it, deciding under the key's lock).
+          const held = await retainedAfter(store, s.bucket, s.at);
+          const blobs = await store.expireObject(s.bucket, o.key, o.objectId, s.at, held);
           if (blobs === undefined) continue;
           dropBlobs(this.#deps.oss, blobs);
           this.#event(s, 'ExpireObject', action.ruleId, {
@@ -351,12 +352,20 @@ export class LifecycleRunner {
     const { store } = this.#deps.oss;
     const bucket = await store.getBucket(s.bucket);
     if (!bucket) return;
-    const { outcomes, dropped } = await store.deleteVersions(
-      s.bucket,
-      [{ key: o.key, versionId: o.versionId }],
-      bucket.versioning,
-      s.at,
-    );
+    let done;
+    try {
+      done = await store.deleteVersions(
+        s.bucket,
+        [{ key: o.key, versionId: o.versionId }],
+        bucket.versioning,
+        s.at,
+        await retainedAfter(store, s.bucket, s.at),
+      );
+    } catch (e) {
+      if (isRetained(e)) return; // a version under retention outlives the rule
+      throw e;
+    }
+    const { outcomes, dropped } = done;
     dropBlobs(this.#deps.oss, dropped);
     if (outcomes.length === 0) return;
     this.#event(s, action, ruleId, { ObjectName: o.key, VersionId: o.versionId });

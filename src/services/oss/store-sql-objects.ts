@@ -10,6 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { crc64Combine } from '../../blob/crc64.js';
+import { isStoreError } from '../../kernel/errors.js';
 import type { Db } from '../../store/db.js';
 import {
   versionFor,
@@ -20,14 +21,16 @@ import {
   type StoredSegment,
   type VersioningStatus,
 } from './model.js';
-import type {
-  AppendResult,
-  DeleteOutcome,
-  DeleteTarget,
-  KeyRange,
-  ObjectPatch,
-  VersionSummary,
-  WriteOptions,
+import {
+  RETAINED,
+  type AppendResult,
+  type DeleteOutcome,
+  type DeleteTarget,
+  type KeyRange,
+  type ObjectPatch,
+  type RetainedAfter,
+  type VersionSummary,
+  type WriteOptions,
 } from './store.js';
 import { OBJECT_CACHE, chunks, objectLock, toBucket, type SqlKit } from './store-sql-common.js';
 import {
@@ -35,6 +38,7 @@ import {
   OBJECT_COLUMNS,
   dropRow,
   promote,
+  refuseRetained,
   segmentRows,
   toObject,
   toSummary,
@@ -145,6 +149,7 @@ export class SqlObjects {
     key: string,
     patch: ObjectPatch,
     versionId?: string,
+    retainedAfter?: RetainedAfter,
   ): Promise<boolean> {
     const set: Record<string, unknown> = {};
     if (patch.acl !== undefined) set.acl = patch.acl;
@@ -168,8 +173,18 @@ export class SqlObjects {
       versionId === undefined
         ? q.where('is_latest', '=', LATEST)
         : q.where('version_id', '=', versionId);
-    const r = await q.executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+    if (retainedAfter === undefined) return Number((await q.executeTakeFirst()).numUpdatedRows) > 0;
+    // Under retention the change is conditional on the version's age, in one statement; when it
+    // changed nothing, the version is either missing or held.
+    const r = await q.where('last_modified', '<=', retainedAfter).executeTakeFirst();
+    if (Number(r.numUpdatedRows) > 0) return true;
+    const o =
+      versionId === undefined
+        ? await this.getObject(bucket, key)
+        : await this.getObjectVersion(bucket, key, versionId);
+    if (o === undefined || o.deleteMarker) return false;
+    refuseRetained({ last_modified: o.lastModified }, retainedAfter);
+    return false;
   }
 
   async appendObject(
@@ -186,7 +201,7 @@ export class SqlObjects {
           const row: any = await tx.k
             .selectFrom('oss_objects')
             .select(['object_id', 'size', 'object_type', 'etag', 'crc64', 'version_id'])
-            .select('delete_marker')
+            .select(['delete_marker', 'last_modified'])
             .where('bucket', '=', create.bucket)
             .where('key', '=', create.key)
             .where('is_latest', '=', LATEST)
@@ -202,12 +217,17 @@ export class SqlObjects {
           if (!row || Number(row.delete_marker) === 1) {
             if (position !== 0) return { ok: false, reason: 'position', length: 0 };
             const object = { ...create, segments: [seg] };
-            await writeVersion(tx, object, { versioning: options.versioning });
+            await writeVersion(tx, object, {
+              versioning: options.versioning,
+              retainedAfter: options.retainedAfter,
+            });
             return { ok: true, object };
           }
           if (row.object_type !== 'Appendable') return { ok: false, reason: 'not-appendable' };
           const size = Number(row.size);
           if (size !== position) return { ok: false, reason: 'position', length: size };
+          // Appending changes the version's bytes: refused while it is retained.
+          refuseRetained(row, options.retainedAfter);
           // The ETag of an appendable object changes with each append: MD5 over the previous ETag
           // and the appended bytes' MD5 (OSS does not document its own derivation).
           const etag = `"${createHash('md5')
@@ -260,29 +280,37 @@ export class SqlObjects {
     }
   }
 
-  async deleteObjects(bucket: string, keys: readonly string[]): Promise<string[]> {
+  async deleteObjects(
+    bucket: string,
+    keys: readonly string[],
+    retainedAfter?: RetainedAfter,
+  ): Promise<string[]> {
     if (keys.length === 0) return [];
     return this.#kit.db.transaction(async (tx) => {
-      const dropped: string[] = [];
+      // Every row is checked before any goes (all or nothing), and only the rows checked are
+      // deleted: a version written meanwhile by another transaction is not among them.
+      const objectIds: string[] = [];
       for (const batch of chunks([...new Set(keys)])) {
         const rows: any[] = await tx.k
-          .selectFrom('oss_objects as o')
-          .innerJoin('oss_segments as s', 's.object_id', 'o.object_id')
-          .select('s.blob_id')
-          .where('o.bucket', '=', bucket)
-          .where('o.key', 'in', batch)
-          .execute();
-        for (const r of rows) dropped.push(r.blob_id);
-        const ids: any[] = await tx.k
           .selectFrom('oss_objects')
-          .select('object_id')
+          .select(['object_id', 'last_modified', 'delete_marker'])
           .where('bucket', '=', bucket)
           .where('key', 'in', batch)
           .execute();
-        if (ids.length === 0) continue;
-        const objectIds = ids.map((r) => r.object_id);
-        await tx.k.deleteFrom('oss_segments').where('object_id', 'in', objectIds).execute();
-        await tx.k.deleteFrom('oss_objects').where('object_id', 'in', objectIds).execute();
+        for (const r of rows) {
+          refuseRetained(r, retainedAfter);
+          objectIds.push(r.object_id);
+        }
+      }
+      const dropped: string[] = [];
+      for (const batch of chunks(objectIds)) {
+        const segs: any[] = await tx.k
+          .deleteFrom('oss_segments')
+          .where('object_id', 'in', batch)
+          .returning('blob_id')
+          .execute();
+        for (const r of segs) dropped.push(r.blob_id);
+        await tx.k.deleteFrom('oss_objects').where('object_id', 'in', batch).execute();
       }
       return dropped;
     });
@@ -293,24 +321,50 @@ export class SqlObjects {
     targets: readonly DeleteTarget[],
     versioning: VersioningStatus | undefined,
     now: number,
+    retainedAfter?: RetainedAfter,
   ): Promise<{ outcomes: DeleteOutcome[]; dropped: string[] }> {
-    const outcomes: DeleteOutcome[] = [];
-    const dropped: string[] = [];
-    for (const t of targets) {
-      if (t.versionId === undefined && versioning === undefined) {
-        dropped.push(...(await this.deleteObjects(bucket, [t.key])));
-        outcomes.push({ key: t.key });
-        continue;
+    if (targets.length === 0) return { outcomes: [], dropped: [] };
+    // One transaction holding every key's lock, taken in one (sorted) order so two such deletes
+    // cannot deadlock: what one target finds retained undoes the others.
+    const keys = [...new Set(targets.map((t) => t.key))].sort();
+    return this.#kit.db.transaction(async (tx) => {
+      for (const key of keys) await tx.withLock(objectLock(bucket, key), async () => {});
+      const outcomes: DeleteOutcome[] = [];
+      const dropped: string[] = [];
+      for (const t of targets) {
+        if (t.versionId === undefined && versioning === undefined) {
+          dropped.push(...(await this.#deleteIn(tx, bucket, t.key, retainedAfter)));
+          outcomes.push({ key: t.key });
+          continue;
+        }
+        const r =
+          t.versionId !== undefined
+            ? await this.#deleteVersion(tx, bucket, t.key, t.versionId, retainedAfter)
+            : await this.#deleteWithMarker(tx, bucket, t.key, versioning!, now, retainedAfter);
+        outcomes.push(r.outcome);
+        dropped.push(...r.dropped);
       }
-      const r = await this.#kit.locked(objectLock(bucket, t.key), (tx) =>
-        t.versionId !== undefined
-          ? this.#deleteVersion(tx, bucket, t.key, t.versionId)
-          : this.#deleteWithMarker(tx, bucket, t.key, versioning!, now),
-      );
-      outcomes.push(r.outcome);
-      dropped.push(...r.dropped);
-    }
-    return { outcomes, dropped };
+      return { outcomes, dropped };
+    });
+  }
+
+  /** Inside `tx`: deletes every version of `key` (a bucket never versioned has one). */
+  async #deleteIn(
+    tx: Db,
+    bucket: string,
+    key: string,
+    retainedAfter: RetainedAfter,
+  ): Promise<string[]> {
+    const rows: any[] = await tx.k
+      .selectFrom('oss_objects')
+      .select(['object_id', 'last_modified', 'delete_marker'])
+      .where('bucket', '=', bucket)
+      .where('key', '=', key)
+      .execute();
+    for (const r of rows) refuseRetained(r, retainedAfter);
+    const dropped: string[] = [];
+    for (const r of rows) dropped.push(...(await dropRow(tx, r.object_id)));
+    return dropped;
   }
 
   /**
@@ -324,27 +378,38 @@ export class SqlObjects {
     key: string,
     objectId: string,
     now: number,
+    retainedAfter?: RetainedAfter,
   ): Promise<string[] | undefined> {
-    return this.#kit.locked(objectLock(bucket, key), async (tx) => {
-      const row: any = await tx.k
-        .selectFrom('oss_objects')
-        .select('object_id')
-        .where('bucket', '=', bucket)
-        .where('key', '=', key)
-        .where('object_id', '=', objectId)
-        .where('is_latest', '=', LATEST)
-        .where('delete_marker', '=', sql.lit(0))
-        .executeTakeFirst();
-      if (!row) return undefined;
-      const b: any = await tx.k
-        .selectFrom('oss_buckets')
-        .select('versioning')
-        .where('name', '=', bucket)
-        .executeTakeFirst();
-      const versioning = (b?.versioning ?? undefined) as VersioningStatus | undefined;
-      if (versioning === undefined) return dropRow(tx, objectId);
-      return (await this.#deleteWithMarker(tx, bucket, key, versioning, now)).dropped;
-    });
+    return this.#kit
+      .locked(objectLock(bucket, key), async (tx) => {
+        const row: any = await tx.k
+          .selectFrom('oss_objects')
+          .select(['object_id', 'last_modified'])
+          .where('bucket', '=', bucket)
+          .where('key', '=', key)
+          .where('object_id', '=', objectId)
+          .where('is_latest', '=', LATEST)
+          .where('delete_marker', '=', sql.lit(0))
+          .executeTakeFirst();
+        if (!row) return undefined;
+        const b: any = await tx.k
+          .selectFrom('oss_buckets')
+          .select('versioning')
+          .where('name', '=', bucket)
+          .executeTakeFirst();
+        const versioning = (b?.versioning ?? undefined) as VersioningStatus | undefined;
+        if (versioning === undefined) {
+          refuseRetained(row, retainedAfter);
+          return dropRow(tx, objectId);
+        }
+        return (await this.#deleteWithMarker(tx, bucket, key, versioning, now, retainedAfter))
+          .dropped;
+      })
+      .catch((e: unknown) => {
+        // A retained object outlives any rule until its period ends: left alone, not refused.
+        if (isStoreError(e, 'Conflict') && e.entity === RETAINED) return undefined;
+        throw e;
+      });
   }
 
   /** Inside `tx`: removes one version for good; the newest left becomes current. */
@@ -353,15 +418,17 @@ export class SqlObjects {
     bucket: string,
     key: string,
     versionId: string,
+    retainedAfter: RetainedAfter,
   ): Promise<{ outcome: DeleteOutcome; dropped: string[] }> {
     const row: any = await tx.k
       .selectFrom('oss_objects')
-      .select(['object_id', 'is_latest', 'delete_marker'])
+      .select(['object_id', 'is_latest', 'delete_marker', 'last_modified'])
       .where('bucket', '=', bucket)
       .where('key', '=', key)
       .where('version_id', '=', versionId)
       .executeTakeFirst();
     if (!row) return { outcome: { key, versionId }, dropped: [] };
+    refuseRetained(row, retainedAfter);
     const dropped = await dropRow(tx, row.object_id);
     if (Number(row.is_latest) === 1) await promote(tx, bucket, key);
     const marker = Number(row.delete_marker) === 1;
@@ -382,6 +449,7 @@ export class SqlObjects {
     key: string,
     versioning: VersioningStatus,
     now: number,
+    retainedAfter: RetainedAfter = undefined,
   ): Promise<{ outcome: DeleteOutcome; dropped: string[] }> {
     const marker: OssObject = {
       bucket,
@@ -399,7 +467,7 @@ export class SqlObjects {
       acl: 'default',
       segments: [],
     };
-    const dropped = await writeVersion(tx, marker, { versioning });
+    const dropped = await writeVersion(tx, marker, { versioning, retainedAfter });
     return {
       outcome: { key, deleteMarker: true, deleteMarkerVersionId: marker.versionId! },
       dropped,

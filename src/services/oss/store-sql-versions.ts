@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { StoreError } from '../../kernel/errors.js';
 import type { Db } from '../../store/db.js';
 import { NULL_VERSION, type ObjectSummary, type OssObject, type StoredSegment } from './model.js';
-import type { WriteOptions } from './store.js';
+import { RETAINED, type RetainedAfter, type WriteOptions } from './store.js';
 import { chunks } from './store-sql-common.js';
 import * as T from './store-sql-tags.js';
 
@@ -107,6 +107,19 @@ export function toObject(bucket: string, rows: any[]): OssObject | undefined {
   };
 }
 
+/**
+ * Refuses (`Conflict` {@link RETAINED}) to replace or remove a version row (`last_modified`,
+ * `delete_marker`) under retention: one last modified after `retainedAfter`. A delete marker holds
+ * no bytes and is never retained. Called inside the change's transaction, under the key's lock.
+ */
+export function refuseRetained(
+  row: { last_modified: unknown; delete_marker?: unknown },
+  retainedAfter: RetainedAfter,
+): void {
+  if (retainedAfter === undefined || Number(row.delete_marker ?? 0) === 1) return;
+  if (Number(row.last_modified) > retainedAfter) throw new StoreError('Conflict', RETAINED);
+}
+
 /** Inside `tx`: removes one version row and its segments; returns the segments' blobs. */
 export async function dropRow(tx: Db, objectId: string): Promise<string[]> {
   const segs: any[] = await tx.k
@@ -175,12 +188,13 @@ export async function writeVersion(
   if (options.versioning === undefined) {
     const old: any = await tx.k
       .selectFrom('oss_objects')
-      .select('object_id')
+      .select(['object_id', 'last_modified', 'delete_marker'])
       .where('bucket', '=', object.bucket)
       .where('key', '=', object.key)
       .executeTakeFirst();
     if (old) {
       if (options.forbidOverwrite) throw new StoreError('AlreadyExists', 'object');
+      refuseRetained(old, options.retainedAfter);
       dropped.push(...(await dropRow(tx, old.object_id)));
     }
   } else {
@@ -199,12 +213,15 @@ export async function writeVersion(
     if ((object.versionId ?? NULL_VERSION) === NULL_VERSION) {
       const old: any = await tx.k
         .selectFrom('oss_objects')
-        .select('object_id')
+        .select(['object_id', 'last_modified', 'delete_marker'])
         .where('bucket', '=', object.bucket)
         .where('key', '=', object.key)
         .where('version_id', '=', NULL_VERSION)
         .executeTakeFirst();
-      if (old) dropped.push(...(await dropRow(tx, old.object_id)));
+      if (old) {
+        refuseRetained(old, options.retainedAfter);
+        dropped.push(...(await dropRow(tx, old.object_id)));
+      }
     }
   }
   await tx.k.insertInto('oss_objects').values(objectRow(object, seq)).execute();

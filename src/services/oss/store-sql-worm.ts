@@ -13,9 +13,6 @@ import type { BucketWorm, InitiateWormResult } from './store.js';
 /** The read cache of retention policies (consulted on every overwrite and delete). */
 const WORM_CACHE: CacheSpec = { name: 'oss-worms', tables: ['oss_bucket_worms'], max: 1024 };
 
-/** Rows per `in (...)` list. */
-const BATCH = 500;
-
 const toWorm = (r: any): BucketWorm => ({
   bucket: r.bucket,
   wormId: r.worm_id,
@@ -121,26 +118,4 @@ export async function extendBucketWorm(
     .where('days', '<', days)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
-}
-
-/** Which of `keys` in `bucket` hold an object last modified after `since` (ms). */
-export async function keysModifiedAfter(
-  db: Db,
-  bucket: string,
-  keys: readonly string[],
-  since: number,
-): Promise<string[]> {
-  const out = new Set<string>();
-  const unique = [...new Set(keys)];
-  for (let i = 0; i < unique.length; i += BATCH) {
-    const rows = await db.k
-      .selectFrom('oss_objects')
-      .select('key')
-      .where('bucket', '=', bucket)
-      .where('key', 'in', unique.slice(i, i + BATCH))
-      .where('last_modified', '>', since)
-      .execute();
-    for (const r of rows as Array<{ key: string }>) out.add(r.key);
-  }
-  return [...out];
 }

@@ -30,6 +30,7 @@ import type {
   LifecycleCandidate,
   ObjectPatch,
   OssStore,
+  RetainedAfter,
   VersionSummary,
   WriteOptions,
   RestoreRecord,
@@ -193,8 +194,14 @@ export class OssSqlStore implements OssStore {
     return this.#objects.putObject(object, options);
   }
 
-  updateObject(bucket: string, key: string, patch: ObjectPatch, versionId?: string) {
-    return this.#objects.updateObject(bucket, key, patch, versionId);
+  updateObject(
+    bucket: string,
+    key: string,
+    patch: ObjectPatch,
+    versionId?: string,
+    retainedAfter?: RetainedAfter,
+  ) {
+    return this.#objects.updateObject(bucket, key, patch, versionId, retainedAfter);
   }
 
   appendObject(
@@ -207,8 +214,12 @@ export class OssSqlStore implements OssStore {
     return this.#objects.appendObject(create, position, segment, now, options);
   }
 
-  deleteObjects(bucket: string, keys: readonly string[]): Promise<string[]> {
-    return this.#objects.deleteObjects(bucket, keys);
+  deleteObjects(
+    bucket: string,
+    keys: readonly string[],
+    retainedAfter?: RetainedAfter,
+  ): Promise<string[]> {
+    return this.#objects.deleteObjects(bucket, keys, retainedAfter);
   }
 
   deleteVersions(
@@ -216,8 +227,9 @@ export class OssSqlStore implements OssStore {
     targets: readonly DeleteTarget[],
     versioning: VersioningStatus | undefined,
     now: number,
+    retainedAfter?: RetainedAfter,
   ): Promise<{ outcomes: DeleteOutcome[]; dropped: string[] }> {
-    return this.#objects.deleteVersions(bucket, targets, versioning, now);
+    return this.#objects.deleteVersions(bucket, targets, versioning, now, retainedAfter);
   }
 
   listObjects(bucket: string, range: KeyRange): Promise<ObjectSummary[]> {
@@ -476,8 +488,9 @@ export class OssSqlStore implements OssStore {
     key: string,
     objectId: string,
     now: number,
+    retainedAfter?: RetainedAfter,
   ): Promise<string[] | undefined> {
-    return this.#objects.expireCurrent(bucket, key, objectId, now);
+    return this.#objects.expireCurrent(bucket, key, objectId, now, retainedAfter);
   }
 
   noncurrentCandidates(
@@ -513,10 +526,6 @@ export class OssSqlStore implements OssStore {
 
   extendBucketWorm(bucket: string, wormId: string, days: number): Promise<boolean> {
     return worm.extendBucketWorm(this.#kit.db, bucket, wormId, days);
-  }
-
-  keysModifiedAfter(bucket: string, keys: readonly string[], since: number): Promise<string[]> {
-    return worm.keysModifiedAfter(this.#kit.db, bucket, keys, since);
   }
 
   async referencedBlobs(blobIds: readonly string[]): Promise<Set<string>> {

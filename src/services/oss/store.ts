@@ -76,7 +76,20 @@ export interface WriteOptions {
    */
   forbidOverwrite?: boolean;
   versioning?: VersioningStatus;
+  /** Retention (WORM) in force: see {@link RetainedAfter}. */
+  retainedAfter?: RetainedAfter;
 }
+
+/**
+ * Retention (WORM) in force for a write or delete: a time (ms, yunbox's clock); the store refuses
+ * (`Conflict` with entity {@link RETAINED}), inside the change's transaction and under the key's
+ * lock, to replace or remove a version (not a delete marker) last modified after it. `undefined`:
+ * no policy in effect. Adding a version or a delete marker replaces nothing and passes.
+ */
+export type RetainedAfter = number | undefined;
+
+/** The `entity` of the `Conflict` a store throws for a version under retention. */
+export const RETAINED = 'retained';
 
 /** One key to delete, or one version of it. */
 export interface DeleteTarget {
@@ -203,6 +216,7 @@ export interface OssStore extends OssTagStore {
     key: string,
     patch: ObjectPatch,
     versionId?: string,
+    retainedAfter?: RetainedAfter,
   ): Promise<boolean>;
   /**
    * Appends one segment at `position` (which must equal the current length), creating an
@@ -217,19 +231,26 @@ export interface OssStore extends OssTagStore {
   ): Promise<AppendResult>;
   /**
    * Deletes objects of an unversioned bucket (every version of each key); returns their blobs
-   * (missing keys are skipped).
+   * (missing keys are skipped). All or nothing: one key under retention refuses them all.
    */
-  deleteObjects(bucket: string, keys: readonly string[]): Promise<string[]>;
+  deleteObjects(
+    bucket: string,
+    keys: readonly string[],
+    retainedAfter?: RetainedAfter,
+  ): Promise<string[]>;
   /**
    * Deletes as a versioned bucket does: a target naming a version removes it for good (the next
    * newest becomes current); one without leaves a delete marker (under Suspended, in place of the
    * `null` version); unversioned, as {@link deleteObjects}. Returns what each did, and the blobs.
+   * One transaction holding every key's lock: all or nothing (one version under retention refuses
+   * them all).
    */
   deleteVersions(
     bucket: string,
     targets: readonly DeleteTarget[],
     versioning: VersioningStatus | undefined,
     now: number,
+    retainedAfter?: RetainedAfter,
   ): Promise<{ outcomes: DeleteOutcome[]; dropped: string[] }>;
   /** Current objects of a bucket (no delete markers) in key order (UTF-8 byte order). */
   listObjects(bucket: string, range: KeyRange): Promise<ObjectSummary[]>;
@@ -347,13 +368,14 @@ export interface OssStore extends OssTagStore {
   /**
    * Expires the current object of `key` when it is still the version `objectId`: deleted in a
    * bucket never versioned, else hidden by a delete marker made at `now`. Answers the blobs to
-   * free, `undefined` when it changed or was already gone.
+   * free, `undefined` when it changed, was already gone, or is under retention.
    */
   expireObject(
     bucket: string,
     key: string,
     objectId: string,
     now: number,
+    retainedAfter?: RetainedAfter,
   ): Promise<string[] | undefined>;
   /**
    * Noncurrent versions and current delete markers under `prefix`, by key then newest first,
@@ -386,8 +408,6 @@ export interface OssStore extends OssTagStore {
   completeBucketWorm(bucket: string, wormId: string, voidBefore: number): Promise<boolean>;
   /** Lengthens locked policy `wormId` to `days` (longer only); false otherwise. */
   extendBucketWorm(bucket: string, wormId: string, days: number): Promise<boolean>;
-  /** Which of `keys` hold an object of `bucket` last modified after `since` (ms). */
-  keysModifiedAfter(bucket: string, keys: readonly string[], since: number): Promise<string[]>;
 
   /** Which of `blobIds` some object or part still uses (for the orphan sweep). */
   referencedBlobs(blobIds: readonly string[]): Promise<Set<string>>;

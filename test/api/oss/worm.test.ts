@@ -3,7 +3,8 @@
  * clock: the policy's life (InProgress, Locked, extended; void after 24 hours unless completed),
  * OSS's refusals of each misuse, and objects within their retention period that no write or
  * delete path may touch until the clock passes it. RAM decides the oss:*BucketWorm actions. On
- * PostgreSQL, a second node sharing the store sees every change at once.
+ * PostgreSQL, a second node sharing the store sees every change at once. Writers racing on one
+ * key never replace the object the first of them made.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advanceClocks, followServerClock, restoreClock } from '../../../src/testing/clock.js';
@@ -277,6 +278,85 @@ describe('objects within their retention period', () => {
   });
 });
 
+/**
+ * Many writers and deleters of one key at once, through `clients` in turn; answers which puts
+ * landed (their contents) and checks that every other call was a 204 delete or `FileImmutable`.
+ */
+const PAD = Buffer.alloc(256 * 1024, 0x2e);
+
+async function raceOneKey(clients: OssClient[], key: string, puts: number, deletes: number) {
+  const calls = [
+    ...Array.from({ length: puts }, (_, i) => ({ put: `writer ${i}` })),
+    ...Array.from({ length: deletes }, () => ({ put: undefined })),
+  ];
+  const results = await Promise.allSettled(
+    calls.map((c, i) => {
+      const client = clients[i % clients.length]!;
+      // A body of some size keeps each write in flight a while, so the writers overlap.
+      const body = c.put === undefined ? undefined : Buffer.concat([Buffer.from(c.put), PAD]);
+      return body === undefined ? client.delete(key) : client.put(key, body);
+    }),
+  );
+  const landed: Array<{ content: string; etag: string; versionId?: string }> = [];
+  results.forEach((r, i) => {
+    const put = calls[i]!.put;
+    if (r.status === 'rejected') {
+      expect({ code: r.reason.code, status: r.reason.status }).toEqual({
+        code: 'FileImmutable',
+        status: 409,
+      });
+    } else if (put !== undefined) {
+      const h = r.value.res.headers;
+      landed.push({
+        content: put + PAD.toString(),
+        etag: h.etag,
+        versionId: h['x-oss-version-id'],
+      });
+    }
+  });
+  return landed;
+}
+
+describe('writers racing on one key of a locked bucket', () => {
+  it('land once: the first object made is never replaced or deleted by the others', async () => {
+    const BUCKET = 'worm-race';
+    await root.putBucket(BUCKET);
+    const c = ossClient(yb, rootOf(yb), { bucket: BUCKET });
+    const { wormId } = await c.initiateBucketWorm(BUCKET, '1');
+    await c.completeBucketWorm(BUCKET, wormId);
+    for (const key of ['one.txt', 'two.txt', 'three.txt']) {
+      const landed = await raceOneKey([c], key, 12, 4);
+      expect(landed).toHaveLength(1);
+      const got = await c.get(key);
+      expect(got.content.toString()).toBe(landed[0]!.content);
+      expect(got.res.headers.etag).toBe(landed[0]!.etag);
+    }
+  });
+
+  it('with versioning, every racing write is kept as its own version', async () => {
+    const BUCKET = 'worm-race-versions';
+    await root.putBucket(BUCKET);
+    const c = ossClient(yb, rootOf(yb), { bucket: BUCKET });
+    await c.putBucketVersioning(BUCKET, 'Enabled');
+    await c.put('k.txt', Buffer.from('first'));
+    const { wormId } = await c.initiateBucketWorm(BUCKET, '1');
+    await c.completeBucketWorm(BUCKET, wormId);
+    const landed = await raceOneKey([c], 'k.txt', 10, 3);
+    expect(landed).toHaveLength(10);
+    const { objects, deleteMarker } = await c.getBucketVersions({ prefix: 'k.txt' });
+    // Every write's version is there with its ETag; the deletes only added markers.
+    const kept = new Map(objects.map((o: any) => [o.versionId, o.etag]));
+    for (const l of landed) expect(kept.get(l.versionId)).toBe(l.etag);
+    expect(objects).toHaveLength(11);
+    expect(deleteMarker).toHaveLength(3);
+    // Removing a version for good is what retention refuses.
+    expect(await failure(c.delete('k.txt', { versionId: landed[0]!.versionId! }))).toMatchObject({
+      code: 'FileImmutable',
+      status: 409,
+    });
+  });
+});
+
 describe('the Tea OSS client (@alicloud/oss20190517)', () => {
   /**
    * A Tea call whose answer is OSS's empty 200: the client then fails parsing the missing XML
@@ -402,6 +482,24 @@ describe.skipIf(process.env.YUNBOX_TEST_STORE !== 'postgres')(
       advanceBoth(DAY);
       await b.delete('shared.txt');
       await a.deleteBucket(BUCKET);
+    });
+
+    it('writers racing on one key through both nodes land once', async () => {
+      const BUCKET = 'worm-race-nodes';
+      const a = ossClient(yb, rootOf(yb), { bucket: BUCKET });
+      const b = ossClient(other, rootOf(other), { bucket: BUCKET });
+      await a.putBucket(BUCKET);
+      const { wormId } = await a.initiateBucketWorm(BUCKET, '1');
+      await b.completeBucketWorm(BUCKET, wormId);
+      for (const key of ['one.txt', 'two.txt', 'three.txt']) {
+        const landed = await raceOneKey([a, b], key, 12, 4);
+        expect(landed).toHaveLength(1);
+        for (const client of [a, b]) {
+          const got = await client.get(key);
+          expect(got.content.toString()).toBe(landed[0]!.content);
+          expect(got.res.headers.etag).toBe(landed[0]!.etag);
+        }
+      }
     });
   },
 );

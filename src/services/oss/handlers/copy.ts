@@ -42,7 +42,7 @@ import { copySourceVersionHeaders, versionHeaders, writeVersionId } from './vers
 import { refuseFrozenSource } from './restore.js';
 import { copySymlink } from './symlink.js';
 import { copyTagging } from './tagging.js';
-import { assertNotRetained } from './worm.js';
+import { refuseRetained, retention } from './worm.js';
 
 function bucketOf(call: OssCall): Bucket {
   if (!call.bucket) throw noSuchBucket(call.bucketName ?? '');
@@ -156,7 +156,6 @@ export async function copyObject(call: OssCall): Promise<OssReply> {
   const storageClass = storageClassArg(call.header('x-oss-storage-class')) ?? src.storageClass;
   await refusePublicAcl(call.deps, b, call.header('x-oss-object-acl'));
   const forbid = writeForbidsOverwrite(call, b);
-  await assertNotRetained(call, b, key);
   const now = call.deps.clock.now();
   const result = (o: {
     etag: string;
@@ -182,13 +181,19 @@ export async function copyObject(call: OssCall): Promise<OssReply> {
     // Copying an object onto itself rewrites its metadata only (doc: CopyObject); with
     // versioning it makes a new version, as any write does (an old version restored by copy).
     if (forbid) throw fileAlreadyExists();
+    // Under retention the rewrite is refused (`FileImmutable`) in the store's one statement,
+    // before the tags change.
+    const held = await retention(call, b);
+    await refuseRetained(
+      call.deps.store.updateObject(
+        b.name,
+        key,
+        { headers, acl, storageClass, lastModified: now },
+        undefined,
+        held,
+      ),
+    );
     if (tagging.replace) await call.deps.store.putObjectTags(src.objectId, tagging.tags);
-    await call.deps.store.updateObject(b.name, key, {
-      headers,
-      acl,
-      storageClass,
-      lastModified: now,
-    });
     return result({ ...src, lastModified: now });
   }
   if (src.size > MAX_OBJECT_BYTES && src.bucket !== b.name) {

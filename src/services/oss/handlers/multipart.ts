@@ -62,7 +62,7 @@ import { readableSource } from './copy.js';
 import { checkPreconditions, newObjectId, writeForbidsOverwrite } from './objects.js';
 import { copySourceVersionHeaders, versionHeaders, writeVersionId } from './versioning.js';
 import { requestTags } from './tagging.js';
-import { assertNotRetained } from './worm.js';
+import { fileImmutable, isRetained, retention } from './worm.js';
 
 const XML = { 'content-type': 'application/xml' };
 
@@ -312,14 +312,16 @@ export async function completeMultipartUpload(call: OssCall): Promise<OssReply> 
       crc64: p.crc64,
     })),
   };
-  await assertNotRetained(call, b, key);
+  const held = await retention(call, b);
   let dropped: string[];
   try {
     dropped = await call.deps.store.completeUpload(upload.uploadId, object, {
       forbidOverwrite: writeForbidsOverwrite(call, b),
       ...(b.versioning ? { versioning: b.versioning } : {}),
+      ...(held !== undefined ? { retainedAfter: held } : {}),
     });
   } catch (e) {
+    if (isRetained(e)) throw fileImmutable();
     if (isStoreError(e, 'NotFound')) throw noSuchUpload(upload.uploadId);
     if (isStoreError(e, 'AlreadyExists')) throw fileAlreadyExists();
     throw e;

@@ -59,7 +59,7 @@ import { addressedObject, versionHeaders, writeVersionId } from './versioning.js
 import { followSymlink } from './symlink.js';
 import { requestTags } from './tagging.js';
 import { archiveGate } from './restore.js';
-import { assertNotRetained } from './worm.js';
+import { fileImmutable, isRetained, refuseRetained, retention } from './worm.js';
 
 /** A new random object id (a new one for every version written). */
 export function newObjectId(): string {
@@ -92,7 +92,6 @@ export async function putObject(call: OssCall): Promise<OssReply> {
   const tags = await requestTags(call);
   const forbid = writeForbidsOverwrite(call, b);
   if (forbid && (await call.object())) throw fileAlreadyExists();
-  await assertNotRetained(call, b, key);
   const info = await writeRequestBody(call);
   const object: OssObject = {
     ...(tags ? { tags } : {}),
@@ -131,7 +130,10 @@ export function writeForbidsOverwrite(call: OssCall, b: Bucket): boolean {
   return forbidOverwrite(call) && b.versioning === undefined;
 }
 
-/** Stores `object`; on failure deletes the blobs just written (`fresh`). */
+/**
+ * Stores `object` (refused with `FileImmutable` when it would replace a version under retention,
+ * decided inside the store's transaction); on failure deletes the blobs just written (`fresh`).
+ */
 export async function commit(
   call: OssCall,
   b: Bucket,
@@ -141,12 +143,15 @@ export async function commit(
 ) {
   let dropped: string[];
   try {
+    const retainedAfter = await retention(call, b);
     dropped = await call.deps.store.putObject(object, {
       forbidOverwrite: forbid,
       ...(b.versioning ? { versioning: b.versioning } : {}),
+      ...(retainedAfter !== undefined ? { retainedAfter } : {}),
     });
   } catch (e) {
     await call.deps.blobs.delete(fresh).catch(() => {});
+    if (isRetained(e)) throw fileImmutable();
     if (isStoreError(e, 'AlreadyExists')) throw fileAlreadyExists();
     if (isStoreError(e, 'NotFound')) throw noSuchBucket(object.bucket);
     throw e;
@@ -329,19 +334,26 @@ export async function getObjectMeta(call: OssCall): Promise<OssReply> {
 export async function deleteObject(call: OssCall): Promise<OssReply> {
   const b = bucketOf(call);
   // Retention refuses what would remove bytes: a delete in a bucket never versioned, or of a
-  // named version; a delete marker removes nothing (worm.ts).
-  if (call.versionId !== undefined || b.versioning === undefined) {
-    await assertNotRetained(call, b, keyOf(call));
-  }
+  // named version; a delete marker removes nothing (worm.ts). The store decides, under the lock.
+  const held = await retention(call, b);
   if (call.versionId === undefined && b.versioning === undefined) {
-    dropBlobs(call.deps, await call.deps.store.deleteObjects(b.name, [keyOf(call)]));
+    const gone = await refuseRetained(call.deps.store.deleteObjects(b.name, [keyOf(call)], held));
+    dropBlobs(call.deps, gone);
     return { status: 204 };
   }
-  const { outcomes, dropped } = await call.deps.store.deleteVersions(
-    b.name,
-    [{ key: keyOf(call), ...(call.versionId !== undefined ? { versionId: call.versionId } : {}) }],
-    b.versioning,
-    call.deps.clock.now(),
+  const { outcomes, dropped } = await refuseRetained(
+    call.deps.store.deleteVersions(
+      b.name,
+      [
+        {
+          key: keyOf(call),
+          ...(call.versionId !== undefined ? { versionId: call.versionId } : {}),
+        },
+      ],
+      b.versioning,
+      call.deps.clock.now(),
+      held,
+    ),
   );
   dropBlobs(call.deps, dropped);
   const r = outcomes[0]!;
@@ -388,18 +400,21 @@ export async function deleteMultipleObjects(call: OssCall): Promise<OssReply> {
     ...[...new Set(keys)].map(check('oss:DeleteObject')),
     ...[...versioned].map(check('oss:DeleteObjectVersion')),
   ]);
-  await assertNotRetained(call, b, b.versioning === undefined ? keys : [...versioned]);
+  const held = await retention(call, b);
   const enc = url ? urlEncodeKey : (s: string) => s;
   let deleted;
   if (versioned.size === 0 && b.versioning === undefined) {
-    dropBlobs(call.deps, await call.deps.store.deleteObjects(b.name, keys));
+    dropBlobs(call.deps, await refuseRetained(call.deps.store.deleteObjects(b.name, keys, held)));
     deleted = keys.map((k) => ({ Key: enc(k) }));
   } else {
-    const { outcomes, dropped } = await call.deps.store.deleteVersions(
-      b.name,
-      req.objects,
-      b.versioning,
-      call.deps.clock.now(),
+    const { outcomes, dropped } = await refuseRetained(
+      call.deps.store.deleteVersions(
+        b.name,
+        req.objects,
+        b.versioning,
+        call.deps.clock.now(),
+        held,
+      ),
     );
     dropBlobs(call.deps, dropped);
     deleted = outcomes.map((r) => ({
@@ -445,7 +460,7 @@ export async function appendObject(call: OssCall): Promise<OssReply> {
   // The first append chooses the encryption; later ones keep it (doc: AppendObject).
   const encryption = existing ? {} : requestEncryption(call, b);
   if (!existing) await refusePublicAcl(call.deps, b, call.header('x-oss-object-acl'));
-  await assertNotRetained(call, b, key);
+  const held = await retention(call, b);
   const storageClass = appendableStorageClass(call.header('x-oss-storage-class'), b.storageClass);
   const room = MAX_OBJECT_BYTES - (existing?.size ?? 0);
   const info = await writeRequestBody(call, room);
@@ -474,10 +489,14 @@ export async function appendObject(call: OssCall): Promise<OssReply> {
       position,
       { blobId: info.blobId, size: info.size, md5Hex: md5Hex(info.md5), crc64: info.crc64 },
       now,
-      b.versioning ? { versioning: b.versioning } : {},
+      {
+        ...(b.versioning ? { versioning: b.versioning } : {}),
+        ...(held !== undefined ? { retainedAfter: held } : {}),
+      },
     );
   } catch (e) {
     await call.deps.blobs.delete([info.blobId]).catch(() => {});
+    if (isRetained(e)) throw fileImmutable();
     if (isStoreError(e, 'NotFound')) throw noSuchBucket(b.name);
     throw e;
   }

@@ -20,7 +20,6 @@ import { OssAuthorizer } from '../authz.js';
 import { etagFromMd5, urlEncodeKey } from '../../../protocol/oss-format.js';
 import { xmlDocument } from '../../../protocol/oss-xml.js';
 import { readClock } from '../../../kernel/clock.js';
-import { isStoreError } from '../../../kernel/errors.js';
 import type { Principal } from '../../../kernel/principal.js';
 import { resolveKey } from '../authn.js';
 import type { OssCall, OssReply } from '../context.js';
@@ -42,19 +41,12 @@ import {
   objectArn,
   type OssObject,
 } from '../model.js';
-import {
-  blobWriteError,
-  dropBlobs,
-  objectAclArg,
-  objectHeadersFrom,
-  storageClassArg,
-} from './common.js';
+import { blobWriteError, objectAclArg, objectHeadersFrom, storageClassArg } from './common.js';
 import { encryptionReplyHeaders, uploadEncryption } from './encryption.js';
 import { publicAccessIsBlocked, refusePublicAcl } from './public-access-block.js';
-import { newObjectId } from './objects.js';
+import { commit, newObjectId } from './objects.js';
 import { versionHeaders, writeVersionId } from './versioning.js';
 import { requestTags } from './tagging.js';
-import { assertNotRetained } from './worm.js';
 import { checkReferer } from './referer.js';
 
 /** Text fields before the file, at most. */
@@ -238,7 +230,6 @@ export async function postObject(call: OssCall): Promise<OssReply> {
   const forbid =
     (field('x-oss-forbid-overwrite') ?? '').toLowerCase() === 'true' && b.versioning === undefined;
   if (forbid && (await call.deps.store.getObject(b.name, key))) throw fileAlreadyExists();
-  await assertNotRetained(call, b, key);
 
   const names = [...fields.keys()];
   const headers = {
@@ -284,19 +275,7 @@ export async function postObject(call: OssCall): Promise<OssReply> {
       },
     ],
   };
-  let dropped: string[];
-  try {
-    dropped = await call.deps.store.putObject(object, {
-      forbidOverwrite: forbid,
-      ...(b.versioning ? { versioning: b.versioning } : {}),
-    });
-  } catch (e) {
-    await call.deps.blobs.delete([blob.blobId]).catch(() => {});
-    if (isStoreError(e, 'AlreadyExists')) throw fileAlreadyExists();
-    if (isStoreError(e, 'NotFound')) throw noSuchBucket(b.name);
-    throw e;
-  }
-  dropBlobs(call.deps, dropped);
+  await commit(call, b, object, forbid, [blob.blobId]);
 
   const location = `http://${b.name}.${extranetEndpoint(b.region)}/${urlEncodeKey(key).replace(/%2F/g, '/')}`;
   const base = {

@@ -27,7 +27,6 @@ import { refusePublicAcl } from './public-access-block.js';
 import { copyTagging, requestTags } from './tagging.js';
 import { addressedObject, versionHeaders, writeVersionId } from './versioning.js';
 import { commit, newObjectId, writeForbidsOverwrite } from './objects.js';
-import { assertNotRetained } from './worm.js';
 
 /** The request header naming the target, and the stored header keeping it. */
 const TARGET = 'x-oss-symlink-target';
@@ -89,7 +88,6 @@ export async function putSymlink(call: OssCall): Promise<OssReply> {
   await refusePublicAcl(call.deps, b, acl);
   const tags = await requestTags(call);
   const forbid = writeForbidsOverwrite(call, b);
-  await assertNotRetained(call, b, key);
   if (forbid && (await call.object())) throw fileAlreadyExists();
   const object = symlinkObject(call, b, key, target, {
     headers,
@@ -170,7 +168,6 @@ export async function copySymlink(call: OssCall, src: OssObject): Promise<OssRep
   const storageClass = storageClassArg(call.header('x-oss-storage-class')) ?? src.storageClass;
   const { tags } = await copyTagging(call, src);
   const forbid = writeForbidsOverwrite(call, b);
-  await assertNotRetained(call, b, key);
   if (forbid && (await call.object())) throw fileAlreadyExists();
   const object = symlinkObject(call, b, key, symlinkTarget(src), {
     headers,

@@ -1,7 +1,7 @@
 /**
  * @module Retention policies (WORM, doc: InitiateBucketWorm, AbortBucketWorm, CompleteBucketWorm,
  * ExtendBucketWorm, GetBucketWorm, "Retention policies") and the one check every overwrite and
- * delete path makes, {@link assertNotRetained}.
+ * delete path passes to the store, {@link retention} (refused there, {@link refuseRetained}).
  *
  * A policy starts `InProgress` and protects the bucket's objects at once; unless completed
  * (`Locked`) within 24 hours on yunbox's clock it becomes void, as if never made. A locked policy
@@ -16,7 +16,7 @@ import { isStoreError } from '../../../kernel/errors.js';
 import type { OssCall, OssReply } from '../context.js';
 import { OssError, malformedXml, missingArgument, noSuchBucket } from '../errors.js';
 import type { Bucket } from '../model.js';
-import type { BucketWorm, OssStore } from '../store.js';
+import { RETAINED, type BucketWorm, type OssStore, type RetainedAfter } from '../store.js';
 import { readSmallBody, unwrap } from './common.js';
 
 const DAY_MS = 86_400_000;
@@ -64,40 +64,46 @@ export function wormInEffect(w: BucketWorm | undefined, now: number): w is Bucke
 const voidBefore = (now: number) => now - WORM_IN_PROGRESS_MS;
 
 /**
- * Which of `keys` of `bucket` are held at `now` (ms, yunbox's clock): the bucket's retention
- * policy is in effect and the key's object was last modified within its period. For code that
- * must leave retained objects alone without a request to refuse (a lifecycle sweep).
+ * The retention in force in `bucket` at `now` (ms, yunbox's clock), as the store's writes and
+ * deletes take it: the time after which a last modification keeps a version (the policy is in
+ * effect and its period has not passed since), or `undefined` without a policy in effect. The
+ * store refuses inside the change's own transaction, under the key's lock, so two writers racing
+ * on one key cannot replace a version the other just made.
  * @example
- * await retainedKeys(store, 'logs', ['a.log', 'b.log'], clock.now()) // ['b.log']
+ * await retainedAfter(store, 'logs', clock.now()) // now - 30 days, under a 30-day policy
  */
-export async function retainedKeys(
+export async function retainedAfter(
   store: OssStore,
   bucket: string,
-  keys: readonly string[],
   now: number,
-): Promise<string[]> {
-  if (keys.length === 0) return [];
+): Promise<RetainedAfter> {
   const w = await store.getBucketWorm(bucket);
-  if (!wormInEffect(w, now)) return [];
-  return store.keysModifiedAfter(bucket, keys, now - w.days * DAY_MS);
+  return wormInEffect(w, now) ? now - w.days * DAY_MS : undefined;
+}
+
+/** {@link retainedAfter} for a request: its bucket, on yunbox's clock now. */
+export function retention(call: OssCall, bucket: Bucket): Promise<RetainedAfter> {
+  return retainedAfter(call.deps.store, bucket.name, call.deps.clock.now());
+}
+
+/** True when a store refused a change because a version is under retention. */
+export function isRetained(e: unknown): boolean {
+  return isStoreError(e, 'Conflict') && e.entity === RETAINED;
 }
 
 /**
- * Refuses (`409 FileImmutable`) to overwrite or delete `keys` of `bucket` when the bucket's
- * retention policy is in effect and one of them holds an object last modified within the
- * retention period (on yunbox's clock). Keys without an object pass. Every write and delete path
- * calls this before it changes anything.
+ * Runs a store change made with {@link retention}, turning the store's refusal into OSS's `409
+ * FileImmutable`. Every write and delete path goes through this.
  * @example
- * await assertNotRetained(call, bucket, key); // before PutObject replaces `key`
+ * await refuseRetained(store.deleteObjects(b.name, keys, await retention(call, b)));
  */
-export async function assertNotRetained(
-  call: OssCall,
-  bucket: Bucket,
-  keys: string | readonly string[],
-): Promise<void> {
-  const list = typeof keys === 'string' ? [keys] : keys;
-  const held = await retainedKeys(call.deps.store, bucket.name, list, call.deps.clock.now());
-  if (held.length > 0) throw fileImmutable();
+export async function refuseRetained<T>(change: Promise<T>): Promise<T> {
+  try {
+    return await change;
+  } catch (e) {
+    if (isRetained(e)) throw fileImmutable();
+    throw e;
+  }
 }
 
 // ---- handlers
