@@ -8,8 +8,9 @@
  * <Prefix>/<source>/<id>/YYYY-MM-DDTHH-MMZ/manifest.checksum  MD5 (hex) of manifest.json
  * ```
  *
- * Each CSV row is `"Bucket","Key"` (key URL-encoded) then the configuration's OptionalFields in
- * the order given. A configuration's first report is due at the first UTC day boundary (Daily)
+ * Each CSV row is `"Bucket","Key"` (key URL-encoded), with `IncludedObjectVersions=All` then
+ * `VersionId`, `IsLatest`, `IsDeleteMarker` (one row per version and delete marker, each key's
+ * newest first), then the configuration's OptionalFields in the order given. A configuration's first report is due at the first UTC day boundary (Daily)
  * or week boundary (Weekly, weeks of the epoch) after it is created, then every day or week.
  * Due reports are looked for when a manual clock moves and every minute of the system clock;
  * a node claims a report by moving its due time (store `claimInventoryRun`), so several nodes
@@ -25,7 +26,7 @@ import type { Clock } from '../../kernel/clock.js';
 import { etagFromMd5, isoMillis, normalizeEtag, urlEncodeKey } from '../../protocol/oss-format.js';
 import type { StoredNode } from './handlers/xml-tree.js';
 import { versionFor, type Bucket, type OssObject, type ObjectSummary } from './model.js';
-import type { OssStore } from './store.js';
+import type { ListLower, OssStore, VersionSummary } from './store.js';
 
 const DAY = 24 * 3600_000;
 const TICK_MS = 60_000;
@@ -39,6 +40,8 @@ export interface InventoryPlan {
   destinationPrefix: string;
   period: number;
   fields: string[];
+  /** `IncludedObjectVersions=All`: every version and delete marker, not the current objects only. */
+  allVersions: boolean;
   lowerSize?: number;
   upperSize?: number;
   modifiedAfter?: number;
@@ -64,6 +67,7 @@ export function inventoryPlan(config: StoredNode): InventoryPlan {
     fields: (child(config, 'OptionalFields')?.c ?? [])
       .filter((f) => f.n === 'Field')
       .map((f) => (f.t ?? '').trim()),
+    allVersions: text(config, 'IncludedObjectVersions') === 'All',
   };
   const lower = num(text(filter, 'LowerSizeBound'));
   const upper = num(text(filter, 'UpperSizeBound'));
@@ -95,16 +99,30 @@ function stamp(ms: number): string {
   return `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}T${two(d.getUTCHours())}-${two(d.getUTCMinutes())}Z`;
 }
 
-function wanted(plan: InventoryPlan, o: ObjectSummary): boolean {
-  if (plan.lowerSize !== undefined && o.size <= plan.lowerSize) return false;
-  if (plan.upperSize !== undefined && o.size >= plan.upperSize) return false;
+/**
+ * The columns a report of all versions adds after `Bucket` and `Key`, as OSS's inventory doc names
+ * them (the version's id, `null` for the null version; whether it is current; whether it is a
+ * delete marker).
+ */
+export const VERSION_COLUMNS = ['VersionId', 'IsLatest', 'IsDeleteMarker'];
+
+/** One row's subject: a current object, or any version (a delete marker too). */
+type Row = ObjectSummary & Partial<Pick<VersionSummary, 'versionId' | 'isLatest' | 'deleteMarker'>>;
+
+function wanted(plan: InventoryPlan, o: Row): boolean {
   if (plan.modifiedAfter !== undefined && o.lastModified < plan.modifiedAfter) return false;
   if (plan.modifiedBefore !== undefined && o.lastModified > plan.modifiedBefore) return false;
+  // A delete marker has no size or storage class for the other filters to judge.
+  if (o.deleteMarker) return true;
+  if (plan.lowerSize !== undefined && o.size <= plan.lowerSize) return false;
+  if (plan.upperSize !== undefined && o.size >= plan.upperSize) return false;
   if (plan.storageClasses && !plan.storageClasses.includes(o.storageClass)) return false;
   return true;
 }
 
-function field(name: string, o: ObjectSummary, full: OssObject | undefined): string {
+function field(name: string, o: Row, full: OssObject | undefined): string {
+  // A delete marker has a time and nothing else to describe.
+  if (o.deleteMarker) return name === 'LastModifiedDate' ? isoMillis(o.lastModified) : '';
   switch (name) {
     case 'Size':
       return String(o.size);
@@ -222,23 +240,22 @@ export class InventoryReporter {
     gzip.pipe(sink);
     const written: Promise<BlobInfo> = blobs.write(sink);
     try {
-      let lower: { key: string; inclusive: boolean } | undefined;
-      for (;;) {
-        const page = await store.listObjects(source, {
-          prefix: plan.prefix,
-          ...(lower ? { lower } : {}),
-          limit: PAGE,
-        });
-        for (const o of page) {
-          if (!wanted(plan, o)) continue;
-          const full = needFull ? await store.getObject(source, o.key) : undefined;
-          const row = [source, urlEncodeKey(o.key), ...plan.fields.map((f) => field(f, o, full))];
-          if (!gzip.write(`${row.map(csv).join(',')}\n`)) {
-            await new Promise((r) => gzip.once('drain', r));
-          }
+      for await (const o of this.#rows(source, plan)) {
+        if (!wanted(plan, o)) continue;
+        const full =
+          needFull && !o.deleteMarker
+            ? o.versionId !== undefined
+              ? await store.getObjectVersion(source, o.key, o.versionId)
+              : await store.getObject(source, o.key)
+            : undefined;
+        const row = [source, urlEncodeKey(o.key)];
+        if (plan.allVersions) {
+          row.push(o.versionId ?? '', String(o.isLatest === true), String(o.deleteMarker === true));
         }
-        if (page.length < PAGE) break;
-        lower = { key: page[page.length - 1]!.key, inclusive: false };
+        row.push(...plan.fields.map((f) => field(f, o, full)));
+        if (!gzip.write(`${row.map(csv).join(',')}\n`)) {
+          await new Promise((r) => gzip.once('drain', r));
+        }
       }
       gzip.end();
     } catch (e) {
@@ -254,7 +271,12 @@ export class InventoryReporter {
         creationTimestamp: String(Math.floor(now / 1000)),
         destinationBucket: dest.name,
         fileFormat: 'CSV',
-        fileSchema: ['Bucket', 'Key', ...plan.fields].join(', '),
+        fileSchema: [
+          'Bucket',
+          'Key',
+          ...(plan.allVersions ? VERSION_COLUMNS : []),
+          ...plan.fields,
+        ].join(', '),
         files: [{ MD5checksum: data.md5.toString('hex'), key: dataKey, size: data.size }],
         sourceBucket: source,
         version: '2019-09-01',
@@ -269,6 +291,26 @@ export class InventoryReporter {
     );
     const checksum = Buffer.from(createHash('md5').update(manifest).digest('hex'));
     await this.#put(dest, `${dir}/manifest.checksum`, await blobs.write([checksum]), 'text/plain');
+  }
+
+  /** The report's subjects in key order: current objects, or every version newest first. */
+  async *#rows(source: string, plan: InventoryPlan): AsyncGenerator<Row> {
+    const { store } = this.#deps;
+    let lower: ListLower | undefined;
+    for (;;) {
+      const range = { prefix: plan.prefix, ...(lower ? { lower } : {}), limit: PAGE };
+      const page: Row[] = plan.allVersions
+        ? await store.listVersions(source, range)
+        : await store.listObjects(source, range);
+      yield* page;
+      if (page.length < PAGE) return;
+      const last = page[page.length - 1]!;
+      lower = {
+        key: last.key,
+        inclusive: false,
+        ...(last.versionId !== undefined ? { id: last.versionId } : {}),
+      };
+    }
   }
 
   async #put(bucket: Bucket, key: string, info: BlobInfo, contentType: string): Promise<void> {

@@ -444,6 +444,7 @@ describe('Put/Get/List/DeleteBucketInventory', () => {
     await root.putBucketInventory('inv-rep', {
       ...inventory('daily'),
       isEnabled: true,
+      includedObjectVersions: 'Current',
       optionalFields: { field: ['Size', 'ETag', 'ObjectAcl', 'TaggingCount'] },
     });
     const dst = ossClient(yb, rootOf(yb), { bucket: 'inv-dst' });
@@ -482,6 +483,46 @@ describe('Put/Get/List/DeleteBucketInventory', () => {
     yb.clock.advance(3600);
     await yb.oss.inventory.idle();
     expect(await reports()).toHaveLength(3);
+  });
+
+  it('with IncludedObjectVersions=All, lists every version and delete marker', async () => {
+    await root.putBucket('inv-ver');
+    const src = ossClient(yb, rootOf(yb), { bucket: 'inv-ver' });
+    const before = await src.put('ttt/plain.txt', Buffer.from('before versioning'));
+    expect(before.res.headers['x-oss-version-id']).toBeUndefined();
+    await root.putBucketVersioning('inv-ver', 'Enabled');
+    const v1 = (await src.put('ttt/k.txt', Buffer.from('one'))).res.headers['x-oss-version-id'];
+    const v2 = (await src.put('ttt/k.txt', Buffer.from('two!'))).res.headers['x-oss-version-id'];
+    const gone = await src.delete('ttt/plain.txt');
+    const marker = gone.res.headers['x-oss-version-id'];
+    await src.putObjectTagging('ttt/k.txt', { a: '1' }, { versionId: v1 });
+    await root.putBucketInventory('inv-ver', {
+      ...inventory('versions'),
+      isEnabled: true,
+      includedObjectVersions: 'All',
+      optionalFields: { field: ['Size', 'ETag', 'TaggingCount'] },
+    });
+    yb.clock.advance(24 * 3600);
+    await yb.oss.inventory.idle();
+    const dst = ossClient(yb, rootOf(yb), { bucket: 'inv-dst' });
+    const names = ((await dst.list({ prefix: 'test/inv-ver/versions/' })).objects ?? []).map(
+      (o: any) => o.name,
+    );
+    const manifestKey = names.find((n: string) => n.endsWith('/manifest.json'))!;
+    const manifest = JSON.parse(((await dst.get(manifestKey)).content as Buffer).toString());
+    expect(manifest.fileSchema).toBe(
+      'Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size, ETag, TaggingCount',
+    );
+    const gz = (await dst.get(manifest.files[0].key)).content as Buffer;
+    const rows = gunzipSync(gz).toString('utf8').trim().split('\n');
+    const md5 = (s: string) => createHash('md5').update(s).digest('hex').toUpperCase();
+    expect(rows).toEqual([
+      // Keys in order, each key's versions newest first.
+      `"inv-ver","ttt%2Fk.txt","${v2}","true","false","4","${md5('two!')}","0"`,
+      `"inv-ver","ttt%2Fk.txt","${v1}","false","false","3","${md5('one')}","1"`,
+      `"inv-ver","ttt%2Fplain.txt","${marker}","true","true","","",""`,
+      `"inv-ver","ttt%2Fplain.txt","null","false","false","17","${md5('before versioning')}","0"`,
+    ]);
   });
 
   it('refuses bad configurations and a destination that does not exist', async () => {
