@@ -29,7 +29,7 @@ import {
   type PolicyRef,
 } from '../../policy/index.js';
 import { accessDenied } from './errors.js';
-import type { Bucket, BucketAcl, ObjectAcl } from './model.js';
+import type { Bucket, BucketAcl, ObjectAcl, Tag } from './model.js';
 import { hasPublicStatement, privatePart } from './public-access.js';
 
 /** What an ACL may grant: reading objects, or also writing them. */
@@ -70,6 +70,21 @@ export function bucketPolicyRefs(
   return c.ok ? [{ name: BUCKET_POLICY_NAME, type: 'Bucket', policy: c.policy }] : undefined;
 }
 
+/** Which compiled policies name an `oss:BucketTag/<key>` condition (any case), by policy. */
+const namesBucketTag = new WeakMap<object, boolean>();
+
+/** True when one of `refs` has a condition on `oss:BucketTag/<key>`. */
+function mentionBucketTags(refs: readonly PolicyRef[]): boolean {
+  return refs.some((r) => {
+    let v = namesBucketTag.get(r.policy);
+    if (v === undefined) {
+      v = r.policy.text.toLowerCase().includes('oss:buckettag/');
+      namesBucketTag.set(r.policy, v);
+    }
+    return v;
+  });
+}
+
 /** The ACL grant of an effective ACL. */
 function aclGrants(acl: BucketAcl, wanted: AclGrant): boolean {
   return wanted === 'read'
@@ -82,6 +97,9 @@ export class OssAuthorizer {
   readonly #source: IdentityPolicySource;
   readonly #info: RequestInfo;
   readonly #blocked: ((bucket: Bucket) => Promise<boolean>) | undefined;
+  readonly #tagsOf: ((bucket: string) => Promise<Tag[]>) | undefined;
+  /** `oss:BucketTag/<key>` of each bucket checked, read once per request. */
+  readonly #bucketTags = new Map<string, Promise<Record<string, string>>>();
   #identity: Promise<IdentityPolicies> | undefined;
   /** The check that settled the request so far: the last decided, or the first denied. */
   decided?: { action: string; resource: string; decision: Decision };
@@ -89,15 +107,33 @@ export class OssAuthorizer {
   /**
    * `blocked` tells whether Block Public Access covers a bucket; it is asked only when a public
    * ACL or a public bucket policy statement is at stake. Without it nothing is blocked.
+   * `tagsOf` reads a bucket's tags, for the `oss:BucketTag/<key>` condition keys; it is asked
+   * only when a policy in play names one, once per bucket and request.
    */
   constructor(
     source: IdentityPolicySource,
     info: RequestInfo,
     blocked?: (bucket: Bucket) => Promise<boolean>,
+    tagsOf?: (bucket: string) => Promise<Tag[]>,
   ) {
     this.#source = source;
     this.#info = info;
     this.#blocked = blocked;
+    this.#tagsOf = tagsOf;
+  }
+
+  /** `{ 'oss:BucketTag/<key>': value }` of `bucket`'s tags (read once per request). */
+  #bucketTagContext(bucket: string): Promise<Record<string, string>> {
+    let p = this.#bucketTags.get(bucket);
+    if (p === undefined) {
+      p = (this.#tagsOf ? this.#tagsOf(bucket) : Promise.resolve([])).then((tags) => {
+        const out: Record<string, string> = {};
+        for (const t of tags) out[`oss:BucketTag/${t.key}`] = t.value;
+        return out;
+      });
+      this.#bucketTags.set(bucket, p);
+    }
+    return p;
   }
 
   /** Whether public grants on `bucket` are ignored (Block Public Access). */
@@ -118,17 +154,22 @@ export class OssAuthorizer {
   async decide(check: OssCheck): Promise<{ decision: Decision; viaAcl?: BucketAcl }> {
     const ids = await this.#policies();
     const owner = check.bucket?.accountId ?? check.owner ?? this.#info.accountId;
-    const request: AuthzRequest = {
-      action: check.action,
-      resource: check.resource,
-      principal: toRequestPrincipal(this.#info.principal),
-      context: { ...globalContext(this.#info), ...check.context },
-    };
     const privateOnly =
       check.bucket !== undefined &&
       hasPublicStatement(check.bucket.policy) &&
       (await this.#isBlocked(check.bucket));
     const resource = bucketPolicyRefs(check.bucket, privateOnly);
+    const tagged =
+      check.bucket !== undefined &&
+      mentionBucketTags([...ids.identity, ...(ids.session ?? []), ...(resource ?? [])])
+        ? await this.#bucketTagContext(check.bucket.name)
+        : {};
+    const request: AuthzRequest = {
+      action: check.action,
+      resource: check.resource,
+      principal: toRequestPrincipal(this.#info.principal),
+      context: { ...globalContext(this.#info), ...tagged, ...check.context },
+    };
     const decision = authorize(request, {
       identity: ids.identity,
       ...(ids.session ? { session: ids.session } : {}),

@@ -545,8 +545,11 @@ function authz(deps: OssDeps): Stage<OssCtx> {
         )
       : undefined;
     if (limit !== undefined) ctx.limit = limit;
-    const authorizer = new OssAuthorizer(deps.identity, info, (b) =>
-      publicAccessIsBlocked(deps, b),
+    const authorizer = new OssAuthorizer(
+      deps.identity,
+      info,
+      (b) => publicAccessIsBlocked(deps, b),
+      (b) => deps.store.getBucketTags(b),
     );
     const key = target.key;
     const versionId =

@@ -358,6 +358,64 @@ describe('tag condition keys', () => {
     expect((await put('team=blue')).status).toBe(200);
     expect(errorCode(await put('team=red'))).toBe('AccessDenied');
   });
+
+  it('oss:BucketTag/<key> decides by the bucket’s tags, in RAM and bucket policies', async () => {
+    const prod = ossClient(yb, root(), { bucket: 'tag-cond-prod' });
+    const dev = ossClient(yb, root(), { bucket: 'tag-cond-dev' });
+    await prod.putBucket('tag-cond-prod');
+    await dev.putBucket('tag-cond-dev');
+    await prod.putBucketTags('tag-cond-prod', { env: 'prod' });
+    await dev.putBucketTags('tag-cond-dev', { env: 'dev' });
+    await prod.put('k.txt', Buffer.from('prod data'));
+    await dev.put('k.txt', Buffer.from('dev data'));
+    const user = await userWithPolicy(
+      yb,
+      policy([
+        {
+          Effect: 'Allow',
+          Action: ['oss:GetObject', 'oss:PutObject'],
+          Resource: ['acs:oss:*:*:*'],
+          Condition: { StringEquals: { 'oss:BucketTag/env': 'prod' } },
+        },
+      ]),
+    );
+    const asUser = (bucket: string) => ossClient(yb, user, { bucket });
+    expect((await asUser('tag-cond-prod').get('k.txt')).content.toString()).toBe('prod data');
+    await asUser('tag-cond-prod').put('u.txt', Buffer.from('by the user'));
+    await expect(asUser('tag-cond-dev').get('k.txt')).rejects.toMatchObject({
+      code: 'AccessDenied',
+      status: 403,
+    });
+    await expect(asUser('tag-cond-dev').put('u.txt', Buffer.from('no'))).rejects.toMatchObject({
+      code: 'AccessDenied',
+    });
+    // The tags are read as the request finds them: retagged, the bucket changes hands.
+    await dev.putBucketTags('tag-cond-dev', { env: 'prod' });
+    expect((await asUser('tag-cond-dev').get('k.txt')).content.toString()).toBe('dev data');
+    // A bucket policy denying by the bucket's own tag.
+    await prod.putBucketPolicy('tag-cond-prod', {
+      Version: '1',
+      Statement: [
+        {
+          Effect: 'Deny',
+          Action: ['oss:GetObject'],
+          Principal: ['*'],
+          Resource: ['acs:oss:*:*:tag-cond-prod/*'],
+          Condition: { StringEquals: { 'oss:BucketTag/env': 'prod' } },
+        },
+      ],
+    });
+    await expect(asUser('tag-cond-prod').get('k.txt')).rejects.toMatchObject({
+      code: 'AccessDenied',
+    });
+    await prod.putBucketTags('tag-cond-prod', { env: 'frozen' });
+    // No longer denied by the bucket policy; no longer allowed by the RAM policy either.
+    const denied = await asUser('tag-cond-prod')
+      .get('k.txt')
+      .catch((e: any) => e);
+    expect(denied.code).toBe('AccessDenied');
+    expect(denied.message).toBe('You have no right to access this object.');
+  });
 });
 
 describe('bucket tags', () => {

@@ -213,8 +213,11 @@ export async function postObject(call: OssCall): Promise<OssReply> {
     principal,
     accountId: principal.kind === 'anonymous' ? b.accountId : principal.accountId,
   };
-  const authz = new OssAuthorizer(call.deps.identity, info, (bucket) =>
-    publicAccessIsBlocked(call.deps, bucket),
+  const authz = new OssAuthorizer(
+    call.deps.identity,
+    info,
+    (bucket) => publicAccessIsBlocked(call.deps, bucket),
+    (bucket) => call.deps.store.getBucketTags(bucket),
   );
   const acl = objectAclArg(field('x-oss-object-acl')) ?? 'default';
   await authz.require({
