@@ -17,6 +17,7 @@ import {
 } from '../config/endpoint-file.js';
 import { rpcCall } from '../protocol/rpc-client.js';
 import { YUNBOX_API_VERSION } from '../services/yunbox/index.js';
+import { argumentError, type ArgumentHints } from './argument-error.js';
 import type { CliIo } from './command.js';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -110,7 +111,8 @@ type Parsed<O extends ParseArgsOptionsConfig> = ReturnType<
 
 /**
  * Parses a command's arguments strictly. Bad options print `yunbox NAME: why` and the usage
- * (exit 2); `--help` (when among `options`) prints the usage (exit 0).
+ * (exit 2); `--help` (when among `options`) prints the usage (exit 0). `hints` add to the
+ * sentences of {@link argumentError} (what an unknown option or a stray argument means here).
  */
 export function parseCommandArgs<O extends ParseArgsOptionsConfig>(
   argv: string[],
@@ -118,12 +120,13 @@ export function parseCommandArgs<O extends ParseArgsOptionsConfig>(
   name: string,
   usage: string,
   options: O,
+  hints: Omit<ArgumentHints, 'options'> = {},
 ): Parsed<O> | { exit: number } {
   let parsed: Parsed<O>;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
-    io.stderr(`yunbox ${name}: ${argumentError(e)}\n${usage}`);
+    io.stderr(`yunbox ${name}: ${argumentError(e, { ...hints, options })}\n${usage}`);
     return { exit: 2 };
   }
   if ((parsed.values as { help?: boolean }).help) {
@@ -131,31 +134,6 @@ export function parseCommandArgs<O extends ParseArgsOptionsConfig>(
     return { exit: 0 };
   }
   return parsed;
-}
-
-/**
- * Node's `parseArgs` error in our words (one line, lower-case, the argument in backticks).
- * @example
- * argumentError(e) // 'unknown option `-s` (a command to run goes after `--`)'
- */
-export function argumentError(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  const msg = String(err.message ?? e);
-  const quoted = /'([^']{0,200})'/.exec(msg)?.[1];
-  switch (err.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown option \`${quoted ?? '?'}\` (a command to run, and its options, go after \`--\`)`;
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
-      const opt = (quoted ?? '').split(' ')[0];
-      return msg.includes('argument missing')
-        ? `option \`${opt}\` needs a value`
-        : `option \`${opt}\` takes no value`;
-    }
-    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return `unexpected argument \`${quoted ?? '?'}\`: this command takes options only`;
-    default:
-      return msg;
-  }
 }
 
 /** Calls an admin endpoint (same-origin JSON, as the admin guard wants); never throws. */

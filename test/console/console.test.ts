@@ -457,7 +457,22 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const listed = await send();
       expect(listed.status).toBe(200);
       expect(listed.text).toContain('\n  <Contents>\n    <Key>dir/inner.txt</Key>\n');
+      // Its bucket and keys are links to their views, as ids in a JSON answer are.
+      const xmlLinks = page.locator('.result pre.xml a.id-link');
+      expect(
+        await xmlLinks.evaluateAll((as) =>
+          as.map((a) => `${a.textContent} ${a.getAttribute('href')}`),
+        ),
+      ).toEqual([
+        'ramroletest #/buckets/ramroletest',
+        'dir/inner.txt #/buckets/ramroletest?prefix=dir%2F',
+        'ramroletest.txt #/buckets/ramroletest',
+      ]);
       await snap('xml-response');
+      await xmlLinks.filter({ hasText: 'dir/inner.txt' }).click();
+      await expect.poll(() => page.locator('main table').textContent()).toContain('inner.txt');
+      expect(page.url()).toMatch(/#\/buckets\/ramroletest\?prefix=dir%2F$/);
+      expect(await page.locator('nav.crumbs').textContent()).toBe('ramroletest / dir');
       await page.goto(`${server.endpoint}/_yunbox/console/#/buckets/ramroletest`);
       await page.click('a.folder');
       await expect.poll(() => page.locator('main table').textContent()).toContain('inner.txt');
@@ -515,8 +530,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.click('form.upload button[type=submit]');
       await expect.poll(() => page.locator('.upload-result').textContent()).toContain('Uploaded');
       expect(await page.locator('.upload-stats').textContent()).toMatch(/^100% of 9 B · .+\/s$/);
-      // A slow upload (the browser's network throttled) can be cancelled. The browser may already
-      // have sent every byte (throttling delays what the page sees): the list is shown again.
+      // A slow upload (the browser's network throttled) shows its progress and can be cancelled;
+      // the list is shown again.
       const cdp = await page.context().newCDPSession(page);
       await cdp.send('Network.enable');
       await cdp.send('Network.emulateNetworkConditions', {
@@ -534,14 +549,23 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.click('form.upload button[type=submit]');
       const cancel = page.locator('form.upload button', { hasText: 'Cancel' });
       await expect.poll(() => cancel.isEnabled()).toBe(true);
-      // While it runs: the percentage of the file's size, and Upload waits for it to end.
-      expect(await page.locator('.upload-stats').textContent()).toMatch(/^\d+% of 2\.0 MiB/);
+      // While it runs: the percentage of the file's size and the speed (once the browser has
+      // reported bytes sent), and Upload waits for it to end.
+      await expect
+        .poll(() => page.locator('.upload-stats').textContent(), { timeout: 20_000 })
+        .toMatch(/^[1-9]\d?% of 2\.0 MiB · \d+(\.\d)? (B|KiB|MiB)\/s$/);
       expect(await page.locator('form.upload button[type=submit]').isDisabled()).toBe(true);
+      expect(await page.locator('progress').evaluate((p) => (p as any).value)).toBeGreaterThan(0);
       await snap('upload-in-progress');
       await cancel.click();
       await expect
         .poll(() => page.locator('.upload-result').textContent())
         .toContain('UploadCancelled');
+      // Cancelled part-way (32 KiB/s of 2 MiB): nothing was stored, and the list says so.
+      expect(await page.locator('main table').textContent()).not.toContain('slow.bin');
+      await expect(
+        ossClient(server, ROOT, { bucket: 'console-made' }).head('slow.bin'),
+      ).rejects.toMatchObject({ status: 404 });
       await cdp.send('Network.emulateNetworkConditions', {
         offline: false,
         latency: 0,
@@ -549,7 +573,6 @@ describe.skipIf(!HAVE_CHROMIUM)(
         uploadThroughput: -1,
       });
       await cdp.detach();
-      await ossClient(server, ROOT, { bucket: 'console-made' }).delete('slow.bin');
       await page.goto(`${server.endpoint}/_yunbox/console/#/buckets`);
       await page.goto(`${server.endpoint}/_yunbox/console/#/buckets/console-made`);
       await expect.poll(() => page.locator('main table').textContent()).toContain('gone.txt');
@@ -631,6 +654,13 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(await wrapped('tr.event td time, tr.event .request-id, tr.event td.nowrap')).toEqual(
         [],
       );
+      // Names, ARNs and ids wrap only between their parts (after `:` or `/`), never inside one.
+      expect(await denied.locator('td.action').textContent()).toBe('Oss:PutObject');
+      expect(await denied.locator('td.resource').textContent()).toBe('ramroletest/denied.txt');
+      expect(await denied.locator('td.decided-by .nowrap').count()).toBeGreaterThan(3);
+      expect(await wrapped('tr.event td.action code:not(.long-name), tr.event .nowrap')).toEqual(
+        [],
+      );
       await snap('trail-denied-putobject');
 
       // The console's own reads are hidden unless asked for; Decision is chosen from a list.
@@ -645,13 +675,27 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(await page.locator('table.trail caption').textContent()).toMatch(
         /^\d+ events · \d+ of the console’s own reads hidden · show$/,
       );
-      expect(await wrapped('tr.event td time, tr.event .request-id, tr.event td.nowrap')).toEqual(
-        [],
-      );
+      expect(
+        await wrapped(
+          'tr.event td time, tr.event .request-id, tr.event td.nowrap, tr.event td.action code:not(.long-name), tr.event .nowrap',
+        ),
+      ).toEqual([]);
       await snap('trail-own-reads-hidden');
       await page.locator('table.trail caption button', { hasText: 'show' }).click();
       await expect.poll(names).toContain('LookupEvents');
       expect(await page.locator('input.own-reads').isChecked()).toBe(true);
+      expect(await wrapped('tr.event td.action code:not(.long-name), tr.event .nowrap')).toEqual(
+        [],
+      );
+      // At 1280 px the whole trail fits: nothing to scroll sideways for, even with the longest
+      // event names (which wrap between their words only).
+      const fit = await page
+        .locator('.trail-results')
+        .evaluate((e) => ({ scroll: e.scrollWidth, client: e.clientWidth }));
+      expect(fit.scroll).toBeLessThanOrEqual(fit.client);
+      expect(await page.locator('tr.event td.action code.long-name').first().textContent()).toMatch(
+        /^Describe[A-Z]\w+$/,
+      );
       await snap('trail-own-reads-shown');
       await page.uncheck('input.own-reads');
       await page.selectOption('.trail-filter select >> nth=0', 'Decision');

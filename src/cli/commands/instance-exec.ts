@@ -221,7 +221,17 @@ export function parseInstanceArgs(
   const dash = argv.indexOf('--');
   const head = dash === -1 ? argv : argv.slice(0, dash);
   const tail = dash === -1 ? [] : argv.slice(dash + 1);
-  const parsed = parseCommandArgs(head, io, name, usageText, instanceOptions);
+  const parsed = parseCommandArgs(
+    head,
+    io,
+    name,
+    usageText,
+    instanceOptions,
+    // `exec -s`, meant for the command, is the likely mistake; a shell runs no command.
+    name === 'instance exec'
+      ? { unknownOption: 'a command to run, and its options, go after `--`' }
+      : {},
+  );
   if ('exit' in parsed) return parsed;
   const { values, positionals } = parsed;
   const [instanceId, ...more] = positionals;

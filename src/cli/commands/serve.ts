@@ -11,7 +11,7 @@ import { isLoopbackHost, isWildcardHost } from '../../kernel/admin-guard.js';
 import { visibleStatus } from '../../services/ecs/index.js';
 import { startYunbox, type Yunbox } from '../../main.js';
 import type { CliCommand } from '../command.js';
-import { argumentError } from '../server-client.js';
+import { argumentError } from '../argument-error.js';
 import { applyInit, INIT_MARKER, loadInit, type InitSpec } from '../init.js';
 import { tutorialSpec } from '../tutorial.js';
 import { yunboxVersion } from '../version.js';
@@ -138,19 +138,20 @@ export const command: CliCommand = {
   usage,
   async run(argv, io) {
     let values: Record<string, string | boolean | undefined>;
+    const options = Object.fromEntries([
+      ...CONFIG_KEYS.map((k) => [k.flag, { type: 'string' as const }]),
+      ['help', { type: 'boolean' as const, short: 'h' }],
+      ['init', { type: 'string' as const }],
+    ]);
     try {
       values = parseArgs({
         args: argv,
-        options: Object.fromEntries([
-          ...CONFIG_KEYS.map((k) => [k.flag, { type: 'string' as const }]),
-          ['help', { type: 'boolean' as const, short: 'h' }],
-          ['init', { type: 'string' as const }],
-        ]),
+        options,
         strict: true,
         allowPositionals: false,
       }).values as Record<string, string | boolean | undefined>;
     } catch (e) {
-      io.stderr(`yunbox serve: ${argumentError(e)}\n${usage}`);
+      io.stderr(`yunbox serve: ${argumentError(e, { options })}\n${usage}`);
       return 2;
     }
     if (values.help) {

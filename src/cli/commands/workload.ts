@@ -112,7 +112,9 @@ export const command: CliCommand = {
     const dash = argv.indexOf('--');
     const head = dash === -1 ? argv : argv.slice(0, dash);
     const rest = dash === -1 ? [] : argv.slice(dash + 1);
-    const parsed = parseCommandArgs(head, io, 'workload exec', usage, options);
+    const parsed = parseCommandArgs(head, io, 'workload exec', usage, options, {
+      unknownOption: 'a command to run, and its options, go after `--`',
+    });
     if ('exit' in parsed) return parsed.exit;
     const { values, positionals } = parsed;
     const roleArn = values['role-arn'];

@@ -64,19 +64,42 @@ export const count = (n: number, one: string, many = `${one}s`): string =>
   `${n} ${n === 1 ? one : many}`;
 
 /**
- * Text with its `backticked` parts as `<code>` (the declarations' docs write names that way).
+ * Text with its `backticked` parts as `<code>` (the declarations' docs write names that way),
+ * each made by `code` (say, {@link breakable}).
  * @example
  * withCode('also needs `ram:PassRole`') // ['also needs ', <code>ram:PassRole</code>]
  */
-export function withCode(text: string): Child[] {
+export function withCode(text: string, code: (s: string) => Child = (s) => s): Child[] {
   // Only a closed pair is code: a lone backtick (a password's allowed characters) is text.
   const out: Child[] = [];
   let last = 0;
   for (const m of text.matchAll(/`([^`\n]{1,200})`/g)) {
-    out.push(text.slice(last, m.index), h('code', {}, m[1]!));
+    out.push(text.slice(last, m.index), h('code', {}, code(m[1]!)));
     last = m.index + m[0].length;
   }
   out.push(text.slice(last));
+  return out;
+}
+
+/**
+ * `text` as parts that each stay on one line, with a line-break opportunity (`<wbr>`) after each
+ * `:` and `/`: an ARN or a path that must wrap does so between its parts, never inside a name
+ * (nor at a `-` in one). The text itself is unchanged.
+ * @example
+ * breakable('acs:oss:*:123:b/k') // <span>acs:</span><wbr><span>oss:</span><wbr>…<span>k</span>
+ */
+export function breakable(text: string): Child[] {
+  const out: Child[] = [];
+  let last = 0;
+  const part = (end: number) => h('span', { class: 'nowrap' }, text.slice(last, end));
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if ((c === ':' || c === '/') && i + 1 < text.length) {
+      out.push(part(i + 1), h('wbr'));
+      last = i + 1;
+    }
+  }
+  out.push(part(text.length));
   return out;
 }
 

@@ -4,55 +4,10 @@
  * so nothing in a document is ever parsed as HTML.
  */
 import { h } from './dom.js';
+import { idRoute } from './id-route.js';
 
 const TOKEN =
   /("(?:[^"\\]|\\.)*")(\s*:)?|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|\b(true|false|null)\b|([{}[\],])/g;
-
-/**
- * The console view of a value in a response, by the key it is under (`RoleName`, `InstanceId`,
- * `Arn`…) or, under no key it knows, by its shape (`i-…`, `vpc-…`, `vsw-…`); or undefined. Names are passed through `encodeURIComponent`.
- * @example
- * idRoute('RamRoleName', 'EcsRamRoleTest') // '/roles/EcsRamRoleTest'
- */
-export function idRoute(key: string | undefined, value: string): string | undefined {
-  if (value === '') return undefined;
-  if (key === undefined) return idShaped(value);
-  const enc = encodeURIComponent;
-  switch (key) {
-    case 'RoleName':
-    case 'RamRoleName':
-      return `/roles/${enc(value)}`;
-    case 'UserName':
-      return `/users/${enc(value)}`;
-    case 'PolicyName':
-      return `/policies/any/${enc(value)}`;
-    case 'InstanceId':
-      return '/instances';
-    case 'VpcId':
-    case 'VSwitchId':
-      return '/network';
-    case 'Bucket':
-    case 'BucketName':
-      return `/buckets/${enc(value)}`;
-    case 'Arn': {
-      // acs:ram::<account>:role/<name> (or user/<name>)
-      const m = /^acs:ram::\d+:(role|user)\/([^/]+)$/.exec(value);
-      return m ? `/${m[1]}s/${enc(m[2]!)}` : undefined;
-    }
-    default:
-      return idShaped(value);
-  }
-}
-
-/**
- * The view of a value shaped like an instance, VPC or vSwitch id, wherever it is (an item of
- * `InstanceIdSet`, say): `i-`, `vpc-` or `vsw-` and 8 to 30 lower-case letters and digits.
- */
-function idShaped(value: string): string | undefined {
-  const m = /^(i|vpc|vsw)-[a-z0-9]{8,30}$/.exec(value);
-  if (!m) return undefined;
-  return m[1] === 'i' ? '/instances' : '/network';
-}
 
 /**
  * A `<pre>` with `value` pretty-printed (a JSON string is parsed first when it is JSON) and

@@ -8,6 +8,7 @@ import { h, mount, type Child } from './dom.js';
 import { jsonBlock } from './highlight.js';
 import { requestText } from './params.js';
 import { formatXml } from './xml-format.js';
+import { xmlSegments } from './xml-links.js';
 
 /** A plain error box: code and message. */
 export function errorBox(code: string, message: string): HTMLElement {
@@ -83,13 +84,30 @@ export function denialBox(r: CallResult): HTMLElement | null {
   );
 }
 
-/** The full result panel of a call. */
-export function resultPanel(r: CallResult): HTMLElement {
+/**
+ * An XML body formatted one element a line, the buckets, keys, prefixes and ids it names linked to
+ * their views (`bucket`: the one the request was about).
+ */
+export function xmlBlock(text: string, bucket?: string): HTMLPreElement {
+  return h(
+    'pre',
+    { class: 'raw xml', tabindex: 0, 'aria-label': 'response body' },
+    xmlSegments(formatXml(text), bucket).map((s) =>
+      typeof s === 'string' ? s : h('a', { href: `#${s.route}`, class: 'id-link' }, s.text),
+    ),
+  );
+}
+
+/**
+ * The full result panel of a call; `bucket` (an OSS call's) is where keys in an XML answer are
+ * found when the answer does not say.
+ */
+export function resultPanel(r: CallResult, bucket?: string): HTMLElement {
   const body: Child =
     r.json !== undefined
       ? jsonBlock(r.json, 'response body', true)
       : r.text.trimStart().startsWith('<')
-        ? h('pre', { class: 'raw xml', tabindex: 0 }, formatXml(r.text))
+        ? xmlBlock(r.text, bucket)
         : h('pre', { class: 'raw', tabindex: 0 }, r.text || '(empty body)');
   return h(
     'section',

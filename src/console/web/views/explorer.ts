@@ -219,11 +219,9 @@ export async function explorerView(root: HTMLElement, params: URLSearchParams): 
     sendButton.disabled = true;
     mount(result, h('p', { class: 'muted', role: 'status' }, 'Sending…'));
     try {
-      const r =
-        p.protocol === 'oss'
-          ? await oss(ossParts(op, v))
-          : await rpc(p.version, op.name, rpcParams(op.params, v));
-      mount(result, resultPanel(r));
+      const parts = p.protocol === 'oss' ? ossParts(op, v) : undefined;
+      const r = parts ? await oss(parts) : await rpc(p.version, op.name, rpcParams(op.params, v));
+      mount(result, resultPanel(r, parts?.bucket));
     } catch (e) {
       mount(result, thrownBox(e));
     } finally {

@@ -7,7 +7,7 @@
  * calls the user came to look at.
  */
 import { getCatalogue, loadSession, rpc } from '../api.js';
-import { count, h, mount, uid, withCode } from '../dom.js';
+import { breakable, count, h, mount, uid, withCode } from '../dom.js';
 import { jsonBlock } from '../highlight.js';
 import { errorBox, loading, thrownBox, when } from '../ui.js';
 
@@ -76,6 +76,24 @@ export function shortResource(arn: string): string {
   return parts.length >= 5 && parts[0] === 'acs' ? parts.slice(4).join(':') || arn : arn;
 }
 
+/** Longest event name kept on one line; longer ones (`DescribeInstanceMetadataCredential`) may wrap. */
+const LONG_NAME = 20;
+
+/**
+ * An event name as code: on one line, or, when longer than {@link LONG_NAME}, with a break
+ * opportunity between its words (`DescribeInstance|Metadata|Credential`), shown with the lines
+ * after the first indented so that it still reads as one name.
+ */
+function eventName(name: string): HTMLElement {
+  if (name.length <= LONG_NAME) return h('code', {}, name);
+  const words = name.split(/(?=[A-Z][a-z])/);
+  return h(
+    'code',
+    { class: 'long-name' },
+    words.map((w, i) => [i ? h('wbr') : null, w]),
+  );
+}
+
 function isoOf(local: string): string | undefined {
   // <input type=datetime-local> gives `YYYY-MM-DDTHH:MM`, read as UTC (the server clock's zone).
   if (!local) return undefined;
@@ -140,7 +158,7 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
     const details = h(
       'tr',
       { class: 'event-details', hidden: true },
-      h('td', { colspan: 8 }, jsonBlock(e, `event ${e.eventId ?? ''}`)),
+      h('td', { colspan: 7 }, jsonBlock(e, `event ${e.eventId ?? ''}`)),
     );
     const toggle = h(
       'button',
@@ -170,7 +188,7 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
         h(
           'td',
           {},
-          principal(e, d.Instance)[0],
+          h('span', { class: 'nowrap' }, principal(e, d.Instance)[0]),
           h('br'),
           h(
             'span',
@@ -180,26 +198,32 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
           ),
           // The instance a call came from, unless it is the caller's name already.
           d.Instance && d.Instance !== principal(e, d.Instance)[0]
-            ? [h('br'), h('span', { class: 'muted' }, `instance ${d.Instance}`)]
+            ? [
+                h('br'),
+                h(
+                  'span',
+                  { class: 'muted' },
+                  'instance ',
+                  h('span', { class: 'nowrap' }, d.Instance),
+                ),
+              ]
             : null,
         ),
+        // The event name goes under its service when the column is narrow; it is read whole
+        // (`DeleteBucket`, never `Delete` over `Bucket`) unless it is longer than the column is
+        // wide, when it wraps between its words with the rest indented (see eventName).
         h(
           'td',
           { class: 'action' },
           h('span', { class: 'muted' }, `${e.serviceName ?? ''}:`),
-          // A long name may break between its words (`DescribeInstance|Metadata|Endpoint`).
-          h(
-            'code',
-            {},
-            String(e.eventName ?? '')
-              .split(/(?=[A-Z][a-z])/)
-              .map((w, i) => [i ? h('wbr') : null, w]),
-          ),
+          h('wbr'),
+          eventName(String(e.eventName ?? '')),
         ),
+        // A long resource wraps between its parts (`ramroletest/` `denied.txt`), not inside one.
         h(
           'td',
           { class: 'resource' },
-          resource ? h('code', { title: resource }, shortResource(resource)) : '',
+          resource ? h('code', { title: resource }, breakable(shortResource(resource))) : '',
         ),
         h(
           'td',
@@ -207,11 +231,12 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
           h('span', { class: `decision ${decision}` }, decision),
           e.errorCode ? [h('br'), h('span', { class: 'muted' }, e.errorCode)] : null,
         ),
-        h('td', { class: 'decided-by' }, withCode(String(d.DecidedBy ?? ''))),
-        // Its first group is enough to tell rows apart; the whole id is in the tooltip and details.
+        h('td', { class: 'decided-by' }, withCode(String(d.DecidedBy ?? ''), breakable)),
+        // Its first group is enough to tell rows apart; the whole id is in the tooltip and details,
+        // opened by the button under it.
         h(
           'td',
-          { class: 'nowrap' },
+          { class: 'request' },
           e.requestId
             ? h(
                 'code',
@@ -219,8 +244,9 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
                 `${String(e.requestId).split('-')[0]}…`,
               )
             : '',
+          h('br'),
+          toggle,
         ),
-        h('td', {}, toggle),
       ),
       details,
     ];
@@ -294,7 +320,6 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
                 'Decision',
                 'Decided by',
                 'RequestId',
-                '',
               ].map((x) => h('th', { scope: 'col' }, x)),
             ),
           ),
@@ -308,7 +333,7 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
                   {},
                   h(
                     'td',
-                    { colspan: 8, class: 'empty' },
+                    { colspan: 7, class: 'empty' },
                     'No events match. Calls appear here as they are made: try one in the ',
                     h('a', { href: '#/explorer' }, 'API explorer'),
                     '.',
