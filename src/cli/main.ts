@@ -33,6 +33,16 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./commands/reset.js')).command,
   },
   {
+    name: 'account create',
+    summary: 'create another account with its own root AccessKey',
+    load: async () => (await import('./commands/account.js')).accountCreate,
+  },
+  {
+    name: 'account list',
+    summary: 'list the accounts',
+    load: async () => (await import('./commands/account.js')).accountList,
+  },
+  {
     name: 'clock show',
     summary: 'print the server clock',
     load: async () => (await import('./commands/clock.js')).clockShow,
@@ -117,6 +127,8 @@ Run \`yunbox <command> --help\` for a command's options.
 
 /** What a group (`clock`, `instance`, …) is for, shown by `yunbox GROUP --help`. */
 const GROUPS: Record<string, string> = {
+  account:
+    'several accounts on one yunbox, each with its own root AccessKey (the first account only)',
   clock: "read and move the server's clock (a manual clock: --clock manual)",
   instance: 'ECS instances as a program on them sees them: list, run programs, metadata, faults',
   oidc: "the account's own OIDC issuer (AssumeRoleWithOIDC without an outside identity provider)",

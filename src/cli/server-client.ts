@@ -267,6 +267,48 @@ export async function yunboxCall(
   return apiCall(endpoint, credentials, YUNBOX_API_VERSION, action, params, options);
 }
 
+/**
+ * {@link yunboxCall} stamped with the server's own time (`GET /_yunbox/clock`): a manual clock may
+ * be hours from this machine's, and a remote server's host clock may be off from it. Never throws.
+ * @example
+ * const r = await stampedYunboxCall(endpoint, creds, 'DeleteSandbox', { SandboxId });
+ */
+export async function stampedYunboxCall(
+  endpoint: string,
+  credentials: { accessKeyId: string; accessKeySecret: string },
+  action: string,
+  params: Record<string, string>,
+): Promise<YunboxCallResult> {
+  const clock = await serverClock(endpoint);
+  if (!clock.ok) return clock;
+  const timestamp = new Date(Date.parse(clock.now)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return yunboxCall(endpoint, credentials, action, params, { timestamp });
+}
+
+/**
+ * The one preamble of commands that call a Yunbox operation as root: finds the server
+ * (`--endpoint`, `--data`) and the root credentials, calls with {@link stampedYunboxCall}, and
+ * prints `yunbox NAME: why` on failure. Never throws.
+ * @example
+ * const r = await rootYunboxCall(io, 'clock show', values, 'DescribeClock', {});
+ * if (!r.ok) return 1;
+ */
+export async function rootYunboxCall(
+  io: CliIo,
+  name: string,
+  values: { endpoint?: string | undefined; data?: string | undefined },
+  action: string,
+  params: Record<string, string>,
+): Promise<YunboxCallResult & { endpoint: string }> {
+  const endpoint = serverEndpoint(values.endpoint, io, values.data);
+  const found = await findRootCredentials(io, values.data);
+  const r = found.ok
+    ? await stampedYunboxCall(endpoint, found.credentials, action, params)
+    : { ok: false as const, error: found.error };
+  if (!r.ok) io.stderr(`yunbox ${name}: ${r.error}\n`);
+  return { ...r, endpoint };
+}
+
 /** API versions of the products the CLI calls besides Yunbox's own. */
 export const API_VERSIONS = {
   ram: '2015-05-01',

@@ -12,6 +12,8 @@ export interface AuthzCheck {
   resource: string;
   /** Request-specific condition keys (e.g. `oss:Prefix`), added to the global ones. */
   context?: Record<string, string | string[] | number | boolean | undefined>;
+  /** Added to the explanation of a denial (e.g. which account's policies were asked). */
+  denialNote?: string;
 }
 
 /** Request facts available to every handler. */

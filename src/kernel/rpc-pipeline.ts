@@ -401,7 +401,11 @@ export function rpcPipeline(deps: RpcDeps): (ctx: RpcCtx) => Promise<void> {
       ...info,
       async authorize(checks: AuthzCheck | AuthzCheck[]) {
         for (const check of Array.isArray(checks) ? checks : [checks]) {
-          const d = await deps.authorizer.decide(info, check);
+          const decided = await deps.authorizer.decide(info, check);
+          const d =
+            decided.decision !== 'allow' && check.denialNote !== undefined
+              ? { ...decided, explanation: `${decided.explanation}; ${check.denialNote}` }
+              : decided;
           ctx.decided = { action: check.action, resource: check.resource, decision: d };
           if (d.decision !== 'allow') {
             ctx.log.info(

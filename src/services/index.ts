@@ -16,6 +16,7 @@ import { createEcsService, ecsMigrations, type EcsService } from './ecs/index.js
 import { ossMigrations } from './oss/index.js';
 import { createTrailService, trailMigrations, type TrailService } from './trail/index.js';
 import { blobMigrations } from '../blob/postgres/postgres-blob-store.js';
+import { accountOperations } from './yunbox/accounts.js';
 import { clockOperations } from './yunbox/clock.js';
 import { consoleOperations } from './yunbox/console.js';
 import { metadataControlOperations } from './yunbox/faults.js';
@@ -116,6 +117,7 @@ export function createServices(db: Db, options: ServiceOptions = {}): Services {
     ...metadataControlOperations(ecs.api),
     ...consoleOperations(ecs.api),
     ...clockOperations(),
+    ...accountOperations(ram.api),
     ...ims.issuerOperations,
   ]);
   return {

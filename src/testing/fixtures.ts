@@ -6,6 +6,7 @@ import {
   $Ecs,
   $Ram,
   $Vpc,
+  popClient,
   ramClient,
   vpcClient,
   type ecsClient,
@@ -105,6 +106,31 @@ export function sessionCredentials(c: {
     accessKeyId: c.accessKeyId!,
     accessKeySecret: c.accessKeySecret!,
     securityToken: c.securityToken!,
+  };
+}
+
+/**
+ * Creates another account through the Yunbox API (CreateAccount, signed by `root`, the first
+ * account's); returns its id and root credentials.
+ * @example
+ * const b = await createAccount(yb, rootOf(yb), 'team-b');
+ * await createUserWithKey(yb, b.root, 'bob');
+ */
+export async function createAccount(
+  server: Endpointed,
+  root: TestCredentials,
+  accountName: string,
+): Promise<{ accountId: string; root: TestCredentials }> {
+  const r = await popClient(server, root, '2026-11-01').request<{
+    Account: { AccountId: string };
+    RootAccessKey: { AccessKeyId: string; AccessKeySecret: string };
+  }>('CreateAccount', { AccountName: accountName }, { method: 'POST' });
+  return {
+    accountId: r.Account.AccountId,
+    root: {
+      accessKeyId: r.RootAccessKey.AccessKeyId,
+      accessKeySecret: r.RootAccessKey.AccessKeySecret,
+    },
   };
 }
 

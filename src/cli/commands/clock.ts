@@ -10,12 +10,9 @@ import { parseDuration } from '../../kernel/admin.js';
 import type { CliCommand } from '../command.js';
 import {
   endpointOption,
-  findRootCredentials,
   parseCommandArgs,
+  rootYunboxCall,
   serverCallOptions,
-  serverClock,
-  serverEndpoint,
-  yunboxCall,
 } from '../server-client.js';
 
 const OPTIONS = `
@@ -75,25 +72,8 @@ function clockCommand(verb: 'show' | 'advance' | 'set'): CliCommand {
         io.stderr(`yunbox ${name}: ${req.error}\n${usage}`);
         return 2;
       }
-      const endpoint = serverEndpoint(values.endpoint, io, values.data);
-      const found = await findRootCredentials(io, values.data);
-      if (!found.ok) {
-        io.stderr(`yunbox ${name}: ${found.error}\n`);
-        return 1;
-      }
-      const clock = await serverClock(endpoint);
-      if (!clock.ok) {
-        io.stderr(`yunbox ${name}: ${clock.error}\n`);
-        return 1;
-      }
-      const timestamp = new Date(Date.parse(clock.now)).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      const r = await yunboxCall(endpoint, found.credentials, req.action, req.params, {
-        timestamp,
-      });
-      if (!r.ok) {
-        io.stderr(`yunbox ${name}: ${r.error}\n`);
-        return 1;
-      }
+      const r = await rootYunboxCall(io, name, values, req.action, req.params);
+      if (!r.ok) return 1;
       io.stdout(`${String(r.body.Now)}\n`);
       return 0;
     },

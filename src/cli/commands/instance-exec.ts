@@ -38,10 +38,8 @@ import {
   findRootCredentials,
   parseCommandArgs,
   serverCallOptions,
-  serverClock,
   serverEndpoint,
-  yunboxCall,
-  type YunboxCallResult,
+  stampedYunboxCall,
 } from '../server-client.js';
 
 const OPTIONS_HELP = `options:
@@ -119,24 +117,6 @@ export interface SandboxRun {
   prepare?: (
     identity: SandboxIdentity,
   ) => Promise<{ env: Record<string, string>; close(): Promise<void> }>;
-}
-
-/**
- * {@link yunboxCall} stamped with the server's time when its clock is manual (it may be hours
- * from this machine's), else with this machine's.
- */
-async function stampedCall(
-  endpoint: string,
-  creds: { accessKeyId: string; accessKeySecret: string },
-  action: string,
-  params: Record<string, string>,
-): Promise<YunboxCallResult> {
-  const clock = await serverClock(endpoint);
-  const timestamp =
-    clock.ok && clock.mode === 'manual'
-      ? new Date(Date.parse(clock.now)).toISOString().replace(/\.\d{3}Z$/, 'Z')
-      : undefined;
-  return yunboxCall(endpoint, creds, action, params, timestamp ? { timestamp } : {});
 }
 
 /**
@@ -335,8 +315,8 @@ async function runCreated(
   terminal: boolean,
 ): Promise<number> {
   const created = run.workload
-    ? await stampedCall(run.endpoint, creds, 'CreateWorkloadSandbox', {})
-    : await stampedCall(run.endpoint, creds, 'CreateSandbox', { InstanceId: run.instanceId });
+    ? await stampedYunboxCall(run.endpoint, creds, 'CreateWorkloadSandbox', {})
+    : await stampedYunboxCall(run.endpoint, creds, 'CreateSandbox', { InstanceId: run.instanceId });
   if (!created.ok) {
     io.stderr(
       `yunbox ${run.name}: cannot make a sandbox for \`${run.instanceId}\`: ${created.error}\n`,
@@ -462,7 +442,7 @@ async function runCreated(
     for (const [sig, h] of handlers) process.off(sig, h);
     await prepared?.close();
     await notice.close();
-    const deleted = await stampedCall(run.endpoint, creds, 'DeleteSandbox', {
+    const deleted = await stampedYunboxCall(run.endpoint, creds, 'DeleteSandbox', {
       SandboxId: sandboxId,
     });
     // A server that stopped cannot answer: the user was just told so.

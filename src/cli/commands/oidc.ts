@@ -7,16 +7,8 @@
  * the trail records, and tokens carry the server's clock.
  */
 import { parseDuration } from '../../kernel/admin.js';
-import type { CliCommand, CliIo } from '../command.js';
-import {
-  findRootCredentials,
-  parseCommandArgs,
-  serverCallOptions,
-  serverClock,
-  serverEndpoint,
-  yunboxCall,
-  type YunboxCallResult,
-} from '../server-client.js';
+import type { CliCommand } from '../command.js';
+import { parseCommandArgs, rootYunboxCall, serverCallOptions } from '../server-client.js';
 
 const OPTIONS = `
 options:
@@ -40,34 +32,6 @@ Prints an OIDC token (RS256 JWT) signed by the account's issuer, for AssumeRoleW
   --aud CLIENT_ID  the \`aud\` claim: a client ID of the OIDC provider, e.g. sts.aliyuncs.com
   --ttl DURATION   validity, 60s to 24h, e.g. \`1h\`, \`15m\` or seconds (default 1h)
 ${OPTIONS}`;
-
-/**
- * Calls a Yunbox operation as the root account, stamped with the server's time; prints why on
- * failure. Shared by the `oidc` and `workload` commands.
- */
-export async function rootYunboxCall(
-  io: CliIo,
-  name: string,
-  values: { endpoint?: string | undefined; data?: string | undefined },
-  action: string,
-  params: Record<string, string>,
-): Promise<YunboxCallResult & { endpoint: string }> {
-  const endpoint = serverEndpoint(values.endpoint, io, values.data);
-  const found = await findRootCredentials(io, values.data);
-  if (!found.ok) {
-    io.stderr(`yunbox ${name}: ${found.error}\n`);
-    return { ok: false, error: found.error, endpoint };
-  }
-  const clock = await serverClock(endpoint);
-  if (!clock.ok) {
-    io.stderr(`yunbox ${name}: ${clock.error}\n`);
-    return { ok: false, error: clock.error, endpoint };
-  }
-  const timestamp = new Date(Date.parse(clock.now)).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const r = await yunboxCall(endpoint, found.credentials, action, params, { timestamp });
-  if (!r.ok) io.stderr(`yunbox ${name}: ${r.error}\n`);
-  return { ...r, endpoint };
-}
 
 /** `yunbox oidc issuer` */
 export const oidcIssuer: CliCommand = {

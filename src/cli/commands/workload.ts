@@ -14,9 +14,13 @@ import { join } from 'node:path';
 import { parseDuration } from '../../kernel/admin.js';
 import type { SandboxIdentity } from '../../sandbox/run-as.js';
 import type { CliCommand, CliIo } from '../command.js';
-import { parseCommandArgs, serverCallOptions, serverEndpoint } from '../server-client.js';
+import {
+  parseCommandArgs,
+  rootYunboxCall,
+  serverCallOptions,
+  serverEndpoint,
+} from '../server-client.js';
 import { EXIT_HELP, INSIDE_HELP, OPTIONS_HELP, runInSandbox } from './instance-exec.js';
-import { rootYunboxCall } from './oidc.js';
 
 const usage = `usage: yunbox workload exec --role-arn ARN --provider-arn ARN --sub SUBJECT [--aud CLIENT_ID]
                           [--ttl DURATION] [--user NAME|UID | --as-root] [--endpoint URL]

@@ -16,6 +16,10 @@ export interface RamApi extends IdentityPolicySource {
   /** A key with its owning user, in one query (credential resolution). */
   getAccessKeyWithOwner: RamStore['getAccessKeyWithOwner'];
   getUserById(userId: string): Promise<User | undefined>;
+  /** The accounts (`yunbox account`): the first is the operator's, made at the first start. */
+  listAccounts: RamStore['listAccounts'];
+  getAccountById: RamStore['getAccountById'];
+  createAccount: RamStore['createAccount'];
 }
 
 /** Compiles stored documents into policy references (compilation is cached by content). */
@@ -48,6 +52,9 @@ export function createRamApi(store: RamStore): RamApi {
     getAccessKey: (id) => store.getAccessKey(id),
     getAccessKeyWithOwner: (id) => store.getAccessKeyWithOwner(id),
     getUserById: (id) => store.getUserById(id),
+    listAccounts: () => store.listAccounts(),
+    getAccountById: (id) => store.getAccountById(id),
+    createAccount: (...a) => store.createAccount(...a),
     async policiesFor(principal: Principal): Promise<IdentityPolicies> {
       switch (principal.kind) {
         case 'account':

@@ -128,6 +128,39 @@ export const ramConformance: ConformanceSuite = {
       },
     },
     {
+      name: 'accounts: two nodes create different accounts at once; a name is taken once',
+      async run({ db, another }) {
+        const a = await setup(db);
+        const b = new RamSqlStore(await another());
+        const make = (s: RamSqlStore, id: string, name: string, key: string) =>
+          s.createAccount(
+            { accountId: id, accountName: name, createdAt: 2 },
+            { accessKeyId: key, secret: 's'.repeat(30) },
+            10,
+          );
+        await Promise.all([
+          make(a, '2000000000000002', 'team-b', 'LTAIteamb'),
+          make(b, '3000000000000003', 'team-c', 'LTAIteamc'),
+        ]);
+        const listed = await b.listAccounts();
+        // The first stays first; the two others in whichever order the race let them in.
+        expect(listed[0]).toMatchObject({ accountName: 'default', first: true });
+        expect(
+          listed
+            .slice(1)
+            .map((x) => `${x.accountName}:${x.first}`)
+            .sort(),
+        ).toEqual(['team-b:false', 'team-c:false']);
+        await expectOneCreated(
+          make(a, '4000000000000004', 'team-d', 'LTAIteamd1'),
+          make(b, '5000000000000005', 'team-d', 'LTAIteamd2'),
+        );
+        expect((await a.getAccountById('2000000000000002'))?.accountName).toBe('team-b');
+        expect(await a.getAccountById('9999999999999999')).toBeUndefined();
+        expect((await a.getAccount())?.accountId).toBe(ACCT);
+      },
+    },
+    {
       name: 'root key is created once, even when two nodes race',
       async run({ db, another }) {
         await setup(db);

@@ -19,6 +19,7 @@ import { ramHandlers } from './handlers.js';
 import { m0001Init } from './migrations/0001-init.js';
 import { m0002FoldedNames } from './migrations/0002-folded-names.js';
 import { m0003Tags } from './migrations/0003-tags.js';
+import { m0004Accounts } from './migrations/0004-accounts.js';
 import * as O from './operations.js';
 import { RamSqlStore } from './store-sql.js';
 import { withStoredNames } from './stored-names.js';
@@ -28,11 +29,12 @@ import type { RamStore } from './store.js';
 
 export type { RamApi } from './api.js';
 export { foldName } from './names.js';
+export { LIMITS as RAM_LIMITS, type Account } from './model.js';
 
 /** RAM's migrations. */
 export const ramMigrations: MigrationSet = {
   service: 'ram',
-  migrations: [m0001Init, m0002FoldedNames, m0003Tags],
+  migrations: [m0001Init, m0002FoldedNames, m0003Tags, m0004Accounts],
 };
 
 /** The RAM service: its RPC product, its store and the API other services use. */

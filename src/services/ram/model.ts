@@ -76,6 +76,17 @@ export interface Attachment {
 }
 
 /** An AccessKey pair (root's when `userId` is undefined). */
+/** An account (a tenant): every RAM entity, key, bucket and trail event belongs to one. */
+export interface Account {
+  /** 16 digits, like Alibaba Cloud UIDs. */
+  accountId: string;
+  /** Unique name given at creation (`default` for the account the server made first). */
+  accountName: string;
+  createdAt: number;
+  /** True for the account the server made at its first start (the operator's). */
+  first: boolean;
+}
+
 export interface AccessKey {
   accessKeyId: string;
   accountId: string;
@@ -88,6 +99,8 @@ export interface AccessKey {
 
 /** Limits (RAM quotas of a new account, doc "Limits" 28753, Dec 2025). */
 export const LIMITS = {
+  /** Accounts one yunbox serves (the first included). */
+  accounts: 100,
   usersPerAccount: 5000,
   groupsPerAccount: 300,
   rolesPerAccount: 1000,

@@ -51,6 +51,9 @@ export class RamSqlStore implements RamStore {
   // ---- account and keys
   getAccount: RamStore['getAccount'] = () => this.#keys.getAccount();
   ensureAccount: RamStore['ensureAccount'] = (...a) => this.#keys.ensureAccount(...a);
+  createAccount: RamStore['createAccount'] = (...a) => this.#keys.createAccount(...a);
+  listAccounts: RamStore['listAccounts'] = () => this.#keys.listAccounts();
+  getAccountById: RamStore['getAccountById'] = (...a) => this.#keys.getAccountById(...a);
   ensureRootKey: RamStore['ensureRootKey'] = (...a) => this.#keys.ensureRootKey(...a);
   getAccessKey: RamStore['getAccessKey'] = (...a) => this.#keys.getAccessKey(...a);
   getAccessKeyWithOwner: RamStore['getAccessKeyWithOwner'] = (...a) =>

@@ -7,6 +7,7 @@ import type { ResourceTag } from '../../kernel/tags.js';
 import type { AddTagsResult, TagListQuery, TagMatch, TaggedEntry } from '../../store/tag-table.js';
 import type {
   AccessKey,
+  Account,
   Attachment,
   Group,
   Policy,
@@ -41,9 +42,22 @@ export interface PageRequest {
 /** RAM storage. */
 export interface RamStore {
   // account and keys
+  /** The first account (the one the server made at its first start). */
   getAccount(): Promise<{ accountId: string; createdAt: number } | undefined>;
-  /** Creates the account if none exists (race-safe); returns the one that exists. */
+  /** Creates the first account if none exists (race-safe); returns the one that exists. */
   ensureAccount(accountId: string, now: number): Promise<string>;
+  /**
+   * Creates another account and its root AccessKey in one transaction. StoreError
+   * `AlreadyExists` when the name (or id) is taken, `Conflict('LimitExceeded')` at `limit`.
+   */
+  createAccount(
+    account: { accountId: string; accountName: string; createdAt: number },
+    rootKey: { accessKeyId: string; secret: string },
+    limit: number,
+  ): Promise<{ account: Account; key: AccessKey }>;
+  /** Every account, the first first, then in creation order. */
+  listAccounts(): Promise<Account[]>;
+  getAccountById(accountId: string): Promise<Account | undefined>;
   /**
    * The root AccessKey: `wanted` (inserted or updated), else the existing active one, else a new
    * one from `generate` (`created: true`). Race-safe across nodes.

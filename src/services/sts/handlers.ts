@@ -1,6 +1,7 @@
 /**
- * @module STS handlers: AssumeRole (identity policy + trust policy, both required; root refused)
- * and GetCallerIdentity (no permission needed). A RoleArn names its role without regard to case;
+ * @module STS handlers: AssumeRole (identity policy + trust policy, both required; root refused;
+ * a role of another account when its trust policy names the caller's account, user or role, and
+ * the caller's own policies allow it) and GetCallerIdentity (no permission needed). A RoleArn names its role without regard to case;
  * AssumedRoleUser.Arn and the session carry the role's name as it was created.
  */
 import { compilePolicy, evaluateTrust } from '../../policy/index.js';
@@ -57,13 +58,20 @@ export function assumeRole(deps: StsHandlerDeps): Handler<(typeof AssumeRole)['p
     if (caller.kind === 'anonymous') throw StsNoPermission();
     const [roleAccount, roleName] = roleArnParts(input.RoleArn);
     const sessionPolicy = checkedSessionPolicy(input.Policy);
-    const role =
-      roleAccount === ctx.accountId ? await deps.ram.getRole(roleAccount, roleName!) : undefined;
+    // A role of another account (cross-account roles): both sides must say yes, the caller's
+    // own policies (its account's, asked below) and the role's trust policy (the role's
+    // account's, which must name the caller's account, user or role).
+    const across = roleAccount !== ctx.accountId;
+    const denialNote = across
+      ? `the caller's own policies (account \`${ctx.accountId}\`) decide this side; the role is in account \`${roleAccount}\`, whose trust policy decides the other`
+      : undefined;
+    const role = await deps.ram.getRole(roleAccount, roleName);
     // The identity policy must allow sts:AssumeRole on the role (checked even when the role does
     // not exist, so a caller without permission cannot probe role names).
     await ctx.authorize({
       action: 'sts:AssumeRole',
       resource: ramArn(roleAccount, `role/${roleName}`),
+      ...(denialNote !== undefined ? { denialNote } : {}),
     });
     if (!role) throw StsEntityNotExistRole();
     // Role names are found without regard to case (`role/approle` is AppRole); the role's own
@@ -72,6 +80,7 @@ export function assumeRole(deps: StsHandlerDeps): Handler<(typeof AssumeRole)['p
       await ctx.authorize({
         action: 'sts:AssumeRole',
         resource: ramArn(roleAccount, `role/${role.roleName}`),
+        ...(denialNote !== undefined ? { denialNote } : {}),
       });
     }
     const trust = compilePolicy(role.trustPolicy, 'trust');
@@ -85,8 +94,11 @@ export function assumeRole(deps: StsHandlerDeps): Handler<(typeof AssumeRole)['p
       },
     );
     if (decision.decision !== 'allow') {
+      const whose = across
+        ? ` (account \`${role.accountId}\`) does not allow ${principalArn(caller)} (account \`${ctx.accountId}\`, whose own policies allow it)`
+        : ` does not allow ${principalArn(caller)}`;
       throw StsNoPermission(
-        `You are not authorized to do this action. You should be authorized by RAM. The trust policy of role \`${role.roleName}\` does not allow ${principalArn(caller)} to assume it: ${decision.explanation}`,
+        `You are not authorized to do this action. You should be authorized by RAM. The trust policy of role \`${role.roleName}\`${whose} to assume it: ${decision.explanation}`,
       );
     }
     const duration = input.DurationSeconds ?? 3600;

@@ -102,7 +102,11 @@ async function legacyData(db: Db): Promise<void> {
 
 async function checks(db: Db): Promise<void> {
   await legacyData(db);
-  expect(await migrate(db, [ramMigrations])).toEqual(['ram/0002-folded-names', 'ram/0003-tags']);
+  expect(await migrate(db, [ramMigrations])).toEqual([
+    'ram/0002-folded-names',
+    'ram/0003-tags',
+    'ram/0004-accounts',
+  ]);
   const s = new RamSqlStore(db);
   // Nothing lost.
   const roles = (await s.listRoles(ACCT, { limit: 10 })).items.map((r) => r.roleName);

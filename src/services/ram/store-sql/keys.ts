@@ -1,12 +1,12 @@
 /**
- * @module RAM's account row and AccessKeys in SQL. Every signed request resolves its key here
+ * @module RAM's account rows and AccessKeys in SQL. Every signed request resolves its key here
  * (one prepared query with the owning user, cached per node on SQLite).
  */
 import { StoreError } from '../../../kernel/errors.js';
 import type { Db } from '../../../store/db.js';
 import { prepared } from '../../../store/prepared.js';
 import type { CacheSpec } from '../../../store/read-cache.js';
-import type { AccessKey } from '../model.js';
+import type { AccessKey, Account } from '../model.js';
 import type { RamStore } from '../store.js';
 import { insertRow, refuseAtLimit, toKey } from './common.js';
 
@@ -16,6 +16,18 @@ const KEY_CACHE: CacheSpec = {
   tables: ['ram_access_keys', 'ram_users'],
   max: 4096,
 };
+
+/** `singleton` of the first account; the others count on from it (migration 0004). */
+const FIRST = 1;
+
+function toAccount(r: any): Account {
+  return {
+    accountId: r.account_id as string,
+    accountName: r.account_name as string,
+    createdAt: Number(r.created_at),
+    first: Number(r.singleton) === FIRST,
+  };
+}
 
 const Q = {
   accessKey: prepared((k, id: string) =>
@@ -36,6 +48,9 @@ export class RamKeySql implements Pick<
   RamStore,
   | 'getAccount'
   | 'ensureAccount'
+  | 'createAccount'
+  | 'listAccounts'
+  | 'getAccountById'
   | 'ensureRootKey'
   | 'getAccessKey'
   | 'getAccessKeyWithOwner'
@@ -51,14 +66,73 @@ export class RamKeySql implements Pick<
   }
 
   async getAccount() {
-    const r: any = await this.#db.k.selectFrom('ram_accounts').selectAll().executeTakeFirst();
+    const r: any = await this.#db.k
+      .selectFrom('ram_accounts')
+      .selectAll()
+      .where('singleton', '=', FIRST)
+      .executeTakeFirst();
     return r ? { accountId: r.account_id as string, createdAt: Number(r.created_at) } : undefined;
+  }
+
+  async listAccounts(): Promise<Account[]> {
+    const rows = await this.#db.k
+      .selectFrom('ram_accounts')
+      .selectAll()
+      .orderBy('singleton')
+      .execute();
+    return rows.map(toAccount);
+  }
+
+  async getAccountById(accountId: string): Promise<Account | undefined> {
+    const r = await this.#db.k
+      .selectFrom('ram_accounts')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
+    return r ? toAccount(r) : undefined;
+  }
+
+  async createAccount(
+    account: { accountId: string; accountName: string; createdAt: number },
+    rootKey: { accessKeyId: string; secret: string },
+    limit: number,
+  ): Promise<{ account: Account; key: AccessKey }> {
+    // The ordinal is the next number, taken under the lock (two nodes creating accounts at once
+    // would otherwise pick the same one; the unique constraint would still refuse the second).
+    return this.#db.withLock('ram:accounts', async (tx) => {
+      const r: any = await tx.k
+        .selectFrom('ram_accounts')
+        .select((eb: any) => [eb.fn.max('singleton').as('last'), eb.fn.countAll().as('n')])
+        .executeTakeFirst();
+      if (Number(r?.n ?? 0) >= limit) {
+        throw new StoreError('Conflict', 'LimitExceeded', `at most ${limit} accounts`);
+      }
+      await insertRow(
+        tx,
+        'ram_accounts',
+        {
+          account_id: account.accountId,
+          singleton: Math.max(FIRST, Number(r?.last ?? 0)) + 1,
+          account_name: account.accountName,
+          created_at: account.createdAt,
+        },
+        'Account',
+      );
+      const key: AccessKey = {
+        ...rootKey,
+        accountId: account.accountId,
+        status: 'Active',
+        createdAt: account.createdAt,
+      };
+      await new RamKeySql(tx).insertAccessKey(key);
+      return { account: { ...account, first: false }, key };
+    });
   }
 
   async ensureAccount(accountId: string, now: number): Promise<string> {
     await this.#db.k
       .insertInto('ram_accounts')
-      .values({ account_id: accountId, singleton: 1, created_at: now })
+      .values({ account_id: accountId, singleton: FIRST, account_name: 'default', created_at: now })
       .onConflict((oc: any) => oc.doNothing())
       .execute();
     const a = await this.getAccount();

@@ -1,0 +1,270 @@
+/**
+ * Several accounts with the official clients (issue 20 item 4): a second account, made with the
+ * Yunbox API's CreateAccount, has its own users; its user assumes a role of the first account
+ * whose trust policy names it (`acs:ram::<B>:root`) with the Tea STS client, and reads a bucket
+ * there with ali-oss. Refused with NoPermission when the role's trust policy does not name the
+ * account, and when the user's own policies do not allow sts:AssumeRole, each explanation naming
+ * the side that decided and both accounts. A bucket policy of the first account grants a user and
+ * a role session of the second (by UID and `arn:sts::` ARN); others of that account stay out,
+ * whatever their own policies say. Bucket names are global; the trail of each account holds its
+ * own callers' events.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failure } from '../../../src/testing/failure.js';
+import {
+  createAccount,
+  createRamRole,
+  createUserWithKey,
+  grantCustomPolicy,
+  rootOf,
+  sessionCredentials,
+} from '../../../src/testing/fixtures.js';
+import {
+  $Ram,
+  $Sts,
+  ossClient,
+  ramClient,
+  stsClient,
+  type TestCredentials,
+} from '../../../src/testing/sdk.js';
+import { startTestServer, type TestServer } from '../../../src/testing/server.js';
+import { lookupAll } from '../trail/helpers.js';
+
+let yb: TestServer;
+let a: string;
+let b: { accountId: string; root: TestCredentials };
+let bob: TestCredentials & { userName: string };
+let carol: TestCredentials & { userName: string };
+const BUCKET = 'team-a-reports';
+const GRANTED = 'team-a-granted';
+
+beforeAll(async () => {
+  yb = await startTestServer();
+  a = yb.accountId;
+  b = await createAccount(yb, rootOf(yb), 'team-b');
+  const rootA = ossClient(yb, rootOf(yb));
+  await rootA.putBucket(BUCKET);
+  await rootA.useBucket(BUCKET);
+  await rootA.put('q1.csv', Buffer.from('revenue,1\n'));
+  // In A: a role the second account may assume, and one only A's own identities may.
+  await createRamRole(yb, rootOf(yb), 'shared-reader', [`acs:ram::${b.accountId}:root`], {
+    systemPolicies: ['AliyunOSSReadOnlyAccess'],
+  });
+  await createRamRole(yb, rootOf(yb), 'internal-reader', [`acs:ram::${a}:root`], {
+    systemPolicies: ['AliyunOSSReadOnlyAccess'],
+  });
+  // In B: bob may assume roles, carol has no policy at all.
+  bob = await createUserWithKey(yb, b.root, 'bob', ['AliyunSTSAssumeRoleAccess']);
+  carol = await createUserWithKey(yb, b.root, 'carol');
+});
+afterAll(async () => {
+  await yb?.close();
+});
+
+describe('a second account', () => {
+  it('has its own id, root and users: the same user name lives in both accounts', async () => {
+    expect(b.accountId).toMatch(/^\d{16}$/);
+    expect(b.accountId).not.toBe(a);
+    const who = await stsClient(yb, b.root).getCallerIdentity();
+    expect(who.body).toMatchObject({ identityType: 'Account', accountId: b.accountId });
+    await createUserWithKey(yb, rootOf(yb), 'bob');
+    const inA = await ramClient(yb, rootOf(yb)).getUser(
+      new $Ram.GetUserRequest({ userName: 'bob' }),
+    );
+    const inB = await ramClient(yb, b.root).getUser(new $Ram.GetUserRequest({ userName: 'bob' }));
+    expect(inA.body!.user!.userId).not.toBe(inB.body!.user!.userId);
+    const listed = await ramClient(yb, b.root).listUsers(new $Ram.ListUsersRequest({}));
+    expect(listed.body!.users!.user!.map((u) => u.userName).sort()).toEqual(['bob', 'carol']);
+  });
+
+  it("cannot see or assume the first account's resources by default", async () => {
+    const e = await failure(ossClient(yb, b.root, { bucket: BUCKET }).get('q1.csv'));
+    expect(e).toMatchObject({ status: 403, code: 'AccessDenied' });
+    const role = await failure(
+      ramClient(yb, b.root).getRole(new $Ram.GetRoleRequest({ roleName: 'shared-reader' })),
+    );
+    expect(role.code).toBe('EntityNotExist.Role');
+  });
+
+  it('keeps bucket names global: a name the first account holds is taken', async () => {
+    const e = await failure(ossClient(yb, b.root).putBucket(BUCKET));
+    expect(e).toMatchObject({ status: 409, code: 'BucketAlreadyExists' });
+  });
+});
+
+describe('cross-account roles', () => {
+  it("lets a user of B assume A's role that trusts B, and read A's bucket with it", async () => {
+    const r = await stsClient(yb, bob).assumeRole(
+      new $Sts.AssumeRoleRequest({
+        roleArn: `acs:ram::${a}:role/shared-reader`,
+        roleSessionName: 'bob-from-b',
+      }),
+    );
+    expect(r.body!.assumedRoleUser!.arn).toBe(`acs:ram::${a}:role/shared-reader/bob-from-b`);
+    const session = sessionCredentials(r.body!.credentials!);
+    const who = await stsClient(yb, session).getCallerIdentity();
+    expect(who.body).toMatchObject({
+      identityType: 'AssumedRoleUser',
+      accountId: a,
+      arn: `acs:ram::${a}:assumed-role/shared-reader/bob-from-b`,
+    });
+    const oss = ossClient(yb, session, { bucket: BUCKET });
+    const listed = await oss.list({});
+    expect(listed.objects.map((o: { name: string }) => o.name)).toEqual(['q1.csv']);
+    expect((await oss.get('q1.csv')).content.toString()).toBe('revenue,1\n');
+    // Read-only: the role's own policies still bound what the session may do.
+    const put = await failure(oss.put('new.csv', Buffer.from('x')));
+    expect(put).toMatchObject({ status: 403, code: 'AccessDenied' });
+  });
+
+  it("refuses when the role's trust policy does not name B, naming both accounts", async () => {
+    const e = await failure(
+      stsClient(yb, bob).assumeRole(
+        new $Sts.AssumeRoleRequest({
+          roleArn: `acs:ram::${a}:role/internal-reader`,
+          roleSessionName: 'bob-from-b',
+        }),
+      ),
+    );
+    expect(e.code).toBe('NoPermission');
+    expect(e.statusCode).toBe(403);
+    const m = e.data.Message as string;
+    expect(m).toContain('trust policy of role `internal-reader`');
+    expect(m).toContain(`account \`${a}\``);
+    expect(m).toContain(`acs:ram::${b.accountId}:user/bob (account \`${b.accountId}\``);
+  });
+
+  it("refuses when the user's own policies do not allow sts:AssumeRole, naming both accounts", async () => {
+    const e = await failure(
+      stsClient(yb, carol).assumeRole(
+        new $Sts.AssumeRoleRequest({
+          roleArn: `acs:ram::${a}:role/shared-reader`,
+          roleSessionName: 'carol-from-b',
+        }),
+      ),
+    );
+    expect(e.code).toBe('NoPermission');
+    const m = e.data.Message as string;
+    expect(m).toContain('no policy allows `sts:AssumeRole`');
+    expect(m).toContain(`the caller's own policies (account \`${b.accountId}\`) decide this side`);
+    expect(m).toContain(`the role is in account \`${a}\``);
+    expect(e.data.AccessDeniedDetail.AuthPrincipalOwnerId).toBe(b.accountId);
+  });
+
+  it("refuses when the user's own policy denies the role explicitly, though the trust allows", async () => {
+    const dave = await createUserWithKey(yb, b.root, 'dave', ['AliyunSTSAssumeRoleAccess']);
+    await grantCustomPolicy(yb, b.root, 'dave', 'NoTeamA', [
+      { Effect: 'Deny', Action: 'sts:AssumeRole', Resource: `acs:ram::${a}:role/*` },
+    ]);
+    const e = await failure(
+      stsClient(yb, dave).assumeRole(
+        new $Sts.AssumeRoleRequest({
+          roleArn: `acs:ram::${a}:role/shared-reader`,
+          roleSessionName: 'dave-from-b',
+        }),
+      ),
+    );
+    expect(e.code).toBe('NoPermission');
+    expect(e.data.Message).toContain('explicit deny by');
+    expect(e.data.Message).toContain('NoTeamA');
+  });
+
+  it("records the AssumeRole in the caller's trail with the other account's role as resource", async () => {
+    await yb.services.trail.recorder.flush();
+    const events = await lookupAll(yb, b.root, [['EventName', 'AssumeRole']]);
+    const ok = events.find((e) => e.additionalEventData.Decision === 'allow');
+    expect(ok).toBeDefined();
+    expect(ok!.userIdentity).toMatchObject({ accountId: b.accountId, userName: 'bob' });
+    expect(ok!.additionalEventData.Resource).toBe(`acs:ram::${a}:role/shared-reader`);
+    const refused = events.find((e) => e.userIdentity.userName === 'carol');
+    expect(refused!.additionalEventData.DecidedBy).toContain(`account \`${a}\``);
+    // A's own trail does not hold B's calls.
+    const inA = await lookupAll(yb, rootOf(yb), [['EventName', 'AssumeRole']]);
+    expect(inA.filter((e) => e.userIdentity.accountId === b.accountId)).toEqual([]);
+  });
+});
+
+describe('bucket policies granting to another account', () => {
+  let bobId: string;
+  let worker: Required<TestCredentials>;
+
+  beforeAll(async () => {
+    const ramB = ramClient(yb, b.root);
+    bobId = (await ramB.getUser(new $Ram.GetUserRequest({ userName: 'bob' }))).body!.user!.userId!;
+    // A role of B whose sessions A's bucket policy names by their `arn:sts::` ARN.
+    await createRamRole(yb, b.root, 'b-worker', [`acs:ram::${b.accountId}:root`], {
+      systemPolicies: ['AliyunOSSReadOnlyAccess'],
+    });
+    const s = await stsClient(yb, bob).assumeRole(
+      new $Sts.AssumeRoleRequest({
+        roleArn: `acs:ram::${b.accountId}:role/b-worker`,
+        roleSessionName: 'nightly',
+      }),
+    );
+    worker = sessionCredentials(s.body!.credentials!);
+    const rootA = ossClient(yb, rootOf(yb));
+    await rootA.putBucket(GRANTED);
+    await rootA.useBucket(GRANTED);
+    await rootA.put('shared/data.txt', Buffer.from('shared'));
+    await rootA.put('private/data.txt', Buffer.from('private'));
+    await rootA.putBucketPolicy(GRANTED, {
+      Version: '1',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: ['oss:GetObject'],
+          Principal: [bobId, `arn:sts::${b.accountId}:assumed-role/b-worker/*`],
+          Resource: [`acs:oss:*:${a}:${GRANTED}/shared/*`],
+        },
+      ],
+    });
+  });
+
+  it("allows B's user named by UID what the policy grants, and nothing else", async () => {
+    const oss = ossClient(yb, bob, { bucket: GRANTED });
+    expect((await oss.get('shared/data.txt')).content.toString()).toBe('shared');
+    expect(await failure(oss.get('private/data.txt'))).toMatchObject({
+      status: 403,
+      code: 'AccessDenied',
+    });
+    expect(await failure(oss.put('shared/new.txt', Buffer.from('x')))).toMatchObject({
+      status: 403,
+      code: 'AccessDenied',
+    });
+  });
+
+  it("allows B's role session named by its arn:sts:: ARN", async () => {
+    const oss = ossClient(yb, worker, { bucket: GRANTED });
+    expect((await oss.get('shared/data.txt')).content.toString()).toBe('shared');
+  });
+
+  it("refuses B's users the policy does not name, whatever their own policies allow", async () => {
+    const erin = await createUserWithKey(yb, b.root, 'erin', ['AliyunOSSFullAccess']);
+    const e = await failure(ossClient(yb, erin, { bucket: GRANTED }).get('shared/data.txt'));
+    expect(e).toMatchObject({ status: 403, code: 'AccessDenied' });
+    expect(
+      await failure(ossClient(yb, b.root, { bucket: GRANTED }).get('shared/data.txt')),
+    ).toMatchObject({
+      status: 403,
+      code: 'AccessDenied',
+    });
+  });
+
+  it("lets B's own explicit Deny win over A's grant", async () => {
+    await grantCustomPolicy(yb, b.root, 'bob', 'NoOss', [
+      { Effect: 'Deny', Action: 'oss:GetObject', Resource: '*' },
+    ]);
+    try {
+      const e = await failure(ossClient(yb, bob, { bucket: GRANTED }).get('shared/data.txt'));
+      expect(e).toMatchObject({ status: 403, code: 'AccessDenied' });
+    } finally {
+      await ramClient(yb, b.root).detachPolicyFromUser(
+        new $Ram.DetachPolicyFromUserRequest({
+          policyType: 'Custom',
+          policyName: 'NoOss',
+          userName: 'bob',
+        }),
+      );
+    }
+  });
+});
