@@ -15,28 +15,37 @@
  *   entry only if the entry was loaded under the same generations; otherwise it loads the data,
  *   after the fence returned, and tags it with the fence's generations.
  *
- * Why no node serves data older than an acknowledged write W of a table T:
- * 1. W's bump of T's counter commits atomically with W; once W is acknowledged, every snapshot
- *    taken afterwards, on any connection of any node, sees both (PostgreSQL makes a commit
- *    visible before COMMIT returns). A request sent after that acknowledgement asks for its reads
- *    afterwards, so its fence (sent later still, on whichever pooled connection) counts W.
- * 2. An entry is tagged with a fence that ran *before* its data was read, and statements in
- *    autocommit take a new snapshot each, so the data is at least as new as its tag: it includes
- *    every write the tag counts (and perhaps later ones, which only makes it fresher).
- * 3. Counters only grow, so equal sums mean equal counters: no write to T committed between
- *    the entry's fence and the current one. The entry lacks no write the current fence counts,
- *    and by (1) that is every acknowledged write. Any difference reloads.
- * Reads inside a transaction never use the caches (they must see their own writes), and a write
- *   that is in flight or rolled back has not been acknowledged: caching around it is harmless.
+ * Why no node serves data older than a write W to a table T that any node acknowledged:
+ * 1. W's bump of T's counter commits atomically with W, and PostgreSQL makes a commit visible
+ *    before COMMIT returns, so every snapshot taken after W was acknowledged, on any connection
+ *    of any node, sees both. A request sent after the acknowledgement asks for its reads
+ *    afterwards, and each read's fence is sent later still (whichever pooled connection runs
+ *    it): the fence counts W.
+ * 2. An entry is tagged with a fence that returned *before* its data was read, and statements
+ *    outside transactions take a new snapshot each, so the data's snapshot is later than the
+ *    tag's: it holds every write committed before the tag (and perhaps later ones).
+ * 3. Counters only grow, so equal sums mean equal counters: no write to the entry's tables
+ *    committed between the tag's fence and the current one. So W committed before the tag's
+ *    fence, and by (2) the entry holds it; any difference reloads instead.
+ * Reads inside a transaction never use the caches (they must see their own writes). A write
+ * in flight or rolled back is not acknowledged, so caching around it is harmless: if it
+ * commits, its bump commits too and the next fence differs.
  *
  * Triggers are installed when a cache first reads a table on a node (under a cluster-wide lock;
  * CREATE TRIGGER waits for the transactions writing the table, so none commits uncounted after
- * it), and that read waits for it; a table whose trigger cannot be installed is read every time,
- * never served from a cache.
+ * it, and writes that committed before are seen by every later read), and that read waits for
+ * it; a table whose trigger cannot be installed is read every time, never served from a cache.
+ * A migration could replace a table (and lose its trigger) under nodes already running: the
+ * migrator bumps a schema generation (`*`) in its transaction; it is part of every entry's tag,
+ * and a node whose fence shows a new one bypasses the cache and checks its triggers again,
+ * so a swapped table is covered again before anything read from it is cached.
+ *
  * Each pooled connection claims a slot of its own (a session advisory lock), so two writing
  * transactions never wait on each other's counter row (no lock queues, no deadlocks); a session
  * that claimed none (psql, another tool) uses one of a few shared slots. Rows are bounded by
- * tables × slots.
+ * tables × slots. Cost: one bump per write statement to a cached table; one fence per round of
+ * reads (under load, one per round trip for every read of the node), instead of a query per
+ * read.
  */
 import { sql, type Kysely } from 'kysely';
 
@@ -61,6 +70,32 @@ export const CLAIM_SLOT_SQL =
   `select set_config('${SLOT_SETTING}', s::text, false) from generate_series(0, ${CLAIMED_SLOTS - 1}) s ` +
   `where pg_try_advisory_lock(${SLOT_LOCK_SPACE}, s) limit 1`;
 
+/** The cluster-wide lock under which the counters and triggers are created. */
+export const LOCK = 'yunbox:cache-generations';
+/** The generation bumped by the migrator: every cache entry depends on it. */
+const SCHEMA = '*';
+
+/** Creates the counters' table if missing (under {@link LOCK}). */
+async function createGenTable(k: Kysely<any>): Promise<void> {
+  await sql
+    .raw(
+      `create table if not exists ${GEN_TABLE} (tbl text not null, slot int4 not null, ` +
+        `n int8 not null, primary key (tbl, slot)) with (fillfactor = 50)`,
+    )
+    .execute(k);
+}
+
+/**
+ * Bumps the schema generation, in the migrator's transaction (which holds {@link LOCK}) before
+ * it applies anything: every cache entry of every node is stale once the migrations commit, and
+ * every node checks its triggers again (a migration may have replaced a table, and its trigger).
+ */
+export async function bumpSchemaGeneration(k: Kysely<any>): Promise<void> {
+  await createGenTable(k);
+  await sql`insert into ${sql.table(GEN_TABLE)} as g (tbl, slot, n) values (${SCHEMA}, 0, 1)
+            on conflict (tbl, slot) do update set n = g.n + 1`.execute(k);
+}
+
 const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 /** A fence not yet sent, and the reads waiting for it. */
@@ -79,8 +114,8 @@ function batch(): Batch {
 export class PgGenerations {
   readonly #k: Kysely<any>;
   readonly #withLock: <T>(name: string, fn: (k: Kysely<any>) => Promise<T>) => Promise<T>;
-  /** Tables whose trigger is known to exist. */
-  readonly #covered = new Set<string>();
+  /** Tables whose trigger is known to exist, with the schema generation it was seen at. */
+  readonly #covered = new Map<string, number>();
   /** Installs started, by table. */
   readonly #installing = new Map<string, Promise<void>>();
   #next: Batch | undefined;
@@ -117,8 +152,18 @@ export class PgGenerations {
   async #epoch(tables: readonly string[]): Promise<number | undefined> {
     const gens = await this.#fence();
     if (gens === undefined) return undefined;
-    let sum = 0;
-    for (const t of tables) sum += gens.get(t) ?? 0;
+    const schemaGen = gens.get(SCHEMA) ?? 0;
+    let sum = schemaGen;
+    for (const t of tables) {
+      if (this.#covered.get(t) !== schemaGen) {
+        // Migrations ran since the trigger was seen (a table may have been swapped for one
+        // without it): this read bypasses the cache, the next one checks the trigger again.
+        this.#covered.delete(t);
+        this.#installing.delete(t);
+        return undefined;
+      }
+      sum += gens.get(t) ?? 0;
+    }
     return sum;
   }
 
@@ -157,24 +202,24 @@ export class PgGenerations {
   /** Creates the counters and `table`'s trigger if missing; marks `table` covered if it exists. */
   async #install(table: string): Promise<void> {
     try {
-      const ok = await this.#withLock('yunbox:cache-generations', async (k) => {
+      const seenAt = await this.#withLock(LOCK, async (k) => {
+        await createGenTable(k);
+        // One statement, so one snapshot: the trigger is seen at that schema generation.
         const { rows } = await sql<{
           schema: string;
           rel: string | null;
           has: boolean;
+          schema_gen: number;
         }>`select current_schema() as schema, to_regclass(${table}::text)::text as rel,
              exists (select 1 from pg_trigger where tgrelid = to_regclass(${table}::text)
-                     and tgname = ${TRIGGER}) as has`.execute(k);
+                     and tgname = ${TRIGGER}) as has,
+             coalesce((select sum(n) from ${sql.table(GEN_TABLE)} where tbl = ${SCHEMA}), 0)::int8
+               as schema_gen`.execute(k);
         const row = rows[0]!;
-        if (row.rel === null) return false; // no such table: never cached
-        if (row.has) return true;
+        if (row.rel === null) return undefined; // no such table: never cached
+        const schemaGen = Number(row.schema_gen);
+        if (row.has) return schemaGen;
         const gen = `${quoteIdent(row.schema)}.${GEN_TABLE}`;
-        await sql
-          .raw(
-            `create table if not exists ${gen} (tbl text not null, slot int4 not null, ` +
-              `n int8 not null, primary key (tbl, slot)) with (fillfactor = 50)`,
-          )
-          .execute(k);
         // The schema is written into the body: a session with another search_path (psql) still
         // bumps these counters, and the plan is cached.
         await sql
@@ -193,9 +238,9 @@ export class PgGenerations {
               `${quoteIdent(row.schema)}.${BUMP_FN}()`,
           )
           .execute(k);
-        return true;
+        return schemaGen;
       });
-      if (ok) this.#covered.add(table);
+      if (seenAt !== undefined) this.#covered.set(table, seenAt);
     } catch {
       // Left uncovered (this read bypasses the cache); the next read of the table tries again.
       this.#installing.delete(table);

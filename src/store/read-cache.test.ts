@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freshPgSchema, testPgUrl } from '../testing/server.js';
 import { pgSkipReason } from '../testing/pg.js';
 import { DatabaseInUseError, openDb, type Db } from './db.js';
+import { migrate, type MigrationSet } from './migrate.js';
 import { writeTarget, type CacheSpec } from './read-cache.js';
 
 describe('writeTarget', () => {
@@ -291,6 +292,34 @@ describe.skipIf(pgSkip !== undefined)('Db.cached on PostgreSQL, two nodes on one
       .then((x) => x.rows.map((row) => row.slot));
     expect(own.length).toBeGreaterThan(0);
     for (const s of own) expect(s).toBeLessThan(1024);
+  });
+
+  it('checks its triggers again after another node migrated (a table swapped for a new one)', async () => {
+    const { a, b } = await twoNodes();
+    const r = reader(b);
+    expect(await r.read()).toEqual({ n: 0, sum: 0 });
+    const swap: MigrationSet = {
+      service: 'test',
+      migrations: [
+        {
+          name: '0001-swap',
+          async up(db) {
+            await sql`drop table t`.execute(db.k);
+            await sql`create table t (v integer)`.execute(db.k);
+            await sql`insert into t (v) values (9)`.execute(db.k);
+          },
+        },
+      ],
+    };
+    expect(await migrate(a, [swap])).toEqual(['test/0001-swap']);
+    expect(await r.read()).toEqual({ n: 1, sum: 9 });
+    await a.k.insertInto('t').values({ v: 1 }).execute();
+    expect(await r.read()).toEqual({ n: 2, sum: 10 });
+    await a.k.insertInto('t').values({ v: 1 }).execute();
+    expect(await r.read()).toEqual({ n: 3, sum: 11 });
+    const loads = r.loads();
+    expect(await r.read()).toEqual({ n: 3, sum: 11 });
+    expect(r.loads()).toBe(loads); // cached again
   });
 
   it('never caches a table that does not exist, nor inside a transaction', async () => {
