@@ -11,7 +11,8 @@ import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'k
 import { postgresDialect, sqliteDialect, type DialectInfo } from './dialect.js';
 import { StoreError } from '../kernel/errors.js';
 import { groupCommit } from '../kernel/group-commit.js';
-import { SqliteReadCaches, writeTarget, type CacheSpec, type WriteCounters } from './read-cache.js';
+import { CLAIM_SLOT_SQL, PgGenerations } from './pg-generations.js';
+import { ReadCaches, WriteCounters, writeTarget, type CacheSpec } from './read-cache.js';
 
 /** Where the metadata lives. */
 export type StoreLocation =
@@ -43,8 +44,8 @@ export interface Db {
   relaxed<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   /**
    * `load()`'s value for `key`, from this node's cache `spec` while none of its tables changed
-   * (SQLite, outside transactions: read-cache.ts); otherwise, and on PostgreSQL, `load()`.
-   * Cached values are frozen.
+   * (outside transactions: read-cache.ts, and pg-generations.ts for PostgreSQL); otherwise
+   * `load()`. Cached values are frozen.
    */
   cached<V>(spec: CacheSpec, key: string, load: () => Promise<V>): Promise<V>;
   /** Closes the pool or file. */
@@ -68,21 +69,21 @@ class KyselyDb implements Db {
   readonly inTransaction: boolean;
   readonly #root: Kysely<any>;
   readonly #wal: SqliteWal | undefined;
-  readonly #caches: SqliteReadCaches | undefined;
+  readonly #caches: ReadCaches | undefined;
   #closed = false;
   constructor(
     k: Kysely<any>,
     dialect: DialectInfo,
     root: Kysely<any>,
     inTx: boolean,
-    sqlite?: { wal?: SqliteWal | undefined; caches?: SqliteReadCaches | undefined },
+    extra?: { wal?: SqliteWal | undefined; caches?: ReadCaches | undefined },
   ) {
     this.k = k;
     this.dialect = dialect;
     this.#root = root;
     this.inTransaction = inTx;
-    this.#wal = sqlite?.wal;
-    this.#caches = sqlite?.caches;
+    this.#wal = extra?.wal;
+    this.#caches = extra?.caches;
   }
 
   /** A handle on `k` sharing this one's root, WAL and caches. */
@@ -314,9 +315,10 @@ export async function openDb(location: StoreLocation): Promise<Db> {
     // FULL: an acknowledged commit survives power loss, not only a crash of the process.
     raw.pragma('synchronous = FULL');
     raw.pragma('foreign_keys = ON');
-    const caches = new SqliteReadCaches();
+    const counters = new WriteCounters();
+    const caches = new ReadCaches((tables) => counters.epoch(tables));
     const k = new Kysely<any>({
-      dialect: new SqliteDialect({ database: cachingStatements(raw, caches.counters) }),
+      dialect: new SqliteDialect({ database: cachingStatements(raw, counters) }),
     });
     const wal = location.file === ':memory:' ? undefined : new SqliteWal(location.file);
     return new KyselyDb(k, sqliteDialect, k, false, { wal, caches });
@@ -329,6 +331,13 @@ export async function openDb(location: StoreLocation): Promise<Db> {
   });
   pool.on('error', () => {
     /* idle client errors surface on the next query */
+  });
+  // Each connection claims its own slot of the write counters first (pg-generations.ts); pg
+  // runs a client's queries in order, so this precedes any write on it.
+  pool.on('connect', (client) => {
+    client.query(CLAIM_SLOT_SQL).catch(() => {
+      /* a shared slot is used instead */
+    });
   });
   if (location.schema) {
     const client = await pool.connect();
@@ -346,7 +355,10 @@ export async function openDb(location: StoreLocation): Promise<Db> {
     }
   }
   const k = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
-  return new KyselyDb(k, postgresDialect, k, false);
+  const locking = new KyselyDb(k, postgresDialect, k, false);
+  const generations = new PgGenerations(k, (name, fn) => locking.withLock(name, (tx) => fn(tx.k)));
+  const caches = new ReadCaches((tables) => generations.epoch(tables));
+  return new KyselyDb(k, postgresDialect, k, false, { caches });
 }
 
 /** Parses `--store` / `YUNBOX_STORE`: `sqlite` (in `dataDir`), `sqlite:PATH`, or a postgres URL. */

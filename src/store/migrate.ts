@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from './db.js';
+import { bumpSchemaGeneration, LOCK as CACHE_LOCK } from './pg-generations.js';
 
 /** One schema change. `name` is unique within its service and never renamed once released. */
 export interface Migration {
@@ -33,6 +34,14 @@ export async function migrate(db: Db, sets: MigrationSet[]): Promise<string[]> {
       ),
     );
     const applied: string[] = [];
+    const pending = sets.some((set) =>
+      set.migrations.some((m) => !done.has(`${set.service}/${m.name}`)),
+    );
+    if (pending && tx.dialect.name === 'postgres') {
+      // Every node's read caches check their tables again once these commit (pg-generations.ts).
+      // The caches' lock first, as their trigger installs take it before any table's lock.
+      await tx.withLock(CACHE_LOCK, (t) => bumpSchemaGeneration(t.k));
+    }
     for (const set of sets) {
       for (const m of set.migrations) {
         const id = `${set.service}/${m.name}`;

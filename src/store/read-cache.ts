@@ -1,18 +1,23 @@
 /**
- * @module Per-node read caches over SQLite, for the rows every request reads (a bucket and its
- * object, a principal's policy documents). A cached value is served only while nothing it was
- * read from can have changed since:
+ * @module Per-node read caches for the rows every request reads (a bucket and its object, a
+ * principal's AccessKey, role and policy documents). A cached value is served only while nothing
+ * it was read from can have changed since: each entry remembers the *epoch* of its tables (a
+ * number that changes whenever any of them is written) taken before its data was read, and is
+ * served only while the epoch is the same. Where the epoch comes from depends on the store:
  *
- * - every write statement run through this process's connection bumps a counter of the table it
- *   writes (statements are classified once, by their SQL text, when prepared); an entry remembers
- *   the sum of its tables' counters when its read *started*, so a write that ran during the read,
- *   or is part of a transaction not yet committed, makes it stale;
- * - no other connection can write: db.ts opens the file with `locking_mode = EXCLUSIVE`, so a
- *   second connection (another process) is refused, and the counters see every write.
+ * - SQLite: every write statement run through this process's connection bumps a counter of the
+ *   table it writes (statements are classified once, by their SQL text, when prepared), before it
+ *   runs, so a write that ran during the read, or is part of a transaction not yet committed,
+ *   makes the entry stale; and no other connection can write: db.ts opens the file with
+ *   `locking_mode = EXCLUSIVE`, so a second connection (another process) is refused, and the
+ *   counters see every write.
+ * - PostgreSQL, shared by several nodes: counters bumped by triggers in the writing transaction,
+ *   read by a fence (one round trip, shared by the reads around it) before the entry is used or
+ *   loaded; pg-generations.ts has the argument of why no node then serves data older than a write
+ *   acknowledged by any node.
  *
- * A read inside a transaction never uses a cache (it must see its own writes). PostgreSQL is
- * shared by several nodes and has no such cheap change signal, so it is not cached (db.ts).
- * Cached values are frozen: a caller that tried to change one would change it for every request.
+ * A read inside a transaction never uses a cache (it must see its own writes). Cached values are
+ * frozen: a caller that tried to change one would change it for every request.
  */
 
 /** Which cache, over which tables, how many entries at most. */
@@ -74,16 +79,35 @@ function freeze<T>(v: T): T {
   return Object.freeze(v);
 }
 
-/** The read caches of one SQLite connection. */
-export class SqliteReadCaches {
-  readonly counters = new WriteCounters();
+/**
+ * The epoch of `tables` now: a number, a promise of one (PostgreSQL's fence), or undefined when
+ * it is not known (then the read bypasses the cache).
+ */
+export type EpochSource = (
+  tables: readonly string[],
+) => number | Promise<number | undefined> | undefined;
+
+/** The read caches of one store handle (one node). */
+export class ReadCaches {
+  readonly #epochOf: EpochSource;
   readonly #maps = new Map<string, Map<string, Entry>>();
 
+  constructor(epochOf: EpochSource) {
+    this.#epochOf = epochOf;
+  }
+
   /** The cached value of `key` in `spec`'s cache, or `load()`'s (then cached, frozen). */
-  async get<V>(spec: CacheSpec, key: string, load: () => Promise<V>): Promise<V> {
+  get<V>(spec: CacheSpec, key: string, load: () => Promise<V>): Promise<V> {
+    const epoch = this.#epochOf(spec.tables);
+    if (typeof epoch === 'number') return this.#serve(spec, key, epoch, load);
+    if (epoch === undefined) return load();
+    return epoch.then((e) => (e === undefined ? load() : this.#serve(spec, key, e, load)));
+  }
+
+  /** The entry of `key` if it was loaded at `epoch`, else `load()`'s, cached at `epoch`. */
+  async #serve<V>(spec: CacheSpec, key: string, epoch: number, load: () => Promise<V>): Promise<V> {
     let map = this.#maps.get(spec.name);
     if (map === undefined) this.#maps.set(spec.name, (map = new Map()));
-    const epoch = this.counters.epoch(spec.tables);
     const hit = map.get(key);
     if (hit !== undefined && hit.epoch === epoch) {
       return hit.value as V;
