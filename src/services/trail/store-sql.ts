@@ -15,6 +15,7 @@
 import { CompiledQuery, sql } from 'kysely';
 import type { Db } from '../../store/db.js';
 import { isUnauthenticated } from './bound.js';
+import { parseSerialised } from './buffer.js';
 import { ROW_OVERHEAD_BYTES } from './migrations/0002-bounds.js';
 import type { TrailDecision, TrailEvent, TrailFlag, IdentityType } from './model.js';
 import {
@@ -251,6 +252,10 @@ export class TrailSqlStore implements TrailStore {
         return addUsage(tx, d);
       }),
     );
+  }
+
+  async appendSerialised(lines: string): Promise<TrailUsage> {
+    return this.append(parseSerialised(lines));
   }
 
   async usage(): Promise<TrailUsage> {
