@@ -6,8 +6,8 @@
  * file is held exclusively by the serving thread's connection); on PostgreSQL the same database
  * and schema through its own small pool, batches as multi-row inserts.
  *
- * Messages: `{ id, op, args }` in, `{ id, ok, value | error }` out, answered in the order the
- * operations finish; `close` answers last and ends the thread.
+ * Messages: `{ id, op, …args }` in, `{ id, ok, value | error }` out. Operations run one at a
+ * time in the order they were sent; `close` answers last and ends the thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDb, type Db, type StoreLocation } from '../../store/db.js';
@@ -74,8 +74,13 @@ if (port) {
     }
   };
 
+  // One operation at a time, in the order sent: a lookup sees every batch sent before it, and
+  // `close` comes after the last write.
+  let last: Promise<unknown> = Promise.resolve();
   port.on('message', (m: TrailWorkerRequest) => {
-    run(m).then(
+    const op = last.then(() => run(m));
+    last = op.catch(() => undefined);
+    op.then(
       (value) => {
         port.postMessage({ id: m.id, ok: true, value } satisfies TrailWorkerReply);
         if (m.op === 'close') port.close();
