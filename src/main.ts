@@ -226,6 +226,14 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
       region: config.region,
       maxBytes: config.trailMaxBytes, // --trail-max-bytes
     });
+    // Events an older version kept in the main SQLite file move to the writer's, behind the
+    // requests (LookupEvents shows them as they arrive).
+    const movingTrail = services.trail.moveOldEvents().then(
+      (n) => {
+        if (n > 0) log.info({ events: n }, 'trail: events moved to the trail database');
+      },
+      (err: unknown) => log.warn({ err }, 'trail: events of the main database not moved'),
+    );
     // ---- OSS (services/oss): object bytes in the configured blob store (`--blob-store`: files
     // under DATA/blobs, or chunk rows in PostgreSQL), metadata in the store; mounted on the
     // gateway below (`protocols`). Blobs a crash left behind unreferenced (written, never
@@ -509,6 +517,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
             ),
           );
           await oss.close(); // OSS access logs: what is buffered, before the store closes
+          await movingTrail;
           await services.trail.close(); // audit trail: what is left, then its writer thread
           await nonces.flush();
           await sweep;

@@ -18,7 +18,7 @@ import { trailHandlers } from './handlers.js';
 import { trailMigrations } from './migrations/index.js';
 import * as O from './operations.js';
 import { TrailRecorder, type TrailRecorderOptions } from './recorder.js';
-import { TrailSqlStore } from './store-sql.js';
+import { TrailSqlStore, moveEvents } from './store-sql.js';
 import { TrailWorkerStore } from './worker-store.js';
 import type { TrailStore } from './store.js';
 
@@ -54,6 +54,11 @@ export interface TrailService {
   ready(): Promise<void>;
   /** Writes what the recorder holds and stops the writer thread; before the main store closes. */
   close(): Promise<void>;
+  /**
+   * Moves events a SQLite store kept in its main file (before the writer thread had a file of
+   * its own) to the writer's; returns how many. Starts the writer only when there are some.
+   */
+  moveOldEvents(): Promise<number>;
 }
 
 /** Options of {@link createTrailService}. */
@@ -72,6 +77,7 @@ export function createTrailService(db: Db, opts: TrailServiceOptions = {}): Trai
   const worker = location ? new TrailWorkerStore(location) : undefined;
   const store: TrailStore = worker ?? new TrailSqlStore(db);
   const recorder = new TrailRecorder(store, recorderOpts);
+  let closing = false;
   const h = trailHandlers({ store, flush: () => recorder.flush() });
   const product: RpcProduct = {
     product: 'Actiontrail',
@@ -87,7 +93,14 @@ export function createTrailService(db: Db, opts: TrailServiceOptions = {}): Trai
     ready: async () => {
       await worker?.ready();
     },
+    moveOldEvents: async () => {
+      if (!worker || location?.kind !== 'sqlite' || location.file === ':memory:') return 0;
+      const any = await db.k.selectFrom('trail_events').select('event_id').limit(1).execute();
+      if (any.length === 0) return 0;
+      return moveEvents(db, worker, () => closing);
+    },
     close: async () => {
+      closing = true;
       try {
         await recorder.close();
       } finally {
