@@ -16,6 +16,7 @@
  * written goes back to the front ({@link EventBuffer.putBack}).
  */
 
+import { boundEvent } from './bound.js';
 import type { TrailEvent } from './model.js';
 
 /** Bounds of an {@link EventBuffer}. */
@@ -128,7 +129,7 @@ export class EventBuffer {
         this.#waiters = this.#waiters.filter((w) => w !== wake);
         resolve(false);
       }, timeoutMs);
-      timer.unref();
+      // Not unref'd: a request waits here, and the writer's timers (which are) must get to run.
       const wake = () => {
         if (done) return;
         done = true;
@@ -163,8 +164,10 @@ export class EventBuffer {
 }
 
 /**
- * The events of {@link TrailStore.appendSerialised}'s lines. A line that is not an event's JSON
- * (it cannot be: the recorder wrote it) is skipped rather than failing the batch's other events.
+ * The events of {@link TrailStore.appendSerialised}'s lines, each bounded as the trail keeps it
+ * (bound.ts `boundEvent`: here, in the writer, rather than on the serving thread). A line that is
+ * not an event's JSON (it cannot be: the recorder wrote it) is skipped rather than failing the
+ * batch's other events.
  */
 export function parseSerialised(lines: string): TrailEvent[] {
   const out: TrailEvent[] = [];
@@ -174,7 +177,7 @@ export function parseSerialised(lines: string): TrailEvent[] {
     if (end < 0) end = lines.length;
     if (end > start) {
       try {
-        out.push(JSON.parse(lines.slice(start, end)) as TrailEvent);
+        out.push(boundEvent(JSON.parse(lines.slice(start, end)) as TrailEvent));
       } catch {
         /* INVARIANT: the recorder writes JSON.stringify output; never reached */
       }

@@ -18,8 +18,10 @@
  * node writes its own events; ids are random (events.ts `newEventId`).
  *
  * Every event, whatever made it ({@link TrailRecorder.record} for new kinds), passes one gate
- * before it is queued (`#admit`): it is bounded (bound.ts), and when nobody signed its request
- * it is sampled past a rate (sampler.ts), the events left out counted in a summary event. After
+ * before it is queued (`#push`): when nobody signed its request it is sampled past a rate
+ * (sampler.ts), the events left out counted in a summary event; and it is bounded (bound.ts)
+ * before it is stored, by the writer as it reads the batch (buffer.ts `parseSerialised`), so the
+ * buffer's own bound in characters is what holds it meanwhile. After
  * each write the stored events are kept within `maxBytes` (`--trail-max-bytes`): past it, or
  * past a quarter of it for unauthenticated events, the oldest (of those) are deleted down to
  * 90 %, with a warning and a `TrailEventsPruned` event saying how many. So a stranger can
@@ -250,9 +252,11 @@ export class TrailRecorder {
     await this.flush();
   }
 
-  /** The one gate: bounds `e`, samples it when unauthenticated, queues what is kept. */
+  /** The one gate: samples `e` when unauthenticated, queues what is kept (to be bounded). */
   #push(event: TrailEvent): void {
-    let e = boundEvent(event);
+    // Bounded by the writer as it reads the lines back (buffer.ts `parseSerialised`): here only
+    // what the gate needs, so the serving thread pays for no measuring.
+    let e = event;
     if (e.eventTime > this.#lastEventTime) this.#lastEventTime = e.eventTime;
     if (isUnauthenticated(e)) {
       const { verdict, summary } = this.#sampler.admit(e.sourceIp, this.#now());
