@@ -19,6 +19,22 @@ await build({
   logLevel: 'warning',
 });
 
+// The audit trail's writer thread (src/services/trail/worker.ts), started by the CLI's bundle
+// from beside it: dist/trail-worker.mjs.
+await build({
+  entryPoints: ['dist/services/trail/worker.js'],
+  outfile: 'dist/trail-worker.mjs',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external: ['better-sqlite3', 'pg', 'pg-native'],
+  banner: {
+    js: "import { createRequire as __yunboxCreateRequire } from 'node:module'; const require = __yunboxCreateRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
+
 // The console page (src/console/web, browser code) into dist/console/app.js, with its static
 // index.html and style.css beside it; the server serves exactly these three files at
 // /_yunbox/console/. Nothing is fetched at run time.

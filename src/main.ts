@@ -39,6 +39,7 @@ import {
   type OssService,
   type Services,
 } from './services/index.js';
+import type { TrailService } from './services/trail/index.js';
 import { openBlobStore } from './blob/open.js';
 import { openDb, parseStoreLocation, type Db } from './store/db.js';
 import { migrate } from './store/migrate.js';
@@ -172,9 +173,10 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
   const clock: Clock =
     config.clock === 'manual' ? new ManualClock(config.clockStart) : new SystemClock();
 
+  const location = parseStoreLocation(config.store, dataDir);
   let db: Db;
   try {
-    db = await openDb(parseStoreLocation(config.store, dataDir));
+    db = await openDb(location);
   } catch (e) {
     if (madeDataDir) await rm(dataDir, { recursive: true, force: true });
     if (logFlush) clearInterval(logFlush);
@@ -194,6 +196,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
     { log: log.child({ svc: 'limits' }) },
   );
   let sandboxes: SandboxManager | undefined;
+  let trailService: TrailService | undefined;
   let plainMetadata: PlainMetadataListener | undefined;
   try {
     await migrate(db, allMigrations);
@@ -209,17 +212,28 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
       deps: () => ({ gateway: handler, instances: sandboxInstances, metadata: metadataHandler }),
     });
     await sandboxes.start();
-    const services = createServices(db, { sandboxes });
+    const services = createServices(db, { sandboxes, location });
+    trailService = services.trail;
     // ---- Audit trail (services/trail): one recorder, told of every answered request by the RPC
     // pipeline (`trail` in createGateway below), OSS (`trail` in its deps) and the metadata
-    // service (wired by createServices). It writes the events behind the requests, in batches,
-    // and close() flushes it before the store closes.
+    // service (wired by createServices). It serialises each event into a bounded buffer; a
+    // writer thread with its own connection writes them in batches (started with the first
+    // event); new requests wait while the buffer is past its high water mark (`room` in
+    // createGateway below); close() writes what is left before the store closes.
     const trail = services.trail.recorder;
     trail.configure({
       log: log.child({ svc: 'trail' }),
       region: config.region,
       maxBytes: config.trailMaxBytes, // --trail-max-bytes
     });
+    // Events an older version kept in the main SQLite file move to the writer's, behind the
+    // requests (LookupEvents shows them as they arrive).
+    const movingTrail = services.trail.moveOldEvents().then(
+      (n) => {
+        if (n > 0) log.info({ events: n }, 'trail: events moved to the trail database');
+      },
+      (err: unknown) => log.warn({ err }, 'trail: events of the main database not moved'),
+    );
     // ---- OSS (services/oss): object bytes in the configured blob store (`--blob-store`: files
     // under DATA/blobs, or chunk rows in PostgreSQL), metadata in the store; mounted on the
     // gateway below (`protocols`). Blobs a crash left behind unreferenced (written, never
@@ -311,6 +325,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
         products: services.products,
         resolver: services.resolver,
         nonces,
+        room: () => trail.room(), // the audit trail's back-pressure, see above
         authorizer: new Authorizer(services.ram.api),
         // OIDC issuers' discovery documents and JWKS (services/ims/issuer.ts): public documents,
         // served to anyone as a real issuer's are, so outside the guard.
@@ -502,7 +517,8 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
             ),
           );
           await oss.close(); // OSS access logs: what is buffered, before the store closes
-          await trail.close(); // audit trail: what is left, before the store closes
+          await movingTrail;
+          await services.trail.close(); // audit trail: what is left, then its writer thread
           await nonces.flush();
           await sweep;
           limits.close();
@@ -516,6 +532,7 @@ export async function startYunbox(options: StartOptions = {}): Promise<Yunbox> {
     };
   } catch (e) {
     for (const s of servers) s.close();
+    await trailService?.close();
     await sandboxes?.close();
     await plainMetadata?.close();
     limits.close();

@@ -13,6 +13,7 @@ import { policy } from './policy.js';
 import { postgres } from './postgres.js';
 import { rss } from './rss.js';
 import { streamRss } from './stream-rss.js';
+import { trail } from './trail.js';
 
 /** The scenarios of `npm run bench`, in the order of the issue's table. */
 export const SCENARIOS: Scenario[] = [
@@ -23,6 +24,7 @@ export const SCENARIOS: Scenario[] = [
   assumeRole,
   metadata,
   policy,
+  trail,
   coldStart,
   rss,
   streamRss,

@@ -81,6 +81,11 @@ export interface GatewayDeps extends RpcDeps {
   clock: Clock;
   admin: AdminHandler;
   protocols?: MountedProtocol[];
+  /**
+   * Back-pressure from a writer behind the requests (the audit trail's buffer): `undefined` when
+   * there is room, else a promise to await before serving (bounded by its writer).
+   */
+  room?: () => Promise<unknown> | undefined;
 }
 
 /** The origin's source address if a listener set one, else the normalised peer address. */
@@ -203,6 +208,8 @@ export function createGateway(
     };
     void (async () => {
       try {
+        const wait = deps.room?.();
+        if (wait !== undefined) await wait;
         const url = req.url ?? '';
         if (url.startsWith('/_yunbox/') && !addressedToBucket(req.headers.host)) {
           const path = url.split('?')[0];

@@ -5,7 +5,7 @@
 import { createCredentialResolver, type CredentialResolver } from '../auth/credentials.js';
 import { Authorizer } from '../kernel/authorizer.js';
 import { kernelMigrations } from '../kernel/nonces.js';
-import type { Db } from '../store/db.js';
+import type { Db, StoreLocation } from '../store/db.js';
 import type { MigrationSet } from '../store/migrate.js';
 import type { RpcProduct } from '../protocol/rpc-operation.js';
 import { createRamService, ramMigrations, type RamService } from './ram/index.js';
@@ -57,6 +57,8 @@ export interface Services {
 export interface ServiceOptions {
   /** Instance sandboxes (src/sandbox); without them, sandbox calls answer that they are off. */
   sandboxes?: SandboxControl;
+  /** Where `db` is: the audit trail is then written by a thread of its own (services/trail). */
+  location?: StoreLocation;
 }
 
 /** Builds every service over one database. */
@@ -70,7 +72,10 @@ export function createServices(db: Db, options: ServiceOptions = {}): Services {
       return ca !== undefined ? [ca] : [];
     },
   });
-  const trail = createTrailService(db);
+  const trail = createTrailService(
+    db,
+    options.location !== undefined ? { location: options.location } : {},
+  );
   const resolver = createCredentialResolver({
     async longTermKey(id) {
       const found = await ram.api.getAccessKeyWithOwner(id);

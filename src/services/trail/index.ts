@@ -12,15 +12,14 @@
  * what was left out.
  */
 import { bind, type RpcProduct } from '../../protocol/rpc-operation.js';
-import type { Db } from '../../store/db.js';
-import type { MigrationSet } from '../../store/migrate.js';
+import type { Db, StoreLocation } from '../../store/db.js';
 import { TrailNoPermission } from './errors.js';
 import { trailHandlers } from './handlers.js';
-import { m0001Init } from './migrations/0001-init.js';
-import { m0002Bounds } from './migrations/0002-bounds.js';
+import { trailMigrations } from './migrations/index.js';
 import * as O from './operations.js';
 import { TrailRecorder, type TrailRecorderOptions } from './recorder.js';
-import { TrailSqlStore } from './store-sql.js';
+import { TrailSqlStore, moveEvents } from './store-sql.js';
+import { TrailWorkerStore } from './worker-store.js';
 import type { TrailStore } from './store.js';
 
 export {
@@ -43,24 +42,42 @@ export type { TrailQuery, TrailStore, TrailUsage } from './store.js';
 /** API version of the ActionTrail product. */
 export const ACTIONTRAIL_API_VERSION = '2020-07-06';
 
-/** The trail's migrations. */
-export const trailMigrations: MigrationSet = {
-  service: 'trail',
-  migrations: [m0001Init, m0002Bounds],
-};
+export { trailMigrations };
 
 /** The audit trail of one process: its RPC product, its store and its recorder. */
 export interface TrailService {
   product: RpcProduct;
   store: TrailStore;
-  /** Told of every answered request; writes events behind them. `close()` it before the store. */
+  /** Told of every answered request; writes events behind them. */
   recorder: TrailRecorder;
+  /** Resolves once the store can be written (the writer thread's database open and migrated). */
+  ready(): Promise<void>;
+  /** Writes what the recorder holds and stops the writer thread; before the main store closes. */
+  close(): Promise<void>;
+  /**
+   * Moves events a SQLite store kept in its main file (before the writer thread had a file of
+   * its own) to the writer's; returns how many. Starts the writer only when there are some.
+   */
+  moveOldEvents(): Promise<number>;
+}
+
+/** Options of {@link createTrailService}. */
+export interface TrailServiceOptions extends TrailRecorderOptions {
+  /**
+   * Where the main store is: the trail is then written by a writer thread with a connection of
+   * its own (worker-store.ts, `trailLocation`). Without it, on `db` by the serving thread (unit
+   * tests).
+   */
+  location?: StoreLocation;
 }
 
 /** Builds the trail over a database (nothing touches it until the first event). */
-export function createTrailService(db: Db, opts: TrailRecorderOptions = {}): TrailService {
-  const store = new TrailSqlStore(db);
-  const recorder = new TrailRecorder(store, opts);
+export function createTrailService(db: Db, opts: TrailServiceOptions = {}): TrailService {
+  const { location, ...recorderOpts } = opts;
+  const worker = location ? new TrailWorkerStore(location) : undefined;
+  const store: TrailStore = worker ?? new TrailSqlStore(db);
+  const recorder = new TrailRecorder(store, recorderOpts);
+  let closing = false;
   const h = trailHandlers({ store, flush: () => recorder.flush() });
   const product: RpcProduct = {
     product: 'Actiontrail',
@@ -69,5 +86,26 @@ export function createTrailService(db: Db, opts: TrailRecorderOptions = {}): Tra
     denied: (message, detail) => TrailNoPermission(message, { AccessDeniedDetail: detail }),
     operations: [bind(O.LookupEvents, h.lookupEvents)],
   };
-  return { product, store, recorder };
+  return {
+    product,
+    store,
+    recorder,
+    ready: async () => {
+      await worker?.ready();
+    },
+    moveOldEvents: async () => {
+      if (!worker || location?.kind !== 'sqlite' || location.file === ':memory:') return 0;
+      const any = await db.k.selectFrom('trail_events').select('event_id').limit(1).execute();
+      if (any.length === 0) return 0;
+      return moveEvents(db, worker, () => closing);
+    },
+    close: async () => {
+      closing = true;
+      try {
+        await recorder.close();
+      } finally {
+        await worker?.close();
+      }
+    },
+  };
 }

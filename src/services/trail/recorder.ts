@@ -2,16 +2,26 @@
  * @module The one {@link TrailRecorder} of a process. The RPC pipeline, OSS and the metadata
  * service tell it of each request once it is answered; it turns the facts into a small event
  * at once (events.ts: parameters filtered, secrets scrubbed), so nothing of the request outlives
- * it, and queues it. Every ~50 ms the queue is written in one transaction with relaxed
- * durability, behind the requests: recording never waits for the store and never fails a
- * request. While the store is unavailable the queue keeps the newest events up to its bound,
- * dropping the oldest and counting them ({@link TrailRecorder.dropped}) with a warning, and
- * retries every second; `close()` writes what is left. Each node writes its own events; ids are
- * random (events.ts `newEventId`).
+ * it, serialises it (one JSON text) into a bounded buffer (buffer.ts) and returns: that is all
+ * the serving event loop pays, a few microseconds (`npm run bench`'s trail row). Every ~50 ms,
+ * or at once when {@link MAX_BATCH} events wait, a batch of lines is handed to the store, which
+ * in a server is a writer thread with its own connection (worker-store.ts); it writes the batch
+ * in one transaction with relaxed durability, behind the requests: recording never waits for the
+ * store and never fails a request. Should the writer fall behind, the buffer fills past its high
+ * water mark and the gateway makes new requests wait for room ({@link TrailRecorder.room}):
+ * back-pressure, not silent loss. Only while the store is unavailable for long, with waits timed
+ * out, does the buffer reach its hard bound, and then it drops the oldest, counting them
+ * ({@link TrailRecorder.dropped}) with a warning; it retries every second. `flush()` (before each
+ * LookupEvents) and `close()` (clean shutdown) write everything recorded so far. A crash loses
+ * what was in the buffer and the batch in flight: at most the last 50 ms of events, or
+ * {@link MAX_BATCH} plus the events beyond it that the writer had not yet caught up with. Each
+ * node writes its own events; ids are random (events.ts `newEventId`).
  *
  * Every event, whatever made it ({@link TrailRecorder.record} for new kinds), passes one gate
- * before it is queued (`#admit`): it is bounded (bound.ts), and when nobody signed its request
- * it is sampled past a rate (sampler.ts), the events left out counted in a summary event. After
+ * before it is queued (`#push`): when nobody signed its request it is sampled past a rate
+ * (sampler.ts), the events left out counted in a summary event; and it is bounded (bound.ts)
+ * before it is stored, by the writer as it reads the batch (buffer.ts `parseSerialised`), so the
+ * buffer's own bound in characters is what holds it meanwhile. After
  * each write the stored events are kept within `maxBytes` (`--trail-max-bytes`): past it, or
  * past a quarter of it for unauthenticated events, the oldest (of those) are deleted down to
  * 90 %, with a warning and a `TrailEventsPruned` event saying how many. So a stranger can
@@ -22,6 +32,7 @@ import type { RpcCtx } from '../../kernel/rpc-pipeline.js';
 import type { MetadataTrailFacts } from '../ecs/index.js';
 import type { OssTrailFacts } from '../oss/index.js';
 import { boundEvent, isUnauthenticated, withFlag } from './bound.js';
+import { EventBuffer, parseSerialised } from './buffer.js';
 import {
   CREDENTIALS_PATH,
   TOKEN_PATH,
@@ -43,8 +54,13 @@ import type { TrailStore, TrailUsage } from './store.js';
 export interface TrailRecorderOptions {
   /** Time between writes (default 50 ms). */
   batchMs?: number;
-  /** Most events waiting to be written; beyond it the oldest are dropped (default 20,000). */
+  /**
+   * Most events waiting to be written (default 20,000); past half of it new requests wait for
+   * room, beyond it (the store down for long) the oldest are dropped.
+   */
   maxQueue?: number;
+  /** Most UTF-16 code units of serialised events waiting (default 32 Mi), likewise. */
+  maxQueueChars?: number;
   /** Events older than this (relative to the newest written) are pruned (default 90 days). */
   retentionMs?: number;
   /** Most bytes of stored events (estimated) before the oldest are pruned (default 256 MiB). */
@@ -66,11 +82,14 @@ const PRUNE_TO = 0.9;
 export const TRAIL_RETENTION_MS = 90 * 24 * 3600 * 1000;
 
 /**
- * Most events written per transaction. SQLite writes on the event loop: a batch of a hundred
- * events kept every request waiting for milliseconds (the metadata service's p99 tripled). Small
- * slices, one per turn of the event loop, let requests through in between.
+ * Most events handed to the store at once (one transaction). The writer thread writes them off
+ * the serving event loop; a store on the serving thread (tests) writes them there.
  */
-const MAX_BATCH = 32;
+export const MAX_BATCH = 512;
+/** Most UTF-16 code units per batch (a few MB of text per message to the writer). */
+const MAX_BATCH_CHARS = 4 * 1024 * 1024;
+/** Longest a request waits for room in a full buffer before it is served anyway. */
+export const ROOM_WAIT_MS = 5000;
 /** Wait before retrying after a failed write. */
 const RETRY_MS = 1000;
 /** At most one warning about dropped events per this long. */
@@ -82,12 +101,10 @@ const PRUNE_EVERY_MS = 3600_000;
 export class TrailRecorder {
   readonly #store: TrailStore;
   readonly #batchMs: number;
-  readonly #maxQueue: number;
   readonly #retentionMs: number;
   #log: Logger | undefined;
   #region = 'cn-hangzhou';
-  #queue: TrailEvent[] = [];
-  #head = 0;
+  readonly #buffer: EventBuffer;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<boolean> | undefined;
   #closed = false;
@@ -107,7 +124,10 @@ export class TrailRecorder {
   constructor(store: TrailStore, opts: TrailRecorderOptions = {}) {
     this.#store = store;
     this.#batchMs = opts.batchMs ?? 50;
-    this.#maxQueue = opts.maxQueue ?? 20_000;
+    this.#buffer = new EventBuffer({
+      ...(opts.maxQueue !== undefined ? { maxEvents: opts.maxQueue } : {}),
+      ...(opts.maxQueueChars !== undefined ? { maxChars: opts.maxQueueChars } : {}),
+    });
     this.#retentionMs = opts.retentionMs ?? TRAIL_RETENTION_MS;
     this.#maxBytes = opts.maxBytes ?? DEFAULT_TRAIL_MAX_BYTES;
     this.#sampler = new UnauthenticatedSampler(opts.sampling);
@@ -154,7 +174,22 @@ export class TrailRecorder {
 
   /** Events waiting to be written. */
   get pending(): number {
-    return this.#queue.length - this.#head;
+    return this.#buffer.length;
+  }
+
+  /**
+   * `undefined` while the buffer has room (the common case: nothing to wait for), else a promise
+   * that resolves once the writer has caught up below the high water mark or after
+   * {@link ROOM_WAIT_MS}: the gateway awaits it before serving a request (back-pressure).
+   */
+  room(): Promise<boolean> | undefined {
+    if (this.#closed || !this.#buffer.full) return undefined;
+    if (this.#timer !== undefined && this.#flushing === undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      void this.#write();
+    }
+    return this.#buffer.room(ROOM_WAIT_MS);
   }
 
   /**
@@ -213,12 +248,15 @@ export class TrailRecorder {
     this.#timer = undefined;
     if (this.#summaryTimer) clearTimeout(this.#summaryTimer);
     this.#summaryTimer = undefined;
+    this.#buffer.release();
     await this.flush();
   }
 
-  /** The one gate: bounds `e`, samples it when unauthenticated, queues what is kept. */
+  /** The one gate: samples `e` when unauthenticated, queues what is kept (to be bounded). */
   #push(event: TrailEvent): void {
-    let e = boundEvent(event);
+    // Bounded by the writer as it reads the lines back (buffer.ts `parseSerialised`): here only
+    // what the gate needs, so the serving thread pays for no measuring.
+    let e = event;
     if (e.eventTime > this.#lastEventTime) this.#lastEventTime = e.eventTime;
     if (isUnauthenticated(e)) {
       const { verdict, summary } = this.#sampler.admit(e.sourceIp, this.#now());
@@ -290,10 +328,15 @@ export class TrailRecorder {
   }
 
   #enqueue(e: TrailEvent): void {
-    this.#queue.push(e);
-    const over = this.pending - this.#maxQueue;
-    if (over > 0) this.#drop(over);
-    if (this.#timer === undefined && this.#flushing === undefined) this.#schedule(this.#batchMs);
+    const dropped = this.#buffer.push(JSON.stringify(e));
+    if (dropped > 0) this.#drop(dropped);
+    if (this.#flushing !== undefined) return;
+    if (this.#timer === undefined) this.#schedule(this.#batchMs);
+    else if (this.#buffer.length === MAX_BATCH) {
+      // A full batch waits for no timer.
+      clearTimeout(this.#timer);
+      this.#schedule(0);
+    }
   }
 
   #schedule(ms: number): void {
@@ -305,23 +348,14 @@ export class TrailRecorder {
   }
 
   #drop(n: number): void {
-    this.#head += n;
     this.#dropped += n;
-    this.#compact();
     const now = Date.now();
     if (now - this.#lastWarn >= WARN_EVERY_MS) {
       this.#lastWarn = now;
       this.#log?.warn(
         { dropped: this.#dropped, pending: this.pending },
-        'trail: queue full, oldest events dropped',
+        'trail: buffer full while the store could not be written, oldest events dropped',
       );
-    }
-  }
-
-  #compact(): void {
-    if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
     }
   }
 
@@ -333,26 +367,25 @@ export class TrailRecorder {
   /** Writes one batch; reschedules while events remain. Resolves false when the write failed. */
   #write(): Promise<boolean> {
     if (this.#flushing) return this.#flushing;
-    const n = Math.min(this.pending, MAX_BATCH);
-    if (n === 0) return Promise.resolve(true);
-    const batch = this.#queue.slice(this.#head, this.#head + n);
-    this.#head += n;
-    this.#compact();
+    if (this.pending === 0) return Promise.resolve(true);
+    const batch = this.#buffer.take(MAX_BATCH, MAX_BATCH_CHARS);
+    const newest = this.#lastEventTime;
     this.#flushing = (async () => {
       let ok = true;
       let usage: TrailUsage | undefined;
       try {
-        usage = await this.#store.append(batch);
+        const lines = batch.join('\n');
+        usage = this.#store.appendSerialised
+          ? await this.#store.appendSerialised(lines)
+          : await this.#store.append(parseSerialised(lines));
         if (this.#failures > 0) this.#log?.info('trail: the store is back, writing again');
         this.#failures = 0;
       } catch (err) {
         ok = false;
         this.#failures++;
-        // Back to the front of the queue, to be retried; the bound still holds.
-        this.#queue = [...batch, ...this.#queue.slice(this.#head)];
-        this.#head = 0;
-        const over = this.pending - this.#maxQueue;
-        if (over > 0) this.#drop(over);
+        // Back to the front of the buffer, to be retried; the bound still holds.
+        const dropped = this.#buffer.putBack(batch);
+        if (dropped > 0) this.#drop(dropped);
         if (this.#failures === 1) {
           this.#log?.warn(
             { err, pending: this.pending },
@@ -363,7 +396,7 @@ export class TrailRecorder {
       // Written: pruning failures are only logged (the batch must not be written twice).
       if (ok) {
         try {
-          await this.#prune(batch);
+          await this.#prune(newest);
           if (usage) await this.#keepWithin(usage);
         } catch (err) {
           this.#log?.warn({ err }, 'trail: pruning failed, retrying after the next write');
@@ -427,9 +460,7 @@ export class TrailRecorder {
   }
 
   /** Deletes events past the retention, at most once an hour of event time. */
-  async #prune(events: readonly TrailEvent[]): Promise<void> {
-    let newest = -Infinity;
-    for (const e of events) if (e.eventTime > newest) newest = e.eventTime;
+  async #prune(newest: number): Promise<void> {
     if (newest - this.#lastPrune < PRUNE_EVERY_MS) return;
     this.#lastPrune = newest;
     await this.#store.prune(newest - this.#retentionMs);

@@ -15,6 +15,7 @@
 import { CompiledQuery, sql } from 'kysely';
 import type { Db } from '../../store/db.js';
 import { isUnauthenticated } from './bound.js';
+import { parseSerialised } from './buffer.js';
 import { ROW_OVERHEAD_BYTES } from './migrations/0002-bounds.js';
 import type { TrailDecision, TrailEvent, TrailFlag, IdentityType } from './model.js';
 import {
@@ -253,6 +254,10 @@ export class TrailSqlStore implements TrailStore {
     );
   }
 
+  async appendSerialised(lines: string): Promise<TrailUsage> {
+    return this.append(parseSerialised(lines));
+  }
+
   async usage(): Promise<TrailUsage> {
     return toUsage(await this.#db.k.selectFrom('trail_usage').selectAll().executeTakeFirst());
   }
@@ -376,6 +381,51 @@ async function recount(tx: Db): Promise<TrailUsage> {
     .where('id', '=', 1)
     .execute();
   return toUsage(await tx.k.selectFrom('trail_usage').selectAll().executeTakeFirst());
+}
+
+/** Events moved per slice by {@link moveEvents}. */
+const MOVE_SLICE = 500;
+
+/**
+ * Moves every event stored in `from` (oldest first, a slice at a time) into `to`, deleting each
+ * slice from `from` once `to` has it; returns how many moved. For SQLite stores written before
+ * the trail had a writer thread with a file of its own. A crash between a slice's append and its
+ * delete leaves that slice in both; the next move then fails on `to`'s primary key and stops,
+ * the rest staying in `from`: nothing is lost and nothing is stored twice. Stops between slices
+ * once `stop()` says so (closing); the rest moves at the next start.
+ */
+export async function moveEvents(
+  from: Db,
+  to: TrailStore,
+  stop: () => boolean = () => false,
+): Promise<number> {
+  let moved = 0;
+  while (!stop()) {
+    const rows = await from.k
+      .selectFrom('trail_events')
+      .selectAll()
+      .orderBy('event_time')
+      .orderBy('event_id')
+      .limit(MOVE_SLICE)
+      .execute();
+    if (rows.length === 0) break;
+    await to.append(rows.map(toEvent));
+    const last = rows[rows.length - 1]!;
+    const time = Number(last.event_time);
+    await from.transaction(async (tx) => {
+      const deleted = await tx.k
+        .deleteFrom('trail_events')
+        .where('event_time', '<=', time)
+        .where((eb: any) =>
+          eb.or([eb('event_time', '<', time), eb('event_id', '<=', last.event_id)]),
+        )
+        .returning(['bytes', 'unauthenticated'])
+        .execute();
+      await addUsage(tx, deletedDelta(deleted, false));
+    });
+    moved += rows.length;
+  }
+  return moved;
 }
 
 /** Row count (tests, the conformance suite). */

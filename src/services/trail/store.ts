@@ -97,6 +97,12 @@ export interface TrailStore {
    * returns the totals after it.
    */
   append(events: readonly TrailEvent[]): Promise<TrailUsage>;
+  /**
+   * As {@link append}, for events serialised by the recorder: one `JSON.stringify`d event per
+   * line (JSON text holds no raw line feed). Stores that write elsewhere (the writer thread,
+   * worker-store.ts) take this form so the serving thread never builds rows.
+   */
+  appendSerialised?(lines: string): Promise<TrailUsage>;
   /** Events matching `q`, in time then id order (`q.direction`), at most `q.limit`. */
   lookup(q: TrailQuery): Promise<TrailEvent[]>;
   /** Deletes events older than `before` (ms); returns how many. */
