@@ -26,10 +26,10 @@ import type { Clock } from '../../kernel/clock.js';
 import { etagFromMd5, isoMillis, normalizeEtag, urlEncodeKey } from '../../protocol/oss-format.js';
 import type { StoredNode } from './handlers/xml-tree.js';
 import { versionFor, type Bucket, type OssObject, type ObjectSummary } from './model.js';
+import { ClockedWorker } from './clocked-worker.js';
 import type { ListLower, OssStore, VersionSummary } from './store.js';
 
 const DAY = 24 * 3600_000;
-const TICK_MS = 60_000;
 const PAGE = 1000;
 
 /** What a report needs of a stored configuration. */
@@ -161,45 +161,30 @@ export interface InventoryDeps {
 /** Makes due inventory reports, one at a time. */
 export class InventoryReporter {
   readonly #deps: InventoryDeps;
-  #queue: Promise<void> = Promise.resolve();
-  #pending = false;
-  #timer: NodeJS.Timeout | undefined;
-  #off: (() => void) | undefined;
-  #closed = false;
+  readonly #worker: ClockedWorker;
 
   constructor(deps: InventoryDeps) {
     this.#deps = deps;
-    const clock = deps.clock as Clock & { onMove?: (l: (now: number) => void) => () => void };
-    if (typeof clock.onMove === 'function') this.#off = clock.onMove(() => this.poke());
-    this.#timer = setInterval(() => this.poke(), TICK_MS);
-    this.#timer.unref();
+    this.#worker = new ClockedWorker(
+      deps.clock,
+      () => this.#runDue(),
+      (e) => deps.log.warn({ err: e }, 'oss: inventory reports failed'),
+    );
   }
 
   /** Looks for due reports (after the ones already being made). */
   poke(): void {
-    if (this.#closed || this.#pending) return;
-    this.#pending = true;
-    this.#queue = this.#queue.then(async () => {
-      this.#pending = false;
-      try {
-        await this.#runDue();
-      } catch (e) {
-        this.#deps.log.warn({ err: e }, 'oss: inventory reports failed');
-      }
-    });
+    this.#worker.poke();
   }
 
   /** Resolves when the reports looked for so far are made. */
   idle(): Promise<void> {
-    return this.#queue;
+    return this.#worker.idle();
   }
 
   /** Stops looking; waits for the report being made. */
-  async close(): Promise<void> {
-    this.#closed = true;
-    if (this.#timer) clearInterval(this.#timer);
-    this.#off?.();
-    await this.#queue;
+  close(): Promise<void> {
+    return this.#worker.close();
   }
 
   async #runDue(): Promise<void> {
@@ -222,7 +207,7 @@ export class InventoryReporter {
           );
         }
       }
-      if (this.#closed) return;
+      if (this.#worker.closed) return;
     }
   }
 

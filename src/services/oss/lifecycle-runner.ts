@@ -32,6 +32,7 @@
  */
 import { isRetained, retainedAfter } from './handlers/worm.js';
 import { randomUUID } from 'node:crypto';
+import { ClockedWorker } from './clocked-worker.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../../kernel/clock.js';
 import type { TrailEvent } from '../trail/index.js';
@@ -50,7 +51,6 @@ import type { LifecycleRule } from './lifecycle-rules.js';
 import type { Upload } from './model.js';
 import type { NoncurrentCandidate, OssStore } from './store.js';
 
-const TICK_MS = 60_000;
 /** Objects or uploads read per page. */
 const PAGE = 500;
 /** Buckets claimed per query. */
@@ -96,34 +96,26 @@ interface Sweep {
 /** Applies due lifecycle rules, one sweep at a time. */
 export class LifecycleRunner {
   readonly #deps: LifecycleDeps;
-  #queue: Promise<void> = Promise.resolve();
-  #pending = false;
-  #timer: NodeJS.Timeout | undefined;
-  #off: (() => void) | undefined;
-  #closed = false;
+  readonly #worker: ClockedWorker;
   /** The last boundary this process swept (every due bucket claimed, by it or another node). */
   #sweptThrough = -Infinity;
 
   constructor(deps: LifecycleDeps) {
     this.#deps = deps;
-    const clock = deps.clock as Clock & { onMove?: (l: (now: number) => void) => () => void };
-    if (typeof clock.onMove === 'function') this.#off = clock.onMove(() => this.poke());
-    this.#timer = setInterval(() => this.poke(), TICK_MS);
-    this.#timer.unref();
+    this.#worker = new ClockedWorker(
+      deps.clock,
+      () => this.#sweep(),
+      (e) => deps.log.warn({ err: e }, 'oss: lifecycle sweep failed'),
+    );
+  }
+
+  get #closed(): boolean {
+    return this.#worker.closed;
   }
 
   /** Looks for due rules (after the sweep under way). */
   poke(): void {
-    if (this.#closed || this.#pending) return;
-    this.#pending = true;
-    this.#queue = this.#queue.then(async () => {
-      this.#pending = false;
-      try {
-        await this.#sweep();
-      } catch (e) {
-        this.#deps.log.warn({ err: e }, 'oss: lifecycle sweep failed');
-      }
-    });
+    this.#worker.poke();
   }
 
   /**
@@ -133,22 +125,19 @@ export class LifecycleRunner {
   async settle(): Promise<void> {
     const { clock } = this.#deps;
     if (this.#closed || clock.mode !== 'manual') return;
-    if (floorDay(clock.now()) <= this.#sweptThrough && !this.#pending) return;
+    if (floorDay(clock.now()) <= this.#sweptThrough && !this.#worker.pending) return;
     this.poke();
-    await this.#queue;
+    await this.#worker.idle();
   }
 
   /** Resolves when the sweeps asked for so far are done. */
   idle(): Promise<void> {
-    return this.#queue;
+    return this.#worker.idle();
   }
 
   /** Stops; waits for the sweep under way. */
-  async close(): Promise<void> {
-    this.#closed = true;
-    if (this.#timer) clearInterval(this.#timer);
-    this.#off?.();
-    await this.#queue;
+  close(): Promise<void> {
+    return this.#worker.close();
   }
 
   async #sweep(): Promise<void> {
@@ -229,29 +218,52 @@ export class LifecycleRunner {
     await this.#deps.oss.store.leaseLifecycle(s.bucket, this.#deps.clock.real() + LEASE_MS);
   }
 
-  async #objects(s: Sweep, rules: LifecycleRule[], prefix: string): Promise<void> {
+  /**
+   * Walks pages of `fetch` (each resuming after `cursor` of the last item), with the items' tags
+   * when `rules` filter on them, renewing the sweep's lease after each full page.
+   */
+  async #pages<T extends { objectId: string }, C>(
+    s: Sweep,
+    rules: LifecycleRule[],
+    fetch: (after: C | undefined) => Promise<T[]>,
+    cursor: (last: T) => C,
+    each: (item: T, tags: ObjectTags | undefined) => Promise<void>,
+  ): Promise<void> {
     const { store } = this.#deps.oss;
     const withTags = needsTags(rules);
-    let after: string | undefined;
+    let after: C | undefined;
     for (;;) {
-      const page = await store.lifecycleCandidates(s.bucket, prefix, after, PAGE);
+      const page = await fetch(after);
       const tags = withTags
         ? await objectTagsFor(
             store,
             page.map((o) => o.objectId),
           )
         : undefined;
-      for (const o of page) {
-        // An object missing from the answer has unknown tags (then no Tag filter matches it).
-        const known = tags?.get(o.objectId);
+      // An item missing from the answer has unknown tags (then no Tag filter matches it).
+      for (const o of page) await each(o, tags?.get(o.objectId));
+      if (page.length < PAGE) return;
+      after = cursor(page[page.length - 1]!);
+      await this.#renew(s);
+    }
+  }
+
+  async #objects(s: Sweep, rules: LifecycleRule[], prefix: string): Promise<void> {
+    const { store } = this.#deps.oss;
+    await this.#pages(
+      s,
+      rules,
+      (after: string | undefined) => store.lifecycleCandidates(s.bucket, prefix, after, PAGE),
+      (last) => last.key,
+      async (o, known) => {
         const action = dueAction(rules, { ...o, ...(known ? { tags: known } : {}) }, s.at);
-        if (!action) continue;
+        if (!action) return;
         if (action.kind === 'expire') {
           // An object under a retention policy (WORM) outlives any rule until its period ends
           // (the store leaves it, deciding under the key's lock).
           const held = await retainedAfter(store, s.bucket, s.at);
           const blobs = await store.expireObject(s.bucket, o.key, o.objectId, s.at, held);
-          if (blobs === undefined) continue;
+          if (blobs === undefined) return;
           dropBlobs(this.#deps.oss, blobs);
           this.#event(s, 'ExpireObject', action.ruleId, {
             ObjectName: o.key,
@@ -265,18 +277,15 @@ export class LifecycleRunner {
             o.storageClass,
             action.storageClass,
           );
-          if (!done) continue;
+          if (!done) return;
           this.#event(s, 'TransitionObject', action.ruleId, {
             ObjectName: o.key,
             FromStorageClass: o.storageClass,
             StorageClass: action.storageClass,
           });
         }
-      }
-      if (page.length < PAGE) return;
-      after = page[page.length - 1]!.key;
-      await this.#renew(s);
-    }
+      },
+    );
   }
 
   /**
@@ -285,27 +294,22 @@ export class LifecycleRunner {
    */
   async #versions(s: Sweep, rules: LifecycleRule[], prefix: string): Promise<void> {
     const { store } = this.#deps.oss;
-    const withTags = needsTags(rules);
-    let after: { key: string; seq: number } | undefined;
-    for (;;) {
-      const page = await store.noncurrentCandidates(s.bucket, prefix, after, PAGE);
-      const tags = withTags
-        ? await objectTagsFor(
-            store,
-            page.map((o) => o.objectId),
-          )
-        : undefined;
-      for (const o of page) {
+    await this.#pages(
+      s,
+      rules,
+      (after: { key: string; seq: number } | undefined) =>
+        store.noncurrentCandidates(s.bucket, prefix, after, PAGE),
+      (last) => ({ key: last.key, seq: last.seq }),
+      async (o, known) => {
         if (o.isLatest) {
           // A current delete marker: "expired" when no other version of its key is left.
           const ruleId =
             o.deleteMarker && o.versions === 1 ? dueMarkerRemoval(rules, o.key) : undefined;
-          if (ruleId === undefined) continue;
+          if (ruleId === undefined) return;
           await this.#removeVersion(s, o, ruleId, 'ExpireDeleteMarker');
-          continue;
+          return;
         }
-        if (o.noncurrentSince === undefined) continue;
-        const known = tags?.get(o.objectId);
+        if (o.noncurrentSince === undefined) return;
         const subject = {
           key: o.key,
           size: o.size,
@@ -315,7 +319,7 @@ export class LifecycleRunner {
         };
         const action = dueNoncurrentAction(rules, subject, s.at);
         // A noncurrent delete marker holds no bytes: only NoncurrentVersionExpiration removes it.
-        if (!action || (o.deleteMarker && action.kind !== 'expire')) continue;
+        if (!action || (o.deleteMarker && action.kind !== 'expire')) return;
         if (action.kind === 'expire') {
           await this.#removeVersion(s, o, action.ruleId, 'ExpireNoncurrentVersion');
         } else {
@@ -326,7 +330,7 @@ export class LifecycleRunner {
             o.storageClass,
             action.storageClass,
           );
-          if (!done) continue;
+          if (!done) return;
           this.#event(s, 'TransitionNoncurrentVersion', action.ruleId, {
             ObjectName: o.key,
             VersionId: o.versionId,
@@ -334,12 +338,8 @@ export class LifecycleRunner {
             StorageClass: action.storageClass,
           });
         }
-      }
-      if (page.length < PAGE) return;
-      const last = page[page.length - 1]!;
-      after = { key: last.key, seq: last.seq };
-      await this.#renew(s);
-    }
+      },
+    );
   }
 
   /** Deletes one version (or marker) for good, as DeleteObject with its versionId does. */

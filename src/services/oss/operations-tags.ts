@@ -110,6 +110,7 @@ export const TAG_OPERATIONS: readonly OssOperation[] = [
       'Create a symlink to another object (`oss:PutObjectTagging` too with `x-oss-tagging`)',
     ),
     acl: 'write',
+    noVersionId: true,
     context: (call) => ({
       'oss:x-oss-object-acl': call.header('x-oss-object-acl'),
       'oss:x-oss-storage-class': call.header('x-oss-storage-class'),

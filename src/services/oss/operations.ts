@@ -55,6 +55,12 @@ export interface OssOperation {
    * GetObject...), on the same resource.
    */
   versionAction?: string;
+  /**
+   * The call writes a new version or works on an upload, so it cannot address one: a `versionId`
+   * is refused with `InvalidArgument` (as OSS refuses it on AppendObject, EC 0016-00000504),
+   * never ignored.
+   */
+  noVersionId?: true;
   /** Actions the handler checks itself (per item, or for the form's policy), for the catalogue. */
   handlerActions?: readonly string[];
   /** `required`: NoSuchBucket when missing; `optional`: loaded if present (PutBucket). */
@@ -458,6 +464,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
   },
   {
     name: 'UploadPartCopy',
+    noVersionId: true,
     level: 'object',
     method: 'PUT',
     sub: ['partNumber', 'uploadId'],
@@ -471,6 +478,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
   },
   {
     name: 'UploadPart',
+    noVersionId: true,
     level: 'object',
     method: 'PUT',
     sub: ['partNumber', 'uploadId'],
@@ -483,6 +491,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
   },
   {
     name: 'CopyObject',
+    noVersionId: true,
     level: 'object',
     method: 'PUT',
     when: (_q, h) => h('x-oss-copy-source') !== undefined,
@@ -496,6 +505,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
   },
   {
     name: 'PutObject',
+    noVersionId: true,
     level: 'object',
     method: 'PUT',
     action: 'oss:PutObject',
@@ -520,6 +530,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
   },
   {
     name: 'ListParts',
+    noVersionId: true,
     level: 'object',
     method: 'GET',
     sub: ['uploadId'],
@@ -571,6 +582,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
   },
   {
     name: 'AbortMultipartUpload',
+    noVersionId: true,
     level: 'object',
     method: 'DELETE',
     sub: ['uploadId'],
@@ -595,6 +607,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
   },
   {
     name: 'InitiateMultipartUpload',
+    noVersionId: true,
     level: 'object',
     method: 'POST',
     sub: ['uploads'],
@@ -608,6 +621,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
   },
   {
     name: 'CompleteMultipartUpload',
+    noVersionId: true,
     level: 'object',
     method: 'POST',
     sub: ['uploadId'],
@@ -620,6 +634,7 @@ export const OSS_OPERATIONS: readonly OssOperation[] = [
   },
   {
     name: 'AppendObject',
+    noVersionId: true,
     level: 'object',
     method: 'POST',
     sub: ['append'],

@@ -445,6 +445,13 @@ function route(deps: OssDeps): Stage<OssCtx> {
       const foreign = OPERATION_SUB_RESOURCES.has(name) && !op.sub?.includes(name);
       if (foreign && !op.optional?.includes(name)) throw notImplemented(name);
     }
+    if (op.noVersionId && query.has('versionId')) {
+      // A write makes the new version; it cannot name one (doc: 0016-00000504, AppendObject).
+      throw new OssError('InvalidArgument', 400, `versionId is not supported by ${op.name}.`, {
+        ...(op.name === 'AppendObject' ? { ec: '0016-00000504' } : {}),
+        fields: { ArgumentName: 'versionId', ArgumentValue: query.get('versionId') ?? '' },
+      });
+    }
     ctx.op = op;
     await next();
   };

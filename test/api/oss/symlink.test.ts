@@ -61,6 +61,37 @@ describe('PutSymlink and GetSymlink', () => {
     expect(part.content.toString()).toBe('target');
   });
 
+  it('HeadObject answers the target’s length, ETag, class and MD5; GetObjectMeta the link’s own', async () => {
+    await c.put('meta/target.txt', Buffer.from('the target, in IA'), {
+      headers: { 'x-oss-storage-class': 'IA', 'x-oss-meta-side': 'target' },
+    });
+    await c.putSymlink('meta/link', 'meta/target.txt', { meta: { side: 'link' } });
+    const target = (await c.head('meta/target.txt')).res.headers;
+    const link = await c.getSymlink('meta/link');
+    const head = await c.head('meta/link');
+    const h = head.res.headers;
+    expect([h['content-length'], h.etag, h['x-oss-storage-class'], h['content-md5']]).toEqual([
+      target['content-length'],
+      target.etag,
+      'IA',
+      target['content-md5'],
+    ]);
+    expect(h['content-md5']).toBe(
+      Buffer.from(target.etag.replace(/"/g, ''), 'hex').toString('base64'),
+    );
+    // Last-Modified: the later of the link's and the target's; the rest is the link's.
+    expect(Date.parse(h['last-modified'])).toBe(
+      Math.max(Date.parse(target['last-modified']), Date.parse(link.res.headers['last-modified'])),
+    );
+    expect(h['x-oss-object-type']).toBe('Symlink');
+    expect(head.meta).toEqual({ side: 'link' });
+    // GetObjectMeta describes the link itself (doc: GetObjectMeta): its own ETag.
+    const meta = await c.getObjectMeta('meta/link');
+    expect(meta.res.headers.etag).toBe(link.res.headers.etag);
+    expect(meta.res.headers.etag).not.toBe(target.etag);
+    expect(meta.res.headers['last-modified']).toBe(link.res.headers['last-modified']);
+  });
+
   it('GetSymlink of an ordinary object is NotSymlink; of a missing one NoSuchKey', async () => {
     await expect(c.getSymlink('oss/target-测试.js')).rejects.toMatchObject({
       code: 'NotSymlink',

@@ -231,6 +231,71 @@ describe('versions of an Enabled bucket', () => {
     expect((await c.getACL('acl')).acl).toBe('default');
   });
 
+  it('refuses a versionId on writes and upload calls (InvalidArgument), never ignoring it', async () => {
+    const { name, c } = await versionedBucket('Enabled');
+    const v = (await c.put('k', Buffer.from('first'))).res.headers['x-oss-version-id'];
+    const { uploadId } = await c.initMultipartUpload('k');
+    const creds = rootOf(yb);
+    const q = (extra: Array<[string, string | null]>) => [...extra, ['versionId', v]] as any;
+    const calls: Array<[string, { method: string; query: any; headers?: any; body?: string }]> = [
+      ['PutObject', { method: 'PUT', query: q([]), body: 'second' }],
+      [
+        'CopyObject',
+        { method: 'PUT', query: q([]), headers: { 'x-oss-copy-source': `/${name}/k` } },
+      ],
+      ['PutSymlink', { method: 'PUT', query: q([['symlink', null]]) }],
+      [
+        'AppendObject',
+        {
+          method: 'POST',
+          query: q([
+            ['append', null],
+            ['position', '0'],
+          ]),
+        },
+      ],
+      ['InitiateMultipartUpload', { method: 'POST', query: q([['uploads', null]]) }],
+      [
+        'UploadPart',
+        {
+          method: 'PUT',
+          query: q([
+            ['partNumber', '1'],
+            ['uploadId', uploadId],
+          ]),
+          body: 'part',
+        },
+      ],
+      ['ListParts', { method: 'GET', query: q([['uploadId', uploadId]]) }],
+      [
+        'CompleteMultipartUpload',
+        {
+          method: 'POST',
+          query: q([['uploadId', uploadId]]),
+          body: '<CompleteMultipartUpload></CompleteMultipartUpload>',
+        },
+      ],
+      ['AbortMultipartUpload', { method: 'DELETE', query: q([['uploadId', uploadId]]) }],
+    ];
+    for (const [op, r] of calls) {
+      const res = await rawOss(yb, {
+        ...r,
+        bucket: name,
+        key: 'k',
+        creds,
+        headers: { 'x-oss-symlink-target': 'k', ...(r.headers ?? {}) },
+      });
+      expect([op, res.status, errorCode(res)]).toEqual([op, 400, 'InvalidArgument']);
+      expect(res.text).toContain(`versionId is not supported by ${op}.`);
+      if (op === 'AppendObject') expect(res.headers['x-oss-ec']).toBe('0016-00000504');
+    }
+    // Nothing was written, and the upload is still there.
+    const { objects } = await c.getBucketVersions({});
+    expect(objects.map((o: any) => o.versionId)).toEqual([v]);
+    expect((await c.listParts('k', uploadId)).parts ?? []).toHaveLength(0);
+    await c.abortMultipartUpload('k', uploadId);
+  });
+
   it('gives a PostObject upload its version id', async () => {
     const { name, c } = await versionedBucket('Enabled');
     const before = (await c.put('form.bin', Buffer.from('old'))).res.headers['x-oss-version-id'];

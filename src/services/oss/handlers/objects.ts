@@ -440,14 +440,7 @@ export async function deleteMultipleObjects(call: OssCall): Promise<OssReply> {
 export async function appendObject(call: OssCall): Promise<OssReply> {
   const b = bucketOf(call);
   const key = keyOf(call);
-  if (call.versionId !== undefined) {
-    // Appends go to the current version only (doc: 0016-00000504).
-    throw invalidArgument(
-      'versionId is not supported by AppendObject.',
-      'versionId',
-      call.versionId,
-    );
-  }
+  // A `versionId` was refused before (`noVersionId`): appends go to the current version only.
   const position = integerArg(call.query.get('position'), 'position');
   if (position === undefined) {
     throw invalidArgument('Argument `position` is required for append.', 'position', '');

@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { decodePathComponent } from '../../../auth/oss-request.js';
-import { httpDate, isoMillis, urlEncodeKey } from '../../../protocol/oss-format.js';
+import { httpDate, isoMillis, normalizeEtag, urlEncodeKey } from '../../../protocol/oss-format.js';
 import { xmlDocument } from '../../../protocol/oss-xml.js';
 import type { OssCall, OssReply } from '../context.js';
 import { fileAlreadyExists, invalidArgument, noSuchBucket } from '../errors.js';
@@ -136,10 +136,22 @@ export async function followSymlink(call: OssCall, o: OssObject): Promise<OssObj
   if (!target || target.deleteMarker) throw symlinkTargetNotExist(targetKey);
   if (target.objectType === 'Symlink') throw invalidTargetType();
   const own: Record<string, string> = {};
-  for (const [k, v] of Object.entries(withoutEncryption(o.headers))) if (k !== TARGET) own[k] = v;
+  for (const [k, v] of Object.entries(withoutEncryption(o.headers))) {
+    if (k !== TARGET && k !== 'content-md5') own[k] = v;
+  }
+  // Content-Length, ETag, x-oss-storage-class and Content-MD5 are the target's, Last-Modified the
+  // later of the two, the other headers the link's (doc: HeadObject, symbolic links).
+  const md5 =
+    target.objectType === 'Normal'
+      ? Buffer.from(normalizeEtag(target.etag), 'hex').toString('base64')
+      : target.headers['content-md5'];
   return {
     ...target,
-    headers: { ...own, ...encryptionReplyHeaders(target.headers) },
+    headers: {
+      ...own,
+      ...encryptionReplyHeaders(target.headers),
+      ...(md5 !== undefined ? { 'content-md5': md5 } : {}),
+    },
     objectType: 'Symlink',
     // The link's own version: the version headers of a GET through it are the link's.
     ...(o.versionId !== undefined ? { versionId: o.versionId } : {}),
