@@ -81,7 +81,17 @@ const utc = (iso: string) => when(iso).replace(/ UTC$/, '');
 
 const FAULTS = ['none', 'slow', 'error', 'expired-credential', 'refuse-token'];
 
-function faultControl(instanceId: string, mode: string, onDone: () => void): HTMLElement {
+/**
+ * The metadata fault control of an instance: its mode, the delay or status it takes, Apply.
+ * `onDone` is told what was applied, in words, for the redrawn view to say (`notice`): the server
+ * answers the mode only, so the delay or status set is said once, there.
+ */
+function faultControl(
+  instanceId: string,
+  mode: string,
+  onDone: (applied: string) => void,
+  notice?: string,
+): HTMLElement {
   const id = uid('fault');
   const select = h(
     'select',
@@ -95,7 +105,7 @@ function faultControl(instanceId: string, mode: string, onDone: () => void): HTM
     'aria-label': `delay (ms) or status for ${instanceId}`,
     placeholder: 'ms / status',
   });
-  const out = h('span', { class: 'fault-result', role: 'status' });
+  const out = h('span', { class: 'fault-result muted', role: 'status' }, notice ?? '');
   const apply = async () => {
     const params: Record<string, string> = { InstanceId: instanceId, Mode: select.value };
     if (extra.value.trim()) {
@@ -105,7 +115,10 @@ function faultControl(instanceId: string, mode: string, onDone: () => void): HTM
     }
     const r = await rpc(YUNBOX, 'SetInstanceMetadataFault', params);
     if (r.error) mount(out, errorBox(r.error.code, r.error.message));
-    else onDone();
+    else
+      onDone(
+        `applied: ${params.Mode}${params.DelayMs ? `, ${params.DelayMs} ms` : ''}${params.StatusCode ? `, status ${params.StatusCode}` : ''}`,
+      );
   };
   return h(
     'span',
@@ -127,8 +140,14 @@ function faultControl(instanceId: string, mode: string, onDone: () => void): HTM
   );
 }
 
-/** Instances with role, credential windows and faults. */
-export async function instancesView(root: HTMLElement): Promise<void> {
+/**
+ * Instances with role, credential windows and faults; `notice` says what was just applied to an
+ * instance's fault (by instance id).
+ */
+export async function instancesView(
+  root: HTMLElement,
+  notice: Record<string, string> = {},
+): Promise<void> {
   mount(root, h('h2', {}, 'Instances'), loading('instances'));
   try {
     const out = must(
@@ -144,6 +163,7 @@ export async function instancesView(root: HTMLElement): Promise<void> {
       }),
     );
     const refresh = () => void instancesView(root);
+    const applied = (id: string) => (text: string) => void instancesView(root, { [id]: text });
     mount(
       root,
       h('h2', {}, 'Instances'),
@@ -203,7 +223,14 @@ export async function instancesView(root: HTMLElement): Promise<void> {
                   ),
                 )
               : h('span', { class: 'muted' }, 'none'),
-            c && !c.error ? faultControl(i.InstanceId, c.FaultMode ?? 'none', refresh) : '',
+            c && !c.error
+              ? faultControl(
+                  i.InstanceId,
+                  c.FaultMode ?? 'none',
+                  applied(i.InstanceId),
+                  notice[i.InstanceId],
+                )
+              : '',
           ];
         }),
         `${count(instances.length, 'instance')} in ${region()}`,
