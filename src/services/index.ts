@@ -70,7 +70,8 @@ export function createServices(db: Db, options: ServiceOptions = {}): Services {
       return ca !== undefined ? [ca] : [];
     },
   });
-  const trail = createTrailService(db);
+  // Events of no known account are the first account's (the operator's) to see.
+  const trail = createTrailService(db, {}, { firstAccount: () => ram.api.firstAccountId() });
   const resolver = createCredentialResolver({
     async longTermKey(id) {
       const found = await ram.api.getAccessKeyWithOwner(id);

@@ -15,7 +15,7 @@ import { bind, type RpcProduct } from '../../protocol/rpc-operation.js';
 import type { Db } from '../../store/db.js';
 import type { MigrationSet } from '../../store/migrate.js';
 import { TrailNoPermission } from './errors.js';
-import { trailHandlers } from './handlers.js';
+import { trailHandlers, type TrailHandlerDeps } from './handlers.js';
 import { m0001Init } from './migrations/0001-init.js';
 import { m0002Bounds } from './migrations/0002-bounds.js';
 import * as O from './operations.js';
@@ -58,10 +58,14 @@ export interface TrailService {
 }
 
 /** Builds the trail over a database (nothing touches it until the first event). */
-export function createTrailService(db: Db, opts: TrailRecorderOptions = {}): TrailService {
+export function createTrailService(
+  db: Db,
+  opts: TrailRecorderOptions = {},
+  accounts: Partial<Pick<TrailHandlerDeps, 'firstAccount'>> = {},
+): TrailService {
   const store = new TrailSqlStore(db);
   const recorder = new TrailRecorder(store, opts);
-  const h = trailHandlers({ store, flush: () => recorder.flush() });
+  const h = trailHandlers({ store, flush: () => recorder.flush(), ...accounts });
   const product: RpcProduct = {
     product: 'Actiontrail',
     version: ACTIONTRAIL_API_VERSION,
