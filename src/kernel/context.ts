@@ -43,4 +43,9 @@ export interface HandlerContext extends RequestInfo {
    * with an explanation of the deciding policy.
    */
   authorize(checks: AuthzCheck | AuthzCheck[]): Promise<void>;
+  /**
+   * Names the account an unsigned request concerns (AssumeRoleWithOIDC: the role's), so its
+   * trail event lands in that account's trail; a signed request's is always the caller's.
+   */
+  attributeTo?(accountId: string): void;
 }

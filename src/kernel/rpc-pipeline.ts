@@ -134,6 +134,8 @@ export interface RpcCtx {
   error?: ServiceError;
   /** The authorisation check that settled the request: the last decided, or the denying one. */
   decided?: { action: string; resource: string; decision: Decision };
+  /** The account an unsigned request concerns, named by its handler (`attributeTo`). */
+  attributedTo?: string;
 }
 
 function authError(e: RpcAuthError): ServiceError {
@@ -399,6 +401,9 @@ export function rpcPipeline(deps: RpcDeps): (ctx: RpcCtx) => Promise<void> {
     };
     const hctx: HandlerContext = {
       ...info,
+      attributeTo(accountId: string) {
+        if (principal.kind === 'anonymous') ctx.attributedTo = accountId;
+      },
       async authorize(checks: AuthzCheck | AuthzCheck[]) {
         for (const check of Array.isArray(checks) ? checks : [checks]) {
           const decided = await deps.authorizer.decide(info, check);

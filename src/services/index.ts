@@ -72,9 +72,11 @@ export function createServices(db: Db, options: ServiceOptions = {}): Services {
       return ca !== undefined ? [ca] : [];
     },
   });
+  // Events of no known account are the first account's (the operator's) to see.
   const trail = createTrailService(
     db,
     options.location !== undefined ? { location: options.location } : {},
+    { firstAccount: () => ram.api.firstAccountId() },
   );
   const resolver = createCredentialResolver({
     async longTermKey(id) {

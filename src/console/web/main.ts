@@ -18,6 +18,7 @@ import {
 } from './api.js';
 import { h, mount, uid } from './dom.js';
 import { errorBox, thrownBox } from './ui.js';
+import { accountsView } from './views/accounts.js';
 import { networkView, instancesView } from './views/compute.js';
 import { explorerView } from './views/explorer.js';
 import { policiesView, rolesView, usersView } from './views/iam.js';
@@ -36,6 +37,7 @@ const NAV: Array<[string, string]> = [
   ['/instances', 'Instances'],
   ['/buckets', 'Buckets'],
   ['/trail', 'Audit trail'],
+  ['/accounts', 'Accounts'],
 ];
 
 function iso(ms: number): string {
@@ -337,6 +339,9 @@ async function route(): Promise<void> {
         break;
       case 'trail':
         await trailView(host, params);
+        break;
+      case 'accounts':
+        await accountsView(host);
         break;
       default:
         mount(host, errorBox('NotFound', `no such view \`${path}\``));

@@ -18,6 +18,8 @@ export interface RamApi extends IdentityPolicySource {
   getUserById(userId: string): Promise<User | undefined>;
   /** The accounts (`yunbox account`): the first is the operator's, made at the first start. */
   listAccounts: RamStore['listAccounts'];
+  /** The first account's id (the one the server made at its first start). */
+  firstAccountId(): Promise<string | undefined>;
   getAccountById: RamStore['getAccountById'];
   createAccount: RamStore['createAccount'];
 }
@@ -53,6 +55,7 @@ export function createRamApi(store: RamStore): RamApi {
     getAccessKeyWithOwner: (id) => store.getAccessKeyWithOwner(id),
     getUserById: (id) => store.getUserById(id),
     listAccounts: () => store.listAccounts(),
+    firstAccountId: async () => (await store.getAccount())?.accountId,
     getAccountById: (id) => store.getAccountById(id),
     createAccount: (...a) => store.createAccount(...a),
     async policiesFor(principal: Principal): Promise<IdentityPolicies> {

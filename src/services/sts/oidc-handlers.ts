@@ -143,6 +143,9 @@ export function assumeRoleWithOidc(
           : `No such OIDC Provider registered: the provider is in account ${providerRef.accountId}, the role in account ${roleAccount}; a role trusts providers of its own account.`,
       );
     }
+    // The role's account has this provider: its trail gets the event, refused or not (the call
+    // is unsigned, so no caller's account would hold it).
+    ctx.attributeTo?.(roleAccount);
     const decoded = decodeJwt(input.OIDCToken);
     if (!decoded.ok) throw AuthenticationFailOIDCTokenInvalid(decoded.message);
     const jwt = decoded.jwt;

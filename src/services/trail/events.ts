@@ -254,7 +254,9 @@ export function rpcEvent(ctx: RpcCtx, region: string, eventId: string): TrailEve
           ? 'Specified signature is not matched with our calculation.'
           : scrub(err.message),
   };
-  return event(facts, id.accountId, id, r, d, scrub, keptParameters(params, scrub));
+  // An unsigned call (AssumeRoleWithOIDC) lands in the account its handler named, if any.
+  const account = id.accountId || ctx.attributedTo || '';
+  return event(facts, account, id, r, d, scrub, keptParameters(params, scrub));
 }
 
 /** The event of an OSS request, once answered. */

@@ -79,6 +79,11 @@ export interface TrailHandlerDeps {
   store: TrailStore;
   /** Writes this node's pending events. */
   flush(): Promise<void>;
+  /**
+   * The first account (the operator's), which alone sees the events of no known account; when
+   * not given, every account sees them.
+   */
+  firstAccount?(): Promise<string | undefined>;
 }
 
 /** ActionTrail's handlers. */
@@ -125,6 +130,7 @@ export function trailHandlers(deps: TrailHandlerDeps): {
       await deps.flush();
       const rows = await deps.store.lookup({
         accountId: ctx.accountId,
+        unattributed: deps.firstAccount ? (await deps.firstAccount()) === ctx.accountId : true,
         start: Math.floor(start / 1000) * 1000,
         end: Math.floor(end / 1000) * 1000 + 1000,
         filters: [...byField].map(([field, value]) => ({ field, value })),

@@ -14,7 +14,7 @@
 import { bind, type RpcProduct } from '../../protocol/rpc-operation.js';
 import type { Db, StoreLocation } from '../../store/db.js';
 import { TrailNoPermission } from './errors.js';
-import { trailHandlers } from './handlers.js';
+import { trailHandlers, type TrailHandlerDeps } from './handlers.js';
 import { trailMigrations } from './migrations/index.js';
 import * as O from './operations.js';
 import { TrailRecorder, type TrailRecorderOptions } from './recorder.js';
@@ -72,13 +72,17 @@ export interface TrailServiceOptions extends TrailRecorderOptions {
 }
 
 /** Builds the trail over a database (nothing touches it until the first event). */
-export function createTrailService(db: Db, opts: TrailServiceOptions = {}): TrailService {
+export function createTrailService(
+  db: Db,
+  opts: TrailServiceOptions = {},
+  accounts: Partial<Pick<TrailHandlerDeps, 'firstAccount'>> = {},
+): TrailService {
   const { location, ...recorderOpts } = opts;
   const worker = location ? new TrailWorkerStore(location) : undefined;
   const store: TrailStore = worker ?? new TrailSqlStore(db);
   const recorder = new TrailRecorder(store, recorderOpts);
   let closing = false;
-  const h = trailHandlers({ store, flush: () => recorder.flush() });
+  const h = trailHandlers({ store, flush: () => recorder.flush(), ...accounts });
   const product: RpcProduct = {
     product: 'Actiontrail',
     version: ACTIONTRAIL_API_VERSION,

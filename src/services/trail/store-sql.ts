@@ -267,7 +267,7 @@ export class TrailSqlStore implements TrailStore {
     let query = this.#db.k
       .selectFrom('trail_events')
       .selectAll()
-      .where('account_id', 'in', [q.accountId, ''])
+      .where('account_id', 'in', q.unattributed === false ? [q.accountId] : [q.accountId, ''])
       .where('event_time', '>=', q.start)
       .where('event_time', '<', q.end);
     for (const f of q.filters) query = query.where(FILTER_COLUMNS[f.field], '=', f.value);

@@ -30,8 +30,13 @@ export interface TrailCursor {
 
 /** One lookup. */
 export interface TrailQuery {
-  /** Events of this account, and those whose account is not known (refused unknown keys). */
+  /** Events of this account. */
   accountId: string;
+  /**
+   * Also the events whose account is not known (refused unknown keys, unsigned calls naming no
+   * account): those belong to the first account, the operator's (default true).
+   */
+  unattributed?: boolean;
   /** Time range (ms): `start` inclusive, `end` exclusive. */
   start: number;
   end: number;

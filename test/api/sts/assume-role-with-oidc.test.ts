@@ -19,7 +19,13 @@ import {
   stsClient,
 } from '../../../src/testing/sdk.js';
 import { failure } from '../../../src/testing/failure.js';
-import { policyDocument, rootOf, sessionCredentials } from '../../../src/testing/fixtures.js';
+import {
+  createAccount,
+  policyDocument,
+  rootOf,
+  sessionCredentials,
+} from '../../../src/testing/fixtures.js';
+import { lookupAll } from '../trail/helpers.js';
 
 const SUB = 'system:serviceaccount:default:app';
 const AUD = 'sts.aliyuncs.com';
@@ -265,5 +271,22 @@ describe('AssumeRoleWithOIDC', () => {
     expect([e.statusCode, e.code]).toEqual([401, 'AuthenticationFail.NoPermission']);
     const e2 = await failure(assume(await token(), { OIDCProviderArn: 'acs:ram::x' }));
     expect([e2.statusCode, e2.code]).toEqual([400, 'InvalidParameter.OIDCProviderArn']);
+  });
+
+  it("lands in the role's account's trail (the call is unsigned), not in another account's", async () => {
+    await assume(await token());
+    await failure(assume(await token(SUB, 'someone-else')));
+    await yb.services.trail.recorder.flush();
+    const mine = await lookupAll(yb, rootOf(yb), [['EventName', 'AssumeRoleWithOIDC']]);
+    const ok = mine.find((e) => e.additionalEventData.Decision === 'allow' || !e.errorCode);
+    expect(ok?.userIdentity.accountId).toBe(yb.accountId);
+    const refused = mine.find(
+      (e) => e.errorCode === 'AuthenticationFail.OIDCToken.AudienceNotMatch',
+    );
+    expect(refused?.userIdentity.accountId).toBe(yb.accountId);
+    // The OIDCToken, a bearer credential, is never kept.
+    expect(JSON.stringify(mine)).not.toContain('OIDCToken":');
+    const other = await createAccount(yb, rootOf(yb), 'team-b');
+    expect(await lookupAll(yb, other.root, [['EventName', 'AssumeRoleWithOIDC']])).toEqual([]);
   });
 });
