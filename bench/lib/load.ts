@@ -54,9 +54,21 @@ export interface LoadTarget {
 
 /** CPU time (user + system) a process has used so far, in µs; undefined off Linux. */
 export function processCpuUs(pid: number): number | undefined {
+  return statCpuUs(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU time (user + system) of a process's main thread (its event loop) so far, in µs: not its
+ * other threads (the trail's writer, the thread pool); undefined off Linux.
+ */
+export function mainThreadCpuUs(pid: number): number | undefined {
+  return statCpuUs(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function statCpuUs(path: string): number | undefined {
   try {
     // /proc/PID/stat: fields after the `(comm)`; utime and stime are the 12th and 13th there.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(f[11]) + Number(f[12])) * 1e6) / CLOCK_TICKS;
   } catch {
@@ -94,15 +106,23 @@ export async function measureTargets(
       if (warm) job.warmupSec = settings.warmupSec;
       // CPU per request only for rounds without a warm-up, whose requests are not all counted.
       const cpuBefore = t.pid !== undefined && !warm ? processCpuUs(t.pid) : undefined;
+      const loopBefore = t.pid !== undefined && !warm ? mainThreadCpuUs(t.pid) : undefined;
       const r = await runLoad(job);
       const cpuAfter = t.pid !== undefined && !warm ? processCpuUs(t.pid) : undefined;
+      const loopAfter = t.pid !== undefined && !warm ? mainThreadCpuUs(t.pid) : undefined;
       const answered = r.ok + r.non2xx;
       if (cpuBefore !== undefined && cpuAfter !== undefined && answered > 0) {
         r.cpuUsPerRequest = (cpuAfter - cpuBefore) / answered;
       }
+      let loop = '';
+      if (loopBefore !== undefined && loopAfter !== undefined && answered > 0) {
+        loop = ` (${((loopAfter - loopBefore) / answered).toFixed(0)} on the event loop)`;
+      }
       runs.get(t.name)!.push(r);
       const cpu =
-        r.cpuUsPerRequest === undefined ? '' : `, ${r.cpuUsPerRequest.toFixed(0)} µs CPU/req`;
+        r.cpuUsPerRequest === undefined
+          ? ''
+          : `, ${r.cpuUsPerRequest.toFixed(0)} µs CPU/req${loop}`;
       log(
         `  round ${round + 1}/${settings.rounds} ${t.name}: ${r.rps.toFixed(0)} req/s, ` +
           `p50 ${(r.p50Us / 1000).toFixed(2)} ms, p99 ${(r.p99Us / 1000).toFixed(2)} ms${cpu}${failures(r)}`,

@@ -10,7 +10,6 @@
  * path); the baseline writes the same events on the serving thread (TrailSqlStore, as before
  * issue 21). The note gives the writer's rate (events stored per second of wall time).
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -25,13 +24,14 @@ import type { TrailStore } from '../../src/services/trail/store.js';
 import { TrailWorkerStore } from '../../src/services/trail/worker-store.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
+import { mainThreadCpuUs } from '../lib/load.js';
 import { summarize } from '../lib/stats.js';
 import type { BenchContext, Row, Scenario } from '../lib/types.js';
 
 const SLICE = 256;
 
 /** The facts of one signed GET of an STS role session (what oss/protocol.ts hands over). */
-export function getFacts(n: number): OssTrailFacts {
+function getFacts(n: number): OssTrailFacts {
   const log = pino({ level: 'silent' });
   const token = 'CAIS' + 'x'.repeat(600);
   const req = {
@@ -85,21 +85,9 @@ export function getFacts(n: number): OssTrailFacts {
   };
 }
 
-/**
- * CPU time of the main thread (the serving event loop) so far, µs: `/proc/self/task/<pid>/stat`
- * (the main thread's id is the process id), user + system, in clock ticks of 10 ms. Not the
- * process's, which counts the writer thread too; not wall time, which on a shared 2-core
- * machine counts the time the thread waited for a core.
- */
-function mainThreadCpuUs(): number {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
-
 /** Main-thread CPU µs per event recorded through `recorder`, until all are stored. */
 async function round(recorder: TrailRecorder, facts: OssTrailFacts[], events: number) {
-  const before = mainThreadCpuUs();
+  const before = mainThreadCpuUs(process.pid)!;
   const started = performance.now();
   for (let i = 0; i < events; i += SLICE) {
     const wait = recorder.room();
@@ -110,7 +98,8 @@ async function round(recorder: TrailRecorder, facts: OssTrailFacts[], events: nu
   }
   await recorder.flush();
   const wallMs = performance.now() - started;
-  return { us: (mainThreadCpuUs() - before) / events, perSec: events / (wallMs / 1000) };
+  const us = (mainThreadCpuUs(process.pid)! - before) / events;
+  return { us, perSec: events / (wallMs / 1000) };
 }
 
 async function measure(
