@@ -83,18 +83,17 @@ export function withCode(text: string, code: (s: string) => Child = (s) => s): C
 
 /**
  * `text` as parts that each stay on one line, with a line-break opportunity (`<wbr>`) after each
- * `:` and `/`: an ARN or a path that must wrap does so between its parts, never inside a name
+ * character of `after` (`:` and `/`): an ARN or a path that must wrap does so between its parts, never inside a name
  * (nor at a `-` in one). The text itself is unchanged.
  * @example
  * breakable('acs:oss:*:123:b/k') // <span>acs:</span><wbr><span>oss:</span><wbr>…<span>k</span>
  */
-export function breakable(text: string): Child[] {
+export function breakable(text: string, after = ':/'): Child[] {
   const out: Child[] = [];
   let last = 0;
   const part = (end: number) => h('span', { class: 'nowrap' }, text.slice(last, end));
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if ((c === ':' || c === '/') && i + 1 < text.length) {
+    if (after.includes(text[i]!) && i + 1 < text.length) {
       out.push(part(i + 1), h('wbr'));
       last = i + 1;
     }

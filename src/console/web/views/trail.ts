@@ -140,7 +140,8 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
           h('option', { value: '' }, '(choose)'),
           list.map((c) => h('option', { value: c, selected: c === initial }, c)),
         )
-      : h('input', { id: ids.value, type: 'text', value: initial, autocomplete: 'off' });
+      : // Wide enough for an event name or a request id, whole.
+        h('input', { id: ids.value, type: 'text', value: initial, autocomplete: 'off', size: 36 });
     mount(valueHost, value);
   };
   valueControl(params.get('value') ?? '');
@@ -229,7 +230,10 @@ export async function trailView(root: HTMLElement, params: URLSearchParams): Pro
           'td',
           {},
           h('span', { class: `decision ${decision}` }, decision),
-          e.errorCode ? [h('br'), h('span', { class: 'muted' }, e.errorCode)] : null,
+          // `InvalidPassword.` `Malformed`: an error code wraps at its dots only.
+          e.errorCode
+            ? [h('br'), h('span', { class: 'muted' }, breakable(String(e.errorCode), '.'))]
+            : null,
         ),
         h('td', { class: 'decided-by' }, withCode(String(d.DecidedBy ?? ''), breakable)),
         // Its first group is enough to tell rows apart; the whole id is in the tooltip and details,
