@@ -6,13 +6,10 @@
  * the minute an Archive restore takes, either node serves the object; a delete on one node drops
  * the restore for both.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPgSchema } from '../../src/testing/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { pgSkipReason } from '../../src/testing/pg.js';
-import { serveIn, type ServeProcess } from '../../src/testing/spawn.js';
+import type { ServeProcess } from '../../src/testing/spawn.js';
+import { twoNodesOnPostgres } from './two-node-cluster.js';
 import { ossClient, popClient } from '../../src/testing/sdk.js';
 
 const skip = await pgSkipReason();
@@ -32,10 +29,9 @@ async function failure(p: Promise<unknown>): Promise<any> {
 }
 
 describe.skipIf(skip !== undefined)('RestoreObject on two nodes sharing PostgreSQL', () => {
+  const nodes = twoNodesOnPostgres('yunbox-restorenode-', { root: ROOT, manualClock: true });
   let a: ServeProcess;
   let b: ServeProcess;
-  let drop: () => Promise<void>;
-  const dirs: string[] = [];
   /** Both nodes' clocks, moved together (whole seconds, a day ahead of the host's). */
   let now = Math.floor(Date.now() / 1000) * 1000 + 24 * 3600_000;
 
@@ -51,20 +47,8 @@ describe.skipIf(skip !== undefined)('RestoreObject on two nodes sharing PostgreS
   };
 
   beforeAll(async () => {
-    const schema = await freshPgSchema();
-    drop = schema.drop;
-    const start = async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'yunbox-restorenode-'));
-      dirs.push(dir);
-      return serveIn(dir, { root: ROOT, manualClock: true, args: ['--store', schema.url] });
-    };
-    [a, b] = await Promise.all([start(), start()]);
+    ({ a, b } = nodes);
     await setClocks();
-  });
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await drop?.();
-    for (const d of dirs) await rm(d, { recursive: true, force: true });
   });
 
   it('a restore started on one node runs, completes and goes away for both', async () => {

@@ -5,13 +5,11 @@
  * presigned URLs issued on one node work on the other.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPgSchema } from '../../src/testing/server.js';
+import { readdir } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { pgSkipReason } from '../../src/testing/pg.js';
-import { serveIn, type ServeProcess } from '../../src/testing/spawn.js';
+import type { ServeProcess } from '../../src/testing/spawn.js';
+import { twoNodesOnPostgres } from './two-node-cluster.js';
 import { $Ram, $Sts, ossClient, ramClient, stsClient } from '../../src/testing/sdk.js';
 import { createUserWithKey, ramTrustPolicy } from '../../src/testing/fixtures.js';
 
@@ -24,25 +22,12 @@ const BUCKET = 'shared-bucket';
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
 describe.skipIf(skip !== undefined)('OSS on two nodes sharing PostgreSQL', () => {
+  const nodes = twoNodesOnPostgres('yunbox-ossnode-', { root: ROOT });
+  const dirs = nodes.dirs;
   let a: ServeProcess;
   let b: ServeProcess;
-  let drop: () => Promise<void>;
-  const dirs: string[] = [];
-
-  beforeAll(async () => {
-    const schema = await freshPgSchema();
-    drop = schema.drop;
-    const start = async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'yunbox-ossnode-'));
-      dirs.push(dir);
-      return serveIn(dir, { root: ROOT, args: ['--store', schema.url] });
-    };
-    [a, b] = await Promise.all([start(), start()]);
-  });
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await drop?.();
-    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  beforeAll(() => {
+    ({ a, b } = nodes);
   });
 
   it('an object written through one node is listed and read through the other', async () => {

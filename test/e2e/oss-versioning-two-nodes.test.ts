@@ -4,13 +4,10 @@
  * newest first, and read back by version id through the other; an old version restored by copy
  * on one node is what the other serves.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPgSchema } from '../../src/testing/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { pgSkipReason } from '../../src/testing/pg.js';
-import { serveIn, type ServeProcess } from '../../src/testing/spawn.js';
+import type { ServeProcess } from '../../src/testing/spawn.js';
+import { twoNodesOnPostgres } from './two-node-cluster.js';
 import { ossClient } from '../../src/testing/sdk.js';
 
 const skip = await pgSkipReason();
@@ -21,25 +18,11 @@ const ROOT = {
 const BUCKET = 'versioned-shared';
 
 describe.skipIf(skip !== undefined)('OSS versioning on two nodes sharing PostgreSQL', () => {
+  const nodes = twoNodesOnPostgres('yunbox-ossvers-', { root: ROOT });
   let a: ServeProcess;
   let b: ServeProcess;
-  let drop: () => Promise<void>;
-  const dirs: string[] = [];
-
-  beforeAll(async () => {
-    const schema = await freshPgSchema();
-    drop = schema.drop;
-    const start = async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'yunbox-ossvers-'));
-      dirs.push(dir);
-      return serveIn(dir, { root: ROOT, args: ['--store', schema.url] });
-    };
-    [a, b] = await Promise.all([start(), start()]);
-  });
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await drop?.();
-    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  beforeAll(() => {
+    ({ a, b } = nodes);
   });
 
   it('versions written on one node are listed and read on the other', async () => {

@@ -2,13 +2,10 @@
  * Two `yunbox serve` processes on one PostgreSQL database: a role created through one is visible
  * through the other, and STS credentials issued by one are accepted by the other.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPgSchema } from '../../src/testing/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { pgSkipReason } from '../../src/testing/pg.js';
-import { serveIn, type ServeProcess } from '../../src/testing/spawn.js';
+import type { ServeProcess } from '../../src/testing/spawn.js';
+import { twoNodesOnPostgres } from './two-node-cluster.js';
 import { $Ram, $Sts, ramClient, stsClient } from '../../src/testing/sdk.js';
 import { createUserWithKey, ramTrustPolicy } from '../../src/testing/fixtures.js';
 
@@ -19,25 +16,11 @@ const ROOT = {
 };
 
 describe.skipIf(skip !== undefined)('two nodes on one PostgreSQL', () => {
+  const nodes = twoNodesOnPostgres('yunbox-node-', { root: ROOT });
   let a: ServeProcess;
   let b: ServeProcess;
-  let drop: () => Promise<void>;
-  const dirs: string[] = [];
-
-  beforeAll(async () => {
-    const schema = await freshPgSchema();
-    drop = schema.drop;
-    const start = async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'yunbox-node-'));
-      dirs.push(dir);
-      return serveIn(dir, { root: ROOT, args: ['--store', schema.url] });
-    };
-    [a, b] = await Promise.all([start(), start()]);
-  });
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await drop?.();
-    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  beforeAll(() => {
+    ({ a, b } = nodes);
   });
 
   it('shares roles and verifies each other’s STS credentials', async () => {

@@ -7,7 +7,7 @@
 import { expect } from 'vitest';
 import { race, storeError } from '../../store/conformance/helpers.js';
 import type { ConformanceSuite } from '../../store/conformance/runner.js';
-import { bucket as ossBucket } from './conformance.js';
+import { fixtureObject, bucket as ossBucket } from './conformance.js';
 import type { Bucket, OssObject } from './model.js';
 import { OssSqlStore } from './store-sql.js';
 
@@ -16,24 +16,7 @@ const DAY = 24 * 3600_000;
 
 const bucket = (name: string): Bucket => ossBucket(name, ACCT);
 
-let seq = 0;
-function object(b: string, key: string): OssObject {
-  const n = ++seq;
-  return {
-    bucket: b,
-    key,
-    objectId: `lco-${n}`,
-    size: 1,
-    etag: '"00000000000000000000000000000000"',
-    crc64: '0',
-    objectType: 'Normal',
-    storageClass: 'Standard',
-    lastModified: 1000,
-    headers: {},
-    acl: 'default',
-    segments: [{ blobId: `lcb-${n}`, size: 1, md5: '0'.repeat(32), crc64: '0' }],
-  };
-}
+const object = (b: string, key: string): OssObject => fixtureObject(b, key);
 
 export const ossLifecycleConformance: ConformanceSuite = {
   service: 'oss-lifecycle',

@@ -5,31 +5,16 @@
  */
 import { expect } from 'vitest';
 import type { ConformanceSuite } from '../../store/conformance/runner.js';
-import { bucket as ossBucket } from './conformance.js';
+import { fixtureObject, bucket as ossBucket } from './conformance.js';
 import type { OssObject } from './model.js';
 import type { RestoreRecord } from './store.js';
 import { OssSqlStore } from './store-sql.js';
 
 const ACCT = '1000000000000003';
 
-let seq = 0;
-function object(b: string, key: string): OssObject {
-  const n = ++seq;
-  return {
-    bucket: b,
-    key,
-    objectId: `rs-${n}`,
-    size: 3,
-    etag: '"00000000000000000000000000000000"',
-    crc64: '0',
-    objectType: 'Normal',
-    storageClass: 'Archive',
-    lastModified: 1000,
-    headers: {},
-    acl: 'default',
-    segments: [{ blobId: `rs-blob-${n}`, size: 3, md5: '0'.repeat(32), crc64: '0' }],
-  };
-}
+/** An Archive object of three bytes. */
+const object = (b: string, key: string): OssObject =>
+  fixtureObject(b, key, { size: 3, storageClass: 'Archive' });
 
 function record(objectId: string, at: number): RestoreRecord {
   return {

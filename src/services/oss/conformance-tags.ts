@@ -7,32 +7,15 @@
 import { expect } from 'vitest';
 import { isStoreError } from '../../kernel/errors.js';
 import type { ConformanceSuite } from '../../store/conformance/runner.js';
-import { bucket as ossBucket } from './conformance.js';
+import { fixtureObject, bucket as ossBucket } from './conformance.js';
 import type { Bucket, OssObject, Tag } from './model.js';
 import { OssSqlStore } from './store-sql.js';
 
 const ACCT = '1000000000000005';
 const bucket = (name: string): Bucket => ossBucket(name, ACCT);
 
-let seq = 0;
-function object(b: string, key: string, tags?: Tag[]): OssObject {
-  const n = ++seq;
-  return {
-    bucket: b,
-    key,
-    objectId: `tg-${n}`,
-    size: 1,
-    etag: '"00000000000000000000000000000000"',
-    crc64: '0',
-    objectType: 'Normal',
-    storageClass: 'Standard',
-    lastModified: 1000,
-    headers: { 'content-type': 'text/plain' },
-    acl: 'default',
-    segments: [{ blobId: `tgb-${n}`, size: 1, md5: '0'.repeat(32), crc64: '0' }],
-    ...(tags ? { tags } : {}),
-  };
-}
+const object = (b: string, key: string, tags?: Tag[]): OssObject =>
+  fixtureObject(b, key, { headers: { 'content-type': 'text/plain' }, ...(tags ? { tags } : {}) });
 
 const T = (key: string, value = ''): Tag => ({ key, value });
 

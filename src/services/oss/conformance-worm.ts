@@ -10,7 +10,7 @@ import { expect } from 'vitest';
 import { StoreError } from '../../kernel/errors.js';
 import { race, storeError } from '../../store/conformance/helpers.js';
 import type { ConformanceSuite } from '../../store/conformance/runner.js';
-import { bucket as ossBucket } from './conformance.js';
+import { fixtureObject, bucket as ossBucket } from './conformance.js';
 import type { OssObject } from './model.js';
 import { RETAINED, type BucketWorm } from './store.js';
 import { OssSqlStore } from './store-sql.js';
@@ -28,24 +28,8 @@ const worm = (b: string, wormId: string, createdAt: number, days = 1): BucketWor
   createdAt,
 });
 
-let seq = 0;
-function object(b: string, key: string, lastModified: number): OssObject {
-  const blobId = `w-${++seq}`;
-  return {
-    bucket: b,
-    key,
-    objectId: `wo-${seq}`,
-    size: 1,
-    etag: '"00000000000000000000000000000000"',
-    crc64: '0',
-    objectType: 'Normal',
-    storageClass: 'Standard',
-    lastModified,
-    headers: {},
-    acl: 'default',
-    segments: [{ blobId, size: 1, md5: '0'.repeat(32), crc64: '0' }],
-  };
-}
+const object = (b: string, key: string, lastModified: number): OssObject =>
+  fixtureObject(b, key, { lastModified });
 
 export const ossWormConformance: ConformanceSuite = {
   service: 'oss-worm',

@@ -28,6 +28,33 @@ export function bucket(name: string, accountId = ACCT): Bucket {
   };
 }
 
+let fixtureSeq = 0;
+/**
+ * A one-segment Standard object of `b` at `key`, modified at 1000, with ids no other fixture
+ * shares, and `over` applied (the segment follows `over.size`). The OSS suites' one fixture.
+ * @example
+ * fixtureObject('b', 'k', { storageClass: 'Archive', size: 3 })
+ */
+export function fixtureObject(b: string, key: string, over: Partial<OssObject> = {}): OssObject {
+  const n = ++fixtureSeq;
+  const size = over.size ?? 1;
+  return {
+    bucket: b,
+    key,
+    objectId: `fx-${n}`,
+    size,
+    etag: '"00000000000000000000000000000000"',
+    crc64: '0',
+    objectType: 'Normal',
+    storageClass: 'Standard',
+    lastModified: 1000,
+    headers: {},
+    acl: 'default',
+    segments: [{ blobId: `fxb-${n}`, size, md5: '0'.repeat(32), crc64: '0' }],
+    ...over,
+  };
+}
+
 let seq = 0;
 function object(b: string, key: string, blobs: string[] = [`b${++seq}`]): OssObject {
   return {

@@ -73,15 +73,23 @@ export async function initiateBucketWorm(
   }
 }
 
+/**
+ * `q` (an update or delete of `oss_bucket_worms`) narrowed to `bucket`'s policy in `state` (and
+ * with id `wormId`, when given): each change below is this one conditional statement.
+ */
+function policyIn(q: any, bucket: string, state: BucketWorm['state'], wormId?: string): any {
+  const narrowed = q.where('bucket', '=', bucket).where('state', '=', state);
+  return wormId === undefined ? narrowed : narrowed.where('worm_id', '=', wormId);
+}
+
+/** True when the statement's result changed a row. */
+const changed = (r: { numUpdatedRows?: bigint; numDeletedRows?: bigint }) =>
+  Number(r.numUpdatedRows ?? r.numDeletedRows ?? 0) > 0;
+
 /** Removes the bucket's policy if it is in progress and not void; false otherwise. */
 export async function abortBucketWorm(db: Db, bucket: string, voidBefore: number) {
-  const r = await db.k
-    .deleteFrom('oss_bucket_worms')
-    .where('bucket', '=', bucket)
-    .where('state', '=', 'InProgress')
-    .where('created_at', '>', voidBefore)
-    .executeTakeFirst();
-  return Number(r.numDeletedRows) > 0;
+  const q = policyIn(db.k.deleteFrom('oss_bucket_worms'), bucket, 'InProgress');
+  return changed(await q.where('created_at', '>', voidBefore).executeTakeFirst());
 }
 
 /** Locks policy `wormId` if it is in progress and not void; false otherwise. */
@@ -91,15 +99,9 @@ export async function completeBucketWorm(
   wormId: string,
   voidBefore: number,
 ): Promise<boolean> {
-  const r = await db.k
-    .updateTable('oss_bucket_worms')
-    .set({ state: 'Locked' })
-    .where('bucket', '=', bucket)
-    .where('worm_id', '=', wormId)
-    .where('state', '=', 'InProgress')
-    .where('created_at', '>', voidBefore)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  const set = db.k.updateTable('oss_bucket_worms').set({ state: 'Locked' });
+  const q = policyIn(set, bucket, 'InProgress', wormId);
+  return changed(await q.where('created_at', '>', voidBefore).executeTakeFirst());
 }
 
 /** Lengthens locked policy `wormId` to `days` (never shortens it); false otherwise. */
@@ -109,13 +111,6 @@ export async function extendBucketWorm(
   wormId: string,
   days: number,
 ): Promise<boolean> {
-  const r = await db.k
-    .updateTable('oss_bucket_worms')
-    .set({ days })
-    .where('bucket', '=', bucket)
-    .where('worm_id', '=', wormId)
-    .where('state', '=', 'Locked')
-    .where('days', '<', days)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  const q = policyIn(db.k.updateTable('oss_bucket_worms').set({ days }), bucket, 'Locked', wormId);
+  return changed(await q.where('days', '<', days).executeTakeFirst());
 }

@@ -59,6 +59,9 @@ describe('PutSymlink and GetSymlink', () => {
     expect(got.res.headers.etag).toBe(target.res.headers.etag);
     const part = await c.get('link.js', { headers: { Range: 'bytes=0-5' } });
     expect(part.content.toString()).toBe('target');
+    // The target's whole Content-MD5 goes with whole reads only.
+    expect(got.res.headers['content-md5']).toBe(target.res.headers['content-md5']);
+    expect(part.res.headers['content-md5']).toBeUndefined();
   });
 
   it('HeadObject answers the target’s length, ETag, class and MD5; GetObjectMeta the link’s own', async () => {

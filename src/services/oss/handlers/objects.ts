@@ -301,6 +301,8 @@ export async function getObject(call: OssCall): Promise<OssReply> {
   }
   const status = range ? 206 : 200;
   if (range) {
+    // The whole object's MD5 (a sequential upload's, a symlink target's) is not the part's.
+    delete headers['content-md5'];
     headers['content-range'] = `bytes ${range.start}-${range.end}/${o.size}`;
     headers['content-length'] = range.end - range.start + 1;
   } else headers['content-length'] = o.size;
