@@ -19,10 +19,12 @@ import { securityGroupConformance } from '../../services/ecs/security-groups/con
 import { keyPairConformance } from '../../services/ecs/key-pairs/conformance.js';
 import { ecsTagsConformance } from '../../services/ecs/tags/conformance.js';
 import { trailConformance } from '../../services/trail/conformance.js';
+import { readCacheConformance } from './read-caches.js';
 import type { ConformanceSuite } from './runner.js';
 
 export const allConformanceSuites: ConformanceSuite[] = [
   kernelConformance,
+  readCacheConformance,
   ramConformance,
   ramTagsConformance,
   stsConformance,
