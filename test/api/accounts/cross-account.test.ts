@@ -75,6 +75,9 @@ describe('a second account', () => {
     expect(inA.body!.user!.userId).not.toBe(inB.body!.user!.userId);
     const listed = await ramClient(yb, b.root).listUsers(new $Ram.ListUsersRequest({}));
     expect(listed.body!.users!.user!.map((u) => u.userName).sort()).toEqual(['bob', 'carol']);
+    // Buckets too: B lists none of A's.
+    const buckets = await ossClient(yb, b.root).listBuckets({});
+    expect(buckets.buckets ?? []).toEqual([]);
   });
 
   it("cannot see or assume the first account's resources by default", async () => {
@@ -169,10 +172,35 @@ describe('cross-account roles', () => {
     expect(e.data.Message).toContain('NoTeamA');
   });
 
+  it("lets a role session of B assume A's role too (role chaining across accounts)", async () => {
+    await createRamRole(yb, b.root, 'b-hop', [`acs:ram::${b.accountId}:root`], {
+      systemPolicies: ['AliyunSTSAssumeRoleAccess'],
+    });
+    const hop = await stsClient(yb, bob).assumeRole(
+      new $Sts.AssumeRoleRequest({
+        roleArn: `acs:ram::${b.accountId}:role/b-hop`,
+        roleSessionName: 'hop',
+      }),
+    );
+    const r = await stsClient(yb, sessionCredentials(hop.body!.credentials!)).assumeRole(
+      new $Sts.AssumeRoleRequest({
+        roleArn: `acs:ram::${a}:role/shared-reader`,
+        roleSessionName: 'from-hop',
+      }),
+    );
+    const oss = ossClient(yb, sessionCredentials(r.body!.credentials!), { bucket: BUCKET });
+    expect((await oss.get('q1.csv')).content.toString()).toBe('revenue,1\n');
+  });
+
   it("records the AssumeRole in the caller's trail with the other account's role as resource", async () => {
     await yb.services.trail.recorder.flush();
     const events = await lookupAll(yb, b.root, [['EventName', 'AssumeRole']]);
-    const ok = events.find((e) => e.additionalEventData.Decision === 'allow');
+    const ok = events.find(
+      (e) =>
+        e.additionalEventData.Decision === 'allow' &&
+        e.userIdentity.userName === 'bob' &&
+        e.additionalEventData.Resource.endsWith(':role/shared-reader'),
+    );
     expect(ok).toBeDefined();
     expect(ok!.userIdentity).toMatchObject({ accountId: b.accountId, userName: 'bob' });
     expect(ok!.additionalEventData.Resource).toBe(`acs:ram::${a}:role/shared-reader`);
