@@ -18,6 +18,7 @@ import { TrailNoPermission } from './errors.js';
 import { trailHandlers, type TrailHandlerDeps } from './handlers.js';
 import { m0001Init } from './migrations/0001-init.js';
 import { m0002Bounds } from './migrations/0002-bounds.js';
+import { m0003CallerAccount } from './migrations/0003-caller-account.js';
 import * as O from './operations.js';
 import { TrailRecorder, type TrailRecorderOptions } from './recorder.js';
 import { TrailSqlStore } from './store-sql.js';
@@ -46,7 +47,7 @@ export const ACTIONTRAIL_API_VERSION = '2020-07-06';
 /** The trail's migrations. */
 export const trailMigrations: MigrationSet = {
   service: 'trail',
-  migrations: [m0001Init, m0002Bounds],
+  migrations: [m0001Init, m0002Bounds, m0003CallerAccount],
 };
 
 /** The audit trail of one process: its RPC product, its store and its recorder. */
