@@ -48,4 +48,9 @@ export interface HandlerContext extends RequestInfo {
    * trail event lands in that account's trail; a signed request's is always the caller's.
    */
   attributeTo?(accountId: string): void;
+  /**
+   * Also records the event in another account's trail (a cross-account AssumeRole: the role's
+   * account, once its trust policy is consulted), naming the caller's account there.
+   */
+  shareWith?(accountId: string): void;
 }

@@ -136,6 +136,8 @@ export interface RpcCtx {
   decided?: { action: string; resource: string; decision: Decision };
   /** The account an unsigned request concerns, named by its handler (`attributeTo`). */
   attributedTo?: string;
+  /** Another account whose trail also gets the event, named by its handler (`shareWith`). */
+  sharedWith?: string;
 }
 
 function authError(e: RpcAuthError): ServiceError {
@@ -403,6 +405,11 @@ export function rpcPipeline(deps: RpcDeps): (ctx: RpcCtx) => Promise<void> {
       ...info,
       attributeTo(accountId: string) {
         if (principal.kind === 'anonymous') ctx.attributedTo = accountId;
+      },
+      shareWith(accountId: string) {
+        if (principal.kind !== 'anonymous' && accountId !== principal.accountId) {
+          ctx.sharedWith = accountId;
+        }
       },
       async authorize(checks: AuthzCheck | AuthzCheck[]) {
         for (const check of Array.isArray(checks) ? checks : [checks]) {

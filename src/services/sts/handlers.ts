@@ -83,6 +83,8 @@ export function assumeRole(deps: StsHandlerDeps): Handler<(typeof AssumeRole)['p
         ...(denialNote !== undefined ? { denialNote } : {}),
       });
     }
+    // The role's account is consulted from here on (its trust policy): the event is its too.
+    if (across) ctx.shareWith?.(role.accountId);
     const trust = compilePolicy(role.trustPolicy, 'trust');
     if (!trust.ok) throw StsNoPermission('The trust policy of the role is invalid.');
     const decision = evaluateTrust(

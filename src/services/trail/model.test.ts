@@ -194,5 +194,10 @@ describe('identities and the wire shape', () => {
         Instance: 'i-9',
       },
     });
+    // The copy another account holds names the caller's account in userIdentity, its own as
+    // the recipient.
+    const copy = toWireEvent({ ...e, accountId: '2', callerAccountId: '1' });
+    expect(copy.recipientAccountId).toBe('2');
+    expect(copy.userIdentity).toMatchObject({ accountId: '1' });
   });
 });

@@ -85,6 +85,11 @@ export interface TrailEvent {
   requestParameters: Record<string, string>;
   /** What the trail did to the event, when anything (absent: kept as recorded). */
   flags?: TrailFlag[];
+  /**
+   * The caller's account, when another account holds this copy of the event (a cross-account
+   * AssumeRole, in the role's account's trail); absent when the holder is the caller's.
+   */
+  callerAccountId?: string;
 }
 
 /** The identity columns of an event. */
@@ -332,7 +337,8 @@ export type WireEvent = Record<string, unknown> & {
 export function toWireEvent(e: TrailEvent): WireEvent {
   const identity: Record<string, unknown> = { type: e.identityType };
   if (e.principalId) identity.principalId = e.principalId;
-  if (e.accountId) identity.accountId = e.accountId;
+  const callerAccount = e.callerAccountId || e.accountId;
+  if (callerAccount) identity.accountId = callerAccount;
   if (e.accessKeyId) identity.accessKeyId = e.accessKeyId;
   if (e.userName) identity.userName = e.userName;
   if (e.identityType === 'assumed-role') {

@@ -201,6 +201,18 @@ export class TrailRecorder {
     try {
       const e = rpcEvent(ctx, this.#region, newEventId());
       this.#push(eventType === undefined ? e : { ...e, eventType });
+      // A call that concerns another account too (a cross-account AssumeRole) is also in its
+      // trail, naming the caller's account there.
+      const other = ctx.sharedWith;
+      if (other !== undefined && e.accountId !== '' && other !== e.accountId) {
+        this.#push({
+          ...e,
+          ...(eventType !== undefined ? { eventType } : {}),
+          eventId: newEventId(),
+          accountId: other,
+          callerAccountId: e.accountId,
+        });
+      }
     } catch (e) {
       this.#lost(e);
     }

@@ -59,6 +59,7 @@ const COLUMNS: Array<[string, (e: TrailEvent) => string | number | null]> = [
   ['instance_id', (e) => e.instanceId],
   ['request_parameters', (e) => JSON.stringify(e.requestParameters)],
   ['flags', (e) => (e.flags && e.flags.length > 0 ? e.flags.join(',') : '')],
+  ['caller_account_id', (e) => e.callerAccountId ?? ''],
 ];
 /** Columns computed from the others, appended to each row: `bytes`, `unauthenticated`. */
 const INSERT_COLUMNS = [...COLUMNS.map(([c]) => c), 'bytes', 'unauthenticated'];
@@ -140,6 +141,7 @@ function toEvent(r: any): TrailEvent {
     instanceId: r.instance_id,
     requestParameters,
     ...(r.flags ? { flags: flagsOf(r.flags) } : {}),
+    ...(r.caller_account_id ? { callerAccountId: r.caller_account_id as string } : {}),
   };
 }
 

@@ -7,7 +7,8 @@
  * the side that decided and both accounts. A bucket policy of the first account grants a user and
  * a role session of the second (by UID and `arn:sts::` ARN); others of that account stay out,
  * whatever their own policies say. Bucket names are global; the trail of each account holds its
- * own callers' events.
+ * own callers' events, and a cross-account AssumeRole that reached the role's trust policy is in
+ * the role's account's trail too, naming the caller's account.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure } from '../../../src/testing/failure.js';
@@ -75,6 +76,9 @@ describe('a second account', () => {
     expect(inA.body!.user!.userId).not.toBe(inB.body!.user!.userId);
     const listed = await ramClient(yb, b.root).listUsers(new $Ram.ListUsersRequest({}));
     expect(listed.body!.users!.user!.map((u) => u.userName).sort()).toEqual(['bob', 'carol']);
+    // Buckets too: B lists none of A's.
+    const buckets = await ossClient(yb, b.root).listBuckets({});
+    expect(buckets.buckets ?? []).toEqual([]);
   });
 
   it("cannot see or assume the first account's resources by default", async () => {
@@ -169,18 +173,60 @@ describe('cross-account roles', () => {
     expect(e.data.Message).toContain('NoTeamA');
   });
 
+  it("lets a role session of B assume A's role too (role chaining across accounts)", async () => {
+    await createRamRole(yb, b.root, 'b-hop', [`acs:ram::${b.accountId}:root`], {
+      systemPolicies: ['AliyunSTSAssumeRoleAccess'],
+    });
+    const hop = await stsClient(yb, bob).assumeRole(
+      new $Sts.AssumeRoleRequest({
+        roleArn: `acs:ram::${b.accountId}:role/b-hop`,
+        roleSessionName: 'hop',
+      }),
+    );
+    const r = await stsClient(yb, sessionCredentials(hop.body!.credentials!)).assumeRole(
+      new $Sts.AssumeRoleRequest({
+        roleArn: `acs:ram::${a}:role/shared-reader`,
+        roleSessionName: 'from-hop',
+      }),
+    );
+    const oss = ossClient(yb, sessionCredentials(r.body!.credentials!), { bucket: BUCKET });
+    expect((await oss.get('q1.csv')).content.toString()).toBe('revenue,1\n');
+  });
+
   it("records the AssumeRole in the caller's trail with the other account's role as resource", async () => {
     await yb.services.trail.recorder.flush();
     const events = await lookupAll(yb, b.root, [['EventName', 'AssumeRole']]);
-    const ok = events.find((e) => e.additionalEventData.Decision === 'allow');
+    const ok = events.find(
+      (e) =>
+        e.additionalEventData.Decision === 'allow' &&
+        e.userIdentity.userName === 'bob' &&
+        e.additionalEventData.Resource.endsWith(':role/shared-reader'),
+    );
     expect(ok).toBeDefined();
     expect(ok!.userIdentity).toMatchObject({ accountId: b.accountId, userName: 'bob' });
     expect(ok!.additionalEventData.Resource).toBe(`acs:ram::${a}:role/shared-reader`);
     const refused = events.find((e) => e.userIdentity.userName === 'carol');
     expect(refused!.additionalEventData.DecidedBy).toContain(`account \`${a}\``);
-    // A's own trail does not hold B's calls.
-    const inA = await lookupAll(yb, rootOf(yb), [['EventName', 'AssumeRole']]);
-    expect(inA.filter((e) => e.userIdentity.accountId === b.accountId)).toEqual([]);
+    expect(refused!.recipientAccountId).toBe(b.accountId);
+    // A's trail holds the calls its role's trust policy was asked about, naming B's caller:
+    // bob's AssumeRole and the one its trust refused; not carol's, which B's own policies refused.
+    const inA = (await lookupAll(yb, rootOf(yb), [['EventName', 'AssumeRole']])).filter(
+      (e) => e.userIdentity.accountId === b.accountId,
+    );
+    const bobInA = inA.find(
+      (e) =>
+        e.userIdentity.userName === 'bob' &&
+        e.additionalEventData.Resource === `acs:ram::${a}:role/shared-reader`,
+    );
+    expect(bobInA).toMatchObject({ recipientAccountId: a, eventId: expect.any(String) });
+    expect(bobInA!.eventId).not.toBe(ok!.eventId);
+    expect(bobInA!.userIdentity).toMatchObject({ type: 'ram-user', accountId: b.accountId });
+    const trustRefusal = inA.find((e) => e.errorCode === 'NoPermission');
+    expect(trustRefusal?.errorMessage).toContain('trust policy of role `internal-reader`');
+    expect(inA.some((e) => e.userIdentity.userName === 'carol')).toBe(false);
+    // B's trail does not hold A's own calls.
+    const inB = await lookupAll(yb, b.root, []);
+    expect(inB.filter((e) => e.userIdentity.accountId === a)).toEqual([]);
   });
 });
 

@@ -5,9 +5,10 @@
 import type { MigrationSet } from '../../../store/migrate.js';
 import { m0001Init } from './0001-init.js';
 import { m0002Bounds } from './0002-bounds.js';
+import { m0003CallerAccount } from './0003-caller-account.js';
 
 /** The trail's migrations. */
 export const trailMigrations: MigrationSet = {
   service: 'trail',
-  migrations: [m0001Init, m0002Bounds],
+  migrations: [m0001Init, m0002Bounds, m0003CallerAccount],
 };
