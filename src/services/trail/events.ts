@@ -49,13 +49,42 @@ export function newEventId(): string {
     lastMs = ms;
     sequence = 0;
   }
-  idBytes.writeUIntBE(ms % 2 ** 48, 0, 6);
-  idBytes.writeUInt16BE(0x7000 | sequence, 6);
-  poolRandomBytes(8).copy(idBytes, 8);
-  idBytes[8] = (idBytes[8]! & 0x3f) | 0x80;
-  const h = idBytes.toString('hex').toUpperCase();
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  const b = idBytes;
+  b.writeUIntBE(ms % 2 ** 48, 0, 6);
+  b.writeUInt16BE(0x7000 | sequence, 6);
+  poolRandomBytes(8).copy(b, 8);
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  // Byte by byte through a table: a hex string, upper-cased and sliced, cost about twice as much
+  // on every recorded request.
+  const h = HEX;
+  return (
+    h[b[0]!]! +
+    h[b[1]!]! +
+    h[b[2]!]! +
+    h[b[3]!]! +
+    '-' +
+    h[b[4]!]! +
+    h[b[5]!]! +
+    '-' +
+    h[b[6]!]! +
+    h[b[7]!]! +
+    '-' +
+    h[b[8]!]! +
+    h[b[9]!]! +
+    '-' +
+    h[b[10]!]! +
+    h[b[11]!]! +
+    h[b[12]!]! +
+    h[b[13]!]! +
+    h[b[14]!]! +
+    h[b[15]!]!
+  );
 }
+
+/** Upper-case hex of each byte value. */
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) =>
+  i.toString(16).toUpperCase().padStart(2, '0'),
+);
 
 function header(
   headers: Readonly<Record<string, string | string[] | undefined>>,
