@@ -21,9 +21,11 @@ import {
   type IdentityPolicySource,
 } from '../../kernel/authorizer.js';
 import type { RequestInfo } from '../../kernel/context.js';
+import type { Principal } from '../../kernel/principal.js';
 import {
   authorize,
   compilePolicy,
+  describePrincipal,
   type AuthzRequest,
   type Decision,
   type PolicyRef,
@@ -90,6 +92,25 @@ function aclGrants(acl: BucketAcl, wanted: AclGrant): boolean {
   return wanted === 'read'
     ? acl === 'public-read' || acl === 'public-read-write'
     : acl === 'public-read-write';
+}
+
+/**
+ * `d`, its explanation naming both accounts when a caller of one account is refused a resource
+ * of another (an explicit deny by the caller's own policies, a session policy...), so the
+ * bucket owner's trail and the caller's error both say who is involved. Denials that already
+ * name both (the implicit deny of a cross-account caller) are kept as they are.
+ */
+function namingBothAccounts(d: Decision, p: Principal, owner: string): Decision {
+  if (d.decision === 'allow' || p.kind === 'anonymous' || owner === '' || p.accountId === owner) {
+    return d;
+  }
+  const named = (account: string) => d.explanation.includes(`account \`${account}\``);
+  if (named(owner) && named(p.accountId)) return d;
+  const who = describePrincipal(toRequestPrincipal(p));
+  return {
+    ...d,
+    explanation: `${d.explanation}; ${who} acts on a resource of account \`${owner}\``,
+  };
 }
 
 /** Per-request authorisation: identity policies loaded once, each check decided in turn. */
@@ -170,13 +191,17 @@ export class OssAuthorizer {
       principal: toRequestPrincipal(this.#info.principal),
       context: { ...globalContext(this.#info), ...tagged, ...check.context },
     };
-    const decision = authorize(request, {
-      identity: ids.identity,
-      ...(ids.session ? { session: ids.session } : {}),
-      ...(resource ? { resource } : {}),
-      resourceOwnerAccountId: owner,
-      isRoot: ids.isRoot,
-    });
+    const decision = namingBothAccounts(
+      authorize(request, {
+        identity: ids.identity,
+        ...(ids.session ? { session: ids.session } : {}),
+        ...(resource ? { resource } : {}),
+        resourceOwnerAccountId: owner,
+        isRoot: ids.isRoot,
+      }),
+      this.#info.principal,
+      owner,
+    );
     if (decision.decision !== 'implicit-deny' || check.acl === undefined || !check.bucket) {
       return { decision: this.#remember(check, decision) };
     }

@@ -66,6 +66,12 @@ export interface OssTrailFacts {
   region?: string;
   /** Account owning the bucket, when it exists. */
   bucketOwner?: string;
+  /**
+   * Account whose trail also gets the event: the owner of the bucket the request acted on, when
+   * it exists (not PutBucket's, which acts on the caller's own account); the recorder copies
+   * the event there when the caller is of another account.
+   */
+  sharedWith?: string;
   principal: Principal;
   errorCode?: string;
   errorMessage?: string;

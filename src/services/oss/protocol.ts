@@ -225,6 +225,7 @@ export function createOssProtocol(deps: OssDeps): MountedProtocol {
         key: ctx.parsed?.target.key,
         region: ctx.region,
         bucketOwner: ctx.bucket?.accountId,
+        sharedWith: ctx.op?.callerAccount ? undefined : ctx.bucket?.accountId,
         errorCode: ctx.errorCode,
         errorMessage: ctx.errorMessage,
         decided: ctx.call?.authz.decided,

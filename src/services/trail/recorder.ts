@@ -200,19 +200,7 @@ export class TrailRecorder {
     if (this.#closed) return;
     try {
       const e = rpcEvent(ctx, this.#region, newEventId());
-      this.#push(eventType === undefined ? e : { ...e, eventType });
-      // A call that concerns another account too (a cross-account AssumeRole) is also in its
-      // trail, naming the caller's account there.
-      const other = ctx.sharedWith;
-      if (other !== undefined && e.accountId !== '' && other !== e.accountId) {
-        this.#push({
-          ...e,
-          ...(eventType !== undefined ? { eventType } : {}),
-          eventId: newEventId(),
-          accountId: other,
-          callerAccountId: e.accountId,
-        });
-      }
+      this.#pushShared(eventType === undefined ? e : { ...e, eventType }, ctx.sharedWith);
     } catch (e) {
       this.#lost(e);
     }
@@ -222,7 +210,7 @@ export class TrailRecorder {
   oss(facts: OssTrailFacts): void {
     if (this.#closed) return;
     try {
-      this.#push(ossEvent(facts, this.#region, newEventId()));
+      this.#pushShared(ossEvent(facts, this.#region, newEventId()), facts.sharedWith);
     } catch (e) {
       this.#lost(e);
     }
@@ -262,6 +250,18 @@ export class TrailRecorder {
     this.#summaryTimer = undefined;
     this.#buffer.release();
     await this.flush();
+  }
+
+  /**
+   * Queues `e`, and when the call concerns another account too (`other`: the role's account of
+   * a cross-account AssumeRole, the bucket owner of another account's OSS request) a copy for
+   * that account's trail, with its own id, naming the caller's account.
+   */
+  #pushShared(e: TrailEvent, other: string | undefined): void {
+    this.#push(e);
+    if (other !== undefined && other !== '' && e.accountId !== '' && other !== e.accountId) {
+      this.#push({ ...e, eventId: newEventId(), accountId: other, callerAccountId: e.accountId });
+    }
   }
 
   /** The one gate: samples `e` when unauthenticated, queues what is kept (to be bounded). */

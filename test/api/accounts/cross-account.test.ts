@@ -29,7 +29,7 @@ import {
   type TestCredentials,
 } from '../../../src/testing/sdk.js';
 import { startTestServer, type TestServer } from '../../../src/testing/server.js';
-import { lookupAll } from '../trail/helpers.js';
+import { lookupAll, type Event } from '../trail/helpers.js';
 
 let yb: TestServer;
 let a: string;
@@ -233,6 +233,8 @@ describe('cross-account roles', () => {
 describe('bucket policies granting to another account', () => {
   let bobId: string;
   let worker: Required<TestCredentials>;
+  /** Request ids of bob's calls on A's bucket: allowed, refused (implicit), refused (B's Deny). */
+  const bobCalls: { allowed?: string; refused?: string; denied?: string } = {};
 
   beforeAll(async () => {
     const ramB = ramClient(yb, b.root);
@@ -268,11 +270,12 @@ describe('bucket policies granting to another account', () => {
 
   it("allows B's user named by UID what the policy grants, and nothing else", async () => {
     const oss = ossClient(yb, bob, { bucket: GRANTED });
-    expect((await oss.get('shared/data.txt')).content.toString()).toBe('shared');
-    expect(await failure(oss.get('private/data.txt'))).toMatchObject({
-      status: 403,
-      code: 'AccessDenied',
-    });
+    const got = await oss.get('shared/data.txt');
+    expect(got.content.toString()).toBe('shared');
+    bobCalls.allowed = got.res.headers['x-oss-request-id'] as string;
+    const refused = await failure(oss.get('private/data.txt'));
+    expect(refused).toMatchObject({ status: 403, code: 'AccessDenied' });
+    bobCalls.refused = refused.requestId;
     expect(await failure(oss.put('shared/new.txt', Buffer.from('x')))).toMatchObject({
       status: 403,
       code: 'AccessDenied',
@@ -303,6 +306,7 @@ describe('bucket policies granting to another account', () => {
     try {
       const e = await failure(ossClient(yb, bob, { bucket: GRANTED }).get('shared/data.txt'));
       expect(e).toMatchObject({ status: 403, code: 'AccessDenied' });
+      bobCalls.denied = e.requestId;
     } finally {
       await ramClient(yb, b.root).detachPolicyFromUser(
         new $Ram.DetachPolicyFromUserRequest({
@@ -312,5 +316,53 @@ describe('bucket policies granting to another account', () => {
         }),
       );
     }
+  });
+
+  it("records B's calls on A's bucket in both accounts' trails, naming both accounts", async () => {
+    await yb.services.trail.recorder.flush();
+    const ids = [bobCalls.allowed, bobCalls.refused, bobCalls.denied];
+    expect(ids.every((id) => typeof id === 'string' && id !== '')).toBe(true);
+    const ofBob = (events: Event[]) =>
+      ids.map((id) =>
+        events.filter((e) => e.requestId === id && e.userIdentity.userName === 'bob'),
+      );
+    const inA = ofBob(await lookupAll(yb, rootOf(yb), [['EventName', 'GetObject']]));
+    const inB = ofBob(await lookupAll(yb, b.root, [['EventName', 'GetObject']]));
+    for (const [i, objectName] of [
+      'shared/data.txt',
+      'private/data.txt',
+      'shared/data.txt',
+    ].entries()) {
+      // One event in each trail: the bucket owner's copy has its own id and names B's caller.
+      expect(inA[i]).toHaveLength(1);
+      expect(inB[i]).toHaveLength(1);
+      const [ownerCopy, callerCopy] = [inA[i]![0]!, inB[i]![0]!];
+      expect(ownerCopy).toMatchObject({ serviceName: 'Oss', recipientAccountId: a });
+      expect(callerCopy).toMatchObject({ serviceName: 'Oss', recipientAccountId: b.accountId });
+      for (const e of [ownerCopy, callerCopy]) {
+        expect(e.userIdentity).toMatchObject({ type: 'ram-user', accountId: b.accountId });
+        expect(e.requestParameters).toMatchObject({ BucketName: GRANTED, ObjectName: objectName });
+      }
+      expect(ownerCopy.eventId).not.toBe(callerCopy.eventId);
+      const { eventId: _a, recipientAccountId: _ra, ...sameA } = ownerCopy;
+      const { eventId: _b, recipientAccountId: _rb, ...sameB } = callerCopy;
+      expect(sameA).toEqual(sameB);
+    }
+    const [allowed, refused, denied] = inA.map((events) => events[0]!);
+    expect(allowed!.errorCode).toBe('');
+    expect(allowed!.additionalEventData.Decision).toBe('allow');
+    // Each refusal's explanation names the caller's account and the bucket owner's.
+    expect(refused!.errorCode).toBe('AccessDenied');
+    expect(refused!.additionalEventData.DecidedBy).toContain(`account \`${b.accountId}\``);
+    expect(refused!.additionalEventData.DecidedBy).toContain(`account \`${a}\``);
+    expect(denied!.errorCode).toBe('AccessDenied');
+    expect(denied!.additionalEventData.DecidedBy).toContain('explicit deny by');
+    expect(denied!.additionalEventData.DecidedBy).toContain('NoOss');
+    expect(denied!.additionalEventData.DecidedBy).toContain(
+      `RAM user \`bob\` of account \`${b.accountId}\` acts on a resource of account \`${a}\``,
+    );
+    // B's failed PutBucket on the name A holds acted on B's own account: not in A's trail.
+    const putsInA = await lookupAll(yb, rootOf(yb), [['EventName', 'PutBucket']]);
+    expect(putsInA.filter((e) => e.userIdentity.accountId === b.accountId)).toEqual([]);
   });
 });
