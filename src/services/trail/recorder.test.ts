@@ -9,7 +9,11 @@
 import { describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../store/db.js';
 import { migrate } from '../../store/migrate.js';
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import type { Principal } from '../../kernel/principal.js';
 import type { MetadataTrailFacts } from '../ecs/index.js';
+import type { OssTrailFacts } from '../oss/index.js';
 import { MAX_FIELD_BYTES } from './bound.js';
 import { trailMigrations } from './index.js';
 import type { TrailEvent } from './model.js';
@@ -123,6 +127,60 @@ describe('TrailRecorder', () => {
     r.metadata(credentialRead(2));
     await r.flush();
     expect(store.events).toHaveLength(1);
+  });
+
+  it("copies an OSS request on another account's bucket into the owner's trail, only then", async () => {
+    const store = new FakeStore();
+    const r = new TrailRecorder(store, { batchMs: 60_000 });
+    const owner = '1000000000000001';
+    const caller = '2000000000000002';
+    const get = (
+      label: string,
+      principal: Principal,
+      sharedWith: string | undefined,
+    ): OssTrailFacts => ({
+      base: {
+        requestId: label,
+        now: 1_700_000_000_000,
+        log: undefined as unknown as Logger,
+        accessLog: undefined as unknown as Logger,
+        sourceIp: '127.0.0.1',
+        secure: false,
+        host: 'oss-cn-hangzhou.aliyuncs.com',
+      },
+      req: { headers: {} } as IncomingMessage,
+      method: 'GET',
+      status: 200,
+      operation: 'GetObject',
+      bucket: 'shared',
+      key: 'a.txt',
+      bucketOwner: owner,
+      ...(sharedWith !== undefined ? { sharedWith } : {}),
+      principal,
+    });
+    const bob: Principal = {
+      kind: 'user',
+      accountId: caller,
+      userId: '2001',
+      userName: 'bob',
+      accessKeyId: 'LTAIbob',
+    } as Principal;
+    r.oss(get('cross', bob, owner));
+    r.oss(get('own', { ...bob, accountId: owner } as Principal, owner));
+    r.oss(get('anonymous', { kind: 'anonymous' }, owner));
+    r.oss(get('unshared', bob, undefined));
+    await r.close();
+    const byRequest = (id: string) => store.events.filter((e) => e.requestId === id);
+    const [mine, copy] = byRequest('cross');
+    expect(mine).toMatchObject({ accountId: caller, userName: 'bob' });
+    expect(mine!.callerAccountId).toBeUndefined();
+    expect(copy).toMatchObject({ accountId: owner, callerAccountId: caller, userName: 'bob' });
+    expect(copy!.eventId).not.toBe(mine!.eventId);
+    // Same account, anonymous (attributed to the owner already), or nothing shared: one event.
+    expect(store.events).toHaveLength(5);
+    expect(byRequest('own')).toMatchObject([{ accountId: owner }]);
+    expect(byRequest('anonymous')).toMatchObject([{ accountId: owner }]);
+    expect(byRequest('unshared')).toMatchObject([{ accountId: caller }]);
   });
 
   it('never throws into a pipeline, whatever it is given', async () => {
