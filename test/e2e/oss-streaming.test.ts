@@ -44,6 +44,22 @@ async function rssMiB(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
+/**
+ * RSS once it stops moving (two readings 250 ms apart within 1 MiB; at most 5 s): the trail's
+ * writer thread starts with the first event and loads for a moment after the warm-up's answers,
+ * which is not memory the stream uses.
+ */
+async function settledRssMiB(pid: number): Promise<number> {
+  let last = await rssMiB(pid);
+  for (let i = 0; i < 20; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = await rssMiB(pid);
+    if (Math.abs(now - last) < 1) return now;
+    last = now;
+  }
+  return last;
+}
+
 function sampler(pid: number) {
   let peak = 0;
   let running = true;
@@ -77,7 +93,7 @@ async function roundTrip(extraArgs: string[], mib: number) {
   await c.putBucket('big');
   await c.put('warm-up', Buffer.alloc(MiB));
   await c.get('warm-up');
-  const baseline = await rssMiB(pid);
+  const baseline = await settledRssMiB(pid);
 
   // Expected digests, computed from the same generator.
   const md5 = createHash('md5');
