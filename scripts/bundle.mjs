@@ -5,9 +5,8 @@
 import { copyFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: ['dist/cli/main.js'],
-  outfile: 'dist/yunbox.mjs',
+/** How the Node bundles are built: ESM for Node 20, native and optional packages external. */
+const nodeBundle = {
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -17,22 +16,16 @@ await build({
     js: "import { createRequire as __yunboxCreateRequire } from 'node:module'; const require = __yunboxCreateRequire(import.meta.url);",
   },
   logLevel: 'warning',
-});
+};
+
+await build({ ...nodeBundle, entryPoints: ['dist/cli/main.js'], outfile: 'dist/yunbox.mjs' });
 
 // The audit trail's writer thread (src/services/trail/worker.ts), started by the CLI's bundle
 // from beside it: dist/trail-worker.mjs.
 await build({
+  ...nodeBundle,
   entryPoints: ['dist/services/trail/worker.js'],
   outfile: 'dist/trail-worker.mjs',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  external: ['better-sqlite3', 'pg', 'pg-native'],
-  banner: {
-    js: "import { createRequire as __yunboxCreateRequire } from 'node:module'; const require = __yunboxCreateRequire(import.meta.url);",
-  },
-  logLevel: 'warning',
 });
 
 // The console page (src/console/web, browser code) into dist/console/app.js, with its static
