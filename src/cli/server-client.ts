@@ -120,18 +120,26 @@ export function parseCommandArgs<O extends ParseArgsOptionsConfig>(
   name: string,
   usage: string,
   options: O,
-  hints: Omit<ArgumentHints, 'options'> = {},
+  hints: Omit<ArgumentHints, 'options'> & {
+    /** How many arguments the command takes, and how to name them when the count is wrong. */
+    positionals?: { count: number; expected: string };
+  } = {},
 ): Parsed<O> | { exit: number } {
   let parsed: Parsed<O>;
+  const { positionals, ...argumentHints } = hints;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
-    io.stderr(`yunbox ${name}: ${argumentError(e, { ...hints, options })}\n${usage}`);
+    io.stderr(`yunbox ${name}: ${argumentError(e, { ...argumentHints, options })}\n${usage}`);
     return { exit: 2 };
   }
   if ((parsed.values as { help?: boolean }).help) {
     io.stdout(usage);
     return { exit: 0 };
+  }
+  if (positionals !== undefined && parsed.positionals.length !== positionals.count) {
+    io.stderr(`yunbox ${name}: expected ${positionals.expected}\n${usage}`);
+    return { exit: 2 };
   }
   return parsed;
 }

@@ -57,6 +57,24 @@ describe('yunbox account', () => {
     expect(json.map((a: { AccountName: string }) => a.AccountName)).toEqual(['default', 'team-b']);
   });
 
+  it('says how many arguments it takes, with its usage, and calls nothing', async () => {
+    const none = await run(accountCreate);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(
+      /^yunbox account create: expected one NAME\nusage: yunbox account create/,
+    );
+    const two = await run(accountCreate, 'a', 'b');
+    expect(two.code).toBe(2);
+    const extra = await run(accountList, 'x');
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toMatch(
+      /^yunbox account list: expected no arguments\nusage: yunbox account list/,
+    );
+    expect(JSON.parse((await run(accountList, '--json')).stdout)).not.toContainEqual(
+      expect.objectContaining({ AccountName: 'a' }),
+    );
+  });
+
   it('create --out writes a new 0600 file and never replaces one', async () => {
     const r = await run(accountCreate, 'team-c', '--out', 'team-c.json');
     expect(r.code).toBe(0);

@@ -42,17 +42,20 @@ export const accountCreate: CliCommand = {
   summary: 'create another account with its own root AccessKey',
   usage: CREATE_USAGE,
   async run(argv, io) {
-    const parsed = parseCommandArgs(argv, io, 'account create', CREATE_USAGE, {
-      ...serverCallOptions,
-      json: { type: 'boolean' },
-      out: { type: 'string' },
-    });
+    const parsed = parseCommandArgs(
+      argv,
+      io,
+      'account create',
+      CREATE_USAGE,
+      {
+        ...serverCallOptions,
+        json: { type: 'boolean' },
+        out: { type: 'string' },
+      },
+      { positionals: { count: 1, expected: 'one NAME' } },
+    );
     if ('exit' in parsed) return parsed.exit;
     const { values, positionals } = parsed;
-    if (positionals.length !== 1) {
-      io.stderr(`yunbox account create: expected one NAME\n${CREATE_USAGE}`);
-      return 2;
-    }
     const r = await rootYunboxCall(io, 'account create', values, 'CreateAccount', {
       AccountName: positionals[0]!,
     });
@@ -110,15 +113,15 @@ export const accountList: CliCommand = {
   summary: 'list the accounts',
   usage: LIST_USAGE,
   async run(argv, io) {
-    const parsed = parseCommandArgs(argv, io, 'account list', LIST_USAGE, {
-      ...serverCallOptions,
-      json: { type: 'boolean' },
-    });
+    const parsed = parseCommandArgs(
+      argv,
+      io,
+      'account list',
+      LIST_USAGE,
+      { ...serverCallOptions, json: { type: 'boolean' } },
+      { positionals: { count: 0, expected: 'no arguments' } },
+    );
     if ('exit' in parsed) return parsed.exit;
-    if (parsed.positionals.length > 0) {
-      io.stderr(`yunbox account list: expected no arguments\n${LIST_USAGE}`);
-      return 2;
-    }
     const r = await rootYunboxCall(io, 'account list', parsed.values, 'ListAccounts', {});
     if (!r.ok) return 1;
     const accounts = ((r.body.Accounts as { Account?: unknown[] } | undefined)?.Account ??

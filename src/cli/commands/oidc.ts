@@ -39,15 +39,15 @@ export const oidcIssuer: CliCommand = {
   summary: "print the account's OIDC issuer URL and the fingerprint to register",
   usage: ISSUER_USAGE,
   async run(argv, io) {
-    const parsed = parseCommandArgs(argv, io, 'oidc issuer', ISSUER_USAGE, {
-      ...serverCallOptions,
-      json: { type: 'boolean' },
-    });
+    const parsed = parseCommandArgs(
+      argv,
+      io,
+      'oidc issuer',
+      ISSUER_USAGE,
+      { ...serverCallOptions, json: { type: 'boolean' } },
+      { positionals: { count: 0, expected: 'no arguments' } },
+    );
     if ('exit' in parsed) return parsed.exit;
-    if (parsed.positionals.length > 0) {
-      io.stderr(`yunbox oidc issuer: expected no arguments\n${ISSUER_USAGE}`);
-      return 2;
-    }
     const r = await rootYunboxCall(io, 'oidc issuer', parsed.values, 'DescribeOIDCIssuer', {});
     if (!r.ok) return 1;
     const b = r.body;
