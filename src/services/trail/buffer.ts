@@ -1,7 +1,8 @@
 /**
- * @module The trail's bounded buffer: events serialised (one JSON text each) as requests are
- * answered, waiting for the writer. It knows nothing of the events' fields, only their count and
- * size, so a field added to the model needs no change here.
+ * @module The trail's bounded buffer: events as requests are answered, waiting for the writer,
+ * each serialised (one JSON text) or, for OSS requests, in compact form (compact.ts: an array of
+ * the strings the event is made of, its first element its size). It knows nothing of the events'
+ * fields, only their count and size, so a field added to the model needs no change here.
  *
  * Two bounds, by count and by bytes (UTF-16 length, an upper bound of neither-here-nor-there
  * precision but free to read):
@@ -17,7 +18,16 @@
  */
 
 import { boundEvent } from './bound.js';
+import { compactSize, readCompact, type CompactOss } from './compact.js';
 import type { TrailEvent } from './model.js';
+
+/** One event waiting: its JSON text, or an OSS event in compact form (compact.ts). */
+export type BufferedEvent = string | CompactOss;
+
+/** UTF-16 code units of `t` (a compact event's estimate). */
+function sizeOf(t: BufferedEvent): number {
+  return typeof t === 'string' ? t.length : compactSize(t);
+}
 
 /** Bounds of an {@link EventBuffer}. */
 export interface EventBufferBounds {
@@ -37,7 +47,7 @@ export const DEFAULT_BUFFER_BOUNDS: Readonly<EventBufferBounds> = Object.freeze(
 export class EventBuffer {
   readonly #maxEvents: number;
   readonly #maxChars: number;
-  #items: string[] = [];
+  #items: BufferedEvent[] = [];
   #head = 0;
   #chars = 0;
   #waiters: Array<() => void> = [];
@@ -66,12 +76,12 @@ export class EventBuffer {
    * Appends one serialised event; returns how many of the oldest were dropped to stay within the
    * hard bound (0 but when the writer has been failing for long).
    */
-  push(text: string): number {
+  push(text: BufferedEvent): number {
     this.#items.push(text);
-    this.#chars += text.length;
+    this.#chars += sizeOf(text);
     let dropped = 0;
     while (this.length > 1 && (this.length > this.#maxEvents || this.#chars > this.#maxChars)) {
-      this.#chars -= this.#items[this.#head]!.length;
+      this.#chars -= sizeOf(this.#items[this.#head]!);
       this.#items[this.#head++] = '';
       dropped++;
     }
@@ -80,13 +90,14 @@ export class EventBuffer {
   }
 
   /** Takes up to `n` of the oldest events (and at most `maxChars` of them, but always one). */
-  take(n: number, maxChars = Infinity): string[] {
-    const out: string[] = [];
+  take(n: number, maxChars = Infinity): BufferedEvent[] {
+    const out: BufferedEvent[] = [];
     let chars = 0;
     while (out.length < n && this.length > 0) {
       const t = this.#items[this.#head]!;
-      if (out.length > 0 && chars + t.length > maxChars) break;
-      chars += t.length;
+      const size = sizeOf(t);
+      if (out.length > 0 && chars + size > maxChars) break;
+      chars += size;
       out.push(t);
       this.#items[this.#head++] = '';
     }
@@ -100,14 +111,14 @@ export class EventBuffer {
    * Puts a batch that could not be written back at the front, oldest first; returns how many of
    * the oldest were then dropped to stay within the hard bound.
    */
-  putBack(batch: readonly string[]): number {
+  putBack(batch: readonly BufferedEvent[]): number {
     if (batch.length === 0) return 0;
     this.#items = [...batch, ...this.#items.slice(this.#head)];
     this.#head = 0;
-    for (const t of batch) this.#chars += t.length;
+    for (const t of batch) this.#chars += sizeOf(t);
     let dropped = 0;
     while (this.length > 1 && (this.length > this.#maxEvents || this.#chars > this.#maxChars)) {
-      this.#chars -= this.#items[this.#head]!.length;
+      this.#chars -= sizeOf(this.#items[this.#head]!);
       this.#items[this.#head++] = '';
       dropped++;
     }
@@ -183,6 +194,24 @@ export function parseSerialised(lines: string): TrailEvent[] {
       }
     }
     start = end + 1;
+  }
+  return out;
+}
+
+/**
+ * The events of a batch taken from the buffer ({@link TrailStore.appendBatch}), each bounded as
+ * the trail keeps it (bound.ts `boundEvent`), in order: JSON texts parsed, compact OSS events
+ * built (compact.ts `readCompact`, the writer's share of recording them). One that cannot be
+ * read (it cannot happen: the recorder made it) is skipped rather than failing the others.
+ */
+export function parseBatch(batch: readonly BufferedEvent[]): TrailEvent[] {
+  const out: TrailEvent[] = [];
+  for (const t of batch) {
+    try {
+      out.push(boundEvent(typeof t === 'string' ? (JSON.parse(t) as TrailEvent) : readCompact(t)));
+    } catch {
+      /* INVARIANT: JSON.stringify output, or compact facts ossEvent takes; never reached */
+    }
   }
   return out;
 }

@@ -1,9 +1,12 @@
 /**
  * @module The one {@link TrailRecorder} of a process. The RPC pipeline, OSS and the metadata
- * service tell it of each request once it is answered; it turns the facts into a small event
- * at once (events.ts: parameters filtered, secrets scrubbed), so nothing of the request outlives
- * it, serialises it (one JSON text) into a bounded buffer (buffer.ts) and returns: that is all
- * the serving event loop pays, a few microseconds (`npm run bench`'s trail row). Every ~50 ms,
+ * service tell it of each request once it is answered. An OSS request's event is not built here:
+ * the few strings it is made of are copied into one small array (compact.ts) and the writer
+ * builds the event (the same `ossEvent`, its id stamped here); RPC and metadata requests are
+ * turned into a small event at once (events.ts: parameters filtered, secrets scrubbed) and
+ * serialised (one JSON text). Either goes into a bounded buffer (buffer.ts) and the call returns:
+ * that is all the serving event loop pays, a few microseconds (`npm run bench`'s trail row, for
+ * an OSS GET). Nothing of the request but those strings outlives it. Every ~50 ms,
  * or at once when {@link MAX_BATCH} events wait, a batch of lines is handed to the store, which
  * in a server is a writer thread with its own connection (worker-store.ts); it writes the batch
  * in one transaction with relaxed durability, behind the requests: recording never waits for the
@@ -32,15 +35,10 @@ import type { RpcCtx } from '../../kernel/rpc-pipeline.js';
 import type { MetadataTrailFacts } from '../ecs/index.js';
 import type { OssTrailFacts } from '../oss/index.js';
 import { boundEvent, isUnauthenticated, withFlag } from './bound.js';
-import { EventBuffer, parseSerialised } from './buffer.js';
-import {
-  CREDENTIALS_PATH,
-  TOKEN_PATH,
-  metadataEvent,
-  newEventId,
-  ossEvent,
-  rpcEvent,
-} from './events.js';
+import { EventBuffer, parseBatch, type BufferedEvent } from './buffer.js';
+import { compactOss, stampCompact, type CompactOss } from './compact.js';
+import { nextEventStamp } from './event-common.js';
+import { CREDENTIALS_PATH, TOKEN_PATH, metadataEvent, newEventId, rpcEvent } from './events.js';
 import type { TrailEvent } from './model.js';
 import {
   UnauthenticatedSampler,
@@ -206,11 +204,25 @@ export class TrailRecorder {
     }
   }
 
-  /** An OSS request, answered (called by the OSS protocol). */
+  /**
+   * An OSS request, answered (called by the OSS protocol). Its event is not built here: the few
+   * strings it is made of are copied into the buffer in compact form (compact.ts) and the writer
+   * builds it, the same event `ossEvent` makes, with its id stamped now.
+   */
   oss(facts: OssTrailFacts): void {
     if (this.#closed) return;
     try {
-      this.#pushShared(ossEvent(facts, this.#region, newEventId()), facts.sharedWith);
+      const p = facts.principal;
+      const unauthenticated = p.kind === 'anonymous';
+      const c = compactOss(facts, facts.region ?? this.#region);
+      const { sourceIp, now } = facts.base;
+      this.#pushCompact(c, undefined, unauthenticated, sourceIp, now);
+      // As #pushShared: the event's account is the caller's, else the bucket owner's.
+      const account = (unauthenticated ? '' : p.accountId) || facts.bucketOwner || '';
+      const other = facts.sharedWith;
+      if (other !== undefined && other !== '' && account !== '' && other !== account) {
+        this.#pushCompact(c.slice(), other, unauthenticated, sourceIp, now);
+      }
     } catch (e) {
       this.#lost(e);
     }
@@ -269,18 +281,52 @@ export class TrailRecorder {
     // Bounded by the writer as it reads the lines back (buffer.ts `parseSerialised`): here only
     // what the gate needs, so the serving thread pays for no measuring.
     let e = event;
-    if (e.eventTime > this.#lastEventTime) this.#lastEventTime = e.eventTime;
-    if (isUnauthenticated(e)) {
-      const { verdict, summary } = this.#sampler.admit(e.sourceIp, this.#now());
-      if (summary) this.#summarise(summary);
-      if (verdict === 'skip') {
-        this.#notStored++;
-        this.#scheduleSummary();
-        return;
-      }
-      if (verdict === 'sample') e = { ...e, flags: withFlag(e.flags, 'sampled') };
-    }
+    const verdict = this.#admit(isUnauthenticated(e), e.sourceIp, e.eventTime);
+    if (verdict === 'skip') return;
+    if (verdict === 'sample') e = { ...e, flags: withFlag(e.flags, 'sampled') };
     this.#enqueue(e);
+  }
+
+  /**
+   * The gate for an OSS event in compact form (compact.ts), stamped with its id now; `copyTo`
+   * names the account of a cross-account copy.
+   */
+  #pushCompact(
+    c: CompactOss,
+    copyTo: string | undefined,
+    unauthenticated: boolean,
+    sourceIp: string,
+    eventTime: number,
+  ): void {
+    // Stamped before the gate, as an event built here had its id before it: a summary the gate
+    // writes first still sorts after it.
+    const stamp = nextEventStamp();
+    const ms = stamp.ms;
+    const sequence = stamp.sequence;
+    const verdict = this.#admit(unauthenticated, sourceIp, eventTime);
+    if (verdict === 'skip') return;
+    this.#enqueueText(stampCompact(c, ms, sequence, verdict === 'sample', copyTo));
+  }
+
+  /**
+   * Whether an event is kept (`keep`), kept as the sample of others only counted (`sample`) or
+   * only counted (`skip`): unauthenticated events past the rate (sampler.ts).
+   */
+  #admit(
+    unauthenticated: boolean,
+    sourceIp: string,
+    eventTime: number,
+  ): 'keep' | 'sample' | 'skip' {
+    if (eventTime > this.#lastEventTime) this.#lastEventTime = eventTime;
+    if (!unauthenticated) return 'keep';
+    const { verdict, summary } = this.#sampler.admit(sourceIp, this.#now());
+    if (summary) this.#summarise(summary);
+    if (verdict === 'skip') {
+      this.#notStored++;
+      this.#scheduleSummary();
+      return 'skip';
+    }
+    return verdict === 'sample' ? 'sample' : 'keep';
   }
 
   /** Queues a summary event for a sampling window that left events out. */
@@ -340,7 +386,12 @@ export class TrailRecorder {
   }
 
   #enqueue(e: TrailEvent): void {
-    const dropped = this.#buffer.push(JSON.stringify(e));
+    this.#enqueueText(JSON.stringify(e));
+  }
+
+  /** Queues one line (an event's JSON or a compact OSS event) and schedules its write. */
+  #enqueueText(text: BufferedEvent): void {
+    const dropped = this.#buffer.push(text);
     if (dropped > 0) this.#drop(dropped);
     if (this.#flushing !== undefined) return;
     if (this.#timer === undefined) this.#schedule(this.#batchMs);
@@ -386,10 +437,9 @@ export class TrailRecorder {
       let ok = true;
       let usage: TrailUsage | undefined;
       try {
-        const lines = batch.join('\n');
-        usage = this.#store.appendSerialised
-          ? await this.#store.appendSerialised(lines)
-          : await this.#store.append(parseSerialised(lines));
+        usage = this.#store.appendBatch
+          ? await this.#store.appendBatch(batch)
+          : await this.#store.append(parseBatch(batch));
         if (this.#failures > 0) this.#log?.info('trail: the store is back, writing again');
         this.#failures = 0;
       } catch (err) {

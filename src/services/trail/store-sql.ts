@@ -15,7 +15,7 @@
 import { CompiledQuery, sql } from 'kysely';
 import type { Db } from '../../store/db.js';
 import { isUnauthenticated } from './bound.js';
-import { parseSerialised } from './buffer.js';
+import { parseBatch, parseSerialised, type BufferedEvent } from './buffer.js';
 import { ROW_OVERHEAD_BYTES } from './migrations/0002-bounds.js';
 import type { TrailDecision, TrailEvent, TrailFlag, IdentityType } from './model.js';
 import {
@@ -258,6 +258,10 @@ export class TrailSqlStore implements TrailStore {
 
   async appendSerialised(lines: string): Promise<TrailUsage> {
     return this.append(parseSerialised(lines));
+  }
+
+  async appendBatch(batch: readonly BufferedEvent[]): Promise<TrailUsage> {
+    return this.append(parseBatch(batch));
   }
 
   async usage(): Promise<TrailUsage> {

@@ -2,6 +2,7 @@
  * @module What the trail needs from storage: append a batch of events, look events up by time
  * and attributes with a cursor, prune the old ones, and keep the stored events within a size.
  */
+import type { BufferedEvent } from './buffer.js';
 import type { TrailEvent } from './model.js';
 
 /** Event fields LookupEvents can filter on (exact, case-sensitive match). */
@@ -108,6 +109,13 @@ export interface TrailStore {
    * worker-store.ts) take this form so the serving thread never builds rows.
    */
   appendSerialised?(lines: string): Promise<TrailUsage>;
+  /**
+   * As {@link append}, for a batch as the recorder's buffer holds it (buffer.ts
+   * `BufferedEvent`): JSON texts and OSS events in compact form, whose events the store builds
+   * (buffer.ts `parseBatch`). The recorder hands batches over in this form when the store takes
+   * it, so that the serving thread never builds those events.
+   */
+  appendBatch?(batch: readonly BufferedEvent[]): Promise<TrailUsage>;
   /** Events matching `q`, in time then id order (`q.direction`), at most `q.limit`. */
   lookup(q: TrailQuery): Promise<TrailEvent[]>;
   /** Deletes events older than `before` (ms); returns how many. */

@@ -16,6 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { StoreError, type StoreErrorKind } from '../../kernel/errors.js';
 import type { StoreLocation } from '../../store/db.js';
+import type { BufferedEvent } from './buffer.js';
 import type { TrailEvent } from './model.js';
 import type { TrailBudget, TrailPruneStep, TrailQuery, TrailStore, TrailUsage } from './store.js';
 import type { TrailWorkerData, TrailWorkerReply, TrailWorkerRequest } from './worker.js';
@@ -90,6 +91,14 @@ export class TrailWorkerStore implements TrailStore {
 
   appendSerialised(lines: string): Promise<TrailUsage> {
     return this.#call({ op: 'append', lines }) as Promise<TrailUsage>;
+  }
+
+  /** The batch goes by `postMessage` (a structured clone, the serving thread's only cost). */
+  appendBatch(batch: readonly BufferedEvent[]): Promise<TrailUsage> {
+    return this.#call({
+      op: 'appendBatch',
+      batch: batch as BufferedEvent[],
+    }) as Promise<TrailUsage>;
   }
 
   lookup(query: TrailQuery): Promise<TrailEvent[]> {

@@ -12,6 +12,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDb, type Db, type StoreLocation } from '../../store/db.js';
 import { migrate } from '../../store/migrate.js';
+import type { BufferedEvent } from './buffer.js';
 import { trailMigrations } from './migrations/index.js';
 import { TrailSqlStore } from './store-sql.js';
 
@@ -19,6 +20,7 @@ import { TrailSqlStore } from './store-sql.js';
 export type TrailWorkerRequest =
   | { id: number; op: 'ready' }
   | { id: number; op: 'append'; lines: string }
+  | { id: number; op: 'appendBatch'; batch: BufferedEvent[] }
   | { id: number; op: 'lookup'; query: unknown }
   | { id: number; op: 'prune'; before: number }
   | { id: number; op: 'pruneToSize'; budget: unknown; limit?: number }
@@ -63,6 +65,8 @@ if (port) {
         return null;
       case 'append':
         return store.appendSerialised(m.lines);
+      case 'appendBatch':
+        return store.appendBatch(m.batch);
       case 'lookup':
         return store.lookup(m.query as Parameters<TrailSqlStore['lookup']>[0]);
       case 'prune':
