@@ -63,6 +63,64 @@ describe('TrailRecorder with its writer thread', () => {
     }
   });
 
+  it('exits when idle and starts again on the next event, losing and reordering nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'yunbox-trail-idle-'));
+    try {
+      const main = { kind: 'sqlite' as const, file: join(dir, 'yunbox.db') };
+      const store = new TrailWorkerStore(main, { idleMs: 30 });
+      const r = new TrailRecorder(store, { batchMs: 1 });
+      let n = 0;
+      for (let i = 0; i < 5; i++) r.metadata(credentialRead(n++));
+      await r.flush();
+      expect(store.running).toBe(true);
+      // Caught as it retires (it is closing its database): what comes now waits for it, then
+      // goes to a new writer.
+      while (store.running) await new Promise((res) => setImmediate(res));
+      for (let i = 0; i < 5; i++) r.metadata(credentialRead(n++));
+      await r.flush();
+      expect(store.starts).toBe(2);
+      // Bursts around the idle time, so that some land while a writer is closing.
+      for (let round = 0; round < 12; round++) {
+        for (let i = 0; i < 20; i++) r.metadata(credentialRead(n++));
+        await new Promise((res) => setTimeout(res, 20 + (round % 4) * 8));
+      }
+      await r.close();
+      await store.close();
+      expect(store.running).toBe(false);
+      expect(store.starts).toBeGreaterThan(2);
+
+      const again = new TrailWorkerStore(main, { idleMs: 0 });
+      try {
+        const found = await again.lookup({
+          accountId: '1000000000000001',
+          start: 0,
+          end: Number.MAX_SAFE_INTEGER,
+          filters: [],
+          direction: 'forward',
+          limit: n + 10,
+        });
+        expect(found.map((e) => e.instanceId)).toEqual(
+          Array.from({ length: n }, (_, i) => `i-${i}`),
+        );
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps a writer on an in-memory database, whose events would go with it', async () => {
+    const store = new TrailWorkerStore({ kind: 'sqlite', file: ':memory:' }, { idleMs: 10 });
+    try {
+      await store.ready();
+      await new Promise((res) => setTimeout(res, 100));
+      expect(store.running).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('answers a failed operation with its error and keeps serving', async () => {
     const store = new TrailWorkerStore({ kind: 'sqlite', file: ':memory:' });
     try {

@@ -1,9 +1,17 @@
 /**
  * @module {@link TrailWorkerStore}: the trail's storage run by a writer thread (worker.ts), seen
  * from the serving thread. Every call is a message; the serving event loop only posts the
- * recorder's serialised batches and reads answers. The thread is started on first use (again
- * after an unexpected exit) and keeps the process alive only while a call is outstanding, so a
- * clean shutdown waits for the last batch and a forgotten store never holds a process open.
+ * recorder's batches and reads answers. The thread is started on first use (again after an
+ * unexpected exit) and keeps the process alive only while a call is outstanding, so a clean
+ * shutdown waits for the last batch and a forgotten store never holds a process open.
+ *
+ * An idle writer exits: after {@link DEFAULT_WRITER_IDLE_MS} without a call it closes its
+ * database and ends, giving back the ~12 MB its isolate holds (bench/notes.md items 18 and 21),
+ * and the next call starts it again. Calls made while it is closing wait for it to be gone and
+ * then go to the new thread in the order they were made, so nothing is lost or reordered; the
+ * recorder never waits on these calls, so no request waits either (a LookupEvents after an idle
+ * spell waits for the start, a few hundred ms). A writer on an in-memory database (`:memory:`,
+ * tests) never exits: its events would go with it.
  *
  * {@link trailLocation} says where the writer keeps the events: beside a SQLite file, in a file
  * of its own (`yunbox.db` -> `yunbox-trail.db`); in memory for `:memory:`; in the same
@@ -59,7 +67,20 @@ function startWorker(data: TrailWorkerData): Worker {
   return new Worker(boot, { eval: true, workerData: data });
 }
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; worker: Worker };
+
+/**
+ * How long the writer thread waits without a call before it exits (30 s): long enough that a
+ * server under any steady load keeps it, short enough that an idle one soon gives its memory
+ * back. Starting it again costs the writer thread ~0.2 s of CPU, not the event loop.
+ */
+export const DEFAULT_WRITER_IDLE_MS = 30_000;
+
+/** Options of {@link TrailWorkerStore}. */
+export interface TrailWorkerStoreOptions {
+  /** Time without a call before the writer exits (default {@link DEFAULT_WRITER_IDLE_MS}; 0: never). */
+  idleMs?: number;
+}
 
 const KINDS: ReadonlySet<string> = new Set([
   'NotFound',
@@ -75,9 +96,26 @@ export class TrailWorkerStore implements TrailStore {
   #next = 1;
   readonly #pending = new Map<number, Pending>();
   #closed = false;
+  readonly #idleMs: number;
+  #idleTimer: NodeJS.Timeout | undefined;
+  /** While an idle writer is closing: settles once it is gone. */
+  #retiring: Promise<void> | undefined;
+  #starts = 0;
 
-  constructor(main: StoreLocation) {
+  constructor(main: StoreLocation, opts: TrailWorkerStoreOptions = {}) {
     this.#data = { location: trailLocation(main) };
+    const inMemory = main.kind === 'sqlite' && main.file === ':memory:';
+    this.#idleMs = inMemory ? 0 : (opts.idleMs ?? DEFAULT_WRITER_IDLE_MS);
+  }
+
+  /** True while a writer thread is running (started, not yet exited for idleness or closed). */
+  get running(): boolean {
+    return this.#worker !== undefined;
+  }
+
+  /** Writer threads started so far. */
+  get starts(): number {
+    return this.#starts;
   }
 
   /** Starts the thread and resolves once its database is open and migrated. */
@@ -124,6 +162,11 @@ export class TrailWorkerStore implements TrailStore {
   /** Closes the writer's database and ends the thread (after the calls already sent). */
   async close(): Promise<void> {
     if (this.#closed) return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    // An idle writer closing: let it finish (calls chained behind it are made first).
+    while (this.#retiring) await this.#retiring;
+    if (this.#closed) return;
     const worker = this.#worker;
     if (worker === undefined) {
       this.#closed = true;
@@ -141,23 +184,65 @@ export class TrailWorkerStore implements TrailStore {
   #call(m: DistributiveOmit<TrailWorkerRequest, 'id'>): Promise<unknown> {
     if (this.#closed)
       return Promise.reject(new StoreError('Unavailable', 'trail', 'trail store closed'));
-    const worker = this.#worker ?? this.#spawn();
+    // INVARIANT: calls made while an idle writer closes are chained on one promise, so they run
+    // (and reach the next writer) in the order they were made.
+    if (this.#retiring) return this.#retiring.then(() => this.#call(m));
+    if (this.#idleTimer !== undefined) {
+      clearTimeout(this.#idleTimer);
+      this.#idleTimer = undefined;
+    }
+    return this.#post(this.#worker ?? this.#spawn(), m);
+  }
+
+  #post(worker: Worker, m: DistributiveOmit<TrailWorkerRequest, 'id'>): Promise<unknown> {
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       if (this.#pending.size === 0) worker.ref();
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.set(id, { resolve, reject, worker });
       worker.postMessage({ ...m, id });
     });
   }
 
+  /** Once nothing is outstanding: the writer exits after {@link TrailWorkerStoreOptions.idleMs}. */
+  #armIdle(): void {
+    if (this.#idleMs <= 0 || this.#closed || this.#pending.size > 0) return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => this.#retire(), this.#idleMs);
+    this.#idleTimer.unref();
+  }
+
+  /** Closes an idle writer; calls made meanwhile wait for it ({@link #call}). */
+  #retire(): void {
+    this.#idleTimer = undefined;
+    const worker = this.#worker;
+    if (worker === undefined || this.#closed || this.#retiring || this.#pending.size > 0) return;
+    this.#worker = undefined;
+    this.#retiring = this.#post(worker, { op: 'close' })
+      .then(
+        () => worker.terminate(),
+        () => worker.terminate(),
+      )
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        this.#retiring = undefined;
+      });
+  }
+
   #spawn(): Worker {
     const worker = startWorker(this.#data);
+    this.#starts++;
     worker.unref();
     worker.on('message', (r: TrailWorkerReply) => {
       const p = this.#pending.get(r.id);
       if (!p) return;
       this.#pending.delete(r.id);
-      if (this.#pending.size === 0) worker.unref();
+      if (this.#pending.size === 0) {
+        worker.unref();
+        if (this.#worker === worker) this.#armIdle();
+      }
       if (r.ok) p.resolve(r.value);
       else {
         const kind = r.error.kind;
@@ -170,9 +255,12 @@ export class TrailWorkerStore implements TrailStore {
     });
     const fail = (e: Error) => {
       if (this.#worker === worker) this.#worker = undefined;
-      const pending = [...this.#pending.values()];
-      this.#pending.clear();
-      for (const p of pending) p.reject(e);
+      // Only this thread's calls: another may already be serving the next ones.
+      for (const [id, p] of [...this.#pending]) {
+        if (p.worker !== worker) continue;
+        this.#pending.delete(id);
+        p.reject(e);
+      }
     };
     worker.on('error', (e) => fail(e));
     worker.on('exit', (code) => {
