@@ -4,11 +4,12 @@
  * the OSS protocol tells it (an STS role session, a V1 `Authorization` and a security token to
  * scrub, the allowing decision), in slices of 256 with the event loop free in between, waiting
  * for room when the buffer is full as the gateway does. The figure is the main thread's CPU time
- * per event until every event is stored (Linux `/proc`): building and serialising the event, the
- * buffer, handing batches to the writer and reading its answers, and collecting the garbage they
- * leave. yunbox writes from its writer thread (worker-store.ts, the server's
- * path); the baseline writes the same events on the serving thread (TrailSqlStore, as before
- * issue 21). The note gives the writer's rate (events stored per second of wall time).
+ * per event until every event is stored (Linux `/proc`): copying the event's facts into the
+ * buffer (compact.ts; the writer builds the event), handing batches to the writer (a structured
+ * clone) and reading its answers, and collecting the garbage they leave. yunbox writes from its
+ * writer thread (worker-store.ts, the server's path); the baseline builds and writes the same
+ * events on the serving thread (TrailSqlStore, as before issue 21). The note gives the writer's
+ * rate (events stored per second of wall time).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
