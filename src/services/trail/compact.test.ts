@@ -5,7 +5,9 @@
  * in any field, secrets to scrub, query parameters with and without values, decisions and
  * errors), copied for another account and flagged sampled as the recorder does; compact events
  * sit among JSON texts in a batch and read back in order; the id keeps the stamp taken when the
- * request was answered; and the size the buffer counts covers every string held.
+ * request was answered; and the size the buffer counts covers every string held. The same for
+ * RPC events (`rpcEvent`, over contexts: signed or not, parameters with secrets, errors with
+ * and without an AccessDeniedDetail, the console's own event type).
  */
 import type { IncomingMessage } from 'node:http';
 import fc from 'fast-check';
@@ -17,10 +19,12 @@ import { trailEvent } from '../../testing/trail.js';
 import type { OssTrailFacts } from '../oss/index.js';
 import { boundEvent } from './bound.js';
 import { parseBatch } from './buffer.js';
-import { compactOss, compactSize, readCompact, stampCompact } from './compact.js';
+import { compactOss, compactRpc, compactSize, readCompact, stampCompact } from './compact.js';
 import { eventIdAt, nextEventStamp } from './event-common.js';
 import type { TrailEvent } from './model.js';
 import { ossEvent } from './oss-event.js';
+import { rpcEvent, rpcNames } from './events.js';
+import type { RpcCtx } from '../../kernel/rpc-pipeline.js';
 
 /** Any text, line feeds, the field syntax's own characters and non-BMP characters included. */
 const text = fc.oneof(
@@ -251,5 +255,165 @@ describe('compact OSS events', () => {
     expect(() => compactOss({ ...f, principal: { kind: 'x' } as never }, 'r')).toThrow();
     // An unreadable one costs itself only.
     expect(parseBatch([[0, 0, 0, false], JSON.stringify(trailEvent())])).toHaveLength(1);
+  });
+});
+
+const diagnostic = fc.oneof(
+  text,
+  fc
+    .record({ AuthResource: text, Explanation: text }, { requiredKeys: [] })
+    .map((d) => Buffer.from(JSON.stringify(d)).toString('base64')),
+);
+
+/** RPC contexts as the pipeline leaves them once answered (the fields the trail reads). */
+const rpcCtx: fc.Arbitrary<RpcCtx> = fc
+  .record({
+    authorization: fc.option(
+      fc.oneof(text, fc.constant('ACS3-HMAC-SHA256 Credential=LTAIacs3,Signature=abcdefghij')),
+      { nil: undefined },
+    ),
+    acsToken: fc.option(token, { nil: undefined }),
+    userAgent: fc.option(
+      fc.oneof(
+        text,
+        token.map((t) => `sdk ${t}`),
+      ),
+      { nil: undefined },
+    ),
+    acsAction: fc.option(fc.oneof(text, fc.constant('AssumeRole')), { nil: undefined }),
+    acsVersion: fc.option(fc.oneof(text, fc.constant('2015-04-01')), { nil: undefined }),
+    params: fc.option(
+      fc.array(
+        fc.tuple(
+          fc.oneof(
+            text,
+            fc.constantFrom(
+              'SecurityToken',
+              'Signature',
+              'AccessKeyId',
+              'Action',
+              'Version',
+              'RoleArn',
+              'Password',
+            ),
+          ),
+          fc.oneof(text, token),
+        ),
+        { maxLength: 6 },
+      ),
+      { nil: undefined },
+    ),
+    principal: fc.option(
+      principal.filter((p) => p.kind !== 'anonymous'),
+      { nil: undefined },
+    ),
+    action: optText,
+    version: optText,
+    readOnly: fc.option(fc.option(fc.boolean(), { nil: undefined }), { nil: null }),
+    product: optText,
+    hostId: text,
+    sourceIp: text,
+    requestId: text,
+    now: fc.integer({ min: 0, max: 2 ** 47 }),
+    error: fc.option(
+      fc.record({
+        code: fc.oneof(
+          text,
+          fc.constantFrom('SignatureDoesNotMatch', 'NoPermission', 'Forbidden.RAM', 'AccessDenied'),
+        ),
+        message: fc.oneof(
+          text,
+          token.map((t) => `explicit deny ${t}`),
+        ),
+        detail: fc.option(
+          fc.record(
+            {
+              NoPermissionType: fc.constantFrom('ImplicitDeny', 'ExplicitDeny'),
+              EncodedDiagnosticMessage: diagnostic,
+            },
+            { requiredKeys: [] },
+          ),
+          { nil: undefined },
+        ),
+      }),
+      { nil: undefined },
+    ),
+    decided,
+    attributedTo: optText,
+  })
+  .map((r) => {
+    const headers: Record<string, string> = {};
+    if (r.authorization !== undefined) headers.authorization = r.authorization;
+    if (r.acsToken !== undefined) headers['x-acs-security-token'] = r.acsToken;
+    if (r.userAgent !== undefined) headers['user-agent'] = r.userAgent;
+    if (r.acsAction !== undefined) headers['x-acs-action'] = r.acsAction;
+    if (r.acsVersion !== undefined) headers['x-acs-version'] = r.acsVersion;
+    const ctx: Record<string, unknown> = {
+      req: { headers },
+      hostId: r.hostId,
+      sourceIp: r.sourceIp,
+      requestId: r.requestId,
+      now: r.now,
+    };
+    if (r.params !== undefined) ctx.params = new Map(r.params);
+    if (r.principal !== undefined) ctx.principal = r.principal;
+    if (r.action !== undefined) ctx.action = r.action;
+    if (r.version !== undefined) ctx.version = r.version;
+    if (r.readOnly !== null)
+      ctx.op = { decl: r.readOnly === undefined ? {} : { readOnly: r.readOnly } };
+    if (r.product !== undefined) ctx.product = { product: r.product };
+    if (r.error !== undefined) {
+      ctx.error = {
+        code: r.error.code,
+        message: r.error.message,
+        fields: r.error.detail === undefined ? {} : { AccessDeniedDetail: r.error.detail },
+      };
+    }
+    if (r.decided !== undefined) ctx.decided = r.decided;
+    if (r.attributedTo !== undefined) ctx.attributedTo = r.attributedTo;
+    return ctx as unknown as RpcCtx;
+  });
+
+describe('compact RPC events', () => {
+  it('build, in the writer, the event rpcEvent builds from the same context', () => {
+    fc.assert(
+      fc.property(
+        rpcCtx,
+        fc.option(fc.constant('ConsoleSignin'), { nil: undefined }),
+        fc.option(text, { nil: undefined }),
+        fc.boolean(),
+        (ctx, eventType, other, sampled) => {
+          const s = nextEventStamp();
+          const c = compactRpc(ctx, rpcNames(ctx), 'cn-hangzhou', eventType);
+          const got = readCompact(sent(stampCompact(c, s.ms, s.sequence, sampled, other)));
+          let want = rpcEvent(ctx, 'cn-hangzhou', eventIdAt(s.ms, s.sequence));
+          if (eventType !== undefined) want = { ...want, eventType };
+          if (other !== undefined) {
+            want = { ...want, accountId: other, callerAccountId: want.accountId };
+          }
+          if (sampled) want = { ...want, flags: ['sampled'] };
+          expect(withoutId(got)).toEqual(withoutId(want));
+          expect(got.eventId.slice(0, 19)).toBe(want.eventId.slice(0, 19));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('count, for the buffer’s bound, at least every string they hold', () => {
+    fc.assert(
+      fc.property(rpcCtx, (ctx) => {
+        const c = compactRpc(ctx, rpcNames(ctx), 'cn-hangzhou');
+        let chars = 0;
+        const walk = (v: unknown): void => {
+          if (typeof v === 'string') chars += v.length;
+          else if (Array.isArray(v)) v.forEach(walk);
+          else if (v instanceof Map)
+            for (const [k, x] of v) chars += String(k).length + String(x).length;
+        };
+        walk(c);
+        expect(compactSize(c)).toBeGreaterThanOrEqual(chars);
+      }),
+    );
   });
 });

@@ -16,11 +16,13 @@
  * clone) and is never logged.
  */
 import type { Principal } from '../../kernel/principal.js';
+import type { RpcCtx } from '../../kernel/rpc-pipeline.js';
 import type { Decision } from '../../policy/index.js';
 import type { OssTrailFacts } from '../oss/index.js';
 import { eventIdAt, header } from './event-common.js';
 import type { TrailEvent } from './model.js';
 import { ossEvent } from './oss-event.js';
+import { rpcEventNamed } from './rpc-event.js';
 
 /**
  * An OSS event in compact form: a fixed-order array (the indices below). Its first element is
@@ -28,42 +30,60 @@ import { ossEvent } from './oss-event.js';
  * rest (as a serialised event's length is its size).
  */
 export type CompactOss = unknown[];
+/** An RPC event in compact form (the same shape, {@link compactRpc}). */
+export type CompactRpc = unknown[];
 
-// The indices of a CompactOss.
+// The indices every compact event shares.
 const SIZE = 0;
 const MS = 1;
 const SEQUENCE = 2;
 const SAMPLED = 3;
 const COPY_TO = 4;
-const NOW = 5;
-const REGION = 6;
-const SOURCE_IP = 7;
-const REQUEST_ID = 8;
-const METHOD = 9;
-const OPERATION = 10;
-const BUCKET = 11;
-const KEY = 12;
-const BUCKET_OWNER = 13;
-const ERROR_CODE = 14;
-const ERROR_MESSAGE = 15;
-const ACTION = 16;
-const RESOURCE = 17;
-const DECISION = 18;
-const EXPLANATION = 19;
-const KIND = 20;
-const ACCOUNT_ID = 21;
-const ACCESS_KEY_ID = 22;
+/** `oss` or `rpc`. */
+const FORM = 5;
+// The indices of a CompactOss.
+const NOW = 6;
+const REGION = 7;
+const SOURCE_IP = 8;
+const REQUEST_ID = 9;
+const METHOD = 10;
+const OPERATION = 11;
+const BUCKET = 12;
+const KEY = 13;
+const BUCKET_OWNER = 14;
+const ERROR_CODE = 15;
+const ERROR_MESSAGE = 16;
+const ACTION = 17;
+const RESOURCE = 18;
+const DECISION = 19;
+const EXPLANATION = 20;
+const KIND = 21;
+const ACCOUNT_ID = 22;
+const ACCESS_KEY_ID = 23;
 /** userId, roleId */
-const PRINCIPAL_ID = 23;
+const PRINCIPAL_ID = 24;
 /** userName, roleName */
-const PRINCIPAL_NAME = 24;
-const SESSION_NAME = 25;
-const ISSUED_AT = 26;
-const SOURCE = 27;
-const AUTHORIZATION = 28;
-const TOKEN = 29;
-const USER_AGENT = 30;
-const QUERY = 31;
+const PRINCIPAL_NAME = 25;
+const SESSION_NAME = 26;
+const ISSUED_AT = 27;
+const SOURCE = 28;
+const AUTHORIZATION = 29;
+const TOKEN = 30;
+const USER_AGENT = 31;
+const QUERY = 32;
+// The indices of a CompactRpc: the shared ones above and NOW…SOURCE and USER_AGENT as an OSS
+// event's (ACTION: the deciding check's, whose presence says there was one; AUTHORIZATION,
+// TOKEN: `x-acs-security-token`), then these.
+const HOST_ID = 10;
+const EVENT_NAME = 11;
+const API_VERSION = 12;
+const PRODUCT = 13;
+const READ_ONLY = 14;
+const PARAMS = 32;
+const ATTRIBUTED_TO = 33;
+const EVENT_TYPE = 34;
+const NO_PERMISSION_TYPE = 35;
+const DIAGNOSTIC = 36;
 
 /** What a compact event's parts other than strings count for in the buffer's bound. */
 const FIXED_SIZE = 64;
@@ -99,6 +119,7 @@ export function compactOss(f: OssTrailFacts, region: string): CompactOss {
     0,
     false,
     undefined,
+    'oss',
     f.base.now,
     region,
     f.base.sourceIp,
@@ -238,11 +259,145 @@ function readFacts(c: CompactOss): OssTrailFacts {
  * for another account and flagged sampled as the recorder does. Throws where `ossEvent` would,
  * and on an array that is not one {@link compactOss} made.
  */
-export function readCompact(c: CompactOss): TrailEvent {
-  const f = readFacts(c);
-  let e = ossEvent(f, s(c[REGION]), eventIdAt(c[MS] as number, c[SEQUENCE] as number));
+export function readCompact(c: CompactOss | CompactRpc): TrailEvent {
+  let e =
+    c[FORM] === 'rpc'
+      ? readRpc(c)
+      : ossEvent(readFacts(c), s(c[REGION]), eventIdAt(c[MS] as number, c[SEQUENCE] as number));
   const copyTo = o(c[COPY_TO]);
   if (copyTo !== undefined) e = { ...e, accountId: copyTo, callerAccountId: e.accountId };
   if (c[SAMPLED] === true) e = { ...e, flags: ['sampled'] };
   return e;
+}
+
+/**
+ * The context of an RPC request in compact form, not yet stamped ({@link stampCompact}): what
+ * its event is made of (events.ts `rpcEvent`), with the API's name and version as checked by
+ * events.ts `rpcNames` (here the writer's code would need the RPC pipeline); `eventType` names
+ * another kind of event recorded from the same facts (`ConsoleSignin`).
+ */
+export function compactRpc(
+  ctx: RpcCtx,
+  names: { eventName: string; apiVersion: string },
+  region: string,
+  eventType?: string,
+): CompactRpc {
+  const h = ctx.req.headers;
+  const p = ctx.principal;
+  const d = ctx.decided;
+  const err = ctx.error;
+  const detail = err?.fields?.AccessDeniedDetail as
+    { NoPermissionType?: string; EncodedDiagnosticMessage?: string } | undefined;
+  const kind = p?.kind;
+  if (kind !== undefined && kind !== 'account' && kind !== 'user' && kind !== 'role-session') {
+    // INVARIANT: these are every signed principal; rpcEvent would fail on another.
+    throw new TypeError('not a principal');
+  }
+  // INVARIANT: the parameters (a request's own map) are not changed once it is answered.
+  const params = ctx.params;
+  let size = FIXED_SIZE;
+  if (params !== undefined) for (const [n, v] of params) size += n.length + v.length;
+  const c: CompactRpc = [
+    0,
+    0,
+    0,
+    false,
+    undefined,
+    'rpc',
+    ctx.now,
+    region,
+    ctx.sourceIp,
+    ctx.requestId,
+    ctx.hostId,
+    names.eventName,
+    names.apiVersion,
+    ctx.product?.product,
+    ctx.op ? Boolean(ctx.op.decl.readOnly) : undefined,
+    err?.code,
+    err?.message,
+    d?.action,
+    d?.resource,
+    d?.decision.decision,
+    d?.decision.explanation,
+    kind,
+    p?.accountId,
+    p?.accessKeyId,
+    kind === 'user' ? p!.userId : kind === 'role-session' ? p!.roleId : undefined,
+    kind === 'user' ? p!.userName : kind === 'role-session' ? p!.roleName : undefined,
+    kind === 'role-session' ? p!.sessionName : undefined,
+    kind === 'role-session' ? p!.issuedAt : undefined,
+    kind === 'role-session' ? p!.source : undefined,
+    h.authorization,
+    header(h, 'x-acs-security-token'),
+    h['user-agent'],
+    params,
+    ctx.attributedTo,
+    eventType,
+    detail?.NoPermissionType,
+    detail?.EncodedDiagnosticMessage,
+  ];
+  for (let i = NOW; i < c.length; i++) {
+    const v = c[i];
+    if (typeof v === 'string') size += v.length;
+  }
+  c[SIZE] = size;
+  return c;
+}
+
+const NO_PARAMETERS: ReadonlyMap<string, string> = new Map();
+
+/** The event of a {@link CompactRpc}, as events.ts `rpcEvent` builds it from the context. */
+function readRpc(c: CompactRpc): TrailEvent {
+  const headers: Record<string, string> = {};
+  opt(headers, 'authorization', c[AUTHORIZATION]);
+  opt(headers, 'x-acs-security-token', c[TOKEN]);
+  opt(headers, 'user-agent', c[USER_AGENT]);
+  const ctx = {
+    req: { headers },
+    now: c[NOW],
+    sourceIp: c[SOURCE_IP],
+    requestId: c[REQUEST_ID],
+    hostId: c[HOST_ID],
+    params: (c[PARAMS] as ReadonlyMap<string, string> | undefined) ?? NO_PARAMETERS,
+  } as unknown as RpcCtx;
+  if (c[KIND] !== undefined) {
+    ctx.principal = readPrincipal(c) as Exclude<Principal, { kind: 'anonymous' }>;
+  }
+  if (c[PRODUCT] !== undefined) ctx.product = { product: c[PRODUCT] } as RpcCtx['product'];
+  if (c[READ_ONLY] !== undefined) {
+    ctx.op = { decl: { readOnly: c[READ_ONLY] } } as unknown as RpcCtx['op'];
+  }
+  opt(ctx, 'attributedTo', c[ATTRIBUTED_TO]);
+  if (c[ERROR_CODE] !== undefined) {
+    const fields =
+      c[NO_PERMISSION_TYPE] === undefined
+        ? undefined
+        : {
+            AccessDeniedDetail: {
+              NoPermissionType: c[NO_PERMISSION_TYPE],
+              EncodedDiagnosticMessage: c[DIAGNOSTIC],
+            },
+          };
+    ctx.error = {
+      code: c[ERROR_CODE],
+      message: c[ERROR_MESSAGE],
+      fields,
+    } as unknown as RpcCtx['error'];
+  }
+  if (c[ACTION] !== undefined) {
+    ctx.decided = {
+      action: s(c[ACTION]),
+      resource: s(c[RESOURCE]),
+      decision: { decision: c[DECISION], explanation: c[EXPLANATION] } as Decision,
+    };
+  }
+  const e = rpcEventNamed(
+    ctx,
+    s(c[EVENT_NAME]),
+    s(c[API_VERSION]),
+    s(c[REGION]),
+    eventIdAt(c[MS] as number, c[SEQUENCE] as number),
+  );
+  const eventType = o(c[EVENT_TYPE]);
+  return eventType === undefined ? e : { ...e, eventType };
 }

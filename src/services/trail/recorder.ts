@@ -36,9 +36,9 @@ import type { MetadataTrailFacts } from '../ecs/index.js';
 import type { OssTrailFacts } from '../oss/index.js';
 import { boundEvent, isUnauthenticated, withFlag } from './bound.js';
 import { EventBuffer, parseBatch, type BufferedEvent } from './buffer.js';
-import { compactOss, stampCompact, type CompactOss } from './compact.js';
+import { compactOss, compactRpc, stampCompact, type CompactOss } from './compact.js';
 import { nextEventStamp } from './event-common.js';
-import { CREDENTIALS_PATH, TOKEN_PATH, metadataEvent, newEventId, rpcEvent } from './events.js';
+import { CREDENTIALS_PATH, TOKEN_PATH, metadataEvent, newEventId, rpcNames } from './events.js';
 import type { TrailEvent } from './model.js';
 import {
   UnauthenticatedSampler,
@@ -197,8 +197,19 @@ export class TrailRecorder {
   rpc(ctx: RpcCtx, eventType?: string): void {
     if (this.#closed) return;
     try {
-      const e = rpcEvent(ctx, this.#region, newEventId());
-      this.#pushShared(eventType === undefined ? e : { ...e, eventType }, ctx.sharedWith);
+      // As an OSS request's (see oss()): the writer builds the event.
+      const c = compactRpc(ctx, rpcNames(ctx), this.#region, eventType);
+      const p = ctx.principal;
+      const unauthenticated = p === undefined;
+      this.#pushCompact(c, undefined, unauthenticated, ctx.sourceIp, ctx.now);
+      // A copy for the other account the call concerns (the role's of a cross-account
+      // AssumeRole), naming the caller's: the event's account is the caller's, else the one a
+      // handler named.
+      const account = p?.accountId || ctx.attributedTo || '';
+      const other = ctx.sharedWith;
+      if (other !== undefined && other !== '' && account !== '' && other !== account) {
+        this.#pushCompact(c.slice(), other, unauthenticated, ctx.sourceIp, ctx.now);
+      }
     } catch (e) {
       this.#lost(e);
     }
@@ -217,7 +228,8 @@ export class TrailRecorder {
       const c = compactOss(facts, facts.region ?? this.#region);
       const { sourceIp, now } = facts.base;
       this.#pushCompact(c, undefined, unauthenticated, sourceIp, now);
-      // As #pushShared: the event's account is the caller's, else the bucket owner's.
+      // A copy for the other account the call concerns (the bucket owner's), naming the
+      // caller's: the event's account is the caller's, else the bucket owner's.
       const account = (unauthenticated ? '' : p.accountId) || facts.bucketOwner || '';
       const other = facts.sharedWith;
       if (other !== undefined && other !== '' && account !== '' && other !== account) {
@@ -262,18 +274,6 @@ export class TrailRecorder {
     this.#summaryTimer = undefined;
     this.#buffer.release();
     await this.flush();
-  }
-
-  /**
-   * Queues `e`, and when the call concerns another account too (`other`: the role's account of
-   * a cross-account AssumeRole, the bucket owner of another account's OSS request) a copy for
-   * that account's trail, with its own id, naming the caller's account.
-   */
-  #pushShared(e: TrailEvent, other: string | undefined): void {
-    this.#push(e);
-    if (other !== undefined && other !== '' && e.accountId !== '' && other !== e.accountId) {
-      this.#push({ ...e, eventId: newEventId(), accountId: other, callerAccountId: e.accountId });
-    }
   }
 
   /** The one gate: samples `e` when unauthenticated, queues what is kept (to be bounded). */
