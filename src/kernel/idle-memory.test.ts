@@ -11,7 +11,8 @@ describe('startIdleGiveBack', () => {
   let collected = 0;
   const start = () =>
     startIdleGiveBack({
-      windowMs: 1000,
+      windowMs: 3000,
+      tickMs: 1000,
       minBusyMs: 100,
       idleShare: 0.02,
       busyMs: () => busy,
@@ -19,7 +20,7 @@ describe('startIdleGiveBack', () => {
         collected++;
       },
     });
-  /** One window in which the loop was busy for `ms`. */
+  /** One tick (1 s) in which the loop was busy for `ms`. */
   const window = (ms: number) => {
     busy += ms;
     vi.advanceTimersByTime(1000);
@@ -45,11 +46,13 @@ describe('startIdleGiveBack', () => {
     const g = start();
     window(900);
     window(800);
-    expect(collected).toBe(0);
     window(0);
-    expect(collected).toBe(1);
+    window(0);
+    expect(collected).toBe(0); // the last 3 s still hold 800 ms of work
+    window(0);
+    expect(collected).toBe(1); // 3 s idle
     window(5);
-    expect(collected).toBe(2);
+    expect(collected).toBe(2); // 1 s later, still idle
     for (let i = 0; i < 10; i++) window(0);
     expect(g.collections).toBe(2);
     g.stop();
@@ -58,22 +61,27 @@ describe('startIdleGiveBack', () => {
   it('never collects while the loop is busy, and starts over after new work', () => {
     const g = start();
     for (let i = 0; i < 10; i++) window(500);
+    window(0);
+    window(0);
     expect(collected).toBe(0);
     window(0);
     expect(collected).toBe(1);
-    window(600); // work again before the second collection: it is owed after this work instead
+    window(600); // work again instead of the second collection: a new idle window is owed
+    window(0);
+    window(0);
+    expect(collected).toBe(1);
     window(0);
     expect(collected).toBe(2);
     window(0);
     expect(collected).toBe(3);
-    window(0);
+    for (let i = 0; i < 10; i++) window(0);
     expect(collected).toBe(3);
     g.stop();
   });
 
   it('does not count a little work (timers, a health check) as a reason to collect', () => {
     const g = start();
-    for (let i = 0; i < 20; i++) window(4);
+    for (let i = 0; i < 30; i++) window(4);
     expect(collected).toBe(0);
     g.stop();
   });
@@ -99,9 +107,9 @@ describe('fullGc', () => {
 });
 
 describe('YUNBOX_IDLE_GC', () => {
-  it('defaults to 5 s, takes seconds, turns off with 0 or off', () => {
-    expect(idleGiveBackWindowMs({})).toBe(5000);
-    expect(idleGiveBackWindowMs({ YUNBOX_IDLE_GC: '' })).toBe(5000);
+  it('defaults to 30 s, takes seconds, turns off with 0 or off', () => {
+    expect(idleGiveBackWindowMs({})).toBe(30_000);
+    expect(idleGiveBackWindowMs({ YUNBOX_IDLE_GC: '' })).toBe(30_000);
     expect(idleGiveBackWindowMs({ YUNBOX_IDLE_GC: '30' })).toBe(30_000);
     expect(idleGiveBackWindowMs({ YUNBOX_IDLE_GC: '0' })).toBeUndefined();
     expect(idleGiveBackWindowMs({ YUNBOX_IDLE_GC: 'off' })).toBeUndefined();

@@ -24,7 +24,7 @@ policies. Every option can also be set with its environment variable.
 
 environment:
   YUNBOX_IDLE_GC             seconds without work after which the server gives memory back (a
-                             full garbage collection, then one more), 1-3600 or off; default 5
+                             full garbage collection, another 5 s later), 1-3600 or off; default 30
 
 options:
   --init DIR|FILE|tutorial   at the data directory's first start, create the resources of these
