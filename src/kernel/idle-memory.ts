@@ -6,7 +6,7 @@
  * real work since the last collection, it runs one full garbage collection, then a second one
  * 5 s later if the loop is still idle: V8 shrinks the young generation only at a collection that
  * sees a low, non-zero allocation rate over its last 5 s, which the first, coming after the load,
- * often does not. Never while busy, and once per busy period, so a loaded server pays nothing
+ * often does not. Never while busy, and only after a busy period, so a loaded server pays nothing
  * and an idle one does not collect again and again. The window (30 s) is longer than the pauses
  * of a bursty load (the benchmark's rounds, a test suite's steps): each collection shrinks the
  * young generation, and growing it again costs the next burst promotions and scavenges.
