@@ -2,7 +2,7 @@
 // and the `yunbox` bin run. One file instead of a few hundred modules halves the cold start and
 // trims ~20 MB of resident memory (kysely alone is ~140 modules). Native and optional packages
 // stay external and load from node_modules.
-import { copyFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 /** How the Node bundles are built: ESM for Node 20, native and optional packages external. */
@@ -27,6 +27,18 @@ await build({
   entryPoints: ['dist/services/trail/worker.js'],
   outfile: 'dist/trail-worker.mjs',
 });
+
+// V8 keeps a script's source in the heap as long as the script lives, in one byte per character
+// only if every character is Latin-1: one '—' in a comment (esbuild escapes them in code, not in
+// the comments it keeps) made the CLI's 3.2 MB source a 6.4 MB two-byte string, for the life of
+// the process (bench/notes.md item 22). Outside comments these escapes mean the same character.
+for (const file of ['dist/yunbox.mjs', 'dist/trail-worker.mjs']) {
+  const text = await readFile(file, 'utf8');
+  await writeFile(
+    file,
+    text.replace(/[^\t-~]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+  );
+}
 
 // The console page (src/console/web, browser code) into dist/console/app.js, with its static
 // index.html and style.css beside it; the server serves exactly these three files at

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseListen } from '../../config/config.js';
-import { exposureWarning } from './serve.js';
+import type { CliIo } from '../command.js';
+import { command, exposureWarning } from './serve.js';
 
 const at = (listen: string, tls?: string) => ({
   config: {
@@ -27,5 +28,20 @@ describe('the start banner', () => {
     const one = exposureWarning(at('127.0.0.1:9910', '192.0.2.7:9911')).join('\n');
     expect(one).toContain('https 192.0.2.7:9911 (from every network that reaches 192.0.2.7)');
     expect(one).not.toContain('http 127.0.0.1');
+  });
+});
+
+describe('yunbox serve and YUNBOX_IDLE_GC', () => {
+  it('refuses a bad value before starting anything', async () => {
+    const err: string[] = [];
+    const io: CliIo = {
+      env: { YUNBOX_IDLE_GC: 'soon' },
+      cwd: '/nonexistent',
+      stdout: () => {},
+      stderr: (t) => err.push(t),
+    };
+    const code = await command.run([], io);
+    expect(code).toBe(2);
+    expect(err.join('')).toContain('YUNBOX_IDLE_GC: `soon`');
   });
 });

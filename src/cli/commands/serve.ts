@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { CONFIG_KEYS, ConfigError, resolveConfig, type RawConfig } from '../../config/config.js';
 import { ListenError } from '../../config/ports.js';
 import { isLoopbackHost, isWildcardHost } from '../../kernel/admin-guard.js';
+import { idleGiveBackWindowMs, startIdleGiveBack } from '../../kernel/idle-memory.js';
 import { visibleStatus } from '../../services/ecs/index.js';
 import { startYunbox, type Yunbox } from '../../main.js';
 import type { CliCommand } from '../command.js';
@@ -20,6 +21,10 @@ const usage = `usage: yunbox serve [options]
 
 Starts yunbox: RAM, STS (and the other services) on one gateway, with real signatures and
 policies. Every option can also be set with its environment variable.
+
+environment:
+  YUNBOX_IDLE_GC             seconds without work after which the server gives memory back (a
+                             full garbage collection, another 5 s later), 1-3600 or off; default 30
 
 options:
   --init DIR|FILE|tutorial   at the data directory's first start, create the resources of these
@@ -158,6 +163,13 @@ export const command: CliCommand = {
       io.stdout(usage);
       return 0;
     }
+    let idleWindowMs: number | undefined;
+    try {
+      idleWindowMs = idleGiveBackWindowMs(io.env);
+    } catch (e) {
+      io.stderr(`yunbox serve: ${(e as Error).message}\n`);
+      return 2;
+    }
     const raw: RawConfig = {};
     for (const k of CONFIG_KEYS) {
       const v = values[k.flag];
@@ -218,9 +230,13 @@ export const command: CliCommand = {
       }
     }
     io.stderr([...(await banner(yb)), ...exposureWarning(yb), 'Ctrl-C to stop', ''].join('\n'));
+    // Memory grown under load goes back to the system once the server idles (bench/notes.md 22).
+    const giveBack =
+      idleWindowMs === undefined ? undefined : startIdleGiveBack({ windowMs: idleWindowMs });
     return new Promise<number>((resolveExit) => {
       const stop = (signal: string) => {
         io.stderr(`yunbox: ${signal} received, shutting down\n`);
+        giveBack?.stop();
         process.off('SIGTERM', onTerm);
         process.off('SIGINT', onInt);
         yb.close().then(
