@@ -28,7 +28,7 @@ import { groupCommit } from '../../kernel/group-commit.js';
 const BATCH_BYTES = 1024 * 1024;
 /**
  * Bytes written between background data syncs: what the final fsync may still have to write
- * back (32 MiB before bench/notes.md item 23 left 25-40 ms of a 64 MiB PUT to it here).
+ * back (every 32 MiB, before bench/notes.md item 23, left it 23-41 ms of a 64 MiB PUT here).
  */
 const SYNC_EVERY = 8 * 1024 * 1024;
 /** Read-stream buffer size. */
