@@ -123,9 +123,10 @@ export class FsBlobStore implements BlobStore {
     let open_ = true;
     let done = false;
     // One write in flight while the next batch is received and hashed. Every SYNC_EVERY bytes a
-    // data sync starts behind the write, unless one is still running (then the next boundary
-    // starts it): the disk writes back while bytes arrive, and the final fsync only waits for the
-    // last few MiB. Receiving never waits for these syncs; they only start write-back early.
+    // data sync starts behind the write, or, while one is still running, with the first batch
+    // after it ends: the disk writes back while bytes arrive, and the final fsync only waits for
+    // the last few MiB. Receiving never waits for these syncs (the one write in flight is the
+    // back-pressure); they only start write-back early, the final fsync makes the blob durable.
     let writing: Promise<void> = Promise.resolve();
     let syncing: Promise<void> | undefined;
     let syncFailure: { error: unknown } | undefined;
