@@ -3,11 +3,11 @@
  * connection each, against the bare node:http server copying the same bytes to a file and back
  * (a raw stream copy on the same disk). Figure: bytes moved (PUT + GET) per second.
  */
-import { runStream } from '../lib/load.js';
+import { mainThreadCpuUs, processCpuUs, runStream } from '../lib/load.js';
 import { BENCH_BUCKET, type BenchYunbox } from '../lib/resources.js';
 import { ossV1Request, type Credentials } from '../lib/signing.js';
 import type { StreamJob, StreamResult } from '../lib/stream-worker.js';
-import { summarize } from '../lib/stats.js';
+import { median, summarize } from '../lib/stats.js';
 import type { Row, Scenario } from '../lib/types.js';
 import { needsOss, ossReady } from './oss-common.js';
 
@@ -69,6 +69,10 @@ export const ossStream: Scenario = {
     const bytes = ctx.settings.streamBytes;
     const mib = bytes / 2 ** 20;
     const ours: StreamResult[] = [];
+    // yunbox's CPU time per PUT + GET (ms): its event loop, and the whole process (thread pool
+    // writes and syncs included). Steadier than MB/s on a shared machine.
+    const loopMs: number[] = [];
+    const procMs: number[] = [];
     const theirs: StreamResult[] = [];
     const baseJob = (size = bytes): StreamJob => ({
       url: baseline.url,
@@ -88,7 +92,16 @@ export const ossStream: Scenario = {
     await checkedStream(baseJob(1 << 20));
     for (let round = 0; round < ctx.settings.rounds; round++) {
       const jobs = [
-        async () => ours.push(await checkedStream(ossStreamJob(yb, await yb.sts(), 'big', bytes))),
+        async () => {
+          const job = ossStreamJob(yb, await yb.sts(), 'big', bytes);
+          const loop0 = mainThreadCpuUs(yb.pid);
+          const proc0 = processCpuUs(yb.pid);
+          ours.push(await checkedStream(job));
+          const loop1 = mainThreadCpuUs(yb.pid);
+          const proc1 = processCpuUs(yb.pid);
+          if (loop0 !== undefined && loop1 !== undefined) loopMs.push((loop1 - loop0) / 1000);
+          if (proc0 !== undefined && proc1 !== undefined) procMs.push((proc1 - proc0) / 1000);
+        },
         async () => theirs.push(await checkedStream(baseJob())),
       ];
       if (round % 2) jobs.reverse();
@@ -98,7 +111,10 @@ export const ossStream: Scenario = {
       ctx.log(
         `  round ${round + 1}/${ctx.settings.rounds}: yunbox PUT ${mbps(bytes, o.putMs).toFixed(0)} ` +
           `GET ${mbps(bytes, o.getMs).toFixed(0)} MB/s; raw copy PUT ${mbps(bytes, t.putMs).toFixed(0)} ` +
-          `GET ${mbps(bytes, t.getMs).toFixed(0)} MB/s`,
+          `GET ${mbps(bytes, t.getMs).toFixed(0)} MB/s` +
+          (loopMs.length > round && procMs.length > round
+            ? `; yunbox CPU ${loopMs[round]!.toFixed(0)} ms event loop, ${procMs[round]!.toFixed(0)} ms process`
+            : ''),
       );
     }
     const fig = (list: StreamResult[]) =>
@@ -120,7 +136,12 @@ export const ossStream: Scenario = {
         baseline: { name: 'raw stream copy to a file', stat: b },
         ratio: y.median / b.median,
         goals: [{ kind: 'ratio-at-least', ratio: 0.7, text: '≥ 70% of raw stream copy' }],
-        note: `yunbox ${split(ours)}; raw copy ${split(theirs)}`,
+        note:
+          `yunbox ${split(ours)}; raw copy ${split(theirs)}` +
+          (loopMs.length > 0 && procMs.length > 0
+            ? `; yunbox CPU per PUT + GET: ${median(loopMs).toFixed(0)} ms event loop, ` +
+              `${median(procMs).toFixed(0)} ms process (medians)`
+            : ''),
       },
     ] satisfies Row[];
   },

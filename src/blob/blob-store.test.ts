@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm, utimes, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { migrate } from '../store/migrate.js';
 import { openDb, type Db } from '../store/db.js';
 import { BlobIncomplete, BlobNotFound, BlobTooLarge, type BlobStore } from './blob-store.js';
@@ -161,6 +161,38 @@ describe('fs blob store', () => {
     await utimes(tmp, new Date(0), new Date(0));
     expect(await store.sweepIncomplete(Date.now() - 1000)).toBe(1);
     expect(await readdir(join(dir, 'blobs', 'tmp'))).toEqual([]);
+  });
+
+  it('syncs long bodies in the background while they arrive, and reads them back exactly', async () => {
+    const { store, dir } = await fsStore();
+    // 20 MiB: two early data syncs (every 8 MiB) before the final fsync.
+    const data = randomBytes(20 * 1024 * 1024 + 13);
+    const fh = await open(join(dir, 'probe'), 'w');
+    await fh.close();
+    const datasync = vi.spyOn(Object.getPrototypeOf(fh) as FileHandle, 'datasync');
+    cleanups.push(async () => datasync.mockRestore());
+    const info = await store.write(chunked(data, 65536), { expectedBytes: data.length });
+    expect(datasync).toHaveBeenCalled();
+    expect(info.size).toBe(data.length);
+    expect(info.md5).toEqual(createHash('md5').update(data).digest());
+    expect(info.crc64).toBe(crc64(data));
+    expect((await readAll(await store.read(info.blobId))).equals(data)).toBe(true);
+  });
+
+  it('fails a write whose background sync failed, even when the final fsync succeeds', async () => {
+    const { store, dir } = await fsStore();
+    const data = randomBytes(20 * 1024 * 1024);
+    const fh = await open(join(dir, 'probe'), 'w');
+    await fh.close();
+    const datasync = vi
+      .spyOn(Object.getPrototypeOf(fh) as FileHandle, 'datasync')
+      .mockRejectedValueOnce(
+        Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }),
+      );
+    cleanups.push(async () => datasync.mockRestore());
+    await expect(store.write(chunked(data, 65536))).rejects.toMatchObject({ code: 'EIO' });
+    expect(await readdir(join(dir, 'blobs', 'tmp'))).toEqual([]);
+    expect(await readdir(join(dir, 'blobs'))).toEqual(['tmp']);
   });
 });
 
