@@ -75,6 +75,8 @@ const UPSERT_MANY =
 
 /** Most uses one statement records (the rest wait for the next). */
 const MAX_BATCH = 500;
+/** Most batches of one node in flight at once (each holds a pooled connection). */
+const MAX_IN_FLIGHT = 3;
 
 /** A use waiting for its batch's verdict (PostgreSQL). */
 interface Waiting {
@@ -106,10 +108,10 @@ export class NonceStore {
   #pending = new Map<string, { scope: string; nonce: string; expiresAt: number; now: number }>();
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
-  /** PostgreSQL: uses not yet sent, the keys of every use sent or not, the batch in flight. */
+  /** PostgreSQL: uses not yet sent, the keys of every use sent or not, the batches in flight. */
   #waiting: Waiting[] = [];
   readonly #batched = new Set<string>();
-  #sending: Promise<void> | undefined;
+  readonly #sending = new Set<Promise<void>>();
   #scheduled = false;
   constructor(db: Db, opts: { batchMs?: number } = {}) {
     this.#db = db;
@@ -136,10 +138,7 @@ export class NonceStore {
       this.#batched.add(key);
       return new Promise<boolean>((resolve, reject) => {
         this.#waiting.push({ scope, nonce, key, expiresAt, now, resolve, reject });
-        if (!this.#scheduled && this.#sending === undefined) {
-          this.#scheduled = true;
-          setImmediate(() => void this.#send());
-        }
+        this.#schedule();
       });
     }
     const live = (p: { expiresAt: number } | undefined) => p !== undefined && p.expiresAt > now;
@@ -153,15 +152,30 @@ export class NonceStore {
     return true;
   }
 
+  /** Sends the waiting uses at the end of this turn of the event loop (PostgreSQL). */
+  #schedule(): void {
+    if (this.#scheduled || this.#sending.size >= MAX_IN_FLIGHT) return;
+    this.#scheduled = true;
+    // Gathers the uses of this turn of the event loop.
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#send();
+    });
+  }
+
   /**
-   * Sends the waiting uses as one upsert (PostgreSQL), then the next batch if more came meanwhile.
-   * Relaxed durability: a nonce lost to a power failure only reopens a replay window that the
-   * timestamp check still bounds, and a synchronous commit stays off every request.
+   * Sends the waiting uses as one upsert (PostgreSQL); when it returns, the next batch goes if
+   * more came meanwhile. Relaxed durability: a nonce lost to a power failure only reopens a
+   * replay window that the timestamp check still bounds, and a synchronous commit stays off
+   * every request.
    */
-  async #send(): Promise<void> {
-    this.#scheduled = false;
-    if (this.#sending !== undefined || this.#waiting.length === 0) return;
-    const batch = this.#waiting.splice(0, MAX_BATCH);
+  #send(): void {
+    if (this.#sending.size >= MAX_IN_FLIGHT || this.#waiting.length === 0) return;
+    // Rows in one order on every node: two nodes' batches sharing nonces queue on each other's
+    // rows instead of deadlocking.
+    const batch = this.#waiting
+      .splice(0, MAX_BATCH)
+      .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
     // A record is taken over only once expired at the earliest `now` of the batch: at most a
     // few milliseconds earlier than each use's own, so an expired nonce may be refused a moment
     // longer, never accepted early.
@@ -177,7 +191,7 @@ export class NonceStore {
         ]),
       ),
     );
-    this.#sending = run.then(
+    const sending = run.then(
       (r) => {
         const accepted = new Set(r.rows.map((row) => `${row.scope}\n${row.nonce}`));
         for (const w of batch) {
@@ -192,9 +206,11 @@ export class NonceStore {
         }
       },
     );
-    await this.#sending;
-    this.#sending = undefined;
-    if (this.#waiting.length > 0) void this.#send();
+    this.#sending.add(sending);
+    void sending.then(() => {
+      this.#sending.delete(sending);
+      if (this.#waiting.length > 0) this.#schedule();
+    });
   }
 
   /**
@@ -203,9 +219,9 @@ export class NonceStore {
    */
   async flush(): Promise<void> {
     if (this.#db.dialect.multiNode) {
-      while (this.#sending !== undefined || this.#waiting.length > 0) {
-        if (this.#sending === undefined) void this.#send();
-        await this.#sending;
+      while (this.#sending.size > 0 || this.#waiting.length > 0) {
+        this.#send();
+        await Promise.race(this.#sending);
       }
       return;
     }
