@@ -12,6 +12,7 @@ import { postgresDialect, sqliteDialect, type DialectInfo } from './dialect.js';
 import { StoreError } from '../kernel/errors.js';
 import { groupCommit } from '../kernel/group-commit.js';
 import { CLAIM_SLOT_SQL, PgGenerations } from './pg-generations.js';
+import { namingStatements } from './pg-named.js';
 import { ReadCaches, WriteCounters, writeTarget, type CacheSpec } from './read-cache.js';
 
 /** Where the metadata lives. */
@@ -399,7 +400,7 @@ export async function openDb(location: StoreLocation): Promise<Db> {
       client.release();
     }
   }
-  const k = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  const k = new Kysely<any>({ dialect: new PostgresDialect({ pool: namingStatements(pool) }) });
   const pgLiteral = (v: string) => pg.escapeLiteral(v);
   const locking = new KyselyDb(k, postgresDialect, k, false, { pgLiteral });
   const generations = new PgGenerations(k, (name, fn) => locking.withLock(name, (tx) => fn(tx.k)));
