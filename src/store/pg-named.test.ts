@@ -31,10 +31,18 @@ describe('namingStatements', () => {
     ]);
   });
 
-  it('leaves statements without parameters on the simple protocol', async () => {
+  it('leaves transaction control and multi-statement texts on the simple protocol', async () => {
     const { sent, pool } = fakePool();
     for (let i = 0; i < 4; i++) await run(pool, 'begin', []);
+    for (let i = 0; i < 4; i++) await run(pool, 'begin; set local x = 1', []);
+    for (let i = 0; i < 4; i++) await run(pool, 'select 1; select 2', []);
     expect(sent.every((s) => (s as { name?: string }).name === undefined)).toBe(true);
+  });
+
+  it('names a lone select without parameters (the cache fence)', async () => {
+    const { sent, pool } = fakePool();
+    for (let i = 0; i < 3; i++) await run(pool, 'select tbl from gen', []);
+    expect(sent.at(-1)).toEqual({ name: 'yb_0', text: 'select tbl from gen', values: [] });
   });
 
   it('names at most 256 texts', async () => {

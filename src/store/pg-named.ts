@@ -8,8 +8,8 @@
  *
  * Bounds: at most {@link MAX_NAMED} texts are ever named (first come: the hot ones come first),
  * and at most {@link MAX_TRACKED} are counted on the way; so each connection holds at most
- * {@link MAX_NAMED} prepared statements. Queries without parameters (BEGIN, COMMIT, the fence)
- * stay on the simple protocol.
+ * {@link MAX_NAMED} prepared statements. BEGIN, COMMIT and multi-statement texts stay on the
+ * simple protocol.
  *
  * A migration that changes a table's columns invalidates the plans of statements on it; for a
  * `select *` PostgreSQL then refuses the statement ("cached plan must not change result type",
@@ -39,6 +39,15 @@ const MAX_TRACKED = 4096;
 const NAME_AFTER = 3;
 /** SQLSTATE of "cached plan must not change result type". */
 const PLAN_CHANGED = '0A000';
+
+/**
+ * Whether a query may go named: one with parameters, or a lone `select` without (the cache
+ * fence); BEGIN, COMMIT and multi-statement texts stay on the simple protocol (one message).
+ */
+function namable(text: string, values: unknown): boolean {
+  if (Array.isArray(values) && values.length > 0) return true;
+  return /^\s*select\b/i.test(text) && !text.includes(';');
+}
 
 /** Texts and their uses so far, and the names given. */
 class Names {
@@ -77,7 +86,7 @@ export function namingStatements(pool: Pool): PostgresPool {
     const stale = new Set<string>();
     w = {
       query(config: unknown, values?: unknown) {
-        if (typeof config !== 'string' || !Array.isArray(values) || values.length === 0) {
+        if (typeof config !== 'string' || !namable(config, values)) {
           return client.query(config, values);
         }
         const name = names.nameOf(config);
