@@ -9,7 +9,7 @@ import { StoreError } from '../../kernel/errors.js';
 import type { Db } from '../../store/db.js';
 import { NULL_VERSION, type ObjectSummary, type OssObject, type StoredSegment } from './model.js';
 import { RETAINED, type RetainedAfter, type WriteOptions } from './store.js';
-import { chunks } from './store-sql-common.js';
+import { BATCH, chunks } from './store-sql-common.js';
 import * as T from './store-sql-tags.js';
 
 /** `is_latest = 1` as a literal, so the partial index on current versions serves the query. */
@@ -246,9 +246,20 @@ export async function writeVersion(
       }
     }
   }
-  await tx.k.insertInto('oss_objects').values(objectRow(object, seq)).execute();
-  for (const batch of chunks(segmentRows(object.objectId, object.segments))) {
-    await tx.k.insertInto('oss_segments').values(batch).execute();
+  const segments = segmentRows(object.objectId, object.segments);
+  if (tx.dialect.modifyingCte && segments.length > 0 && segments.length <= BATCH) {
+    // One round trip for the row and its segments: the segments' foreign key is checked at the
+    // end of the statement, when the row is there.
+    await tx.k
+      .with('o', (db: any) => db.insertInto('oss_objects').values(objectRow(object, seq)))
+      .insertInto('oss_segments')
+      .values(segments)
+      .execute();
+  } else {
+    await tx.k.insertInto('oss_objects').values(objectRow(object, seq)).execute();
+    for (const batch of chunks(segments)) {
+      await tx.k.insertInto('oss_segments').values(batch).execute();
+    }
   }
   await T.insertObjectTags(tx, object.objectId, object.tags);
   return dropped;
