@@ -12,6 +12,7 @@ import { postgresDialect, sqliteDialect, type DialectInfo } from './dialect.js';
 import { StoreError } from '../kernel/errors.js';
 import { groupCommit } from '../kernel/group-commit.js';
 import { CLAIM_SLOT_SQL, PgGenerations } from './pg-generations.js';
+import { namingStatements } from './pg-named.js';
 import { ReadCaches, WriteCounters, writeTarget, type CacheSpec } from './read-cache.js';
 
 /** Where the metadata lives. */
@@ -70,13 +71,19 @@ class KyselyDb implements Db {
   readonly #root: Kysely<any>;
   readonly #wal: SqliteWal | undefined;
   readonly #caches: ReadCaches | undefined;
+  /** PostgreSQL: pg's `escapeLiteral`, for the literals of {@link #pgTransaction}'s prelude. */
+  readonly #pgLiteral: ((s: string) => string) | undefined;
   #closed = false;
   constructor(
     k: Kysely<any>,
     dialect: DialectInfo,
     root: Kysely<any>,
     inTx: boolean,
-    extra?: { wal?: SqliteWal | undefined; caches?: ReadCaches | undefined },
+    extra?: {
+      wal?: SqliteWal | undefined;
+      caches?: ReadCaches | undefined;
+      pgLiteral?: ((s: string) => string) | undefined;
+    },
   ) {
     this.k = k;
     this.dialect = dialect;
@@ -84,6 +91,7 @@ class KyselyDb implements Db {
     this.inTransaction = inTx;
     this.#wal = extra?.wal;
     this.#caches = extra?.caches;
+    this.#pgLiteral = extra?.pgLiteral;
   }
 
   /** A handle on `k` sharing this one's root, WAL and caches. */
@@ -91,6 +99,7 @@ class KyselyDb implements Db {
     return new KyselyDb(k, this.dialect, this.#root, inTx, {
       wal: this.#wal,
       caches: this.#caches,
+      pgLiteral: this.#pgLiteral,
     });
   }
 
@@ -136,22 +145,26 @@ class KyselyDb implements Db {
   }
 
   async withLock<T>(name: string, fn: (tx: Db) => Promise<T>): Promise<T> {
-    return this.transaction(async (tx) => {
-      if (this.dialect.name === 'postgres') {
-        await sql`select pg_advisory_xact_lock(hashtext(${name}))`.execute(tx.k);
+    if (this.dialect.name === 'postgres') {
+      if (this.inTransaction) {
+        await sql`select pg_advisory_xact_lock(hashtext(${name}))`.execute(this.k);
+        return fn(this);
       }
-      // SQLite: the single connection is already serialised by the driver's mutex.
-      return fn(tx);
-    });
+      // The lock is taken by the statement that opens the transaction: one round trip.
+      return this.#pgTransaction(
+        `select pg_advisory_xact_lock(hashtext(${this.#pgLiteral!(name)}))`,
+        fn,
+      );
+    }
+    // SQLite: the single connection is already serialised by the driver's mutex.
+    return this.transaction(fn);
   }
 
   async relaxed<T>(fn: (db: Db) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
     if (this.dialect.name === 'postgres') {
-      return this.transaction(async (tx) => {
-        await sql`set local synchronous_commit = off`.execute(tx.k);
-        return fn(tx);
-      });
+      // Opened and relaxed by one statement: one round trip instead of two.
+      return this.#pgTransaction('set local synchronous_commit = off', fn);
     }
     // SQLite: one connection, held for the duration so nothing else runs in between.
     return this.#root.connection().execute(async (conn) => {
@@ -162,6 +175,39 @@ class KyselyDb implements Db {
         await sql`pragma synchronous = FULL`.execute(conn);
       }
     });
+  }
+
+  /**
+   * A PostgreSQL transaction opened by `begin; <prelude>`, one simple-protocol query (no
+   * parameters: `prelude` is constant SQL or holds literals quoted by pg's `escapeLiteral`), so a
+   * transaction that must first lock or relax costs one round trip before its statements, not
+   * two. Retried like {@link transaction} on a serialisation failure or deadlock.
+   */
+  async #pgTransaction<T>(prelude: string, fn: (tx: Db) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.k.connection().execute(async (conn) => {
+          await sql.raw(`begin; ${prelude}`).execute(conn);
+          let result: T;
+          try {
+            result = await fn(this.#child(conn, true));
+          } catch (e) {
+            await sql
+              .raw('rollback')
+              .execute(conn)
+              .catch(() => {
+                /* the connection is gone: the server rolled back */
+              });
+            throw e;
+          }
+          await sql.raw('commit').execute(conn);
+          return result;
+        });
+      } catch (e) {
+        if (attempt < 2 && this.dialect.isRetryable(e)) continue;
+        throw translateDriverError(e, this.dialect);
+      }
+    }
   }
 
   async close(): Promise<void> {
@@ -354,11 +400,12 @@ export async function openDb(location: StoreLocation): Promise<Db> {
       client.release();
     }
   }
-  const k = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
-  const locking = new KyselyDb(k, postgresDialect, k, false);
+  const k = new Kysely<any>({ dialect: new PostgresDialect({ pool: namingStatements(pool) }) });
+  const pgLiteral = (v: string) => pg.escapeLiteral(v);
+  const locking = new KyselyDb(k, postgresDialect, k, false, { pgLiteral });
   const generations = new PgGenerations(k, (name, fn) => locking.withLock(name, (tx) => fn(tx.k)));
   const caches = new ReadCaches((tables) => generations.epoch(tables));
-  return new KyselyDb(k, postgresDialect, k, false, { caches });
+  return new KyselyDb(k, postgresDialect, k, false, { caches, pgLiteral });
 }
 
 /** Parses `--store` / `YUNBOX_STORE`: `sqlite` (in `dataDir`), `sqlite:PATH`, or a postgres URL. */

@@ -11,6 +11,11 @@ export interface DialectInfo {
   readonly name: DialectName;
   /** True when several processes may share the database (PostgreSQL). */
   readonly multiNode: boolean;
+  /**
+   * True when a `delete … returning` may sit in a `with` read by the rest of the statement
+   * (PostgreSQL), so a read and a delete are one round trip.
+   */
+  readonly modifyingCte: boolean;
   /** True when `e` is a unique/primary-key violation. */
   isUniqueViolation(e: unknown): boolean;
   /** True when `e` is a foreign-key violation. */
@@ -29,6 +34,7 @@ function code(e: unknown): string | undefined {
 export const sqliteDialect: DialectInfo = {
   name: 'sqlite',
   multiNode: false,
+  modifyingCte: false,
   isUniqueViolation: (e) =>
     code(e) === 'SQLITE_CONSTRAINT_UNIQUE' || code(e) === 'SQLITE_CONSTRAINT_PRIMARYKEY',
   isForeignKeyViolation: (e) => code(e) === 'SQLITE_CONSTRAINT_FOREIGNKEY',
@@ -39,6 +45,7 @@ export const sqliteDialect: DialectInfo = {
 export const postgresDialect: DialectInfo = {
   name: 'postgres',
   multiNode: true,
+  modifyingCte: true,
   isUniqueViolation: (e) => code(e) === '23505',
   isForeignKeyViolation: (e) => code(e) === '23503',
   isRetryable: (e) => code(e) === '40001' || code(e) === '40P01',

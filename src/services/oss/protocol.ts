@@ -466,8 +466,10 @@ function loadBucket(deps: OssDeps): Stage<OssCtx> {
       // On a manual clock just moved past midnight: lifecycle rules first (lifecycle-runner.ts).
       await deps.lifecycle?.settle();
       let b: Bucket | undefined;
-      if (target.key !== undefined) {
-        // Object requests load the bucket and the object in one round trip.
+      if (target.key !== undefined && ctx.method !== 'PUT') {
+        // Object requests load the bucket and the object in one round trip. A PUT (which writes
+        // the object, and stales a cached object at every write) loads the bucket alone, from
+        // a cache objects' writes leave valid; a handler that needs the current object loads it.
         const both = await deps.store.getBucketAndObject(target.bucket, target.key);
         b = both.bucket;
         ctx.object = Promise.resolve(both.object);

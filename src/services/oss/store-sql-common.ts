@@ -24,6 +24,12 @@ export function chunks<T>(items: readonly T[], size = BATCH): T[][] {
   return out;
 }
 
+/**
+ * The read cache of bucket lookups alone (every PUT of an object makes one): it depends on the
+ * buckets' table only, so writing objects does not stale it.
+ */
+export const BUCKET_CACHE: CacheSpec = { name: 'oss-buckets', tables: ['oss_buckets'], max: 1024 };
+
 /** The read cache of bucket-and-object lookups (every GET and HEAD makes one). */
 export const OBJECT_CACHE: CacheSpec = {
   name: 'oss-objects',

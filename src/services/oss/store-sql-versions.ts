@@ -4,12 +4,12 @@
  * writing a version (demoting the current one, replacing the `null` one), dropping one, and
  * promoting the newest left. `seq` orders a key's versions (higher is newer).
  */
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { StoreError } from '../../kernel/errors.js';
 import type { Db } from '../../store/db.js';
 import { NULL_VERSION, type ObjectSummary, type OssObject, type StoredSegment } from './model.js';
 import { RETAINED, type RetainedAfter, type WriteOptions } from './store.js';
-import { chunks } from './store-sql-common.js';
+import { BATCH, chunks } from './store-sql-common.js';
 import * as T from './store-sql-tags.js';
 
 /** `is_latest = 1` as a literal, so the partial index on current versions serves the query. */
@@ -178,6 +178,16 @@ export async function promote(tx: Db, bucket: string, key: string): Promise<void
  * used. Unversioned, the key's one object is replaced; under versioning the current version is
  * demoted, and a `null` version replaces the previous `null` one.
  */
+/**
+ * Deletes the one row of a key in a bucket never versioned, returning it with each of its
+ * segments' blobs (PostgreSQL: {@link DialectInfo.modifyingCte}).
+ */
+const DELETE_UNVERSIONED =
+  'with o as (delete from oss_objects where bucket = $1 and key = $2 ' +
+  'returning object_id, last_modified, delete_marker) ' +
+  'select o.object_id, o.last_modified, o.delete_marker, s.blob_id ' +
+  'from o left join oss_segments s on s.object_id = o.object_id';
+
 export async function writeVersion(
   tx: Db,
   object: OssObject,
@@ -185,7 +195,19 @@ export async function writeVersion(
 ): Promise<string[]> {
   const dropped: string[] = [];
   let seq = 0;
-  if (options.versioning === undefined) {
+  if (options.versioning === undefined && tx.dialect.modifyingCte) {
+    // One round trip: the key's row goes (its segments, tags and restore rows by FK cascade, at
+    // the end of the statement, so the join still reads the segments) and its blobs come back.
+    // What refuses the write throws after the delete; the transaction then rolls it back.
+    const { rows } = await tx.k.executeQuery<any>(
+      CompiledQuery.raw(DELETE_UNVERSIONED, [object.bucket, object.key]),
+    );
+    if (rows.length > 0) {
+      if (options.forbidOverwrite) throw new StoreError('AlreadyExists', 'object');
+      refuseRetained(rows[0], options.retainedAfter);
+      for (const r of rows) if (r.blob_id !== null) dropped.push(r.blob_id);
+    }
+  } else if (options.versioning === undefined) {
     const old: any = await tx.k
       .selectFrom('oss_objects')
       .select(['object_id', 'last_modified', 'delete_marker'])
@@ -224,9 +246,20 @@ export async function writeVersion(
       }
     }
   }
-  await tx.k.insertInto('oss_objects').values(objectRow(object, seq)).execute();
-  for (const batch of chunks(segmentRows(object.objectId, object.segments))) {
-    await tx.k.insertInto('oss_segments').values(batch).execute();
+  const segments = segmentRows(object.objectId, object.segments);
+  if (tx.dialect.modifyingCte && segments.length > 0 && segments.length <= BATCH) {
+    // One round trip for the row and its segments: the segments' foreign key is checked at the
+    // end of the statement, when the row is there.
+    await tx.k
+      .with('o', (db: any) => db.insertInto('oss_objects').values(objectRow(object, seq)))
+      .insertInto('oss_segments')
+      .values(segments)
+      .execute();
+  } else {
+    await tx.k.insertInto('oss_objects').values(objectRow(object, seq)).execute();
+    for (const batch of chunks(segments)) {
+      await tx.k.insertInto('oss_segments').values(batch).execute();
+    }
   }
   await T.insertObjectTags(tx, object.objectId, object.tags);
   return dropped;

@@ -41,7 +41,7 @@ import {
   getAccountPublicAccessBlock,
   setAccountPublicAccessBlock,
 } from './store-sql-config.js';
-import { OBJECT_CACHE, SqlKit, chunks, toBucket } from './store-sql-common.js';
+import { BUCKET_CACHE, SqlKit, chunks, toBucket } from './store-sql-common.js';
 import { SqlObjects } from './store-sql-objects.js';
 import { SqlUploads } from './store-sql-uploads.js';
 import * as T from './store-sql-tags.js';
@@ -96,7 +96,7 @@ export class OssSqlStore implements OssStore {
   }
 
   getBucket(name: string): Promise<Bucket | undefined> {
-    return this.#kit.db.cached(OBJECT_CACHE, `bucket/${name}`, async () => {
+    return this.#kit.db.cached(BUCKET_CACHE, name, async () => {
       const [r] = await this.#kit.hot(
         'getBucket',
         (n) => this.#kit.db.k.selectFrom('oss_buckets').selectAll().where('name', '=', n),
