@@ -4,8 +4,8 @@
  * kept, the deciding check or the denial's own account of it). Pure functions; the recorder
  * calls them as each request is answered, so only the small event outlives the request. OSS
  * events (oss-event.ts) are built by the writer thread from a compact copy of their facts
- * (compact.ts), and so are RPC events (rpc-event.ts); what every kind shares is in
- * event-common.ts.
+ * (compact.ts), and so are RPC events (rpc-event.ts; `rpcEvent` here checks the API's name
+ * first, which needs the RPC pipeline); what every kind shares is in event-common.ts.
  */
 import { STATUS_CODES } from 'node:http';
 import { ramArn } from '../../kernel/principal.js';

@@ -1,10 +1,10 @@
 /**
  * @module The one {@link TrailRecorder} of a process. The RPC pipeline, OSS and the metadata
- * service tell it of each request once it is answered. An OSS request's event is not built here:
- * the few strings it is made of are copied into one small array (compact.ts) and the writer
- * builds the event (the same `ossEvent`, its id stamped here); RPC and metadata requests are
- * turned into a small event at once (events.ts: parameters filtered, secrets scrubbed) and
- * serialised (one JSON text). Either goes into a bounded buffer (buffer.ts) and the call returns:
+ * service tell it of each request once it is answered. An OSS or RPC request's event is not built
+ * here: the few strings it is made of are copied into one small array (compact.ts) and the
+ * writer builds the event (the same `ossEvent` or `rpcEvent`, its id stamped here); a metadata
+ * request's, or any other {@link TrailRecorder.record}ed, is a small event made at once
+ * (events.ts: parameters filtered, secrets scrubbed) and serialised (one JSON text). Either goes into a bounded buffer (buffer.ts) and the call returns:
  * that is all the serving event loop pays, a few microseconds (`npm run bench`'s trail row, for
  * an OSS GET). Nothing of the request but those strings outlives it. Every ~50 ms,
  * or at once when {@link MAX_BATCH} events wait, a batch of lines is handed to the store, which
