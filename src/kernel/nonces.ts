@@ -181,15 +181,13 @@ export class NonceStore {
     // longer, never accepted early.
     let now = batch[0]!.now;
     for (const w of batch) now = Math.min(now, w.now);
-    const run = this.#db.relaxed((db) =>
-      db.k.executeQuery<{ scope: string; nonce: string }>(
-        CompiledQuery.raw(UPSERT_MANY, [
-          batch.map((w) => w.scope),
-          batch.map((w) => w.nonce),
-          batch.map((w) => w.expiresAt),
-          now,
-        ]),
-      ),
+    const run = this.#db.relaxedQuery<{ scope: string; nonce: string }>(
+      CompiledQuery.raw(UPSERT_MANY, [
+        batch.map((w) => w.scope),
+        batch.map((w) => w.nonce),
+        batch.map((w) => w.expiresAt),
+        now,
+      ]),
     );
     const sending = run.then(
       (r) => {

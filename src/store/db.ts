@@ -7,7 +7,15 @@ import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import {
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type CompiledQuery,
+  type QueryResult,
+  type Transaction,
+} from 'kysely';
 import { postgresDialect, sqliteDialect, type DialectInfo } from './dialect.js';
 import { StoreError } from '../kernel/errors.js';
 import { groupCommit } from '../kernel/group-commit.js';
@@ -44,6 +52,12 @@ export interface Db {
    */
   relaxed<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   /**
+   * Runs one statement with the durability of {@link relaxed}, in one round trip on PostgreSQL
+   * (autocommit on a connection whose commits do not wait for the log flush); inside a
+   * transaction, as part of it.
+   */
+  relaxedQuery<R>(query: CompiledQuery): Promise<QueryResult<R>>;
+  /**
    * `load()`'s value for `key`, from this node's cache `spec` while none of its tables changed
    * (outside transactions: read-cache.ts, and pg-generations.ts for PostgreSQL); otherwise
    * `load()`. Cached values are frozen.
@@ -73,6 +87,8 @@ class KyselyDb implements Db {
   readonly #caches: ReadCaches | undefined;
   /** PostgreSQL: pg's `escapeLiteral`, for the literals of {@link #pgTransaction}'s prelude. */
   readonly #pgLiteral: ((s: string) => string) | undefined;
+  /** PostgreSQL: connections with `synchronous_commit = off`, for {@link relaxedQuery}. */
+  readonly #relaxedK: Kysely<any> | undefined;
   #closed = false;
   constructor(
     k: Kysely<any>,
@@ -83,6 +99,7 @@ class KyselyDb implements Db {
       wal?: SqliteWal | undefined;
       caches?: ReadCaches | undefined;
       pgLiteral?: ((s: string) => string) | undefined;
+      relaxedK?: Kysely<any> | undefined;
     },
   ) {
     this.k = k;
@@ -92,6 +109,7 @@ class KyselyDb implements Db {
     this.#wal = extra?.wal;
     this.#caches = extra?.caches;
     this.#pgLiteral = extra?.pgLiteral;
+    this.#relaxedK = extra?.relaxedK;
   }
 
   /** A handle on `k` sharing this one's root, WAL and caches. */
@@ -100,6 +118,7 @@ class KyselyDb implements Db {
       wal: this.#wal,
       caches: this.#caches,
       pgLiteral: this.#pgLiteral,
+      relaxedK: this.#relaxedK,
     });
   }
 
@@ -177,6 +196,23 @@ class KyselyDb implements Db {
     });
   }
 
+  relaxedQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.inTransaction) return this.k.executeQuery<R>(query);
+    const relaxedK = this.#relaxedK;
+    if (relaxedK === undefined) return this.relaxed((db) => db.k.executeQuery<R>(query));
+    return (async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await relaxedK.executeQuery<R>(query);
+        } catch (e) {
+          // A deadlock or serialisation failure rolled the statement back: safe to run again.
+          if (attempt < 2 && this.dialect.isRetryable(e)) continue;
+          throw translateDriverError(e, this.dialect);
+        }
+      }
+    })();
+  }
+
   /**
    * A PostgreSQL transaction opened by `begin; <prelude>`, one simple-protocol query (no
    * parameters: `prelude` is constant SQL or holds literals quoted by pg's `escapeLiteral`), so a
@@ -214,6 +250,7 @@ class KyselyDb implements Db {
     if (this.#closed) return;
     this.#closed = true;
     await this.#root.destroy();
+    await this.#relaxedK?.destroy();
     await this.#wal?.close();
   }
 }
@@ -402,10 +439,26 @@ export async function openDb(location: StoreLocation): Promise<Db> {
   }
   const k = new Kysely<any>({ dialect: new PostgresDialect({ pool: namingStatements(pool) }) });
   const pgLiteral = (v: string) => pg.escapeLiteral(v);
+  // A few connections whose commits do not wait for the log flush (relaxedQuery): their writes
+  // are only ever relaxed ones (nonces), so no durable write can run on them.
+  const relaxedPool = new pg.Pool({
+    connectionString: location.url,
+    max: 3,
+    options: [
+      ...(location.schema ? [`-c search_path=${location.schema}`] : []),
+      '-c synchronous_commit=off',
+    ].join(' '),
+  });
+  relaxedPool.on('error', () => {
+    /* idle client errors surface on the next query */
+  });
+  const relaxedK = new Kysely<any>({
+    dialect: new PostgresDialect({ pool: namingStatements(relaxedPool) }),
+  });
   const locking = new KyselyDb(k, postgresDialect, k, false, { pgLiteral });
   const generations = new PgGenerations(k, (name, fn) => locking.withLock(name, (tx) => fn(tx.k)));
   const caches = new ReadCaches((tables) => generations.epoch(tables));
-  return new KyselyDb(k, postgresDialect, k, false, { caches, pgLiteral });
+  return new KyselyDb(k, postgresDialect, k, false, { caches, pgLiteral, relaxedK });
 }
 
 /** Parses `--store` / `YUNBOX_STORE`: `sqlite` (in `dataDir`), `sqlite:PATH`, or a postgres URL. */
