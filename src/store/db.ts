@@ -440,7 +440,8 @@ export async function openDb(location: StoreLocation): Promise<Db> {
   const k = new Kysely<any>({ dialect: new PostgresDialect({ pool: namingStatements(pool) }) });
   const pgLiteral = (v: string) => pg.escapeLiteral(v);
   // A few connections whose commits do not wait for the log flush (relaxedQuery): their writes
-  // are only ever relaxed ones (nonces), so no durable write can run on them.
+  // are only ever relaxed ones (nonces; small blobs and blob garbage, made durable by the
+  // metadata commit that follows: postgres-blob-store.ts), so no durable write can run on them.
   const relaxedPool = new pg.Pool({
     connectionString: location.url,
     max: 3,

@@ -6,11 +6,27 @@
  * A write inserts a row in `oss_blobs` marked incomplete, then one row per chunk as the bytes
  * arrive (memory holds one chunk), then marks the blob complete; only complete blobs can be read.
  * Reads fetch a few chunks per query, so a 1 GiB object streams in a few MiB of memory. A blob
- * whose declared length fits one chunk is written in one transaction instead (row and chunk
- * together, never incomplete). Written with Kysely, so the same code runs on SQLite: there it
- * keeps the small objects of the default `fs` store (tiered.ts).
+ * whose declared length fits one chunk is written at once instead (row and chunk together, never
+ * incomplete). Written with Kysely, so the same code runs on SQLite: there it keeps the small
+ * objects of the default `fs` store (tiered.ts).
+ *
+ * Round trips on PostgreSQL: a small blob is one statement (`with b as (insert into oss_blobs …)
+ * insert into oss_blob_chunks …`) and a batch of garbage one more (`with c as (delete from
+ * oss_blob_chunks …) delete from oss_blobs …`), each an autocommit on the relaxed connections
+ * (`Db.relaxedQuery`, `synchronous_commit = off`); SQLite, whose WITH cannot hold an insert or a
+ * delete, runs the same two writes as one relaxed transaction each (no round trips there).
+ *
+ * Crash consistency. A statement is atomic, so a chunk row never outlives or precedes its blob
+ * row. A relaxed commit is visible to every connection when it returns and its commit record is
+ * in the write-ahead log, but not yet flushed; the metadata commit that makes an object refer to
+ * the blob starts only after that (the PUT awaits the write), so its commit record lies later in
+ * the same log, and a synchronous commit flushes the log up to its own record: everything before
+ * it, on any connection of the server, becomes durable no later than the object. A crash before
+ * that loses only a blob no object refers to (swept as an orphan); a lost garbage delete is
+ * redone by the orphan sweep.
  */
 import { Readable } from 'node:stream';
+import { CompiledQuery } from 'kysely';
 import type { Db } from '../../store/db.js';
 import type { MigrationSet } from '../../store/migrate.js';
 import {
@@ -32,6 +48,22 @@ const CHUNKS_PER_QUERY = 2;
 const ID_BATCH = 500;
 /** Refresh `updated_at` every this many chunks, so a long upload is not taken for an orphan. */
 const TOUCH_EVERY = 64;
+
+/** PostgreSQL: a complete blob's row, when it has no chunk (an empty blob). */
+const INSERT_BLOB =
+  'insert into oss_blobs (blob_id, chunk_size, size, complete, created_at, updated_at) ' +
+  'values ($1, $2, $3, 1, $4, $4)';
+/** PostgreSQL: a complete blob's row and its one chunk, in one statement. */
+const INSERT_BLOB_AND_CHUNK =
+  `with b as (${INSERT_BLOB}) ` +
+  'insert into oss_blob_chunks (blob_id, seq, data) values ($1, 0, $5)';
+/**
+ * PostgreSQL: blobs and their chunks, in one statement (one text for any number of ids, so it
+ * is sent named); answers the ids whose row existed.
+ */
+const DELETE_BLOBS =
+  'with c as (delete from oss_blob_chunks where blob_id = any($1::text[])) ' +
+  'delete from oss_blobs where blob_id = any($1::text[]) returning blob_id';
 
 /** Tables of the database blob store (created on both dialects; harmless when unused). */
 export const blobMigrations: MigrationSet = {
@@ -131,8 +163,8 @@ export class PostgresBlobStore implements BlobStore {
   }
 
   /**
-   * A blob of at most one chunk: read whole, then its row and chunk in one transaction, committed
-   * with relaxed durability. Its bytes are then in the database's write-ahead log ahead of the
+   * A blob of at most one chunk: read whole, then its row and chunk in one statement on
+   * PostgreSQL (one transaction on SQLite), committed with relaxed durability. Its bytes are then in the database's write-ahead log ahead of the
    * metadata commit that will reference the blob, and that commit is durable, so flushing the log
    * for it makes the bytes durable too (SQLite and PostgreSQL both flush their log in order). A
    * blob no commit references is an orphan, swept anyway. One log flush per small PUT, not two.
@@ -151,8 +183,18 @@ export class PostgresBlobStore implements BlobStore {
     );
     const blobId = newBlobId();
     const now = Date.now();
-    await this.#db.relaxed((db) =>
-      db.transaction(async (tx) => {
+    const db = this.#db;
+    if (db.dialect.name === 'postgres') {
+      // One round trip: the row and its chunk in one autocommit statement (module comment).
+      await db.relaxedQuery(
+        data === undefined
+          ? CompiledQuery.raw(INSERT_BLOB, [blobId, this.#chunkBytes, c.size, now])
+          : CompiledQuery.raw(INSERT_BLOB_AND_CHUNK, [blobId, this.#chunkBytes, c.size, now, data]),
+      );
+      return { blobId, size: c.size, md5: c.md5, crc64: c.crc64 };
+    }
+    await db.relaxed((rdb) =>
+      rdb.transaction(async (tx) => {
         await tx.k
           .insertInto('oss_blobs')
           .values({
@@ -226,7 +268,15 @@ export class PostgresBlobStore implements BlobStore {
     const held: string[] = [];
     for (let i = 0; i < ids.length; i += ID_BATCH) {
       const batch = ids.slice(i, i + ID_BATCH);
-      // One transaction, with relaxed durability: deleting garbage need not wait for a log
+      if (this.#db.dialect.name === 'postgres') {
+        // One autocommit statement on the relaxed connections: chunks and rows go together.
+        const r = await this.#db.relaxedQuery<{ blob_id: string }>(
+          CompiledQuery.raw(DELETE_BLOBS, [batch]),
+        );
+        for (const row of r.rows) held.push(row.blob_id);
+        continue;
+      }
+      // SQLite: one transaction, with relaxed durability: deleting garbage need not wait for a log
       // flush (on SQLite, two flushes on the event loop per overwritten object). Lost in a
       // crash, the deletion is redone by the orphan sweep.
       await this.#db.relaxed((db) =>
