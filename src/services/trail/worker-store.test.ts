@@ -28,6 +28,18 @@ function credentialRead(n: number): MetadataTrailFacts {
   };
 }
 
+/** Every event of the test account, oldest first (at most `n` + 10). */
+function lookupAll(store: TrailWorkerStore, n: number) {
+  return store.lookup({
+    accountId: '1000000000000001',
+    start: 0,
+    end: Number.MAX_SAFE_INTEGER,
+    filters: [],
+    direction: 'forward',
+    limit: n + 10,
+  });
+}
+
 describe('TrailRecorder with its writer thread', () => {
   it('stores every event recorded before close, in order, in its own file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'yunbox-trail-worker-'));
@@ -43,14 +55,7 @@ describe('TrailRecorder with its writer thread', () => {
 
       const again = new TrailWorkerStore(main);
       try {
-        const found = await again.lookup({
-          accountId: '1000000000000001',
-          start: 0,
-          end: Number.MAX_SAFE_INTEGER,
-          filters: [],
-          direction: 'forward',
-          limit: n + 10,
-        });
+        const found = await lookupAll(again, n);
         expect(found.map((e) => e.instanceId)).toEqual(
           Array.from({ length: n }, (_, i) => `i-${i}`),
         );
@@ -91,14 +96,7 @@ describe('TrailRecorder with its writer thread', () => {
 
       const again = new TrailWorkerStore(main, { idleMs: 0 });
       try {
-        const found = await again.lookup({
-          accountId: '1000000000000001',
-          start: 0,
-          end: Number.MAX_SAFE_INTEGER,
-          filters: [],
-          direction: 'forward',
-          limit: n + 10,
-        });
+        const found = await lookupAll(again, n);
         expect(found.map((e) => e.instanceId)).toEqual(
           Array.from({ length: n }, (_, i) => `i-${i}`),
         );
